@@ -1,0 +1,44 @@
+"""The ``laokg`` command line: parses options, calls one library function, formats the result.
+
+Every :class:`laokg.errors.LaokgError` becomes one line ``Error: ...`` on stderr and its exit code.
+"""
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import LaokgError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+class LaokgGroup(click.Group):
+    """A click group that turns laokg errors into one clear line and a documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LaokgError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=LaokgGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="laokg")
+def cli():
+    """laokg: a cited knowledge graph of Lao labour-migration and diaspora-engagement policy.
+
+    \b
+    Example:
+      laokg validate
+      laokg stats
+    """
+
+
+def main():
+    cli(prog_name="laokg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The namespaces laokg uses, bound once so every output has readable prefixes."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ORG
+
+BASE = "https://w3id.org/laokg/"
+LAOKG = Namespace(BASE + "ontology#")
+KG = Namespace(BASE + "id/")
+EV = Namespace(BASE + "id/evidence/")
+VOCAB = BASE + "vocab/"
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+CITO = Namespace("http://purl.org/spar/cito/")
+DOCO = Namespace("http://purl.org/spar/doco/")
+FABIO = Namespace("http://purl.org/spar/fabio/")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIM = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEAS = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+SDMX_ATTR = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
+SCHEMA = Namespace("https://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+WD = Namespace("http://www.wikidata.org/entity/")
+SDG = Namespace("http://metadata.un.org/sdg/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+#: prefix -> namespace, in the order they are bound on every graph laokg builds.
+PREFIXES = {
+    "laokg": LAOKG,
+    "kg": KG,
+    "ev": EV,
+    "doctype": Namespace(VOCAB + "doctype/"),
+    "insttype": Namespace(VOCAB + "insttype/"),
+    "level": Namespace(VOCAB + "level/"),
+    "sector": Namespace(VOCAB + "sector/"),
+    "indicator": Namespace(VOCAB + "indicator/"),
+    "unit": Namespace(VOCAB + "unit/"),
+    "topic": Namespace(VOCAB + "topic/"),
+    "finding": Namespace(VOCAB + "finding/"),
+    "status": Namespace(VOCAB + "status/"),
+    "facility": Namespace(VOCAB + "facility/"),
+    "channel": Namespace(VOCAB + "channel/"),
+    "eli": ELI,
+    "org": ORG,
+    "prov": PROV,
+    "cito": CITO,
+    "doco": DOCO,
+    "fabio": FABIO,
+    "qb": QB,
+    "sdmx-dimension": SDMX_DIM,
+    "sdmx-measure": SDMX_MEAS,
+    "sdmx-attribute": SDMX_ATTR,
+    "sdmx-code": SDMX_CODE,
+    "schema": SCHEMA,
+    "oa": OA,
+    "skos": SKOS,
+    "dct": DCTERMS,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "sh": SH,
+    "wd": WD,
+    "sdg": SDG,
+}
+
+
+def bind_prefixes(graph):
+    """Bind every laokg prefix on ``graph`` (replacing rdflib's defaults) and return it."""
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    return graph
