@@ -1,0 +1,291 @@
+"""Find the project's Turtle files and load them into rdflib graphs.
+
+A project root holds ``ontology/laokg.ttl`` (required), ``ontology/vocab/*.ttl``,
+``ontology/shapes.ttl`` and ``graph/*.ttl``. The root is, in order: the ``root`` argument,
+``$LAOKG_ROOT``, the nearest directory at or above the current directory that holds
+``ontology/laokg.ttl``, or the checkout this package was installed from.
+
+Every file is parsed on its own, so a syntax error names its file and line
+(:class:`~laokg.errors.RDFSyntaxError`). Parses are cached per process, keyed by path and
+a hash of the file's bytes (reading is cheap, parsing is not), so commands that load the
+same files twice parse them once and an edited file is always parsed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from .errors import InputError, RDFSyntaxError
+from .namespaces import PREFIXES, bind_prefixes
+
+ENV_ROOT = "LAOKG_ROOT"
+MARKER = Path("ontology") / "laokg.ttl"
+
+#: extensions accepted for extra ``--data`` files; both are parsed as Turtle (N-Triples is
+#: a subset). JSON-LD and RDF/XML are refused: their rdflib parsers fetch remote contexts or
+#: expand entities, and they report no line numbers.
+DATA_SUFFIXES = (".ttl", ".nt")
+
+# Characters that may not appear in an IRI (RFC 3987 / Turtle IRIREF).
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+# ---------------------------------------------------------------- the project root
+
+
+def _is_root(path: Path) -> bool:
+    return (path / MARKER).is_file()
+
+
+def find_root(root: str | os.PathLike | None = None) -> Path:
+    """Return the project root (absolute), or raise InputError saying how to set it."""
+    given = root if root is not None else os.environ.get(ENV_ROOT) or None
+    if given is not None:
+        path = Path(given).expanduser()
+        how = "--root" if root is not None else f"${ENV_ROOT}"
+        if not path.exists():
+            raise InputError(f"{path}: project root not found ({how})")
+        if not path.is_dir():
+            raise InputError(f"{path}: project root is not a directory ({how})")
+        if not _is_root(path):
+            raise InputError(f"{path}: not a laokg project root: no {MARKER} ({how})")
+        return path.resolve()
+    cwd = Path.cwd().resolve()
+    for candidate in (cwd, *cwd.parents):
+        if _is_root(candidate):
+            return candidate
+    # an editable install: src/laokg/load.py -> the checkout
+    checkout = Path(__file__).resolve().parents[2]
+    if _is_root(checkout):
+        return checkout
+    raise InputError(f"no laokg project found at or above {cwd}: no {MARKER} (use --root DIR or set ${ENV_ROOT})")
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """The Turtle files of a project, in load order."""
+
+    root: Path
+    ontology: Path
+    vocab: tuple[Path, ...]
+    shapes: Path
+    graph: tuple[Path, ...]
+
+    @property
+    def data(self) -> tuple[Path, ...]:
+        """Everything that goes into the data graph (not the shapes)."""
+        return (self.ontology, *self.vocab, *self.graph)
+
+
+def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
+    """List the project's files; raise InputError if the ontology or graph/ is missing."""
+    base = find_root(root)
+    ontology = base / MARKER
+    vocab_dir = base / "ontology" / "vocab"
+    graph_dir = base / "graph"
+    if not graph_dir.is_dir():
+        raise InputError(f"{graph_dir}: graph directory not found")
+    vocab = tuple(sorted(vocab_dir.glob("*.ttl"))) if vocab_dir.is_dir() else ()
+    graph = tuple(sorted(graph_dir.glob("*.ttl")))
+    return ProjectFiles(base, ontology, vocab, base / "ontology" / "shapes.ttl", graph)
+
+
+# ---------------------------------------------------------------- parsing one file
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, max(offset, 0)) + 1
+
+
+def _bad_syntax(path: Path, text: str, exc) -> RDFSyntaxError:
+    """Turn rdflib's notation3 ``BadSyntax`` into ``file:line: message``.
+
+    The parser is given the whole file as one string: ``exc._i`` is the character offset of
+    the error in it (-1 at end of input) and ``exc.lines`` the 0-based count of newlines
+    before it. The line is computed from the offset when there is one.
+    """
+    why = getattr(exc, "_why", None) or str(exc).splitlines()[0]
+    offset = getattr(exc, "_i", None)
+    lines = getattr(exc, "lines", None)
+    raw = getattr(exc, "_str", b"")
+    source = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else text
+    if isinstance(offset, int) and offset >= 0:
+        line = _line_of(source, offset)
+        near = source[offset:].split("\n", 1)[0].strip()
+        if len(near) > 40:
+            near = near[:40] + "…"
+        where = f" near '{near}'" if near else " at end of line"
+    elif offset == -1:
+        line = text.rstrip().count("\n") + 1  # the last line with content
+        where = " at end of file"
+    else:
+        line = lines + 1 if isinstance(lines, int) else None
+        where = ""
+    return RDFSyntaxError(path, line, f"Turtle syntax error: {why}{where}")
+
+
+def _check_iris(path: Path, text: str, graph: Graph) -> None:
+    """rdflib accepts IRIs with spaces or quotes (it only logs a warning); other tools don't."""
+    seen: set[URIRef] = set()
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                match = _BAD_IRI.search(term)
+                if match:
+                    offset = text.find(str(term))
+                    line = _line_of(text, offset) if offset >= 0 else None
+                    raise RDFSyntaxError(path, line, f"invalid IRI <{term}>: character {match.group()!r} is not allowed")
+
+
+@contextlib.contextmanager
+def _quiet_rdflib():
+    """rdflib logs a warning for each odd IRI it accepts; :func:`_check_iris` reports them."""
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    key: bytes
+    triples: tuple
+    prefixes: tuple[tuple[str, str], ...]
+
+
+_cache: dict[Path, _Parsed] = {}
+_lock = threading.Lock()
+
+
+def _parse(path: Path) -> _Parsed:
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    # keyed by content, not mtime: a same-size rewrite within one clock tick is still seen
+    key = hashlib.blake2b(raw, digest_size=16).digest()
+    with _lock:
+        hit = _cache.get(path)
+    if hit is not None and hit.key == key:
+        return hit
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise RDFSyntaxError(path, line, "not valid UTF-8 text") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    graph = Graph(bind_namespaces="none")
+    try:
+        with _quiet_rdflib():
+            graph.parse(data=text, format="turtle", publicID=path.as_uri())
+    except BadSyntax as exc:
+        raise _bad_syntax(path, text, exc) from None
+    except Exception as exc:  # rdflib raises assorted errors on malformed input
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise RDFSyntaxError(path, None, f"Turtle syntax error (rdflib {detail})") from None
+    _check_iris(path, text, graph)
+    parsed = _Parsed(
+        key,
+        tuple(graph),
+        tuple((str(prefix), str(ns)) for prefix, ns in graph.namespace_manager.namespaces()),
+    )
+    with _lock:
+        _cache[path] = parsed
+    return parsed
+
+
+def clear_cache() -> None:
+    """Forget every cached parse."""
+    with _lock:
+        _cache.clear()
+
+
+def parse_file(path: str | os.PathLike) -> Graph:
+    """Parse one Turtle file (cached) into a new Graph with the laokg prefixes bound."""
+    graph = _new_graph()
+    _merge(graph, [Path(path).resolve()])
+    return graph
+
+
+# ---------------------------------------------------------------- merged graphs
+
+
+def _new_graph() -> Graph:
+    return bind_prefixes(Graph(bind_namespaces="none"))
+
+
+def _merge(graph: Graph, paths) -> Graph:
+    """Add each file's triples to ``graph``; keep their own prefixes where they don't clash."""
+    used_prefixes = {prefix for prefix, _ in graph.namespace_manager.namespaces()}
+    used_ns = {str(ns) for _, ns in graph.namespace_manager.namespaces()}
+    for path in paths:
+        parsed = _parse(path)
+        graph.addN((s, p, o, graph) for s, p, o in parsed.triples)
+        for prefix, ns in parsed.prefixes:
+            if prefix and prefix not in used_prefixes and ns not in used_ns:
+                graph.bind(prefix, ns, override=False)
+                used_prefixes.add(prefix)
+                used_ns.add(ns)
+    return graph
+
+
+def _extra_paths(extra) -> list[Path]:
+    paths = []
+    for item in extra or ():
+        path = Path(item).expanduser()
+        if path.suffix.lower() not in DATA_SUFFIXES:
+            raise InputError(f"{path}: unsupported data file (expected {' or '.join(DATA_SUFFIXES)})")
+        if not path.exists():
+            raise InputError(f"{path}: file not found")
+        paths.append(path.resolve())
+    return paths
+
+
+def load_data_graph(root: str | os.PathLike | None = None, extra=()) -> Graph:
+    """The data graph: ontology/laokg.ttl + ontology/vocab/*.ttl + graph/*.ttl (+ ``extra``).
+
+    The shapes are not included. Returns a new Graph the caller may change.
+    """
+    files = project_files(root)
+    return _merge(_new_graph(), [*files.data, *_extra_paths(extra)])
+
+
+def load_shapes(root: str | os.PathLike | None = None) -> Graph:
+    """The SHACL shapes graph (ontology/shapes.ttl)."""
+    files = project_files(root)
+    if not files.shapes.is_file():
+        raise InputError(f"{files.shapes}: shapes file not found")
+    return _merge(_new_graph(), [files.shapes])
+
+
+__all__ = [
+    "ENV_ROOT",
+    "PREFIXES",
+    "ProjectFiles",
+    "find_root",
+    "project_files",
+    "parse_file",
+    "load_data_graph",
+    "load_shapes",
+    "clear_cache",
+]
