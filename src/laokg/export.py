@@ -1,0 +1,219 @@
+"""Serialise a graph deterministically (same triples -> same bytes) and write it atomically.
+
+Blank nodes are first relabelled canonically (``rdflib.compare.to_canonical_graph``), so
+their labels depend only on the graph, never on parse order or the hash seed. Then:
+
+* N-Triples: lines sorted;
+* Turtle: rdflib's serializer, which sorts subjects, predicates and objects;
+* JSON-LD: compacted with a context of the bound prefixes; nodes and values sorted;
+* RDF/XML: triples fed to rdflib's serializer in sorted order.
+
+Every namespace used as a predicate or class gets a readable prefix (no ``ns1:``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from .errors import InputError
+from .namespaces import PREFIXES
+
+#: format name -> (rdflib serializer, file extension, media type)
+FORMATS = {
+    "turtle": ("turtle", ".ttl", "text/turtle"),
+    "nt": ("nt", ".nt", "application/n-triples"),
+    "jsonld": ("json-ld", ".jsonld", "application/ld+json"),
+    "xml": ("xml", ".rdf", "application/rdf+xml"),
+}
+
+_SPLIT = re.compile(r"^(.*[/#])([^/#]*)$")
+
+
+# ---------------------------------------------------------------- preparing the graph
+
+
+def _term_key(term) -> tuple:
+    return (0 if isinstance(term, URIRef) else 1 if isinstance(term, BNode) else 2, term.n3())
+
+
+def _triple_key(triple) -> tuple:
+    return tuple(_term_key(t) for t in triple)
+
+
+def _namespaces(graph: Graph) -> list[tuple[str, str]]:
+    return [(str(p), str(ns)) for p, ns in graph.namespace_manager.namespaces()]
+
+
+def _fresh_prefix(ns: str, taken: set[str]) -> str:
+    """A readable prefix for a namespace nobody bound: its last path segment."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", ns.lower()) if w]
+    stop = {"http", "https", "www", "org", "com", "net", "ns", "ontology", "ontologies", "vocab", "schema", "terms", "core"}
+    base = next((w for w in reversed(words) if w not in stop and w[0].isalpha()), "ns")
+    base = base[:12]
+    prefix, n = base, 2
+    while prefix in taken:
+        prefix, n = f"{base}{n}", n + 1
+    return prefix
+
+
+def canonical_graph(graph: Graph) -> Graph:
+    """A copy of ``graph`` with canonical blank-node labels, triples inserted in sorted order,
+    the same prefixes, and a prefix for every namespace used by a predicate or class."""
+    from rdflib.compare import to_canonical_graph
+
+    has_bnodes = any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2]))
+    triples = list(to_canonical_graph(graph)) if has_bnodes else list(graph)
+    triples.sort(key=_triple_key)
+    out = Graph(bind_namespaces="none")
+    bound = _namespaces(graph)
+    for prefix, ns in bound:
+        out.bind(prefix, ns, override=True, replace=True)
+    taken = {p for p, _ in bound}
+    known = {ns for _, ns in bound}
+    # namespaces the Turtle/XML serialisers would otherwise call ns1, ns2, ...
+    vocab = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF.type and isinstance(o, URIRef)}
+    for iri in sorted(vocab):
+        match = _SPLIT.match(str(iri))
+        if match and match.group(2) and not any(str(iri).startswith(ns) for ns in known):
+            ns = match.group(1)
+            prefix = _fresh_prefix(ns, taken)
+            out.bind(prefix, ns, override=True, replace=True)
+            taken.add(prefix)
+            known.add(ns)
+    out.addN((s, p, o, out) for s, p, o in triples)
+    return out
+
+
+# ---------------------------------------------------------------- serialisers
+
+
+def _ntriples(graph: Graph) -> bytes:
+    text = graph.serialize(format="nt", encoding="utf-8")
+    lines = sorted(set(line for line in text.splitlines() if line.strip()))
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def _used_context(graph: Graph) -> dict[str, str]:
+    """The bound prefixes whose namespace some IRI of the graph (or datatype) uses."""
+    iris = set()
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef):
+                iris.add(str(term))
+            elif isinstance(term, Literal) and term.datatype is not None:
+                iris.add(str(term.datatype))
+    context = {}
+    for prefix, ns in sorted(_namespaces(graph)):
+        if prefix and prefix != "xml" and any(iri.startswith(ns) for iri in iris):
+            context[prefix] = ns
+    return context
+
+
+def _sort_jsonld(value):
+    """Sort @graph nodes and multi-valued properties; keep @list order (it is data)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "@list" and isinstance(item, list):
+                out[key] = [_sort_jsonld(v) for v in item]
+            elif key == "@context":
+                out[key] = item
+            else:
+                out[key] = _sort_jsonld(item)
+        return out
+    if isinstance(value, list):
+        items = [_sort_jsonld(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _jsonld(graph: Graph) -> bytes:
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    context = _used_context(graph)
+    obj = from_rdf(graph, context_data=context, use_native_types=False, use_rdf_type=False)
+    obj = _sort_jsonld(obj)
+    if isinstance(obj, dict) and "@context" in obj:  # put the context first, for readers
+        obj = {"@context": obj["@context"], **{k: v for k, v in obj.items() if k != "@context"}}
+    text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False)
+    return text.encode("utf-8") + b"\n"
+
+
+class _SortedGraph(Graph):
+    """A view of a graph whose subjects and predicate-objects come out sorted, for
+    serialisers (RDF/XML) that write them in store order."""
+
+    def subjects(self, predicate=None, object=None, unique=False):  # noqa: A002
+        return iter(sorted(set(super().subjects(predicate, object)), key=_term_key))
+
+    def predicate_objects(self, subject=None, unique=False):
+        pairs = set(super().predicate_objects(subject))
+        return iter(sorted(pairs, key=lambda po: (_term_key(po[0]), _term_key(po[1]))))
+
+
+def _rdfxml(graph: Graph) -> bytes:
+    view = _SortedGraph(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
+    return view.serialize(format="xml", encoding="utf-8")
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """Serialise ``graph`` as ``fmt`` (turtle, nt, jsonld, xml), deterministically."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    graph = canonical_graph(graph)
+    if fmt == "nt":
+        return _ntriples(graph)
+    if fmt == "jsonld":
+        return _jsonld(graph)
+    if fmt == "xml":
+        return _rdfxml(graph)
+    return graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and
+    ``os.replace``, so readers never see a half-written file. OSError -> InputError."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    tmp = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return target
+
+
+def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
+    """Load the project at ``root`` and return its data graph serialised as ``fmt``."""
+    from .load import load_data_graph
+
+    return serialize(load_data_graph(root, extra), fmt)
+
+
+__all__ = ["FORMATS", "PREFIXES", "canonical_graph", "serialize", "write_atomic", "export"]
