@@ -1,0 +1,124 @@
+"""Counts that describe the graph: entities per class, triples, facts, sources, evidence.
+
+Only the project's own nodes count as entities: subjects whose IRI is in the
+``https://w3id.org/laokg/id/`` namespace (ontology and vocabulary terms are not entities).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, PROV
+
+from .namespaces import CITO, DOCO, KG, LAOKG, QB
+
+#: a footnote or evidence record cites a work through one of these
+CITING_PROPERTIES = (CITO.citesAsEvidence, CITO.citesAsDataSource, LAOKG.citedWork)
+
+
+@dataclass
+class Stats:
+    """The numbers ``laokg stats`` prints. ``classes`` maps a class (CURIE) to its entity count."""
+
+    triples: int
+    entities: int
+    facts: int
+    sources: int
+    documents: int
+    cited_works: int
+    footnotes: int
+    evidence: int
+    observations: int
+    classes: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _is_entity(node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(str(KG))
+
+
+def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
+    """``cls`` and every class below it by rdfs:subClassOf (as the ontology declares them)."""
+    return set(graph.transitive_subjects(RDFS.subClassOf, cls))
+
+
+def _instances(graph: Graph, classes) -> set:
+    return {s for cls in classes for s in graph.subjects(RDF.type, cls)}
+
+
+def _curie(graph: Graph, iri) -> str:
+    try:
+        prefix, _ns, local = graph.namespace_manager.compute_qname(iri, generate=False)
+    except (KeyError, ValueError):
+        return str(iri)
+    return f"{prefix}:{local}" if prefix else str(iri)
+
+
+def compute_stats(graph: Graph) -> Stats:
+    """Count what the data graph holds (see the :class:`Stats` fields)."""
+    evidence = _instances(graph, _subclasses(graph, LAOKG.Evidence))
+    entities = {s for s in graph.subjects(unique=True) if _is_entity(s)}
+    per_class: Counter = Counter()
+    for entity in entities:
+        for cls in set(graph.objects(entity, RDF.type)):
+            per_class[_curie(graph, cls)] += 1
+    facts = sum(1 for s, _p, _o in graph if _is_entity(s) and s not in evidence)
+    cited = {o for prop in CITING_PROPERTIES for o in graph.objects(None, prop)}
+    # the documents the evidence was read in (the seed report and news item)
+    documents = set(graph.objects(None, PROV.entity))
+    return Stats(
+        triples=len(graph),
+        entities=len(entities),
+        facts=facts,
+        sources=len(cited | documents),
+        documents=len(documents),
+        cited_works=len(cited),
+        footnotes=len(_instances(graph, _subclasses(graph, DOCO.Footnote))),
+        evidence=len(evidence),
+        observations=len(_instances(graph, _subclasses(graph, QB.Observation))),
+        classes=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
+def stats(root=None, extra=()) -> Stats:
+    """Load the project at ``root`` (plus ``extra`` files) and count it."""
+    from .load import load_data_graph
+
+    return compute_stats(load_data_graph(root, extra))
+
+
+_LABELS = (
+    ("triples", "Triples"),
+    ("facts", "Facts (triples about entities, not evidence)"),
+    ("entities", "Entities"),
+    ("sources", "Sources"),
+    ("documents", "  documents read"),
+    ("cited_works", "  works cited"),
+    ("footnotes", "Footnotes"),
+    ("evidence", "Evidence records"),
+    ("observations", "Statistical observations"),
+)
+
+
+def format_text(result: Stats) -> str:
+    data = result.to_dict()
+    width = max(len(label) for _, label in _LABELS)
+    lines = [f"{label:<{width}}  {data[key]:>6}" for key, label in _LABELS]
+    if result.classes:
+        lines.append("")
+        lines.append("Entities by class:")
+        cwidth = max(len(c) for c in result.classes)
+        lines.extend(f"  {cls:<{cwidth}}  {n:>6}" for cls, n in result.classes.items())
+    return "\n".join(lines) + "\n"
+
+
+def format_json(result: Stats) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["Stats", "compute_stats", "stats", "format_text", "format_json"]
