@@ -1,0 +1,63 @@
+"""Build the release in ``dist/``: validate, then write the merged graph and the report.
+
+Nothing is written unless the graph conforms (warnings are allowed and reported). Every
+file is written atomically, so a failed or interrupted build never leaves a torn file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ValidationFailed
+from .export import serialize, write_atomic
+from .validate import ValidationResult, format_json, format_text, run_shacl, summary
+
+#: file name -> export format of the merged data graph
+GRAPH_FILES = (("laokg.ttl", "turtle"), ("laokg.nt", "nt"), ("laokg.jsonld", "jsonld"))
+REPORT_FILES = ("validation-report.txt", "validation-report.json")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file the build wrote, and its size in bytes."""
+
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The files written (in order) and the validation they passed (warnings included)."""
+
+    files: list[Written]
+    validation: ValidationResult
+
+
+def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildResult:
+    """Validate the project and write the release files into ``dist`` (default root/dist).
+
+    Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
+    """
+    from .load import find_root, load_data_graph, load_shapes
+
+    base = find_root(root)
+    data = load_data_graph(base, extra)
+    shapes = load_shapes(base)
+    result = run_shacl(data, shapes)
+    if not result.conforms:
+        raise ValidationFailed(f"the graph does not conform: {summary(result)}; nothing written (see laokg validate)")
+    out = Path(dist) if dist is not None else base / "dist"
+    # serialise everything first, then write: a serialiser error leaves dist/ untouched
+    contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
+    contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
+    contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
+    written = []
+    for name, payload in contents:
+        path = write_atomic(out / name, payload)
+        written.append(Written(path, len(payload)))
+    return BuildResult(written, result)
+
+
+__all__ = ["build", "BuildResult", "Written", "GRAPH_FILES", "REPORT_FILES"]
