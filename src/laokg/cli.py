@@ -36,6 +36,13 @@ def cli():
     """
 
 
+# ---- graph commands: validate, stats, export, build — see cli_core.py
+from .cli_core import register as _register_core_commands  # noqa: E402
+
+_register_core_commands(cli)
+# ---- end of graph commands
+
+
 def main():
     cli(prog_name="laokg")
 

@@ -1,0 +1,179 @@
+"""The graph commands of the ``laokg`` CLI: ``validate``, ``stats``, ``export``, ``build``.
+
+Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call one
+library function, print its result. Heavy imports (pySHACL) happen inside the commands so
+``laokg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import sys
+
+import click
+
+from .errors import InputError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
+
+
+def project_options(func):
+    """``--root DIR`` and ``--data FILE`` (repeatable), shared by the graph commands."""
+    func = click.option(
+        "--data", "data", multiple=True, metavar="FILE",
+        help="Add this Turtle/N-Triples file to the data graph (repeatable).",
+    )(func)
+    func = click.option(
+        "--root", metavar="DIR", default=None,
+        help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl).",
+    )(func)
+    return func
+
+
+def os_errors(func):
+    """Report an operating-system error (disk full, closed pipe, permission) as one line."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): not our error
+            _silence_stdout()
+            click.get_current_context().exit(0)
+        except OSError as exc:
+            name = getattr(exc, "filename", None)
+            where = f"{name}: " if name else ""
+            raise InputError(f"{where}{exc.strerror or exc}") from None
+
+    return wrapper
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the exit-time flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _write_stdout(data: bytes) -> None:
+    stream = click.get_binary_stream("stdout")
+    stream.write(data)
+    stream.flush()
+
+
+@click.command("validate", context_settings=CONTEXT_SETTINGS)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True,
+              help="text for people, json (one object per result) for programs, turtle for the SHACL report graph.")
+@project_options
+@os_errors
+def validate_command(fmt, root, data):
+    """Check the graph against the SHACL shapes (ontology/shapes.ttl).
+
+    Violations make the graph non-conforming; warnings and infos are shown but do not.
+    Exit status: 0 conforms, 1 does not conform, 2 input error (missing file, Turtle
+    syntax error with file:line).
+
+    \b
+    Example:
+      laokg validate
+      laokg validate --format json | jq '.[] | select(.severity == "Violation")'
+    """
+    from .validate import format_result, validate
+
+    result = validate(root, data)
+    click.echo(format_result(result, fmt), nl=False)
+    if not result.conforms:
+        click.get_current_context().exit(1)
+
+
+@click.command("stats", context_settings=CONTEXT_SETTINGS)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for programs.")
+@project_options
+@os_errors
+def stats_command(fmt, root, data):
+    """Count triples, facts, sources, footnotes, evidence, observations and entities per class.
+
+    Entities are the graph's own nodes (IRIs under https://w3id.org/laokg/id/); facts are the
+    triples about entities that are not evidence records.
+
+    \b
+    Example:
+      laokg stats
+      laokg stats --format json
+    """
+    from .stats import format_json, format_text, stats
+
+    result = stats(root, data)
+    click.echo(format_json(result) if fmt == "json" else format_text(result), nl=False)
+
+
+@click.command("export", context_settings=CONTEXT_SETTINGS)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True,
+              help="turtle, nt (N-Triples), jsonld (JSON-LD with a prefix context) or xml (RDF/XML).")
+@click.option("-o", "--output", metavar="FILE", default=None,
+              help="Write to FILE (atomically) instead of standard output ('-' is standard output).")
+@project_options
+@os_errors
+def export_command(fmt, output, root, data):
+    """Write the merged graph (ontology, vocabularies and graph files; not the shapes).
+
+    The output is deterministic: the same triples give the same bytes (blank nodes are
+    labelled canonically, statements sorted), with readable prefixes.
+
+    \b
+    Example:
+      laokg export --format nt -o laokg.nt
+      laokg export --format jsonld > laokg.jsonld
+    """
+    from .export import export, write_atomic
+
+    payload = export(root, fmt, data)
+    if output is None or output == "-":
+        _write_stdout(payload)
+    else:
+        write_atomic(output, payload)
+        click.echo(f"Wrote {output} ({len(payload):,} bytes)", err=True)
+
+
+@click.command("build", context_settings=CONTEXT_SETTINGS)
+@click.option("--dist", metavar="DIR", default=None, help="Output directory (default: ROOT/dist).")
+@project_options
+@os_errors
+def build_command(dist, root, data):
+    """Validate, then write the release: laokg.ttl, laokg.nt, laokg.jsonld and the
+    validation report (.txt, .json) into dist/.
+
+    Nothing is written if the graph does not conform (exit 1). Files are replaced
+    atomically.
+
+    \b
+    Example:
+      laokg build
+      laokg build --dist /tmp/laokg-release
+    """
+    from .build import build
+    from .validate import summary
+
+    result = build(root, dist, data)
+    click.echo(summary(result.validation))
+    width = max(len(str(item.path)) for item in result.files)
+    for item in result.files:
+        click.echo(f"  {str(item.path):<{width}}  {item.size:>10,} bytes")
+
+
+COMMANDS = (validate_command, stats_command, export_command, build_command)
+
+
+def register(group: click.Group) -> None:
+    """Add the graph commands to the ``laokg`` group."""
+    for command in COMMANDS:
+        group.add_command(command)
+
+
+__all__ = ["register", "project_options", "COMMANDS"]
