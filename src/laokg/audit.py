@@ -1,0 +1,156 @@
+"""The source audit: data-quality rules over the sources and the graph.
+
+Each rule is a saved check query in ``queries/audit/<ID>-<name>.rq``: it returns the
+offending rows (zero rows means the rule holds). The decorators are the same grlc-style
+``#+`` lines as the query catalogue; the rule's severity is one of the tags ``violation``,
+``warning`` or ``info``. A row has ``?focus`` (what the finding is about) and ``?detail``
+(what is wrong), and optionally ``?other``, ``?source``, ``?evidence`` and ``?footnote``
+(further nodes involved).
+
+Audit findings are not validation failures: the sources' own oddities stay recorded as the
+sources have them, and the audit reports them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from .catalogue import load_query_file
+from .errors import InputError
+from .labels import LabelIndex, curie
+
+SEVERITIES = ("violation", "warning", "info")
+_INVOLVED = ("other", "source", "evidence", "footnote")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    summary: str
+    description: str
+    text: str
+    path: str
+
+
+@dataclass
+class Finding:
+    focus: str
+    focus_label: str | None
+    detail: str
+    involved: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    findings: list[Finding]
+
+
+@dataclass
+class AuditReport:
+    results: list[RuleResult]
+
+    def count(self, severity: str) -> int:
+        return sum(len(r.findings) for r in self.results if r.rule.severity == severity)
+
+    @property
+    def has_violations(self) -> bool:
+        return self.count("violation") > 0
+
+
+def rules_dir(root: Path) -> Path:
+    return Path(root) / "queries" / "audit"
+
+
+def load_rules(directory: Path) -> list[Rule]:
+    """Every ``*.rq`` check in ``directory``, sorted by id; the id is the file name up to the first '-'."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"{directory}: audit rules directory not found")
+    rules = []
+    for path in sorted(directory.glob("*.rq")):
+        saved = load_query_file(path)
+        severities = [t for t in saved.tags if t in SEVERITIES]
+        if len(severities) != 1 or "audit" not in saved.tags:
+            raise InputError(f"{path}: an audit rule needs the tag 'audit' and exactly one of {', '.join(SEVERITIES)}")
+        rule_id, _, name = path.stem.partition("-")
+        rules.append(Rule(rule_id, name or rule_id, severities[0], saved.summary or name,
+                          (saved.description or "").strip(), saved.text, str(path)))
+    return rules
+
+
+def run_rule(graph: Graph, rule: Rule, index: LabelIndex) -> RuleResult:
+    findings = []
+    for row in graph.query(rule.text):
+        values = row.asdict()
+        focus = values.get("focus")
+        if focus is None:
+            continue
+        involved = [
+            {"role": role, "iri": str(values[role]), "label": index.label(values[role])}
+            for role in _INVOLVED
+            if values.get(role) is not None
+        ]
+        findings.append(Finding(str(focus), index.label(focus), str(values.get("detail", "")), involved))
+    return RuleResult(rule, findings)
+
+
+def audit(graph: Graph, rules: list[Rule], only: list[str] | None = None) -> AuditReport:
+    """Run ``rules`` (or those whose id is in ``only``) over ``graph``."""
+    if only:
+        wanted = {o.upper() for o in only}
+        unknown = wanted - {r.id.upper() for r in rules}
+        if unknown:
+            raise InputError(f"unknown audit rule(s): {', '.join(sorted(unknown))}; known: {', '.join(r.id for r in rules)}")
+        rules = [r for r in rules if r.id.upper() in wanted]
+    index = LabelIndex(graph)
+    return AuditReport([run_rule(graph, rule, index) for rule in rules])
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _name(iri: str, label: str | None) -> str:
+    return f"{label} ({curie(iri)})" if label else curie(iri)
+
+
+def format_text(report: AuditReport, show_passing: bool = False) -> str:
+    lines = []
+    for result in report.results:
+        rule = result.rule
+        if not result.findings and not show_passing:
+            continue
+        status = f"{len(result.findings)} finding(s)" if result.findings else "holds"
+        lines.append(f"{rule.id} [{rule.severity}] {rule.summary} — {status}")
+        for f in result.findings:
+            lines.append(f"  - {_name(f.focus, f.focus_label)}: {f.detail}")
+            for inv in f.involved:
+                lines.append(f"      {inv['role']}: {_name(inv['iri'], inv['label'])}")
+    totals = ", ".join(f"{report.count(s)} {s}(s)" for s in SEVERITIES)
+    held = sum(1 for r in report.results if not r.findings)
+    lines.append(f"{len(report.results)} rules run, {held} hold; findings: {totals}")
+    return "\n".join(lines) + "\n"
+
+
+def format_json(report: AuditReport) -> str:
+    data = {
+        "summary": {s: report.count(s) for s in SEVERITIES} | {"rules": len(report.results)},
+        "rules": [
+            {
+                "id": r.rule.id,
+                "name": r.rule.name,
+                "severity": r.rule.severity,
+                "summary": r.rule.summary,
+                "description": r.rule.description,
+                "findings": [asdict(f) for f in r.findings],
+            }
+            for r in report.results
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,311 @@
+"""Citation tracing, in both directions.
+
+``trace_entity``: from a node of the graph to every statement about it, grouped by the
+evidence that supports it — the document and section it was read in, the verbatim excerpt,
+the footnotes the document attaches and the works they cite, and on through those works'
+own evidence where the graph has it (fact → footnote → secondary report → primary source).
+
+``trace_source``: from a work (or a source document) to every node whose evidence depends
+on it — read in it, citing it in the text, or citing it through a footnote.
+
+Evidence in laokg is attached to nodes, not to single triples. A project assertion names the
+properties it covers (``laokg:assertedProperty``); every other statement of a node is
+supported by the node's document evidence. A statement of a node with no evidence at all
+(or covered only by nothing) is listed as unsupported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+
+from .labels import LabelIndex, curie
+from .namespaces import CITO, LAOKG, OA, bind_prefixes
+
+_CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
+MAX_DEPTH = 4
+
+
+@dataclass
+class Statement:
+    predicate: str
+    object: str
+    object_label: str | None = None
+
+
+@dataclass
+class Work:
+    iri: str
+    label: str | None
+    issued: str | None
+    by: list[str]
+    cites: list["Work"] = field(default_factory=list)  # the works this work's own evidence cites
+
+
+@dataclass
+class FootnoteRef:
+    iri: str
+    number: str | None
+    text: str | None
+    works: list[Work]
+
+
+@dataclass
+class EvidenceGroup:
+    iri: str
+    kind: str  # "document" or "project"
+    document: str | None = None
+    document_label: str | None = None
+    section: str | None = None
+    excerpt: str | None = None
+    footnotes: list[FootnoteRef] = field(default_factory=list)
+    cited_in_text: list[Work] = field(default_factory=list)
+    asserted_properties: list[str] = field(default_factory=list)
+    note: str | None = None
+    statements: list[Statement] = field(default_factory=list)
+
+
+@dataclass
+class Trace:
+    iri: str
+    label: str | None
+    types: list[str]
+    evidence: list[EvidenceGroup]
+    unsupported: list[Statement]
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+class _Tracer:
+    def __init__(self, graph: Graph, index: LabelIndex | None = None):
+        self.g = graph
+        self.index = index or LabelIndex(graph)
+
+    def statement(self, p, o) -> Statement:
+        label = None if isinstance(o, Literal) else self.index.label(o)
+        obj = str(o) if isinstance(o, Literal) else curie(o)
+        return Statement(curie(p), obj, label)
+
+    def work(self, iri, depth: int, seen: frozenset) -> Work:
+        g = self.g
+        issued = g.value(iri, DCTERMS.issued) or g.value(iri, URIRef("http://data.europa.eu/eli/ontology#date_document"))
+        agents = [*g.objects(iri, DCTERMS.creator), *g.objects(iri, DCTERMS.publisher)]
+        by = sorted({self.index.label(a) or curie(a) for a in agents})
+        cites: list[Work] = []
+        if depth < MAX_DEPTH:
+            seen = seen | {iri}
+            onward = set()
+            for ev in self.g.objects(iri, PROV.qualifiedDerivation):
+                for fn in self.g.objects(ev, LAOKG.footnote):
+                    onward.update(w for p in _CITES for w in self.g.objects(fn, p))
+                onward.update(self.g.objects(ev, LAOKG.citedWork))
+            cites = [self.work(w, depth + 1, seen) for w in sorted(onward - seen, key=str)]
+        return Work(str(iri), self.index.label(iri), _str(issued), by, cites)
+
+    def evidence(self, ev, seen: frozenset) -> EvidenceGroup:
+        g = self.g
+        kinds = set(g.objects(ev, RDF.type))
+        kind = "project" if LAOKG.ProjectAssertion in kinds else "document"
+        doc = g.value(ev, PROV.entity)
+        section = g.value(ev, LAOKG.section)
+        excerpt = next((str(t) for sel in g.objects(ev, OA.hasSelector) for t in g.objects(sel, OA.exact)), None)
+        footnotes = []
+        for fn in sorted(g.objects(ev, LAOKG.footnote), key=lambda f: int(g.value(f, LAOKG.footnoteNumber) or 0)):
+            works = [self.work(w, 1, seen) for p in _CITES for w in sorted(g.objects(fn, p), key=str)]
+            footnotes.append(FootnoteRef(str(fn), _str(g.value(fn, LAOKG.footnoteNumber)),
+                                         _str(g.value(fn, DCTERMS.bibliographicCitation)), works))
+        in_text = [self.work(w, 1, seen) for w in sorted(g.objects(ev, LAOKG.citedWork), key=str)]
+        return EvidenceGroup(
+            iri=str(ev),
+            kind=kind,
+            document=_str(doc),
+            document_label=self.index.label(doc) if doc is not None else None,
+            section=_str(g.value(section, DCTERMS.title)) if section is not None else None,
+            excerpt=excerpt,
+            footnotes=footnotes,
+            cited_in_text=in_text,
+            asserted_properties=sorted(curie(p) for p in g.objects(ev, LAOKG.assertedProperty)),
+            note=_str(g.value(ev, SKOS.note)),
+        )
+
+
+def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Trace:
+    """Every statement about ``iri``, grouped by the evidence that supports it."""
+    tracer = _Tracer(graph, index)
+    g = graph
+    statements = [(p, o) for p, o in sorted(g.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
+                  if p != PROV.qualifiedDerivation and not isinstance(o, BNode)]
+    groups = [tracer.evidence(ev, frozenset({iri})) for ev in sorted(g.objects(iri, PROV.qualifiedDerivation), key=str)]
+    project_props = {p for grp in groups if grp.kind == "project" for p in grp.asserted_properties}
+    unsupported = []
+    documents = [grp for grp in groups if grp.kind == "document"]
+    for p, o in statements:
+        st = tracer.statement(p, o)
+        covering = [grp for grp in groups if grp.kind == "project" and st.predicate in grp.asserted_properties]
+        if st.predicate == "rdf:type" and not documents:
+            covering = covering or [grp for grp in groups if grp.kind == "project" and "rdf:type" in grp.asserted_properties]
+        if not covering and st.predicate not in project_props:
+            covering = documents
+        if covering:
+            for grp in covering:
+                grp.statements.append(st)
+        else:
+            unsupported.append(st)
+    types = sorted(curie(t) for t in g.objects(iri, RDF.type))
+    return Trace(str(iri), tracer.index.label(iri), types, groups, unsupported)
+
+
+@dataclass
+class Dependant:
+    iri: str
+    label: str | None
+    via: list[dict]  # {"evidence": iri, "how": "footnote 10" | "cited in text" | "read in the document", "excerpt": ...}
+
+
+@dataclass
+class SourceTrace:
+    iri: str
+    label: str | None
+    dependants: list[Dependant]
+
+
+def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) -> SourceTrace:
+    """Every node whose evidence depends on ``work``, grouped by node."""
+    g = graph
+    index = index or LabelIndex(graph)
+    by_entity: dict = {}
+    footnotes = {fn for p in _CITES for fn in g.subjects(p, work)}
+    for entity, ev in g.subject_objects(PROV.qualifiedDerivation):
+        ways = []
+        if (ev, PROV.entity, work) in g:
+            ways.append("read in the document")
+        if (ev, LAOKG.citedWork, work) in g:
+            ways.append("cited in the text")
+        for fn in g.objects(ev, LAOKG.footnote):
+            if fn in footnotes:
+                ways.append(f"footnote {g.value(fn, LAOKG.footnoteNumber)}")
+        if not ways or entity == work:
+            continue
+        excerpt = next((str(t) for sel in g.objects(ev, OA.hasSelector) for t in g.objects(sel, OA.exact)), None)
+        for how in ways:
+            by_entity.setdefault(entity, []).append({"evidence": str(ev), "how": how, "excerpt": excerpt})
+    dependants = [
+        Dependant(str(e), index.label(e), sorted(v, key=lambda d: (d["how"], d["evidence"])))
+        for e, v in sorted(by_entity.items(), key=lambda kv: (index.label(kv[0]) or str(kv[0])).casefold())
+    ]
+    return SourceTrace(str(work), index.label(work), dependants)
+
+
+def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
+    """The PROV-O subgraph behind ``iri``: its evidence, selectors, sections, footnotes,
+    documents and cited works (with their own evidence, recursively), plus the unqualified
+    ``prov:wasDerivedFrom`` shortcuts from the node to each document and cited work."""
+    out = bind_prefixes(Graph())
+    seen = set()
+
+    def copy_node(node):
+        for p, o in graph.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, BNode):
+                for t in graph.triples((o, None, None)):
+                    out.add(t)
+
+    def walk(node, depth):
+        if node in seen or depth > MAX_DEPTH:
+            return
+        seen.add(node)
+        for ev in graph.objects(node, PROV.qualifiedDerivation):
+            out.add((node, PROV.qualifiedDerivation, ev))
+            copy_node(ev)
+            sources = set(graph.objects(ev, PROV.entity)) | set(graph.objects(ev, LAOKG.citedWork))
+            for sec in graph.objects(ev, LAOKG.section):
+                copy_node(sec)
+            for fn in graph.objects(ev, LAOKG.footnote):
+                copy_node(fn)
+                sources.update(w for p in _CITES for w in graph.objects(fn, p))
+            for src in sources:
+                if src != node:
+                    out.add((node, PROV.wasDerivedFrom, src))
+                for p in (RDF.type, DCTERMS.title, DCTERMS.issued, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
+                    for o in graph.objects(src, p):
+                        out.add((src, p, o))
+                walk(src, depth + 1)
+
+    walk(iri, 0)
+    return out
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _name(iri: str | None, label: str | None) -> str:
+    if iri is None:
+        return "?"
+    return f"{label} ({curie(iri)})" if label else curie(iri)
+
+
+def _work_lines(work: Work, indent: str) -> list[str]:
+    bits = [_name(work.iri, work.label)]
+    if work.by:
+        bits.append("by " + "; ".join(work.by))
+    if work.issued:
+        bits.append(work.issued)
+    lines = [indent + " — ".join(bits)]
+    for onward in work.cites:
+        lines.append(indent + "  which cites:")
+        lines.extend(_work_lines(onward, indent + "    "))
+    return lines
+
+
+def format_trace_text(t: Trace) -> str:
+    lines = [f"{_name(t.iri, t.label)}", f"  types: {', '.join(t.types)}"]
+    for n, grp in enumerate(t.evidence, 1):
+        if grp.kind == "project":
+            lines.append(f"\n[{n}] project assertion ({curie(grp.iri)}) — added by laokg, not stated by a source")
+            if grp.note:
+                lines.append(f"    note: {grp.note}")
+        else:
+            lines.append(f"\n[{n}] {_name(grp.document, grp.document_label)}")
+            if grp.section:
+                lines.append(f"    section: {grp.section}")
+            if grp.excerpt:
+                lines.append(f"    excerpt: \"{' '.join(grp.excerpt.split())}\"")
+            for fn in grp.footnotes:
+                lines.append(f"    footnote {fn.number}: {fn.text}")
+                for w in fn.works:
+                    lines.extend(_work_lines(w, "      cites: "))
+            for w in grp.cited_in_text:
+                lines.extend(_work_lines(w, "    cited in the text: "))
+            if not grp.footnotes and not grp.cited_in_text:
+                lines.append("    (no footnote: stated by the document itself)")
+        if grp.statements:
+            lines.append("    supports:")
+            for st in grp.statements:
+                obj = f"{st.object_label} ({st.object})" if st.object_label else st.object
+                lines.append(f"      {st.predicate} {obj}")
+    if t.unsupported:
+        lines.append("\nstatements with no evidence:")
+        for st in t.unsupported:
+            lines.append(f"  {st.predicate} {st.object}")
+    if not t.evidence:
+        lines.append("\nthis node has no evidence at all")
+    return "\n".join(lines) + "\n"
+
+
+def format_source_text(s: SourceTrace) -> str:
+    lines = [f"{_name(s.iri, s.label)}", f"  {len(s.dependants)} node(s) depend on it:"]
+    for d in s.dependants:
+        lines.append(f"  - {_name(d.iri, d.label)}")
+        for via in d.via:
+            excerpt = f": \"{' '.join(via['excerpt'].split())}\"" if via.get("excerpt") else ""
+            lines.append(f"      via {via['how']}{excerpt}")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(obj) -> str:
+    return json.dumps(asdict(obj), indent=2, ensure_ascii=False) + "\n"
