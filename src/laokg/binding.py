@@ -1,0 +1,435 @@
+"""Parameter values -> typed RDF terms, and how those terms reach the query.
+
+Values are never spliced into the query text. They become rdflib terms (an IRI, a typed or
+language-tagged literal) after validation, and reach the engine either as rdflib
+``initBindings`` (embedded engine, one value per parameter) or as a ``VALUES`` block
+(several values, or a remote endpoint) that :func:`inject_values` builds from escaped terms
+and inserts as the first element of the query's top-level ``WHERE`` group. The rewritten
+query is parsed again and its parse tree compared with the original: the only difference
+allowed is the ``VALUES`` blocks, holding exactly the intended terms.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Iterable
+
+from pyparsing import ParseBaseException
+from rdflib import Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import parser as sparql_parser
+from rdflib.plugins.sparql.algebra import translatePName, translatePrologue
+
+from .catalogue import Parameter, SavedQuery
+from .errors import ParameterError, QueryError
+from .labels import curie
+from .namespaces import PREFIXES
+
+#: A label resolver: text -> every IRI having that label (case/accent-insensitive), with a label.
+Resolver = Callable[[str], list[tuple[URIRef, str]]]
+
+def shown(value: str, limit: int = 60) -> str:
+    """A user's value, quoted for a one-line message: control characters escaped, long text cut."""
+    text = str(value)
+    cut = len(text) > limit
+    text = text[:limit]
+    text = "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+    return "'" + text + ("…" if cut else "") + "'"
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_BAD_IRI_CHARS = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*):(.*)$")
+
+
+def expand_iri(value: str) -> URIRef | None:
+    """A full IRI (optionally in ``<>``) or a CURIE with a project prefix -> URIRef.
+
+    Returns None when ``value`` is neither (so it may be a label). Raises ParameterError for
+    something that is clearly meant as an IRI but is not a valid one.
+    """
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+        if not _SCHEME.match(v):
+            raise ParameterError(f"{shown(value)} is not an absolute IRI")
+    m = _CURIE.match(v)
+    if m and m.group(1) in PREFIXES:
+        iri = str(PREFIXES[m.group(1)]) + m.group(2)
+    elif _SCHEME.match(v) and " " not in v and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:"))):
+        iri = v
+    else:
+        return None
+    bad = _BAD_IRI_CHARS.search(iri)
+    if bad:
+        raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
+    return URIRef(iri)
+
+
+# ---------------------------------------------------------------- literals
+
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
+_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_EXAMPLES = {
+    str(XSD.integer): "2020",
+    str(XSD.positiveInteger): "7",
+    str(XSD.nonNegativeInteger): "0",
+    str(XSD.decimal): "12.5",
+    str(XSD.double): "1.5e3",
+    str(XSD.boolean): "true",
+    str(XSD.date): "2020-06-30",
+    str(XSD.dateTime): "2020-06-30T12:00:00",
+    str(XSD.gYear): "2020",
+    str(XSD.gYearMonth): "2020-06",
+}
+
+
+def _literal(value: str, datatype: str) -> Literal:
+    """A typed literal in canonical form; ValueError if ``value`` is not of the type."""
+    dt = URIRef(datatype)
+    v = value.strip()
+    if dt in (XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger):
+        if not re.fullmatch(r"[+-]?\d+", v):
+            raise ValueError
+        n = int(v)
+        if (dt == XSD.positiveInteger and n < 1) or (dt == XSD.nonNegativeInteger and n < 0):
+            raise ValueError
+        return Literal(str(n), datatype=dt)
+    if dt == XSD.decimal:
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", v):
+            raise ValueError
+        return Literal(str(Decimal(v)), datatype=dt)
+    if dt == XSD.double:
+        try:
+            float(v)
+        except ValueError:
+            raise ValueError from None
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN", v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    if dt == XSD.boolean:
+        if v.lower() not in ("true", "false", "1", "0"):
+            raise ValueError
+        return Literal("true" if v.lower() in ("true", "1") else "false", datatype=dt)
+    if dt == XSD.date:
+        if not _DATE.match(v):
+            raise ValueError
+        try:
+            datetime.date.fromisoformat(v[:10])
+        except ValueError:
+            raise ValueError from None
+        return Literal(v, datatype=dt)
+    if dt == XSD.dateTime:
+        if not _DATETIME.match(v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    if dt == XSD.gYear:
+        if not _GYEAR.match(v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    if dt == XSD.gYearMonth:
+        if not _GYEARMONTH.match(v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    return Literal(value)  # xsd:string: any text, unchanged
+
+
+def _check_text(value: str, param: Parameter) -> None:
+    # SPARQL pre-processes \uXXXX / \UXXXXXXXX escapes in the whole query text, so such a
+    # sequence inside a value could not reach the engine unchanged in a VALUES block.
+    if re.search(r"\\[uU][0-9A-Fa-f]{4}", value):
+        raise ParameterError(
+            f"parameter '{param.name}': a value may not contain a \\u escape sequence (SPARQL would decode it)"
+        )
+
+
+def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query_name: str = "") -> URIRef | Literal:
+    """Turn one raw value into the parameter's RDF term, or raise a one-line ParameterError."""
+    where = f"query '{query_name}': " if query_name else ""
+    _check_text(value, param)
+    t = param.type
+    if t.kind == "iri":
+        try:
+            iri = expand_iri(value)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}parameter '{param.name}': {exc}") from None
+        if iri is not None:
+            return iri
+        return _resolve_label(param, value, resolver, where)
+    if t.kind == "lang":
+        return Literal(value, lang=t.lang)
+    try:
+        return _literal(value, t.datatype or str(XSD.string))
+    except (ValueError, InvalidOperation):
+        example = _EXAMPLES.get(t.datatype or "", "")
+        hint = f" such as {example}" if example else ""
+        raise ParameterError(f"{where}parameter '{param.name}' expects {t.label}{hint}, got {shown(value)}") from None
+
+
+def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, where: str) -> URIRef:
+    if not value.strip():
+        raise ParameterError(f"{where}parameter '{param.name}' expects an IRI, a CURIE or a label, got an empty value")
+    if resolver is None:
+        raise ParameterError(
+            f"{where}parameter '{param.name}' expects an IRI or a CURIE (e.g. kg:mlsw), got {shown(value)}"
+        )
+    candidates = resolver(value)
+    if param.allowed:
+        allowed = [expand_iri(a) for a in param.allowed]
+        candidates = [c for c in candidates if c[0] in allowed]
+        if not candidates:
+            raise ParameterError(
+                f"{where}parameter '{param.name}' must be one of: {', '.join(_show(a) for a in allowed)} (got {shown(value)})"
+            )
+    distinct = {}
+    for iri, label in candidates:
+        distinct.setdefault(iri, label)
+    if not distinct:
+        raise ParameterError(
+            f"{where}parameter '{param.name}': nothing is labelled {shown(value)} (give an IRI or CURIE, "
+            f"or try laokg search)"
+        )
+    if len(distinct) > 1:
+        listed = ", ".join(f"{curie(i)} ({label})" for i, label in sorted(distinct.items(), key=lambda kv: str(kv[0])))
+        raise ParameterError(f"{where}parameter '{param.name}': {shown(value)} is ambiguous: {listed}; give the IRI or CURIE")
+    return next(iter(distinct))
+
+
+def _show(term) -> str:
+    return curie(term) if isinstance(term, URIRef) else str(term)
+
+
+def check_decorator_values(sq: SavedQuery, where: str) -> None:
+    """Defaults and ``enumerate`` values must be valid values of their parameter (no labels)."""
+    for p in sq.parameters:
+        for kind, values in (("defaults", p.defaults), ("enumerate", p.allowed)):
+            for v in values:
+                try:
+                    coerce(p, v, None)
+                except ParameterError as exc:
+                    msg = str(exc).split(": ", 1)[-1] if "parameter" in str(exc) else str(exc)
+                    raise QueryError(f"{where}: '{kind}' value {shown(v)} of parameter '{p.name}' is not valid: {msg}") from None
+        if p.allowed and p.defaults:
+            allowed = {coerce(p, a) for a in p.allowed}
+            for d in p.defaults:
+                if coerce(p, d) not in allowed:
+                    raise QueryError(f"{where}: default '{d}' of parameter '{p.name}' is not in its 'enumerate' list")
+
+
+def bind_parameters(
+    sq: SavedQuery,
+    given: Iterable[tuple[str, str]],
+    resolver: Resolver | None = None,
+) -> dict[str, list]:
+    """Validate ``(name, value)`` pairs against ``sq`` -> {variable name: [terms]}.
+
+    Several pairs with the same name give several values. Defaults fill parameters not given;
+    a required parameter without value, an unknown name, an ill-typed value or one outside the
+    ``enumerate`` list raise ParameterError with one line saying what is allowed.
+    """
+    by_name = {p.name: p for p in sq.parameters}
+    values: dict[str, list[str]] = {}
+    for name, value in given:
+        p = by_name.get(name)
+        if p is None:
+            # accept the variable spelling too (?_type_iri, _type_iri)
+            p = next((q for q in sq.parameters if name.lstrip("?$") == q.variable), None)
+        if p is None:
+            takes = "; ".join(q.describe() for q in sq.parameters) if sq.parameters else "no parameters"
+            raise ParameterError(f"query '{sq.name}': unknown parameter '{name}' (it takes: {takes})")
+        values.setdefault(p.name, []).append(value)
+    result: dict[str, list] = {}
+    for p in sq.parameters:
+        raw = values.get(p.name) or list(p.defaults)
+        if not raw:
+            if p.required:
+                takes = "; ".join(q.describe() for q in sq.parameters)
+                raise ParameterError(
+                    f"query '{sq.name}': missing required parameter '{p.name}' (give -p {p.name}=VALUE; it takes: {takes})"
+                )
+            continue
+        terms = []
+        for v in raw:
+            term = coerce(p, v, resolver, sq.name)
+            if p.allowed:
+                allowed = [coerce(p, a) for a in p.allowed]
+                if term not in allowed:
+                    raise ParameterError(
+                        f"query '{sq.name}': parameter '{p.name}' must be one of: "
+                        f"{', '.join(_show(a) for a in allowed)} (got {shown(v)})"
+                    )
+            if term not in terms:
+                terms.append(term)
+        result[p.variable] = terms
+    return result
+
+
+# ---------------------------------------------------------------- VALUES injection
+
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def sparql_term(term) -> str:
+    """An RDF term as SPARQL/N-Triples syntax, on one line, with every special character escaped.
+
+    IRIs use ``Term.n3()`` after checking they contain no character IRIREF forbids. Literals
+    are escaped here rather than with ``Literal.n3()``, which writes raw tabs (rdflib's query
+    parser turns them into spaces) and uses triple quotes for newlines.
+    """
+    if isinstance(term, URIRef):
+        bad = _BAD_IRI_CHARS.search(str(term))
+        if bad or not _SCHEME.match(str(term)):
+            raise ParameterError(f"'{term}' is not a valid absolute IRI")
+        return term.n3()
+    if isinstance(term, Literal):
+        body = '"' + "".join(_ECHAR.get(ch, ch) for ch in str(term)) + '"'
+        if term.language:
+            if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", term.language):
+                raise ParameterError(f"'{term.language}' is not a valid language tag")
+            return body + "@" + term.language
+        if term.datatype and term.datatype != XSD.string:
+            return body + "^^" + sparql_term(URIRef(term.datatype))
+        return body
+    raise ParameterError(f"cannot bind {term!r}: only IRIs and literals can be parameter values")
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<open>\{) | (?P<close>\}) | (?P<lpar>\() | (?P<rpar>\))
+  | (?P<word>[?$]?(?:[A-Za-z0-9_\-.:%\u00B7-\uFFFF]|\\.)+)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(text: str):
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("ws", "comment"):
+            continue
+        yield kind, m.group(), m.start(), m.end()
+
+
+def _where_group(text: str) -> tuple[int, int]:
+    """Offsets of the ``{`` opening and the ``}`` closing the top-level WHERE group."""
+    toks = list(_tokens(text))
+    i = 0
+    form = None
+    while i < len(toks):
+        kind, val, _, _ = toks[i]
+        if kind == "word" and val.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+            form = val.upper()
+            break
+        i += 1
+    if form is None:
+        raise QueryError("cannot find the query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
+    i += 1
+    if form == "CONSTRUCT":
+        while i < len(toks) and toks[i][0] not in ("open",):
+            if toks[i][0] == "word" and toks[i][1].upper() == "WHERE":
+                raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { }; write CONSTRUCT { ... } WHERE { ... }")
+            i += 1
+        depth = 0
+        while i < len(toks):  # skip the template
+            depth += toks[i][0] == "open"
+            depth -= toks[i][0] == "close"
+            i += 1
+            if depth == 0:
+                break
+    parens = 0
+    while i < len(toks):
+        kind = toks[i][0]
+        if kind == "lpar":
+            parens += 1
+        elif kind == "rpar":
+            parens -= 1
+        elif kind == "open" and parens == 0:
+            break
+        i += 1
+    if i >= len(toks):
+        raise QueryError("parameters need a WHERE { ... } group to bind into")
+    start = i
+    depth = 0
+    while i < len(toks):
+        depth += toks[i][0] == "open"
+        depth -= toks[i][0] == "close"
+        if depth == 0:
+            return toks[start][2], toks[i][2]
+        i += 1
+    raise QueryError("unbalanced braces in the WHERE group")
+
+
+def _values_clause(bindings: dict[str, list]) -> str:
+    blocks = []
+    for var, terms in bindings.items():
+        if not re.fullmatch(r"[A-Za-z0-9_]+", var):
+            raise ParameterError(f"?{var} is not a valid parameter variable")
+        blocks.append(f"VALUES ?{var} {{ {' '.join(sparql_term(t) for t in terms)} }}")
+    return " ".join(blocks)
+
+
+def _where_parts(tree):
+    return tree[1].get("where")
+
+
+def inject_values(text: str, bindings: dict[str, list]) -> str:
+    """Insert ``VALUES ?var { terms }`` blocks at the start of the top-level WHERE group.
+
+    Raises QueryError if the query's structure does not allow it, ParameterError if a value
+    cannot be written so that it reaches the engine unchanged. The result is verified by
+    parsing it: same parse tree as ``text`` plus exactly the intended VALUES blocks.
+    """
+    bindings = {k: list(dict.fromkeys(v)) for k, v in bindings.items() if v}  # a value once
+    if not bindings:
+        return text
+    try:
+        original = sparql_parser.parseQuery(text)
+    except ParseBaseException as exc:
+        raise QueryError(f"query does not parse: {exc}") from None
+    open_at, close_at = _where_group(text)
+    clause = _values_clause(bindings)
+    where = _where_parts(original)
+    if where is not None and where.name == "SubSelect":
+        # { SELECT ... } -> { VALUES ... { SELECT ... } }: a sub-select must stand alone in its group.
+        new = text[: open_at + 1] + " " + clause + " {" + text[open_at + 1 : close_at] + "} " + text[close_at:]
+    else:
+        new = text[: open_at + 1] + " " + clause + " " + text[open_at + 1 :]
+    _verify(original, new, bindings)
+    return new
+
+
+def _verify(original, new_text: str, bindings: dict[str, list]) -> None:
+    try:
+        new = sparql_parser.parseQuery(new_text)
+    except (ParseBaseException, ValueError) as exc:
+        raise ParameterError(f"a parameter value cannot be bound safely ({exc})") from None
+    prologue = translatePrologue(new[0], None)
+    new_where, old_where = _where_parts(new), _where_parts(original)
+    parts = list(new_where["part"])
+    k = len(bindings)
+    for (var, terms), part in zip(bindings.items(), parts[:k]):
+        if part.name != "InlineData" or list(part["var"]) != [Variable(var)]:
+            raise QueryError("could not place the parameter VALUES at the start of the WHERE group")
+        got = [translatePName(v, prologue) if not isinstance(v, Variable) else v for v in part["value"]]
+        if got != list(terms) or any(type(a) is not type(b) for a, b in zip(got, terms)):
+            raise ParameterError("a parameter value cannot be written exactly in SPARQL (it would change)")
+    rest = parts[k:]
+    if old_where.name == "SubSelect":
+        if len(rest) != 1 or rest[0].name != "GroupOrUnionGraphPattern" or len(rest[0]["graph"]) != 1 or repr(rest[0]["graph"][0]) != repr(old_where):
+            raise QueryError("could not bind parameters around the sub-select")
+    elif repr(rest) != repr(list(old_where["part"])):
+        raise QueryError("binding the parameters would change the query's structure")
+    for key in set(original[1].keys()) | set(new[1].keys()):
+        if key != "where" and repr(original[1].get(key)) != repr(new[1].get(key)):
+            raise QueryError("binding the parameters would change the query's structure")
+    if repr(original[0]) != repr(new[0]):
+        raise QueryError("binding the parameters would change the query's prologue")

@@ -1,0 +1,112 @@
+"""Labels: find things by what people call them, and show IRIs the way people read them.
+
+Matching is case- and accent-insensitive (:func:`fold`: Unicode NFKD, combining marks dropped,
+case folded, whitespace collapsed), so ``"ministere"`` finds ``"Ministère"``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDFS, SKOS
+
+from .namespaces import PREFIXES, SCHEMA
+
+#: Properties whose values name a thing, best first (the first found is the display label).
+LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name, SKOS.altLabel)
+
+_WS = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold case, accents and whitespace: the key labels are compared on."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _WS.sub(" ", stripped.casefold()).strip()
+
+
+def curie(iri, prefixes=PREFIXES) -> str:
+    """``https://w3id.org/laokg/id/mlsw`` -> ``kg:mlsw``; the full IRI in <> if no prefix fits."""
+    s = str(iri)
+    best = None
+    for prefix, ns in prefixes.items():
+        ns = str(ns)
+        if s.startswith(ns) and (best is None or len(ns) > len(str(prefixes[best]))):
+            local = s[len(ns):]
+            if re.fullmatch(r"[A-Za-z0-9_\-.]*", local) and not local.endswith(".") and not local.startswith("."):
+                best = prefix
+    if best is None:
+        return f"<{s}>"
+    return f"{best}:{s[len(str(prefixes[best])):]}"
+
+
+class LabelIndex:
+    """Every label of every subject of a graph, for lookup and search."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self._by_fold: dict[str, set] = defaultdict(set)
+        self._labels: dict[object, list[tuple[int, Literal]]] = defaultdict(list)
+        for rank, prop in enumerate(LABEL_PROPERTIES):
+            for s, o in graph.subject_objects(prop):
+                if isinstance(o, Literal) and not isinstance(s, BNode):
+                    self._by_fold[fold(o)].add(s)
+                    self._labels[s].append((rank, o))
+
+    def labels(self, node) -> list[Literal]:
+        """All labels of ``node``, preferred label first, English before other languages."""
+        return [lit for _, lit in sorted(self._labels.get(node, []), key=lambda x: (x[0], x[1].language not in (None, "en"), str(x[1])))]
+
+    def label(self, node) -> str | None:
+        labels = self.labels(node)
+        return str(labels[0]) if labels else None
+
+    def display(self, node) -> str:
+        """``Label (curie)`` for an IRI with a label, else the CURIE; literals as their text."""
+        if isinstance(node, Literal):
+            return str(node)
+        if isinstance(node, BNode):
+            return "_:" + str(node)
+        label = self.label(node)
+        return f"{label} ({curie(node)})" if label else curie(node)
+
+    def exact(self, text: str) -> list[URIRef]:
+        """Subjects with a label equal to ``text`` (folded), sorted."""
+        return sorted(self._by_fold.get(fold(text), ()), key=str)
+
+    def search(self, text: str, limit: int | None = None) -> list[tuple[str, URIRef, Literal]]:
+        """Subjects whose label contains ``text`` (folded): ``(rank, subject, label)``.
+
+        ``rank`` is ``exact``, ``prefix`` (a label starts with the text, or else one of its
+        words does) or ``substring``; results are ordered exact > label prefix > word prefix >
+        substring, then by label.
+        A subject appears once, with its best-ranked label.
+        """
+        key = fold(text)
+        if not key:
+            return []
+        # 0 exact, 1 the label starts with the text, 2 one of its words does, 3 anywhere inside
+        names = {0: "exact", 1: "prefix", 2: "prefix", 3: "substring"}
+        best: dict[object, tuple[int, int, str, Literal]] = {}
+        for s, entries in self._labels.items():
+            for prop_rank, lit in entries:
+                f = fold(lit)
+                if f == key:
+                    order = 0
+                elif f.startswith(key):
+                    order = 1
+                elif any(w.startswith(key) for w in re.split(r"[\s\-(/,.'\"]+", f)):
+                    order = 2
+                elif key in f:
+                    order = 3
+                else:
+                    continue
+                cand = (order, prop_rank, f, lit)
+                if s not in best or cand < best[s]:
+                    best[s] = cand
+        hits = sorted(best.items(), key=lambda kv: (kv[1][0], kv[1][2], str(kv[0])))
+        result = [(names[c[0]], s, c[3]) for s, c in hits]
+        return result[:limit] if limit else result

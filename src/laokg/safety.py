@@ -1,0 +1,221 @@
+"""Read-only, no-fetch guarantees for every query laokg runs.
+
+The checks work on rdflib's parse of the query and its SPARQL algebra, never on the raw
+text, so comments, string literals, letter case or prefixed names cannot hide anything:
+
+* an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) does not parse as a
+  query; if it parses as an update it is refused with :class:`UnsafeQueryError`;
+* a ``SERVICE`` pattern anywhere (also inside ``OPTIONAL``, ``MINUS``, sub-queries,
+  ``FILTER EXISTS``) is refused unless ``allow_service``;
+* ``FROM``/``FROM NAMED`` dataset clauses are refused unless ``allow_from``.
+
+:func:`no_fetch` is the second line of defence for the embedded engine: while it is active,
+rdflib's ``SPARQL_LOAD_GRAPHS`` is off and an audit hook refuses every outbound
+``urllib`` request and socket connection made from that thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import sys
+import threading
+from dataclasses import dataclass
+
+from pyparsing import ParseBaseException
+from rdflib import Variable
+from rdflib.plugins.sparql import parser as sparql_parser
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+
+from .errors import QueryError, UnsafeQueryError
+
+FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK", "DescribeQuery": "DESCRIBE"}
+
+#: rdflib update operation names -> the SPARQL keyword a user wrote.
+_UPDATE_NAMES = {
+    "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE",
+    "Modify": "DELETE/INSERT",
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+}
+
+
+@dataclass
+class ParsedQuery:
+    """A query that parsed: its text, parse tree, SPARQL form and translated rdflib Query."""
+
+    text: str
+    tree: object  # note: rdflib's translation rewrites parts of it (filters move out)
+    form: str
+    query: Query
+    variables: list[str]  # every variable, in order of first appearance in the text
+
+    @property
+    def select_star(self) -> bool:
+        return self.form == "SELECT" and "projection" not in self.tree[1]
+
+    @property
+    def dataset_clause(self) -> list:
+        return list(self.query.algebra.get("datasetClause") or [])
+
+    def services(self) -> list[str]:
+        """The endpoint of every SERVICE pattern in the algebra (as written)."""
+        return [str(node.get("term")) for node in walk_algebra(self.query.algebra) if node.name == "ServiceGraphPattern"]
+
+
+def _syntax_error(exc: ParseBaseException, source: str, line_offset: int = 0) -> QueryError:
+    line = max(1, exc.lineno - line_offset)
+    near = exc.line.strip()
+    near = (near[:60] + "…") if len(near) > 60 else near
+    return QueryError(f"{source}:{line}:{exc.col}: SPARQL syntax error near '{near}'")
+
+
+def parse_query(text: str, source: str = "query", line_offset: int = 0) -> ParsedQuery:
+    """Parse and translate a SPARQL query; refuse updates; raise QueryError on syntax errors.
+
+    ``line_offset`` is subtracted from reported line numbers (for prepended prologue lines).
+    """
+    try:
+        tree = sparql_parser.parseQuery(text)
+    except ParseBaseException as exc:
+        try:
+            update = sparql_parser.parseUpdate(text)
+        except (ParseBaseException, ValueError):
+            raise _syntax_error(exc, source, line_offset) from None
+        ops = [_UPDATE_NAMES.get(getattr(r, "name", ""), str(getattr(r, "name", "update"))) for r in update.request]
+        raise UnsafeQueryError(
+            f"{source}: refused: {', '.join(dict.fromkeys(ops)) or 'update'} would change data; "
+            "laokg runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)"
+        ) from None
+    except ValueError as exc:  # e.g. a bad \\u escape
+        raise QueryError(f"{source}: SPARQL syntax error: {exc}") from None
+    form = FORMS.get(tree[1].name)
+    if form is None:  # pragma: no cover - the grammar only yields the four forms
+        raise QueryError(f"{source}: unsupported query form {tree[1].name}")
+    variables = query_variables(tree)  # before translateQuery mutates the tree
+    try:
+        query = translateQuery(tree)
+    except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes etc.
+        raise QueryError(f"{source}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    return ParsedQuery(text, tree, form, query, variables)
+
+
+def query_variables(tree) -> list[str]:
+    """Every variable name in an rdflib SPARQL parse tree, in order of first appearance."""
+    seen: dict[str, None] = {}
+
+    def walk(node):
+        if isinstance(node, Variable):
+            seen.setdefault(str(node))
+        elif isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            for v in node:
+                walk(v)
+
+    walk(tree)
+    return list(seen)
+
+
+def walk_algebra(node):
+    """Yield every CompValue in an algebra tree, including inside expressions (EXISTS)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        cur = stack.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, CompValue):
+            yield cur
+            stack.extend(v for k, v in cur.items() if k != "_vars")
+        elif isinstance(cur, dict):
+            stack.extend(cur.values())
+        elif isinstance(cur, (list, tuple)) or type(cur).__name__ == "ParseResults":
+            stack.extend(cur)
+
+
+def check_query(
+    text: str,
+    *,
+    allow_service: bool = False,
+    allow_from: bool = False,
+    source: str = "query",
+    line_offset: int = 0,
+) -> ParsedQuery:
+    """Parse ``text`` and refuse what laokg does not run without permission."""
+    parsed = parse_query(text, source, line_offset)
+    if not allow_service:
+        services = parsed.services()
+        if services:
+            raise UnsafeQueryError(
+                f"{source}: refused: SERVICE {services[0]} would query another endpoint; "
+                "pass --allow-service to allow federated queries"
+            )
+    if not allow_from and parsed.dataset_clause:
+        d = parsed.dataset_clause[0]
+        kind, iri = ("FROM NAMED", d["named"]) if "named" in d else ("FROM", d["default"])
+        raise UnsafeQueryError(
+            f"{source}: refused: {kind} <{iri}> would load a graph from the network or disk; "
+            "pass --allow-from to allow it"
+        )
+    return parsed
+
+
+# ---------------------------------------------------------------- no-fetch guard
+
+_guard_active: contextvars.ContextVar[bool] = contextvars.ContextVar("laokg_no_fetch", default=False)
+_hook_lock = threading.Lock()
+_hook_installed = False
+_load_graphs_lock = threading.RLock()
+_BLOCKED_EVENTS = {"urllib.Request", "socket.connect", "socket.getaddrinfo"}
+
+
+class FetchBlocked(RuntimeError):
+    """Raised inside rdflib when it tries to fetch while fetching is not allowed."""
+
+
+def _audit(event: str, args) -> None:
+    if event in _BLOCKED_EVENTS and _guard_active.get():
+        raise FetchBlocked(f"laokg refused a network access ({event}) during query evaluation")
+
+
+def _install_hook() -> None:
+    global _hook_installed
+    with _hook_lock:
+        if not _hook_installed:
+            sys.addaudithook(_audit)
+            _hook_installed = True
+
+
+@contextlib.contextmanager
+def no_fetch(allow_service: bool = False, allow_from: bool = False):
+    """Evaluate rdflib queries inside this block without any network or disk fetch.
+
+    ``SPARQL_LOAD_GRAPHS`` is switched off unless ``allow_from``; outbound connections are
+    refused (audit hook, this thread only) unless ``allow_service`` or ``allow_from``.
+    """
+    import rdflib.plugins.sparql as rsparql
+
+    block_network = not (allow_service or allow_from)
+    if block_network:
+        _install_hook()
+    with _load_graphs_lock:
+        saved = rsparql.SPARQL_LOAD_GRAPHS
+        rsparql.SPARQL_LOAD_GRAPHS = bool(allow_from)
+        token = _guard_active.set(block_network)
+        try:
+            yield
+        finally:
+            _guard_active.reset(token)
+            rsparql.SPARQL_LOAD_GRAPHS = saved

@@ -1,0 +1,281 @@
+"""Run SPARQL queries: on the embedded graph (rdflib) or on a remote SPARQL 1.1 endpoint.
+
+Both engines take the same query text and the same parameter bindings ({variable: [terms]})
+and return the same :class:`QueryResult`, so a saved query gives the same answer on either.
+
+* Embedded: the query is checked (:func:`laokg.safety.check_query`), then evaluated by rdflib
+  inside :func:`laokg.safety.no_fetch`. One value per parameter goes in through
+  ``initBindings``; several values through a ``VALUES`` block (:func:`inject_values`).
+* Remote: parameters always go in through a ``VALUES`` block; the query is sent with
+  SPARQLWrapper by POST as ``application/sparql-query`` with a timeout, its query form set
+  from our own parse (not guessed by SPARQLWrapper). Every HTTP, network, timeout or
+  malformed-answer problem becomes one :class:`EndpointError` line.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import urllib.error
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+
+from .binding import inject_values
+from .errors import EndpointError, QueryError
+from .namespaces import PREFIXES, bind_prefixes
+from .safety import FetchBlocked, ParsedQuery, check_query, no_fetch
+
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass
+class QueryResult:
+    """What a query answered: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE."""
+
+    form: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # variable name -> term; unbound = absent
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def tuples(self) -> list[tuple]:
+        """Rows as tuples in ``vars`` order (None for unbound), e.g. for tests."""
+        return [tuple(r.get(v) for v in self.vars) for r in self.rows]
+
+
+def with_project_prefixes(text: str) -> tuple[str, int]:
+    """Prepend, on one line, ``PREFIX`` declarations for project prefixes the query lacks.
+
+    For ad-hoc queries only (saved queries declare their prefixes). Returns (text, lines added).
+    """
+    from rdflib.plugins.sparql import parser as sparql_parser
+    from pyparsing import ParseBaseException
+
+    try:
+        tree = sparql_parser.parseQuery(text)
+    except (ParseBaseException, ValueError):
+        return text, 0  # let the checker report the syntax error on the user's own text
+    declared = {str(d.prefix) for d in tree[0] if d.name == "PrefixDecl"}
+    missing = [p for p in PREFIXES if p not in declared]
+    if not missing:
+        return text, 0
+    prologue = " ".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in missing)
+    return prologue + "\n" + text, 1
+
+
+# ---------------------------------------------------------------- embedded
+
+
+class EmbeddedEngine:
+    """rdflib in-process, on an already loaded graph."""
+
+    name = "embedded"
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def run(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+    ) -> QueryResult:
+        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
+        bindings = {k: v for k, v in (bindings or {}).items() if v}
+        init = {}
+        if bindings:
+            if use_values is None:
+                use_values = any(len(v) > 1 for v in bindings.values())
+            if use_values:
+                parsed = check_query(inject_values(text, bindings), allow_service=allow_service, allow_from=allow_from, source=source)
+            else:
+                init = {Variable(k): v[0] for k, v in bindings.items()}
+        target = self.graph
+        if allow_from and parsed.dataset_clause:
+            # rdflib only honours FROM on a Dataset; share the store, never write into it.
+            target = Dataset(store=self.graph.store, default_union=True)
+        old_timeout = socket.getdefaulttimeout()
+        try:
+            socket.setdefaulttimeout(timeout)  # rdflib's SERVICE/FROM fetches set none of their own
+            with no_fetch(allow_service=allow_service, allow_from=allow_from):
+                result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form)
+            if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
+                order = {v: i for i, v in enumerate(parsed.variables)}
+                result.vars.sort(key=lambda v: order.get(v, len(order)))
+            return result
+        except FetchBlocked as exc:  # pragma: no cover - check_query refuses first
+            raise QueryError(f"{source}: {exc}") from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise EndpointError(f"{source}: a SERVICE or FROM fetch failed: {_reason(exc)}") from None
+        except QueryError:
+            raise
+        except Exception as exc:  # rdflib raises bare Exceptions for evaluation errors
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise QueryError(f"{source}: query evaluation failed: {msg}") from None
+        finally:
+            socket.setdefaulttimeout(old_timeout)
+
+
+def _from_rdflib(result, form: str) -> QueryResult:
+    if form == "ASK":
+        return QueryResult(form, boolean=bool(result.askAnswer))
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        g = bind_prefixes(Graph())
+        for t in result.graph:
+            g.add(t)
+        return QueryResult(form, graph=g)
+    vars_ = [str(v) for v in (result.vars or [])]
+    rows = []
+    for row in result:
+        d = {}
+        for v in vars_:
+            val = row[v] if v in row.labels else None
+            if val is not None:
+                d[v] = val
+        rows.append(d)
+    return QueryResult(form, vars=vars_, rows=rows)
+
+
+# ---------------------------------------------------------------- remote
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            return "timed out"
+        if isinstance(reason, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(reason, socket.gaierror):
+            return "host not found"
+        return str(getattr(reason, "strerror", None) or reason)
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, http.client.HTTPException):
+        return f"bad HTTP answer ({type(exc).__name__})"
+    return str(getattr(exc, "strerror", None) or exc) or type(exc).__name__
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 endpoint, queried with SPARQLWrapper."""
+
+    name = "remote"
+
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT):
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise EndpointError(f"endpoint '{url}': only http:// and https:// URLs are allowed")
+        if timeout <= 0:
+            raise EndpointError(f"endpoint timeout must be positive, got {timeout}")
+        self.url, self.timeout = url, timeout
+
+    def run(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+    ) -> QueryResult:
+        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
+        bindings = {k: v for k, v in (bindings or {}).items() if v}
+        if bindings:
+            text = inject_values(text, bindings)
+            parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source)
+        return self._send(parsed, timeout or self.timeout)
+
+    def _send(self, parsed: ParsedQuery, timeout: float) -> QueryResult:
+        from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        sw = SPARQLWrapper(self.url, agent="laokg")
+        sw.setMethod(POST)
+        sw.setRequestMethod(POSTDIRECTLY)
+        sw.setQuery(parsed.text)
+        sw.queryType = parsed.form  # our own parse, not SPARQLWrapper's regex guess
+        sw.setReturnFormat(JSON if parsed.form in ("SELECT", "ASK") else TURTLE)
+        sw.setTimeout(max(1, int(round(timeout))))
+        where = f"endpoint {self.url}"
+        try:
+            response = sw.query().response
+            body = response.read()
+            ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        except SPARQLWrapperException as exc:
+            detail = exc.args[0] if exc.args else ""
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            first = " ".join(str(detail).split())[:200]
+            raise EndpointError(f"{where}: {type(exc).__name__}: {first}" if first else f"{where}: {type(exc).__name__}") from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+            raise EndpointError(f"{where}: {_reason(exc)}") from None
+        try:
+            if parsed.form in ("SELECT", "ASK"):
+                return _from_json(json.loads(body.decode("utf-8")), parsed.form)
+            return _from_rdf(body, ctype)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise EndpointError(f"{where}: malformed answer ({type(exc).__name__}: {str(exc)[:120]})") from None
+
+
+def term_from_json(b: dict):
+    """A SPARQL 1.1 Query Results JSON binding -> rdflib term."""
+    t = b["type"]
+    if t == "uri":
+        return URIRef(b["value"])
+    if t == "bnode":
+        return BNode(b["value"])
+    if t in ("literal", "typed-literal"):
+        lang = b.get("xml:lang")
+        dt = b.get("datatype")
+        if lang:
+            return Literal(b["value"], lang=lang)
+        if dt and dt != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(b["value"], datatype=URIRef(dt))
+        return Literal(b["value"])
+    raise ValueError(f"unknown term type {t!r}")
+
+
+def _from_json(data: dict, form: str) -> QueryResult:
+    if form == "ASK":
+        return QueryResult(form, boolean=bool(data["boolean"]))
+    vars_ = list(data["head"]["vars"])
+    rows = [{k: term_from_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+    return QueryResult(form, vars=vars_, rows=rows)
+
+
+def _from_rdf(body: bytes, ctype: str) -> QueryResult:
+    # Only line-based/Turtle syntaxes: they never fetch anything while parsing.
+    fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
+           "application/turtle": "turtle", "application/x-turtle": "turtle", "": "turtle"}.get(ctype)
+    if fmt is None:
+        raise ValueError(f"unexpected content type {ctype!r} (asked for Turtle)")
+    g = bind_prefixes(Graph())
+    g.parse(data=body.decode("utf-8"), format=fmt)
+    return QueryResult("CONSTRUCT", graph=g)
+
+
+# ---------------------------------------------------------------- loading the embedded graph
+
+
+def load_graph(root: Path | str | None = None, data=()) -> Graph:
+    """The graph the embedded engine queries: the project's data graph (+ extra ``data`` files)."""
+    from .load import load_data_graph
+
+    return load_data_graph(root, data)
