@@ -36,11 +36,25 @@ def cli():
     """
 
 
+# ---- query commands (issue 3): query list|show|run, sparql, show, search — see cli_query.py
+from .cli_query import register as _register_query_commands  # noqa: E402
+
+_register_query_commands(cli)
+# ---- end of query commands
+
+
 # ---- graph commands: validate, stats, export, build — see cli_core.py
 from .cli_core import register as _register_core_commands  # noqa: E402
 
 _register_core_commands(cli)
 # ---- end of graph commands
+
+
+# ---- provenance commands (issue 4): trace, audit — see cli_trace.py
+from .cli_trace import register as _register_trace_commands  # noqa: E402
+
+_register_trace_commands(cli)
+# ---- end of provenance commands
 
 
 def main():

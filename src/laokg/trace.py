@@ -187,7 +187,9 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
         if (ev, LAOKG.citedWork, work) in g:
             ways.append("cited in the text")
         for fn in g.objects(ev, LAOKG.footnote):
-            if fn in footnotes:
+            # a footnote that names the entity itself (a work cited beside WORK) is where the
+            # entity is mentioned, not a fact of it resting on WORK
+            if fn in footnotes and not any((fn, p, entity) in g for p in _CITES):
                 ways.append(f"footnote {g.value(fn, LAOKG.footnoteNumber)}")
         if not ways or entity == work:
             continue
@@ -283,7 +285,11 @@ def format_trace_text(t: Trace) -> str:
                 lines.extend(_work_lines(w, "    cited in the text: "))
             if not grp.footnotes and not grp.cited_in_text:
                 lines.append("    (no footnote: stated by the document itself)")
-        if grp.statements:
+        same = next((k for k, earlier in enumerate(t.evidence[: n - 1], 1)
+                     if earlier.statements and earlier.statements == grp.statements), None)
+        if same:
+            lines.append(f"    supports: the same statements as [{same}]")
+        elif grp.statements:
             lines.append("    supports:")
             for st in grp.statements:
                 obj = f"{st.object_label} ({st.object})" if st.object_label else st.object
