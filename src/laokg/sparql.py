@@ -14,8 +14,10 @@ and return the same :class:`QueryResult`, so a saved query gives the same answer
 
 from __future__ import annotations
 
+import ast
 import http.client
 import json
+import re
 import socket
 import urllib.error
 from dataclasses import dataclass, field
@@ -48,7 +50,7 @@ class QueryResult:
 
 
 def with_project_prefixes(text: str) -> tuple[str, int]:
-    """Prepend, on one line, ``PREFIX`` declarations for project prefixes the query lacks.
+    """Add, on one line, ``PREFIX`` declarations for the project prefixes the query lacks.
 
     For ad-hoc queries only (saved queries declare their prefixes). Returns (text, lines added).
     """
@@ -64,7 +66,10 @@ def with_project_prefixes(text: str) -> tuple[str, int]:
     if not missing:
         return text, 0
     prologue = " ".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in missing)
-    return prologue + "\n" + text, 1
+    lines = text.split("\n")
+    # after the leading comments (and #+ decorators), before the first line of SPARQL
+    at = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), 0)
+    return "\n".join(lines[:at] + [prologue] + lines[at:]), 1
 
 
 # ---------------------------------------------------------------- embedded
@@ -170,6 +175,32 @@ def _reason(exc: BaseException) -> str:
     return str(getattr(exc, "strerror", None) or exc) or type(exc).__name__
 
 
+_WRAPPER_STATUS = {
+    "QueryBadFormed": "HTTP 400 (the endpoint rejected the query)",
+    "Unauthorized": "HTTP 401 (unauthorized)",
+    "EndPointNotFound": "HTTP 404 (not found: is this the query URL?)",
+    "URITooLong": "HTTP 414 (URI too long)",
+    "EndPointInternalError": "HTTP 500 (internal server error)",
+}
+
+
+def _wrapper_reason(exc: Exception) -> str:
+    """SPARQLWrapper folds the status and the server's answer into one text: unfold them."""
+    text = str(exc.args[0]) if exc.args else ""
+    status = _WRAPPER_STATUS.get(type(exc).__name__, type(exc).__name__)
+    m = re.search(r"Response:\n(b(['\"]).*\2)\s*$", text, re.S)
+    detail = ""
+    if m:
+        try:
+            detail = ast.literal_eval(m.group(1)).decode("utf-8", "replace")
+        except (ValueError, SyntaxError):
+            detail = ""
+    detail = " ".join(detail.split())
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    return f"{status}: {detail}" if detail else status
+
+
 class RemoteEngine:
     """A SPARQL 1.1 endpoint, queried with SPARQLWrapper."""
 
@@ -219,11 +250,7 @@ class RemoteEngine:
             body = response.read()
             ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         except SPARQLWrapperException as exc:
-            detail = exc.args[0] if exc.args else ""
-            if isinstance(detail, bytes):
-                detail = detail.decode("utf-8", "replace")
-            first = " ".join(str(detail).split())[:200]
-            raise EndpointError(f"{where}: {type(exc).__name__}: {first}" if first else f"{where}: {type(exc).__name__}") from None
+            raise EndpointError(f"{where}: {_wrapper_reason(exc)}") from None
         except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
             raise EndpointError(f"{where}: {_reason(exc)}") from None
         try:

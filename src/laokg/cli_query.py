@@ -1,0 +1,352 @@
+"""The query commands of the ``laokg`` CLI: ``query list|show|run``, ``sparql``, ``show``, ``search``.
+
+Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call the
+library, format the result with :mod:`laokg.formats`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rdflib import Literal, URIRef
+
+from .binding import bind_parameters, expand_iri
+from .catalogue import SavedQuery, find_query, load_catalogue, parse_saved_query
+from .errors import InputError, NotFoundError, ParameterError
+from .formats import FORMATS, emit, output_options, render, write_output
+from .labels import LabelIndex, curie, fold
+from .sparql import DEFAULT_TIMEOUT, EmbeddedEngine, QueryResult, RemoteEngine, load_graph, with_project_prefixes
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+# ---------------------------------------------------------------- shared options
+
+
+def root_options(func):
+    func = click.option("--data", "data", multiple=True, metavar="FILE",
+                        help="Add this Turtle/N-Triples file to the graph (repeatable).")(func)
+    func = click.option("--root", metavar="DIR", default=None,
+                        help="Project root (default: $LAOKG_ROOT or the directory holding ontology/laokg.ttl).")(func)
+    return func
+
+
+def engine_options(func):
+    """Where a query runs and what it may do: shared by ``query run`` and ``sparql``."""
+    func = click.option("--allow-from", is_flag=True,
+                        help="Allow FROM / FROM NAMED (the embedded engine then loads those graphs from the network or disk).")(func)
+    func = click.option("--allow-service", is_flag=True,
+                        help="Allow SERVICE (federated queries to other endpoints).")(func)
+    func = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
+                        metavar="SECONDS", help="Timeout for a remote endpoint (and SERVICE/FROM fetches).")(func)
+    func = click.option("--endpoint", metavar="URL", default=None,
+                        help="Run on this SPARQL 1.1 endpoint instead of the embedded graph.")(func)
+    func = root_options(func)
+    return func
+
+
+def param_option(func):
+    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+                        help="A parameter value; repeat for several values of one parameter.")(func)
+
+
+def _pairs(params) -> list[tuple[str, str]]:
+    pairs = []
+    for item in params:
+        if "=" not in item:
+            raise ParameterError(f"-p expects NAME=VALUE, got '{item}'")
+        name, value = item.split("=", 1)
+        pairs.append((name.strip(), value))
+    return pairs
+
+
+def _queries_dir(root, queries) -> Path:
+    if queries:
+        return Path(queries)
+    from .load import find_root
+
+    return find_root(root) / "queries"
+
+
+_REMOTE_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+SELECT DISTINCT ?thing ?label WHERE {
+  VALUES ?p { skos:prefLabel rdfs:label dct:title schema:name skos:altLabel }
+  ?thing ?p ?label .
+  FILTER(isIRI(?thing) && LCASE(STR(?label)) = LCASE(STR(?_text)))
+}"""
+
+
+class _Context:
+    """The engine chosen by the options, and a label resolver for it."""
+
+    def __init__(self, root, data, endpoint, timeout):
+        self.root, self.data, self.endpoint, self.timeout = root, data, endpoint, timeout
+        self._graph = None
+        self._index = None
+        if endpoint:
+            self.engine = RemoteEngine(endpoint, timeout)
+        else:
+            self.engine = None
+
+    @property
+    def graph(self):
+        if self._graph is None:
+            self._graph = load_graph(self.root, self.data)
+        return self._graph
+
+    def get_engine(self):
+        if self.engine is None:
+            self.engine = EmbeddedEngine(self.graph)
+        return self.engine
+
+    def resolver(self, text: str):
+        if self.endpoint:
+            res = self.engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
+            return [(r["thing"], str(r["label"])) for r in res.rows if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
+        if self._index is None:
+            self._index = LabelIndex(self.graph)
+        return [(iri, self._index.label(iri) or "") for iri in self._index.exact(text)]
+
+
+def _run(sq: SavedQuery, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, *,
+         source: str, text: str | None = None, line_offset: int = 0):
+    ctx = _Context(root, data, endpoint, timeout)
+    if fmt:
+        from .formats import check_format
+
+        check_format(sq.form, fmt)
+    bindings = bind_parameters(sq, _pairs(params), ctx.resolver)
+    engine = ctx.get_engine()
+    result = engine.run(text or sq.text, bindings, allow_service=allow_service, allow_from=allow_from,
+                        timeout=timeout, source=source, line_offset=line_offset)
+    code = emit(result, fmt, output)
+    if code:
+        click.get_current_context().exit(code)
+
+
+# ---------------------------------------------------------------- query list / show / run
+
+
+@click.group("query", context_settings=CONTEXT_SETTINGS)
+def query_group():
+    """Saved queries: list them, show one, run one with parameters.
+
+    \b
+    Example:
+      laokg query list --tag legislation
+      laokg query show instruments-by-type
+      laokg query run instruments-by-type -p type=doctype:decree
+    """
+
+
+@query_group.command("list", context_settings=CONTEXT_SETTINGS)
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only queries with this tag (repeat: any of them).")
+@click.option("--queries", metavar="DIR", default=None, help="Saved-query directory (default: ROOT/queries).")
+@click.option("--root", metavar="DIR", default=None, help="Project root.")
+@output_options
+def query_list(tags, queries, root, fmt, output):
+    """List the saved queries: name, parameters, tags and summary.
+
+    \b
+    Example:
+      laokg query list
+      laokg query list --tag remittances --format json
+    """
+    catalogue = load_catalogue(_queries_dir(root, queries))
+    wanted = {t.lower() for t in tags}
+    rows = []
+    for sq in catalogue:
+        if wanted and not wanted & {t.lower() for t in sq.tags}:
+            continue
+        params = " ".join(("" if p.required and not p.defaults else "[") + p.name + ("" if p.required and not p.defaults else "]")
+                          for p in sq.parameters)
+        rows.append({"name": Literal(sq.name), "parameters": Literal(params), "tags": Literal(", ".join(sq.tags)),
+                     "summary": Literal(sq.summary)})
+    if wanted and not rows:
+        known = sorted({t for sq in catalogue for t in sq.tags})
+        raise NotFoundError(f"no saved query is tagged {', '.join(tags)} (tags: {', '.join(known) or 'none'})")
+    emit(QueryResult("SELECT", vars=["name", "parameters", "tags", "summary"], rows=rows), fmt, output)
+
+
+def describe_saved(sq: SavedQuery) -> str:
+    lines = [f"{sq.name}: {sq.summary}" if sq.summary else sq.name]
+    if sq.description:
+        lines += ["", sq.description.strip()]
+    lines += ["", f"form:  {sq.form}"]
+    if sq.tags:
+        lines.append(f"tags:  {', '.join(sq.tags)}")
+    if sq.path:
+        lines.append(f"file:  {sq.path}")
+    lines += ["", "parameters:" if sq.parameters else "parameters: none"]
+    for p in sq.parameters:
+        need = "required" if p.required and not p.defaults else "optional"
+        lines.append(f"  {p.name}  ({p.type.label}, {need}; variable ?{p.variable})")
+        if p.defaults:
+            lines.append(f"      default: {', '.join(p.show(v) for v in p.defaults)}")
+        if p.allowed:
+            lines.append(f"      allowed: {', '.join(p.show(v) for v in p.allowed)}")
+    lines += ["", "SPARQL:", (sq.body or sq.text).strip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+@query_group.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("name")
+@click.option("--queries", metavar="DIR", default=None, help="Saved-query directory (default: ROOT/queries).")
+@click.option("--root", metavar="DIR", default=None, help="Project root.")
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE instead of standard output.")
+def query_show(name, queries, root, output):
+    """Show a saved query: description, parameters (type, default, allowed values), SPARQL.
+
+    \b
+    Example:
+      laokg query show instruments-by-type
+    """
+    write_output(describe_saved(find_query(_queries_dir(root, queries), name)), output)
+
+
+@query_group.command("run", context_settings=CONTEXT_SETTINGS)
+@click.argument("name")
+@param_option
+@click.option("--queries", metavar="DIR", default=None, help="Saved-query directory (default: ROOT/queries).")
+@engine_options
+@output_options
+def query_run(name, params, queries, root, data, endpoint, timeout, allow_service, allow_from, fmt, output):
+    """Run a saved query. Values are bound as typed RDF terms, never pasted into the text.
+
+    A parameter takes several values with several -p (they are alternatives). Where an IRI
+    is expected, give a full IRI, a CURIE (kg:mlsw, doctype:decree) or a label.
+    ASK queries print true/false and exit 0/1.
+
+    \b
+    Example:
+      laokg query run instruments-by-type -p type=doctype:decree -p type=doctype:law
+      laokg query run instruments-by-type -p type=Decree --format csv -o decrees.csv
+      laokg query run instruments-by-type --endpoint http://localhost:7878/query
+    """
+    sq = find_query(_queries_dir(root, queries), name)
+    _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, source=str(sq.path or name))
+
+
+# ---------------------------------------------------------------- sparql
+
+
+@click.command("sparql", context_settings=CONTEXT_SETTINGS)
+@click.argument("query", required=False)
+@click.option("-f", "--file", "file", type=click.Path(dir_okay=False), default=None,
+              help="Read the query from this .rq file ('-' for standard input).")
+@param_option
+@engine_options
+@output_options
+def sparql_command(query, file, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output):
+    """Run an ad-hoc SPARQL query (read-only) on the graph or an endpoint.
+
+    The project prefixes (kg:, laokg:, eli:, dct:, skos: ...) are declared for you. Updates
+    are refused; SERVICE and FROM need --allow-service / --allow-from. ?_name variables
+    are parameters, bound with -p as in 'query run'.
+
+    \b
+    Example:
+      laokg sparql "SELECT ?law ?title WHERE { ?law a eli:LegalResource ; dct:title ?title }"
+      laokg sparql -f my-question.rq --format json
+      laokg sparql "ASK { kg:mlsw a org:FormalOrganization }"
+    """
+    if bool(query) == bool(file):
+        raise InputError("give a query as argument or with -f FILE (one of them)")
+    if file:
+        if file == "-":
+            text, source = sys.stdin.read(), "<stdin>"
+        else:
+            try:
+                text, source = Path(file).read_text(encoding="utf-8"), file
+            except OSError as exc:
+                raise InputError(f"{file}: cannot read: {exc.strerror or exc}") from None
+            except UnicodeDecodeError:
+                raise InputError(f"{file}: not UTF-8 text") from None
+    else:
+        text, source = query, "query"
+    full, offset = with_project_prefixes(text)
+    sq = parse_saved_query(full, name=Path(source).stem if file else "query")
+    sq.text = full
+    _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output,
+         source=source, line_offset=offset)
+
+
+# ---------------------------------------------------------------- show / search
+
+
+@click.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("thing")
+@root_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle", "nt", "jsonld"]), default="text",
+              show_default=True, help="text card, JSON card, or the entity's triples and evidence as RDF.")
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
+@click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")
+def show_command(thing, root, data, fmt, output, show_all):
+    """Show everything about one thing: types, labels, properties, incoming links, evidence.
+
+    THING is an IRI, a CURIE (kg:mlsw) or a label ("Ministry of Labour and Social
+    Welfare", "MLSW"; case and accents do not matter).
+
+    \b
+    Example:
+      laokg show MLSW
+      laokg show kg:decree-245-2020 --format json
+    """
+    from .entity import card, describe_graph, render_json, render_text, resolve
+
+    graph = load_graph(root, data)
+    index = LabelIndex(graph)
+    iri = resolve(graph, thing, index)
+    if fmt == "text":
+        text = render_text(graph, card(graph, iri, index), index, max_links=None if show_all else 12)
+    elif fmt == "json":
+        text = render_json(graph, card(graph, iri, index), index)
+    else:
+        text = render(QueryResult("DESCRIBE", graph=describe_graph(graph, iri)), fmt)
+    write_output(text, output)
+
+
+@click.command("search", context_settings=CONTEXT_SETTINGS)
+@click.argument("text", nargs=-1, required=True)
+@click.option("--type", "type_", metavar="CLASS", default=None, help="Only things of this class (CURIE or IRI).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many results.")
+@root_options
+@output_options
+def search_command(text, type_, limit, root, data, fmt, output):
+    """Find things by label or alternative label (case- and accent-insensitive).
+
+    Ranked exact match > prefix (of the label or one of its words) > substring.
+
+    \b
+    Example:
+      laokg search ministry
+      laokg search "labour law" --type eli:LegalResource --format csv
+    """
+    from .entity import search
+
+    words = " ".join(text)
+    cls = None
+    if type_:
+        cls = expand_iri(type_)
+        if cls is None:
+            raise InputError(f"--type expects a CURIE or IRI such as eli:LegalResource, got '{type_}'")
+    graph = load_graph(root, data)
+    result = search(graph, words, limit=limit, type_=cls)
+    if not result.rows:
+        click.echo(f"nothing matches '{words}'", err=True)
+        return
+    emit(result, fmt, output)
+
+
+def register(group: click.Group) -> None:
+    """Add the query commands to the main ``laokg`` group."""
+    for command in (query_group, sparql_command, show_command, search_command):
+        group.add_command(command)
+
+
+__all__ = ["register", "describe_saved", "FORMATS", "curie"]

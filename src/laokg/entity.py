@@ -1,0 +1,277 @@
+"""Entity cards (``laokg show``) and label search (``laokg search``) on the embedded graph."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+
+from .binding import expand_iri, shown
+from .errors import NotFoundError, ParameterError
+from .labels import LABEL_PROPERTIES, LabelIndex, curie, fold
+from .namespaces import DOCO, LAOKG, OA, bind_prefixes
+from .sparql import QueryResult
+
+
+def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef:
+    """An IRI, a CURIE or a label -> the IRI of something in ``graph``.
+
+    Raises NotFoundError when nothing matches or a label is ambiguous (listing candidates).
+    """
+    index = index or LabelIndex(graph)
+    try:
+        iri = expand_iri(thing)
+    except ParameterError as exc:
+        raise NotFoundError(str(exc)) from None
+    if iri is not None:
+        if (iri, None, None) in graph or (None, None, iri) in graph:
+            return iri
+        raise NotFoundError(f"{curie(iri)} is not in the graph")
+    matches = index.exact(thing)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        listed = ", ".join(f"{curie(m)} ({index.label(m)})" for m in matches)
+        raise NotFoundError(f"{shown(thing)} is ambiguous: {listed}; give the IRI or CURIE")
+    near = [s for _, s, _ in index.search(thing, limit=5)]
+    hint = ("; did you mean: " + ", ".join(f"{index.label(s)} ({curie(s)})" for s in near)) if near else ""
+    raise NotFoundError(f"nothing is called {shown(thing)}{hint}")
+
+
+# ---------------------------------------------------------------- the card
+
+
+@dataclass
+class Evidence:
+    node: object
+    kind: str
+    document: object | None = None
+    section: str | None = None
+    footnotes: list[str] = field(default_factory=list)
+    excerpts: list[str] = field(default_factory=list)
+    cited: list[object] = field(default_factory=list)
+    asserted: list[object] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class Card:
+    iri: URIRef
+    label: str | None
+    types: list[URIRef]
+    labels: list[tuple[URIRef, Literal]]
+    properties: list[tuple[URIRef, object]]
+    incoming: list[tuple[object, URIRef]]
+    evidence: list[Evidence]
+
+
+_HIDDEN = {RDF.type, PROV.qualifiedDerivation, *LABEL_PROPERTIES}
+
+
+def _sort_key(term):
+    if isinstance(term, Literal):
+        v = term.toPython()
+        return (0, str(type(v)), v if isinstance(v, (int, float)) else str(term))
+    return (1, "", str(term))
+
+
+def _footnote_number(graph: Graph, fn) -> str:
+    num = graph.value(fn, LAOKG.footnoteNumber)
+    return str(num) if num is not None else curie(fn)
+
+
+def _evidence(graph: Graph, node) -> Evidence:
+    types = sorted(graph.objects(node, RDF.type), key=str)
+    kind = curie(types[0]) if types else "evidence"
+    ev = Evidence(node, kind)
+    ev.document = graph.value(node, PROV.entity)
+    section = graph.value(node, LAOKG.section)
+    if section is not None:
+        title = graph.value(section, DCTERMS.title)
+        ev.section = str(title) if title is not None else curie(section)
+    fns = list(graph.objects(node, LAOKG.footnote))
+    ev.footnotes = sorted((_footnote_number(graph, f) for f in fns), key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+    for sel in graph.objects(node, OA.hasSelector):
+        for exact in graph.objects(sel, OA.exact):
+            ev.excerpts.append(str(exact))
+    ev.excerpts.sort()
+    ev.cited = sorted(graph.objects(node, LAOKG.citedWork), key=str)
+    ev.asserted = sorted(graph.objects(node, LAOKG.assertedProperty), key=str)
+    note = graph.value(node, SKOS.note) or graph.value(node, RDFS.comment)
+    ev.note = str(note) if note is not None else None
+    return ev
+
+
+def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
+    index = index or LabelIndex(graph)
+    types = sorted(graph.objects(iri, RDF.type), key=str)
+    labels = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
+    props = sorted(((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN), key=lambda x: (curie(x[0]), _sort_key(x[1])))
+    incoming = sorted(
+        ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
+        key=lambda x: (curie(x[1]), str(x[0])),
+    )
+    evidence = [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedDerivation)]
+    evidence += [Evidence(d, "prov:wasDerivedFrom", document=d) for d in graph.objects(iri, PROV.wasDerivedFrom)]
+    evidence.sort(key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node)))
+    return Card(iri, index.label(iri), types, labels, props, incoming, evidence)
+
+
+def _value(graph: Graph, index: LabelIndex, term, depth: int = 0) -> str:
+    if isinstance(term, Literal):
+        text = str(term).replace("\n", " ⏎ ")
+        suffix = f"@{term.language}" if term.language else (f" ({curie(term.datatype)})" if term.datatype and term.datatype not in (RDF.langString,) and not str(term.datatype).endswith("#string") else "")
+        return f'"{text}"{suffix}'
+    if isinstance(term, BNode):
+        if depth > 2:
+            return "[…]"
+        inner = "; ".join(f"{curie(p)} {_value(graph, index, o, depth + 1)}" for p, o in sorted(graph.predicate_objects(term), key=lambda x: (str(x[0]), str(x[1]))))
+        return f"[ {inner} ]"
+    return index.display(term)
+
+
+def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_links: int | None = 12) -> str:
+    """The card as text; at most ``max_links`` incoming links per property (None: all)."""
+    index = index or LabelIndex(graph)
+    out = [f"{c.label or curie(c.iri)}  ({curie(c.iri)})", f"  IRI: {c.iri}"]
+    if c.types:
+        out.append("  types: " + ", ".join(index.display(t) for t in c.types))
+    if c.labels:
+        out.append("")
+        out.append("Labels")
+        for p, lit in c.labels:
+            out.append(f"  {curie(p):<16} {_value(graph, index, lit)}")
+    if c.properties:
+        out.append("")
+        out.append("Properties")
+        width = min(32, max(len(curie(p)) for p, _ in c.properties))
+        for p, o in c.properties:
+            out.append(f"  {curie(p):<{width}} {_value(graph, index, o)}")
+    if c.incoming:
+        out.append("")
+        out.append("Incoming links")
+        width = min(32, max(len(curie(p)) for _, p in c.incoming))
+        for p, group in groupby(c.incoming, key=lambda x: x[1]):
+            subjects = [s for s, _ in group]
+            for s in subjects[:max_links] if max_links is not None else subjects:
+                out.append(f"  {curie(p):<{width}} from {index.display(s)}")
+            if max_links is not None and len(subjects) > max_links:
+                out.append(f"  {curie(p):<{width}} … and {len(subjects) - max_links} more (--all lists them)")
+    out.append("")
+    out.append("Evidence" if c.evidence else "Evidence: none recorded")
+    for i, ev in enumerate(c.evidence, 1):
+        head = f"  [{i}] {ev.kind}"
+        if ev.document is not None:
+            head += f" — {index.display(ev.document)}"
+        out.append(head)
+        if ev.section:
+            out.append(f"      section: {ev.section}")
+        if ev.footnotes:
+            out.append(f"      footnote{'s' if len(ev.footnotes) > 1 else ''}: {', '.join(ev.footnotes)}")
+        for ex in ev.excerpts:
+            out.append(f'      excerpt: "{" ".join(ex.split())}"')
+        if ev.cited:
+            out.append("      cites: " + ", ".join(index.display(w) for w in ev.cited))
+        if ev.asserted:
+            out.append("      asserted by the project: " + ", ".join(curie(p) for p in ev.asserted))
+        if ev.note:
+            out.append(f"      note: {ev.note}")
+    return "\n".join(out) + "\n"
+
+
+def _json_term(term) -> object:
+    if isinstance(term, URIRef):
+        return {"iri": str(term), "curie": curie(term)}
+    if isinstance(term, BNode):
+        return {"bnode": str(term)}
+    d = {"value": str(term)}
+    if term.language:
+        d["lang"] = term.language
+    elif term.datatype:
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def render_json(graph: Graph, c: Card, index: LabelIndex | None = None) -> str:
+    index = index or LabelIndex(graph)
+
+    def lab(t):
+        d = _json_term(t)
+        if isinstance(t, URIRef):
+            d["label"] = index.label(t)
+        return d
+
+    data = {
+        "iri": str(c.iri),
+        "curie": curie(c.iri),
+        "label": c.label,
+        "types": [lab(t) for t in c.types],
+        "labels": [{"property": curie(p), **_json_term(o)} for p, o in c.labels],
+        "properties": [{"property": curie(p), "value": lab(o)} for p, o in c.properties],
+        "incoming": [{"property": curie(p), "from": lab(s)} for s, p in c.incoming],
+        "evidence": [
+            {
+                "node": _json_term(e.node),
+                "kind": e.kind,
+                "document": lab(e.document) if e.document is not None else None,
+                "section": e.section,
+                "footnotes": e.footnotes,
+                "excerpts": e.excerpts,
+                "cites": [lab(w) for w in e.cited],
+                "asserted_properties": [curie(p) for p in e.asserted],
+                "note": e.note,
+            }
+            for e in c.evidence
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def describe_graph(graph: Graph, iri: URIRef) -> Graph:
+    """The entity's own triples, its blank nodes, and its evidence nodes with their selectors."""
+    out = bind_prefixes(Graph())
+    todo, seen = [iri], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in graph.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, BNode) or (node == iri and p == PROV.qualifiedDerivation):
+                todo.append(o)
+    return out
+
+
+# ---------------------------------------------------------------- search
+
+
+def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | None = None,
+           index: LabelIndex | None = None) -> QueryResult:
+    """Things whose labels or alternative labels contain ``text`` (case/accent-insensitive).
+
+    Rows: rank (exact, prefix, substring), thing, its preferred label, the label that matched
+    when it is another one, and its type; best first.
+    """
+    index = index or LabelIndex(graph)
+    rows = []
+    for rank, s, label in index.search(text):
+        types = sorted(graph.objects(s, RDF.type), key=str)
+        if type_ is not None and type_ not in types:
+            continue
+        preferred = index.label(s)
+        row = {"rank": Literal(rank), "thing": s, "label": Literal(preferred) if preferred else label}
+        if preferred != str(label):
+            row["matched"] = label
+        if types:
+            row["type"] = types[0]
+        rows.append(row)
+        if limit and len(rows) >= limit:
+            break
+    return QueryResult("SELECT", vars=["rank", "thing", "label", "matched", "type"], rows=rows)
+
+
+__all__ = ["resolve", "card", "render_text", "render_json", "describe_graph", "search", "fold", "OWL", "DOCO"]

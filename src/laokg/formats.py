@@ -1,0 +1,242 @@
+"""Write query results: a table for people, CSV/TSV/JSON for programs, RDF for graphs.
+
+SELECT   table (default on a terminal), csv (default otherwise), tsv, json
+ASK      ``true``/``false`` (default, any destination); csv/tsv with a header line;
+         json is SPARQL results JSON ``{"boolean": ...}``; the exit code is 0 for true, 1 for false
+CONSTRUCT / DESCRIBE   turtle (default), nt, jsonld
+
+* table: aligned columns, IRIs shortened to CURIEs with the project prefixes, literals as
+  their text (newlines shown as ``⏎``), unbound cells empty;
+* csv: SPARQL 1.1 Query Results CSV (RFC 4180, IRIs in full, literals as their lexical form);
+* tsv: SPARQL 1.1 Query Results TSV (terms in N-Triples/Turtle syntax, types kept);
+* json: SPARQL 1.1 Query Results JSON.
+
+:func:`write_output` writes to stdout, or to a file atomically (temporary file in the same
+directory, then renamed over the target), so a failed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import click
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import InputError
+from .labels import curie
+from .namespaces import PREFIXES, bind_prefixes
+from .sparql import QueryResult
+
+TABULAR_FORMATS = ("table", "csv", "tsv", "json")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+FORMATS = TABULAR_FORMATS + GRAPH_FORMATS
+
+
+def default_format(form: str, to_terminal: bool) -> str:
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return "turtle"
+    if form == "ASK":
+        return "table"  # prints true or false
+    return "table" if to_terminal else "csv"
+
+
+def check_format(form: str, fmt: str) -> None:
+    if form in ("CONSTRUCT", "DESCRIBE") and fmt not in GRAPH_FORMATS:
+        raise InputError(f"--format {fmt} is for SELECT/ASK results; a {form} query gives a graph: use {', '.join(GRAPH_FORMATS)}")
+    if form in ("SELECT", "ASK") and fmt not in TABULAR_FORMATS:
+        raise InputError(f"--format {fmt} is for graphs; a {form} query gives rows: use {', '.join(TABULAR_FORMATS)}")
+
+
+# ---------------------------------------------------------------- cells
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return curie(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term).replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " ")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def table(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return ("true" if result.boolean else "false") + "\n"
+    header = result.vars
+    rows = [[_cell(r.get(v)) for v in header] for r in result.rows]
+    widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(header)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def to_csv(result: QueryResult) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if result.form == "ASK":
+        w.writerow(["boolean"])
+        w.writerow(["true" if result.boolean else "false"])
+        return buf.getvalue()
+    w.writerow(result.vars)
+    for r in result.rows:
+        w.writerow([_csv_value(r.get(v)) for v in result.vars])
+    return buf.getvalue()
+
+
+_TSV_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _tsv_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    body = '"' + "".join(_TSV_ESC.get(ch, ch) for ch in str(term)) + '"'
+    if term.language:
+        return f"{body}@{term.language}"
+    if term.datatype and term.datatype != XSD.string:
+        return f"{body}^^<{term.datatype}>"
+    return body
+
+
+def to_tsv(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join("?" + v for v in result.vars)]
+    lines += ["\t".join(_tsv_term(r.get(v)) for v in result.vars) for r in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def term_json(term) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    d = {"type": "literal", "value": str(term)}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype and term.datatype != XSD.string:
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def to_json(result: QueryResult) -> str:
+    if result.form == "ASK":
+        data = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        data = {
+            "head": {"vars": result.vars},
+            "results": {"bindings": [{v: term_json(r[v]) for v in result.vars if v in r} for r in result.rows]},
+        }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _jsonld_context(graph) -> dict:
+    """The project prefixes the graph uses, as a JSON-LD context (inline: nothing is fetched)."""
+    used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    return {p: str(ns) for p, ns in PREFIXES.items() if any(u.startswith(str(ns)) for u in used)}
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """The text of ``result`` in format ``fmt``."""
+    check_format(result.form, fmt)
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        bind_prefixes(result.graph)
+        if fmt == "jsonld":
+            out = result.graph.serialize(format="json-ld", context=_jsonld_context(result.graph), auto_compact=True)
+        else:
+            out = result.graph.serialize(format={"turtle": "turtle", "nt": "nt"}[fmt])
+        return out if out.endswith("\n") else out + "\n"
+    return {"table": table, "csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same directory and a rename."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{path}: directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output and output != "-":
+        try:
+            write_atomic(Path(output), text)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def emit(result: QueryResult, fmt: str | None, output: str | None) -> int:
+    """Render and write ``result``; return the exit code (ASK false -> 1, else 0)."""
+    fmt = fmt or default_format(result.form, to_terminal=not output and stdout_is_terminal())
+    write_output(render(result, fmt), output)
+    if result.form == "SELECT" and fmt == "table" and not result.rows and not output:
+        click.echo("(no results)", err=True)
+    if result.form == "ASK":
+        return 0 if result.boolean else 1
+    return 0
+
+
+def output_options(func):
+    """The output options every query-like command shares: ``--format`` and ``-o/--output``."""
+    func = click.option(
+        "-o", "--output", metavar="FILE", default=None,
+        help="Write to FILE (atomically) instead of standard output.",
+    )(func)
+    func = click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default=None,
+        help="table|csv|tsv|json for SELECT/ASK (default: table on a terminal, csv otherwise); "
+             "turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default: turtle).",
+    )(func)
+    return func

@@ -1,0 +1,190 @@
+"""The query commands end to end (in-process): query list|show|run, sparql; errors are one line."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from laokg.cli import cli
+
+from .query_fixtures import KG_ROOT, QUERIES
+
+KG = "https://w3id.org/laokg/id/"
+FIX = ["--root", str(KG_ROOT)]
+Q = ["--queries", str(QUERIES)]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def assert_one_line_error(result, *fragments, code=2):
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["sparql"], ["show"], ["search"]])
+def test_every_command_has_help_with_an_example(command):
+    for flag in ("-h", "--help"):
+        result = run(*command, flag)
+        assert result.exit_code == 0 and "Example:" in result.output
+
+
+# ---------------------------------------------------------------- query list / show
+
+
+def test_query_list():
+    result = run("query", "list", *Q, "--format", "table")
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["name", "parameters", "tags", "summary"]
+    assert lines[2].split()[:3] == ["instruments-by-type", "[type]", "[from_year]"]
+    assert any(line.startswith("is-decree ") and " instrument " in line for line in lines)
+
+
+def test_query_list_by_tag_and_as_json():
+    result = run("query", "list", *Q, "--tag", "LEGISLATION", "--format", "json")
+    data = json.loads(result.output)
+    assert [b["name"]["value"] for b in data["results"]["bindings"]] == ["instruments-by-type"]
+    assert_one_line_error(run("query", "list", *Q, "--tag", "nope"), "no saved query is tagged nope", "legislation, test, timeline")
+
+
+def test_query_show():
+    result = run("query", "show", "instruments-by-type", *Q)
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("instruments-by-type: Legal instruments of one or more types, oldest first")
+    assert "  type  (iri, optional; variable ?_type_iri)" in out
+    assert "      default: doctype:law" in out
+    assert "      allowed: doctype:law, doctype:decree, doctype:memorandum-of-understanding" in out
+    assert "  from_year  (xsd:integer, optional; variable ?__from_year_integer)" in out
+    assert "SPARQL:\nPREFIX eli:" in out and "#+" not in out.split("SPARQL:")[1]
+
+
+def test_query_show_unknown():
+    assert_one_line_error(run("query", "show", "instrument", *Q), "no saved query named 'instrument'", "did you mean: instruments-by-type")
+
+
+# ---------------------------------------------------------------- query run
+
+
+def test_run_with_defaults_csv():
+    result = run("query", "run", "instruments-by-type", *Q, *FIX)  # not a terminal: csv
+    assert result.exit_code == 0
+    assert result.stdout_bytes == f"instrument,title,date\r\n{KG}labour-law-2013,Labour Law,2013\r\n".encode()
+
+
+def test_run_several_values_labels_and_curies():
+    result = run("query", "run", "instruments-by-type", *Q, *FIX, "-p", "type=Decree", "-p", "type=memorandum OF understanding",
+                 "-p", "from_year=2016", "--format", "table")
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines[2:]] == ["kg:mou-thailand-2016", "kg:decree-245-2020", "kg:decree-475-2021"]
+
+
+def test_run_tsv_and_json():
+    tsv = run("query", "run", "instruments-by-type", *Q, *FIX, "--format", "tsv").output
+    assert tsv.splitlines()[1] == f'<{KG}labour-law-2013>\t"Labour Law"@en\t"2013"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    data = json.loads(run("query", "run", "instruments-by-type", *Q, *FIX, "--format", "json").output)
+    assert data["results"]["bindings"][0]["date"] == {"type": "literal", "value": "2013", "datatype": "http://www.w3.org/2001/XMLSchema#gYear"}
+
+
+def test_run_writes_file_atomically(tmp_path):
+    out = tmp_path / "laws.csv"
+    result = run("query", "run", "instruments-by-type", *Q, *FIX, "-o", str(out))
+    assert result.exit_code == 0 and result.output == ""
+    assert out.read_text().startswith("instrument,title,date")
+    assert [p.name for p in tmp_path.iterdir()] == ["laws.csv"]
+
+
+def test_run_ask_sets_exit_code():
+    yes = run("query", "run", "is-decree", *Q, *FIX, "-p", "instrument=kg:decree-245-2020")
+    no = run("query", "run", "is-decree", *Q, *FIX, "-p", "instrument=Labour Law")
+    assert (yes.exit_code, yes.output) == (0, "true\n")
+    assert (no.exit_code, no.output) == (1, "false\n")
+
+
+def test_run_construct_formats():
+    ttl = run("query", "run", "titles-of-type", *Q, *FIX, "-p", "type=doctype:law").output
+    assert "kg:labour-law-2013 eli:type_document doctype:law" in ttl
+    nt = run("query", "run", "titles-of-type", *Q, *FIX, "-p", "type=doctype:law", "--format", "nt").output
+    assert len(nt.strip().splitlines()) == 2
+    bad = run("query", "run", "titles-of-type", *Q, *FIX, "-p", "type=doctype:law", "--format", "csv")
+    assert_one_line_error(bad, "--format csv is for SELECT/ASK results")
+
+
+@pytest.mark.parametrize(
+    "params, fragments",
+    [
+        (["-p", "type=kg:mlsw"], ["must be one of: doctype:law, doctype:decree, doctype:memorandum-of-understanding", "(got 'kg:mlsw')"]),
+        (["-p", "typo=law"], ["unknown parameter 'typo'", "it takes: type (iri; optional; default doctype:law", "from_year (xsd:integer; optional)"]),
+        (["-p", "from_year=twenty"], ["parameter 'from_year' expects xsd:integer such as 2020, got 'twenty'"]),
+        (["-p", "type"], ["-p expects NAME=VALUE, got 'type'"]),
+        (["-p", "type=Thailand"], ["must be one of"]),
+        (["-p", "from_year=1\n} #"], ["got '1\\n} #'"]),
+    ],
+)
+def test_run_bad_parameters_are_one_line_errors(params, fragments):
+    assert_one_line_error(run("query", "run", "instruments-by-type", *Q, *FIX, *params), *fragments)
+
+
+def test_run_missing_and_ambiguous():
+    assert_one_line_error(run("query", "run", "is-decree", *Q, *FIX), "missing required parameter 'instrument'")
+    amb = run("query", "run", "is-decree", *Q, *FIX, "-p", "instrument=employment department")
+    assert_one_line_error(amb, "is ambiguous", "kg:employment-department (Employment Department)",
+                          "kg:provincial-employment-department (Provincial Employment Office)")
+
+
+def test_run_unreachable_endpoint():
+    result = run("query", "run", "instruments-by-type", *Q, *FIX, "--endpoint", "http://127.0.0.1:9/query", "--timeout", "2")
+    assert_one_line_error(result, "Error: endpoint http://127.0.0.1:9/query:")
+
+
+# ---------------------------------------------------------------- sparql
+
+
+def test_sparql_adhoc_with_project_prefixes():
+    result = run("sparql", "SELECT ?o WHERE { kg:mlsw org:hasUnit ?o }", *FIX, "--format", "csv")
+    assert result.output == f"o\n{KG}employment-department\n"
+
+
+def test_sparql_from_file_and_stdin(tmp_path):
+    rq = tmp_path / "q.rq"
+    rq.write_text("#+ summary: units\nSELECT ?o WHERE { ?_org_iri org:hasUnit ?o }\n")
+    result = run("sparql", "-f", str(rq), *FIX, "-p", "org=MLSW", "--format", "csv")
+    assert result.output == f"o\n{KG}employment-department\n"
+    result = run("sparql", "-f", "-", *FIX, input="ASK { kg:mlsw a org:FormalOrganization }")
+    assert (result.exit_code, result.output) == (0, "true\n")
+
+
+def test_sparql_needs_exactly_one_query():
+    assert_one_line_error(run("sparql", *FIX), "give a query as argument or with -f FILE")
+    assert_one_line_error(run("sparql", "ASK {}", "-f", "x.rq", *FIX), "give a query")
+    assert_one_line_error(run("sparql", "-f", "/nonexistent.rq", *FIX), "/nonexistent.rq: cannot read")
+
+
+@pytest.mark.parametrize(
+    "query, fragments",
+    [
+        ("INSERT DATA { kg:a kg:b kg:c }", ["refused: INSERT DATA would change data"]),
+        ("drop all", ["refused: DROP"]),
+        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", ["refused: SERVICE http://example.org/sparql", "--allow-service"]),
+        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", ["refused: FROM <file:///etc/passwd>", "--allow-from"]),
+        ("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", ["refused: FROM NAMED <http://example.org/g>"]),
+        ("SELECT * WHERE { ?s ?p }", ["query:1:", "SPARQL syntax error"]),
+        ("SELECT * WHERE { ?s nope:p ?o }", ["Unknown namespace prefix"]),
+    ],
+)
+def test_sparql_refusals_and_errors(query, fragments):
+    assert_one_line_error(run("sparql", query, *FIX), *fragments)
+
+
+def test_sparql_ask_false_exit_1():
+    result = run("sparql", "ASK { kg:mlsw a eli:LegalResource }", *FIX)
+    assert (result.exit_code, result.output) == (1, "false\n")
+
+
+def test_missing_project_root_is_one_line(tmp_path):
+    assert_one_line_error(run("sparql", "ASK {}", "--root", str(tmp_path)), "not a laokg project root")

@@ -1,0 +1,163 @@
+"""laokg show (entity cards with evidence) and laokg search (labels, ranked, accent-insensitive)."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+
+from laokg.cli import cli
+from laokg.entity import card, resolve, search
+from laokg.errors import NotFoundError
+from laokg.labels import LabelIndex, curie, fold
+
+from .query_fixtures import KG_ROOT, fixture_graph
+
+KG = "https://w3id.org/laokg/id/"
+FIX = ["--root", str(KG_ROOT)]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+# ---------------------------------------------------------------- labels
+
+
+def test_fold_ignores_case_accents_and_spacing():
+    assert fold("  Ministère   du TRAVAIL ") == "ministere du travail"
+    assert fold("ÉLI") == fold("eli")
+
+
+def test_curie():
+    assert curie(KG + "mlsw") == "kg:mlsw"
+    assert curie(KG + "evidence/mlsw-1") == "ev:mlsw-1"  # the longest namespace wins
+    assert curie("http://example.org/x") == "<http://example.org/x>"
+    assert curie(KG + "a/b") == "<https://w3id.org/laokg/id/a/b>"
+
+
+# ---------------------------------------------------------------- resolve
+
+
+@pytest.mark.parametrize("thing", ["kg:mlsw", KG + "mlsw", f"<{KG}mlsw>", "MLSW", "ministere du travail", "MINISTRY OF LABOUR AND SOCIAL WELFARE"])
+def test_resolve_iri_curie_or_label(thing):
+    assert resolve(fixture_graph(), thing) == URIRef(KG + "mlsw")
+
+
+def test_resolve_errors():
+    g = fixture_graph()
+    with pytest.raises(NotFoundError, match="'employment department' is ambiguous: kg:employment-department .*kg:provincial-employment-department"):
+        resolve(g, "employment department")
+    with pytest.raises(NotFoundError, match="nothing is called 'employment'; did you mean: Employment Department"):
+        resolve(g, "employment")
+    with pytest.raises(NotFoundError, match="kg:nothing-here is not in the graph"):
+        resolve(g, "kg:nothing-here")
+
+
+# ---------------------------------------------------------------- card
+
+
+def test_card_content():
+    g = fixture_graph()
+    c = card(g, URIRef(KG + "mlsw"))
+    assert c.label == "Ministry of Labour and Social Welfare"
+    assert [curie(t) for t in c.types] == ["org:FormalOrganization"]
+    assert [(curie(p), str(o)) for p, o in c.properties] == [("org:hasUnit", KG + "employment-department")]
+    assert [(curie(s), curie(p)) for s, p in c.incoming] == [
+        ("kg:decree-245-2020", "eli:responsibility_of_agent"),
+        ("kg:employment-department", "org:unitOf"),
+    ]
+    doc, project = c.evidence
+    assert doc.kind == "laokg:DocumentEvidence" and doc.document == URIRef(KG + "report-2024")
+    assert doc.section == "Annex: List of Actors"
+    assert doc.footnotes == ["2", "10"]  # numerically sorted
+    assert doc.excerpts == ["MLSW is responsible for leading national and regional efforts"]
+    assert project.kind == "laokg:ProjectAssertion" and [curie(p) for p in project.asserted] == ["org:hasUnit"]
+
+
+def test_show_text_card():
+    result = run("show", "MLSW", *FIX)
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("Ministry of Labour and Social Welfare  (kg:mlsw)\n  IRI: https://w3id.org/laokg/id/mlsw\n")
+    assert '  skos:altLabel    "Ministère du Travail"@fr' in out
+    assert "  org:hasUnit Employment Department (kg:employment-department)" in out
+    assert "  eli:responsibility_of_agent from Decree No. 245 on the Placement of Lao Workers to Work Abroad (kg:decree-245-2020)" in out
+    assert "  [1] laokg:DocumentEvidence — Diaspora engagement mapping (kg:report-2024)" in out
+    assert "      section: Annex: List of Actors\n      footnotes: 2, 10\n" in out
+    assert '      excerpt: "MLSW is responsible for leading national and regional efforts"' in out
+    assert "      asserted by the project: org:hasUnit" in out
+
+
+def test_show_typed_values_and_no_evidence():
+    out = run("show", "kg:labour-law-2013", *FIX).output
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert 'eli:date_document "2013" (xsd:gYear)' in lines
+    assert "eli:type_document law (doctype:law)" in lines
+    assert "Evidence: none recorded" in out
+
+
+def test_show_json_and_rdf(tmp_path):
+    data = json.loads(run("show", "kg:decree-245-2020", *FIX, "--format", "json").output)
+    assert data["curie"] == "kg:decree-245-2020" and data["label"] == "Decree No. 245 on the Placement of Lao Workers to Work Abroad"
+    assert {"property": "eli:responsibility_of_agent", "value": {"iri": KG + "mlsw", "curie": "kg:mlsw", "label": "Ministry of Labour and Social Welfare"}} in data["properties"]
+    assert data["evidence"][0]["excerpts"] == ["Decree No. 245 on the Placement of Lao Workers"]
+    out = tmp_path / "mlsw.ttl"
+    assert run("show", "MLSW", *FIX, "--format", "turtle", "-o", str(out)).exit_code == 0
+    g = Graph().parse(out)
+    assert (URIRef(KG + "evidence/mlsw-1"), None, None) in g and len(g) == 19  # 7 about kg:mlsw, 6 + 2 (selector) + 4 evidence
+
+
+def test_show_errors_are_one_line():
+    for args, fragment in ((["show", "employment department", *FIX], "is ambiguous"),
+                           (["show", "Atlantis", *FIX], "nothing is called 'Atlantis'"),
+                           (["show", "kg:a>b", *FIX], "is not a valid IRI")):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert result.stderr.count("\n") == 1 and fragment in result.stderr
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_ranks_exact_then_prefix_then_substring():
+    rows = search(fixture_graph(), "law").rows
+    ranks = [(str(r["rank"]), curie(r["thing"])) for r in rows]
+    assert ranks[0] == ("exact", "doctype:law")
+    assert ("prefix", "kg:labour-law-2013") in ranks
+    order = {"exact": 0, "prefix": 1, "substring": 2}
+    assert [order[r] for r, _ in ranks] == sorted(order[r] for r, _ in ranks)
+
+
+def test_search_accents_alt_labels_and_type():
+    rows = search(fixture_graph(), "MINISTERE").rows
+    assert [(curie(r["thing"]), str(r["label"]), str(r["matched"])) for r in rows] == [
+        ("kg:mlsw", "Ministry of Labour and Social Welfare", "Ministère du Travail")
+    ]
+    typed = search(fixture_graph(), "decree", type_=URIRef("http://data.europa.eu/eli/ontology#LegalResource")).rows
+    assert [curie(r["thing"]) for r in typed] == ["kg:decree-245-2020", "kg:decree-475-2021"]
+
+
+def test_search_substring():
+    rows = search(fixture_graph(), "ploymen").rows
+    assert {str(r["rank"]) for r in rows} == {"substring"}
+
+
+def test_search_cli():
+    result = run("search", "employment", "department", *FIX, "--format", "table")
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["rank", "thing", "label", "matched", "type"]
+    assert lines[2].split()[:2] == ["exact", "kg:employment-department"]
+    assert lines[3].split()[:2] == ["exact", "kg:provincial-employment-department"]
+    result = run("search", "zzzz", *FIX)
+    assert result.exit_code == 0 and result.stdout == "" and "nothing matches 'zzzz'" in result.stderr
+    limited = run("search", "e", *FIX, "--limit", "2", "--format", "csv")
+    assert len(limited.output.strip().splitlines()) == 3
+    bad = run("search", "x", "--type", "Not A Class", *FIX)
+    assert bad.exit_code == 2 and "--type expects a CURIE or IRI" in bad.stderr
+
+
+def test_label_index_prefers_preferred_labels():
+    index = LabelIndex(fixture_graph())
+    assert index.label(URIRef(KG + "mlsw")) == "Ministry of Labour and Social Welfare"
+    assert index.display(URIRef(KG + "thailand")) == "Thailand (kg:thailand)"

@@ -1,0 +1,127 @@
+"""Result formats: table, SPARQL CSV/TSV/JSON, RDF; atomic -o; format/form mismatches."""
+
+import csv
+import io
+import json
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import namespace as ns
+
+from laokg.errors import InputError
+from laokg.formats import check_format, default_format, render, write_atomic
+from laokg.sparql import QueryResult
+
+KG = "https://w3id.org/laokg/id/"
+
+
+@pytest.fixture()
+def result():
+    return QueryResult(
+        "SELECT",
+        vars=["thing", "label", "year", "note"],
+        rows=[
+            {"thing": URIRef(KG + "mlsw"), "label": Literal("Ministère, \"MLSW\"", lang="fr"), "year": Literal("1993", datatype=ns.XSD.gYear)},
+            {"thing": URIRef("http://example.org/x y"), "label": Literal("two\nlines\ttab"), "note": BNode("b0")},
+        ],
+    )
+
+
+def test_table_is_aligned_and_shortens_iris(result):
+    lines = render(result, "table").splitlines()
+    assert lines[0].split() == ["thing", "label", "year", "note"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert lines[2].startswith("kg:mlsw ")
+    assert "two⏎lines tab" in lines[3] and "_:b0" in lines[3]
+    # columns line up: each column starts at the same offset in every line
+    start = lines[0].index("label")
+    assert lines[2][start:].startswith("Ministère") and lines[3][start:].startswith("two")
+
+
+def test_table_handles_wide_characters():
+    r = QueryResult("SELECT", vars=["a", "b"], rows=[{"a": Literal("ລາວ"), "b": Literal("x")}, {"a": Literal("日本"), "b": Literal("y")}])
+    lines = render(r, "table").splitlines()
+    # "日本" takes 4 terminal columns, "ລາວ" 3: column b starts at the same screen column
+    assert lines[3] == "日本  y" and lines[2] == "ລາວ   x" and lines[0] == "a     b"
+
+
+def test_csv_follows_sparql_csv(result):
+    text = render(result, "csv")
+    assert text.endswith("\r\n")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["thing", "label", "year", "note"]
+    assert rows[1] == [KG + "mlsw", 'Ministère, "MLSW"', "1993", ""]
+    assert rows[2] == ["http://example.org/x y", "two\nlines\ttab", "", "_:b0"]
+
+
+def test_tsv_keeps_term_types(result):
+    lines = render(result, "tsv").splitlines()
+    assert lines[0] == "?thing\t?label\t?year\t?note"
+    assert lines[1].split("\t") == [f"<{KG}mlsw>", '"Ministère, \\"MLSW\\""@fr', '"1993"^^<http://www.w3.org/2001/XMLSchema#gYear>', ""]
+    assert lines[2].split("\t")[1] == '"two\\nlines\\ttab"'
+
+
+def test_json_is_sparql_results_json(result):
+    data = json.loads(render(result, "json"))
+    assert data["head"] == {"vars": ["thing", "label", "year", "note"]}
+    first, second = data["results"]["bindings"]
+    assert first == {
+        "thing": {"type": "uri", "value": KG + "mlsw"},
+        "label": {"type": "literal", "value": 'Ministère, "MLSW"', "xml:lang": "fr"},
+        "year": {"type": "literal", "value": "1993", "datatype": str(ns.XSD.gYear)},
+    }
+    assert second["note"] == {"type": "bnode", "value": "b0"} and "year" not in second
+
+
+def test_ask_formats():
+    yes, no = QueryResult("ASK", boolean=True), QueryResult("ASK", boolean=False)
+    assert render(yes, "table") == "true\n" and render(no, "table") == "false\n"
+    assert json.loads(render(no, "json")) == {"head": {}, "boolean": False}
+    assert render(yes, "csv").splitlines() == ["boolean", "true"]
+
+
+def test_graph_formats():
+    g = Graph()
+    g.add((URIRef(KG + "a"), ns.DCTERMS.title, Literal("A", lang="en")))
+    r = QueryResult("CONSTRUCT", graph=g)
+    assert "kg:a dct:title \"A\"@en" in render(r, "turtle")
+    assert render(r, "nt").strip() == f'<{KG}a> <http://purl.org/dc/terms/title> "A"@en .'
+    data = json.loads(render(r, "jsonld"))
+    assert data["@context"] == {"dct": "http://purl.org/dc/terms/", "kg": KG}
+    assert data["@id"] == "kg:a"
+
+
+def test_defaults():
+    assert default_format("SELECT", True) == "table"
+    assert default_format("SELECT", False) == "csv"
+    assert default_format("ASK", False) == "table"
+    assert default_format("CONSTRUCT", True) == "turtle"
+
+
+@pytest.mark.parametrize("form, fmt", [("SELECT", "turtle"), ("ASK", "jsonld"), ("CONSTRUCT", "csv"), ("DESCRIBE", "table")])
+def test_format_must_fit_the_query_form(form, fmt):
+    with pytest.raises(InputError, match=f"--format {fmt} is for"):
+        check_format(form, fmt)
+
+
+def test_write_atomic_replaces_whole_file(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    write_atomic(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
+
+
+def test_write_atomic_leaves_no_partial_file_on_error(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+
+    class Boom(str):
+        pass
+
+    with pytest.raises(TypeError):
+        write_atomic(target, 12345)  # not text: the write fails
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    with pytest.raises(InputError, match="does not exist"):
+        write_atomic(tmp_path / "missing" / "x.csv", "x")
