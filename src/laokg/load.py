@@ -149,14 +149,22 @@ def _check_iris(path: Path, text: str, graph: Graph) -> None:
 
 @contextlib.contextmanager
 def _quiet_rdflib():
-    """rdflib logs a warning for each odd IRI it accepts; :func:`_check_iris` reports them."""
+    """rdflib logs a warning for each odd IRI it accepts; :func:`_check_iris` reports them.
+
+    Literals keep the lexical form the curator wrote while parsing (rdflib would otherwise
+    rewrite ``"P24M"^^xsd:duration`` — "24 months", as the source says — to ``"P2Y"``).
+    """
+    import rdflib
+
     logger = logging.getLogger("rdflib.term")
-    previous = logger.level
+    previous, normalize = logger.level, rdflib.NORMALIZE_LITERALS
     logger.setLevel(logging.ERROR)
+    rdflib.NORMALIZE_LITERALS = False
     try:
         yield
     finally:
         logger.setLevel(previous)
+        rdflib.NORMALIZE_LITERALS = normalize
 
 
 @dataclass(frozen=True)
