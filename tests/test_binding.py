@@ -154,18 +154,32 @@ def where_parts(text):
     return list(sparql_parser.parseQuery(text)[1]["where"]["part"])
 
 
-def test_values_go_first_in_the_top_level_where_group():
+def test_values_go_first_in_the_where_group_and_every_group_using_the_parameter():
     text = (
         "PREFIX ex: <http://example.org/>  # { not a brace\n"
-        "SELECT ?x (EXISTS { ?x ex:q ?y } AS ?e) WHERE {\n"
-        "  ?x ex:p \"} {\" .  # } comment\n"
-        "  { ?x ex:r ?_v } UNION { ?x ex:s ?_v }\n"
+        "SELECT ?x (EXISTS { ?x ex:q ?_v } AS ?e) WHERE {\n"
+        "  ?x ex:p \"} {\" .  # } comment ?_v\n"
+        "  { ?x ex:r ?_v } UNION { ?x ex:s ?y } UNION { BIND(?_v AS ?x) }\n"
+        "  OPTIONAL { ?x ex:t ?z FILTER(?z != ?_v) }\n"
+        "  FILTER NOT EXISTS { ?x ex:u ?_v }\n"
         "} ORDER BY ?x"
     )
     new = inject_values(text, {"_v": [Literal("a"), URIRef("http://example.org/b")]})
-    parts = where_parts(new)
-    assert parts[0].name == "InlineData" and list(parts[0]["var"]) == [Variable("_v")]
-    assert repr(parts[1:]) == repr(where_parts(text))
+    top = where_parts(new)
+    assert top[0].name == "InlineData" and list(top[0]["var"]) == [Variable("_v")]
+    union = top[2]["graph"]
+    assert [g["part"][0].name for g in union] == ["InlineData", "TriplesBlock", "InlineData"]
+    optional = top[3]["graph"]["part"]
+    assert optional[0].name == "InlineData"
+    assert new.count("VALUES ?_v") == 4  # top, two union branches, the OPTIONAL; not inside EXISTS
+    assert new.count('VALUES ?_v { "a" <http://example.org/b> }') == 4
+
+
+def test_subselect_gets_values_in_its_own_where_group():
+    text = "SELECT ?x WHERE { ?x <http://e/p> ?y { SELECT ?x (?_v AS ?w) WHERE { ?x <http://e/q> ?z } } }"
+    new = inject_values(text, {"_v": [Literal("a")]})
+    assert new == ('SELECT ?x WHERE { VALUES ?_v { "a" } ?x <http://e/p> ?y { SELECT ?x (?_v AS ?w) WHERE '
+                   '{ VALUES ?_v { "a" } ?x <http://e/q> ?z } } }')
 
 
 def test_construct_template_is_skipped():

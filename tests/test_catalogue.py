@@ -228,7 +228,7 @@ def test_update_in_a_saved_query_is_refused():
 
 def test_fixture_catalogue_loads():
     names = [q.name for q in load_catalogue(FIXTURES)]
-    assert names == ["instruments-by-type", "is-decree", "thing-by-label", "titles-of-type"]
+    assert names == ["instruments-by-type", "is-decree", "thing-by-label", "titles-of-type", "units-of"]
 
 
 def test_find_query_suggests_close_names():

@@ -16,11 +16,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable
 
-from pyparsing import ParseBaseException
+from collections import OrderedDict
+
+from pyparsing import ParseBaseException, ParseResults
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translatePName, translatePrologue
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from .catalogue import Parameter, SavedQuery
 from .errors import ParameterError, QueryError
@@ -304,7 +307,8 @@ _TOKEN = re.compile(
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<open>\{) | (?P<close>\}) | (?P<lpar>\() | (?P<rpar>\))
-  | (?P<word>[?$]?(?:[A-Za-z0-9_\-.:%\u00B7-\uFFFF]|\\.)+)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<word>(?:[A-Za-z0-9_\-.:%\u00B7-\uFFFF]|\\.)+)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -319,117 +323,197 @@ def _tokens(text: str):
         yield kind, m.group(), m.start(), m.end()
 
 
-def _where_group(text: str) -> tuple[int, int]:
-    """Offsets of the ``{`` opening and the ``}`` closing the top-level WHERE group."""
+class _Frame:
+    """One ``{ ... }`` of the query text."""
+
+    def __init__(self, kind: str, start: int, parent: "_Frame | None"):
+        self.kind = kind  # group, data (VALUES block), exists, template
+        self.start = start  # offset of '{'
+        self.end = -1  # offset of the matching '}'
+        self.parent = parent
+        self.children: list[_Frame] = []
+        self.first: str | None = None  # first token inside
+        self.vars: set[str] = set()  # parameter variables occurring directly in this group
+
+    @property
+    def subselect(self) -> bool:
+        return self.kind == "group" and (self.first or "").upper() == "SELECT"
+
+
+def _scan(text: str, names: set[str]) -> tuple[_Frame, list[_Frame]]:
+    """The top-level WHERE group and every group pattern, with the parameter variables each
+    contains directly (occurrences in FILTER/BIND expressions and EXISTS patterns count for
+    the enclosing group; in a sub-select's projection, for the sub-select's WHERE group)."""
     toks = list(_tokens(text))
-    i = 0
-    form = None
-    while i < len(toks):
-        kind, val, _, _ = toks[i]
-        if kind == "word" and val.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
-            form = val.upper()
-            break
-        i += 1
-    if form is None:
+    form_at = next((i for i, t in enumerate(toks) if t[0] == "word" and t[1].upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")), None)
+    if form_at is None:
         raise QueryError("cannot find the query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
-    i += 1
-    if form == "CONSTRUCT":
-        while i < len(toks) and toks[i][0] not in ("open",):
-            if toks[i][0] == "word" and toks[i][1].upper() == "WHERE":
-                raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { }; write CONSTRUCT { ... } WHERE { ... }")
-            i += 1
-        depth = 0
-        while i < len(toks):  # skip the template
-            depth += toks[i][0] == "open"
-            depth -= toks[i][0] == "close"
-            i += 1
-            if depth == 0:
-                break
-    parens = 0
-    while i < len(toks):
-        kind = toks[i][0]
-        if kind == "lpar":
-            parens += 1
-        elif kind == "rpar":
-            parens -= 1
-        elif kind == "open" and parens == 0:
-            break
-        i += 1
-    if i >= len(toks):
+    construct = toks[form_at][1].upper() == "CONSTRUCT"
+    if construct:
+        nxt = next((t for t in toks[form_at + 1:]), None)
+        if nxt is not None and nxt[0] == "word" and nxt[1].upper() == "WHERE":
+            raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { }; write CONSTRUCT { ... } WHERE { ... }")
+    stack: list[_Frame] = []
+    groups: list[_Frame] = []
+    top: _Frame | None = None
+    outside: set[str] = set()  # parameter variables outside every group (projection, ORDER BY ...)
+    values_header = False
+    prev = None
+    for i, (kind, val, start, end) in enumerate(toks):
+        if i < form_at:
+            prev = (kind, val)
+            continue
+        if stack and stack[-1].first is None:
+            stack[-1].first = val
+        if kind == "word" and val.upper() == "VALUES":
+            values_header = True
+        elif kind == "open":
+            parent = stack[-1] if stack else None
+            if values_header:
+                fkind = "data"
+            elif construct and top is None and not any(f.kind == "template" for f in groups + stack) and i == form_at + 1:
+                fkind = "template"
+            elif prev is not None and prev[0] == "word" and prev[1].upper() == "EXISTS":
+                fkind = "exists"
+            else:
+                fkind = "group"
+            values_header = False
+            frame = _Frame(fkind, start, parent)
+            if parent is not None:
+                parent.children.append(frame)
+            if fkind == "group":
+                groups.append(frame)
+                if top is None and not stack:
+                    top = frame
+            stack.append(frame)
+        elif kind == "close":
+            if not stack:
+                raise QueryError("unbalanced braces in the query")
+            stack.pop().end = start
+        elif kind == "var" and val[1:] in names:
+            owner = next((f for f in reversed(stack) if f.kind in ("group", "template")), None)
+            if owner is None or owner.kind == "template":
+                outside.add(val[1:])
+            else:
+                owner.vars.add(val[1:])
+        prev = (kind, val)
+    if stack:
+        raise QueryError("unbalanced braces in the query")
+    if top is None:
         raise QueryError("parameters need a WHERE { ... } group to bind into")
-    start = i
-    depth = 0
-    while i < len(toks):
-        depth += toks[i][0] == "open"
-        depth -= toks[i][0] == "close"
-        if depth == 0:
-            return toks[start][2], toks[i][2]
-        i += 1
-    raise QueryError("unbalanced braces in the WHERE group")
+    for frame in groups:  # a sub-select's own variables belong to its WHERE group
+        if frame.subselect and frame.vars:
+            inner = next((c for c in frame.children if c.kind == "group"), None)
+            if inner is None:  # pragma: no cover - a sub-select always has a WHERE group
+                raise QueryError("cannot bind parameters into this sub-select")
+            inner.vars |= frame.vars
+            if frame is not top:
+                frame.vars = set()
+    top.vars |= set(names)  # every value is also bound for the whole query
+    return top, groups
 
 
-def _values_clause(bindings: dict[str, list]) -> str:
+def _values_clause(bindings: dict[str, list], only: set[str]) -> str:
     blocks = []
     for var, terms in bindings.items():
+        if var not in only:
+            continue
         if not re.fullmatch(r"[A-Za-z0-9_]+", var):
             raise ParameterError(f"?{var} is not a valid parameter variable")
         blocks.append(f"VALUES ?{var} {{ {' '.join(sparql_term(t) for t in terms)} }}")
     return " ".join(blocks)
 
 
-def _where_parts(tree):
-    return tree[1].get("where")
-
-
 def inject_values(text: str, bindings: dict[str, list]) -> str:
-    """Insert ``VALUES ?var { terms }`` blocks at the start of the top-level WHERE group.
+    """Bind parameters with ``VALUES ?var { terms }`` blocks, without touching anything else.
+
+    A block goes at the start of the top-level WHERE group and at the start of every other
+    group pattern in which the variable occurs (in a triple, FILTER, BIND, EXISTS ...), so
+    that a parameter means the same value everywhere — as a constant in its place would, and
+    as rdflib's ``initBindings`` does — even inside nested groups, where SPARQL's bottom-up
+    evaluation would not see a binding made only at the top. Sub-select groups get the block
+    inside their WHERE group; a top-level sub-select is wrapped in a group first.
 
     Raises QueryError if the query's structure does not allow it, ParameterError if a value
     cannot be written so that it reaches the engine unchanged. The result is verified by
-    parsing it: same parse tree as ``text`` plus exactly the intended VALUES blocks.
+    parsing it: with the VALUES blocks taken out, its parse tree is the original's.
     """
     bindings = {k: list(dict.fromkeys(v)) for k, v in bindings.items() if v}  # a value once
     if not bindings:
         return text
     try:
         original = sparql_parser.parseQuery(text)
-    except ParseBaseException as exc:
+    except (ParseBaseException, ValueError) as exc:
         raise QueryError(f"query does not parse: {exc}") from None
-    open_at, close_at = _where_group(text)
-    clause = _values_clause(bindings)
-    where = _where_parts(original)
-    if where is not None and where.name == "SubSelect":
-        # { SELECT ... } -> { VALUES ... { SELECT ... } }: a sub-select must stand alone in its group.
-        new = text[: open_at + 1] + " " + clause + " {" + text[open_at + 1 : close_at] + "} " + text[close_at:]
-    else:
-        new = text[: open_at + 1] + " " + clause + " " + text[open_at + 1 :]
-    _verify(original, new, bindings)
+    top, groups = _scan(text, set(bindings))
+    edits: list[tuple[int, str]] = []
+    blocks = 0
+    for frame in groups:
+        if not frame.vars or (frame.subselect and frame is not top):
+            continue
+        clause = _values_clause(bindings, frame.vars)
+        blocks += len(frame.vars & set(bindings))
+        if frame.subselect:  # { SELECT ... } -> { VALUES ... { SELECT ... } }
+            edits.append((frame.start + 1, " " + clause + " {"))
+            edits.append((frame.end, "} "))
+        else:
+            edits.append((frame.start + 1, " " + clause))
+    new = text
+    for offset, insert in sorted(edits, key=lambda e: e[0], reverse=True):
+        new = new[:offset] + insert + new[offset:]
+    _verify(original, new, bindings, blocks, wrapped=top.subselect)
     return new
 
 
-def _verify(original, new_text: str, bindings: dict[str, list]) -> None:
+def _canon(node):
+    """A parse tree as nested tuples, so two trees compare by value (lists = ParseResults)."""
+    if isinstance(node, CompValue):
+        return ("C", node.name, tuple((k, _canon(v)) for k, v in OrderedDict.items(node)))
+    if isinstance(node, dict):
+        return ("D", tuple(sorted((str(k), _canon(v)) for k, v in node.items())))
+    if isinstance(node, (list, tuple, ParseResults)):
+        return ("L", tuple(_canon(v) for v in node))
+    return (type(node).__name__, str(node), getattr(node, "datatype", None), getattr(node, "language", None))
+
+
+def _verify(original, new_text: str, bindings: dict[str, list], blocks: int, wrapped: bool) -> None:
     try:
         new = sparql_parser.parseQuery(new_text)
     except (ParseBaseException, ValueError) as exc:
         raise ParameterError(f"a parameter value cannot be bound safely ({exc})") from None
     prologue = translatePrologue(new[0], None)
-    new_where, old_where = _where_parts(new), _where_parts(original)
-    parts = list(new_where["part"])
-    k = len(bindings)
-    for (var, terms), part in zip(bindings.items(), parts[:k]):
-        if part.name != "InlineData" or list(part["var"]) != [Variable(var)]:
-            raise QueryError("could not place the parameter VALUES at the start of the WHERE group")
-        got = [translatePName(v, prologue) if not isinstance(v, Variable) else v for v in part["value"]]
-        if got != list(terms) or any(type(a) is not type(b) for a, b in zip(got, terms)):
-            raise ParameterError("a parameter value cannot be written exactly in SPARQL (it would change)")
-    rest = parts[k:]
-    if old_where.name == "SubSelect":
-        if len(rest) != 1 or rest[0].name != "GroupOrUnionGraphPattern" or len(rest[0]["graph"]) != 1 or repr(rest[0]["graph"][0]) != repr(old_where):
+    found = 0
+
+    def strip(node):
+        nonlocal found
+        if isinstance(node, CompValue):
+            if node.name == "GroupGraphPatternSub" and "part" in node:
+                parts = list(node["part"])
+                seen = set()
+                while parts and isinstance(parts[0], CompValue) and parts[0].name == "InlineData":
+                    var = [str(v) for v in parts[0]["var"]]
+                    if len(var) != 1 or var[0] not in bindings or var[0] in seen:
+                        break
+                    got = [translatePName(v, prologue) for v in parts[0]["value"]]
+                    want = bindings[var[0]]
+                    if got != want or any(type(a) is not type(b) for a, b in zip(got, want)):
+                        raise ParameterError("a parameter value cannot be written exactly in SPARQL (it would change)")
+                    seen.add(var[0])
+                    found += 1
+                    parts.pop(0)
+                OrderedDict.__setitem__(node, "part", parts)
+            for k, v in OrderedDict.items(node):
+                strip(v)
+        elif isinstance(node, (list, tuple, ParseResults)):
+            for v in node:
+                strip(v)
+
+    strip(new)
+    if wrapped:  # undo the group put around a top-level sub-select
+        where = new[1]["where"]
+        parts = list(where["part"])
+        if len(parts) != 1 or parts[0].name != "GroupOrUnionGraphPattern" or len(parts[0]["graph"]) != 1:
             raise QueryError("could not bind parameters around the sub-select")
-    elif repr(rest) != repr(list(old_where["part"])):
+        OrderedDict.__setitem__(new[1], "where", parts[0]["graph"][0])
+    if found != blocks or _canon(new) != _canon(original):
         raise QueryError("binding the parameters would change the query's structure")
-    for key in set(original[1].keys()) | set(new[1].keys()):
-        if key != "where" and repr(original[1].get(key)) != repr(new[1].get(key)):
-            raise QueryError("binding the parameters would change the query's structure")
-    if repr(original[0]) != repr(new[0]):
-        raise QueryError("binding the parameters would change the query's prologue")
