@@ -125,7 +125,7 @@ def test_search_ranks_exact_then_prefix_then_substring():
     ranks = [(str(r["rank"]), curie(r["thing"])) for r in rows]
     assert ranks[0] == ("exact", "doctype:law")
     assert ("prefix", "kg:labour-law-2013") in ranks
-    order = {"exact": 0, "prefix": 1, "substring": 2}
+    order = {"exact": 0, "prefix": 1, "substring": 2, "words": 3}
     assert [order[r] for r, _ in ranks] == sorted(order[r] for r, _ in ranks)
 
 
@@ -138,9 +138,13 @@ def test_search_accents_alt_labels_and_type():
     assert [curie(r["thing"]) for r in typed] == ["kg:decree-245-2020", "kg:decree-475-2021"]
 
 
-def test_search_substring():
+def test_search_substring_and_words():
     rows = search(fixture_graph(), "ploymen").rows
     assert {str(r["rank"]) for r in rows} == {"substring"}
+    rows = search(fixture_graph(), "decree 245").rows
+    assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [("exact", "kg:decree-245-2020")]  # altLabel "Decree 245"
+    rows = search(fixture_graph(), "245 placement").rows
+    assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [("words", "kg:decree-245-2020")]
 
 
 def test_search_cli():

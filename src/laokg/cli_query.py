@@ -320,7 +320,8 @@ def show_command(thing, root, data, fmt, output, show_all):
 def search_command(text, type_, limit, root, data, fmt, output):
     """Find things by label or alternative label (case- and accent-insensitive).
 
-    Ranked exact match > prefix (of the label or one of its words) > substring.
+    Ranked exact match > prefix (of the label or one of its words) > substring >
+    all the words, in any order.
 
     \b
     Example:

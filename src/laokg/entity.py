@@ -253,7 +253,7 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
            index: LabelIndex | None = None) -> QueryResult:
     """Things whose labels or alternative labels contain ``text`` (case/accent-insensitive).
 
-    Rows: rank (exact, prefix, substring), thing, its preferred label, the label that matched
+    Rows: rank (exact, prefix, substring, words), thing, its preferred label, the label that matched
     when it is another one, and its type; best first.
     """
     index = index or LabelIndex(graph)

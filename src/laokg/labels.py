@@ -81,15 +81,17 @@ class LabelIndex:
         """Subjects whose label contains ``text`` (folded): ``(rank, subject, label)``.
 
         ``rank`` is ``exact``, ``prefix`` (a label starts with the text, or else one of its
-        words does) or ``substring``; results are ordered exact > label prefix > word prefix >
-        substring, then by label.
+        words does), ``substring``, or ``words`` (every word of the text occurs in the label);
+        results are ordered exact > label prefix > word prefix > substring > words, then by label.
         A subject appears once, with its best-ranked label.
         """
         key = fold(text)
         if not key:
             return []
-        # 0 exact, 1 the label starts with the text, 2 one of its words does, 3 anywhere inside
-        names = {0: "exact", 1: "prefix", 2: "prefix", 3: "substring"}
+        # 0 exact, 1 the label starts with the text, 2 one of its words does, 3 anywhere inside,
+        # 4 every word of the text is in the label, in any order ("decree 245" -> "Decree No. 245")
+        names = {0: "exact", 1: "prefix", 2: "prefix", 3: "substring", 4: "words"}
+        words = key.split()
         best: dict[object, tuple[int, int, str, Literal]] = {}
         for s, entries in self._labels.items():
             for prop_rank, lit in entries:
@@ -102,6 +104,8 @@ class LabelIndex:
                     order = 2
                 elif key in f:
                     order = 3
+                elif len(words) > 1 and all(w in f for w in words):
+                    order = 4
                 else:
                     continue
                 cand = (order, prop_rank, f, lit)
