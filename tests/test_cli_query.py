@@ -188,3 +188,34 @@ def test_sparql_ask_false_exit_1():
 
 def test_missing_project_root_is_one_line(tmp_path):
     assert_one_line_error(run("sparql", "ASK {}", "--root", str(tmp_path)), "not a laokg project root")
+
+
+# ---------------------------------------------------------------- the help examples work
+
+HELP_COMMANDS = [["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["sparql"], ["show"], ["search"]]
+
+
+def _examples():
+    import shlex
+
+    for command in HELP_COMMANDS:
+        text = run(*command, "--help").output
+        block = text.split("Example:", 1)[1].split("\n\n", 1)[0]
+        for line in block.splitlines():
+            line = line.strip()
+            if line.startswith("laokg "):
+                yield shlex.split(line)[1:]
+
+
+@pytest.mark.parametrize("args", list(_examples()), ids=lambda a: " ".join(a)[:60])
+def test_help_examples_run_on_the_real_graph(args, tmp_path, monkeypatch):
+    if "--endpoint" in args:
+        pytest.skip("needs a running endpoint (covered in test_sparql.py)")
+    if "-f" in args and "--format" not in args[args.index("-f") - 1:args.index("-f")]:
+        (tmp_path / args[args.index("-f") + 1]).write_text("SELECT ?s WHERE { ?s a org:FormalOrganization } LIMIT 1\n")
+    root = KG_ROOT.parent.parent.parent
+    monkeypatch.setenv("LAOKG_ROOT", str(root))
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code in (0, 1), result.output  # 1: an ASK that answers false
+    assert "Error" not in result.output

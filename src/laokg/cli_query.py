@@ -139,8 +139,8 @@ def query_group():
     \b
     Example:
       laokg query list --tag legislation
-      laokg query show instruments-by-type
-      laokg query run instruments-by-type -p type=doctype:decree
+      laokg query show instruments
+      laokg query run instruments -p type=doctype:decree
     """
 
 
@@ -204,7 +204,7 @@ def query_show(name, queries, root, output):
 
     \b
     Example:
-      laokg query show instruments-by-type
+      laokg query show instruments
     """
     write_output(describe_saved(find_query(_queries_dir(root, queries), name)), output)
 
@@ -224,9 +224,9 @@ def query_run(name, params, queries, root, data, endpoint, timeout, allow_servic
 
     \b
     Example:
-      laokg query run instruments-by-type -p type=doctype:decree -p type=doctype:law
-      laokg query run instruments-by-type -p type=Decree --format csv -o decrees.csv
-      laokg query run instruments-by-type --endpoint http://localhost:7878/query
+      laokg query run instruments -p type=doctype:decree -p type=doctype:law
+      laokg query run instruments -p type=decree -p from_year=2020 --format csv -o decrees.csv
+      laokg query run instruments --endpoint http://localhost:7878/query
     """
     sq = find_query(_queries_dir(root, queries), name)
     _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, source=str(sq.path or name))
