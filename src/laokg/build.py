@@ -1,7 +1,8 @@
 """Build the release in ``dist/``: validate, then write the merged graph and the report.
 
-Nothing is written unless the graph conforms (warnings are allowed and reported). Every
-file is written atomically, so a failed or interrupted build never leaves a torn file.
+Nothing is written unless the graph conforms (warnings are allowed and reported). All files
+are first written to temporary files beside their targets and then moved into place, so a
+failed build (disk full, permission) leaves an earlier release as it was, never torn.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ValidationFailed
-from .export import serialize, write_atomic
-from .validate import ValidationResult, format_json, format_text, run_shacl, summary
+from .export import serialize, write_files_atomic
+from .validate import ValidationResult, format_json, format_text, run_shacl
 
 #: file name -> export format of the merged data graph
 GRAPH_FILES = (("laokg.ttl", "turtle"), ("laokg.nt", "nt"), ("laokg.jsonld", "jsonld"))
@@ -47,16 +48,16 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
     shapes = load_shapes(base)
     result = run_shacl(data, shapes)
     if not result.conforms:
-        raise ValidationFailed(f"the graph does not conform: {summary(result)}; nothing written (see laokg validate)")
+        counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
+        raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
     out = Path(dist) if dist is not None else base / "dist"
     # serialise everything first, then write: a serialiser error leaves dist/ untouched
     contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
     contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
     contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
-    written = []
-    for name, payload in contents:
-        path = write_atomic(out / name, payload)
-        written.append(Written(path, len(payload)))
+    files = [(out / name, payload) for name, payload in contents]
+    write_files_atomic(files)
+    written = [Written(path, len(payload)) for path, payload in files]
     return BuildResult(written, result)
 
 

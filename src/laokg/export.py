@@ -1,7 +1,8 @@
 """Serialise a graph deterministically (same triples -> same bytes) and write it atomically.
 
-Blank nodes are first relabelled canonically (``rdflib.compare.to_canonical_graph``), so
-their labels depend only on the graph, never on parse order or the hash seed. Then:
+Blank nodes are first relabelled canonically (by a content hash when they form trees, as
+Turtle's ``[ ... ]`` do; else with ``rdflib.compare.to_canonical_graph``), so their labels
+depend only on the graph, never on parse order or the hash seed. Then:
 
 * N-Triples: lines sorted;
 * Turtle: rdflib's serializer, which sorts subjects, predicates and objects;
@@ -13,6 +14,7 @@ Every namespace used as a predicate or class gets a readable prefix (no ``ns1:``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -63,14 +65,83 @@ def _fresh_prefix(ns: str, taken: set[str]) -> str:
     return prefix
 
 
+def _tree_labels(graph: Graph) -> dict | None:
+    """Canonical labels for blank nodes that form trees below IRIs (Turtle's ``[ ... ]`` and
+    ``( ... )``).
+
+    Each blank node's label is a hash of its content (recursively) and of where it hangs
+    (parent label and predicate), so it depends only on the graph. Returns None when some
+    blank node is the object of two triples or lies on a cycle; then the general (slower)
+    rdflib canonicalisation is used. Twin subtrees (same parent, predicate and content) are
+    interchangeable, so numbering them in either order gives the same triples.
+    """
+    outgoing: dict = {}
+    incoming: dict = {}
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            outgoing.setdefault(s, []).append((p, o))
+        if isinstance(o, BNode):
+            if o in incoming:
+                return None
+            incoming[o] = (s, p)
+    nodes = set(outgoing) | set(incoming)
+    # breadth-first from the tops (blank nodes not below another blank node): parents first
+    order = [n for n in nodes if not isinstance(incoming.get(n, (None,))[0], BNode)]
+    index = 0
+    while index < len(order):
+        node = order[index]
+        index += 1
+        order.extend(o for _, o in outgoing.get(node, ()) if isinstance(o, BNode))
+    if len(order) != len(nodes):  # some blank nodes only reachable round a cycle
+        return None
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    content: dict = {}
+    for node in reversed(order):  # children before parents
+        parts = sorted(
+            f"{p.n3()} {'_:' + content[o] if isinstance(o, BNode) else o.n3()}" for p, o in outgoing.get(node, ())
+        )
+        content[node] = digest("\n".join(parts))
+    labels: dict = {}
+    taken: set = set()
+    for node in order:  # parents before children
+        parent = incoming.get(node)
+        if parent is None:
+            where = ""
+        else:
+            s, p = parent
+            where = f"{labels[s].n3() if isinstance(s, BNode) else s.n3()} {p.n3()}"
+        base = "c" + digest(f"{where}|{content[node]}")[:32]
+        name, n = base, 1
+        while name in taken:  # a twin
+            name, n = f"{base}x{n}", n + 1
+        taken.add(name)
+        labels[node] = BNode(name)
+    return labels
+
+
+def canonical_triples(graph: Graph) -> list:
+    """The triples of ``graph`` with canonical blank-node labels, sorted."""
+    if not any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2])):
+        triples = list(graph)
+    else:
+        labels = _tree_labels(graph)
+        if labels is None:
+            from rdflib.compare import to_canonical_graph
+
+            triples = list(to_canonical_graph(graph))
+        else:
+            triples = [(labels.get(s, s), p, labels.get(o, o)) for s, p, o in graph]
+    triples.sort(key=_triple_key)
+    return triples
+
+
 def canonical_graph(graph: Graph) -> Graph:
     """A copy of ``graph`` with canonical blank-node labels, triples inserted in sorted order,
     the same prefixes, and a prefix for every namespace used by a predicate or class."""
-    from rdflib.compare import to_canonical_graph
-
-    has_bnodes = any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2]))
-    triples = list(to_canonical_graph(graph)) if has_bnodes else list(graph)
-    triples.sort(key=_triple_key)
+    triples = canonical_triples(graph)
     out = Graph(bind_namespaces="none")
     bound = _namespaces(graph)
     for prefix, ns in bound:
@@ -180,15 +251,14 @@ def serialize(graph: Graph, fmt: str) -> bytes:
 # ---------------------------------------------------------------- writing
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and
-    ``os.replace``, so readers never see a half-written file. OSError -> InputError."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    tmp = None
+def _stage(target: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file beside ``target``; return its path."""
+    directory = target.parent
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(directory))
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -196,17 +266,46 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-        tmp = None
+    except BaseException:
+        _discard(tmp)
+        raise
+    return tmp
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def write_files_atomic(files) -> list[Path]:
+    """Write each ``(path, bytes)``: all contents go to temporary files in the target
+    directories first, and only when every one is written are they moved into place with
+    ``os.replace``. Readers never see a half-written file, and a failure (disk full,
+    permission) while staging leaves every old file as it was. OSError -> InputError."""
+    staged: list[tuple[Path, str]] = []
+    current = None
+    try:
+        for path, data in files:
+            current = Path(path)
+            staged.append((current, _stage(current, data)))
+        for current, tmp in staged:
+            os.replace(tmp, current)
     except OSError as exc:
-        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        where = exc.filename if isinstance(exc, NotADirectoryError) and exc.filename else current
+        raise InputError(f"{where}: cannot write: {exc.strerror or exc}") from None
     finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    return target
+        for _, tmp in staged:
+            if os.path.exists(tmp):
+                _discard(tmp)
+    return [path for path, _ in staged]
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and
+    ``os.replace``, so readers never see a half-written file. OSError -> InputError."""
+    return write_files_atomic([(path, data)])[0]
 
 
 def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
@@ -216,4 +315,4 @@ def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
     return serialize(load_data_graph(root, extra), fmt)
 
 
-__all__ = ["FORMATS", "PREFIXES", "canonical_graph", "serialize", "write_atomic", "export"]
+__all__ = ["FORMATS", "PREFIXES", "canonical_graph", "serialize", "write_atomic", "write_files_atomic", "export"]
