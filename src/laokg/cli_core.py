@@ -61,9 +61,7 @@ def _silence_stdout() -> None:
 
 
 def _write_stdout(data: bytes) -> None:
-    stream = click.get_binary_stream("stdout")
-    stream.write(data)
-    stream.flush()
+    click.echo(data, nl=False)  # bytes go to the binary stream unchanged
 
 
 @click.command("validate", context_settings=CONTEXT_SETTINGS)
