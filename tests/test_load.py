@@ -1,0 +1,309 @@
+"""laokg.load: finding the project root, loading the data and shapes graphs, syntax errors."""
+
+import os
+
+import pytest
+from hypothesis import given, settings, HealthCheck
+from hypothesis import strategies as st
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from laokg import load
+from laokg.errors import InputError, RDFSyntaxError
+from laokg.namespaces import KG, LAOKG, SCHEMA, SH
+
+from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
+
+
+@pytest.fixture(autouse=True)
+def _no_env_root(monkeypatch):
+    monkeypatch.delenv(load.ENV_ROOT, raising=False)
+
+
+# ---------------------------------------------------------------- the project root
+
+
+def test_find_root_explicit(tmp_path):
+    root = make_project(tmp_path)
+    assert load.find_root(root) == root.resolve()
+    assert load.find_root(str(root)) == root.resolve()
+
+
+def test_find_root_from_environment(tmp_path, monkeypatch):
+    root = make_project(tmp_path)
+    monkeypatch.setenv(load.ENV_ROOT, str(root))
+    assert load.find_root() == root.resolve()
+
+
+def test_explicit_root_beats_environment(tmp_path, monkeypatch):
+    one, two = make_project(tmp_path, "one"), make_project(tmp_path, "two")
+    monkeypatch.setenv(load.ENV_ROOT, str(one))
+    assert load.find_root(two) == two.resolve()
+
+
+def test_find_root_walks_up_from_the_current_directory(tmp_path, monkeypatch):
+    root = make_project(tmp_path)
+    monkeypatch.chdir(root / "graph")
+    assert load.find_root() == root.resolve()
+
+
+def test_find_root_falls_back_to_the_checkout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load.find_root() == REAL_ROOT
+
+
+@pytest.mark.parametrize("kind", ["missing", "file", "not-a-project"])
+def test_bad_root_is_an_input_error(tmp_path, kind):
+    path = tmp_path / "x"
+    if kind == "file":
+        path.write_text("")
+    elif kind == "not-a-project":
+        path.mkdir()
+    with pytest.raises(InputError) as info:
+        load.find_root(path)
+    assert str(path) in str(info.value)
+
+
+def test_bad_environment_root_names_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv(load.ENV_ROOT, str(tmp_path / "nowhere"))
+    with pytest.raises(InputError, match=r"\$LAOKG_ROOT"):
+        load.find_root()
+
+
+def test_project_files_are_listed_in_order(tmp_path):
+    root = make_project(tmp_path)
+    write(root / "graph" / "aaa.ttl", "# first\n")
+    files = load.project_files(root)
+    assert files.ontology.name == "laokg.ttl"
+    assert [p.name for p in files.vocab] == ["sector.ttl"]
+    assert [p.name for p in files.graph] == ["aaa.ttl", "people.ttl", "sources.ttl"]
+    assert files.data == (files.ontology, *files.vocab, *files.graph)
+    assert files.shapes not in files.data
+
+
+def test_vocab_directory_is_optional(tmp_path):
+    root = make_project(tmp_path)
+    for path in (root / "ontology" / "vocab").iterdir():
+        path.unlink()
+    (root / "ontology" / "vocab").rmdir()
+    assert load.project_files(root).vocab == ()
+    assert len(load.load_data_graph(root)) > 0
+
+
+def test_missing_graph_directory_is_an_input_error(tmp_path):
+    root = make_project(tmp_path)
+    for path in (root / "graph").iterdir():
+        path.unlink()
+    (root / "graph").rmdir()
+    with pytest.raises(InputError, match="graph directory not found"):
+        load.load_data_graph(root)
+
+
+# ---------------------------------------------------------------- the graphs
+
+
+def test_data_graph_merges_ontology_vocab_and_graph_but_not_shapes(tmp_path):
+    root = make_project(tmp_path)
+    g = load.load_data_graph(root)
+    assert (LAOKG.Evidence, RDF.type, None) in g  # ontology
+    assert (URIRef("https://w3id.org/laokg/vocab/sector/employment"), SKOS.inScheme, None) in g  # vocab
+    assert (KG.somchai, SCHEMA.name, Literal("Somchai")) in g  # graph
+    assert (None, RDF.type, SH.NodeShape) not in g  # shapes stay out
+
+
+def test_data_graph_binds_laokg_prefixes_and_keeps_file_prefixes(tmp_path):
+    root = make_project(tmp_path)
+    g = load.load_data_graph(root)
+    bound = {prefix: str(ns) for prefix, ns in g.namespace_manager.namespaces()}
+    assert bound["kg"] == str(KG)
+    assert bound["laokg"] == str(LAOKG)
+    assert bound["dct"] == "http://purl.org/dc/terms/"
+    assert bound["vann"] == "http://purl.org/vocab/vann/"  # declared only in the fixture ontology
+    assert not any(prefix.startswith("ns") and prefix[2:].isdigit() for prefix in bound)
+
+
+def test_a_file_prefix_never_rebinds_a_laokg_prefix(tmp_path):
+    root = make_project(tmp_path)
+    write(root / "graph" / "odd.ttl", "@prefix kg: <http://example.org/other/> .\nkg:x kg:y kg:z .\n")
+    g = load.load_data_graph(root)
+    assert str(dict(g.namespace_manager.namespaces())["kg"]) == str(KG)
+
+
+def test_shapes_graph(tmp_path):
+    root = make_project(tmp_path)
+    shapes = load.load_shapes(root)
+    assert (None, RDF.type, SH.NodeShape) in shapes
+    assert (KG.somchai, None, None) not in shapes
+
+
+def test_missing_shapes_is_an_input_error(tmp_path):
+    root = make_project(tmp_path)
+    (root / "ontology" / "shapes.ttl").unlink()
+    with pytest.raises(InputError, match="shapes.ttl: shapes file not found"):
+        load.load_shapes(root)
+
+
+def test_extra_data_files(tmp_path):
+    root = make_project(tmp_path)
+    extra = write(tmp_path / "extra.ttl", PREFIXES + 'kg:x a schema:Person ; schema:name "X" .\n')
+    nt = write(tmp_path / "extra.nt", '<https://w3id.org/laokg/id/y> <https://schema.org/name> "Y" .\n')
+    g = load.load_data_graph(root, [extra, nt])
+    assert (KG.x, SCHEMA.name, Literal("X")) in g
+    assert (KG.y, SCHEMA.name, Literal("Y")) in g
+
+
+@pytest.mark.parametrize("name,message", [("extra.jsonld", "unsupported data file"), ("gone.ttl", "file not found")])
+def test_bad_extra_data_file(tmp_path, name, message):
+    root = make_project(tmp_path)
+    if name.endswith(".jsonld"):
+        write(tmp_path / name, "{}")
+    with pytest.raises(InputError, match=message):
+        load.load_data_graph(root, [tmp_path / name])
+
+
+def test_returned_graphs_are_independent(tmp_path):
+    root = make_project(tmp_path)
+    first = load.load_data_graph(root)
+    first.remove((None, None, None))
+    assert len(load.load_data_graph(root)) > 0
+
+
+def test_parses_are_cached_and_edits_are_seen(tmp_path, monkeypatch):
+    root = make_project(tmp_path)
+    load.load_data_graph(root)
+    calls = []
+    from rdflib import Graph
+
+    original = Graph.parse
+    monkeypatch.setattr(Graph, "parse", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    load.load_data_graph(root)
+    assert calls == []  # nothing parsed again
+    people = root / "graph" / "people.ttl"
+    # same size, same second: only the content differs
+    stat = people.stat()
+    people.write_text(people.read_text().replace('"Somchai"', '"Somchan"'))
+    os.utime(people, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    g = load.load_data_graph(root)
+    assert calls == [1]
+    assert (KG.somchai, SCHEMA.name, Literal("Somchan")) in g
+
+
+# ---------------------------------------------------------------- syntax errors
+
+
+BAD_FILES = [
+    # (description, text, line of the error, words the message contains)
+    ("extra term", "@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b ex:c ex:d .\n", 3, "end of statement"),
+    ("unbound prefix", "@prefix ex: <http://e/> .\n\n\nfoo:a ex:b ex:c .\n", 4, 'Prefix "foo:" not bound'),
+    ("after a multi-line string", '@prefix ex: <http://e/> .\nex:a ex:b """one\ntwo\nthree""" .\nex:a ex:b ex:c ;; . oops\n', 5, "near 'oops'"),
+    ("newline in a string", '@prefix ex: <http://e/> .\n\nex:a ex:b "abc .\nex:x ex:y ex:z .\n', 3, "newline found in string"),
+    ("missing final dot", "@prefix ex: <http://e/> .\nex:a ex:b ex:c\n\n", 2, "end of file"),
+    ("CRLF line ends", "@prefix ex: <http://e/> .\r\nex:a ex:b ex:c .\r\nex:a ex:b ex:c ex:d .\r\n", 3, "end of statement"),
+    ("non-ASCII before", '@prefix ex: <http://e/> .\nex:a ex:b "ສະບາຍດີ ສະບາຍດີ" .\nex:a ex:b "ລາວ" ex:oops .\n', 3, "near 'ex:oops .'"),
+    ("IRI with a space", "@prefix ex: <http://e/> .\n\nex:a ex:b <http://x y> .\n", 3, "invalid IRI <http://x y>"),
+]
+
+
+@pytest.mark.parametrize("text,line,words", [case[1:] for case in BAD_FILES], ids=[case[0] for case in BAD_FILES])
+def test_syntax_error_names_file_and_line(tmp_path, text, line, words):
+    path = tmp_path / "bad.ttl"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(RDFSyntaxError) as info:
+        load.parse_file(path)
+    error = info.value
+    assert error.line == line
+    assert str(error).startswith(f"{path}:{line}: ")
+    assert words in str(error)
+    assert "\n" not in str(error)
+
+
+def test_invalid_utf8_names_the_line(tmp_path):
+    path = tmp_path / "bad.ttl"
+    path.write_bytes(b'@prefix ex: <http://e/> .\nex:a ex:b "caf\xe9" .\n')
+    with pytest.raises(RDFSyntaxError, match=r"bad\.ttl:2: not valid UTF-8"):
+        load.parse_file(path)
+
+
+def test_other_parser_failures_are_syntax_errors_without_a_line(tmp_path):
+    path = write(tmp_path / "bad.ttl", '@prefix ex: <http://e/> .\nex:a ex:b "x"^^ .\n')
+    with pytest.raises(RDFSyntaxError) as info:
+        load.parse_file(path)
+    assert info.value.line is None
+    assert str(info.value).startswith(f"{path}: Turtle syntax error")
+
+
+_line = st.sampled_from(
+    [
+        "ex:a ex:b ex:c .",
+        "# a comment with a \" quote and a ' quote",
+        "",
+        'ex:a ex:b """two\nlines""" .',
+        'ex:a ex:b "ລາວ"@lo .',
+        "ex:a ex:b [ ex:c ex:d ] .",
+        "ex:a ex:b ( ex:c\n  ex:d ) .",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.lists(_line, max_size=12), crlf=st.booleans())
+def test_reported_line_is_the_line_of_the_error(tmp_path, before, crlf):
+    """Whatever valid Turtle comes first (comments, multi-line strings, lists), the error
+    is reported on the line where the bad statement stands."""
+    lines = ["@prefix ex: <http://e/> ."] + before
+    bad_line = "\n".join(lines).count("\n") + 2
+    text = "\n".join(lines + ["ex:a ex:b ex:c ex:d .", "ex:e ex:f ex:g ."]) + "\n"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    path = tmp_path / "prop.ttl"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(RDFSyntaxError) as info:
+        load.parse_file(path)
+    assert info.value.line == bad_line
+
+
+# ---------------------------------------------------------------- through the CLI
+
+
+@pytest.mark.parametrize("command", [["validate"], ["stats"], ["export"], ["build"]])
+def test_cli_syntax_error_is_one_line_and_exit_2(tmp_path, command):
+    root = make_project(tmp_path)
+    bad = write(root / "graph" / "broken.ttl", PREFIXES + "\nkg:x a schema:Person ;\n    schema:name \"X\" \n    schema:jobTitle \"Y\" .\n")
+    result = invoke(*command, "--root", str(root))
+    assert_clean_exit(result, 2)
+    assert result.stderr == f"Error: {bad.resolve()}:11: Turtle syntax error: expected '.' or '}}' or ']' at end of statement near 'schema:jobTitle \"Y\" .'\n"
+    assert result.stdout == ""
+    assert not (root / "dist").exists()
+
+
+@pytest.mark.parametrize("command", [["validate"], ["stats"], ["export"], ["build"]])
+def test_cli_missing_root_exits_2(tmp_path, command):
+    result = invoke(*command, "--root", str(tmp_path / "nowhere"))
+    assert_clean_exit(result, 2)
+    assert result.stderr == f"Error: {tmp_path / 'nowhere'}: project root not found (--root)\n"
+
+
+def test_cli_root_from_environment(tmp_path):
+    root = make_project(tmp_path)
+    result = invoke("stats", "--format", "json", env={"LAOKG_ROOT": str(root)})
+    assert_clean_exit(result, 0)
+    assert '"observations": 1' in result.stdout
+
+
+def test_cli_missing_data_file_exits_2(tmp_path):
+    root = make_project(tmp_path)
+    result = invoke("stats", "--root", str(root), "--data", str(tmp_path / "gone.ttl"))
+    assert_clean_exit(result, 2)
+    assert result.stderr.startswith("Error: ") and "gone.ttl: file not found" in result.stderr
+
+
+# ---------------------------------------------------------------- the real project
+
+
+@requires_real
+def test_real_project_loads():
+    g = load.load_data_graph(REAL_ROOT)
+    assert len(g) > 1000
+    assert (None, RDF.type, SH.NodeShape) not in g
+    shapes = load.load_shapes(REAL_ROOT)
+    assert (None, RDF.type, SH.NodeShape) in shapes
