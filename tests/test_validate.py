@@ -1,0 +1,229 @@
+"""laokg.validate and ``laokg validate``: SHACL with pySHACL, result rows, report formats."""
+
+import json
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from laokg import load, validate
+from laokg.errors import InputError
+from laokg.namespaces import SH
+
+from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
+
+NO_JOB = PREFIXES + """
+kg:noi a schema:Person ;
+    schema:name "Noi" ;
+    schema:affiliation kg:ministry ;
+    prov:qualifiedDerivation ev:noi-1 .
+ev:noi-1 a laokg:DocumentEvidence ; prov:entity kg:report-2024 .
+"""
+
+NO_NAME = PREFIXES + """
+kg:anon a schema:Person ;
+    schema:jobTitle "Clerk"@en ;
+    schema:affiliation kg:ministry ;
+    prov:qualifiedDerivation ev:anon-1 .
+ev:anon-1 a laokg:DocumentEvidence ; prov:entity kg:report-2024 .
+"""
+
+UNTITLED_SOURCE = PREFIXES + """
+kg:leaflet a <http://purl.org/spar/fabio/Leaflet> .
+ev:leaflet-1 a laokg:ProjectAssertion ; prov:entity kg:leaflet .
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path)
+
+
+def test_clean_project_conforms(project):
+    result = validate.validate(project)
+    assert result.conforms is True
+    assert result.results == []
+    assert result.counts() == {"Violation": 0, "Warning": 0, "Info": 0}
+    assert (None, RDF.type, SH.ValidationReport) in result.report_graph
+
+
+def test_warnings_alone_conform_but_are_reported(project):
+    write(project / "graph" / "noi.ttl", NO_JOB)
+    result = validate.validate(project)
+    assert result.conforms is True
+    assert [(r.severity, r.focus, r.path) for r in result.results] == [("Warning", "kg:noi", "schema:jobTitle")]
+    row = result.results[0]
+    assert row.focus_label == "Noi"
+    assert row.message == "A job title helps readers."
+    assert row.source_shape == "lksh:PersonShape schema:jobTitle"
+    assert row.constraint == "sh:MinCountConstraintComponent"
+
+
+def test_violation_does_not_conform(project):
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    result = validate.validate(project)
+    assert result.conforms is False
+    violations = [r for r in result.results if r.severity == "Violation"]
+    assert [(r.focus, r.path, r.message) for r in violations] == [("kg:anon", "schema:name", "A person needs a name.")]
+    assert violations[0].focus_label is None  # no label to show
+
+
+def test_info_results_and_sequence_paths(project):
+    write(project / "graph" / "orgless.ttl", PREFIXES + """
+kg:ministry2 a <http://www.w3.org/ns/org#FormalOrganization> .
+kg:kham a schema:Person ; schema:name "Kham" ; schema:jobTitle "Adviser" ; schema:affiliation kg:ministry2 .
+""")
+    result = validate.validate(project)
+    assert result.conforms is True
+    infos = [r for r in result.results if r.severity == "Info"]
+    assert [(r.focus, r.path) for r in infos] == [("kg:kham", "schema:affiliation/schema:name")]
+
+
+def test_inverse_paths_are_rendered(project):
+    write(project / "graph" / "orphan.ttl", PREFIXES + "ev:orphan a laokg:DocumentEvidence ; prov:entity kg:report-2024 .\n")
+    result = validate.validate(project)
+    (row,) = result.results
+    assert (row.severity, row.focus, row.path) == ("Violation", "ev:orphan", "^prov:qualifiedDerivation")
+
+
+def test_shacl_sparql_target_and_constraint_run(project):
+    """sh:SPARQLTarget and sh:sparql need pySHACL's advanced mode."""
+    write(project / "graph" / "leaflet.ttl", UNTITLED_SOURCE)
+    result = validate.validate(project)
+    rows = [r for r in result.results if r.source_shape == "lksh:SourceTitleShape"]
+    assert [(r.severity, r.focus, r.message) for r in rows] == [("Violation", "kg:leaflet", "A source document needs a title.")]
+    assert rows[0].constraint == "sh:SPARQLConstraintComponent"
+
+
+def test_results_are_sorted_violations_first(project):
+    write(project / "graph" / "noi.ttl", NO_JOB)
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    result = validate.validate(project)
+    assert [r.severity for r in result.results] == ["Violation", "Warning"]
+
+
+def test_memoised_sparql_gives_the_same_report_and_is_undone(project):
+    import pyshacl
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
+    write(project / "graph" / "leaflet.ttl", UNTITLED_SOURCE)
+    before = SPARQLProcessor.query
+    data, shapes = load.load_data_graph(project), load.load_shapes(project)
+    ours = validate.run_shacl(data, shapes)
+    assert SPARQLProcessor.query is before
+    conforms, plain, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    assert conforms == ours.conforms
+    assert isomorphic(plain, ours.report_graph)
+
+
+def test_broken_shapes_are_an_input_error(project):
+    shapes = project / "ontology" / "shapes.ttl"
+    shapes.write_text(shapes.read_text().replace("FILTER NOT EXISTS", "FILTER NOT EXIST"))
+    with pytest.raises(InputError, match="SHACL shapes cannot be run"):
+        validate.validate(project)
+
+
+def test_label_of_prefers_english():
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    g = Graph()
+    node = URIRef("https://w3id.org/laokg/id/x")
+    g.add((node, SKOS.prefLabel, Literal("ລາວ", lang="lo")))
+    g.add((node, SKOS.prefLabel, Literal("Lao", lang="en")))
+    assert validate.label_of(g, node) == "Lao"
+    assert validate.label_of(g, URIRef("https://w3id.org/laokg/id/y")) is None
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+def test_cli_clean_exit_0(project):
+    result = invoke("validate", "--root", str(project))
+    assert_clean_exit(result, 0)
+    assert result.stdout == "Conforms: yes (0 violations, 0 warnings, 0 infos)\n"
+
+
+def test_cli_warnings_exit_0_and_are_shown(project):
+    write(project / "graph" / "noi.ttl", NO_JOB)
+    result = invoke("validate", "--root", str(project))
+    assert_clean_exit(result, 0)
+    assert result.stdout == (
+        "1 Warning:\n"
+        "  kg:noi (Noi)\n"
+        "    A job title helps readers.\n"
+        "    path schema:jobTitle; shape lksh:PersonShape schema:jobTitle\n"
+        "\n"
+        "Conforms: yes (0 violations, 1 warning, 0 infos)\n"
+    )
+
+
+def test_cli_violation_exit_1_grouped_by_severity(project):
+    write(project / "graph" / "noi.ttl", NO_JOB)
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    result = invoke("validate", "--root", str(project))
+    assert_clean_exit(result, 1)
+    out = result.stdout
+    assert out.index("1 Violation:") < out.index("1 Warning:") < out.index("Conforms: no (1 violation, 1 warning, 0 infos)")
+    assert out.endswith("Conforms: no (1 violation, 1 warning, 0 infos)\n")
+
+
+def test_cli_json(project):
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    result = invoke("validate", "--root", str(project), "--format", "json")
+    assert_clean_exit(result, 1)
+    rows = json.loads(result.stdout)
+    assert rows == [
+        {
+            "severity": "Violation",
+            "focus": "kg:anon",
+            "focus_label": None,
+            "path": "schema:name",
+            "value": None,
+            "message": "A person needs a name.",
+            "source_shape": "lksh:PersonShape schema:name",
+            "constraint": "sh:MinCountConstraintComponent",
+        }
+    ]
+
+
+def test_cli_turtle_is_the_report_graph(project):
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    result = invoke("validate", "--root", str(project), "--format", "turtle")
+    assert_clean_exit(result, 1)
+    assert "ns1:" not in result.stdout
+    report = Graph().parse(data=result.stdout, format="turtle")
+    (node,) = report.subjects(RDF.type, SH.ValidationReport)
+    assert report.value(node, SH.conforms) == Literal(False)
+    assert len(list(report.subjects(RDF.type, SH.ValidationResult))) == 1
+
+
+def test_cli_extra_data_file(project, tmp_path):
+    extra = write(tmp_path / "more.ttl", NO_NAME)
+    result = invoke("validate", "--root", str(project), "--data", str(extra))
+    assert_clean_exit(result, 1)
+
+
+def test_cli_help_has_an_example():
+    result = invoke("validate", "--help")
+    assert_clean_exit(result, 0)
+    assert "Example:" in result.stdout
+
+
+# ---------------------------------------------------------------- the real project
+
+
+@requires_real
+def test_real_graph_conforms():
+    result = invoke("validate", "--root", str(REAL_ROOT))
+    assert_clean_exit(result, 0)
+    assert "Conforms: yes" in result.stdout
+
+
+@requires_real
+def test_real_graph_json_report_is_valid():
+    result = invoke("validate", "--root", str(REAL_ROOT), "--format", "json")
+    assert_clean_exit(result, 0)
+    rows = json.loads(result.stdout)
+    assert all(row["severity"] in ("Warning", "Info") for row in rows)
