@@ -1,0 +1,144 @@
+"""laokg.build and ``laokg build``: validate, then write dist/ atomically, or write nothing."""
+
+import json
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from laokg import build, export, load
+from laokg.errors import ValidationFailed
+
+from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
+
+EXPECTED = ["laokg.ttl", "laokg.nt", "laokg.jsonld", "validation-report.txt", "validation-report.json"]
+
+NO_NAME = PREFIXES + """
+kg:anon a schema:Person ; schema:jobTitle "Clerk" ; schema:affiliation kg:ministry .
+"""
+NO_JOB = PREFIXES + """
+kg:noi a schema:Person ; schema:name "Noi" ; schema:affiliation kg:ministry .
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path)
+
+
+def test_build_writes_the_release_into_root_dist(project):
+    result = build.build(project)
+    dist = project / "dist"
+    assert [item.path.name for item in result.files] == EXPECTED
+    assert sorted(p.name for p in dist.iterdir()) == sorted(EXPECTED)  # no temporary files left
+    for item in result.files:
+        assert item.path.parent == dist
+        assert item.size == item.path.stat().st_size > 0
+    assert result.validation.conforms
+
+
+def test_built_files_are_the_exports_and_the_report(project):
+    result = build.build(project)
+    dist = project / "dist"
+    graph = load.load_data_graph(project)
+    assert (dist / "laokg.ttl").read_bytes() == export.serialize(graph, "turtle")
+    assert (dist / "laokg.nt").read_bytes() == export.serialize(graph, "nt")
+    assert isomorphic(graph, Graph().parse(dist / "laokg.jsonld", format="json-ld"))
+    assert (dist / "validation-report.txt").read_text().endswith("Conforms: yes (0 violations, 0 warnings, 0 infos)\n")
+    assert json.loads((dist / "validation-report.json").read_text()) == []
+    assert result.validation.results == []
+
+
+def test_warnings_do_not_stop_the_build_and_are_in_the_report(project):
+    write(project / "graph" / "noi.ttl", NO_JOB)
+    build.build(project)
+    report = (project / "dist" / "validation-report.txt").read_text()
+    assert "kg:noi (Noi)" in report and "1 warning" in report
+    rows = json.loads((project / "dist" / "validation-report.json").read_text())
+    assert [row["severity"] for row in rows] == ["Warning"]
+
+
+def test_non_conforming_graph_writes_nothing(project):
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    with pytest.raises(ValidationFailed, match=r"does not conform \(1 violation, 0 warnings, 0 infos\); nothing written"):
+        build.build(project)
+    assert not (project / "dist").exists()
+
+
+def test_non_conforming_graph_leaves_an_earlier_release_untouched(project):
+    build.build(project)
+    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    with pytest.raises(ValidationFailed):
+        build.build(project)
+    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir()} == before
+
+
+def test_a_failed_write_leaves_the_earlier_release_whole(project, monkeypatch):
+    from laokg import export as export_module
+    from laokg.errors import InputError
+
+    build.build(project)
+    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+    write(project / "graph" / "noi.ttl", NO_JOB)  # a change, so every file would differ
+    staged = []
+    real_stage = export_module._stage
+
+    def stage(target, data):
+        if len(staged) == 3:
+            raise OSError(28, "No space left on device")
+        staged.append(target)
+        return real_stage(target, data)
+
+    monkeypatch.setattr(export_module, "_stage", stage)
+    with pytest.raises(InputError, match="validation-report.txt: cannot write: No space left on device"):
+        build.build(project)
+    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir()} == before
+
+
+def test_dist_option(project, tmp_path):
+    out = tmp_path / "release" / "v1"
+    result = build.build(project, out)
+    assert {item.path.parent for item in result.files} == {out}
+    assert not (project / "dist").exists()
+
+
+def test_cli_build(project):
+    result = invoke("build", "--root", str(project))
+    assert_clean_exit(result, 0)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Conforms: yes (0 violations, 0 warnings, 0 infos)"
+    assert [line.split()[0].rsplit("/", 1)[-1] for line in lines[1:]] == EXPECTED
+    assert all(line.rstrip().endswith("bytes") for line in lines[1:])
+
+
+def test_cli_build_non_conforming_exits_1(project):
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    result = invoke("build", "--root", str(project))
+    assert_clean_exit(result, 1)
+    assert result.stderr.startswith("Error: the graph does not conform")
+    assert result.stderr.count("\n") == 1
+    assert not (project / "dist").exists()
+
+
+def test_cli_build_unwritable_dist_exits_2(project, tmp_path):
+    blocker = write(tmp_path / "dist-is-a-file", "x")
+    result = invoke("build", "--root", str(project), "--dist", str(blocker))
+    assert_clean_exit(result, 2)
+    assert result.stderr == f"Error: {blocker}: cannot write: Not a directory\n"
+
+
+def test_cli_help_has_an_example():
+    result = invoke("build", "--help")
+    assert_clean_exit(result, 0)
+    assert "Example:" in result.stdout
+
+
+@requires_real
+def test_real_build(tmp_path):
+    result = invoke("build", "--root", str(REAL_ROOT), "--dist", str(tmp_path))
+    assert_clean_exit(result, 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(EXPECTED)
+    graph = load.load_data_graph(REAL_ROOT)
+    assert isomorphic(graph, load.parse_file(tmp_path / "laokg.ttl"))  # keeps lexical forms, as load does
+    assert (tmp_path / "laokg.nt").read_bytes() == export.serialize(graph, "nt")
