@@ -134,6 +134,19 @@ def test_jsonld_has_a_prefix_context_and_keeps_list_order(project, tmp_path):
     assert isomorphic(graph, Graph().parse(data=json.dumps(doc), format="json-ld"))
 
 
+@pytest.mark.parametrize("fmt", list(export.FORMATS))
+def test_literals_keep_their_lexical_forms(tmp_path, fmt):
+    """No format rewrites what the curator wrote ("01", "1.0E0", "P24M" stay as they are)."""
+    path = write(tmp_path / "lex.ttl", """@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a ex:i "01"^^xsd:integer ; ex:d "1.0E0"^^xsd:double ; ex:b "1"^^xsd:boolean ;
+     ex:dec "1.50"^^xsd:decimal ; ex:dur "P24M"^^xsd:duration ; ex:n 366 .
+""")
+    graph = load.parse_file(path)
+    back = _parse_back(export.serialize(graph, fmt), fmt)
+    assert sorted(o.n3() for o in back.objects()) == sorted(o.n3() for o in graph.objects())
+
+
 def test_unknown_format_is_an_input_error(project):
     from laokg.errors import InputError
 

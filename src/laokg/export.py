@@ -5,7 +5,8 @@ Turtle's ``[ ... ]`` do; else with ``rdflib.compare.to_canonical_graph``), so th
 depend only on the graph, never on parse order or the hash seed. Then:
 
 * N-Triples: lines sorted;
-* Turtle: rdflib's serializer, which sorts subjects, predicates and objects;
+* Turtle: rdflib's serializer (it sorts subjects, predicates and objects), writing each
+  literal's lexical form unchanged;
 * JSON-LD: compacted with a context of the bound prefixes; nodes and values sorted;
 * RDF/XML: triples fed to rdflib's serializer in sorted order.
 
@@ -15,6 +16,7 @@ Every namespace used as a predicate or class gets a readable prefix (no ``ns1:``
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -22,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
 from .errors import InputError
 from .namespaces import PREFIXES
@@ -206,15 +208,58 @@ def _sort_jsonld(value):
 
 
 def _jsonld(graph: Graph) -> bytes:
-    from rdflib.plugins.serializers.jsonld import from_rdf
+    """Compacted JSON-LD with a prefix context, every literal as ``{"@value", "@type"}``.
 
-    context = _used_context(graph)
-    obj = from_rdf(graph, context_data=context, use_native_types=False, use_rdf_type=False)
+    rdflib's serializer turns integers, doubles and booleans into JSON numbers whenever a
+    context is given, which rewrites lexical forms ("01" -> 1, "1.0E0" -> 1.0); here its
+    converter runs with native types off, so the literals come back exactly as written.
+    """
+    from rdflib.plugins.serializers.jsonld import Converter
+    from rdflib.plugins.shared.jsonld.context import Context
+
+    context_data = _used_context(graph)
+    context = Context(context_data)
+    converter = Converter(context, use_native_types=False, use_rdf_type=False)
+    converter.use_native_types = False  # Converter forces it on when a context is active
+    obj = converter.convert(graph)
+    if isinstance(obj, list):
+        obj = {"@graph": obj}
     obj = _sort_jsonld(obj)
-    if isinstance(obj, dict) and "@context" in obj:  # put the context first, for readers
-        obj = {"@context": obj["@context"], **{k: v for k, v in obj.items() if k != "@context"}}
+    obj = {"@context": context_data, **{k: v for k, v in obj.items() if k != "@context"}}
     text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False)
     return text.encode("utf-8") + b"\n"
+
+
+# Turtle's bare number/boolean tokens: a literal may be written bare only if its lexical
+# form is such a token (then parsing gives back the same lexical form and datatype).
+# Integers only in canonical form: rdflib's parser turns a bare 01 or +5 into "1", "5".
+_BARE = {
+    XSD.integer: re.compile(r"-?(0|[1-9][0-9]*)"),
+    XSD.decimal: re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD.double: re.compile(r"[+-]?([0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)"),
+    XSD.boolean: re.compile(r"true|false"),
+}
+
+
+def _turtle(graph: Graph) -> bytes:
+    """rdflib's Turtle serialiser, but literals keep their lexical form: rdflib writes
+    ``"1"^^xsd:boolean`` as a bare ``1`` (an integer!) and ``"1.0E0"^^xsd:double`` as
+    ``1e+00``. Here a typed literal is written bare only when its lexical form is a
+    Turtle number/boolean token; otherwise as ``"lexical"^^datatype``."""
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    class Serializer(TurtleSerializer):
+        def label(self, node, position):
+            if isinstance(node, Literal) and node.datatype in _BARE and node.language is None:
+                lexical = str(node)
+                if _BARE[node.datatype].fullmatch(lexical):
+                    return lexical
+                return node._literal_n3(use_plain=False, qname_callback=lambda dt: self.get_pname(dt, False))
+            return super().label(node, position)
+
+    stream = io.BytesIO()
+    Serializer(graph).serialize(stream, encoding="utf-8")
+    return stream.getvalue()
 
 
 class _SortedGraph(Graph):
@@ -245,6 +290,8 @@ def serialize(graph: Graph, fmt: str) -> bytes:
         return _jsonld(graph)
     if fmt == "xml":
         return _rdfxml(graph)
+    if fmt == "turtle":
+        return _turtle(graph)
     return graph.serialize(format=FORMATS[fmt][0], encoding="utf-8")
 
 
