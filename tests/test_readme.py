@@ -10,8 +10,13 @@ from .conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def _table(header: str) -> str:
+    start = README.index(header)
+    return README[start: README.index("\n\n", start)]
+
+
 def test_every_saved_query_is_in_the_catalogue_table():
-    listed = set(re.findall(r"^\| `(\w+)` \|", README, re.M))
+    listed = set(re.findall(r"^\| `(\w+)` \|", _table("| query | parameters"), re.M))
     actual = {q.name for q in load_catalogue(ROOT / "queries")}
     assert listed == actual
 
@@ -40,4 +45,4 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_no_placeholders_left():
-    assert not re.search(r"\b[A-Z]{5,}_[A-Z]{3,}\b|\bPERFORMANCE\b|\bTODO\b", README)
+    assert not re.search(r"^[A-Z_]{6,}$|\bTODO\b|\bXXX\b", README, re.M)
