@@ -152,9 +152,9 @@ def test_rule_on_fixture(path):
 
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=next(
-        (line[len("# gap:"):].strip() for line in p.read_text(encoding="utf-8").splitlines() if line.startswith("# gap:")),
-        "known gap"))) for p in GAP_FILES],
+    [pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason=line[len("# gap:"):].strip())
+                            for line in p.read_text(encoding="utf-8").splitlines() if line.startswith("# gap:")][:1])
+     for p in GAP_FILES],
     ids=lambda p: p.stem,
 )
 def test_known_gap(path):
@@ -224,6 +224,7 @@ REAL = {
         ("kg:decree-245-2020", DECREE_2020, FN10),
         ("kg:finding-achievement-decree-245", DECREE_2020, FN10),
         ("kg:ministerial-agreement-1050-2022", AGREEMENT_2022, FN10),
+        ("kg:ministerial-agreement-1050-2022-dispute-resolution", AGREEMENT_2022, FN10),
         ("kg:finding-achievement-ministerial-agreement-1050", AGREEMENT_2022, FN10),
     ],
     "AUD04": [
@@ -312,7 +313,7 @@ def test_real_graph_findings(real_report, rule_id):
 
 
 def test_real_graph_totals(real_report):
-    assert {s: real_report.count(s) for s in audit.SEVERITIES} == {"violation": 0, "warning": 7, "info": 22}
+    assert {s: real_report.count(s) for s in audit.SEVERITIES} == {"violation": 0, "warning": 8, "info": 22}
     assert not real_report.has_violations
 
 
@@ -355,10 +356,10 @@ def test_cli_real_graph_text_exit_0():
     result = run("audit", "--root", ROOT)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[-1] == "17 rules run, 8 hold; findings: 0 violation(s), 7 warning(s), 22 info(s)"
+    assert lines[-1] == "17 rules run, 8 hold; findings: 0 violation(s), 8 warning(s), 22 info(s)"
     headers = [line for line in lines if re.match(r"AUD\d\d ", line)]
     assert [h.split()[0] for h in headers] == ["AUD03", "AUD04", "AUD06", "AUD07", "AUD09", "AUD11", "AUD13", "AUD16", "AUD17"]
-    assert "AUD03 [warning] A cited work published before the event or instrument it is evidence for — 4 finding(s)" in lines
+    assert "AUD03 [warning] A cited work published before the event or instrument it is evidence for — 5 finding(s)" in lines
     assert ("  - Decree No. 245 on the Placement of Lao Workers to Work Abroad (kg:decree-245-2020): "
             "footnote 10 cites a work of 2002 as evidence for something dated 2020") in lines
     assert "      footnote: EUDiF Lao profile, footnote 10 (kg:eudif-lao-2024-fn-10)" in lines
@@ -378,7 +379,7 @@ def test_cli_json_with_rules():
     result = run("audit", "--root", ROOT, "--rule", "aud16", "--rule", "AUD03", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["summary"] == {"violation": 0, "warning": 5, "info": 0, "rules": 2}
+    assert data["summary"] == {"violation": 0, "warning": 6, "info": 0, "rules": 2}
     assert [r["id"] for r in data["rules"]] == ["AUD03", "AUD16"]
     aud03 = data["rules"][0]
     assert set(aud03) == {"id", "name", "severity", "summary", "description", "findings"}
