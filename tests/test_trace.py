@@ -3,8 +3,9 @@
 extra files (--data) for what the real graph lacks: a node without evidence, a secondary
 report whose own sources are in the graph.
 
-Tests marked xfail(strict=True) pin weaknesses found in laokg.trace: each says what a correct
-trace does; fixing the code makes them fail loudly (then drop the mark).
+The last tests are regressions for weaknesses found in review: onward citations are a work's
+own, nested citations are laid out cleanly, project assertions are not "readings" of a
+document, and the PROV-O subgraph keeps a cited instrument's year.
 """
 
 from __future__ import annotations
@@ -456,8 +457,6 @@ def test_chain_fact_footnote_secondary_report_primary_source(secondary):
     assert (URIRef(KG + "ilo-2023-precarious-pathways"), PROV.wasDerivedFrom, URIRef(KG + "labour-force-survey-2017")) in turtle
 
 
-@pytest.mark.xfail(strict=True, reason="a work's onward citations are taken from every footnote that mentions it, "
-                   "so works merely co-cited with it (EUDiF footnotes 14, 15) are shown as its sources")
 def test_onward_citations_are_the_works_own(graph, index):
     # Footnote 7 cites ILO (2023) alone. The graph has none of the ILO report's own sources;
     # IOM (2024) and Lao News Agency (2023) are only cited beside it in EUDiF footnotes 14 and
@@ -468,14 +467,12 @@ def test_onward_citations_are_the_works_own(graph, index):
     assert ilo.cites == []
 
 
-@pytest.mark.xfail(strict=True, reason="nested 'which cites' lines repeat the parent's 'cites:' prefix")
 def test_nested_citations_are_laid_out_cleanly(secondary):
     out = ok("kg:finding-trend-mous-and-remittance-monitoring", "--data", secondary)
     assert "which cites:" in out
     assert not re.search(r"cites:\s+which cites:", out), out
 
 
-@pytest.mark.xfail(strict=True, reason="a project assertion's prov:entity is reported as 'read in the document', with no excerpt")
 def test_source_trace_does_not_present_project_assertions_as_reading(graph, index):
     s = tr.trace_source(graph, URIRef(SEAIP), index)
     promise = next(d for d in s.dependants if d.iri == KG + "promise-ii")
@@ -483,8 +480,6 @@ def test_source_trace_does_not_present_project_assertions_as_reading(graph, inde
     assert all(v["how"] != "read in the document" for v in project), project
 
 
-@pytest.mark.xfail(strict=True, reason="the turtle copies dct:issued of a cited work but not eli:date_document, "
-                   "so the year of a cited instrument (the 2002 MoU) is lost")
 def test_turtle_keeps_the_year_of_a_cited_instrument():
     g = Graph().parse(data=ok("kg:decree-245-2020", "--format", "turtle"), format="turtle")
     assert {str(o) for p in (DCTERMS.issued, ELI_DATE) for o in g.objects(URIRef(MOU), p)} == {"2002"}

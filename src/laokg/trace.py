@@ -23,9 +23,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from .labels import LabelIndex, curie
-from .namespaces import CITO, LAOKG, OA, bind_prefixes
+from .namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
 
 _CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
+ELI_DATE = ELI.date_document
 MAX_DEPTH = 4
 
 
@@ -93,7 +94,7 @@ class _Tracer:
 
     def work(self, iri, depth: int, seen: frozenset) -> Work:
         g = self.g
-        issued = g.value(iri, DCTERMS.issued) or g.value(iri, URIRef("http://data.europa.eu/eli/ontology#date_document"))
+        issued = g.value(iri, DCTERMS.issued) or g.value(iri, ELI_DATE)
         agents = [*g.objects(iri, DCTERMS.creator), *g.objects(iri, DCTERMS.publisher)]
         by = sorted({self.index.label(a) or curie(a) for a in agents})
         cites: list[Work] = []
@@ -102,7 +103,10 @@ class _Tracer:
             onward = set()
             for ev in self.g.objects(iri, PROV.qualifiedDerivation):
                 for fn in self.g.objects(ev, LAOKG.footnote):
-                    onward.update(w for p in _CITES for w in self.g.objects(fn, p))
+                    # a footnote that cites the work itself only names it (beside other
+                    # works it is cited with); it says nothing about the work's own sources
+                    if not any((fn, p, iri) in self.g for p in _CITES):
+                        onward.update(w for p in _CITES for w in self.g.objects(fn, p))
                 onward.update(self.g.objects(ev, LAOKG.citedWork))
             cites = [self.work(w, depth + 1, seen) for w in sorted(onward - seen, key=str)]
         return Work(str(iri), self.index.label(iri), _str(issued), by, cites)
@@ -181,6 +185,8 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
     by_entity: dict = {}
     footnotes = {fn for p in _CITES for fn in g.subjects(p, work)}
     for entity, ev in g.subject_objects(PROV.qualifiedDerivation):
+        if (ev, RDF.type, LAOKG.ProjectAssertion) in g:
+            continue  # what the project asserts does not rest on any source
         ways = []
         if (ev, PROV.entity, work) in g:
             ways.append("read in the document")
@@ -233,7 +239,7 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
             for src in sources:
                 if src != node:
                     out.add((node, PROV.wasDerivedFrom, src))
-                for p in (RDF.type, DCTERMS.title, DCTERMS.issued, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
+                for p in (RDF.type, DCTERMS.title, DCTERMS.issued, ELI_DATE, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
                     for o in graph.objects(src, p):
                         out.add((src, p, o))
                 walk(src, depth + 1)
@@ -251,16 +257,17 @@ def _name(iri: str | None, label: str | None) -> str:
     return f"{label} ({curie(iri)})" if label else curie(iri)
 
 
-def _work_lines(work: Work, indent: str) -> list[str]:
+def _work_lines(work: Work, lead: str, depth: int = 0) -> list[str]:
+    """``lead`` starts the first line (e.g. "      cites: "); nested works are indented under it."""
     bits = [_name(work.iri, work.label)]
     if work.by:
         bits.append("by " + "; ".join(work.by))
     if work.issued:
         bits.append(work.issued)
-    lines = [indent + " — ".join(bits)]
+    lines = [lead + " — ".join(bits)]
+    pad = " " * (len(lead) - len(lead.lstrip()) + 2)
     for onward in work.cites:
-        lines.append(indent + "  which cites:")
-        lines.extend(_work_lines(onward, indent + "    "))
+        lines.extend(_work_lines(onward, pad + "which cites: ", depth + 1))
     return lines
 
 
