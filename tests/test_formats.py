@@ -9,7 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 
 from laokg.errors import InputError
-from laokg.formats import check_format, default_format, render, write_atomic
+from laokg.formats import check_format, default_format, render, write_output
 from laokg.sparql import QueryResult
 
 KG = "https://w3id.org/laokg/id/"
@@ -104,24 +104,20 @@ def test_format_must_fit_the_query_form(form, fmt):
         check_format(form, fmt)
 
 
-def test_write_atomic_replaces_whole_file(tmp_path):
+def test_write_output_replaces_whole_file(tmp_path):
     target = tmp_path / "out.csv"
-    target.write_text("old")
-    write_atomic(target, "new\n")
+    target.write_text("old and longer than the new text")
+    write_output("new\n", str(target))
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
 
 
-def test_write_atomic_leaves_no_partial_file_on_error(tmp_path):
-    target = tmp_path / "out.csv"
-    target.write_text("old")
+def test_write_output_creates_a_missing_directory(tmp_path):
+    write_output("x\n", str(tmp_path / "new" / "x.csv"))
+    assert (tmp_path / "new" / "x.csv").read_text() == "x\n"
 
-    class Boom(str):
-        pass
 
-    with pytest.raises(TypeError):
-        write_atomic(target, 12345)  # not text: the write fails
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
-    with pytest.raises(InputError, match="does not exist"):
-        write_atomic(tmp_path / "missing" / "x.csv", "x")
+def test_write_output_under_a_file_is_one_input_error(tmp_path):
+    (tmp_path / "plain").write_text("a file, not a directory")
+    with pytest.raises(InputError, match="cannot write"):
+        write_output("x", str(tmp_path / "plain" / "x.csv"))

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from collections import OrderedDict
 
 from pyparsing import ParseBaseException, ParseResults
-from rdflib import Literal, URIRef, Variable
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translatePName, translatePrologue

@@ -15,6 +15,7 @@ from rdflib import Literal, URIRef
 from .binding import bind_parameters, expand_iri
 from .catalogue import SavedQuery, find_query, load_catalogue, parse_saved_query
 from .errors import InputError, NotFoundError, ParameterError
+from .cli_core import project_options
 from .formats import FORMATS, emit, output_options, render, write_output
 from .labels import LabelIndex, curie, fold
 from .sparql import DEFAULT_TIMEOUT, EmbeddedEngine, QueryResult, RemoteEngine, load_graph, with_project_prefixes
@@ -25,12 +26,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 # ---------------------------------------------------------------- shared options
 
 
-def root_options(func):
-    func = click.option("--data", "data", multiple=True, metavar="FILE",
-                        help="Add this Turtle/N-Triples file to the graph (repeatable).")(func)
-    func = click.option("--root", metavar="DIR", default=None,
-                        help="Project root (default: $LAOKG_ROOT or the directory holding ontology/laokg.ttl).")(func)
-    return func
+root_options = project_options  # --root DIR, --data FILE: the same on every command
 
 
 def engine_options(func):

@@ -20,14 +20,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
-import tempfile
 import unicodedata
-from pathlib import Path
 
 import click
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
 from .errors import InputError
@@ -181,31 +178,11 @@ def render(result: QueryResult, fmt: str) -> str:
 # ---------------------------------------------------------------- writing
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory and a rename."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"{path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def write_output(text: str, output: str | None) -> None:
     if output and output != "-":
-        try:
-            write_atomic(Path(output), text)
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        from .export import write_atomic  # one atomic writer for every command
+
+        write_atomic(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
 
