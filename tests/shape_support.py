@@ -21,7 +21,6 @@ original target selects in the data graph, and then runs an ordinary validation.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import re
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from typing import Callable, Iterable, NamedTuple
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from laokg.validate import prepared_sparql
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -108,37 +109,7 @@ def results_of(report: Graph, shapes: Graph) -> list[Result]:
     return sorted(out, key=lambda r: (r.severity, str(r.focus), str(r.shape), str(r.path), r.message))
 
 
-_PARSED_SPARQL: dict = {}
-
-
-@contextlib.contextmanager
-def memoised_sparql():
-    """Parse each SHACL-SPARQL query text once, not once per focus node.
-
-    pySHACL hands rdflib the same query string for every focus node and rdflib parses and
-    algebra-translates it every time, which dominates the run time of small validations.
-    Memoising the translated query (keyed by text, base and prefixes) is what rdflib's own
-    prepareQuery does; evaluation is unchanged. (laokg.validate does the same.)
-    """
-    from rdflib.plugins.sparql import processor
-
-    cls = processor.SPARQLProcessor
-    original = cls.query
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items())))
-            prepared = _PARSED_SPARQL.get(key)
-            if prepared is None:
-                prepared = _PARSED_SPARQL[key] = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
-            strOrQuery = prepared
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    cls.query = query
-    try:
-        yield
-    finally:
-        cls.query = original
+memoised_sparql = prepared_sparql  # the library's own memo: one parse per SHACL-SPARQL query
 
 
 def pyshacl_report(data: Graph, shapes: Graph) -> Graph:

@@ -56,10 +56,13 @@ class ValidationResult:
 # ---------------------------------------------------------------- running pySHACL
 
 _sparql_lock = threading.RLock()
+#: translated SHACL-SPARQL queries, kept for the process: the shapes' query texts are few and
+#: fixed, so repeated validations (build after validate, the mutation tests) parse them once
+_PREPARED: dict = {}
 
 
 @contextlib.contextmanager
-def _prepared_sparql():
+def prepared_sparql():
     """Parse each SPARQL query text once while pySHACL runs.
 
     pySHACL hands rdflib the same SHACL-SPARQL query string once per focus node, and rdflib
@@ -71,7 +74,7 @@ def _prepared_sparql():
 
     cls = processor.SPARQLProcessor
     original = cls.query
-    cache: dict = {}
+    cache = _PREPARED
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
         if isinstance(strOrQuery, str):
@@ -95,8 +98,11 @@ def run_shacl(data: Graph, shapes: Graph) -> ValidationResult:
     """Validate ``data`` against ``shapes``; return the result rows sorted by severity."""
     import pyshacl
 
+    # advanced mode copies the data graph only because SHACL rules may add triples; with no
+    # sh:rule in the shapes validation is read-only, so skip the copy
+    inplace = (None, SH.rule, None) not in shapes
     try:
-        with _prepared_sparql():
+        with prepared_sparql():
             conforms, report, _text = pyshacl.validate(
                 data,
                 shacl_graph=shapes,
@@ -107,6 +113,7 @@ def run_shacl(data: Graph, shapes: Graph) -> ValidationResult:
                 allow_infos=True,
                 abort_on_first=False,
                 meta_shacl=False,
+                inplace=inplace,
             )
     except Exception as exc:  # pySHACL reports bad shapes (e.g. a SPARQL syntax error) this way
         name = type(exc).__name__
