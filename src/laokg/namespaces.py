@@ -40,6 +40,7 @@ PREFIXES = {
     "status": Namespace(VOCAB + "status/"),
     "facility": Namespace(VOCAB + "facility/"),
     "channel": Namespace(VOCAB + "channel/"),
+    "econ": Namespace(VOCAB + "econ/"),
     "eli": ELI,
     "org": ORG,
     "prov": PROV,
