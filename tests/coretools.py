@@ -64,6 +64,16 @@ def assert_clean_exit(result, code: int):
     assert "Traceback" not in result.output
 
 
+def assert_one_line_error(result, *fragments, code: int = 2):
+    """The documented exit code and exactly one stderr line ``Error: ...`` holding each fragment."""
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
 def need_binary(name: str, package: str) -> str:
     """The path of an external parser; skip if missing, but fail on CI (CI installs it)."""
     path = shutil.which(name)

@@ -31,7 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from laokg.validate import prepared_sparql
+from laokg.validate import run_shacl
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -109,42 +109,16 @@ def results_of(report: Graph, shapes: Graph) -> list[Result]:
     return sorted(out, key=lambda r: (r.severity, str(r.focus), str(r.shape), str(r.path), r.message))
 
 
-memoised_sparql = prepared_sparql  # the library's own memo: one parse per SHACL-SPARQL query
 
 
 def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
-    """pySHACL as the project runs it. In advanced mode pySHACL clones the data graph first,
-    only because SHACL rules could add triples; the shapes have none, so validate in place
-    (``inplace=True`` is then read-only and saves the copy; asserted, not assumed)."""
-    import pyshacl
-
-    inplace = (None, SH.rule, None) not in shapes
-    with memoised_sparql():
-        _conforms, report, _text = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            allow_infos=True,
-            inplace=inplace,
-        )
-    return report
+    """The SHACL report graph, validated exactly as the project does (laokg.validate.run_shacl:
+    memoised SHACL-SPARQL parsing, in-place validation when the shapes have no rules)."""
+    return run_shacl(data, shapes).report_graph
 
 
 def project_report(data: Graph, shapes: Graph) -> tuple[Graph, str]:
-    """Validate the way the project does: ``laokg.validate.run_shacl`` when it exists
-    (helper-1's module; it memoises SPARQL parsing), else pySHACL with the same options."""
-    try:
-        from laokg.validate import run_shacl
-    except ImportError:
-        run_shacl = None
-    if run_shacl is not None:
-        outcome = run_shacl(data, shapes)
-        report = getattr(outcome, "report_graph", None)
-        if isinstance(report, Graph):
-            return report, "laokg.validate.run_shacl"
-    return pyshacl_report(data, shapes), "pyshacl.validate"
+    return pyshacl_report(data, shapes), "laokg.validate.run_shacl"
 
 
 # ---------------------------------------------------------------- targets and focused validation

@@ -35,6 +35,7 @@ from laokg.cli import cli
 from laokg.errors import InputError
 from laokg.labels import curie
 from laokg.load import load_data_graph
+from .coretools import assert_one_line_error
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -324,13 +325,6 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-def assert_one_line_error(result, *fragments, code=2):
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
 
 
 ORPHAN = """@prefix kg: <https://w3id.org/laokg/id/> .

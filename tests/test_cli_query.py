@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from laokg.cli import cli
 
 from .query_fixtures import KG_ROOT, QUERIES
+from .coretools import assert_one_line_error
 
 KG = "https://w3id.org/laokg/id/"
 FIX = ["--root", str(KG_ROOT)]
@@ -18,13 +19,6 @@ def run(*args, input=None):
     return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
 
-def assert_one_line_error(result, *fragments, code=2):
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["sparql"], ["show"], ["search"]])

@@ -24,6 +24,7 @@ from laokg.cli import cli
 from laokg.labels import LabelIndex, curie
 from laokg.load import load_data_graph
 from laokg.namespaces import CITO, LAOKG, OA
+from .coretools import assert_one_line_error
 
 ROOT = Path(__file__).resolve().parent.parent
 KG = "https://w3id.org/laokg/id/"
@@ -51,13 +52,6 @@ def ok(*args) -> str:
     return result.output
 
 
-def assert_one_line_error(result, *fragments):
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "Traceback" not in result.output
 
 
 @pytest.fixture(scope="module")
