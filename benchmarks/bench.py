@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from laokg import export, load, validate  # noqa: E402
+from laokg.graph import export, load, validate  # noqa: E402
 
 
 def median_time(func, runs: int) -> tuple[float, object]:

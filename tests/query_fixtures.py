@@ -11,13 +11,13 @@ QUERIES = FIXTURES / "queries"
 @lru_cache(maxsize=1)
 def fixture_graph():
     """The fixture project's data graph, loaded as `laokg` loads a project (do not modify)."""
-    from laokg.sparql import load_graph
+    from laokg.query.engines import load_graph
 
     return load_graph(KG_ROOT)
 
 
 def fixture_query(name: str):
-    from laokg.catalogue import find_query
+    from laokg.query.catalogue import find_query
 
     return find_query(QUERIES, name)
 

@@ -52,14 +52,14 @@ NUMERIC = {
 @lru_cache(maxsize=1)
 def real_graph():
     """ontology + vocab + graph, merged as the embedded engine sees them (do not modify)."""
-    from laokg.load import load_data_graph
+    from laokg.graph.load import load_data_graph
 
     return load_data_graph(ROOT)
 
 
 @lru_cache(maxsize=1)
 def embedded_engine():
-    from laokg.sparql import EmbeddedEngine
+    from laokg.query.engines import EmbeddedEngine
 
     return EmbeddedEngine(real_graph())
 
@@ -79,7 +79,7 @@ def resolver(text: str):
 
 @lru_cache(maxsize=1)
 def catalogue():
-    from laokg.catalogue import load_catalogue
+    from laokg.query.catalogue import load_catalogue
 
     return {sq.name: sq for sq in load_catalogue(QUERIES)}
 
@@ -113,7 +113,7 @@ def cases(name: str) -> list[dict]:
 
 def bind(name: str, params) -> dict:
     """Validate and type a case's parameters as the CLI does (labels resolved on the real graph)."""
-    from laokg.binding import bind_parameters
+    from laokg.query.binding import bind_parameters
 
     return bind_parameters(catalogue()[name], [tuple(p) for p in params], resolver)
 

@@ -31,7 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from laokg.validate import run_shacl
+from laokg.graph.validate import run_shacl
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
@@ -112,13 +112,13 @@ def results_of(report: Graph, shapes: Graph) -> list[Result]:
 
 
 def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
-    """The SHACL report graph, validated exactly as the project does (laokg.validate.run_shacl:
+    """The SHACL report graph, validated exactly as the project does (laokg.graph.validate.run_shacl:
     memoised SHACL-SPARQL parsing, in-place validation when the shapes have no rules)."""
     return run_shacl(data, shapes).report_graph
 
 
 def project_report(data: Graph, shapes: Graph) -> tuple[Graph, str]:
-    return pyshacl_report(data, shapes), "laokg.validate.run_shacl"
+    return pyshacl_report(data, shapes), "laokg.graph.validate.run_shacl"
 
 
 # ---------------------------------------------------------------- targets and focused validation

@@ -30,11 +30,11 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from laokg import audit
+from laokg.provenance import audit
 from laokg.cli import cli
 from laokg.errors import InputError
 from laokg.labels import curie
-from laokg.load import load_data_graph
+from laokg.graph.load import load_data_graph
 from .coretools import assert_one_line_error
 
 HERE = Path(__file__).resolve().parent

@@ -8,11 +8,12 @@ from rdflib import namespace
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
 
-from laokg.binding import bind_parameters, coerce, expand_iri, inject_values, sparql_term
-from laokg.catalogue import parse_saved_query
+from laokg.query.binding import bind_parameters, inject_values, sparql_term
+from laokg.query.parameters import coerce, expand_iri
+from laokg.query.catalogue import parse_saved_query
 from laokg.errors import ParameterError, QueryError
-from laokg.safety import walk_algebra
-from laokg.sparql import EmbeddedEngine
+from laokg.query.safety import walk_algebra
+from laokg.query.engines import EmbeddedEngine
 
 from .query_fixtures import fixture_graph, fixture_query, resolver
 

@@ -1,4 +1,4 @@
-"""laokg.build and ``laokg build``: validate, then write dist/ atomically, or write nothing."""
+"""laokg.graph.build and ``laokg build``: validate, then write dist/ atomically, or write nothing."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from laokg import build, export, load
+from laokg.graph import build, export, load
 from laokg.errors import ValidationFailed
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
@@ -75,7 +75,7 @@ def test_non_conforming_graph_leaves_an_earlier_release_untouched(project):
 
 
 def test_a_failed_write_leaves_the_earlier_release_whole(project, monkeypatch):
-    from laokg import export as export_module
+    from laokg.graph import export as export_module
     from laokg.errors import InputError
 
     build.build(project)

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from laokg.catalogue import (
+from laokg.query.catalogue import (
     DecoratorError,
     find_query,
     load_catalogue,
     parse_saved_query,
     read_decorators,
-    split_parameter,
 )
+from laokg.query.parameters import split_parameter
 from laokg.errors import QueryError, UnsafeQueryError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "queries"

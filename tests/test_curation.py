@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from laokg.curation import check_excerpts, normalise, seeds_dir
+from laokg.provenance.curation import check_excerpts, normalise, seeds_dir
 
 from .conftest import ROOT
 

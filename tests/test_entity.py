@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from laokg.cli import cli
-from laokg.entity import card, resolve, search
+from laokg.query.entity import card, resolve, search
 from laokg.errors import NotFoundError
 from laokg.labels import LabelIndex, curie, fold
 

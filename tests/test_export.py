@@ -1,4 +1,4 @@
-"""laokg.export and ``laokg export``: deterministic serialisation, prefixes, atomic writes, and
+"""laokg.graph.export and ``laokg export``: deterministic serialisation, prefixes, atomic writes, and
 independent parsers (pyoxigraph always; serdi and rapper when installed, required on CI)."""
 
 import json
@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from laokg import export, load
+from laokg.graph import export, load
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, need_binary, requires_real, write
 
@@ -25,7 +25,7 @@ def project(tmp_path):
 
 
 def _parse_back(data: bytes, fmt: str) -> Graph:
-    """Parse an export keeping lexical forms as written, as laokg.load does ("P24M" stays)."""
+    """Parse an export keeping lexical forms as written, as laokg.graph.load does ("P24M" stays)."""
     import rdflib
 
     previous = rdflib.NORMALIZE_LITERALS
@@ -228,7 +228,7 @@ def _export_in_subprocess(fmt: str, seed: str) -> bytes:
     env = dict(os.environ, PYTHONHASHSEED=seed)
     env.pop("LAOKG_ROOT", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "laokg.cli", "export", "--root", str(REAL_ROOT), "--format", fmt],
+        [sys.executable, "-m", "laokg", "export", "--root", str(REAL_ROOT), "--format", fmt],
         capture_output=True, env=env, check=False,
     )
     assert proc.returncode == 0, proc.stderr.decode()

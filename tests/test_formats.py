@@ -9,8 +9,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 
 from laokg.errors import InputError
-from laokg.formats import check_format, default_format, render, write_output
-from laokg.sparql import QueryResult
+from laokg.cli.common import write_output
+from laokg.query.formats import check_format, default_format, render
+from laokg.query.engines import QueryResult
 
 KG = "https://w3id.org/laokg/id/"
 

@@ -1,4 +1,4 @@
-"""laokg.load: finding the project root, loading the data and shapes graphs, syntax errors."""
+"""laokg.graph.load: finding the project root, loading the data and shapes graphs, syntax errors."""
 
 import os
 
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from laokg import load
+from laokg.graph import load
 from laokg.errors import InputError, RDFSyntaxError
 from laokg.namespaces import KG, LAOKG, SCHEMA, SH
 

@@ -135,14 +135,14 @@ def test_parameters_used_consistently(name):
     ("SELECT ?s ?__x_iri WHERE { ?s ?p ?o }", "never used in the query's patterns"),
 ])
 def test_parameter_rule_catches_misuse(body, problem):
-    from laokg.catalogue import parse_saved_query
+    from laokg.query.catalogue import parse_saved_query
 
     sq = parse_saved_query("#+ summary: s\n#+ description: d\n#+ tags: [t]\n" + body, "synthetic")
     assert any(problem in msg for msg in parameter_problems(sq)), parameter_problems(sq)
 
 
 def test_parameter_rule_accepts_guarded_filters():
-    from laokg.catalogue import parse_saved_query
+    from laokg.query.catalogue import parse_saved_query
 
     body = ('SELECT ?s WHERE { ?s ?p ?o . ?s ?q ?_y_iri # a comment naming ?__x_iri\n'
             ' BIND ("FILTER ?__x_iri" AS ?label)'
@@ -167,7 +167,7 @@ def test_one_parameter_name_one_type():
 @pytest.mark.parametrize("name", _by_rule("values"))
 def test_defaults_and_allowed_values_exist(name):
     """Every default and every `enumerate` value is a node of the graph with a label."""
-    from laokg.binding import coerce
+    from laokg.query.parameters import coerce
     from laokg.labels import LABEL_PROPERTIES
 
     graph = real_graph()

@@ -5,7 +5,7 @@ Every query is run, for every parameter set of its expected-row file (tests/expe
 * the embedded engine (rdflib; one value per parameter through ``initBindings``, several
   through a ``VALUES`` block), and
 * pyoxigraph (an in-memory ``Store`` loaded with the same merged graph as N-Triples, the
-  parameters injected with :func:`laokg.binding.inject_values`, as for a remote endpoint),
+  parameters injected with :func:`laokg.query.binding.inject_values`, as for a remote endpoint),
 
 and both must return the same multiset of rows. For one representative parameter set per
 query, rdflib also runs the very text sent to Oxigraph (parameters injected as ``VALUES``),
@@ -129,7 +129,7 @@ def run_embedded_injected(name, params):
 
 @lru_cache(maxsize=None)
 def _injected(name: str, params: tuple) -> str:
-    from laokg.binding import inject_values
+    from laokg.query.binding import inject_values
 
     return inject_values(catalogue()[name].text, bind(name, params))
 

@@ -2,8 +2,8 @@
 
 import re
 
-from laokg.audit import load_rules, rules_dir
-from laokg.catalogue import load_catalogue
+from laokg.provenance.audit import load_rules, rules_dir
+from laokg.query.catalogue import load_catalogue
 
 from .conftest import ROOT
 

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from laokg.errors import QueryError, UnsafeQueryError
-from laokg.safety import check_query, no_fetch
-from laokg.sparql import EmbeddedEngine
+from laokg.query.safety import check_query, no_fetch
+from laokg.query.engines import EmbeddedEngine
 
 from .query_fixtures import fixture_graph
 

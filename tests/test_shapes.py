@@ -21,7 +21,7 @@ Header comments carry the expectations:
 
 An ``-ok`` fixture has no expect line and must produce no result at all (not even a
 warning). A ``-bad-`` fixture must produce exactly its expected results, no more, no fewer.
-Validation goes through ``laokg.validate.run_shacl`` when the package provides it (else
+Validation goes through ``laokg.graph.validate.run_shacl`` when the package provides it (else
 pySHACL with the same options); every fixture is also validated with the focused runner
 the mutation test uses (tests/shape_support.py), which must give the same results.
 """

@@ -20,9 +20,9 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from laokg.binding import bind_parameters
+from laokg.query.binding import bind_parameters
 from laokg.errors import EndpointError, QueryError
-from laokg.sparql import EmbeddedEngine, RemoteEngine
+from laokg.query.engines import EmbeddedEngine, RemoteEngine
 
 from .query_fixtures import fixture_graph, fixture_query, resolver
 

@@ -1,10 +1,10 @@
-"""laokg.stats and ``laokg stats``."""
+"""laokg.graph.stats and ``laokg stats``."""
 
 import json
 
 import pytest
 
-from laokg import load, stats
+from laokg.graph import load, stats
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
 

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from laokg import trace as tr
+from laokg.provenance import trace as tr
 from laokg.cli import cli
 from laokg.labels import LabelIndex, curie
-from laokg.load import load_data_graph
+from laokg.graph.load import load_data_graph
 from laokg.namespaces import CITO, LAOKG, OA
 from .coretools import assert_one_line_error
 

@@ -1,4 +1,4 @@
-"""laokg.validate and ``laokg validate``: SHACL with pySHACL, result rows, report formats."""
+"""laokg.graph.validate and ``laokg validate``: SHACL with pySHACL, result rows, report formats."""
 
 import json
 
@@ -7,7 +7,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from laokg import load, validate
+from laokg.graph import load, validate
 from laokg.errors import InputError
 from laokg.namespaces import SH
 

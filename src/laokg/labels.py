@@ -13,7 +13,7 @@ from collections import defaultdict
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from .namespaces import PREFIXES, SCHEMA
+from laokg.namespaces import PREFIXES, SCHEMA
 
 #: Properties whose values name a thing, best first (the first found is the display label).
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name, SKOS.altLabel)

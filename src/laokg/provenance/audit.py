@@ -19,9 +19,9 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .catalogue import load_query_file
-from .errors import InputError
-from .labels import LabelIndex, curie
+from laokg.query.catalogue import load_query_file
+from laokg.errors import InputError
+from laokg.labels import LabelIndex, curie
 
 SEVERITIES = ("violation", "warning", "info")
 _INVOLVED = ("other", "source", "evidence", "footnote")

@@ -1,6 +1,6 @@
 """Validate the data graph against the SHACL shapes with pySHACL, and format the report.
 
-The data graph is ontology + vocabularies + graph files (see :mod:`laokg.load`); the shapes
+The data graph is ontology + vocabularies + graph files (see :mod:`laokg.graph.load`); the shapes
 graph is ``ontology/shapes.ttl``. pySHACL runs with no inference, in advanced mode (so
 SHACL-SPARQL constraints and ``sh:SPARQLTarget`` work), and with warnings and infos allowed:
 only ``sh:Violation`` results make the graph non-conforming; the others are still reported.
@@ -18,8 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SKOS, DCTERMS
 
-from .errors import InputError
-from .namespaces import SCHEMA, SH, bind_prefixes
+from laokg.errors import InputError
+from laokg.namespaces import SCHEMA, SH, bind_prefixes
 
 SEVERITIES = ("Violation", "Warning", "Info")
 FORMATS = ("text", "json", "turtle")
@@ -126,7 +126,7 @@ def run_shacl(data: Graph, shapes: Graph) -> ValidationResult:
 
 def validate(root=None, extra=()) -> ValidationResult:
     """Load the project at ``root`` (plus ``extra`` data files) and validate it."""
-    from .load import load_data_graph, load_shapes
+    from laokg.graph.load import load_data_graph, load_shapes
 
     data = load_data_graph(root, extra)
     shapes = load_shapes(root)
@@ -271,7 +271,7 @@ def format_json(result: ValidationResult) -> str:
 
 def format_turtle(result: ValidationResult) -> str:
     """The SHACL validation report graph as Turtle."""
-    from .export import serialize
+    from laokg.graph.export import serialize
 
     return serialize(result.report_graph, "turtle").decode("utf-8")
 

@@ -3,8 +3,8 @@
 Both engines take the same query text and the same parameter bindings ({variable: [terms]})
 and return the same :class:`QueryResult`, so a saved query gives the same answer on either.
 
-* Embedded: the query is checked (:func:`laokg.safety.check_query`), then evaluated by rdflib
-  inside :func:`laokg.safety.no_fetch`. One value per parameter goes in through
+* Embedded: the query is checked (:func:`laokg.query.safety.check_query`), then evaluated by rdflib
+  inside :func:`laokg.query.safety.no_fetch`. One value per parameter goes in through
   ``initBindings``; several values through a ``VALUES`` block (:func:`inject_values`).
 * Remote: parameters always go in through a ``VALUES`` block; the query is sent with
   SPARQLWrapper by POST as ``application/sparql-query`` with a timeout, its query form set
@@ -26,10 +26,10 @@ from urllib.parse import urlparse
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 
-from .binding import inject_values
-from .errors import EndpointError, QueryError
-from .namespaces import PREFIXES, bind_prefixes
-from .safety import FetchBlocked, ParsedQuery, check_query, no_fetch
+from laokg.query.binding import inject_values
+from laokg.errors import EndpointError, QueryError
+from laokg.namespaces import PREFIXES, bind_prefixes
+from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -303,6 +303,6 @@ def _from_rdf(body: bytes, ctype: str) -> QueryResult:
 
 def load_graph(root: Path | str | None = None, data=()) -> Graph:
     """The graph the embedded engine queries: the project's data graph (+ extra ``data`` files)."""
-    from .load import load_data_graph
+    from laokg.graph.load import load_data_graph
 
     return load_data_graph(root, data)

@@ -20,17 +20,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 import unicodedata
 
-import click
 from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
-from .errors import InputError
-from .labels import curie
-from .namespaces import PREFIXES, bind_prefixes
-from .sparql import QueryResult
+from laokg.errors import InputError
+from laokg.labels import curie
+from laokg.namespaces import PREFIXES, bind_prefixes
+from laokg.query.engines import QueryResult
 
 TABULAR_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld")
@@ -173,47 +171,3 @@ def render(result: QueryResult, fmt: str) -> str:
             out = result.graph.serialize(format={"turtle": "turtle", "nt": "nt"}[fmt])
         return out if out.endswith("\n") else out + "\n"
     return {"table": table, "csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)
-
-
-# ---------------------------------------------------------------- writing
-
-
-def write_output(text: str, output: str | None) -> None:
-    if output and output != "-":
-        from .export import write_atomic  # one atomic writer for every command
-
-        write_atomic(output, text.encode("utf-8"))
-    else:
-        click.echo(text, nl=False)
-
-
-def stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def emit(result: QueryResult, fmt: str | None, output: str | None) -> int:
-    """Render and write ``result``; return the exit code (ASK false -> 1, else 0)."""
-    fmt = fmt or default_format(result.form, to_terminal=not output and stdout_is_terminal())
-    write_output(render(result, fmt), output)
-    if result.form == "SELECT" and fmt == "table" and not result.rows and not output:
-        click.echo("(no results)", err=True)
-    if result.form == "ASK":
-        return 0 if result.boolean else 1
-    return 0
-
-
-def output_options(func):
-    """The output options every query-like command shares: ``--format`` and ``-o/--output``."""
-    func = click.option(
-        "-o", "--output", metavar="FILE", default=None,
-        help="Write to FILE (atomically) instead of standard output.",
-    )(func)
-    func = click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default=None,
-        help="table|csv|tsv|json for SELECT/ASK (default: table on a terminal, csv otherwise); "
-             "turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default: turtle).",
-    )(func)
-    return func

@@ -15,8 +15,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV
 
-from .errors import InputError
-from .namespaces import LAOKG, OA
+from laokg.errors import InputError
+from laokg.namespaces import LAOKG, OA
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
 

@@ -1,7 +1,7 @@
 """The query commands of the ``laokg`` CLI: ``query list|show|run``, ``sparql``, ``show``, ``search``.
 
 Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call the
-library, format the result with :mod:`laokg.formats`.
+library, format the result with :mod:`laokg.query.formats`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from pathlib import Path
 import click
 from rdflib import Literal, URIRef
 
-from .binding import bind_parameters, expand_iri
-from .catalogue import SavedQuery, find_query, load_catalogue, parse_saved_query
-from .errors import InputError, NotFoundError, ParameterError
-from .cli_core import project_options
-from .formats import FORMATS, emit, output_options, render, write_output
-from .labels import LabelIndex, curie, fold
-from .sparql import DEFAULT_TIMEOUT, EmbeddedEngine, QueryResult, RemoteEngine, load_graph, with_project_prefixes
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-
+from laokg.query.binding import bind_parameters
+from laokg.query.parameters import expand_iri
+from laokg.query.catalogue import SavedQuery, find_query, load_catalogue, parse_saved_query
+from laokg.errors import InputError, NotFoundError, ParameterError
+from laokg.cli.common import CONTEXT_SETTINGS, emit, output_options, project_options, write_output
+from laokg.query.formats import FORMATS, render
+from laokg.labels import LabelIndex, curie, fold
+from laokg.query.engines import DEFAULT_TIMEOUT, EmbeddedEngine, QueryResult, RemoteEngine, load_graph, with_project_prefixes
 
 # ---------------------------------------------------------------- shared options
 
@@ -61,7 +59,7 @@ def _pairs(params) -> list[tuple[str, str]]:
 def _queries_dir(root, queries) -> Path:
     if queries:
         return Path(queries)
-    from .load import find_root
+    from laokg.graph.load import find_root
 
     return find_root(root) / "queries"
 
@@ -113,7 +111,7 @@ def _run(sq: SavedQuery, params, root, data, endpoint, timeout, allow_service, a
          source: str, text: str | None = None, line_offset: int = 0):
     ctx = _Context(root, data, endpoint, timeout)
     if fmt:
-        from .formats import check_format
+        from laokg.query.formats import check_format
 
         check_format(sq.form, fmt)
     bindings = bind_parameters(sq, _pairs(params), ctx.resolver)
@@ -293,7 +291,7 @@ def show_command(thing, root, data, fmt, output, show_all):
       laokg show MLSW
       laokg show kg:decree-245-2020 --format json
     """
-    from .entity import card, describe_graph, render_json, render_text, resolve
+    from laokg.query.entity import card, describe_graph, render_json, render_text, resolve
 
     graph = load_graph(root, data)
     index = LabelIndex(graph)
@@ -324,7 +322,7 @@ def search_command(text, type_, limit, root, data, fmt, output):
       laokg search ministry
       laokg search "labour law" --type eli:LegalResource --format csv
     """
-    from .entity import search
+    from laokg.query.entity import search
 
     words = " ".join(text)
     cls = None

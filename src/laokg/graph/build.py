@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ValidationFailed
-from .export import serialize, write_files_atomic
-from .validate import ValidationResult, format_json, format_text, run_shacl
+from laokg.errors import ValidationFailed
+from laokg.graph.export import serialize, write_files_atomic
+from laokg.graph.validate import ValidationResult, format_json, format_text, run_shacl
 
 #: file name -> export format of the merged data graph
 GRAPH_FILES = (("laokg.ttl", "turtle"), ("laokg.nt", "nt"), ("laokg.jsonld", "jsonld"))
@@ -41,7 +41,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
 
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
-    from .load import find_root, load_data_graph, load_shapes
+    from laokg.graph.load import find_root, load_data_graph, load_shapes
 
     base = find_root(root)
     data = load_data_graph(base, extra)

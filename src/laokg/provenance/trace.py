@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from .labels import LabelIndex, curie
-from .namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
+from laokg.labels import LabelIndex, curie
+from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
 
 _CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
 ELI_DATE = ELI.date_document

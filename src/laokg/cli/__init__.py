@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import LaokgError
+from laokg import __version__
+from laokg.errors import LaokgError
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+from laokg.cli.common import CONTEXT_SETTINGS
 
 
 class LaokgGroup(click.Group):
@@ -37,21 +37,21 @@ def cli():
 
 
 # ---- query commands (issue 3): query list|show|run, sparql, show, search — see cli_query.py
-from .cli_query import register as _register_query_commands  # noqa: E402
+from laokg.cli.query import register as _register_query_commands  # noqa: E402
 
 _register_query_commands(cli)
 # ---- end of query commands
 
 
 # ---- graph commands: validate, stats, export, build — see cli_core.py
-from .cli_core import register as _register_core_commands  # noqa: E402
+from laokg.cli.graph import register as _register_core_commands  # noqa: E402
 
 _register_core_commands(cli)
 # ---- end of graph commands
 
 
 # ---- provenance commands (issue 4): trace, audit — see cli_trace.py
-from .cli_trace import register as _register_trace_commands  # noqa: E402
+from laokg.cli.provenance import register as _register_trace_commands  # noqa: E402
 
 _register_trace_commands(cli)
 # ---- end of provenance commands

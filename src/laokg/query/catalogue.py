@@ -25,7 +25,7 @@ Parameters follow the BASIL convention: a variable ``?_name`` is a required para
 ``?__name`` an optional one. The **naming rule** (deterministic, so names may contain
 underscores): after the one or two leading underscores, the variable name is split at the
 *last* occurrence of a known type suffix *at its end* — ``_iri``, ``_literal``,
-``_integer``, ``_decimal``, ``_xsd_<type>`` (see :data:`XSD_SUFFIXES`) or a language suffix
+``_integer``, ``_decimal``, ``_xsd_<type>`` (see :data:`laokg.query.parameters.XSD_SUFFIXES`) or a language suffix
 from the closed list :data:`LANGUAGES` (``_en``, ``_fr``, ``_lo`` ...). What precedes the
 suffix is the parameter name; if there is no known suffix, the whole rest is the name and
 the value is a plain string. So ``?_start_date`` is the string parameter ``start_date``,
@@ -42,125 +42,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib.namespace import XSD
-
-from .errors import QueryError
-from .labels import curie
-from .safety import parse_query
-
-# ---------------------------------------------------------------- parameter types
-
-#: ``_xsd_<name>`` suffixes and the datatype each binds.
-XSD_SUFFIXES = {
-    "string": XSD.string,
-    "integer": XSD.integer,
-    "decimal": XSD.decimal,
-    "double": XSD.double,
-    "boolean": XSD.boolean,
-    "date": XSD.date,
-    "dateTime": XSD.dateTime,
-    "gYear": XSD.gYear,
-    "gYearMonth": XSD.gYearMonth,
-    "positiveInteger": XSD.positiveInteger,
-    "nonNegativeInteger": XSD.nonNegativeInteger,
-}
-
-#: Language suffixes recognised at the end of a parameter variable (a closed list, so that
-#: names like ``topic_id`` or ``law_no`` are not mistaken for Indonesian or Norwegian).
-LANGUAGES = ("en", "fr", "lo", "th", "vi", "km", "ko", "ja", "zh", "de", "es", "pt", "ru", "ms", "my")
-
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class ParamType:
-    """The RDF term type a parameter binds: ``kind`` is ``iri``, ``literal`` or ``lang``."""
-
-    kind: str
-    datatype: str | None = None  # for kind == "literal"; None means xsd:string
-    lang: str | None = None  # for kind == "lang"
-
-    @property
-    def label(self) -> str:
-        if self.kind == "iri":
-            return "iri"
-        if self.kind == "lang":
-            return f"@{self.lang}"
-        if self.datatype is None or self.datatype == str(XSD.string):
-            return "string"
-        return "xsd:" + self.datatype[len(str(XSD)):]
-
-
-STRING = ParamType("literal")
-IRI = ParamType("iri")
-
-
-def split_parameter(var: str) -> tuple[str, bool, ParamType] | None:
-    """Split a variable name (without ``?``) into ``(name, required, type)``.
-
-    Returns ``None`` for an ordinary variable (not starting with ``_``); raises
-    :class:`ValueError` with a readable reason for a malformed parameter variable.
-    """
-    if not var.startswith("_"):
-        return None
-    required = not var.startswith("__")
-    rest = var[1:] if required else var[2:]
-    ptype = STRING
-    m = re.search(r"_xsd_([A-Za-z]+)$", rest)
-    if m:
-        if m.group(1) not in XSD_SUFFIXES:
-            known = ", ".join("_xsd_" + k for k in XSD_SUFFIXES)
-            raise ValueError(f"?{var}: unknown type suffix _xsd_{m.group(1)} (known: {known})")
-        ptype = ParamType("literal", str(XSD_SUFFIXES[m.group(1)]))
-        rest = rest[: m.start()]
-    else:
-        for suffix, t in (("_iri", IRI), ("_literal", STRING), ("_integer", ParamType("literal", str(XSD.integer))),
-                          ("_decimal", ParamType("literal", str(XSD.decimal)))):
-            if rest.endswith(suffix) and len(rest) > len(suffix):
-                ptype, rest = t, rest[: -len(suffix)]
-                break
-        else:
-            m = re.search(r"_([a-z]{2,3})$", rest)
-            if m and m.group(1) in LANGUAGES:
-                ptype, rest = ParamType("lang", lang=m.group(1)), rest[: m.start()]
-    if not _NAME_RE.match(rest):
-        raise ValueError(
-            f"?{var}: a parameter variable is ?_name or ?__name (optional) with an optional type suffix; "
-            f"the name must start with a letter and contain letters, digits and single underscores"
-        )
-    return rest, required, ptype
-
-
-# ---------------------------------------------------------------- the saved query
-
-
-@dataclass
-class Parameter:
-    """One parameter of a saved query."""
-
-    name: str
-    variable: str  # the SPARQL variable name without '?', e.g. '_type_iri'
-    required: bool
-    type: ParamType
-    defaults: list[str] = field(default_factory=list)
-    allowed: list[str] = field(default_factory=list)  # from `enumerate`; empty = any value
-
-    def show(self, value: str) -> str:
-        """A decorator value as people read it (IRIs as CURIEs where a project prefix fits)."""
-        if self.type.kind == "iri" and "://" in value:
-            short = curie(value.strip("<>"))
-            return value if short.startswith("<") else short
-        return value
-
-    def describe(self) -> str:
-        """A compact one-line description, e.g. ``type (iri; optional; default doctype:law)``."""
-        bits = [self.type.label, "required" if self.required and not self.defaults else "optional"]
-        if self.defaults:
-            bits.append("default " + ", ".join(self.show(v) for v in self.defaults))
-        if self.allowed:
-            bits.append("one of " + ", ".join(self.show(v) for v in self.allowed))
-        return f"{self.name} ({'; '.join(bits)})"
-
+from laokg.errors import ParameterError, QueryError
+from laokg.query.safety import parse_query
+from laokg.query.parameters import Parameter, coerce, shown, split_parameter
 
 @dataclass
 class SavedQuery:
@@ -499,10 +383,25 @@ def parse_saved_query(text: str, name: str = "query", path: Path | None = None) 
         body="\n".join(text.splitlines()[body_start:]),
     )
     # defaults and allowed values must themselves be valid values of the parameter's type.
-    from .binding import check_decorator_values
-
     check_decorator_values(sq, where)
     return sq
+
+
+def check_decorator_values(sq: SavedQuery, where: str) -> None:
+    """Defaults and ``enumerate`` values must be valid values of their parameter (no labels)."""
+    for p in sq.parameters:
+        for kind, values in (("defaults", p.defaults), ("enumerate", p.allowed)):
+            for v in values:
+                try:
+                    coerce(p, v, None)
+                except ParameterError as exc:
+                    msg = str(exc).split(": ", 1)[-1] if "parameter" in str(exc) else str(exc)
+                    raise QueryError(f"{where}: '{kind}' value {shown(v)} of parameter '{p.name}' is not valid: {msg}") from None
+        if p.allowed and p.defaults:
+            allowed = {coerce(p, a) for a in p.allowed}
+            for d in p.defaults:
+                if coerce(p, d) not in allowed:
+                    raise QueryError(f"{where}: default '{d}' of parameter '{p.name}' is not in its 'enumerate' list")
 
 
 def load_query_file(path: Path) -> SavedQuery:

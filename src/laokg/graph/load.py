@@ -24,8 +24,8 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .errors import InputError, RDFSyntaxError
-from .namespaces import PREFIXES, bind_prefixes
+from laokg.errors import InputError, RDFSyntaxError
+from laokg.namespaces import PREFIXES, bind_prefixes
 
 ENV_ROOT = "LAOKG_ROOT"
 MARKER = Path("ontology") / "laokg.ttl"
@@ -64,7 +64,7 @@ def find_root(root: str | os.PathLike | None = None) -> Path:
         if _is_root(candidate):
             return candidate
     # an editable install: src/laokg/load.py -> the checkout
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]
     if _is_root(checkout):
         return checkout
     raise InputError(f"no laokg project found at or above {cwd}: no {MARKER} (use --root DIR or set ${ENV_ROOT})")

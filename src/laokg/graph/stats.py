@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, PROV
 
-from .namespaces import CITO, DOCO, KG, LAOKG, QB
+from laokg.namespaces import CITO, DOCO, KG, LAOKG, QB
 
 #: a footnote or evidence record cites a work through one of these
 CITING_PROPERTIES = (CITO.citesAsEvidence, CITO.citesAsDataSource, LAOKG.citedWork)
@@ -87,7 +87,7 @@ def compute_stats(graph: Graph) -> Stats:
 
 def stats(root=None, extra=()) -> Stats:
     """Load the project at ``root`` (plus ``extra`` files) and count it."""
-    from .load import load_data_graph
+    from laokg.graph.load import load_data_graph
 
     return compute_stats(load_data_graph(root, extra))
 

@@ -7,61 +7,11 @@ library function, print its result. Heavy imports (pySHACL) happen inside the co
 
 from __future__ import annotations
 
-import functools
-import io
-import os
-import sys
-
 import click
 
-from .errors import InputError
+from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_stdout_bytes
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
-
-
-def project_options(func):
-    """``--root DIR`` and ``--data FILE`` (repeatable), shared by the graph commands."""
-    func = click.option(
-        "--data", "data", multiple=True, metavar="FILE",
-        help="Add this Turtle/N-Triples file to the data graph (repeatable).",
-    )(func)
-    func = click.option(
-        "--root", metavar="DIR", default=None,
-        help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl).",
-    )(func)
-    return func
-
-
-def os_errors(func):
-    """Report an operating-system error (disk full, closed pipe, permission) as one line."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except BrokenPipeError:  # the reader went away (e.g. `| head`): not our error
-            _silence_stdout()
-            click.get_current_context().exit(0)
-        except OSError as exc:
-            name = getattr(exc, "filename", None)
-            where = f"{name}: " if name else ""
-            raise InputError(f"{where}{exc.strerror or exc}") from None
-
-    return wrapper
-
-
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the exit-time flush stays quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
-        pass
-
-
-def _write_stdout(data: bytes) -> None:
-    click.echo(data, nl=False)  # bytes go to the binary stream unchanged
 
 
 @click.command("validate", context_settings=CONTEXT_SETTINGS)
@@ -81,7 +31,7 @@ def validate_command(fmt, root, data):
       laokg validate
       laokg validate --format json | jq '.[] | select(.severity == "Violation")'
     """
-    from .validate import format_result, validate
+    from laokg.graph.validate import format_result, validate
 
     result = validate(root, data)
     click.echo(format_result(result, fmt), nl=False)
@@ -105,7 +55,7 @@ def stats_command(fmt, root, data):
       laokg stats
       laokg stats --format json
     """
-    from .stats import format_json, format_text, stats
+    from laokg.graph.stats import format_json, format_text, stats
 
     result = stats(root, data)
     click.echo(format_json(result) if fmt == "json" else format_text(result), nl=False)
@@ -129,11 +79,11 @@ def export_command(fmt, output, root, data):
       laokg export --format nt -o laokg.nt
       laokg export --format jsonld > laokg.jsonld
     """
-    from .export import export, write_atomic
+    from laokg.graph.export import export, write_atomic
 
     payload = export(root, fmt, data)
     if output is None or output == "-":
-        _write_stdout(payload)
+        write_stdout_bytes(payload)
     else:
         write_atomic(output, payload)
         click.echo(f"Wrote {output} ({len(payload):,} bytes)", err=True)
@@ -155,8 +105,8 @@ def build_command(dist, root, data):
       laokg build
       laokg build --dist /tmp/laokg-release
     """
-    from .build import build
-    from .validate import summary
+    from laokg.graph.build import build
+    from laokg.graph.validate import summary
 
     result = build(root, dist, data)
     click.echo(summary(result.validation))

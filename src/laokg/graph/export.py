@@ -26,8 +26,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .errors import InputError
-from .namespaces import PREFIXES
+from laokg.errors import InputError
+from laokg.namespaces import PREFIXES
 
 #: format name -> (rdflib serializer, file extension, media type)
 FORMATS = {
@@ -357,7 +357,7 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
 
 def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
     """Load the project at ``root`` and return its data graph serialised as ``fmt``."""
-    from .load import load_data_graph
+    from laokg.graph.load import load_data_graph
 
     return serialize(load_data_graph(root, extra), fmt)
 

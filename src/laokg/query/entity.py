@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from .binding import expand_iri, shown
-from .errors import NotFoundError, ParameterError
-from .labels import LABEL_PROPERTIES, LabelIndex, curie, fold
-from .namespaces import DOCO, LAOKG, OA, bind_prefixes
-from .sparql import QueryResult
+from laokg.query.parameters import expand_iri, shown
+from laokg.errors import NotFoundError, ParameterError
+from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold
+from laokg.namespaces import DOCO, LAOKG, OA, bind_prefixes
+from laokg.query.engines import QueryResult
 
 
 def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef:

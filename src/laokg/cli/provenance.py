@@ -1,16 +1,15 @@
 """The provenance commands of the ``laokg`` CLI: ``trace`` and ``audit``.
 
 Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call one
-library function (:mod:`laokg.trace`, :mod:`laokg.audit`), print its result.
+library function (:mod:`laokg.provenance.trace`, :mod:`laokg.provenance.audit`), print its result.
 """
 
 from __future__ import annotations
 
 import click
 
-from .cli_core import CONTEXT_SETTINGS, os_errors, project_options
-from .errors import InputError
-from .formats import write_output
+from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_output
+from laokg.errors import InputError
 
 TRACE_FORMATS = ("text", "json", "turtle")
 
@@ -39,10 +38,10 @@ def trace_command(thing, source, fmt, output, root, data):
       laokg trace kg:obs-remittances-inflow-lao-2023 --format json
       laokg trace --source kg:mou-laos-thailand-2002
     """
-    from .entity import resolve
-    from .labels import LabelIndex
-    from .load import load_data_graph
-    from . import trace as tr
+    from laokg.query.entity import resolve
+    from laokg.labels import LabelIndex
+    from laokg.graph.load import load_data_graph
+    from laokg.provenance import trace as tr
 
     if bool(thing) == bool(source):
         raise InputError("give either THING or --source WORK (see 'laokg trace --help')")
@@ -84,8 +83,8 @@ def audit_command(fmt, rules, show_all, output, root, data):
       laokg audit
       laokg audit --rule AUD03 --rule AUD07 --format json
     """
-    from . import audit as au
-    from .load import find_root, load_data_graph
+    from laokg.provenance import audit as au
+    from laokg.graph.load import find_root, load_data_graph
 
     graph = load_data_graph(root, extra=data)
     report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None)

@@ -1,0 +1,1 @@
+"""Loading, validating, exporting, building and counting the graph (the data side of laokg)."""

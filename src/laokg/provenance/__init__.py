@@ -1,0 +1,1 @@
+"""Where facts come from: citation tracing, the source audit and the curation checks against the seeds."""

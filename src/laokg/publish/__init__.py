@@ -1,0 +1,1 @@
+"""Publishing the graph for people and programs (static site, charts)."""

@@ -1,0 +1,310 @@
+"""Saved-query parameters: names and types (the BASIL convention), and values as RDF terms.
+
+:func:`split_parameter` reads ``?_name_type`` variables; :func:`coerce` turns one raw value
+(an IRI, a CURIE, a typed literal or a label) into the parameter's term, or raises a one-line
+:class:`~laokg.errors.ParameterError`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from laokg.errors import ParameterError
+from laokg.labels import curie
+from laokg.namespaces import PREFIXES
+
+# ---------------------------------------------------------------- parameter types
+
+#: ``_xsd_<name>`` suffixes and the datatype each binds.
+XSD_SUFFIXES = {
+    "string": XSD.string,
+    "integer": XSD.integer,
+    "decimal": XSD.decimal,
+    "double": XSD.double,
+    "boolean": XSD.boolean,
+    "date": XSD.date,
+    "dateTime": XSD.dateTime,
+    "gYear": XSD.gYear,
+    "gYearMonth": XSD.gYearMonth,
+    "positiveInteger": XSD.positiveInteger,
+    "nonNegativeInteger": XSD.nonNegativeInteger,
+}
+
+#: Language suffixes recognised at the end of a parameter variable (a closed list, so that
+#: names like ``topic_id`` or ``law_no`` are not mistaken for Indonesian or Norwegian).
+LANGUAGES = ("en", "fr", "lo", "th", "vi", "km", "ko", "ja", "zh", "de", "es", "pt", "ru", "ms", "my")
+
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class ParamType:
+    """The RDF term type a parameter binds: ``kind`` is ``iri``, ``literal`` or ``lang``."""
+
+    kind: str
+    datatype: str | None = None  # for kind == "literal"; None means xsd:string
+    lang: str | None = None  # for kind == "lang"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "iri":
+            return "iri"
+        if self.kind == "lang":
+            return f"@{self.lang}"
+        if self.datatype is None or self.datatype == str(XSD.string):
+            return "string"
+        return "xsd:" + self.datatype[len(str(XSD)):]
+
+
+STRING = ParamType("literal")
+IRI = ParamType("iri")
+
+
+def split_parameter(var: str) -> tuple[str, bool, ParamType] | None:
+    """Split a variable name (without ``?``) into ``(name, required, type)``.
+
+    Returns ``None`` for an ordinary variable (not starting with ``_``); raises
+    :class:`ValueError` with a readable reason for a malformed parameter variable.
+    """
+    if not var.startswith("_"):
+        return None
+    required = not var.startswith("__")
+    rest = var[1:] if required else var[2:]
+    ptype = STRING
+    m = re.search(r"_xsd_([A-Za-z]+)$", rest)
+    if m:
+        if m.group(1) not in XSD_SUFFIXES:
+            known = ", ".join("_xsd_" + k for k in XSD_SUFFIXES)
+            raise ValueError(f"?{var}: unknown type suffix _xsd_{m.group(1)} (known: {known})")
+        ptype = ParamType("literal", str(XSD_SUFFIXES[m.group(1)]))
+        rest = rest[: m.start()]
+    else:
+        for suffix, t in (("_iri", IRI), ("_literal", STRING), ("_integer", ParamType("literal", str(XSD.integer))),
+                          ("_decimal", ParamType("literal", str(XSD.decimal)))):
+            if rest.endswith(suffix) and len(rest) > len(suffix):
+                ptype, rest = t, rest[: -len(suffix)]
+                break
+        else:
+            m = re.search(r"_([a-z]{2,3})$", rest)
+            if m and m.group(1) in LANGUAGES:
+                ptype, rest = ParamType("lang", lang=m.group(1)), rest[: m.start()]
+    if not _NAME_RE.match(rest):
+        raise ValueError(
+            f"?{var}: a parameter variable is ?_name or ?__name (optional) with an optional type suffix; "
+            f"the name must start with a letter and contain letters, digits and single underscores"
+        )
+    return rest, required, ptype
+
+
+# ---------------------------------------------------------------- the saved query
+
+
+@dataclass
+class Parameter:
+    """One parameter of a saved query."""
+
+    name: str
+    variable: str  # the SPARQL variable name without '?', e.g. '_type_iri'
+    required: bool
+    type: ParamType
+    defaults: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)  # from `enumerate`; empty = any value
+
+    def show(self, value: str) -> str:
+        """A decorator value as people read it (IRIs as CURIEs where a project prefix fits)."""
+        if self.type.kind == "iri" and "://" in value:
+            short = curie(value.strip("<>"))
+            return value if short.startswith("<") else short
+        return value
+
+    def describe(self) -> str:
+        """A compact one-line description, e.g. ``type (iri; optional; default doctype:law)``."""
+        bits = [self.type.label, "required" if self.required and not self.defaults else "optional"]
+        if self.defaults:
+            bits.append("default " + ", ".join(self.show(v) for v in self.defaults))
+        if self.allowed:
+            bits.append("one of " + ", ".join(self.show(v) for v in self.allowed))
+        return f"{self.name} ({'; '.join(bits)})"
+
+
+#: A label resolver: text -> every IRI having that label (case/accent-insensitive), with a label.
+Resolver = Callable[[str], list[tuple[URIRef, str]]]
+
+def shown(value: str, limit: int = 60) -> str:
+    """A user's value, quoted for a one-line message: control characters escaped, long text cut."""
+    text = str(value)
+    cut = len(text) > limit
+    text = text[:limit]
+    text = "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+    return "'" + text + ("…" if cut else "") + "'"
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_BAD_IRI_CHARS = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*):(.*)$")
+
+
+def expand_iri(value: str) -> URIRef | None:
+    """A full IRI (optionally in ``<>``) or a CURIE with a project prefix -> URIRef.
+
+    Returns None when ``value`` is neither (so it may be a label). Raises ParameterError for
+    something that is clearly meant as an IRI but is not a valid one.
+    """
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+        if not _SCHEME.match(v):
+            raise ParameterError(f"{shown(value)} is not an absolute IRI")
+    m = _CURIE.match(v)
+    if m and m.group(1) in PREFIXES:
+        iri = str(PREFIXES[m.group(1)]) + m.group(2)
+    elif _SCHEME.match(v) and " " not in v and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:"))):
+        iri = v
+    else:
+        return None
+    bad = _BAD_IRI_CHARS.search(iri)
+    if bad:
+        raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
+    return URIRef(iri)
+
+
+# ---------------------------------------------------------------- literals
+
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
+_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_EXAMPLES = {
+    str(XSD.integer): "2020",
+    str(XSD.positiveInteger): "7",
+    str(XSD.nonNegativeInteger): "0",
+    str(XSD.decimal): "12.5",
+    str(XSD.double): "1.5e3",
+    str(XSD.boolean): "true",
+    str(XSD.date): "2020-06-30",
+    str(XSD.dateTime): "2020-06-30T12:00:00",
+    str(XSD.gYear): "2020",
+    str(XSD.gYearMonth): "2020-06",
+}
+
+
+def _literal(value: str, datatype: str) -> Literal:
+    """A typed literal in canonical form; ValueError if ``value`` is not of the type."""
+    dt = URIRef(datatype)
+    v = value.strip()
+    if dt in (XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger):
+        if not re.fullmatch(r"[+-]?\d+", v):
+            raise ValueError
+        n = int(v)
+        if (dt == XSD.positiveInteger and n < 1) or (dt == XSD.nonNegativeInteger and n < 0):
+            raise ValueError
+        return Literal(str(n), datatype=dt)
+    if dt == XSD.decimal:
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", v):
+            raise ValueError
+        return Literal(str(Decimal(v)), datatype=dt)
+    if dt == XSD.double:
+        try:
+            float(v)
+        except ValueError:
+            raise ValueError from None
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN", v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    if dt == XSD.boolean:
+        if v.lower() not in ("true", "false", "1", "0"):
+            raise ValueError
+        return Literal("true" if v.lower() in ("true", "1") else "false", datatype=dt)
+    if dt == XSD.date:
+        if not _DATE.match(v):
+            raise ValueError
+        try:
+            datetime.date.fromisoformat(v[:10])
+        except ValueError:
+            raise ValueError from None
+        return Literal(v, datatype=dt)
+    if dt == XSD.dateTime:
+        if not _DATETIME.match(v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    if dt == XSD.gYear:
+        if not _GYEAR.match(v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    if dt == XSD.gYearMonth:
+        if not _GYEARMONTH.match(v):
+            raise ValueError
+        return Literal(v, datatype=dt)
+    return Literal(value)  # xsd:string: any text, unchanged
+
+
+def _check_text(value: str, param: Parameter) -> None:
+    # SPARQL pre-processes \uXXXX / \UXXXXXXXX escapes in the whole query text, so such a
+    # sequence inside a value could not reach the engine unchanged in a VALUES block.
+    if re.search(r"\\[uU][0-9A-Fa-f]{4}", value):
+        raise ParameterError(
+            f"parameter '{param.name}': a value may not contain a \\u escape sequence (SPARQL would decode it)"
+        )
+
+
+def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query_name: str = "") -> URIRef | Literal:
+    """Turn one raw value into the parameter's RDF term, or raise a one-line ParameterError."""
+    where = f"query '{query_name}': " if query_name else ""
+    _check_text(value, param)
+    t = param.type
+    if t.kind == "iri":
+        try:
+            iri = expand_iri(value)
+        except ParameterError as exc:
+            raise ParameterError(f"{where}parameter '{param.name}': {exc}") from None
+        if iri is not None:
+            return iri
+        return _resolve_label(param, value, resolver, where)
+    if t.kind == "lang":
+        return Literal(value, lang=t.lang)
+    try:
+        return _literal(value, t.datatype or str(XSD.string))
+    except (ValueError, InvalidOperation):
+        example = _EXAMPLES.get(t.datatype or "", "")
+        hint = f" such as {example}" if example else ""
+        raise ParameterError(f"{where}parameter '{param.name}' expects {t.label}{hint}, got {shown(value)}") from None
+
+
+def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, where: str) -> URIRef:
+    if not value.strip():
+        raise ParameterError(f"{where}parameter '{param.name}' expects an IRI, a CURIE or a label, got an empty value")
+    if resolver is None:
+        raise ParameterError(
+            f"{where}parameter '{param.name}' expects an IRI or a CURIE (e.g. kg:mlsw), got {shown(value)}"
+        )
+    candidates = resolver(value)
+    if param.allowed:
+        allowed = [expand_iri(a) for a in param.allowed]
+        candidates = [c for c in candidates if c[0] in allowed]
+        if not candidates:
+            raise ParameterError(
+                f"{where}parameter '{param.name}' must be one of: {', '.join(_show(a) for a in allowed)} (got {shown(value)})"
+            )
+    distinct = {}
+    for iri, label in candidates:
+        distinct.setdefault(iri, label)
+    if not distinct:
+        raise ParameterError(
+            f"{where}parameter '{param.name}': nothing is labelled {shown(value)} (give an IRI or CURIE, "
+            f"or try laokg search)"
+        )
+    if len(distinct) > 1:
+        listed = ", ".join(f"{curie(i)} ({label})" for i, label in sorted(distinct.items(), key=lambda kv: str(kv[0])))
+        raise ParameterError(f"{where}parameter '{param.name}': {shown(value)} is ambiguous: {listed}; give the IRI or CURIE")
+    return next(iter(distinct))
+
+
+def _show(term) -> str:
+    return curie(term) if isinstance(term, URIRef) else str(term)
