@@ -7,12 +7,15 @@ import functools
 import io
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from laokg.errors import InputError
-from laokg.query.formats import FORMATS, default_format, render
-from laokg.query.engines import QueryResult
+from laokg.query.names import FORMATS
+
+if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
+    from laokg.query.engines import QueryResult
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -79,6 +82,8 @@ def stdout_is_terminal() -> bool:
 
 def emit(result: QueryResult, fmt: str | None, output: str | None) -> int:
     """Render and write ``result``; return the exit code (ASK false -> 1, else 0)."""
+    from laokg.query.formats import default_format, render
+
     fmt = fmt or default_format(result.form, to_terminal=not output and stdout_is_terminal())
     write_output(render(result, fmt), output)
     if result.form == "SELECT" and fmt == "table" and not result.rows and not output:

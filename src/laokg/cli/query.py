@@ -9,17 +9,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
-from rdflib import Literal, URIRef
+from typing import TYPE_CHECKING
 
-from laokg.query.binding import bind_parameters
-from laokg.query.parameters import expand_iri
-from laokg.query.catalogue import SavedQuery, find_query, load_catalogue, parse_saved_query
+import click
+
 from laokg.errors import InputError, NotFoundError, ParameterError
 from laokg.cli.common import CONTEXT_SETTINGS, emit, output_options, project_options, write_output
-from laokg.query.formats import FORMATS, render
-from laokg.labels import LabelIndex, curie, fold
-from laokg.query.engines import DEFAULT_TIMEOUT, EmbeddedEngine, QueryResult, RemoteEngine, load_graph, with_project_prefixes
+from laokg.query.names import DEFAULT_TIMEOUT, FORMATS
+
+# The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
+# it, so `laokg --help` and option errors load no RDF library (tests/test_startup.py).
+if TYPE_CHECKING:
+    from laokg.query.catalogue import SavedQuery
 
 # ---------------------------------------------------------------- shared options
 
@@ -79,6 +80,8 @@ class _Context:
     """The engine chosen by the options, and a label resolver for it."""
 
     def __init__(self, root, data, endpoint, timeout):
+        from laokg.query.engines import RemoteEngine
+
         self.root, self.data, self.endpoint, self.timeout = root, data, endpoint, timeout
         self._graph = None
         self._index = None
@@ -90,15 +93,23 @@ class _Context:
     @property
     def graph(self):
         if self._graph is None:
+            from laokg.query.engines import load_graph
+
             self._graph = load_graph(self.root, self.data)
         return self._graph
 
     def get_engine(self):
         if self.engine is None:
+            from laokg.query.engines import EmbeddedEngine
+
             self.engine = EmbeddedEngine(self.graph)
         return self.engine
 
     def resolver(self, text: str):
+        from rdflib import Literal, URIRef
+
+        from laokg.labels import LabelIndex, fold
+
         if self.endpoint:
             res = self.engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
             return [(r["thing"], str(r["label"])) for r in res.rows if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
@@ -109,6 +120,8 @@ class _Context:
 
 def _run(sq: SavedQuery, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, *,
          source: str, text: str | None = None, line_offset: int = 0):
+    from laokg.query.binding import bind_parameters
+
     ctx = _Context(root, data, endpoint, timeout)
     if fmt:
         from laokg.query.formats import check_format
@@ -151,6 +164,11 @@ def query_list(tags, queries, root, fmt, output):
       laokg query list
       laokg query list --tag remittances --format json
     """
+    from rdflib import Literal
+
+    from laokg.query.catalogue import load_catalogue
+    from laokg.query.engines import QueryResult
+
     catalogue = load_catalogue(_queries_dir(root, queries))
     wanted = {t.lower() for t in tags}
     rows = []
@@ -200,6 +218,8 @@ def query_show(name, queries, root, output):
     Example:
       laokg query show instruments
     """
+    from laokg.query.catalogue import find_query
+
     write_output(describe_saved(find_query(_queries_dir(root, queries), name)), output)
 
 
@@ -222,6 +242,8 @@ def query_run(name, params, queries, root, data, endpoint, timeout, allow_servic
       laokg query run instruments -p type=decree -p from_year=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
+    from laokg.query.catalogue import find_query
+
     sq = find_query(_queries_dir(root, queries), name)
     _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
@@ -249,6 +271,9 @@ def sparql_command(query, file, params, root, data, endpoint, timeout, allow_ser
       laokg sparql -f my-question.rq --format json
       laokg sparql "ASK { kg:mlsw a org:FormalOrganization }"
     """
+    from laokg.query.catalogue import parse_saved_query
+    from laokg.query.engines import with_project_prefixes
+
     if bool(query) == bool(file):
         raise InputError("give a query as argument or with -f FILE (one of them)")
     if file:
@@ -291,7 +316,10 @@ def show_command(thing, root, data, fmt, output, show_all):
       laokg show MLSW
       laokg show kg:decree-245-2020 --format json
     """
+    from laokg.labels import LabelIndex
+    from laokg.query.engines import QueryResult, load_graph
     from laokg.query.entity import card, describe_graph, render_json, render_text, resolve
+    from laokg.query.formats import render
 
     graph = load_graph(root, data)
     index = LabelIndex(graph)
@@ -322,7 +350,9 @@ def search_command(text, type_, limit, root, data, fmt, output):
       laokg search ministry
       laokg search "labour law" --type eli:LegalResource --format csv
     """
+    from laokg.query.engines import load_graph
     from laokg.query.entity import search
+    from laokg.query.parameters import expand_iri
 
     words = " ".join(text)
     cls = None
@@ -344,4 +374,4 @@ def register(group: click.Group) -> None:
         group.add_command(command)
 
 
-__all__ = ["register", "describe_saved", "FORMATS", "curie"]
+__all__ = ["register", "describe_saved", "FORMATS"]

@@ -31,7 +31,7 @@ from laokg.errors import EndpointError, QueryError
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch
 
-DEFAULT_TIMEOUT = 30.0
+from laokg.query.names import DEFAULT_TIMEOUT  # noqa: E402
 
 
 @dataclass

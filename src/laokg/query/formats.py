@@ -30,9 +30,7 @@ from laokg.labels import curie
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.engines import QueryResult
 
-TABULAR_FORMATS = ("table", "csv", "tsv", "json")
-GRAPH_FORMATS = ("turtle", "nt", "jsonld")
-FORMATS = TABULAR_FORMATS + GRAPH_FORMATS
+from laokg.query.names import FORMATS, GRAPH_FORMATS, TABULAR_FORMATS  # noqa: F401 (re-exported)
 
 
 def default_format(form: str, to_terminal: bool) -> str:

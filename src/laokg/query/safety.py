@@ -79,11 +79,29 @@ def _syntax_error(exc: ParseBaseException, source: str, line_offset: int = 0) ->
     return QueryError(f"{source}:{line}:{exc.col}: SPARQL syntax error near '{near}'")
 
 
+#: text -> ParsedQuery of the queries this process parsed: a saved query is parsed once per
+#: run (by the catalogue, then reused by the engine), not once per use. Only successes are kept.
+_PARSED: dict[str, ParsedQuery] = {}
+_PARSED_MAX = 512
+
+
 def parse_query(text: str, source: str = "query", line_offset: int = 0) -> ParsedQuery:
     """Parse and translate a SPARQL query; refuse updates; raise QueryError on syntax errors.
 
     ``line_offset`` is subtracted from reported line numbers (for prepended prologue lines).
+    The result is memoised by text (rdflib's translated queries are reusable, as with
+    ``prepareQuery``).
     """
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        parsed = _parse_query(text, source, line_offset)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = parsed
+    return parsed
+
+
+def _parse_query(text: str, source: str, line_offset: int) -> ParsedQuery:
     try:
         tree = sparql_parser.parseQuery(text)
     except ParseBaseException as exc:

@@ -1,0 +1,9 @@
+"""Names the command line needs before any query runs (kept free of RDF imports, so that
+``laokg --help`` and option errors load no RDF library)."""
+
+TABULAR_FORMATS = ("table", "csv", "tsv", "json")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+FORMATS = TABULAR_FORMATS + GRAPH_FORMATS
+
+#: seconds a remote endpoint (or a SERVICE/FROM fetch) may take
+DEFAULT_TIMEOUT = 30.0
