@@ -227,3 +227,104 @@ def test_real_graph_json_report_is_valid():
     assert_clean_exit(result, 0)
     rows = json.loads(result.stdout)
     assert all(row["severity"] in ("Warning", "Info") for row in rows)
+
+
+# ---------------------------------------------------------------- counting as the spec and Jena do
+
+NESTED_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:employer ; sh:node ex:OrgShape ] ;
+    sh:property [ sh:path ex:job ; sh:minCount 1 ; sh:severity sh:Warning ] .
+ex:OrgShape a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+"""
+ONE_NESTED_VIOLATION = """
+@prefix ex: <http://example.org/> .
+ex:p a ex:Person ; ex:employer ex:o ; ex:job "clerk" .
+"""
+ONE_WARNING = """
+@prefix ex: <http://example.org/> .
+ex:p a ex:Person ; ex:employer ex:o .
+ex:o ex:name "Ministry" .
+"""
+
+
+def _run(data_text, shapes_text=NESTED_SHAPES):
+    return validate.run_shacl(Graph().parse(data=data_text, format="turtle"), Graph().parse(data=shapes_text, format="turtle"))
+
+
+def _report_conforms(result):
+    (node,) = result.report_graph.subjects(RDF.type, SH.ValidationReport)
+    return result.report_graph.value(node, SH.conforms)
+
+
+def test_a_failed_sh_node_counts_once_though_pyshacl_nests_details():
+    result = _run(ONE_NESTED_VIOLATION)
+    assert (None, SH.detail, None) in result.report_graph  # pySHACL's nested result is there ...
+    assert result.counts() == {"Violation": 1, "Warning": 0, "Info": 0}  # ... but counted once
+    assert [(r.focus, r.constraint) for r in result.results] == [("ex:p", "sh:NodeConstraintComponent")]
+    assert "1 violation," in validate.summary(result)
+    assert _report_conforms(result) == Literal(False)
+
+
+def test_report_conforms_follows_the_spec_while_laokg_verdict_allows_warnings():
+    result = _run(ONE_WARNING)
+    assert result.conforms is True  # laokg's verdict: warnings do not fail the graph
+    assert validate.summary(result) == "Conforms: yes (0 violations, 1 warning, 0 infos)"
+    assert _report_conforms(result) == Literal(False)  # SHACL 3.6.1: conforms iff no results
+    clean = _run(ONE_WARNING.replace('ex:p a ex:Person ; ex:employer ex:o .', 'ex:p a ex:Person ; ex:employer ex:o ; ex:job "x" .'))
+    assert clean.results == [] and _report_conforms(clean) == Literal(True)
+
+
+def test_cli_turtle_report_with_warnings_only_exits_0_but_does_not_conform(project):
+    write(project / "graph" / "noi.ttl", NO_JOB)
+    result = invoke("validate", "--root", str(project), "--format", "turtle")
+    assert_clean_exit(result, 0)
+    report = Graph().parse(data=result.stdout, format="turtle")
+    (node,) = report.subjects(RDF.type, SH.ValidationReport)
+    assert report.value(node, SH.conforms) == Literal(False)
+    text = invoke("validate", "--root", str(project))
+    assert_clean_exit(text, 0)
+    assert "Conforms: yes (0 violations, 1 warning, 0 infos)" in text.stdout
+
+
+def _jena_rows(report_text):
+    return _report_rows(Graph().parse(data=report_text, format="turtle"))
+
+
+def _report_rows(report):
+    """(sh:conforms, sorted (focus IRI, severity) of the report's top-level results)."""
+    (node,) = report.subjects(RDF.type, SH.ValidationReport)
+    rows = sorted(
+        (str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1])
+        for r in report.objects(node, SH.result)
+    )
+    return report.value(node, SH.conforms), rows
+
+
+@pytest.mark.parametrize("data_text", [ONE_NESTED_VIOLATION, ONE_WARNING], ids=["nested-violation", "warning"])
+def test_counts_and_conforms_agree_with_apache_jena(tmp_path, data_text):
+    from . import jena_support
+
+    jena_support.require()
+    (tmp_path / "shapes.ttl").write_text(NESTED_SHAPES, encoding="utf-8")
+    (tmp_path / "data.ttl").write_text(data_text, encoding="utf-8")
+    ours = _run(data_text)
+    jena = _jena_rows(jena_support.shacl_validate(tmp_path / "shapes.ttl", tmp_path / "data.ttl", tmp_path))
+    assert jena == _report_rows(ours.report_graph)
+    assert len(jena[1]) == len(ours.results) == 1
+
+
+@requires_real
+def test_real_graph_counts_agree_with_apache_jena(tmp_path):
+    from . import jena_support
+
+    jena_support.require()
+    data, shapes = load.load_data_graph(REAL_ROOT), load.load_shapes(REAL_ROOT)
+    data.serialize(tmp_path / "data.ttl", format="turtle")
+    shapes.serialize(tmp_path / "shapes.ttl", format="turtle")
+    ours = validate.run_shacl(data, shapes)
+    jena = _jena_rows(jena_support.shacl_validate(tmp_path / "shapes.ttl", tmp_path / "data.ttl", tmp_path))
+    assert jena == _report_rows(ours.report_graph)
+    assert len(jena[1]) == len(ours.results)

@@ -3,7 +3,14 @@
 The data graph is ontology + vocabularies + graph files (see :mod:`laokg.graph.load`); the shapes
 graph is ``ontology/shapes.ttl``. pySHACL runs with no inference, in advanced mode (so
 SHACL-SPARQL constraints and ``sh:SPARQLTarget`` work), and with warnings and infos allowed:
-only ``sh:Violation`` results make the graph non-conforming; the others are still reported.
+only ``sh:Violation`` results make the graph non-conforming (laokg's own verdict, in the text
+output and the exit status); the others are still reported.
+
+Results are counted as the SHACL specification and Apache Jena count them: one per
+``sh:result`` of the report. pySHACL also adds the results of a failed ``sh:node`` shape as
+nested ``sh:detail`` results; they stay in the report graph but are not counted again. The
+report graph's ``sh:conforms`` follows the specification (true only when there are no
+results at all, whatever their severity), which pySHACL's ``allow_warnings`` changes.
 """
 
 from __future__ import annotations
@@ -120,8 +127,21 @@ def run_shacl(data: Graph, shapes: Graph) -> ValidationResult:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else name
         raise InputError(f"the SHACL shapes cannot be run ({name}): {detail}") from None
     bind_prefixes(report)
+    _spec_conforms(report)
     rows = _rows(report, data, shapes)
     return ValidationResult(bool(conforms), rows, report)
+
+
+def _top_results(report: Graph) -> list:
+    """The results a report lists with sh:result (not the nested sh:detail ones)."""
+    return [r for node in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(node, SH.result)]
+
+
+def _spec_conforms(report: Graph) -> None:
+    """Set sh:conforms as SHACL 3.6.1 defines it: true iff the report has no results."""
+    value = Literal(not _top_results(report))
+    for node in list(report.subjects(RDF.type, SH.ValidationReport)):
+        report.set((node, SH.conforms, value))
 
 
 def validate(root=None, extra=()) -> ValidationResult:
@@ -202,7 +222,7 @@ _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "I
 
 def _rows(report: Graph, data: Graph, shapes: Graph) -> list[ResultRow]:
     rows = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    for result in _top_results(report):
         severity_node = report.value(result, SH.resultSeverity)
         severity = _SEVERITY_NAMES.get(severity_node, _term(report, severity_node) or "Violation")
         focus = report.value(result, SH.focusNode)
