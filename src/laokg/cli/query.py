@@ -15,7 +15,7 @@ import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError
 from laokg.cli.common import CONTEXT_SETTINGS, emit, output_options, project_options, write_output
-from laokg.query.names import DEFAULT_TIMEOUT, FORMATS
+from laokg.query.names import DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
 # it, so `laokg --help` and option errors load no RDF library (tests/test_startup.py).
@@ -36,6 +36,10 @@ def engine_options(func):
                         help="Allow SERVICE (federated queries to other endpoints).")(func)
     func = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
                         metavar="SECONDS", help="Timeout for a remote endpoint (and SERVICE/FROM fetches).")(func)
+    func = click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+                        help="Local engine: rdflib, oxigraph (the store `laokg build` wrote to dist/store/ "
+                             "when current, else the Turtle loaded into memory), or auto (oxigraph for a "
+                             "large graph, rdflib for a small one; see docs/performance.md).")(func)
     func = click.option("--endpoint", metavar="URL", default=None,
                         help="Run on this SPARQL 1.1 endpoint instead of the embedded graph.")(func)
     func = root_options(func)
@@ -79,16 +83,22 @@ SELECT DISTINCT ?thing ?label WHERE {
 class _Context:
     """The engine chosen by the options, and a label resolver for it."""
 
-    def __init__(self, root, data, endpoint, timeout):
+    def __init__(self, root, data, endpoint, timeout, engine="auto"):
         from laokg.query.engines import RemoteEngine
 
         self.root, self.data, self.endpoint, self.timeout = root, data, endpoint, timeout
         self._graph = None
         self._index = None
+        self.by_query = bool(endpoint)  # labels resolved by a query, not an in-memory index
         if endpoint:
             self.engine = RemoteEngine(endpoint, timeout)
         else:
+            from laokg.query.oxigraph import choose_engine, oxigraph_engine
+
             self.engine = None
+            if choose_engine(engine, root, data) == "oxigraph":
+                self.engine = oxigraph_engine(root, data)
+                self.by_query = True
 
     @property
     def graph(self):
@@ -110,7 +120,7 @@ class _Context:
 
         from laokg.labels import LabelIndex, fold
 
-        if self.endpoint:
+        if self.by_query:
             res = self.engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
             return [(r["thing"], str(r["label"])) for r in res.rows if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
         if self._index is None:
@@ -119,10 +129,10 @@ class _Context:
 
 
 def _run(sq: SavedQuery, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, *,
-         source: str, text: str | None = None, line_offset: int = 0):
+         source: str, text: str | None = None, line_offset: int = 0, engine: str = "auto"):
     from laokg.query.binding import bind_parameters
 
-    ctx = _Context(root, data, endpoint, timeout)
+    ctx = _Context(root, data, endpoint, timeout, engine)
     if fmt:
         from laokg.query.formats import check_format
 
@@ -229,7 +239,7 @@ def query_show(name, queries, root, output):
 @click.option("--queries", metavar="DIR", default=None, help="Saved-query directory (default: ROOT/queries).")
 @engine_options
 @output_options
-def query_run(name, params, queries, root, data, endpoint, timeout, allow_service, allow_from, fmt, output):
+def query_run(name, params, queries, root, data, endpoint, engine, timeout, allow_service, allow_from, fmt, output):
     """Run a saved query. Values are bound as typed RDF terms, never pasted into the text.
 
     A parameter takes several values with several -p (they are alternatives). Where an IRI
@@ -245,7 +255,8 @@ def query_run(name, params, queries, root, data, endpoint, timeout, allow_servic
     from laokg.query.catalogue import find_query
 
     sq = find_query(_queries_dir(root, queries), name)
-    _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, source=str(sq.path or name))
+    _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, source=str(sq.path or name),
+         engine=engine)
 
 
 # ---------------------------------------------------------------- sparql
@@ -258,7 +269,7 @@ def query_run(name, params, queries, root, data, endpoint, timeout, allow_servic
 @param_option
 @engine_options
 @output_options
-def sparql_command(query, file, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output):
+def sparql_command(query, file, params, root, data, endpoint, engine, timeout, allow_service, allow_from, fmt, output):
     """Run an ad-hoc SPARQL query (read-only) on the graph or an endpoint.
 
     The project prefixes (kg:, laokg:, eli:, dct:, skos: ...) are declared for you. Updates
@@ -292,7 +303,7 @@ def sparql_command(query, file, params, root, data, endpoint, timeout, allow_ser
     sq = parse_saved_query(full, name=Path(source).stem if file else "query")
     sq.text = full
     _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output,
-         source=source, line_offset=offset)
+         source=source, line_offset=offset, engine=engine)
 
 
 # ---------------------------------------------------------------- show / search

@@ -58,6 +58,12 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
     files = [(out / name, payload) for name, payload in contents]
     write_files_atomic(files)
     written = [Written(path, len(payload)) for path, payload in files]
+    # the query store (dist/store/, Oxigraph), from the N-Triples just written
+    from laokg.graph.store import MANIFEST, write_store
+
+    store = write_store(out, dict(contents)["laokg.nt"], base)
+    written.append(Written(store, sum(p.stat().st_size for p in store.rglob("*") if p.is_file())))
+    written.append(Written(out / MANIFEST, (out / MANIFEST).stat().st_size))
     return BuildResult(written, result)
 
 

@@ -7,3 +7,6 @@ FORMATS = TABULAR_FORMATS + GRAPH_FORMATS
 
 #: seconds a remote endpoint (or a SERVICE/FROM fetch) may take
 DEFAULT_TIMEOUT = 30.0
+
+#: local query engines (--engine); "auto" picks by the size of the graph (laokg.query.oxigraph)
+ENGINES = ("auto", "rdflib", "oxigraph")

@@ -1,0 +1,113 @@
+"""The persistent query store: an Oxigraph (RocksDB) store that ``laokg build`` writes to
+``dist/store/``, so a query on a large graph opens it instead of re-parsing the Turtle.
+
+``dist/store.json`` records the files the store was built from (path, size, modification
+time). :func:`open_store` uses the built store only while that record still matches the
+project's files; otherwise (or with extra ``--data`` files) it loads the Turtle into an
+in-memory Oxigraph store, which is still much faster than rdflib's parser. Either way the
+store holds exactly the data graph that :func:`laokg.graph.load.load_data_graph` gives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from laokg.errors import InputError
+from laokg.graph.load import find_root, project_files
+
+STORE_DIR = "store"
+MANIFEST = "store.json"
+
+
+def fingerprint(root=None) -> list[list]:
+    """[relative path, size, mtime_ns] of every data file of the project, in load order."""
+    files = project_files(root)
+    out = []
+    for path in files.data:
+        st = path.stat()
+        out.append([str(path.relative_to(files.root)), st.st_size, st.st_mtime_ns])
+    return out
+
+
+def write_store(dist: Path, ntriples: bytes, root=None) -> Path:
+    """Build ``dist/store`` from the N-Triples of the data graph, replacing an older store only
+    once the new one is complete; then write ``dist/store.json``. Returns the store path."""
+    import pyoxigraph
+
+    dist = Path(dist)
+    target = dist / STORE_DIR
+    tmp = dist / f".{STORE_DIR}.tmp-{os.getpid()}"
+    old = dist / f".{STORE_DIR}.old-{os.getpid()}"
+    try:
+        dist.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        store = pyoxigraph.Store(str(tmp))
+        store.bulk_load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.optimize()
+        count = len(store)
+        store.flush()
+        del store
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+        manifest = {"format": "oxigraph", "triples": count, "files": fingerprint(root)}
+        from laokg.graph.export import write_atomic
+
+        write_atomic(dist / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InputError(f"{target}: cannot write the store: {exc.strerror or exc}") from None
+    return target
+
+
+def built_store(root=None) -> Path | None:
+    """``root/dist/store`` if it was built from the project's current files, else None."""
+    base = find_root(root)
+    dist = base / "dist"
+    try:
+        manifest = json.loads((dist / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (dist / STORE_DIR).is_dir() or manifest.get("files") != fingerprint(base):
+        return None
+    return dist / STORE_DIR
+
+
+def data_size(root=None, extra=()) -> int:
+    """Bytes of Turtle in the project's data files (and ``extra``): how big the graph is."""
+    files = project_files(root)
+    return sum(p.stat().st_size for p in (*files.data, *(Path(e) for e in extra)))
+
+
+def open_store(root=None, extra=()):
+    """A pyoxigraph Store holding the data graph: the built store when it is current and no
+    ``extra`` files are given, else the Turtle files loaded into memory."""
+    import pyoxigraph
+
+    if not extra:
+        path = built_store(root)
+        if path is not None:
+            try:
+                return pyoxigraph.Store.read_only(str(path))
+            except OSError:
+                pass  # a damaged store: fall back to the Turtle files
+    files = project_files(root)
+    store = pyoxigraph.Store()
+    for path in (*files.data, *(Path(e).resolve() for e in extra)):
+        if not path.is_file():
+            raise InputError(f"{path}: file not found")
+        fmt = pyoxigraph.RdfFormat.N_TRIPLES if path.suffix.lower() == ".nt" else pyoxigraph.RdfFormat.TURTLE
+        try:
+            store.bulk_load(path=str(path), format=fmt, base_iri=path.as_uri())
+        except SyntaxError as exc:
+            raise InputError(f"{path}: syntax error: {exc}") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return store
+
+
+__all__ = ["STORE_DIR", "MANIFEST", "fingerprint", "write_store", "built_store", "data_size", "open_store"]

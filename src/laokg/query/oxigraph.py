@@ -1,0 +1,109 @@
+"""The Oxigraph engine: saved and ad-hoc queries on a pyoxigraph store (the store ``laokg build``
+wrote to dist/store/, or the Turtle loaded into memory; see :mod:`laokg.graph.store`).
+
+It takes the same query text and bindings as the embedded rdflib engine and returns the same
+:class:`~laokg.query.engines.QueryResult` with rdflib terms, so every output format is shared.
+The query is checked by :func:`laokg.query.safety.check_query` as on every engine (read-only,
+no SERVICE unless allowed); parameters go in through ``VALUES`` blocks
+(:func:`laokg.query.binding.inject_values`), as for a remote endpoint. FROM / FROM NAMED
+would name graphs of the store, not load anything: they are refused on this engine.
+"""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+from laokg.errors import QueryError
+from laokg.namespaces import bind_prefixes
+from laokg.query.binding import inject_values
+from laokg.query.engines import QueryResult
+from laokg.query.names import DEFAULT_TIMEOUT, ENGINES
+from laokg.query.safety import check_query
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: "auto" picks Oxigraph above this many bytes of Turtle (about 30k triples); below it the
+#: graph is small enough that rdflib's parse costs little and nothing else is needed.
+AUTO_BYTES = 3_000_000
+
+
+def to_rdflib(term):
+    """A pyoxigraph term -> the equal rdflib term (None stays None)."""
+    import pyoxigraph
+
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        return Literal(term.value) if dt == XSD_STRING else Literal(term.value, datatype=URIRef(dt))
+    raise QueryError(f"unsupported term from Oxigraph: {term!r}")  # pragma: no cover - RDF-star
+
+
+class OxigraphEngine:
+    """pyoxigraph in-process, on a store holding the data graph."""
+
+    name = "oxigraph"
+
+    def __init__(self, store):
+        self.store = store
+
+    def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
+            allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
+            line_offset: int = 0, use_values: bool | None = None) -> QueryResult:
+        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
+        if parsed.dataset_clause:
+            raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
+        bindings = {k: v for k, v in (bindings or {}).items() if v}
+        if bindings:
+            text = inject_values(text, bindings)
+        try:
+            answer = self.store.query(text)
+        except SyntaxError as exc:
+            raise QueryError(f"{source}: Oxigraph cannot parse the query: {str(exc).splitlines()[0]}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"{source}: query evaluation failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        if parsed.form == "ASK":
+            return QueryResult("ASK", boolean=bool(answer))
+        if parsed.form in ("CONSTRUCT", "DESCRIBE"):
+            g = bind_prefixes(Graph())
+            for t in answer:
+                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            return QueryResult(parsed.form, graph=g)
+        vars_ = [v.value for v in answer.variables]
+        if parsed.select_star:  # the text's order, as on the embedded engine
+            order = {v: i for i, v in enumerate(parsed.variables)}
+            vars_.sort(key=lambda v: order.get(v, len(order)))
+        rows = []
+        for solution in answer:
+            row = {}
+            for v in vars_:
+                value = solution[v]
+                if value is not None:
+                    row[v] = to_rdflib(value)
+            rows.append(row)
+        return QueryResult("SELECT", vars=vars_, rows=rows)
+
+
+def choose_engine(name: str, root=None, data=()) -> str:
+    """"rdflib" or "oxigraph" for ``--engine name`` ("auto": Oxigraph for a large graph)."""
+    if name not in ENGINES:
+        raise QueryError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
+    if name != "auto":
+        return name
+    from laokg.graph.store import data_size
+
+    return "oxigraph" if data_size(root, data) > AUTO_BYTES else "rdflib"
+
+
+def oxigraph_engine(root=None, data=()) -> OxigraphEngine:
+    from laokg.graph.store import open_store
+
+    return OxigraphEngine(open_store(root, data))
+
+
+__all__ = ["ENGINES", "AUTO_BYTES", "OxigraphEngine", "choose_engine", "oxigraph_engine", "to_rdflib"]
