@@ -1,87 +1,277 @@
-"""Time load, validate and export on the real graph (median of N runs). Not a test.
+"""The laokg benchmark harness (``make bench``; not part of the unit tests).
 
 Usage:
-    python benchmarks/bench.py [--runs N] [--root DIR] [--plain-pyshacl]
+    python benchmarks/bench.py [--scales real,10k,100k,1m] [--repeats 3] [--json FILE]
+                               [--work DIR] [--timeout SECONDS] [--only NAME,...]
 
-``load (cold)`` parses every file; ``load (cached)`` is a second load in the same process
-(the parse cache is hit, the merged graph is rebuilt). ``validate`` runs pySHACL on already
-loaded graphs; ``--plain-pyshacl`` also times pySHACL without laokg's per-query parse cache.
+For each scale (``real`` = this checkout's graph; ``10k``, ``100k``, ``1m`` ... = a synthetic
+project made by benchmarks/generate.py, cached in --work) it times whole processes, as a user
+runs them, and records each one's peak memory (the child's maximum resident set, from
+``wait4``):
+
+* every command: ``--help``, ``stats`` (about the load), ``validate``, ``export`` (N-Triples),
+  ``build``, ``trace``, ``audit``;
+* every saved query (``query run NAME --format csv``) with the default engine, before the
+  build (Turtle parsed) and after it (the store in dist/store/);
+* the baselines, side by side in the same run: ``python -c "import rdflib"`` (start-up floor),
+  pyoxigraph's own load of the same files and a query on them, and Oxigraph's CLI
+  (``oxigraph query``, PyPI ``oxigraph``) on the store ``laokg build`` wrote.
+
+Each measurement is the median of --repeats runs; a run over --timeout seconds is stopped and
+recorded as such. It prints a table per scale and the fitted growth exponent per command (the
+slope of log time against log triples over the synthetic scales), and writes everything as JSON
+(default dist/bench/bench.json).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
 
-from laokg.graph import export, load, validate  # noqa: E402
+PY = sys.executable
+LAOKG = [PY, "-m", "laokg"]
+#: what `trace` follows at every scale: a decree with evidence, footnotes and cited works
+TRACE_LOCAL = "decree-245-2020"
+PROBE_QUERY = "instruments"  # the saved query the engine baselines run
 
 
-def median_time(func, runs: int) -> tuple[float, object]:
-    times, value = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        value = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
+def parse_scale(name: str) -> int | None:
+    """'real' -> None; '10k' -> 10000; '1m' -> 1000000; '2500' -> 2500."""
+    name = name.lower()
+    if name == "real":
+        return None
+    mult = {"k": 1_000, "m": 1_000_000}.get(name[-1], 1)
+    return int(float(name[:-1] if mult > 1 else name) * mult)
+
+
+# ---------------------------------------------------------------- running one process
+
+
+def run_once(argv, timeout: float, env=None, cwd=None) -> dict:
+    """Run ``argv``; return seconds, peak RSS (MiB), exit code (None if it timed out)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                            start_new_session=True)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            return {"seconds": None, "mib": usage.ru_maxrss / 1024, "code": None, "timeout": True}
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"seconds": elapsed, "mib": usage.ru_maxrss / 1024, "code": proc.returncode, "stderr": err[-300:]}
+
+
+def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
+    runs = []
+    for _ in range(repeats):
+        r = run_once(argv, timeout, env)
+        runs.append(r)
+        if r.get("timeout"):
+            break  # no point waiting out the same limit again
+    done = [r for r in runs if not r.get("timeout")]
+    bad = [r for r in done if r["code"] not in ok]
+    out = {
+        "argv": [Path(a).name if a == PY else a for a in argv],
+        "runs": len(runs),
+        "seconds": statistics.median(r["seconds"] for r in done) if done and not bad else None,
+        "all_seconds": [round(r["seconds"], 4) for r in done],
+        "peak_mib": round(max(r["mib"] for r in runs), 1),
+    }
+    if len(done) < len(runs):
+        out["timeout"] = timeout
+    if bad:
+        out["error"] = f"exit {bad[0]['code']}: {bad[0]['stderr'].strip().splitlines()[-1] if bad[0]['stderr'].strip() else ''}"
+    return out
+
+
+# ---------------------------------------------------------------- one scale
+
+
+def project_for(scale: str, work: Path) -> tuple[Path, int]:
+    """The project root for ``scale`` and its triple count (generated once, then reused)."""
+    n = parse_scale(scale)
+    if n is None:
+        from laokg.graph.load import load_data_graph
+
+        return REPO, len(load_data_graph(REPO))
+    import generate
+
+    out = work / f"project-{scale}"
+    stamp = out / "generated.json"
+    source_key = _source_key()
+    if stamp.is_file():
+        info = json.loads(stamp.read_text())
+        if info.get("source") == source_key:
+            return out, info["triples"]
+    summary = generate.generate(n, out)
+    summary["source"] = source_key
+    stamp.write_text(json.dumps(summary))
+    return out, summary["triples"]
+
+
+def _source_key() -> list:
+    """Sizes and times of the real project's files: a changed graph regenerates the projects."""
+    files = sorted(p for d in ("graph", "ontology", "queries") for p in (REPO / d).rglob("*") if p.is_file())
+    return [[str(p.relative_to(REPO)), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+
+
+def saved_queries(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "queries").glob("*.rq"))
+
+
+def trace_target(root: Path) -> str:
+    tag = "" if root == REPO else "c0001/"
+    return f"https://w3id.org/laokg/id/{tag}{TRACE_LOCAL}"
+
+
+PYOX_LOAD = r"""
+import sys, pyoxigraph as ox
+from pathlib import Path
+root = Path(sys.argv[1]); s = ox.Store()
+files = [root / "ontology" / "laokg.ttl", *sorted((root / "ontology" / "vocab").glob("*.ttl")), *sorted((root / "graph").glob("*.ttl"))]
+for f in files:
+    s.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE, base_iri=f.as_uri())
+if len(sys.argv) > 2:
+    rows = list(s.query(Path(sys.argv[2]).read_text()))
+"""
+
+
+def bench_scale(scale: str, args, work: Path) -> dict:
+    root, triples = project_for(scale, work)
+    print(f"\n== {scale}: {triples} triples ({root})", flush=True)
+    only = set(args.only.split(",")) if args.only else None
+    rows: dict[str, dict] = {}
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    dist = work / f"dist-{scale}"
+
+    def go(name, argv, ok=(0,), repeats=None):
+        if only and not any(name == o or name.startswith(o + " ") or name.startswith(o) for o in only):
+            return
+        res = measure(argv, repeats or args.repeats, args.timeout, env, ok)
+        rows[name] = res
+        shown = "timeout" if res.get("timeout") and res["seconds"] is None else (
+            f"{res['seconds']:.3f} s" if res["seconds"] is not None else res.get("error", "?"))
+        print(f"  {name:<42} {shown:>12}  {res['peak_mib']:8.1f} MiB", flush=True)
+
+    r = ["--root", str(root)]
+    go("baseline: python -c 'import rdflib'", [PY, "-c", "import rdflib"])
+    go("baseline: python -c 'import pyoxigraph'", [PY, "-c", "import pyoxigraph"])
+    go("--help", LAOKG + ["--help"])
+    go("stats", LAOKG + ["stats"] + r)
+    go("validate", LAOKG + ["validate"] + r, ok=(0, 1))
+    go("export (nt)", LAOKG + ["export", "--format", "nt", "-o", str(work / "export.nt")] + r)
+    go("trace", LAOKG + ["trace", trace_target(root)] + r)
+    go("audit", LAOKG + ["audit"] + r, ok=(0, 1))
+    # the saved queries before any build (with the default engine: the Turtle is parsed)
+    shutil.rmtree(root / "dist", ignore_errors=True) if root != REPO else None
+    for q in saved_queries(root):
+        go(f"query {q} (turtle)", LAOKG + ["query", "run", q, "--format", "csv"] + r)
+    # build into the project's own dist/ (that is where queries look for the store)
+    target = root / "dist" if root != REPO else dist
+    go("build", LAOKG + ["build", "--dist", str(target)] + r, repeats=1 if triples > 200_000 else None)
+    if root != REPO and (target / "store").is_dir():
+        for q in saved_queries(root):
+            go(f"query {q} (store)", LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + r)
+        probe = root / "queries" / f"{PROBE_QUERY}.rq"
+        go(f"baseline: oxigraph CLI query {PROBE_QUERY} (store)",
+           [shutil.which("oxigraph") or "oxigraph", "query", "--location", str(target / "store"), "--query-file", str(probe),
+            "--results-format", "csv"])
+    go("baseline: pyoxigraph load", [PY, "-c", PYOX_LOAD, str(root)])
+    go(f"baseline: pyoxigraph load + query {PROBE_QUERY}", [PY, "-c", PYOX_LOAD, str(root), str(root / "queries" / f"{PROBE_QUERY}.rq")])
+    if root == REPO:
+        for q in ("instruments", "sources"):
+            go(f"query {q} (oxigraph, turtle)", LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + r)
+    return {"scale": scale, "triples": triples, "root": str(root), "results": rows}
+
+
+# ---------------------------------------------------------------- report
+
+
+def fit_exponent(points: list[tuple[int, float]]) -> float | None:
+    pts = [(math.log(n), math.log(t)) for n, t in points if t and n]
+    if len(pts) < 2:
+        return None
+    mx = statistics.fmean(x for x, _ in pts)
+    my = statistics.fmean(y for _, y in pts)
+    sxx = sum((x - mx) ** 2 for x, _ in pts)
+    return round(sum((x - mx) * (y - my) for x, y in pts) / sxx, 2) if sxx else None
+
+
+def table(scales: list[dict]) -> str:
+    names = []
+    for s in scales:
+        for name in s["results"]:
+            if name not in names:
+                names.append(name)
+    header = "| command | " + " | ".join(f"{s['scale']} ({s['triples']:,} triples)" for s in scales) + " | growth exponent |"
+    lines = [header, "|" + "---|" * (len(scales) + 2)]
+    exps = {}
+    for name in names:
+        cells = []
+        pts = []
+        for s in scales:
+            r = s["results"].get(name)
+            if r is None:
+                cells.append("")
+                continue
+            if r["seconds"] is None:
+                cells.append(f"> {r['timeout']:.0f} s" if r.get("timeout") else "error")
+                continue
+            cells.append(f"{r['seconds']:.2f} s / {r['peak_mib']:.0f} MiB")
+            if s["scale"] != "real":
+                pts.append((s["triples"], r["seconds"]))
+        exp = fit_exponent(pts)
+        exps[name] = exp
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {'' if exp is None else exp} |")
+    return "\n".join(lines), exps
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median is shown)")
-    parser.add_argument("--root", default=None, help="project root (default: found as the CLI finds it)")
-    parser.add_argument("--plain-pyshacl", action="store_true", help="also time pySHACL without the query cache")
-    args = parser.parse_args(argv)
-    root = load.find_root(args.root)
-
-    rows = []
-
-    def cold():
-        load.clear_cache()
-        return load.load_data_graph(root)
-
-    seconds, graph = median_time(cold, args.runs)
-    rows.append(("load (cold)", seconds))
-    seconds, graph = median_time(lambda: load.load_data_graph(root), args.runs)
-    rows.append(("load (cached)", seconds))
-    shapes = load.load_shapes(root)
-
-    seconds, result = median_time(lambda: validate.run_shacl(graph, shapes), args.runs)
-    rows.append(("validate", seconds))
-    if args.plain_pyshacl:
-        import pyshacl
-
-        seconds, _ = median_time(
-            lambda: pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
-                                     allow_warnings=True, allow_infos=True),
-            args.runs,
-        )
-        rows.append(("validate (plain pySHACL)", seconds))
-
-    sizes = {}
-    for fmt in export.FORMATS:
-        seconds, data = median_time(lambda fmt=fmt: export.serialize(graph, fmt), args.runs)
-        rows.append((f"export {fmt}", seconds))
-        sizes[fmt] = len(data)
-
-    print(f"laokg benchmark: {root}")
-    print(f"graph: {len(graph):,} triples; shapes: {len(shapes):,} triples; "
-          f"{summary_counts(result)}; median of {args.runs} runs")
-    width = max(len(name) for name, _ in rows)
-    for name, seconds in rows:
-        extra = ""
-        if name.startswith("export "):
-            extra = f"  ({sizes[name.split()[1]]:,} bytes)"
-        print(f"  {name:<{width}}  {seconds * 1000:9.1f} ms{extra}")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scales", default="real,10k,100k", help="comma-separated: real, 10k, 100k, 1m ... (default: real,10k,100k)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds before a run is stopped (default 600)")
+    ap.add_argument("--work", type=Path, default=REPO / "dist" / "bench", help="generated projects and results (default dist/bench)")
+    ap.add_argument("--json", type=Path, default=None, help="results file (default WORK/bench.json)")
+    ap.add_argument("--only", default=None, help="comma-separated name prefixes of measurements to run (e.g. 'validate,query instruments')")
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    scales = [bench_scale(s.strip(), args, args.work) for s in args.scales.split(",") if s.strip()]
+    text, exps = table(scales)
+    meta = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}",
+        "repeats": args.repeats,
+    }
+    print(f"\n{meta['date']} — {meta['machine']}; median of {args.repeats} whole-process runs; time / peak RSS\n")
+    print(text)
+    out = args.json or args.work / "bench.json"
+    out.write_text(json.dumps({"meta": meta, "scales": scales, "growth_exponents": exps}, indent=1) + "\n")
+    print(f"\nJSON: {out}")
     return 0
-
-
-def summary_counts(result) -> str:
-    return validate.summary(result)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def test_planted_mode_gives_exactly_the_planted_violations(tmp_path):
             "sh:DatatypeConstraintComponent", "sh:SPARQLConstraintComponent"} <= kinds
     assert any(k.startswith("lksh:ProjectOwnPropertiesShape ") for k in planted)
     assert any(k.startswith("lksh:DocumentEvidenceShape ") and "SPARQL" in k for k in planted)
-    assert all(n == 2 for n in planted.values())
+    assert all(1 <= n <= 2 for n in planted.values())  # 2 unless the copy has only one candidate node
     assert dict(violations(out)) == planted
 
 
