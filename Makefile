@@ -21,8 +21,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/pytest
 
+# make bench: whole-process times and peak memory per scale, with the baselines (docs/performance.md).
+# Quick run: make bench BENCH_ARGS="--scales real,10k --repeats 1"; all scales:
+# make bench BENCH_ARGS="--scales real,10k,100k,1m --repeats 3 --repeats-large 1"
+BENCH_ARGS ?= --scales real,10k,100k --repeats 3 --repeats-large 1
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache
