@@ -51,3 +51,51 @@ class EndpointError(LaokgError):
 
 class NotFoundError(LaokgError):
     """An entity (IRI, CURIE or label) or a source is not in the graph, or a label is ambiguous."""
+
+
+class OutputError(LaokgError):
+    """A result cannot be written: the disk is full, the output is closed or refuses bytes,
+    or a value cannot be encoded (a lone surrogate is not Unicode)."""
+
+
+class LimitExceeded(LaokgError):
+    """A query or input went past one of laokg's budgets (time, rows, memory, nesting).
+
+    The message names the limit and the option that raises it."""
+
+
+# ---------------------------------------------------------------- one line for a terminal
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _unsafe(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        code < 0x20 or 0x7F <= code <= 0x9F  # C0, DEL, C1 (terminal escape sequences)
+        or 0xD800 <= code <= 0xDFFF  # lone surrogates (cannot be encoded)
+        or code in (0x2028, 0x2029)  # line/paragraph separators
+        or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069  # bidi overrides/isolates
+    )
+
+
+def escape_control(text: str) -> str:
+    """``text`` made safe for one terminal line: control characters (C0, DEL, C1), line
+    separators, bidirectional overrides and lone surrogates become visible escapes
+    (``\\n``, ``\\e``, ``\\x07``, ``\\u202e``). Everything else is kept as it is."""
+    text = str(text)
+    if not any(_unsafe(ch) for ch in text):
+        return text
+    return "".join(_escape_char(ch) if _unsafe(ch) else ch for ch in text)
+
+
+def error_line(message: str) -> str:
+    """The one line the CLI prints for an error: ``Error: <message, escaped>``."""
+    return f"Error: {escape_control(message)}"

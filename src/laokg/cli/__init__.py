@@ -1,6 +1,7 @@
 """The ``laokg`` command line: parses options, calls one library function, formats the result.
 
-Every :class:`laokg.errors.LaokgError` becomes one line ``Error: ...`` on stderr and its exit code.
+Every failure becomes one line ``Error: ...`` on stderr and a documented exit code: see
+:func:`laokg.cli.common.fail` (the one error path) and :class:`LaokgGroup`.
 """
 
 import sys
@@ -8,20 +9,16 @@ import sys
 import click
 
 from laokg import __version__
-from laokg.errors import LaokgError
 
-from laokg.cli.common import CONTEXT_SETTINGS
+from laokg.cli.common import CONTEXT_SETTINGS, run_reporting_errors
 
 
 class LaokgGroup(click.Group):
-    """A click group that turns laokg errors into one clear line and a documented exit code."""
+    """A click group whose every failure (laokg's own errors, and input/output, recursion,
+    encoding, memory or unexpected errors) is one escaped line and a documented exit code."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except LaokgError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        return run_reporting_errors(ctx, lambda: super(LaokgGroup, self).invoke(ctx))
 
 
 @click.group(cls=LaokgGroup, context_settings=CONTEXT_SETTINGS)

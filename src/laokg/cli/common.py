@@ -3,6 +3,7 @@ the one path by which results and errors reach the terminal or a file."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import os
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from laokg.errors import InputError
+from laokg.errors import LaokgError, OutputError, error_line
 from laokg.query.names import FORMATS
 
 if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
@@ -33,44 +34,148 @@ def project_options(func):
     return func
 
 
+# ---------------------------------------------------------------- the one error path
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``Error: message`` (control characters escaped) as ONE line on stderr and exit."""
+    try:
+        click.echo(error_line(message), err=True)
+    except (OSError, ValueError):  # stderr itself is gone: the exit code still tells
+        pass
+    click.get_current_context().exit(code)
+
+
+def _os_message(exc: OSError) -> str:
+    name = getattr(exc, "filename", None)
+    where = f"{name}: " if name else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def run_reporting_errors(ctx: click.Context, call):
+    """Run ``call()``; turn every failure into one line and a documented exit code.
+
+    laokg's own errors keep their code (1 findings, 2 usage/input); an operating-system
+    error (disk full, permission), a RecursionError (input nested too deeply), an encoding
+    error, MemoryError or any unexpected exception is exit 2 with one line — never a
+    traceback (``LAOKG_DEBUG=1`` re-raises unexpected exceptions for debugging).
+    """
+    try:
+        return call()
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except LaokgError as exc:
+        if isinstance(exc, OutputError):
+            _silence_stdout()
+        fail(str(exc), exc.exit_code)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not our error
+        _silence_stdout()
+        ctx.exit(0)
+    except RecursionError:
+        fail("input nested too deeply to process (see docs/limits.md: nesting)", 2)
+    except MemoryError:
+        fail("out of memory (see docs/limits.md for the query budgets)", 2)
+    except OSError as exc:
+        _silence_stdout()
+        fail(_os_message(exc), 2)
+    except UnicodeError as exc:
+        fail(f"cannot encode or decode text: {exc}", 2)
+    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+        if os.environ.get("LAOKG_DEBUG"):
+            raise
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        fail(f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
+             "please report it (LAOKG_DEBUG=1 shows the traceback)", 2)
+
+
 def os_errors(func):
-    """Report an operating-system error (disk full, closed pipe, permission) as one line."""
+    """Kept for commands registered outside the ``laokg`` group: the same one error path."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except BrokenPipeError:  # the reader went away (e.g. `| head`): not our error
-            _silence_stdout()
-            click.get_current_context().exit(0)
-        except OSError as exc:
-            name = getattr(exc, "filename", None)
-            where = f"{name}: " if name else ""
-            raise InputError(f"{where}{exc.strerror or exc}") from None
+        return run_reporting_errors(click.get_current_context(), lambda: func(*args, **kwargs))
 
     return wrapper
 
 
 def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the exit-time flush stays quiet."""
+    """After a failed write, point stdout at /dev/null so the exit-time flush stays quiet."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass
 
 
+# ---------------------------------------------------------------- checked writes
+
+
+def write_all(stream, data: bytes, name: str = "standard output") -> None:
+    """Write every byte of ``data`` to the binary ``stream`` and flush it.
+
+    An unbuffered stream (``PYTHONUNBUFFERED=1``, ``python -u``) returns how much it wrote
+    and may write less (a filling disk): the rest is written again, and a write of nothing
+    or an OSError becomes :class:`OutputError` — never a silently truncated output.
+    """
+    view = memoryview(data)
+    try:
+        while view:
+            written = stream.write(view)
+            if written is None:  # a non-blocking stream that would block: wait by flushing
+                stream.flush()
+                continue
+            if written <= 0:
+                raise OSError(errno.ENOSPC, "short write: nothing more could be written")
+            view = view[written:]
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        done = len(data) - len(view)
+        raise OutputError(f"{name}: cannot write: {exc.strerror or exc} "
+                          f"(after {done:,} of {len(data):,} bytes)") from None
+
+
+def encode_output(text: str) -> bytes:
+    """``text`` as UTF-8; a lone surrogate (not Unicode) is an error that shows where it is."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        before = text[max(0, exc.start - 30):exc.start].rsplit("\n", 1)[-1]
+        raise OutputError(
+            f"the output holds a lone surrogate U+{ord(text[exc.start]):04X} (not valid Unicode) "
+            f"after '{before}'; nothing written"
+        ) from None
+
+
+def binary_stdout():
+    """The binary stream under ``sys.stdout`` (click's test runner replaces sys.stdout too)."""
+    return getattr(sys.stdout, "buffer", sys.stdout)
+
+
 def write_stdout_bytes(data: bytes) -> None:
-    click.echo(data, nl=False)  # bytes go to the binary stream unchanged
+    """Write ``data`` to standard output, checked (see :func:`write_all`)."""
+    try:
+        sys.stdout.flush()  # anything click printed before goes first
+    except (OSError, ValueError, AttributeError):
+        pass
+    write_all(binary_stdout(), data)
+
+
+def write_text(text: str) -> None:
+    """Write ``text`` (UTF-8) to standard output, checked."""
+    write_stdout_bytes(encode_output(text))
 
 
 def write_output(text: str, output: str | None) -> None:
+    data = encode_output(text)
     if output and output != "-":
         from laokg.graph.export import write_atomic  # one atomic writer for every command
 
-        write_atomic(output, text.encode("utf-8"))
+        write_atomic(output, data)
     else:
-        click.echo(text, nl=False)
+        write_stdout_bytes(data)
 
 
 def stdout_is_terminal() -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_stdout_bytes
+from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_stdout_bytes, write_text
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
@@ -34,7 +34,7 @@ def validate_command(fmt, root, data):
     from laokg.graph.validate import format_result, validate
 
     result = validate(root, data)
-    click.echo(format_result(result, fmt), nl=False)
+    write_text(format_result(result, fmt))
     if not result.conforms:
         click.get_current_context().exit(1)
 
@@ -58,7 +58,7 @@ def stats_command(fmt, root, data):
     from laokg.graph.stats import format_json, format_text, stats
 
     result = stats(root, data)
-    click.echo(format_json(result) if fmt == "json" else format_text(result), nl=False)
+    write_text(format_json(result) if fmt == "json" else format_text(result))
 
 
 @click.command("export", context_settings=CONTEXT_SETTINGS)
@@ -109,10 +109,10 @@ def build_command(dist, root, data):
     from laokg.graph.validate import summary
 
     result = build(root, dist, data)
-    click.echo(summary(result.validation))
     width = max(len(str(item.path)) for item in result.files)
-    for item in result.files:
-        click.echo(f"  {str(item.path):<{width}}  {item.size:>10,} bytes")
+    lines = [summary(result.validation)]
+    lines += [f"  {str(item.path):<{width}}  {item.size:>10,} bytes" for item in result.files]
+    write_text("\n".join(lines) + "\n")
 
 
 COMMANDS = (validate_command, stats_command, export_command, build_command)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from laokg.errors import InputError, NotFoundError, ParameterError
+from laokg.errors import InputError, NotFoundError, ParameterError, error_line
 from laokg.cli.common import CONTEXT_SETTINGS, emit, output_options, project_options, write_output
 from laokg.query.names import DEFAULT_TIMEOUT, ENGINES, FORMATS
 
@@ -179,7 +179,8 @@ def query_list(tags, queries, root, fmt, output):
     from laokg.query.catalogue import load_catalogue
     from laokg.query.engines import QueryResult
 
-    catalogue = load_catalogue(_queries_dir(root, queries))
+    problems: list = []
+    catalogue = load_catalogue(_queries_dir(root, queries), problems)
     wanted = {t.lower() for t in tags}
     rows = []
     for sq in catalogue:
@@ -193,6 +194,10 @@ def query_list(tags, queries, root, fmt, output):
         known = sorted({t for sq in catalogue for t in sq.tags})
         raise NotFoundError(f"no saved query is tagged {', '.join(tags)} (tags: {', '.join(known) or 'none'})")
     emit(QueryResult("SELECT", vars=["name", "parameters", "tags", "summary"], rows=rows), fmt, output)
+    if problems:  # the good ones are listed; each bad file is one line, and the exit code says so
+        for problem in problems:
+            click.echo(error_line(str(problem)), err=True)
+        click.get_current_context().exit(2)
 
 
 def describe_saved(sq: SavedQuery) -> str:
@@ -300,7 +305,8 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, a
     else:
         text, source = query, "query"
     full, offset = with_project_prefixes(text)
-    sq = parse_saved_query(full, name=Path(source).stem if file else "query")
+    sq = parse_saved_query(full, name=Path(source).stem if file else "query",
+                           path=Path(file) if file and file != "-" else None)
     sq.text = full
     _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output,
          source=source, line_offset=offset, engine=engine)

@@ -26,7 +26,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from laokg.errors import InputError
+from laokg.errors import InputError, OutputError
 from laokg.namespaces import PREFIXES
 
 #: format name -> (rdflib serializer, file extension, media type)
@@ -279,10 +279,28 @@ def _rdfxml(graph: Graph) -> bytes:
     return view.serialize(format="xml", encoding="utf-8")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_writable(graph: Graph) -> None:
+    """Refuse a graph holding a term no UTF-8 writer can write (a lone surrogate), naming
+    the node. rdflib's Turtle and RDF/XML writers would put a ``?`` in its place."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, (Literal, URIRef)) and _SURROGATE.search(term):
+                code = ord(_SURROGATE.search(term).group())
+                s, p, _ = triple
+                raise OutputError(f"cannot write the value of {s.n3()} {p.n3()}: it holds a lone surrogate "
+                                  f"U+{code:04X} (not a Unicode character); nothing written")
+
+
 def serialize(graph: Graph, fmt: str) -> bytes:
-    """Serialise ``graph`` as ``fmt`` (turtle, nt, jsonld, xml), deterministically."""
+    """Serialise ``graph`` as ``fmt`` (turtle, nt, jsonld, xml), deterministically.
+
+    A value that cannot be written exactly is an error (:func:`check_writable`), never altered."""
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_writable(graph)
     graph = canonical_graph(graph)
     if fmt == "nt":
         return _ntriples(graph)

@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from laokg.errors import InputError, RDFSyntaxError
 from laokg.namespaces import PREFIXES, bind_prefixes
@@ -35,8 +35,15 @@ MARKER = Path("ontology") / "laokg.ttl"
 #: expand entities, and they report no line numbers.
 DATA_SUFFIXES = (".ttl", ".nt")
 
-# Characters that may not appear in an IRI (RFC 3987 / Turtle IRIREF).
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# Characters that may not appear in an IRI (RFC 3987 / Turtle IRIREF); lone surrogates too.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
+# A lone surrogate is not a Unicode character: no UTF-8 writer can write it back.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Turtle escapes that produce one (\uD800, \U0000DC00).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
+#: Python refuses to convert longer digit strings to numbers (sys.get_int_max_str_digits).
+MAX_DIGITS = 4300
+_LONG_NUMBER = re.compile(r"[0-9]{%d,}" % (MAX_DIGITS + 1))
 
 
 # ---------------------------------------------------------------- the project root
@@ -134,9 +141,18 @@ def _bad_syntax(path: Path, text: str, exc) -> RDFSyntaxError:
 
 
 def _check_iris(path: Path, text: str, graph: Graph) -> None:
-    """rdflib accepts IRIs with spaces or quotes (it only logs a warning); other tools don't."""
+    """rdflib accepts IRIs with spaces or quotes (it only logs a warning); other tools don't.
+    A literal holding a lone surrogate (written ``\\uD800``) is refused here too: no export
+    could write it back."""
     seen: set[URIRef] = set()
     for triple in graph:
+        obj = triple[2]
+        if isinstance(obj, Literal) and _SURROGATE.search(obj):
+            match = _SURROGATE_ESCAPE.search(text)
+            line = _line_of(text, match.start()) if match else None
+            code = ord(_SURROGATE.search(obj).group())
+            raise RDFSyntaxError(path, line, f"literal holds a lone surrogate U+{code:04X} "
+                                             "(not a Unicode character; no RDF writer can write it)")
         for term in triple:
             if isinstance(term, URIRef) and term not in seen:
                 seen.add(term)
@@ -209,6 +225,12 @@ def _parse(path: Path) -> _Parsed:
     except BadSyntax as exc:
         raise _bad_syntax(path, text, exc) from None
     except Exception as exc:  # rdflib raises assorted errors on malformed input
+        long_number = _LONG_NUMBER.search(text)
+        if isinstance(exc, ValueError) and long_number:
+            digits = len(long_number.group())
+            raise RDFSyntaxError(path, _line_of(text, long_number.start()),
+                                 f"a number of {digits:,} digits is too long (laokg reads at most "
+                                 f"{MAX_DIGITS:,} digits; write it as a string if it must stay)") from None
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise RDFSyntaxError(path, None, f"Turtle syntax error (rdflib {detail})") from None
     _check_iris(path, text, graph)

@@ -145,6 +145,11 @@ def run_shacl(data: Graph, shapes: Graph, engine: str | None = None) -> Validati
         name = type(exc).__name__
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else name
         raise InputError(f"the SHACL shapes cannot be run ({name}): {detail}") from None
+    if not isinstance(report, Graph):
+        # pySHACL returns (False, ValidationFailure, text) for shapes it refuses to run
+        # (a SHACL-SPARQL constraint using SERVICE, VALUES, MINUS ...): an input error
+        detail = " ".join(str(getattr(report, "message", None) or report or _text).split())
+        raise InputError(f"the SHACL shapes cannot be run: {detail}")
     bind_prefixes(report)
     _spec_conforms(report)
     rows = _rows(report, data, shapes)

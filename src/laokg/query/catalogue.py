@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from laokg.errors import ParameterError, QueryError
+from laokg.errors import LaokgError, ParameterError, QueryError
 from laokg.query.safety import parse_query
 from laokg.query.parameters import Parameter, coerce, shown, split_parameter
 
@@ -420,12 +420,25 @@ def _cached_parse(text: str, name: str, path: str) -> SavedQuery:
     return parse_saved_query(text, name, Path(path))
 
 
-def load_catalogue(directory: Path) -> list[SavedQuery]:
-    """Every ``*.rq`` file in ``directory``, parsed, sorted by name."""
+def load_catalogue(directory: Path, problems: list | None = None) -> list[SavedQuery]:
+    """Every ``*.rq`` file in ``directory``, parsed, sorted by name.
+
+    With a ``problems`` list, a file that does not load (syntax error, nested too deeply,
+    unreadable) is skipped and its error appended there, so the others are still listed;
+    without one, the first such error is raised.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise QueryError(f"{directory}: saved-query directory not found")
-    return [load_query_file(p) for p in sorted(directory.glob("*.rq"))]
+    queries = []
+    for path in sorted(directory.glob("*.rq")):
+        try:
+            queries.append(load_query_file(path))
+        except LaokgError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+    return queries
 
 
 def find_query(directory: Path, name: str) -> SavedQuery:

@@ -29,7 +29,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, QueryError
 from laokg.namespaces import PREFIXES, bind_prefixes
-from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch
+from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch
 
 from laokg.query.names import DEFAULT_TIMEOUT  # noqa: E402
 
@@ -57,9 +57,11 @@ def with_project_prefixes(text: str) -> tuple[str, int]:
     from rdflib.plugins.sparql import parser as sparql_parser
     from pyparsing import ParseBaseException
 
+    if nesting_depth(text)[0] > MAX_NESTING:
+        return text, 0  # the checker refuses it with one line
     try:
         tree = sparql_parser.parseQuery(text)
-    except (ParseBaseException, ValueError):
+    except (ParseBaseException, ValueError, RecursionError):
         return text, 0  # let the checker report the syntax error on the user's own text
     declared = {str(d.prefix) for d in tree[0] if d.name == "PrefixDecl"}
     missing = [p for p in PREFIXES if p not in declared]

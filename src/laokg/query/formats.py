@@ -20,12 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 
 from rdflib import BNode, URIRef
 from rdflib.namespace import XSD
 
-from laokg.errors import InputError
+from laokg.errors import InputError, OutputError
 from laokg.labels import curie
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.engines import QueryResult
@@ -158,9 +159,30 @@ def _jsonld_context(graph) -> dict:
     return {p: str(ns) for p, ns in PREFIXES.items() if any(u.startswith(str(ns)) for u in used)}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_writable(result: QueryResult) -> None:
+    """Refuse a result holding a value no UTF-8 writer can write (a lone surrogate, e.g. from
+    ``BIND("\\uD800" AS ?x)``), naming the row and variable; never write a ``?`` instead."""
+    if result.graph is not None:
+        from laokg.graph.export import check_writable as check_graph
+
+        check_graph(result.graph)
+        return
+    for number, row in enumerate(result.rows, 1):
+        for var, term in row.items():
+            found = _SURROGATE.search(str(term)) or (getattr(term, "datatype", None) is not None
+                                                     and _SURROGATE.search(str(term.datatype)))
+            if found:
+                raise OutputError(f"cannot write row {number:,}, ?{var}: the value holds a lone surrogate "
+                                  f"U+{ord(found.group()):04X} (not a Unicode character); nothing written")
+
+
 def render(result: QueryResult, fmt: str) -> str:
     """The text of ``result`` in format ``fmt``."""
     check_format(result.form, fmt)
+    check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         bind_prefixes(result.graph)
         if fmt == "jsonld":

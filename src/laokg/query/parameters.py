@@ -195,10 +195,22 @@ _EXAMPLES = {
 }
 
 
+#: The most digits a number parameter may have (Python's own limit for int <-> text).
+MAX_DIGITS = 4300
+
+
+class _TooLong(ValueError):
+    """A number with more than :data:`MAX_DIGITS` digits."""
+
+
 def _literal(value: str, datatype: str) -> Literal:
     """A typed literal in canonical form; ValueError if ``value`` is not of the type."""
     dt = URIRef(datatype)
     v = value.strip()
+    if dt in (XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger, XSD.decimal):
+        digits = sum(ch.isdigit() for ch in v)
+        if digits > MAX_DIGITS and re.fullmatch(r"[+-]?[0-9.]+", v):
+            raise _TooLong(digits)
     if dt in (XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger):
         if not re.fullmatch(r"[+-]?\d+", v):
             raise ValueError
@@ -271,6 +283,9 @@ def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query
         return Literal(value, lang=t.lang)
     try:
         return _literal(value, t.datatype or str(XSD.string))
+    except _TooLong as exc:
+        raise ParameterError(f"{where}parameter '{param.name}': a number of {exc.args[0]:,} digits is too long "
+                             f"(laokg takes at most {MAX_DIGITS:,} digits)") from None
     except (ValueError, InvalidOperation):
         example = _EXAMPLES.get(t.datatype or "", "")
         hint = f" such as {example}" if example else ""

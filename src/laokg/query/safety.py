@@ -29,7 +29,12 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from laokg.errors import QueryError, UnsafeQueryError
+from laokg.errors import LimitExceeded, QueryError, UnsafeQueryError
+
+#: The deepest nesting of ``{ }``, ``( )`` and ``[ ]`` (together) a query may have. rdflib's
+#: parser recurses about 40 Python frames per level of parentheses and overflows the stack
+#: at ~25; real queries stay far below (the saved queries reach 14). See docs/limits.md.
+MAX_NESTING = 20
 
 FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "AskQuery": "ASK", "DescribeQuery": "DESCRIBE"}
 
@@ -85,16 +90,76 @@ _PARSED: dict[str, ParsedQuery] = {}
 _PARSED_MAX = 512
 
 
+_OPEN, _CLOSE = "{([", "})]"
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """The deepest nesting of ``{ ( [`` in a SPARQL text and the (1-based) line where it is
+    first reached. Strings, IRIs and comments are skipped, so brackets inside them don't count.
+    """
+    depth = best = 0
+    best_line = line = 1
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif ch in "'\"":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if len(quote) == 1 and text[j] == "\n":
+                    break
+                j += 2 if text[j] == "\\" else 1
+            line += text.count("\n", i, j)
+            i = j + len(quote)
+            continue
+        elif ch == "<":
+            end = i + 1
+            while end < n and text[end] not in '<>"{}|^`\\' and text[end] > " ":
+                end += 1
+            if end < n and text[end] == ">":  # an IRI (else a less-than sign)
+                i = end + 1
+                continue
+        elif ch in _OPEN:
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        i += 1
+    return best, best_line
+
+
+def check_nesting(text: str, source: str = "query", line_offset: int = 0) -> None:
+    """Refuse a query nested deeper than :data:`MAX_NESTING` levels, with one clear line."""
+    depth, line = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise LimitExceeded(
+            f"{source}:{max(1, line - line_offset)}: query nested {depth} levels deep; laokg allows "
+            f"{MAX_NESTING} levels of {{ }}, ( ) and [ ] (rewrite it flatter)"
+        )
+
+
 def parse_query(text: str, source: str = "query", line_offset: int = 0) -> ParsedQuery:
     """Parse and translate a SPARQL query; refuse updates; raise QueryError on syntax errors.
 
     ``line_offset`` is subtracted from reported line numbers (for prepended prologue lines).
     The result is memoised by text (rdflib's translated queries are reusable, as with
-    ``prepareQuery``).
+    ``prepareQuery``). A query nested deeper than :data:`MAX_NESTING` is refused before parsing.
     """
     parsed = _PARSED.get(text)
     if parsed is None:
-        parsed = _parse_query(text, source, line_offset)
+        check_nesting(text, source, line_offset)
+        try:
+            parsed = _parse_query(text, source, line_offset)
+        except RecursionError:
+            raise LimitExceeded(f"{source}: query nested too deeply for the SPARQL parser "
+                                f"(laokg allows {MAX_NESTING} levels)") from None
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[text] = parsed
