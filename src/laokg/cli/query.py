@@ -15,7 +15,7 @@ import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line
 from laokg.cli.common import CONTEXT_SETTINGS, emit, output_options, project_options, write_output
-from laokg.query.names import DEFAULT_TIMEOUT, ENGINES, FORMATS
+from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
 # it, so `laokg --help` and option errors load no RDF library (tests/test_startup.py).
@@ -34,8 +34,11 @@ def engine_options(func):
                         help="Allow FROM / FROM NAMED (the embedded engine then loads those graphs from the network or disk).")(func)
     func = click.option("--allow-service", is_flag=True,
                         help="Allow SERVICE (federated queries to other endpoints).")(func)
-    func = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
-                        metavar="SECONDS", help="Timeout for a remote endpoint (and SERVICE/FROM fetches).")(func)
+    func = budget_options(func)
+    func = click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+                        metavar="SECONDS", help="Time budget of the query: the embedded engine's worker is stopped "
+                        "then; a remote endpoint (and SERVICE/FROM fetches) must answer within it. "
+                        "0: no limit on the embedded engine (docs/limits.md).")(func)
     func = click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
                         help="Local engine: rdflib, oxigraph (the store `laokg build` wrote to dist/store/ "
                              "when current, else the Turtle loaded into memory), or auto (oxigraph for a "
@@ -44,6 +47,35 @@ def engine_options(func):
                         help="Run on this SPARQL 1.1 endpoint instead of the embedded graph.")(func)
     func = root_options(func)
     return func
+
+
+def budget_options(func):
+    """``--max-rows``, ``--max-memory``, ``--in-process``: the query budget besides --timeout.
+
+    The values go to ``ctx.meta['laokg.budget']`` (read by :func:`_budget`), so the commands'
+    own signatures stay as they are."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, max_rows, max_memory, in_process, **kwargs):
+        click.get_current_context().meta["laokg.budget"] = (max_rows, max_memory, in_process)
+        return func(*args, **kwargs)
+
+    wrapper = click.option("--in-process", is_flag=True,
+                           help="Run the query in this process: no worker, so no time or memory budget "
+                                "on the embedded engine (the row budget still holds).")(wrapper)
+    wrapper = click.option("--max-memory", type=click.IntRange(min=0), default=DEFAULT_MAX_MEMORY_MB, show_default=True,
+                           metavar="MB", help="Memory budget of the query worker (0: no limit).")(wrapper)
+    wrapper = click.option("--max-rows", type=click.IntRange(min=0), default=DEFAULT_MAX_ROWS, show_default=True,
+                           metavar="N", help="Row budget: at most N rows (SELECT) or triples (CONSTRUCT) (0: no limit).")(wrapper)
+    return wrapper
+
+
+def _budget(timeout):
+    from laokg.query.budget import Budget
+
+    max_rows, max_memory, in_process = click.get_current_context().meta.get("laokg.budget", (None, None, False))
+    return Budget.from_options(timeout, max_rows, max_memory, in_process)
 
 
 def param_option(func):
@@ -139,8 +171,15 @@ def _run(sq: SavedQuery, params, root, data, endpoint, timeout, allow_service, a
         check_format(sq.form, fmt)
     bindings = bind_parameters(sq, _pairs(params), ctx.resolver)
     engine = ctx.get_engine()
+    budget = _budget(timeout)
+    local = {"budget": budget} if getattr(engine, "name", "") != "remote" else {}
     result = engine.run(text or sq.text, bindings, allow_service=allow_service, allow_from=allow_from,
-                        timeout=timeout, source=source, line_offset=line_offset)
+                        timeout=timeout or DEFAULT_TIMEOUT, source=source, line_offset=line_offset, **local)
+    if not local:  # a remote answer is held to the same row budget
+        from laokg.query.budget import check_rows
+
+        check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,
+                   "rows" if result.graph is None else "triples")
     code = emit(result, fmt, output)
     if code:
         click.get_current_context().exit(code)

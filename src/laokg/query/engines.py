@@ -27,7 +27,8 @@ from urllib.parse import urlparse
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 
 from laokg.query.binding import inject_values
-from laokg.errors import EndpointError, QueryError
+from laokg.errors import EndpointError, LaokgError, QueryError
+from laokg.query.budget import Budget, check_rows, run_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch
 
@@ -96,7 +97,10 @@ class EmbeddedEngine:
         source: str = "query",
         line_offset: int = 0,
         use_values: bool | None = None,
+        budget: Budget | None = None,
     ) -> QueryResult:
+        """Run ``text``; with a ``budget``, in a worker process within its time, row and
+        memory limits (:mod:`laokg.query.budget`); without one, in this process, unlimited."""
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         init = {}
@@ -111,39 +115,71 @@ class EmbeddedEngine:
         if allow_from and parsed.dataset_clause:
             # rdflib only honours FROM on a Dataset; share the store, never write into it.
             target = Dataset(store=self.graph.store, default_union=True)
-        old_timeout = socket.getdefaulttimeout()
-        try:
-            socket.setdefaulttimeout(timeout)  # rdflib's SERVICE/FROM fetches set none of their own
-            with no_fetch(allow_service=allow_service, allow_from=allow_from):
-                result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form)
-            if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
-                order = {v: i for i, v in enumerate(parsed.variables)}
-                result.vars.sort(key=lambda v: order.get(v, len(order)))
-            return result
-        except FetchBlocked as exc:  # pragma: no cover - check_query refuses first
-            raise QueryError(f"{source}: {exc}") from None
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            raise EndpointError(f"{source}: a SERVICE or FROM fetch failed: {_reason(exc)}") from None
-        except QueryError:
-            raise
-        except Exception as exc:  # rdflib raises bare Exceptions for evaluation errors
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise QueryError(f"{source}: query evaluation failed: {msg}") from None
-        finally:
-            socket.setdefaulttimeout(old_timeout)
+
+        def evaluate() -> QueryResult:
+            old_timeout = socket.getdefaulttimeout()
+            try:
+                socket.setdefaulttimeout(timeout)  # rdflib's SERVICE/FROM fetches set none of their own
+                with no_fetch(allow_service=allow_service, allow_from=allow_from):
+                    result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form, budget)
+                if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
+                    order = {v: i for i, v in enumerate(parsed.variables)}
+                    result.vars.sort(key=lambda v: order.get(v, len(order)))
+                return result
+            except FetchBlocked as exc:  # pragma: no cover - check_query refuses first
+                raise QueryError(f"{source}: {exc}") from None
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                raise EndpointError(f"{source}: a SERVICE or FROM fetch failed: {_reason(exc)}") from None
+            except LaokgError:
+                raise
+            except (MemoryError, RecursionError):
+                raise
+            except Exception as exc:  # rdflib raises bare Exceptions for evaluation errors
+                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise QueryError(f"{source}: query evaluation failed: {msg}") from None
+            finally:
+                socket.setdefaulttimeout(old_timeout)
+
+        if budget is None or budget.in_process:
+            return evaluate()
+        # in a budgeted worker: graphs travel back as triples (pickling a store is slow)
+        form, payload = run_budgeted(lambda: _portable(evaluate()), budget)
+        return _unportable(form, payload)
 
 
-def _from_rdflib(result, form: str) -> QueryResult:
+def _portable(result: QueryResult):
+    if result.graph is not None:
+        return "graph", (result.form, list(result.graph), list(result.graph.namespace_manager.namespaces()))
+    return "result", result
+
+
+def _unportable(kind: str, payload) -> QueryResult:
+    if kind == "result":
+        return payload
+    form, triples, namespaces = payload
+    graph = Graph(bind_namespaces="none")
+    for prefix, ns in namespaces:
+        graph.bind(prefix, ns, override=True, replace=True)
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return QueryResult(form, graph=graph)
+
+
+def _from_rdflib(result, form: str, budget: Budget | None = None) -> QueryResult:
+    """rdflib's result as a :class:`QueryResult`; past the budget's row cap, LimitExceeded."""
     if form == "ASK":
         return QueryResult(form, boolean=bool(result.askAnswer))
     if form in ("CONSTRUCT", "DESCRIBE"):
+        check_rows(len(result.graph), budget, "triples")
         g = bind_prefixes(Graph())
         for t in result.graph:
             g.add(t)
         return QueryResult(form, graph=g)
     vars_ = [str(v) for v in (result.vars or [])]
     rows = []
+    limit = budget.max_rows if budget is not None and budget.max_rows is not None else None
     for row in result:
+        if limit is not None and len(rows) >= limit:
+            check_rows(len(rows) + 1, budget)
         d = {}
         for v in vars_:
             val = row[v] if v in row.labels else None

@@ -16,7 +16,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from laokg.errors import QueryError
 from laokg.namespaces import bind_prefixes
 from laokg.query.binding import inject_values
-from laokg.query.engines import QueryResult
+from laokg.query.budget import Budget, check_rows, run_budgeted
+from laokg.query.engines import QueryResult, _portable, _unportable
 from laokg.query.names import DEFAULT_TIMEOUT, ENGINES
 from laokg.query.safety import check_query
 
@@ -54,13 +55,21 @@ class OxigraphEngine:
 
     def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
             allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
-            line_offset: int = 0, use_values: bool | None = None) -> QueryResult:
+            line_offset: int = 0, use_values: bool | None = None, budget: Budget | None = None) -> QueryResult:
+        """Run ``text``; with a ``budget`` within its limits (:mod:`laokg.query.budget`: a worker
+        process forked with the store open, killed at the deadline; the row cap checked here)."""
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         if parsed.dataset_clause:
             raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         if bindings:
             text = inject_values(text, bindings)
+        if budget is None or budget.in_process:
+            return self._evaluate(text, parsed, source, budget)
+        kind, payload = run_budgeted(lambda: _portable(self._evaluate(text, parsed, source, budget)), budget)
+        return _unportable(kind, payload)
+
+    def _evaluate(self, text, parsed, source, budget) -> QueryResult:
         try:
             answer = self.store.query(text)
         except SyntaxError as exc:
@@ -73,6 +82,7 @@ class OxigraphEngine:
             g = bind_prefixes(Graph())
             for t in answer:
                 g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+                check_rows(len(g), budget, "triples")
             return QueryResult(parsed.form, graph=g)
         vars_ = [v.value for v in answer.variables]
         if parsed.select_star:  # the text's order, as on the embedded engine
@@ -80,6 +90,7 @@ class OxigraphEngine:
             vars_.sort(key=lambda v: order.get(v, len(order)))
         rows = []
         for solution in answer:
+            check_rows(len(rows) + 1, budget)
             row = {}
             for v in vars_:
                 value = solution[v]

@@ -1,0 +1,195 @@
+"""Query budgets on the embedded engine (issue 9): a deadline, a row cap and a memory cap,
+enforced inside a worker process (rdflib cannot be cancelled), each hit reported as one line
+that names the limit and how to raise it; and a grammar fuzzer of hostile queries."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from laokg.cli import cli
+from laokg.errors import LimitExceeded, QueryError
+from laokg.query.budget import Budget, run_budgeted
+from laokg.query.engines import EmbeddedEngine
+
+from .query_fixtures import KG_ROOT, fixture_graph
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+FIX = ["--root", str(KG_ROOT)]
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=True)
+
+
+def one_line(result):
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+# ---------------------------------------------------------------- the worker
+
+
+def test_the_deadline_stops_a_call_that_never_ends():
+    def forever():
+        while True:
+            pass
+
+    with pytest.raises(LimitExceeded, match=r"stopped after 0.5 s \(the time budget\); raise it with --timeout"):
+        run_budgeted(forever, Budget(timeout=0.5))
+
+
+def test_the_memory_cap_stops_a_call_that_allocates_too_much():
+    def hog():
+        return len(bytearray(512 * 1024 * 1024))
+
+    with pytest.raises(LimitExceeded, match=r"more than 64 MB \(the memory budget\); raise it with --max-memory"):
+        run_budgeted(hog, Budget(timeout=60, max_memory_mb=64))
+
+
+def test_a_worker_returns_its_value_and_laokg_errors_keep_their_class():
+    assert run_budgeted(lambda: {"a": [1, 2]}, Budget(timeout=60)) == {"a": [1, 2]}
+
+    def refuse():
+        raise QueryError("q: nope")
+
+    with pytest.raises(QueryError, match="^q: nope$"):
+        run_budgeted(refuse, Budget(timeout=60))
+
+
+def test_a_worker_that_dies_is_one_error():
+    with pytest.raises(LimitExceeded, match="worker ended without an answer"):
+        run_budgeted(lambda: os._exit(3), Budget(timeout=60))
+
+
+def test_in_process_runs_here():
+    pid = os.getpid()
+    assert run_budgeted(os.getpid, Budget(in_process=True)) == pid
+    assert run_budgeted(os.getpid, Budget(timeout=60)) != pid
+
+
+def test_from_options_zero_lifts_a_limit():
+    budget = Budget.from_options(0, 0, 0)
+    assert (budget.timeout, budget.max_rows, budget.max_memory_mb) == (None, None, None)
+    default = Budget.from_options(None, None, None)
+    assert default == Budget()
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def test_the_row_cap_holds_inside_the_engine_in_process_too():
+    engine = EmbeddedEngine(fixture_graph())
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    total = len(engine.run(query).rows)
+    assert total > 10
+    for budget in (Budget(max_rows=10, in_process=True), Budget(max_rows=10, timeout=60)):
+        with pytest.raises(LimitExceeded, match=r"more than 10 rows \(the row budget\); raise it with --max-rows"):
+            engine.run(query, budget=budget)
+    assert len(engine.run(query, budget=Budget(max_rows=total, timeout=60)).rows) == total
+
+
+def test_construct_results_come_back_from_the_worker_whole():
+    engine = EmbeddedEngine(fixture_graph())
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    here = engine.run(query)
+    there = engine.run(query, budget=Budget(timeout=60))
+    assert set(here.graph) == set(there.graph) and len(there.graph) > 0
+    with pytest.raises(LimitExceeded, match="more than 5 triples"):
+        engine.run(query, budget=Budget(timeout=60, max_rows=5))
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_timeout_is_one_line_naming_the_option():
+    line = one_line(invoke("sparql", *FIX, "--timeout", "1", CARTESIAN))
+    assert line == "Error: the query was stopped after 1 s (the time budget); raise it with --timeout SECONDS (0 for no limit)"
+
+
+def test_max_rows_is_one_line_naming_the_option():
+    result = invoke("sparql", *FIX, "--max-rows", "3", "SELECT * WHERE { ?s ?p ?o }")
+    assert result.exit_code == 2
+    assert "(the row budget); raise it with --max-rows N (0 for no limit)" in one_line(result)
+    assert result.stdout == ""
+
+
+def test_max_rows_zero_is_no_limit_and_results_are_unchanged():
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    budgeted = invoke("sparql", *FIX, query, "--format", "csv")
+    unlimited = invoke("sparql", *FIX, query, "--format", "csv", "--max-rows", "0", "--timeout", "0", "--in-process")
+    assert budgeted.exit_code == unlimited.exit_code == 0
+    assert budgeted.stdout == unlimited.stdout
+
+
+def test_saved_queries_honour_the_budget():
+    from .query_fixtures import QUERIES
+
+    args = ["query", "run", "instruments-by-type", "--queries", QUERIES, *FIX, "--format", "csv"]
+    assert invoke(*args, "--max-rows", "1").stdout.splitlines()[1:] == invoke(*args).stdout.splitlines()[1:]
+    result = invoke(*args, "--max-rows", "0", "--timeout", "1", "--in-process")
+    assert result.exit_code == 0
+    result = invoke("query", "run", "titles-of-type", "--queries", QUERIES, *FIX, "-p", "type=doctype:decree",
+                    "--max-rows", "1")
+    assert result.exit_code == 2 and "more than 1 triples (the row budget)" in one_line(result)
+
+
+def test_help_documents_the_budgets():
+    text = invoke("sparql", "--help").stdout
+    for option in ("--timeout", "--max-rows", "--max-memory", "--in-process"):
+        assert option in text
+
+
+# ---------------------------------------------------------------- hostile queries (property test)
+
+
+def _nested(depth: int) -> str:
+    return "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+
+
+def _cartesian(k: int) -> str:
+    patterns = " . ".join(f"?a{i} ?b{i} ?c{i}" for i in range(k))
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {patterns} }}"
+
+
+def _paths(k: int) -> str:
+    chain = " . ".join(f"?x{i} (rdfs:label|!rdfs:label)* ?x{i + 1}" for i in range(k))
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {chain} }}"
+
+
+def _values(n: int) -> str:
+    return "SELECT ?v WHERE { VALUES ?v { " + " ".join(str(i) for i in range(n)) + " } }"
+
+
+def _parens(depth: int) -> str:
+    return "SELECT ?x WHERE { BIND(" + "(" * depth + "1" + ")" * depth + " AS ?x) }"
+
+
+HOSTILE = st.one_of(
+    st.integers(1, 40).map(_nested),
+    st.integers(1, 6).map(_cartesian),
+    st.integers(1, 3).map(_paths),
+    st.integers(1, 20_000).map(_values),
+    st.integers(1, 40).map(_parens),
+)
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(query=HOSTILE)
+def test_hostile_queries_end_within_their_budget_with_one_line(query):
+    result = invoke("sparql", *FIX, "--timeout", "1", "--max-rows", "1000", "--max-memory", "256", query, "--format", "csv")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    if result.exit_code == 0:
+        assert result.stderr == ""
+    else:
+        assert result.exit_code == 2
+        line = one_line(result)
+        assert any(limit in line for limit in ("--timeout", "--max-rows", "--max-memory", "levels deep")), line
