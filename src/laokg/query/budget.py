@@ -24,7 +24,6 @@ import sys
 import time
 from dataclasses import dataclass
 
-from laokg import errors as _errors
 from laokg.errors import LaokgError, LimitExceeded
 
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
@@ -137,9 +136,12 @@ def _child(call, budget: Budget, write_fd: int) -> None:
 
 
 def _rebuild(name: str, message: str, code: int) -> LaokgError:
-    cls = getattr(_errors, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, LaokgError)):
-        cls = LaokgError
+    classes, stack = {"LaokgError": LaokgError}, [LaokgError]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            classes.setdefault(sub.__name__, sub)
+            stack.append(sub)
+    cls = classes.get(name, LaokgError)
     exc = cls.__new__(cls)
     Exception.__init__(exc, message)
     exc.exit_code = code
