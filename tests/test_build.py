@@ -1,6 +1,7 @@
 """laokg.graph.build and ``laokg build``: validate, then write dist/ atomically, or write nothing."""
 
 import json
+import os
 
 import pytest
 from rdflib import Graph
@@ -30,7 +31,9 @@ def test_build_writes_the_release_into_root_dist(project):
     result = build.build(project)
     dist = project / "dist"
     assert [item.path.name for item in result.files] == EXPECTED
-    assert sorted(p.name for p in dist.iterdir()) == sorted(EXPECTED)  # no temporary files left
+    # the stable names, the published release, the lock; no temporary files left
+    assert sorted(p.name for p in dist.iterdir()) == sorted(EXPECTED + [".lock", "current", "releases"])
+    assert sorted(p.name for p in (dist / "current").iterdir()) == sorted(EXPECTED[:5])  # the store is beside
     for item in result.files:
         assert item.path.parent == dist
         if item.path.is_dir():  # the Oxigraph store
@@ -84,18 +87,22 @@ def test_a_failed_write_leaves_the_earlier_release_whole(project, monkeypatch):
     build.build(project)
     before = {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()}
     write(project / "graph" / "noi.ttl", NO_JOB)  # a change, so every file would differ
-    staged = []
-    real_stage = export_module._stage
+    from laokg.graph import release
 
-    def stage(target, data):
-        if len(staged) == 3:
-            raise OSError(28, "No space left on device")
-        staged.append(target)
-        return real_stage(target, data)
+    real_fdopen = release.os.fdopen
+    opened = []
 
-    monkeypatch.setattr(export_module, "_stage", stage)
+    def fdopen(fd, *args, **kwargs):
+        if len(opened) == 3:
+            os.close(fd)
+            raise OSError(28, "No space left on device", "validation-report.txt")
+        opened.append(fd)
+        return real_fdopen(fd, *args, **kwargs)
+
+    monkeypatch.setattr(release.os, "fdopen", fdopen)
     with pytest.raises(InputError, match="validation-report.txt: cannot write: No space left on device"):
         build.build(project)
+    monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()} == before
 
 
@@ -131,6 +138,16 @@ def test_cli_build_unwritable_dist_exits_2(project, tmp_path):
     assert result.stderr == f"Error: {blocker}: cannot write: Not a directory\n"
 
 
+@pytest.mark.parametrize("target", ["ontology", "graph", "queries", "graph/sub"])
+def test_build_refuses_to_write_into_the_sources(project, target):
+    (project / "queries").mkdir(exist_ok=True)
+    before = sorted(p.name for p in (project / "ontology").iterdir())
+    result = invoke("build", "--root", str(project), "--dist", str(project / target))
+    assert_clean_exit(result, 2)
+    assert "refusing to write into the project's sources" in result.stderr and result.stderr.count("\n") == 1
+    assert sorted(p.name for p in (project / "ontology").iterdir()) == before
+
+
 def test_cli_help_has_an_example():
     result = invoke("build", "--help")
     assert_clean_exit(result, 0)
@@ -141,7 +158,7 @@ def test_cli_help_has_an_example():
 def test_real_build(tmp_path):
     result = invoke("build", "--root", str(REAL_ROOT), "--dist", str(tmp_path))
     assert_clean_exit(result, 0)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(EXPECTED)
+    assert sorted(p.name for p in (tmp_path / "current").iterdir()) == sorted(EXPECTED[:5])
     graph = load.load_data_graph(REAL_ROOT)
     assert isomorphic(graph, load.parse_file(tmp_path / "laokg.ttl"))  # keeps lexical forms, as load does
     assert (tmp_path / "laokg.nt").read_bytes() == export.serialize(graph, "nt")

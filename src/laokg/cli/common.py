@@ -168,12 +168,15 @@ def write_text(text: str) -> None:
     write_stdout_bytes(encode_output(text))
 
 
-def write_output(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None, root=None) -> None:
     data = encode_output(text)
     if output and output != "-":
-        from laokg.graph.export import write_atomic  # one atomic writer for every command
+        from laokg.graph.export import write_output_file  # one atomic, guarded writer for every command
 
-        write_atomic(output, data)
+        ctx = click.get_current_context(silent=True)
+        if root is None and ctx is not None:
+            root = ctx.params.get("root")
+        write_output_file(output, data, root)
     else:
         write_stdout_bytes(data)
 

@@ -79,13 +79,13 @@ def export_command(fmt, output, root, data):
       laokg export --format nt -o laokg.nt
       laokg export --format jsonld > laokg.jsonld
     """
-    from laokg.graph.export import export, write_atomic
+    from laokg.graph.export import export, write_output_file
 
     payload = export(root, fmt, data)
     if output is None or output == "-":
         write_stdout_bytes(payload)
     else:
-        write_atomic(output, payload)
+        write_output_file(output, payload, root)
         click.echo(f"Wrote {output} ({len(payload):,} bytes)", err=True)
 
 

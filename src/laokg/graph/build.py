@@ -1,8 +1,10 @@
 """Build the release in ``dist/``: validate, then write the merged graph and the report.
 
-Nothing is written unless the graph conforms (warnings are allowed and reported). All files
-are first written to temporary files beside their targets and then moved into place, so a
-failed build (disk full, permission) leaves an earlier release as it was, never torn.
+Nothing is written unless the graph conforms (warnings are allowed and reported). The
+release is published whole (:mod:`laokg.graph.release`): its files go into a new versioned
+directory, switched in by one atomic symlink rename under a lock, so a failed or killed
+build leaves the earlier release as it was, and two builds at once never mix. A dist
+directory inside the project's sources (graph/, ontology/, queries/) is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from laokg.errors import ValidationFailed
-from laokg.graph.export import serialize, write_files_atomic
+from laokg.graph.export import serialize
+from laokg.graph.release import publish
 from laokg.graph.validate import ValidationResult, format_json, format_text, run_shacl
 
 #: file name -> export format of the merged data graph
@@ -41,7 +44,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
 
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
-    from laokg.graph.load import find_root, load_data_graph, load_shapes
+    from laokg.graph.load import find_root, load_data_graph, load_shapes, refuse_source_target
 
     base = find_root(root)
     data = load_data_graph(base, extra)
@@ -51,13 +54,13 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
     out = Path(dist) if dist is not None else base / "dist"
+    refuse_source_target(out, base, "--dist")
     # serialise everything first, then write: a serialiser error leaves dist/ untouched
     contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
     contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
     contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
-    files = [(out / name, payload) for name, payload in contents]
-    write_files_atomic(files)
-    written = [Written(path, len(payload)) for path, payload in files]
+    paths = publish(out, contents)
+    written = [Written(path, len(payload)) for path, (_, payload) in zip(paths, contents)]
     # the query store (dist/store/, Oxigraph), from the N-Triples just written
     from laokg.graph.store import MANIFEST, write_store
 

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -328,9 +329,13 @@ def _stage(target: Path, data: bytes) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        try:  # a replaced file keeps its mode (-o over a 0600 file stays 0600)
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
     except BaseException:
         _discard(tmp)
         raise
@@ -373,6 +378,20 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     return write_files_atomic([(path, data)])[0]
 
 
+def write_output_file(path: str | os.PathLike, data: bytes, root=None) -> Path:
+    """Write an output file atomically (mode of a replaced file kept), refusing any path in
+    the sources of the project at ``root`` (or the project found from the current directory)."""
+    from laokg.graph.load import find_root, refuse_source_target
+
+    try:
+        base = find_root(root)
+    except InputError:
+        base = None  # not in a project (e.g. --endpoint): nothing of ours to protect
+    if base is not None:
+        refuse_source_target(path, base)
+    return write_atomic(path, data)
+
+
 def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
     """Load the project at ``root`` and return its data graph serialised as ``fmt``."""
     from laokg.graph.load import load_data_graph
@@ -380,4 +399,5 @@ def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
     return serialize(load_data_graph(root, extra), fmt)
 
 
-__all__ = ["FORMATS", "PREFIXES", "canonical_graph", "serialize", "write_atomic", "write_files_atomic", "export"]
+__all__ = ["FORMATS", "PREFIXES", "canonical_graph", "serialize", "write_atomic", "write_files_atomic",
+           "write_output_file", "export"]

@@ -77,6 +77,25 @@ def find_root(root: str | os.PathLike | None = None) -> Path:
     raise InputError(f"no laokg project found at or above {cwd}: no {MARKER} (use --root DIR or set ${ENV_ROOT})")
 
 
+#: the project's source folders: laokg never writes into them
+SOURCE_DIRS = ("graph", "ontology", "queries")
+
+
+def refuse_source_target(path: str | os.PathLike, root: Path, what: str = "-o") -> None:
+    """Raise InputError if writing ``path`` (a file or directory) would write into the
+    project's sources (graph/, ontology/, queries/ under ``root``), symlinks resolved."""
+    target = Path(path).expanduser()
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError):
+        return
+    for name in SOURCE_DIRS:
+        source = (Path(root) / name).resolve()
+        if resolved == source or source in resolved.parents:
+            raise InputError(f"{path}: refusing to write into the project's sources ({name}/); "
+                             f"give {what} a path outside graph/, ontology/ and queries/")
+
+
 @dataclass(frozen=True)
 class ProjectFiles:
     """The Turtle files of a project, in load order."""
@@ -313,6 +332,7 @@ __all__ = [
     "PREFIXES",
     "ProjectFiles",
     "find_root",
+    "refuse_source_target",
     "project_files",
     "parse_file",
     "load_data_graph",

@@ -1,0 +1,169 @@
+"""Publish a release as a whole: a versioned directory switched in by one atomic rename.
+
+Layout of a dist directory::
+
+    dist/.lock                  held (fcntl.flock) by the build that publishes
+    dist/releases/<id>/         one complete release per directory; <id> is a hash of its files
+    dist/current -> releases/<id>       the published release (a symlink, swapped atomically)
+    dist/laokg.ttl -> current/laokg.ttl   stable names for every file of the release
+
+Steps (:func:`publish`): take the lock; remove temporaries left by killed runs; write every
+file into ``releases/.tmp-<id>-<pid>/`` and fsync it; rename that directory to
+``releases/<id>``; make the stable names point into ``current/``; make a temporary symlink
+to the new release and ``rename`` it over ``current`` (the one atomic switch); fsync the
+directory; prune old releases (the newest :data:`KEEP` stay). A crash before the switch
+leaves the old release published, after it the new one: never a mix. Two builds at once take
+turns on the lock; the later one wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from laokg.errors import InputError
+
+LOCK = ".lock"
+RELEASES = "releases"
+CURRENT = "current"
+TMP_PREFIX = ".tmp-"
+#: how many releases stay in dist/releases (the published one always stays)
+KEEP = 3
+
+
+def release_id(files) -> str:
+    """A stable id for a release: a hash of its file names and contents."""
+    digest = hashlib.sha256()
+    for name, data in files:
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def locked(dist: Path):
+    """Hold an exclusive ``flock`` on ``dist/.lock`` (a second build waits its turn)."""
+    dist.mkdir(parents=True, exist_ok=True)
+    fd = os.open(dist / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - no flock on this platform
+            pass
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms that cannot open directories
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def clean_stale(dist: Path) -> list[Path]:
+    """Remove temporaries of earlier, killed runs (call with the lock held)."""
+    removed = []
+    for folder in (dist, dist / RELEASES):
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if entry.name.startswith(TMP_PREFIX) or (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        entry.unlink()
+                removed.append(entry)
+    return removed
+
+
+def current_release(dist: Path) -> Path | None:
+    link = dist / CURRENT
+    if link.is_symlink():
+        return dist / os.readlink(link)
+    return None
+
+
+def _write_release(folder: Path, files) -> None:
+    folder.mkdir(parents=True)
+    for name, data in files:
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _symlink_atomic(target: str, link: Path) -> None:
+    """Point ``link`` at ``target`` with one rename (readers see the old or the new link)."""
+    tmp = link.parent / f"{TMP_PREFIX}{link.name}-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _stable_names(dist: Path, names) -> None:
+    """``dist/<name> -> current/<name>`` for every file name of the release."""
+    for name in names:
+        link = dist / name
+        target = f"{CURRENT}/{name}"
+        if link.is_symlink() and os.readlink(link) == target:
+            continue
+        if link.is_dir() and not link.is_symlink():
+            raise IsADirectoryError(21, "Is a directory", str(link))
+        _symlink_atomic(target, link)
+
+
+def _prune(dist: Path, keep_id: str) -> None:
+    releases = dist / RELEASES
+    others = [p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != keep_id]
+    others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(dist: str | os.PathLike, files) -> list[Path]:
+    """Publish ``files`` (``[(name, bytes)]``) as the release in ``dist``, whole; return the
+    stable paths (``dist/<name>``). OSError -> :class:`InputError` naming the path."""
+    dist = Path(dist)
+    files = list(files)
+    if dist.exists() and not dist.is_dir():
+        raise InputError(f"{dist}: cannot write: Not a directory")
+    rid = release_id(files)
+    try:
+        with locked(dist):
+            clean_stale(dist)
+            releases = dist / RELEASES
+            releases.mkdir(exist_ok=True)
+            final = releases / rid
+            if not final.is_dir():  # the same content is already there: reuse it
+                staging = releases / f"{TMP_PREFIX}{rid}-{os.getpid()}"
+                _write_release(staging, files)
+                os.rename(staging, final)
+                _fsync_dir(releases)
+            _stable_names(dist, [name for name, _ in files])
+            _symlink_atomic(f"{RELEASES}/{rid}", dist / CURRENT)  # the switch
+            _fsync_dir(dist)
+            os.utime(final)  # newest first when pruning
+            _prune(dist, rid)
+    except OSError as exc:
+        where = exc.filename or dist
+        raise InputError(f"{where}: cannot write: {exc.strerror or exc}") from None
+    return [dist / name for name, _ in files]
+
+
+__all__ = ["publish", "release_id", "locked", "clean_stale", "current_release", "KEEP"]
