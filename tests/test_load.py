@@ -307,3 +307,68 @@ def test_real_project_loads():
     assert (None, RDF.type, SH.NodeShape) not in g
     shapes = load.load_shapes(REAL_ROOT)
     assert (None, RDF.type, SH.NodeShape) in shapes
+
+
+# ---------------------------------------------------------------- only regular files inside the project (issue 9)
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/proc/self/environ"])
+def test_a_symlink_leaving_the_project_is_refused_quoting_nothing_of_it(tmp_path, target):
+    root = make_project(tmp_path)
+    os.symlink(target, root / "graph" / "leak.ttl")
+    result = invoke("stats", "--root", str(root), env={"SECRET_TOKEN": "hunter2"})
+    assert_clean_exit(result, 2)
+    assert result.stderr == (f"Error: {root / 'graph' / 'leak.ttl'}: a symlink that leads outside the project; "
+                             f"laokg reads only files inside {root.resolve()}\n")
+    for secret in ("root:", "hunter2", "passwd", "environ", "SECRET"):
+        assert secret not in result.stderr
+
+
+def test_a_symlink_to_turtle_outside_the_project_is_not_merged(tmp_path):
+    root = make_project(tmp_path)
+    outside = write(tmp_path / "elsewhere" / "more.ttl", PREFIXES + 'kg:outsider schema:name "Out" .\n')
+    os.symlink(outside, root / "graph" / "more.ttl")
+    result = invoke("export", "--root", str(root), "--format", "nt")
+    assert_clean_exit(result, 2)
+    assert "outsider" not in result.stdout and "leads outside the project" in result.stderr
+
+
+def test_a_symlink_inside_the_project_is_read(tmp_path):
+    root = make_project(tmp_path)
+    write(root / "shared" / "more.ttl", PREFIXES + 'kg:insider schema:name "In" .\n')
+    os.symlink(root / "shared" / "more.ttl", root / "graph" / "more.ttl")
+    assert (KG.insider, SCHEMA.name, Literal("In")) in load.load_data_graph(root)
+
+
+def test_a_dangling_symlink_is_one_line(tmp_path):
+    root = make_project(tmp_path)
+    os.symlink(tmp_path / "nowhere.ttl", root / "graph" / "gone.ttl")
+    with pytest.raises(InputError, match="gone.ttl: a symlink that leads nowhere"):
+        load.load_data_graph(root)
+
+
+def test_files_of_unknown_kind_in_graph_are_reported(tmp_path):
+    root = make_project(tmp_path)
+    write(root / "graph" / "notes.txt", "to do")
+    write(root / "graph" / "people.TTL.bak", "")
+    write(root / "graph" / ".hidden-editor-state", "")  # hidden files are not ours to judge
+    result = invoke("validate", "--root", str(root))
+    assert_clean_exit(result, 2)
+    assert result.stderr == (f"Error: {root / 'graph'}: holds files laokg does not read: notes.txt, people.TTL.bak "
+                             "(graph/ holds only *.ttl files; move the others elsewhere)\n")
+
+
+def test_a_directory_or_fifo_named_ttl_is_not_a_regular_file(tmp_path):
+    root = make_project(tmp_path)
+    os.mkfifo(root / "graph" / "pipe.ttl")
+    with pytest.raises(InputError, match="pipe.ttl: not a regular file"):
+        load.load_data_graph(root)
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/proc/self/environ"])
+def test_data_files_from_system_file_systems_are_refused(tmp_path, target):
+    link = tmp_path / "data.ttl"
+    os.symlink(target, link)
+    root = make_project(tmp_path)
+    with pytest.raises(InputError, match="data.ttl: a system file"):
+        load.load_data_graph(root, [link])

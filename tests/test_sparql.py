@@ -278,3 +278,23 @@ def test_query_is_sent_by_post_as_sparql_query():
     assert seen["body"] == 'BASE <http://example.org/insert/>\nASK { VALUES ?_v { "x" } ?s ?p ?_v }'
 
 
+
+
+# ---------------------------------------------------------------- GRAPH patterns (issue 9)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("SELECT ?s WHERE { GRAPH <https://w3id.org/laokg/> { ?s ?p ?o } }", ["s"]),
+    ("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }", ["g,s"]),
+    ("SELECT (COUNT(*) AS ?n) WHERE { { kg:mlsw a ?t } UNION { GRAPH ?g { kg:mlsw a ?t } } }", ["n", "1"]),
+])
+def test_graph_patterns_run_on_a_dataset_without_named_graphs(query, expected):
+    """All data is in the default graph: GRAPH matches nothing, the rest answers as before."""
+    from click.testing import CliRunner
+
+    from laokg.cli import cli
+
+    root = Path(__file__).resolve().parent / "fixtures" / "kg"
+    result = CliRunner().invoke(cli, ["sparql", "--root", str(root), query, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == expected

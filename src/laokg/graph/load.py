@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,9 +121,49 @@ def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
     graph_dir = base / "graph"
     if not graph_dir.is_dir():
         raise InputError(f"{graph_dir}: graph directory not found")
+    unknown = sorted(p.name for p in graph_dir.iterdir() if not p.name.startswith(".") and p.suffix != ".ttl")
+    if unknown:
+        listed = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise InputError(f"{graph_dir}: holds files laokg does not read: {listed} "
+                         "(graph/ holds only *.ttl files; move the others elsewhere)")
     vocab = tuple(sorted(vocab_dir.glob("*.ttl"))) if vocab_dir.is_dir() else ()
     graph = tuple(sorted(graph_dir.glob("*.ttl")))
+    for path in (ontology, *vocab, *graph, base / "ontology" / "shapes.ttl"):
+        check_inside(path, base)
     return ProjectFiles(base, ontology, vocab, base / "ontology" / "shapes.ttl", graph)
+
+
+#: where no RDF file is: kernel and device file systems
+_SYSTEM_DIRS = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """Refuse a project file that is (or links to) something outside the project, or that
+    is not a regular file (a device, a FIFO, a directory). The message quotes nothing of
+    where a symlink leads."""
+    if not (path.exists() or path.is_symlink()):
+        return  # reported as missing where it is read
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise InputError(f"{path}: a symlink that leads nowhere (or round in a loop)") from None
+    inside = Path(root).resolve()
+    if resolved != inside and inside not in resolved.parents:
+        raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
+    check_regular(path, resolved)
+
+
+def check_regular(path: Path, resolved: Path | None = None) -> None:
+    """Refuse anything but a regular file, and files of /proc, /sys and /dev."""
+    resolved = resolved or Path(path).resolve()
+    if any(resolved == d or d in resolved.parents for d in _SYSTEM_DIRS):
+        raise InputError(f"{path}: a system file (/proc, /sys, /dev); laokg reads only regular RDF files")
+    try:
+        mode = resolved.stat().st_mode
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file")
 
 
 # ---------------------------------------------------------------- parsing one file
@@ -306,6 +347,7 @@ def _extra_paths(extra) -> list[Path]:
             raise InputError(f"{path}: unsupported data file (expected {' or '.join(DATA_SUFFIXES)})")
         if not path.exists():
             raise InputError(f"{path}: file not found")
+        check_regular(path)
         paths.append(path.resolve())
     return paths
 

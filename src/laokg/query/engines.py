@@ -25,12 +25,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, LaokgError, QueryError
 from laokg.query.budget import Budget, check_rows, run_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
-from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch
+from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch, walk_algebra
 
 from laokg.query.names import DEFAULT_TIMEOUT  # noqa: E402
 
@@ -115,6 +116,8 @@ class EmbeddedEngine:
         if allow_from and parsed.dataset_clause:
             # rdflib only honours FROM on a Dataset; share the store, never write into it.
             target = Dataset(store=self.graph.store, default_union=True)
+        elif uses_graph_patterns(parsed):
+            target = self._as_dataset()
 
         def evaluate() -> QueryResult:
             old_timeout = socket.getdefaulttimeout()
@@ -145,6 +148,23 @@ class EmbeddedEngine:
         # in a budgeted worker: graphs travel back as triples (pickling a store is slow)
         form, payload = run_budgeted(lambda: _portable(evaluate()), budget)
         return _unportable(form, payload)
+
+
+    def _as_dataset(self) -> Dataset:
+        """The graph as a SPARQL dataset: all of it in the default graph, no named graphs (so
+        ``GRAPH <iri> { ... }`` and ``GRAPH ?g { ... }`` match nothing, as on an endpoint
+        holding the data in its default graph). Built once, on first use."""
+        if getattr(self, "_dataset", None) is None:
+            dataset = Dataset()
+            default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
+            default.addN((s, p, o, default) for s, p, o in self.graph)
+            self._dataset = dataset
+        return self._dataset
+
+
+def uses_graph_patterns(parsed: ParsedQuery) -> bool:
+    """Whether the query has a ``GRAPH`` pattern (rdflib needs a dataset for it)."""
+    return any(node.name == "Graph" for node in walk_algebra(parsed.query.algebra))
 
 
 def _portable(result: QueryResult):
