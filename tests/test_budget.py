@@ -210,3 +210,11 @@ def test_the_readme_limits_table_states_the_real_defaults():
     assert f"| {MAX_NESTING} levels |" in table
     limits = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
     assert f"| time | {DEFAULT_TIMEOUT:g} s | `--timeout SECONDS` |" in limits
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--timeout", "1", CARTESIAN], "stopped after 1 s (the time budget)"),
+    (["--max-rows", "3", "SELECT * WHERE { ?s ?p ?o }"], "more than 3 rows (the row budget)"),
+])
+def test_the_oxigraph_engine_runs_within_the_same_budget(args, fragment):
+    assert fragment in one_line(invoke("sparql", *FIX, "--engine", "oxigraph", *args))
