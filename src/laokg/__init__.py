@@ -1,3 +1,338 @@
-"""laokg: a cited knowledge graph of Lao labour-migration and diaspora-engagement policy."""
+"""laokg: a cited knowledge graph of Lao labour-migration and diaspora-engagement policy.
+
+The Python API (documented with examples in docs/api.md)::
+
+    import laokg
+    kg = laokg.open()                                    # the graph laokg would read (docs/install.md)
+    rows = kg.query("emigrants_by_destination", min=100000)
+    rows[0]["emigrants"]                                 # an rdflib Literal: 285819
+    rows.to_dataframe()                                  # with the `pandas` extra
+    kg.sparql("SELECT ?t WHERE { ?d a eli:LegalResource ; dct:title ?t }")
+    kg.show("MLSW"); kg.trace("kg:decree-245-2020"); kg.trace(source="kg:mou-laos-thailand-2002")
+    kg.validate().conforms; kg.audit().count("warning")
+
+Importing this module is cheap: rdflib, pySHACL and the engines are imported when first used,
+so ``laokg --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from pathlib import Path
+
+    from rdflib import Graph, URIRef
+
+    from laokg.graph.validate import ValidationResult
+    from laokg.provenance.audit import AuditReport
+    from laokg.provenance.trace import SourceTrace, Trace
+    from laokg.query.catalogue import SavedQuery
+    from laokg.query.engines import QueryResult
 
 __version__ = "0.1.0"
+
+__all__ = ["open", "KnowledgeGraph", "Rows", "__version__"]
+
+
+class Rows(list):
+    """The rows of a SELECT: a list of dicts, one per solution, variable name -> value.
+
+    Values are rdflib terms — ``URIRef`` for IRIs, ``Literal`` for literals (``.toPython()``
+    gives an ``int``, ``Decimal``, ``date`` … ; ``str()`` the lexical form), ``BNode`` for blank
+    nodes — and ``None`` where a variable is unbound, so every row has every variable.
+    ``vars`` lists the variables in the query's order.
+    """
+
+    def __init__(self, rows: Iterable[dict] = (), vars: list[str] | None = None):
+        super().__init__(rows)
+        self.vars = list(vars or [])
+
+    def to_python(self) -> list[dict[str, Any]]:
+        """The rows with plain Python values: IRIs as ``str``, literals via ``toPython()``."""
+        return [{v: _plain(row.get(v)) for v in self.vars} for row in self]
+
+    def to_dataframe(self):
+        """A pandas DataFrame of :meth:`to_python` (needs the optional extra ``laokg[pandas]``)."""
+        try:
+            import pandas
+        except ImportError:
+            from laokg.errors import InputError
+
+            raise InputError("to_dataframe() needs pandas: pip install 'laokg[pandas]'") from None
+        return pandas.DataFrame(self.to_python(), columns=self.vars)
+
+
+def _plain(term):
+    if term is None:
+        return None
+    from rdflib import Literal
+
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return str(term) if isinstance(value, Literal) else value
+    return str(term)
+
+
+def _pairs(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """``{"type": ["doctype:decree", "doctype:law"], "from_year": 2020}`` -> ``[(name, text), …]``."""
+    items = params.items() if isinstance(params, Mapping) else params
+    pairs = []
+    for name, value in items:
+        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        for v in (sorted(values, key=str) if isinstance(values, (set, frozenset)) else values):
+            pairs.append((name, str(v).lower() if isinstance(v, bool) else str(v)))
+    return pairs
+
+
+_REMOTE_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+SELECT DISTINCT ?thing ?label WHERE {
+  VALUES ?p { skos:prefLabel rdfs:label dct:title schema:name skos:altLabel }
+  ?thing ?p ?label .
+  FILTER(isIRI(?thing) && LCASE(STR(?label)) = LCASE(STR(?_text)))
+}"""
+
+
+class KnowledgeGraph:
+    """One laokg graph — the project files at ``root`` (plus ``data`` files), or a SPARQL
+    endpoint — with the same engines, parameter binding and safety checks as the CLI.
+
+    Use :func:`open` to make one. The graph is loaded on first use and kept.
+    """
+
+    def __init__(self, root=None, data: Iterable[str] = (), endpoint: str | None = None,
+                 timeout: float | None = None, queries=None, *, engine: str = "auto"):
+        self._root_arg = root
+        self._root = None
+        self.data = tuple(str(d) for d in data)
+        self.endpoint = endpoint
+        self._timeout = timeout
+        self._queries_dir = queries
+        self.engine_name = engine  # "auto", "rdflib" or "oxigraph" (embedded engines; docs/commands.md)
+        self._by_query = bool(endpoint)  # labels resolved by a query to the engine, not an index
+        self._graph = None
+        self._index = None
+        self._engine = None
+
+    @property
+    def root(self) -> Path:
+        """The project root the graph, shapes and saved queries are read from (docs/install.md)."""
+        if self._root is None:
+            from laokg.graph.load import find_root
+
+            self._root = find_root(self._root_arg)
+        return self._root
+
+    def __repr__(self) -> str:
+        where = f"endpoint={self.endpoint!r}" if self.endpoint else f"root={str(self.root)!r}"
+        return f"<laokg.KnowledgeGraph {where}>"
+
+    # ------------------------------------------------------------ the graph and its engine
+
+    @property
+    def timeout(self) -> float:
+        from laokg.query.engines import DEFAULT_TIMEOUT
+
+        return DEFAULT_TIMEOUT if self._timeout is None else self._timeout
+
+    @property
+    def graph(self) -> Graph:
+        """The merged rdflib graph (ontology, vocabularies, graph files, ``data``)."""
+        if self._graph is None:
+            from laokg.graph.load import load_data_graph
+
+            self._graph = load_data_graph(self.root, self.data)
+        return self._graph
+
+    @property
+    def labels(self):
+        """The label index (:class:`laokg.labels.LabelIndex`) of the embedded graph."""
+        if self._index is None:
+            from laokg.labels import LabelIndex
+
+            self._index = LabelIndex(self.graph)
+        return self._index
+
+    @property
+    def engine(self):
+        """The engine queries run on: the remote endpoint, or an embedded one — rdflib, or
+        Oxigraph (``engine="oxigraph"``, or ``"auto"`` for a large graph)."""
+        if self._engine is None:
+            if self.endpoint:
+                from laokg.query.engines import RemoteEngine
+
+                self._engine = RemoteEngine(self.endpoint, self.timeout)
+            else:
+                from laokg.query.oxigraph import choose_engine, oxigraph_engine
+
+                if choose_engine(self.engine_name, self._root_arg, self.data) == "oxigraph":
+                    self._engine = oxigraph_engine(self._root_arg, self.data)
+                    self._by_query = True
+                else:
+                    from laokg.query.engines import EmbeddedEngine
+
+                    self._engine = EmbeddedEngine(self.graph)
+        return self._engine
+
+    def _candidates(self, text: str):
+        """Things whose label is ``text`` (ignoring case, accents, spacing): ``[(iri, label)]``."""
+        engine = self.engine
+        if self._by_query:
+            from rdflib import Literal, URIRef
+
+            from laokg.labels import fold
+
+            res = engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
+            return [(r["thing"], str(r["label"])) for r in res.rows
+                    if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
+        return [(iri, self.labels.label(iri) or "") for iri in self.labels.exact(text)]
+
+    # ------------------------------------------------------------ saved queries
+
+    @property
+    def queries_dir(self) -> Path:
+        from pathlib import Path
+
+        return Path(self._queries_dir) if self._queries_dir else self.root / "queries"
+
+    def catalogue(self, problems: list | None = None) -> list[SavedQuery]:
+        """Every saved query (``queries/*.rq``), parsed and checked, by name. With a
+        ``problems`` list, a file that does not load is appended there instead of raising."""
+        from laokg.query.catalogue import load_catalogue
+
+        if problems is None:
+            return load_catalogue(self.queries_dir)
+        return load_catalogue(self.queries_dir, problems)
+
+    def saved(self, name: str) -> SavedQuery:
+        """One saved query by name (a misspelt name is an error that suggests the nearest)."""
+        from laokg.query.catalogue import find_query
+
+        return find_query(self.queries_dir, name)
+
+    def run(self, query, params=(), *, allow_service: bool = False, allow_from: bool = False,
+            fmt: str | None = None, source: str | None = None, line_offset: int = 0, budget=None) -> QueryResult:
+        """Run a :class:`SavedQuery` with ``params`` (a mapping, or ``(name, value)`` pairs);
+        return the engine's :class:`~laokg.query.engines.QueryResult`. What the CLI calls."""
+        from laokg.query.binding import bind_parameters
+
+        if fmt:
+            from laokg.query.formats import check_format
+
+            check_format(query.form, fmt)
+        bindings = bind_parameters(query, _pairs(params), self._candidates)
+        from laokg.query.engines import DEFAULT_TIMEOUT
+
+        engine = self.engine
+        # a local engine runs within the budget (laokg.query.budget; the CLI always gives one,
+        # the API none: in-process and unlimited, as a library call should be)
+        local = {"budget": budget} if budget is not None and getattr(engine, "name", "") != "remote" else {}
+        result = engine.run(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
+                            timeout=self.timeout or DEFAULT_TIMEOUT, source=source or str(query.path or query.name),
+                            line_offset=line_offset, **local)
+        if budget is not None and not local:  # a remote answer is held to the same row budget
+            from laokg.query.budget import check_rows
+
+            check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,
+                       "rows" if result.graph is None else "triples")
+        return result
+
+    def query(self, name: str, /, *, allow_service: bool = False, allow_from: bool = False, **params):
+        """Run the saved query ``name`` with keyword parameters (a list gives several values).
+
+        Returns :class:`Rows` for a SELECT, ``True``/``False`` for an ASK, an rdflib ``Graph``
+        for a CONSTRUCT or DESCRIBE.
+        """
+        return _answer(self.run(self.saved(name), params, allow_service=allow_service, allow_from=allow_from))
+
+    @staticmethod
+    def prepare(text: str, *, name: str = "query", path=None) -> tuple[SavedQuery, int]:
+        """An ad-hoc query as a :class:`SavedQuery` with the project prefixes declared, and the
+        number of lines that added (for error line numbers)."""
+        from laokg.query.catalogue import parse_saved_query
+        from laokg.query.engines import with_project_prefixes
+
+        full, offset = with_project_prefixes(text)
+        sq = parse_saved_query(full, name=name, path=path)
+        sq.text = full
+        return sq, offset
+
+    def sparql(self, text: str, /, *, allow_service: bool = False, allow_from: bool = False, **params):
+        """Run ad-hoc, read-only SPARQL (project prefixes declared; ``?_name`` parameters bound
+        from keywords). Returns what :meth:`query` returns."""
+        sq, offset = self.prepare(text)
+        return _answer(self.run(sq, params, allow_service=allow_service, allow_from=allow_from,
+                                source="query", line_offset=offset))
+
+    # ------------------------------------------------------------ things and their evidence
+
+    def resolve(self, thing: str) -> URIRef:
+        """An IRI, a CURIE (``kg:mlsw``) or a label (``"MLSW"``) -> the IRI it names."""
+        from laokg.query.entity import resolve
+
+        return resolve(self.graph, str(thing), self.labels)
+
+    def show(self, thing: str) -> dict:
+        """Everything about one thing, as ``laokg show THING --format json`` gives it."""
+        import json
+
+        from laokg.query.entity import card, render_json
+
+        return json.loads(render_json(self.graph, card(self.graph, self.resolve(thing), self.labels), self.labels))
+
+    def trace(self, thing: str | None = None, *, source: str | None = None) -> Trace | SourceTrace:
+        """Where ``thing`` comes from (:class:`~laokg.provenance.trace.Trace`), or, with
+        ``source=``, every node that rests on that work
+        (:class:`~laokg.provenance.trace.SourceTrace`)."""
+        from laokg.errors import InputError
+        from laokg.provenance import trace as tr
+
+        if (thing is None) == (source is None):
+            raise InputError("give either a thing or source=WORK")
+        if source is not None:
+            return tr.trace_source(self.graph, self.resolve(source), self.labels)
+        return tr.trace_entity(self.graph, self.resolve(thing), self.labels)
+
+    # ------------------------------------------------------------ checks
+
+    def validate(self) -> ValidationResult:
+        """SHACL validation against ``ontology/shapes.ttl`` (``.conforms``, ``.results``, ``.counts()``)."""
+        from laokg.graph.load import load_shapes
+        from laokg.graph.validate import run_shacl
+
+        return run_shacl(self.graph, load_shapes(self.root))
+
+    def audit(self, rules: Iterable[str] | None = None) -> AuditReport:
+        """The source audit (``queries/audit/``), optionally only the rules with these ids."""
+        from laokg.provenance import audit as au
+
+        return au.audit(self.graph, au.load_rules(au.rules_dir(self.root)), list(rules) if rules else None)
+
+    def stats(self) -> dict:
+        """The counts ``laokg stats --format json`` prints."""
+        import json
+
+        from laokg.graph.stats import format_json, stats
+
+        return json.loads(format_json(stats(self.root, self.data)))
+
+
+def _answer(result: QueryResult):
+    if result.form == "ASK":
+        return bool(result.boolean)
+    if result.form == "SELECT":
+        return Rows(({v: row.get(v) for v in result.vars} for row in result.rows), result.vars)
+    return result.graph
+
+
+def open(root=None, *, data: Iterable[str] = (), endpoint: str | None = None,  # noqa: A001 - laokg.open()
+         timeout: float | None = None, engine: str = "auto") -> KnowledgeGraph:
+    """Open the graph laokg would read: ``root`` if given, else as the CLI chooses it
+    (``$LAOKG_ROOT``, a working copy around the current directory, the installed data — see
+    docs/install.md). ``data`` adds Turtle files; ``endpoint`` runs queries on a SPARQL 1.1
+    endpoint instead of the embedded graph (saved queries and labels come from ``root``);
+    ``engine`` picks the embedded engine as ``--engine`` does (auto, rdflib, oxigraph)."""
+    return KnowledgeGraph(root, data, endpoint, timeout, engine=engine)

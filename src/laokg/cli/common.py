@@ -29,7 +29,7 @@ def project_options(func):
     )(func)
     func = click.option(
         "--root", metavar="DIR", default=None,
-        help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl).",
+        help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl, else the data installed with laokg; see docs/install.md).",
     )(func)
     return func
 

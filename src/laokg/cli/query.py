@@ -93,93 +93,16 @@ def _pairs(params) -> list[tuple[str, str]]:
     return pairs
 
 
-def _queries_dir(root, queries) -> Path:
-    if queries:
-        return Path(queries)
-    from laokg.graph.load import find_root
+def _kg(root, data=(), endpoint=None, timeout=None, queries=None, engine="auto"):
+    """The Python API's graph for these options (the CLI is a thin layer over it)."""
+    import laokg
 
-    return find_root(root) / "queries"
-
-
-_REMOTE_LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-SELECT DISTINCT ?thing ?label WHERE {
-  VALUES ?p { skos:prefLabel rdfs:label dct:title schema:name skos:altLabel }
-  ?thing ?p ?label .
-  FILTER(isIRI(?thing) && LCASE(STR(?label)) = LCASE(STR(?_text)))
-}"""
+    return laokg.KnowledgeGraph(root, data, endpoint, timeout, queries, engine=engine)
 
 
-class _Context:
-    """The engine chosen by the options, and a label resolver for it."""
-
-    def __init__(self, root, data, endpoint, timeout, engine="auto"):
-        from laokg.query.engines import RemoteEngine
-
-        self.root, self.data, self.endpoint, self.timeout = root, data, endpoint, timeout
-        self._graph = None
-        self._index = None
-        self.by_query = bool(endpoint)  # labels resolved by a query, not an in-memory index
-        if endpoint:
-            self.engine = RemoteEngine(endpoint, timeout)
-        else:
-            from laokg.query.oxigraph import choose_engine, oxigraph_engine
-
-            self.engine = None
-            if choose_engine(engine, root, data) == "oxigraph":
-                self.engine = oxigraph_engine(root, data)
-                self.by_query = True
-
-    @property
-    def graph(self):
-        if self._graph is None:
-            from laokg.query.engines import load_graph
-
-            self._graph = load_graph(self.root, self.data)
-        return self._graph
-
-    def get_engine(self):
-        if self.engine is None:
-            from laokg.query.engines import EmbeddedEngine
-
-            self.engine = EmbeddedEngine(self.graph)
-        return self.engine
-
-    def resolver(self, text: str):
-        from rdflib import Literal, URIRef
-
-        from laokg.labels import LabelIndex, fold
-
-        if self.by_query:
-            res = self.engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
-            return [(r["thing"], str(r["label"])) for r in res.rows if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
-        if self._index is None:
-            self._index = LabelIndex(self.graph)
-        return [(iri, self._index.label(iri) or "") for iri in self._index.exact(text)]
-
-
-def _run(sq: SavedQuery, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, *,
-         source: str, text: str | None = None, line_offset: int = 0, engine: str = "auto"):
-    from laokg.query.binding import bind_parameters
-
-    ctx = _Context(root, data, endpoint, timeout, engine)
-    if fmt:
-        from laokg.query.formats import check_format
-
-        check_format(sq.form, fmt)
-    bindings = bind_parameters(sq, _pairs(params), ctx.resolver)
-    engine = ctx.get_engine()
-    budget = _budget(timeout)
-    local = {"budget": budget} if getattr(engine, "name", "") != "remote" else {}
-    result = engine.run(text or sq.text, bindings, allow_service=allow_service, allow_from=allow_from,
-                        timeout=timeout or DEFAULT_TIMEOUT, source=source, line_offset=line_offset, **local)
-    if not local:  # a remote answer is held to the same row budget
-        from laokg.query.budget import check_rows
-
-        check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,
-                   "rows" if result.graph is None else "triples")
+def _run(kg, sq: SavedQuery, params, allow_service, allow_from, fmt, output, *, source: str, line_offset: int = 0):
+    result = kg.run(sq, _pairs(params), allow_service=allow_service, allow_from=allow_from, fmt=fmt,
+                    source=source, line_offset=line_offset, budget=_budget(kg._timeout))
     code = emit(result, fmt, output)
     if code:
         click.get_current_context().exit(code)
@@ -215,11 +138,10 @@ def query_list(tags, queries, root, fmt, output):
     """
     from rdflib import Literal
 
-    from laokg.query.catalogue import load_catalogue
     from laokg.query.engines import QueryResult
 
     problems: list = []
-    catalogue = load_catalogue(_queries_dir(root, queries), problems)
+    catalogue = _kg(root, queries=queries).catalogue(problems)
     wanted = {t.lower() for t in tags}
     rows = []
     for sq in catalogue:
@@ -272,9 +194,7 @@ def query_show(name, queries, root, output):
     Example:
       laokg query show instruments
     """
-    from laokg.query.catalogue import find_query
-
-    write_output(describe_saved(find_query(_queries_dir(root, queries), name)), output)
+    write_output(describe_saved(_kg(root, queries=queries).saved(name)), output)
 
 
 @query_group.command("run", context_settings=CONTEXT_SETTINGS)
@@ -296,11 +216,9 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, allo
       laokg query run instruments -p type=decree -p from_year=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
-    from laokg.query.catalogue import find_query
-
-    sq = find_query(_queries_dir(root, queries), name)
-    _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output, source=str(sq.path or name),
-         engine=engine)
+    kg = _kg(root, data, endpoint, timeout, queries, engine)
+    sq = kg.saved(name)
+    _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
 
 # ---------------------------------------------------------------- sparql
@@ -326,9 +244,6 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, a
       laokg sparql -f my-question.rq --format json
       laokg sparql "ASK { kg:mlsw a org:FormalOrganization }"
     """
-    from laokg.query.catalogue import parse_saved_query
-    from laokg.query.engines import with_project_prefixes
-
     if bool(query) == bool(file):
         raise InputError("give a query as argument or with -f FILE (one of them)")
     if file:
@@ -343,12 +258,10 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, a
                 raise InputError(f"{file}: not UTF-8 text") from None
     else:
         text, source = query, "query"
-    full, offset = with_project_prefixes(text)
-    sq = parse_saved_query(full, name=Path(source).stem if file else "query",
-                           path=Path(file) if file and file != "-" else None)
-    sq.text = full
-    _run(sq, params, root, data, endpoint, timeout, allow_service, allow_from, fmt, output,
-         source=source, line_offset=offset, engine=engine)
+    kg = _kg(root, data, endpoint, timeout, engine=engine)
+    sq, offset = kg.prepare(text, name=Path(source).stem if file else "query",
+                            path=Path(file) if file and file != "-" else None)
+    _run(kg, sq, params, allow_service, allow_from, fmt, output, source=source, line_offset=offset)
 
 
 # ---------------------------------------------------------------- show / search
@@ -372,14 +285,13 @@ def show_command(thing, root, data, fmt, output, show_all):
       laokg show MLSW
       laokg show kg:decree-245-2020 --format json
     """
-    from laokg.labels import LabelIndex
-    from laokg.query.engines import QueryResult, load_graph
-    from laokg.query.entity import card, describe_graph, render_json, render_text, resolve
+    from laokg.query.engines import QueryResult
+    from laokg.query.entity import card, describe_graph, render_json, render_text
     from laokg.query.formats import render
 
-    graph = load_graph(root, data)
-    index = LabelIndex(graph)
-    iri = resolve(graph, thing, index)
+    kg = _kg(root, data)
+    graph, index = kg.graph, kg.labels
+    iri = kg.resolve(thing)
     if fmt == "text":
         text = render_text(graph, card(graph, iri, index), index, max_links=None if show_all else 12)
     elif fmt == "json":
@@ -406,7 +318,6 @@ def search_command(text, type_, limit, root, data, fmt, output):
       laokg search ministry
       laokg search "labour law" --type eli:LegalResource --format csv
     """
-    from laokg.query.engines import load_graph
     from laokg.query.entity import search
     from laokg.query.parameters import expand_iri
 
@@ -416,8 +327,7 @@ def search_command(text, type_, limit, root, data, fmt, output):
         cls = expand_iri(type_)
         if cls is None:
             raise InputError(f"--type expects a CURIE or IRI such as eli:LegalResource, got '{type_}'")
-    graph = load_graph(root, data)
-    result = search(graph, words, limit=limit, type_=cls)
+    result = search(_kg(root, data).graph, words, limit=limit, type_=cls)
     if not result.rows:
         click.echo(f"nothing matches '{words}'", err=True)
         return

@@ -1,9 +1,17 @@
 """Find the project's Turtle files and load them into rdflib graphs.
 
 A project root holds ``ontology/laokg.ttl`` (required), ``ontology/vocab/*.ttl``,
-``ontology/shapes.ttl`` and ``graph/*.ttl``. The root is, in order: the ``root`` argument,
-``$LAOKG_ROOT``, the nearest directory at or above the current directory that holds
-``ontology/laokg.ttl``, or the checkout this package was installed from.
+``ontology/shapes.ttl``, ``graph/*.ttl`` and ``queries/``. :func:`find_root` chooses it, in
+this order (documented in docs/install.md, the one place users read it):
+
+1. the ``root`` argument (``--root DIR``);
+2. ``$LAOKG_ROOT``;
+3. the nearest directory at or above the current directory that holds ``ontology/laokg.ttl``
+   (a working copy you are standing in);
+4. the data installed with the package: ``laokg/data/`` inside a wheel install, or, for an
+   editable install, the working copy it was installed from.
+
+A root given by 1 or 2 that is not a project root is an error, never replaced by 3 or 4.
 
 Every file is parsed on its own, so a syntax error names its file and line
 (:class:`~laokg.errors.RDFSyntaxError`). Parses are cached per process, keyed by path and
@@ -71,10 +79,9 @@ def find_root(root: str | os.PathLike | None = None) -> Path:
     for candidate in (cwd, *cwd.parents):
         if _is_root(candidate):
             return candidate
-    # an editable install: src/laokg/load.py -> the checkout
-    checkout = Path(__file__).resolve().parents[3]
-    if _is_root(checkout):
-        return checkout
+    installed = installed_root()
+    if installed is not None:
+        return installed
     raise InputError(f"no laokg project found at or above {cwd}: no {MARKER} (use --root DIR or set ${ENV_ROOT})")
 
 
@@ -95,6 +102,23 @@ def refuse_source_target(path: str | os.PathLike, root: Path, what: str = "-o") 
         if resolved == source or source in resolved.parents:
             raise InputError(f"{path}: refusing to write into the project's sources ({name}/); "
                              f"give {what} a path outside graph/, ontology/ and queries/")
+
+
+def installed_root() -> Path | None:
+    """The data that came with the installed package, or None.
+
+    A wheel carries graph/, ontology/ and queries/ as ``laokg/data/`` (see hatch_build.py); an
+    editable install (``pip install -e .``, ``make run``) has no copy and reads the working
+    copy it was installed from: ``src/laokg/graph/load.py`` -> the directory above ``src/``.
+    """
+    package = Path(__file__).resolve().parents[1]
+    data = package / "data"
+    if _is_root(data):
+        return data
+    checkout = package.parents[1]
+    if package.parent.name == "src" and (checkout / "pyproject.toml").is_file() and _is_root(checkout):
+        return checkout
+    return None
 
 
 @dataclass(frozen=True)
@@ -375,6 +399,7 @@ __all__ = [
     "ProjectFiles",
     "find_root",
     "refuse_source_target",
+    "installed_root",
     "project_files",
     "parse_file",
     "load_data_graph",

@@ -1,0 +1,123 @@
+"""The Python API (laokg/__init__.py): the examples of docs/api.md, run with doctest, and the
+behaviour they do not show."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import subprocess
+import sys
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+import laokg
+from laokg.errors import InputError, NotFoundError, ParameterError, QueryError
+
+from .conftest import ROOT
+
+API_DOC = ROOT / "docs" / "api.md"
+KG = "https://w3id.org/laokg/id/"
+
+
+def _pycon_blocks(text: str) -> str:
+    """The ```pycon blocks of a page, joined (a fence would otherwise read as output)."""
+    return "\n\n".join(re.findall(r"^```pycon\n(.*?)^```", text, re.M | re.S))
+
+
+def test_the_examples_in_docs_api(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAOKG_ROOT", str(ROOT))
+    monkeypatch.chdir(tmp_path)
+    text = _pycon_blocks(API_DOC.read_text(encoding="utf-8"))
+    assert text.count(">>>") >= 20
+    test = doctest.DocTestParser().get_doctest(text, {}, "docs/api.md", str(API_DOC), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0, "docs/api.md examples fail (run: python -m doctest is not enough; see output above)"
+
+
+@pytest.fixture(scope="module")
+def kg():
+    return laokg.open(ROOT)
+
+
+def test_rows_are_dicts_of_rdflib_terms_with_every_variable(kg):
+    rows = kg.query("instruments", type="doctype:law")
+    assert isinstance(rows, laokg.Rows) and rows
+    for row in rows:
+        assert list(row) == rows.vars
+        assert isinstance(row["instrument"], URIRef)
+        assert isinstance(row["title"], Literal)
+    assert any(value is None for row in rows for value in row.values())  # unbound -> None
+
+
+def test_to_python_gives_plain_values(kg):
+    plain = kg.query("emigrants_by_destination").to_python()
+    assert plain[0]["emigrants"] == 285819 and type(plain[0]["emigrants"]) is int
+    assert plain[0]["destination"] == KG + "thailand" and type(plain[0]["destination"]) is str
+
+
+def test_to_dataframe(kg):
+    import pandas  # the test extra installs it: to_dataframe is part of the API
+    frame = kg.query("emigrants_by_destination").to_dataframe()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == ["destination", "destinationName", "iso", "emigrants", "period", "dataSource"]
+    assert frame["emigrants"].sum() == 285819 + 176588 + 118769 + 36591 + 13292
+
+
+def test_to_dataframe_without_pandas_is_a_clear_error(kg, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(InputError, match=r"pip install 'laokg\[pandas\]'"):
+        kg.query("emigrants_by_destination").to_dataframe()
+
+
+def test_parameters_as_lists_labels_and_rdflib_terms(kg):
+    by_curie = kg.query("instruments", type=["doctype:decree", "doctype:law"])
+    by_term = kg.query("instruments", type=[URIRef("https://w3id.org/laokg/vocab/doctype/decree"),
+                                             URIRef("https://w3id.org/laokg/vocab/doctype/law")])
+    assert by_curie == by_term and len(by_curie) == 4
+    units = kg.query("institution_units", organisation="Ministry of Labour and Social Welfare")
+    assert {str(r["unit"]) for r in units} >= {KG + "mlsw-employment-department"}
+    again = kg.query("instrument_provisions", instrument=by_curie[0]["instrument"])  # a row value goes back in
+    assert isinstance(again, laokg.Rows)
+
+
+def test_construct_and_ask_forms(kg):
+    assert kg.sparql("ASK { kg:mlsw a org:FormalOrganization }") is True
+    assert kg.sparql("ASK { kg:mlsw a eli:LegalResource }") is False
+    g = kg.sparql("CONSTRUCT { kg:mlsw skos:prefLabel ?l } WHERE { kg:mlsw skos:prefLabel ?l }")
+    assert isinstance(g, Graph) and len(g) == 1
+
+
+def test_same_safety_as_the_cli(kg):
+    with pytest.raises(QueryError, match="read-only"):
+        kg.sparql("INSERT DATA { kg:a kg:b kg:c }")
+    with pytest.raises(QueryError, match="SERVICE"):
+        kg.sparql("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    with pytest.raises(ParameterError, match="unknown parameter 'yaer'"):
+        kg.query("instruments", yaer=2020)
+    with pytest.raises(QueryError, match="no saved query named"):
+        kg.query("instrumentz")
+
+
+def test_show_trace_validate_audit(kg):
+    assert kg.show("kg:thailand")["iri"] == KG + "thailand"
+    with pytest.raises(NotFoundError):
+        kg.show("no such thing at all")
+    with pytest.raises(InputError):
+        kg.trace()
+    assert kg.trace(source="kg:mou-laos-thailand-2002").iri == KG + "mou-laos-thailand-2002"
+    assert kg.audit(["AUD17"]).count("warning") == 1
+
+
+def test_open_reads_laokg_root(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAOKG_ROOT", str(tmp_path))
+    with pytest.raises(InputError, match=r"not a laokg project root.*LAOKG_ROOT"):
+        laokg.open().root
+
+
+def test_import_is_light():
+    """`import laokg` (and so `laokg --help`'s first import) loads no rdflib, pySHACL or engine."""
+    code = "import sys, laokg; print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl', 'SPARQLWrapper')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

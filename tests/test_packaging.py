@@ -1,0 +1,109 @@
+"""The wheel carries its data: built from this checkout, installed into a fresh virtual
+environment, and run from an empty directory, `laokg` and `import laokg` work.
+
+Fast and offline: the wheel is built with `pip wheel --no-build-isolation` (hatchling is in the
+test extra) and installed with `--no-deps --no-index`; the new environment sees the
+dependencies already installed here through a `.pth` line, not through a download.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+def _run(*args, cwd=None, env=None, check=True):
+    return subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, check=check)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "-w", str(out), str(ROOT))
+    (path,) = out.glob("laokg-*.whl")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """(bin directory, environment for subprocesses, empty working directory)."""
+    base = tmp_path_factory.mktemp("venv")
+    venv = base / "venv"
+    _run(sys.executable, "-m", "venv", "--without-pip", str(venv))
+    python = venv / "bin" / "python"
+    purelib = Path(_run(str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip())
+    # the dependencies installed here (rdflib, pySHACL, click ...), as plain path entries: .pth
+    # files in them (this checkout's editable install) are not processed, so laokg comes from the wheel
+    here = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()} if Path(p).is_dir()]
+    (purelib / "zz_test_deps.pth").write_text("\n".join(sorted(here)) + "\n", encoding="utf-8")
+    _run(sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel))
+    env = {k: v for k, v in os.environ.items() if k not in ("LAOKG_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    empty = base / "empty"
+    empty.mkdir()
+    return venv / "bin", env, empty
+
+
+def test_wheel_carries_graph_ontology_and_queries(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"laokg/data/{p.relative_to(ROOT).as_posix()}"
+                for pattern in ("graph/*.ttl", "ontology/*.ttl", "ontology/vocab/*.ttl", "queries/*.rq", "queries/audit/*.rq")
+                for p in ROOT.glob(pattern)}
+    assert "laokg/data/ontology/shapes.ttl" in expected and any("/vocab/" in n for n in expected)
+    assert expected <= names, sorted(expected - names)
+    assert "laokg/__init__.py" in names and "laokg/cli/__init__.py" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    metadata = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+    assert "License-Expression: MIT" in metadata
+
+
+def test_installed_laokg_stats_from_an_empty_directory(installed):
+    bindir, env, empty = installed
+    result = _run(str(bindir / "laokg"), "stats", "--format", "json", cwd=empty, env=env)
+    stats = json.loads(result.stdout)
+    ours = json.loads(_run(sys.executable, "-m", "laokg", "stats", "--format", "json", cwd=ROOT).stdout)
+    assert stats == ours
+
+
+def test_installed_laokg_runs_a_saved_query(installed):
+    bindir, env, empty = installed
+    out = _run(str(bindir / "laokg"), "query", "run", "emigrants_by_destination", "--format", "csv", cwd=empty, env=env).stdout
+    assert out.splitlines()[0] == "destination,destinationName,iso,emigrants,period,dataSource"
+    assert "https://w3id.org/laokg/id/thailand,Thailand,TH,285819,2024" in out
+
+
+def test_installed_python_api(installed):
+    bindir, env, empty = installed
+    code = "import laokg; print(laokg.__file__); print(laokg.open().root); print(laokg.open().query('emigrants_by_destination')[0])"
+    lines = _run(str(bindir / "python"), "-c", code, cwd=empty, env=env).stdout.splitlines()
+    venv = str(bindir.parent)
+    assert lines[0].startswith(venv)  # the wheel's copy, not this checkout
+    assert lines[1].startswith(venv) and lines[1].endswith(os.path.join("laokg", "data"))
+    assert "'emigrants': rdflib.term.Literal('285819'" in lines[2]
+
+
+def test_installed_python_m_laokg(installed):
+    bindir, env, empty = installed
+    assert _run(str(bindir / "python"), "-m", "laokg", "--version", cwd=empty, env=env).stdout.startswith("laokg, version")
+
+
+def test_installed_laokg_root_choices(installed, tmp_path):
+    """--root and $LAOKG_ROOT win over the installed data; a wrong one is an error, not a fallback."""
+    bindir, env, empty = installed
+    bad = _run(str(bindir / "laokg"), "stats", "--root", str(tmp_path), cwd=empty, env=env, check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: ") and "not a laokg project root" in bad.stderr
+    bad_env = _run(str(bindir / "laokg"), "stats", cwd=empty, env={**env, "LAOKG_ROOT": str(tmp_path)}, check=False)
+    assert bad_env.returncode == 2 and "$LAOKG_ROOT" in bad_env.stderr
+    good = _run(str(bindir / "laokg"), "query", "list", "--format", "csv", cwd=empty, env={**env, "LAOKG_ROOT": str(ROOT)})
+    assert "emigrants_by_destination" in good.stdout
