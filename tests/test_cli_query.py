@@ -73,9 +73,9 @@ def test_run_with_defaults_csv():
 
 def test_run_several_values_labels_and_curies():
     result = run("query", "run", "instruments-by-type", *Q, *FIX, "-p", "type=Decree", "-p", "type=memorandum OF understanding",
-                 "-p", "from_year=2016", "--format", "table")
+                 "-p", "from_year=2016", "--format", "csv")
     lines = result.output.splitlines()
-    assert [line.split()[0] for line in lines[2:]] == ["kg:mou-thailand-2016", "kg:decree-245-2020", "kg:decree-475-2021"]
+    assert [line.split(",")[0] for line in lines[1:]] == [KG + "mou-thailand-2016", KG + "decree-245-2020", KG + "decree-475-2021"]
 
 
 def test_run_tsv_and_json():

@@ -148,11 +148,11 @@ def test_search_substring_and_words():
 
 
 def test_search_cli():
-    result = run("search", "employment", "department", *FIX, "--format", "table")
+    result = run("search", "employment", "department", *FIX, "--format", "csv")
     lines = result.output.splitlines()
-    assert lines[0].split() == ["rank", "thing", "label", "matched", "type"]
-    assert lines[2].split()[:2] == ["exact", "kg:employment-department"]
-    assert lines[3].split()[:2] == ["exact", "kg:provincial-employment-department"]
+    assert lines[0].split(",") == ["rank", "thing", "label", "matched", "type"]
+    rows = [line.split(",")[:2] for line in lines[1:]]
+    assert rows[:2] == [["exact", KG + "employment-department"], ["exact", KG + "provincial-employment-department"]]
     result = run("search", "zzzz", *FIX)
     assert result.exit_code == 0 and result.stdout == "" and "nothing matches 'zzzz'" in result.stderr
     limited = run("search", "e", *FIX, "--limit", "2", "--format", "csv")

@@ -122,3 +122,69 @@ def test_write_output_under_a_file_is_one_input_error(tmp_path):
     (tmp_path / "plain").write_text("a file, not a directory")
     with pytest.raises(InputError, match="cannot write"):
         write_output("x", str(tmp_path / "plain" / "x.csv"))
+
+
+# ---------------------------------------------------------------- tables that fit the terminal
+
+
+def _num(n):
+    return Literal(str(n), datatype=ns.XSD.integer)
+
+
+def test_table_right_aligns_numbers():
+    r = QueryResult("SELECT", vars=["country", "n"], rows=[{"country": Literal("Thailand"), "n": _num(285819)},
+                                                           {"country": Literal("Canada"), "n": _num(7)}])
+    assert render(r, "table", width=80).splitlines() == [
+        "country        n", "-" * 16, "Thailand  285819", "Canada         7"]
+
+
+def test_long_cells_wrap_within_their_column_and_csv_keeps_them_whole():
+    text = "word " * 40
+    r = QueryResult("SELECT", vars=["thing", "note"], rows=[{"thing": URIRef(KG + "mlsw"), "note": Literal(text.strip())}])
+    lines = render(r, "table", width=40).splitlines()
+    assert max(len(line) for line in lines) <= 40 and len(lines) > 3
+    assert lines[2].startswith("kg:mlsw  word word") and lines[3].startswith("         word")
+    assert text.strip() in render(r, "csv")
+
+
+def test_too_many_columns_become_records():
+    names = [f"column{i}" for i in range(12)]
+    r = QueryResult("SELECT", vars=names, rows=[{n: Literal(f"value {n}") for n in names[:11]}])
+    lines = render(r, "table", width=80).splitlines()
+    assert lines[0] == "-[ 1 ]" + "-" * 74
+    assert lines[1].split() == ["column0", "value", "column0"] and len(lines) == 12  # column11 unbound: left out
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_iris_never_break():
+    iri = URIRef(KG + "decree-sending-migrant-workers-2020")
+    r = QueryResult("SELECT", vars=["thing", "note"], rows=[{"thing": iri, "note": Literal("a b c " * 30)}])
+    lines = render(r, "table", width=60).splitlines()
+    assert lines[2].startswith("kg:decree-sending-migrant-workers-2020  a b c")
+    assert max(len(line) for line in lines) <= 60
+
+
+def test_wide_characters_count_double_when_fitting():
+    r = QueryResult("SELECT", vars=["a", "b"], rows=[{"a": Literal("日本語 " * 20), "b": Literal("x")}])
+    from wcwidth import wcswidth
+
+    assert max(wcswidth(line) for line in render(r, "table", width=30).splitlines()) <= 30
+
+
+@pytest.mark.parametrize("command", [
+    "laokg query list",
+    "laokg query run instruments",
+    "laokg query run instrument_provisions -p instrument=kg:decree-475-2021",
+    "laokg audit",
+    "laokg search ministry",
+    "laokg query run sources",
+])
+def test_real_tables_fit_an_80_column_terminal(command, tmp_path):
+    """The issue's measurement: at 80 columns no line is wider than 80 (they were up to 466)."""
+    from wcwidth import wcswidth
+
+    from .docs_examples import Example, run as run_example
+
+    lines = run_example(Example(tmp_path / "x.md", 0, command, [], 0), tmp_path)
+    assert len(lines) > 5
+    assert max(wcswidth(line) for line in lines) <= 80

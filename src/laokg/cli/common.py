@@ -181,6 +181,13 @@ def write_output(text: str, output: str | None, root=None) -> None:
         write_stdout_bytes(data)
 
 
+def terminal_width() -> int:
+    """Columns for tables: $COLUMNS, else the terminal's width, else 80."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def stdout_is_terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -193,7 +200,7 @@ def emit(result: QueryResult, fmt: str | None, output: str | None) -> int:
     from laokg.query.formats import default_format, render
 
     fmt = fmt or default_format(result.form, to_terminal=not output and stdout_is_terminal())
-    write_output(render(result, fmt), output)
+    write_output(render(result, fmt, width=terminal_width()), output)
     if result.form == "SELECT" and fmt == "table" and not result.rows and not output:
         click.echo("(no results)", err=True)
     if result.form == "ASK":

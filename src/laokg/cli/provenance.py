@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from laokg.cli import common
 from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_output
 from laokg.errors import InputError
 
@@ -88,7 +89,8 @@ def audit_command(fmt, rules, show_all, output, root, data):
 
     graph = load_data_graph(root, extra=data)
     report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None)
-    text = au.format_text(report, show_all) if fmt == "text" else au.format_json(report)
+    width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
+    text = au.format_text(report, show_all, width) if fmt == "text" else au.format_json(report)
     write_output(text, output)
     if report.has_violations:
         click.get_current_context().exit(1)

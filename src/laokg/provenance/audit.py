@@ -120,7 +120,18 @@ def _name(iri: str, label: str | None) -> str:
     return f"{label} ({curie(iri)})" if label else curie(iri)
 
 
-def format_text(report: AuditReport, show_passing: bool = False) -> str:
+def _wrap(line: str, width: int | None) -> list[str]:
+    """``line`` wrapped to ``width`` (None: as it is), continuation lines indented 4 more."""
+    if width is None or len(line) <= width:
+        return [line]
+    import textwrap
+
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 4)
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]
+
+
+def format_text(report: AuditReport, show_passing: bool = False, width: int | None = None) -> str:
+    """The report for people; with ``width``, lines wrap to fit a terminal that wide."""
     lines = []
     for result in report.results:
         rule = result.rule
@@ -135,7 +146,7 @@ def format_text(report: AuditReport, show_passing: bool = False) -> str:
     totals = ", ".join(f"{report.count(s)} {s}(s)" for s in SEVERITIES)
     held = sum(1 for r in report.results if not r.findings)
     lines.append(f"{len(report.results)} rules run, {held} hold; findings: {totals}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(wrapped for line in lines for wrapped in _wrap(line, width)) + "\n"
 
 
 def format_json(report: AuditReport) -> str:

@@ -21,9 +21,9 @@ import csv
 import io
 import json
 import re
-import unicodedata
+import shutil
 
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from laokg.errors import InputError, OutputError
@@ -62,24 +62,110 @@ def _cell(term) -> str:
     return str(term).replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " ")
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1 for ch in text)
+#: the numeric XSD datatypes: their cells are right-aligned in a table
+_NUMERIC = {XSD[t] for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
+                             "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                             "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+MIN_COLUMN = 16  # a text column narrower than this (or its own width) reads badly: records instead
+MAX_WORD = 30  # a longer word may be broken
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+def _numeric(column: list) -> bool:
+    cells = [t for t in column if t is not None]
+    return bool(cells) and all(isinstance(t, Literal) and t.datatype in _NUMERIC for t in cells)
 
 
-def table(result: QueryResult) -> str:
+def _fit(widths: list[int], floors: list[int], budget: int, least: list[int]) -> list[int]:
+    """Column widths that fit ``budget``: each column keeps at least its floor (its longest
+    word, so names and CURIEs do not break) when the floors fit, else at least ``least``; the
+    widest columns are cut back to one common cap, the largest that fits."""
+    if sum(widths) <= budget:
+        return widths
+    floors = [min(w, f) for w, f in zip(widths, floors)]
+    if sum(floors) > budget:  # cut the widest floors back, the first column (the key) last
+        rest = _capped(floors[1:], least[1:], budget - floors[0])
+        floors = [floors[0], *rest] if sum(rest) + floors[0] <= budget else _capped(floors, least, budget)
+    return _capped(widths, floors, budget)
+
+
+def _capped(widths: list[int], floors: list[int], budget: int) -> list[int]:
+    """``widths`` with the widest cut back to the largest common cap that fits ``budget``
+    (never below ``floors``)."""
+    cap = max(widths, default=0)
+    while cap > 1 and sum(max(f, min(w, cap)) for w, f in zip(widths, floors)) > budget:
+        cap -= 1
+    return [max(f, min(w, cap)) for w, f in zip(widths, floors)]
+
+
+def _prettytable(header: list[str], rows: list[list[str]], widths: list[int], right: list[bool], show_header=True):
+    from prettytable import HRuleStyle, PrettyTable, VRuleStyle
+
+    t = PrettyTable(header)
+    t.border, t.vrules = True, VRuleStyle.NONE
+    t.hrules = HRuleStyle.HEADER if show_header else HRuleStyle.NONE
+    t.header = show_header
+    t.horizontal_char = t.junction_char = "-"
+    t.left_padding_width, t.right_padding_width = 0, 1
+    for row in rows:
+        t.add_row(row)
+    for name, w, r in zip(header, widths, right):
+        t.align[name] = "r" if r else "l"
+        t.max_width[name] = w
+        if not show_header:
+            t.min_width[name] = w if name == "field" else 0
+    # drop the blank left border (vertical rules are off) and trailing spaces
+    return [line[1:].rstrip() for line in t.get_string().split("\n")]
+
+
+def table(result: QueryResult, width: int | None = None) -> str:
+    """An aligned table (prettytable) no wider than ``width`` columns (default: the terminal's):
+    long cells wrap within their column, numbers are right-aligned, wide characters count
+    double. When the columns cannot fit side by side even so, each row is shown as a record
+    (one ``name  value`` line per bound variable, like psql's expanded display). CSV/TSV/JSON
+    keep the full values."""
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
+    from wcwidth import wcswidth
+
+    if width is None:
+        width = shutil.get_terminal_size((80, 24)).columns
     header = result.vars
-    rows = [[_cell(r.get(v)) for v in header] for r in result.rows]
-    widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    terms = [[r.get(v) for v in header] for r in result.rows]
+    cells = [[_cell(t) for t in row] for row in terms]
+    right = [_numeric([row[i] for row in terms]) for i in range(len(header))]
+    titles = [wcswidth(h) for h in header]
+    natural = [max([titles[i]] + [wcswidth(row[i]) for row in cells]) for i in range(len(header))]
+    words = [max([titles[i]] + [wcswidth(w) for row in cells for w in row[i].split()]) for i in range(len(header))]
+    budget = width - 2 * (len(header) - 1)  # columns are two spaces apart
+    # IRIs never break; another word may, but keeps three quarters of its width: if even that
+    # does not fit, the rows become records
+    iris = [all(isinstance(t, URIRef) for t in col if t is not None) and any(col) for col in zip(*terms)] if terms else [False] * len(header)
+    least = [natural[i] if iris[i] else max(titles[i], min(natural[i], MIN_COLUMN), min(words[i], MAX_WORD) * 3 // 4)
+             for i in range(len(header))]
+    if sum(least) > budget:
+        return _records(header, cells, right, width)
+    fitted = _fit(natural, [n if iri else max(t, min(w, MAX_WORD)) for n, iri, t, w in zip(natural, iris, titles, words)],
+                  budget, least)
+    lines = _prettytable(header, cells, fitted, right)
+    # the header rule runs as far as the widest line, not into the trailing padding
+    lines[1] = lines[1][: max(wcswidth(line) for line in lines[:1] + lines[2:])]
     return "\n".join(lines) + "\n"
+
+
+def _records(header: list[str], cells: list[list[str]], right: list[bool], width: int) -> str:
+    """Each row as a block: a ``-[ n ]---`` rule, then ``name  value`` for each bound variable."""
+    from wcwidth import wcswidth
+
+    label = max(wcswidth(h) for h in header)
+    value = max(width - label - 2, MIN_COLUMN)
+    out = []
+    for n, row in enumerate(cells, 1):
+        rule = f"-[ {n} ]"
+        out.append(rule + "-" * max(width - len(rule), 0))
+        pairs = [[h, c] for h, c in zip(header, row) if c]
+        if pairs:
+            out += _prettytable(["field", "value"], pairs, [label, value], [False, False], show_header=False)
+    return "\n".join(out) + "\n"
 
 
 def _csv_value(term) -> str:
@@ -179,8 +265,8 @@ def check_writable(result: QueryResult) -> None:
                                   f"U+{ord(found.group()):04X} (not a Unicode character); nothing written")
 
 
-def render(result: QueryResult, fmt: str) -> str:
-    """The text of ``result`` in format ``fmt``."""
+def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
+    """The text of ``result`` in format ``fmt`` (a table no wider than ``width``)."""
     check_format(result.form, fmt)
     check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
@@ -190,4 +276,6 @@ def render(result: QueryResult, fmt: str) -> str:
         else:
             out = result.graph.serialize(format={"turtle": "turtle", "nt": "nt"}[fmt])
         return out if out.endswith("\n") else out + "\n"
-    return {"table": table, "csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)
+    if fmt == "table":
+        return table(result, width)
+    return {"csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)
