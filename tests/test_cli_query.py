@@ -213,3 +213,57 @@ def test_help_examples_run_on_the_real_graph(args, tmp_path, monkeypatch):
     result = run(*args)
     assert result.exit_code in (0, 1), result.output  # 1: an ASK that answers false
     assert "Error" not in result.output
+
+
+# ---------------------------------------------------------------- frictions (issue 7), on the real graph
+
+
+def _real(*args):
+    from click.testing import CliRunner
+
+    from laokg.cli import cli
+
+    from .conftest import ROOT
+
+    return CliRunner().invoke(cli, [*args, "--root", str(ROOT)])
+
+
+def test_a_label_resolves_only_to_the_class_the_query_expects():
+    """institution_units states `?_organisation_iri a org:FormalOrganization`: 'Ministry' is the
+    SKOS concept insttype:ministry, not an organisation -> an error listing the organisations."""
+    bad = _real("query", "run", "institution_units", "-p", "organisation=Ministry")
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert bad.stderr.strip() == (
+        "Error: query 'institution_units': parameter 'organisation' expects a org:FormalOrganization: none is "
+        "labelled 'Ministry' (insttype:ministry (ministry) is not one); org:FormalOrganization things like it: "
+        "kg:mofa (Ministry of Foreign Affairs), kg:mlsw (Ministry of Labour and Social Welfare)")
+    good = _real("query", "run", "institution_units", "-p", "organisation=MLSW", "--format", "csv")
+    assert good.exit_code == 0 and "https://w3id.org/laokg/id/mlsw-employment-department" in good.stdout
+
+
+def test_expected_classes_come_from_the_query_text():
+    from rdflib import URIRef
+
+    from laokg.query.parameters import expected_classes
+
+    text = "PREFIX org: <http://www.w3.org/ns/org#> SELECT * WHERE { ?_o_iri a org:FormalOrganization ; org:hasUnit ?u . ?u a ?t }"
+    assert expected_classes(text) == {"_o_iri": {URIRef("http://www.w3.org/ns/org#FormalOrganization")}}
+
+
+def test_did_you_mean_for_query_names_and_things():
+    q = _real("query", "run", "instrumnts")
+    assert q.exit_code == 2 and "did you mean: instruments" in q.stderr
+    thing = _real("show", "Tailand")
+    assert thing.exit_code == 2 and "did you mean: Thailand (kg:thailand)" in thing.stderr
+
+
+@pytest.mark.parametrize("alias, canonical", [("ttl", "turtle"), ("json-ld", "jsonld"), ("TTL", "turtle"), ("n-triples", "nt")])
+def test_format_aliases(alias, canonical):
+    q = "CONSTRUCT { kg:mlsw skos:prefLabel ?l } WHERE { kg:mlsw skos:prefLabel ?l }"
+    assert _real("sparql", q, "--format", alias).stdout == _real("sparql", q, "--format", canonical).stdout != ""
+
+
+def test_show_and_trace_print_excerpts_without_markdown():
+    for command in ("show", "trace"):
+        out = _real(command, "kg:finding-obstacle-lack-of-migration-framework").stdout
+        assert 'excerpt: "Lack of migration framework: Policies' in out and "**" not in out

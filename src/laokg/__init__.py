@@ -223,7 +223,7 @@ class KnowledgeGraph:
             from laokg.query.formats import check_format
 
             check_format(query.form, fmt)
-        bindings = bind_parameters(query, _pairs(params), self._candidates)
+        bindings = bind_parameters(query, _pairs(params), _Resolver(self))
         from laokg.query.engines import DEFAULT_TIMEOUT
 
         engine = self.engine
@@ -318,6 +318,43 @@ class KnowledgeGraph:
         from laokg.graph.stats import format_json, stats
 
         return json.loads(format_json(stats(self.root, self.data)))
+
+
+class _Resolver:
+    """Labels -> IRIs for parameter binding, with the class checks of laokg.query.parameters."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.kg = kg
+
+    def __call__(self, text: str):
+        return self.kg._candidates(text)
+
+    def types(self, iri) -> set:
+        from rdflib import RDF, URIRef
+
+        if self.kg._by_query:
+            res = self.kg.engine.run("SELECT DISTINCT ?type WHERE { ?_thing_iri a ?type }", {"_thing_iri": [URIRef(iri)]},
+                                     source="type lookup")
+            return {r["type"] for r in res.rows if "type" in r}
+        return set(self.kg.graph.objects(iri, RDF.type))
+
+    def near(self, text: str, classes) -> list:
+        """Up to 8 things of ``classes`` whose label contains ``text`` (else all of them, if few)."""
+        if self.kg._by_query:
+            return []
+        from rdflib import RDF
+
+        graph, index = self.kg.graph, self.kg.labels
+        of_class = {s for c in classes for s in graph.subjects(RDF.type, c)}
+        hits = [s for _, s, _ in index.search(text) if s in of_class]
+        if not hits and len(of_class) <= 8:
+            hits = sorted(of_class, key=str)
+        seen, out = set(), []
+        for s in hits:
+            if s not in seen:
+                seen.add(s)
+                out.append((s, index.label(s) or ""))
+        return out[:8]
 
 
 def _answer(result: QueryResult):

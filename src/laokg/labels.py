@@ -73,6 +73,16 @@ class LabelIndex:
         label = self.label(node)
         return f"{label} ({curie(node)})" if label else curie(node)
 
+    def close(self, text: str, n: int = 5) -> list[URIRef]:
+        """Subjects whose label is spelt like ``text`` (difflib ratio >= 0.75 on folded labels)."""
+        import difflib
+
+        hits = difflib.get_close_matches(fold(text), list(self._by_fold), n=n, cutoff=0.75)
+        out: list[URIRef] = []
+        for h in hits:
+            out += [s for s in sorted(self._by_fold[h], key=str) if s not in out]
+        return out[:n]
+
     def exact(self, text: str) -> list[URIRef]:
         """Subjects with a label equal to ``text`` (folded), sorted."""
         return sorted(self._by_fold.get(fold(text), ()), key=str)
@@ -114,3 +124,13 @@ class LabelIndex:
         hits = sorted(best.items(), key=lambda kv: (kv[1][0], kv[1][2], str(kv[0])))
         result = [(names[c[0]], s, c[3]) for s, c in hits]
         return result[:limit] if limit else result
+
+
+def plain_text(excerpt: str) -> str:
+    """An excerpt as a person reads it: one line, without the source's markdown emphasis
+    (``**bold**``, ``__bold__``). The graph keeps the excerpt verbatim; only the text output
+    of ``show`` and ``trace`` uses this."""
+    import re
+
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), str(excerpt))
+    return " ".join(text.split())

@@ -20,6 +20,21 @@ if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
+#: other common names of the RDF and result formats, accepted by every --format
+FORMAT_ALIASES = {"ttl": "turtle", "json-ld": "jsonld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml",
+                  "rdf/xml": "xml", "text/turtle": "turtle"}
+
+
+class FormatChoice(click.Choice):
+    """``click.Choice`` of format names that also takes the usual aliases (``ttl``, ``json-ld``…)."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            alias = FORMAT_ALIASES.get(value.lower())
+            if alias in self.choices:
+                value = alias
+        return super().convert(value, param, ctx)
+
 
 def project_options(func):
     """``--root DIR`` and ``--data FILE`` (repeatable), shared by the graph commands."""
@@ -215,7 +230,7 @@ def output_options(func):
         help="Write to FILE (atomically) instead of standard output.",
     )(func)
     func = click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default=None,
+        "--format", "fmt", type=FormatChoice(FORMATS), default=None,
         help="table|csv|tsv|json for SELECT/ASK (default: table on a terminal, csv otherwise); "
              "turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default: turtle).",
     )(func)

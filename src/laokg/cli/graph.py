@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_stdout_bytes, write_text
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, os_errors, project_options, write_stdout_bytes, write_text
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
 
 @click.command("validate", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice(["text", "json", "turtle"]), default="text", show_default=True,
               help="text for people, json (one object per result) for programs, turtle for the SHACL report graph.")
 @project_options
 @os_errors
@@ -40,7 +40,7 @@ def validate_command(fmt, root, data):
 
 
 @click.command("stats", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for programs.")
 @project_options
 @os_errors
@@ -62,7 +62,7 @@ def stats_command(fmt, root, data):
 
 
 @click.command("export", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice(EXPORT_FORMATS), default="turtle", show_default=True,
               help="turtle, nt (N-Triples), jsonld (JSON-LD with a prefix context) or xml (RDF/XML).")
 @click.option("-o", "--output", metavar="FILE", default=None,
               help="Write to FILE (atomically) instead of standard output ('-' is standard output).")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli import common
-from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, write_output
+import laokg.cli.common as common
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, os_errors, project_options, write_output
 from laokg.errors import InputError
 
 TRACE_FORMATS = ("text", "json", "turtle")
@@ -19,7 +19,7 @@ TRACE_FORMATS = ("text", "json", "turtle")
 @click.argument("thing", required=False)
 @click.option("--source", "source", metavar="WORK", default=None,
               help="Reverse trace: every node that depends on this work or document.")
-@click.option("--format", "fmt", type=click.Choice(TRACE_FORMATS), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice(TRACE_FORMATS), default="text", show_default=True,
               help="text for people, json for programs, turtle for the PROV-O provenance subgraph.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @project_options
@@ -64,7 +64,7 @@ def trace_command(thing, source, fmt, output, root, data):
 
 
 @click.command("audit", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for programs.")
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable), e.g. AUD03.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the rules that hold.")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line
-from laokg.cli.common import CONTEXT_SETTINGS, emit, output_options, project_options, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, output_options, project_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
@@ -270,7 +270,7 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, a
 @click.command("show", context_settings=CONTEXT_SETTINGS)
 @click.argument("thing")
 @root_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle", "nt", "jsonld"]), default="text",
+@click.option("--format", "fmt", type=FormatChoice(["text", "json", "turtle", "nt", "jsonld"]), default="text",
               show_default=True, help="text card, JSON card, or the entity's triples and evidence as RDF.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
-from laokg.labels import LabelIndex, curie
+from laokg.labels import LabelIndex, curie, plain_text
 from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
 
 _CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
@@ -283,7 +283,7 @@ def format_trace_text(t: Trace) -> str:
             if grp.section:
                 lines.append(f"    section: {grp.section}")
             if grp.excerpt:
-                lines.append(f"    excerpt: \"{' '.join(grp.excerpt.split())}\"")
+                lines.append(f"    excerpt: \"{plain_text(grp.excerpt)}\"")
             for fn in grp.footnotes:
                 lines.append(f"    footnote {fn.number}: {fn.text}")
                 for w in fn.works:
@@ -315,7 +315,7 @@ def format_source_text(s: SourceTrace) -> str:
     for d in s.dependants:
         lines.append(f"  - {_name(d.iri, d.label)}")
         for via in d.via:
-            excerpt = f": \"{' '.join(via['excerpt'].split())}\"" if via.get("excerpt") else ""
+            excerpt = f": \"{plain_text(via['excerpt'])}\"" if via.get("excerpt") else ""
             lines.append(f"      via {via['how']}{excerpt}")
     return "\n".join(lines) + "\n"
 

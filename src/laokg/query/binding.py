@@ -24,7 +24,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
-from laokg.query.parameters import _BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, shown
+from laokg.query.parameters import _BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expected_classes, shown
 
 
 def bind_parameters(
@@ -50,6 +50,7 @@ def bind_parameters(
             raise ParameterError(f"query '{sq.name}': unknown parameter '{name}' (it takes: {takes})")
         values.setdefault(p.name, []).append(value)
     result: dict[str, list] = {}
+    classes = expected_classes(sq.text) if resolver is not None and getattr(resolver, "types", None) else {}
     for p in sq.parameters:
         raw = values.get(p.name) or list(p.defaults)
         if not raw:
@@ -61,7 +62,7 @@ def bind_parameters(
             continue
         terms = []
         for v in raw:
-            term = coerce(p, v, resolver, sq.name)
+            term = coerce(p, v, resolver, sq.name, classes.get(p.variable))
             if p.allowed:
                 allowed = [coerce(p, a) for a in p.allowed]
                 if term not in allowed:

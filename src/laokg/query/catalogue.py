@@ -450,6 +450,9 @@ def find_query(directory: Path, name: str) -> SavedQuery:
     if path.is_file():
         return load_query_file(path)
     names = sorted(p.stem for p in directory.glob("*.rq")) if directory.is_dir() else []
+    import difflib
+
     close = [n for n in names if name.lower() in n.lower()]
+    close += [n for n in difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6) if n not in close]
     hint = f"; did you mean: {', '.join(close[:5])}" if close else ("; see 'laokg query list'" if names else "")
     raise QueryError(f"no saved query named '{name}' in {directory}{hint}")

@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from laokg.query.parameters import expand_iri, shown
 from laokg.errors import NotFoundError, ParameterError
-from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold
+from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold, plain_text
 from laokg.namespaces import DOCO, LAOKG, OA, bind_prefixes
 from laokg.query.engines import QueryResult
 
@@ -36,7 +36,7 @@ def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef
     if len(matches) > 1:
         listed = ", ".join(f"{curie(m)} ({index.label(m)})" for m in matches)
         raise NotFoundError(f"{shown(thing)} is ambiguous: {listed}; give the IRI or CURIE")
-    near = [s for _, s, _ in index.search(thing, limit=5)]
+    near = [s for _, s, _ in index.search(thing, limit=5)] or index.close(thing)
     hint = ("; did you mean: " + ", ".join(f"{index.label(s)} ({curie(s)})" for s in near)) if near else ""
     raise NotFoundError(f"nothing is called {shown(thing)}{hint}")
 
@@ -172,7 +172,7 @@ def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_link
         if ev.footnotes:
             out.append(f"      footnote{'s' if len(ev.footnotes) > 1 else ''}: {', '.join(ev.footnotes)}")
         for ex in ev.excerpts:
-            out.append(f'      excerpt: "{" ".join(ex.split())}"')
+            out.append(f'      excerpt: "{plain_text(ex)}"')
         if ev.cited:
             out.append("      cites: " + ", ".join(index.display(w) for w in ev.cited))
         if ev.asserted:

@@ -135,7 +135,40 @@ class Parameter:
 
 
 #: A label resolver: text -> every IRI having that label (case/accent-insensitive), with a label.
+#: It may also have ``types(iri) -> set of class IRIs`` and ``near(text, classes) -> [(iri, label)]``
+#: (things of those classes whose label resembles the text): then a parameter whose query
+#: states its class (``?_org_iri a org:FormalOrganization``) only resolves to things of that
+#: class, and a miss lists the near things of that class.
 Resolver = Callable[[str], list[tuple[URIRef, str]]]
+
+
+def expected_classes(text: str) -> dict[str, set]:
+    """``{variable: {class IRI}}`` for every ``?var a <Class>`` (``rdf:type``) triple pattern with
+    a constant class in the query — how a saved query declares what an IRI parameter must be."""
+    from rdflib import RDF, Variable
+    from rdflib.plugins.sparql import prepareQuery
+
+    found: dict[str, set] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "triples" and isinstance(value, list):
+                    for triple in value:
+                        if len(triple) == 3 and isinstance(triple[0], Variable) and triple[1] == RDF.type \
+                                and isinstance(triple[2], URIRef):
+                            found.setdefault(str(triple[0]), set()).add(triple[2])
+                else:
+                    walk(value)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+
+    try:
+        walk(prepareQuery(text).algebra)
+    except Exception:  # noqa: BLE001 - an unparsable query is reported where it runs
+        return {}
+    return found
 
 def shown(value: str, limit: int = 60) -> str:
     """A user's value, quoted for a one-line message: control characters escaped, long text cut."""
@@ -266,7 +299,8 @@ def _check_text(value: str, param: Parameter) -> None:
         )
 
 
-def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query_name: str = "") -> URIRef | Literal:
+def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query_name: str = "",
+           classes: set | None = None) -> URIRef | Literal:
     """Turn one raw value into the parameter's RDF term, or raise a one-line ParameterError."""
     where = f"query '{query_name}': " if query_name else ""
     _check_text(value, param)
@@ -278,7 +312,7 @@ def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query
             raise ParameterError(f"{where}parameter '{param.name}': {exc}") from None
         if iri is not None:
             return iri
-        return _resolve_label(param, value, resolver, where)
+        return _resolve_label(param, value, resolver, where, classes)
     if t.kind == "lang":
         return Literal(value, lang=t.lang)
     try:
@@ -292,7 +326,8 @@ def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query
         raise ParameterError(f"{where}parameter '{param.name}' expects {t.label}{hint}, got {shown(value)}") from None
 
 
-def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, where: str) -> URIRef:
+def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, where: str,
+                   classes: set | None = None) -> URIRef:
     if not value.strip():
         raise ParameterError(f"{where}parameter '{param.name}' expects an IRI, a CURIE or a label, got an empty value")
     if resolver is None:
@@ -307,6 +342,20 @@ def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, wher
             raise ParameterError(
                 f"{where}parameter '{param.name}' must be one of: {', '.join(_show(a) for a in allowed)} (got {shown(value)})"
             )
+    types = getattr(resolver, "types", None)
+    if classes and types is not None:
+        wanted = " or ".join(sorted(curie(c) for c in classes))
+        of_class = [c for c in candidates if types(c[0]) & set(classes)]
+        if not of_class:
+            others = ", ".join(f"{curie(i)} ({label})" for i, label in sorted(set(candidates), key=lambda c: str(c[0])))
+            near = getattr(resolver, "near", None)
+            close = near(value, classes) if near else []
+            hint = f"; {wanted} things like it: " + ", ".join(f"{curie(i)} ({label})" for i, label in close) if close else ""
+            what = f" ({others} is not one)" if others else ""
+            raise ParameterError(
+                f"{where}parameter '{param.name}' expects a {wanted}: none is labelled {shown(value)}{what}{hint}"
+            )
+        candidates = of_class
     distinct = {}
     for iri, label in candidates:
         distinct.setdefault(iri, label)
