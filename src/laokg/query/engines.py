@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import http.client
-import json
+import io
 import re
 import socket
 import urllib.error
@@ -313,36 +313,36 @@ class RemoteEngine:
             raise EndpointError(f"{where}: {_reason(exc)}") from None
         try:
             if parsed.form in ("SELECT", "ASK"):
-                return _from_json(json.loads(body.decode("utf-8")), parsed.form)
+                return _from_json(body, parsed.form)
             return _from_rdf(body, ctype)
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise EndpointError(f"{where}: malformed answer ({type(exc).__name__}: {str(exc)[:120]})") from None
 
 
-def term_from_json(b: dict):
-    """A SPARQL 1.1 Query Results JSON binding -> rdflib term."""
-    t = b["type"]
-    if t == "uri":
-        return URIRef(b["value"])
-    if t == "bnode":
-        return BNode(b["value"])
-    if t in ("literal", "typed-literal"):
-        lang = b.get("xml:lang")
-        dt = b.get("datatype")
-        if lang:
-            return Literal(b["value"], lang=lang)
-        if dt and dt != "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(b["value"], datatype=URIRef(dt))
-        return Literal(b["value"])
-    raise ValueError(f"unknown term type {t!r}")
+def _from_json(body: bytes, form: str) -> QueryResult:
+    """SPARQL 1.1 Query Results JSON -> QueryResult, parsed by rdflib's JSON result parser;
+    ``xsd:string`` literals become plain literals, as the other engines give them."""
+    from rdflib.query import Result
+    from rdflib.namespace import XSD
 
-
-def _from_json(data: dict, form: str) -> QueryResult:
+    try:
+        res = Result.parse(io.BytesIO(body), format="json")
+    except (NotImplementedError, AttributeError) as exc:  # rdflib's parser on unexpected shapes
+        raise ValueError(str(exc) or type(exc).__name__) from None
     if form == "ASK":
-        return QueryResult(form, boolean=bool(data["boolean"]))
-    vars_ = list(data["head"]["vars"])
-    rows = [{k: term_from_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
-    return QueryResult(form, vars=vars_, rows=rows)
+        if res.type != "ASK":
+            raise ValueError("no boolean in the answer to an ASK query")
+        return QueryResult(form, boolean=bool(res.askAnswer))
+    if res.type != "SELECT":
+        raise ValueError("no bindings in the answer to a SELECT query")
+
+    def plain(term):
+        if isinstance(term, Literal) and term.datatype == XSD.string:
+            return Literal(str(term))
+        return term
+
+    rows = [{str(k): plain(v) for k, v in b.items()} for b in res.bindings]
+    return QueryResult(form, vars=[str(v) for v in res.vars], rows=rows)
 
 
 def _from_rdf(body: bytes, ctype: str) -> QueryResult:

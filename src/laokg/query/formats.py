@@ -17,8 +17,6 @@ directory, then renamed over the target), so a failed run never leaves half a fi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import shutil
@@ -168,25 +166,33 @@ def _records(header: list[str], cells: list[list[str]], right: list[bool], width
     return "\n".join(out) + "\n"
 
 
-def _csv_value(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+def _rdflib_result(result: QueryResult):
+    """Our rows as an rdflib ``Result``, for rdflib's SPARQL result serializers."""
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    res = Result(result.form)
+    if result.form == "ASK":
+        res.askAnswer = bool(result.boolean)
+    else:
+        res.vars = [Variable(v) for v in result.vars]
+        res.bindings = [{Variable(k): _simple(t) for k, t in row.items() if t is not None} for row in result.rows]
+    return res
+
+
+def _simple(term):
+    """``"x"^^xsd:string`` is the same RDF 1.1 term as ``"x"``: write it without the datatype."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
 
 
 def to_csv(result: QueryResult) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    if result.form == "ASK":
-        w.writerow(["boolean"])
-        w.writerow(["true" if result.boolean else "false"])
-        return buf.getvalue()
-    w.writerow(result.vars)
-    for r in result.rows:
-        w.writerow([_csv_value(r.get(v)) for v in result.vars])
-    return buf.getvalue()
+    """SPARQL 1.1 Query Results CSV, written by rdflib's CSV result serializer (IRIs and
+    literals as their text, blank nodes as ``_:label``, CRLF line ends)."""
+    if result.form == "ASK":  # the CSV spec covers SELECT only; a one-column table reads well
+        return "boolean\r\n" + ("true" if result.boolean else "false") + "\r\n"
+    return _rdflib_result(result).serialize(format="csv").decode("utf-8")
 
 
 _TSV_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -215,28 +221,13 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def term_json(term) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    d = {"type": "literal", "value": str(term)}
-    if term.language:
-        d["xml:lang"] = term.language
-    elif term.datatype and term.datatype != XSD.string:
-        d["datatype"] = str(term.datatype)
-    return d
-
-
 def to_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON, written by rdflib's JSON result serializer, laid out
+    with an indent for people (same keys and values)."""
+    data = json.loads(_rdflib_result(result).serialize(format="json"))
     if result.form == "ASK":
         data = {"head": {}, "boolean": bool(result.boolean)}
-    else:
-        data = {
-            "head": {"vars": result.vars},
-            "results": {"bindings": [{v: term_json(r[v]) for v in result.vars if v in r} for r in result.rows]},
-        }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps({"head": data.pop("head", {}), **data}, ensure_ascii=False, indent=2) + "\n"
 
 
 def _jsonld_context(graph) -> dict:
