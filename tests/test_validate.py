@@ -328,3 +328,17 @@ def test_real_graph_counts_agree_with_apache_jena(tmp_path):
     jena = _jena_rows(jena_support.shacl_validate(tmp_path / "shapes.ttl", tmp_path / "data.ttl", tmp_path))
     assert jena == _report_rows(ours.report_graph)
     assert len(jena[1]) == len(ours.results)
+
+
+def test_pyshacl_runs_with_prepared_queries_and_leaves_rdflibs_processor_alone():
+    from rdflib import plugin
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+    from rdflib.query import Processor
+
+    from laokg.graph import validate as v
+
+    with v.prepared_sparql():
+        assert plugin.get("sparql", Processor).__name__ == "PreparingProcessor"
+        text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+        assert v.prepared_query(text) is v.prepared_query(text)
+    assert plugin.get("sparql", Processor) is SPARQLProcessor
