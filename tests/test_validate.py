@@ -174,16 +174,16 @@ def test_cli_json(project):
     result = invoke("validate", "--root", str(project), "--format", "json")
     assert_clean_exit(result, 1)
     rows = json.loads(result.stdout)
-    assert rows == [
+    assert rows == [  # full IRIs, as in audit --format json
         {
             "severity": "Violation",
-            "focus": "kg:anon",
+            "focus": "https://w3id.org/laokg/id/anon",
             "focus_label": None,
-            "path": "schema:name",
+            "path": "https://schema.org/name",
             "value": None,
             "message": "A person needs a name.",
-            "source_shape": "lksh:PersonShape schema:name",
-            "constraint": "sh:MinCountConstraintComponent",
+            "source_shape": "https://w3id.org/laokg/shapes#PersonShape https://schema.org/name",
+            "constraint": "http://www.w3.org/ns/shacl#MinCountConstraintComponent",
         }
     ]
 
@@ -342,3 +342,20 @@ def test_pyshacl_runs_with_prepared_queries_and_leaves_rdflibs_processor_alone()
         text = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
         assert v.prepared_query(text) is v.prepared_query(text)
     assert plugin.get("sparql", Processor) is SPARQLProcessor
+
+
+def test_json_writes_paths_in_full_and_text_keeps_curies():
+    data = Graph().parse(data="@prefix ex: <http://example.org/> . ex:a a ex:T .", format="turtle")
+    shapes = Graph().parse(data="""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+    sh:property [ sh:path ( ex:p [ sh:inversePath ex:q ] ) ; sh:minCount 1 ] .
+""", format="turtle")
+    result = validate.run_shacl(data, shapes)
+    (row,) = result.results
+    (full,) = json.loads(validate.format_json(result))
+    assert (row.focus, row.path) == ("ex:a", "ex:p/^ex:q")
+    assert full["focus"] == "http://example.org/a"
+    assert full["path"] == "<http://example.org/p>/^<http://example.org/q>"
+    assert full["source_shape"] == "http://example.org/S <http://example.org/p>/^<http://example.org/q>"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -55,6 +56,8 @@ class ValidationResult:
     conforms: bool
     results: list[ResultRow]
     report_graph: Graph = field(repr=False)
+    #: the same rows with full IRIs (what ``--format json`` writes, as ``audit`` does)
+    iri_results: list[ResultRow] = field(default_factory=list, repr=False)
 
     def counts(self) -> dict[str, int]:
         counter = Counter(row.severity for row in self.results)
@@ -174,7 +177,7 @@ def run_shacl(data: Graph, shapes: Graph, engine: str | None = None) -> Validati
     bind_prefixes(report)
     _spec_conforms(report)
     rows = _rows(report, data, shapes)
-    return ValidationResult(bool(conforms), rows, report)
+    return ValidationResult(bool(conforms), [r for r, _ in rows], report, [r for _, r in rows])
 
 
 def _top_results(report: Graph) -> list:
@@ -201,10 +204,17 @@ def validate(root=None, extra=()) -> ValidationResult:
 # ---------------------------------------------------------------- report rows
 
 
-def _term(graph: Graph, node) -> str | None:
-    """A readable rendering: CURIE for IRIs with a bound prefix, N3 for literals."""
+def _term(graph: Graph | None, node, top: bool = True) -> str | None:
+    """A readable rendering: CURIE for IRIs with a bound prefix, N3 for literals.
+
+    With no ``graph``, IRIs are written in full: plain at the top, ``<…>`` inside a path.
+    """
     if node is None:
         return None
+    if graph is None:
+        if isinstance(node, URIRef):
+            return str(node) if top else f"<{node}>"
+        return node.n3() if isinstance(node, Literal) else f"_:{node}"
     if isinstance(node, URIRef):
         try:
             prefix, _ns, local = graph.namespace_manager.compute_qname(node, generate=False)
@@ -216,14 +226,14 @@ def _term(graph: Graph, node) -> str | None:
     return f"_:{node}"
 
 
-def _path(graph: Graph, node, depth: int = 0) -> str | None:
-    """Render a SHACL property path in SPARQL property-path syntax."""
+def _path(graph: Graph, node, depth: int = 0, full: bool = False) -> str | None:
+    """Render a SHACL property path in SPARQL property-path syntax (``full``: full IRIs)."""
     if node is None:
         return None
     if not isinstance(node, BNode) or depth > 10:
-        return _term(graph, node)
+        return _term(None if full else graph, node, top=depth == 0)
     if (node, RDF.first, None) in graph:
-        return "/".join(_path(graph, item, depth + 1) or "?" for item in Collection(graph, node))
+        return "/".join(_path(graph, item, depth + 1, full) or "?" for item in Collection(graph, node))
     for prop, template in (
         (SH.inversePath, "^{}"),
         (SH.zeroOrMorePath, "{}*"),
@@ -232,12 +242,13 @@ def _path(graph: Graph, node, depth: int = 0) -> str | None:
     ):
         inner = graph.value(node, prop)
         if inner is not None:
-            text = _path(graph, inner, depth + 1)
-            return template.format(f"({text})" if "/" in text or "|" in text else text)
+            text = _path(graph, inner, depth + 1, full)
+            bare = re.sub(r"<[^>]*>", "", text)  # a full IRI's '/' does not make a sequence
+            return template.format(f"({text})" if "/" in bare or "|" in bare else text)
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(_path(graph, item, depth + 1) or "?" for item in Collection(graph, alternatives)) + ")"
-    return _term(graph, node)
+        return "(" + "|".join(_path(graph, item, depth + 1, full) or "?" for item in Collection(graph, alternatives)) + ")"
+    return _term(None if full else graph, node, top=depth == 0)
 
 
 def label_of(graph: Graph, node) -> str | None:
@@ -250,22 +261,23 @@ def label_of(graph: Graph, node) -> str | None:
     return None
 
 
-def _shape_name(report: Graph, shapes: Graph, shape) -> str:
+def _shape_name(report: Graph, shapes: Graph, shape, full: bool = False) -> str:
     if not isinstance(shape, BNode):
-        return _term(shapes, shape) or str(shape)
+        return _term(None if full else shapes, shape) or str(shape)
     for graph in (shapes, report):
         parent = graph.value(predicate=SH.property, object=shape)
         path = graph.value(shape, SH.path)
         if parent is not None or path is not None:
-            owner = _shape_name(report, shapes, parent) if parent is not None else "[]"
-            return f"{owner} {_path(graph, path)}" if path is not None else owner
+            owner = _shape_name(report, shapes, parent, full) if parent is not None else "[]"
+            return f"{owner} {_path(graph, path, full=full)}" if path is not None else owner
     return "[anonymous shape]"
 
 
 _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
-def _rows(report: Graph, data: Graph, shapes: Graph) -> list[ResultRow]:
+def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, ResultRow]]:
+    """Each result as (row with CURIEs, the same row with full IRIs), in the CURIE rows' order."""
     rows = []
     for result in _top_results(report):
         severity_node = report.value(result, SH.resultSeverity)
@@ -275,20 +287,25 @@ def _rows(report: Graph, data: Graph, shapes: Graph) -> list[ResultRow]:
         component = report.value(result, SH.sourceConstraintComponent)
         component_name = _term(report, component)
         shape = report.value(result, SH.sourceShape)
+        message = " / ".join(messages) if messages else (component_name or "constraint not satisfied")
         rows.append(
-            ResultRow(
-                severity=severity,
-                focus=_term(data, focus) or "",
-                focus_label=label_of(data, focus) if focus is not None else None,
-                path=_path(report, report.value(result, SH.resultPath)),
-                value=_term(data, report.value(result, SH.value)),
-                message=" / ".join(messages) if messages else (component_name or "constraint not satisfied"),
-                source_shape=_shape_name(report, shapes, shape) if shape is not None else "",
-                constraint=component_name,
+            tuple(
+                ResultRow(
+                    severity=severity,
+                    focus=_term(graph, focus) or "",
+                    focus_label=label_of(data, focus) if focus is not None else None,
+                    path=_path(report, report.value(result, SH.resultPath), full=graph is None),
+                    value=_term(graph, report.value(result, SH.value)),
+                    message=message,
+                    source_shape=_shape_name(report, shapes, shape, graph is None) if shape is not None else "",
+                    constraint=_term(None if graph is None else report, component),
+                )
+                for graph in (data, None)
             )
         )
     rank = {name: i for i, name in enumerate(SEVERITIES)}
-    rows.sort(key=lambda r: (rank.get(r.severity, 9), r.focus, r.path or "", r.source_shape, r.message, r.value or ""))
+    rows.sort(key=lambda pair: (rank.get(pair[0].severity, 9), pair[0].focus, pair[0].path or "", pair[0].source_shape,
+                                pair[0].message, pair[0].value or "", pair[1].focus, pair[1].value or ""))
     return rows
 
 
@@ -330,8 +347,8 @@ def format_text(result: ValidationResult) -> str:
 
 
 def format_json(result: ValidationResult) -> str:
-    """A JSON list with one object per result (conformance is the exit status)."""
-    return json.dumps([asdict(row) for row in result.results], indent=2, ensure_ascii=False) + "\n"
+    """A JSON list with one object per result, IRIs in full (conformance is the exit status)."""
+    return json.dumps([asdict(row) for row in result.iri_results], indent=2, ensure_ascii=False) + "\n"
 
 
 def format_turtle(result: ValidationResult) -> str:
