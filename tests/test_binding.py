@@ -313,3 +313,19 @@ def test_hostile_iri_values_are_refused_or_bound_exactly(value):
     new = inject_values(sq.text, bindings)
     values = [n for n in walk_algebra(translateQuery(sparql_parser.parseQuery(new)).algebra) if n.name == "values"]
     assert [n["res"] for n in values] == [[{Variable("_instrument_iri"): term}]]
+
+
+@pytest.mark.parametrize("iri,expected", [
+    ("https://w3id.org/laokg/id/mlsw", "kg:mlsw"),
+    ("https://w3id.org/laokg/id/evidence/x-1", "ev:x-1"),  # the longer namespace wins
+    ("http://metadata.un.org/sdg/10.7", "sdg:10.7"),
+    ("https://w3id.org/laokg/id/a.", "<https://w3id.org/laokg/id/a.>"),  # no CURIE ends in '.'
+    ("https://w3id.org/laokg/id/a%20b", "<https://w3id.org/laokg/id/a%20b>"),
+    ("https://w3id.org/laokg/id/x/y", "<https://w3id.org/laokg/id/x/y>"),
+    ("http://www.w3.org/XML/1998/namespace#lang", "<http://www.w3.org/XML/1998/namespace#lang>"),
+    ("http://example.org/x", "<http://example.org/x>"),
+])
+def test_curie_uses_only_the_project_prefixes_and_valid_local_names(iri, expected):
+    from laokg.labels import curie
+
+    assert curie(URIRef(iri)) == expected

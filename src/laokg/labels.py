@@ -6,12 +6,13 @@ case folded, whitespace collapsed), so ``"ministere"`` finds ``"Ministère"``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDFS, SKOS, NamespaceManager
 
 from laokg.namespaces import PREFIXES, SCHEMA
 
@@ -28,19 +29,33 @@ def fold(text: str) -> str:
     return _WS.sub(" ", stripped.casefold()).strip()
 
 
+#: what Turtle and SPARQL accept after ``prefix:`` without escapes (rdflib's qnames also allow a
+#: trailing '.' and %-escapes, which these do not)
+_LOCAL = re.compile(r"[A-Za-z0-9_\-]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?|")
+
+
+@functools.lru_cache(maxsize=8)
+def _namespace_manager(prefixes: tuple) -> NamespaceManager:
+    manager = NamespaceManager(Graph(), bind_namespaces="none")
+    for prefix, ns in prefixes:
+        manager.bind(prefix, ns, override=True, replace=True)
+    return manager
+
+
+def namespace_manager(prefixes=PREFIXES) -> NamespaceManager:
+    """An rdflib ``NamespaceManager`` with just ``prefixes`` (default: the project's) bound."""
+    return _namespace_manager(tuple((p, str(ns)) for p, ns in prefixes.items()))
+
+
 def curie(iri, prefixes=PREFIXES) -> str:
     """``https://w3id.org/laokg/id/mlsw`` -> ``kg:mlsw``; the full IRI in <> if no prefix fits."""
-    s = str(iri)
-    best = None
-    for prefix, ns in prefixes.items():
-        ns = str(ns)
-        if s.startswith(ns) and (best is None or len(ns) > len(str(prefixes[best]))):
-            local = s[len(ns):]
-            if re.fullmatch(r"[A-Za-z0-9_\-.]*", local) and not local.endswith(".") and not local.startswith("."):
-                best = prefix
-    if best is None:
-        return f"<{s}>"
-    return f"{best}:{s[len(str(prefixes[best])):]}"
+    try:
+        prefix, _ns, local = namespace_manager(prefixes).compute_qname(str(iri), generate=False)
+    except (KeyError, ValueError):
+        return f"<{iri}>"
+    if prefix not in prefixes or not _LOCAL.fullmatch(local):
+        return f"<{iri}>"
+    return f"{prefix}:{local}"
 
 
 class LabelIndex:

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from laokg.errors import ParameterError
-from laokg.labels import curie
+from laokg.labels import curie, namespace_manager
 from laokg.namespaces import PREFIXES
 
 # ---------------------------------------------------------------- parameter types
@@ -197,7 +197,7 @@ def expand_iri(value: str) -> URIRef | None:
             raise ParameterError(f"{shown(value)} is not an absolute IRI")
     m = _CURIE.match(v)
     if m and m.group(1) in PREFIXES:
-        iri = str(PREFIXES[m.group(1)]) + m.group(2)
+        iri = str(namespace_manager().expand_curie(v))
     elif _SCHEME.match(v) and " " not in v and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:"))):
         iri = v
     else:
