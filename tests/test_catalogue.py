@@ -150,9 +150,12 @@ def test_iri_with_hash_is_not_a_comment():
         (["tags:", "  - a", "   - b"], "3: unexpected indentation"),
         (["  summary: a"], "1: decorators must start at the left margin"),
         (["summary a"], "1: expected 'key: value'"),
-        (["tags: [a, b"], "1: a '[' list must close"),
-        (["summary: 'open"], "1: unterminated quoted value"),
-        (["summary: a: b"], "1: unexpected ': '"),
+        (["tags: [a, b"], "1: while parsing a flow sequence: expected ',' or ']'"),  # PyYAML's words
+        (["summary: 'open"], "1: while scanning a quoted scalar: found unexpected end of stream"),
+        (["summary: a: b"], "1: mapping values are not allowed here"),
+        (["summary: x", "tags: [a, b]", "description: 'd"], "3: while scanning a quoted scalar"),  # the file line
+        (["summary: &x a"], "1: anchors"),
+        (["summary: !!int 3"], "1: tags ('!name') are not supported"),
         (["defaults:", "  - nope: 1"], "'defaults' names unknown parameter 'nope'"),
         (["enumerate:", "  - v"], "each 'enumerate' entry must be 'parameter: value'"),
         (["tags:", "  - [a, [b]]"], "nested"),

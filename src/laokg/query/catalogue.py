@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from laokg.errors import LaokgError, ParameterError, QueryError
 from laokg.query.safety import parse_query
 from laokg.query.parameters import Parameter, coerce, shown, split_parameter
@@ -76,197 +78,87 @@ class DecoratorError(QueryError):
     """A ``#+`` decorator block is malformed; the message names ``file:line``."""
 
 
-@dataclass
-class _Line:
-    number: int  # 1-based line number in the file
-    indent: int
-    text: str  # without indentation and comment
-    raw: str = ""  # without indentation, comment kept (for block text)
+class _StrictLoader(yaml.BaseLoader):
+    """PyYAML's ``BaseLoader`` (every scalar stays a string, as grlc reads them), stricter where
+    a decorator header usually goes wrong: no duplicate keys, no ``{...}`` mappings, no nested
+    ``[...]`` lists, no plain value running on to the next line, no empty ``|``/``>`` text, no
+    anchors, aliases or tags."""
+
+    @staticmethod
+    def _error(mark, message: str) -> DecoratorError:
+        return DecoratorError(f"{mark.line + 1}: {message}")
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise self._error(event.start_mark, "aliases ('*name') are not supported")
+        if getattr(event, "anchor", None):
+            raise self._error(event.start_mark, "anchors ('&name') are not supported")
+        if getattr(event, "tag", None) not in (None, "!"):
+            raise self._error(event.start_mark, "tags ('!name') are not supported")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if node.flow_style:
+            raise self._error(node.start_mark, "'{...}' mappings are not supported; write one 'key: value' per line")
+        seen = set()
+        for key, _value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise self._error(key.start_mark, "a key must be a word")
+            if key.value in seen:
+                raise self._error(key.start_mark, f"duplicate key '{key.value}'")
+            seen.add(key.value)
+        return super().construct_mapping(node, deep=True)
+
+    def construct_sequence(self, node, deep=False):
+        if node.flow_style and any(not isinstance(item, yaml.ScalarNode) for item in node.value):
+            raise self._error(node.start_mark, "nested '[...]' or '{...}' in a list is not supported")
+        return super().construct_sequence(node, deep=True)
+
+    def construct_scalar(self, node):
+        if node.style in ("|", ">"):
+            if not node.value.strip():
+                raise self._error(node.start_mark, "empty block text after '|' or '>'")
+            return "\n".join(line.rstrip() for line in node.value.rstrip("\n").split("\n"))
+        if node.style is None and node.end_mark.line != node.start_mark.line:
+            raise self._error(node.end_mark, "unexpected indentation (a value runs on; quote it or use '|')")
+        return super().construct_scalar(node)
 
 
-def _strip_comment(text: str) -> str:
-    """Drop a YAML comment (`` #`` outside quotes) from a plain line."""
-    quote = None
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"" and (i == 0 or text[i - 1] in " :-[,"):
-            quote = ch
-        elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
-            return text[:i].rstrip()
-    return text.rstrip()
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_sequence)
+_StrictLoader.add_constructor("tag:yaml.org,2002:str", _StrictLoader.construct_scalar)
 
 
-class _DecoratorParser:
-    """A strict parser for the YAML subset of grlc decorators; values stay strings."""
-
-    def __init__(self, lines: list[_Line], where: str):
-        self.lines, self.where, self.pos = lines, where, 0
-
-    def error(self, line: _Line | None, message: str) -> DecoratorError:
-        n = line.number if line else (self.lines[-1].number if self.lines else 1)
-        return DecoratorError(f"{self.where}:{n}: {message}")
-
-    def peek(self) -> _Line | None:
-        return self.lines[self.pos] if self.pos < len(self.lines) else None
-
-    def parse(self):
-        first = self.peek()
-        if first is None:
-            return {}
-        if first.indent != 0:
-            raise self.error(first, "decorators must start at the left margin after '#+ '")
-        value = self.block(0)
-        if self.peek() is not None:
-            raise self.error(self.peek(), "unexpected indentation")
-        if not isinstance(value, dict):
-            raise self.error(first, "decorators must be 'key: value' lines")
-        return value
-
-    def block(self, indent: int):
-        line = self.peek()
-        if line.text.startswith("- ") or line.text == "-":
-            return self.sequence(indent)
-        return self.mapping(indent)
-
-    def mapping(self, indent: int) -> dict:
-        result: dict = {}
-        while (line := self.peek()) is not None and line.indent >= indent:
-            if line.indent > indent:
-                raise self.error(line, "unexpected indentation")
-            if line.text.startswith("-"):
-                raise self.error(line, "a list item where a 'key: value' line was expected")
-            key, rest = self._key(line)
-            if key in result:
-                raise self.error(line, f"duplicate key '{key}'")
-            self.pos += 1
-            result[key] = self.value_after_key(line, rest, indent)
-        return result
-
-    def _key(self, line: _Line) -> tuple[str, str]:
-        m = re.match(r"^([A-Za-z_][A-Za-z0-9_\-]*)\s*:(?:\s+(.*))?$", line.text)
-        if not m:
-            if ":" not in line.text:
-                raise self.error(line, f"expected 'key: value', got '{line.text}'")
-            raise self.error(line, f"malformed key in '{line.text}' (keys are letters, digits, '_' and '-')")
-        return m.group(1), (m.group(2) or "").strip()
-
-    def value_after_key(self, line: _Line, rest: str, indent: int):
-        if rest in ("|", ">", "|-", ">-"):
-            return self.block_scalar(line, indent, folded=rest.startswith(">"))
-        if rest:
-            return self.scalar(line, rest)
-        nxt = self.peek()
-        if nxt is None or nxt.indent < indent or (nxt.indent == indent and not nxt.text.startswith("-")):
-            return ""  # empty value
-        if nxt.indent == indent and nxt.text.startswith("-"):
-            return self.sequence(indent)  # YAML allows a sequence at the key's own indentation
-        return self.block(nxt.indent)
-
-    def sequence(self, indent: int) -> list:
-        result = []
-        while (line := self.peek()) is not None and line.indent >= indent:
-            if line.indent > indent:
-                raise self.error(line, "unexpected indentation")
-            if not (line.text.startswith("- ") or line.text == "-"):
-                raise self.error(line, f"expected a list item '- ...', got '{line.text}'")
-            item = line.text[1:].strip()
-            self.pos += 1
-            if not item:
-                nxt = self.peek()
-                if nxt is None or nxt.indent <= indent:
-                    raise self.error(line, "empty list item")
-                result.append(self.block(nxt.indent))
-            elif re.match(r"^[A-Za-z_][A-Za-z0-9_\-]*\s*:(\s|$)", item):
-                # "- key: value" opens a mapping whose further keys are indented to the key.
-                inner = indent + (len(line.text) - len(line.text[1:].lstrip()))
-                sub = _Line(line.number, inner, item, item)
-                self.lines.insert(self.pos, sub)
-                result.append(self.mapping(inner))
-            else:
-                result.append(self.scalar(line, item))
-        return result
-
-    def block_scalar(self, line: _Line, indent: int, folded: bool) -> str:
-        parts: list[str] = []
-        body_indent = None
-        while (nxt := self.peek()) is not None and nxt.indent > indent:
-            body_indent = nxt.indent if body_indent is None else body_indent
-            if nxt.indent < body_indent:
-                raise self.error(nxt, "block text must keep its indentation")
-            parts.append(" " * (nxt.indent - body_indent) + nxt.raw)
-            self.pos += 1
-        if not parts:
-            raise self.error(line, "empty block text after '|' or '>'")
-        return (" " if folded else "\n").join(p.rstrip() for p in parts)
-
-    def scalar(self, line: _Line, text: str):
-        if text.startswith("["):
-            if not text.endswith("]"):
-                raise self.error(line, "a '[' list must close with ']' on the same line")
-            inner = text[1:-1].strip()
-            if not inner:
-                return []
-            return [self.scalar(line, part.strip()) for part in _split_flow(inner, lambda m: self.error(line, m))]
-        if text.startswith("{"):
-            raise self.error(line, "'{...}' mappings are not supported; write one 'key: value' per line")
-        if text[0] in "'\"":
-            q = text[0]
-            if len(text) < 2 or not text.endswith(q):
-                raise self.error(line, f"unterminated quoted value {text}")
-            body = text[1:-1]
-            if q == "'":
-                if re.search(r"(?<!')'(?!')", body.replace("''", "")):
-                    raise self.error(line, f"stray quote in {text}")
-                return body.replace("''", "'")
-            if re.search(r'(?<!\\)"', body):
-                raise self.error(line, f"stray quote in {text}")
-            try:
-                return body.encode("latin-1", "backslashreplace").decode("unicode_escape") if "\\" in body else body
-            except UnicodeDecodeError as exc:
-                raise self.error(line, f"bad escape in {text}: {exc.reason}") from None
-        if text[0] in "&*!%@`|>":
-            raise self.error(line, f"a value may not start with '{text[0]}' (quote it)")
-        if ": " in text:
-            raise self.error(line, f"unexpected ': ' in value '{text}' (quote the value, or start a new line)")
-        return text
-
-
-def _split_flow(inner: str, error) -> list[str]:
-    parts, buf, quote = [], "", None
-    for ch in inner:
-        if quote:
-            buf += ch
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-            buf += ch
-        elif ch == ",":
-            parts.append(buf)
-            buf = ""
-        elif ch in "[]{}":
-            raise error("nested '[...]' or '{...}' in a list is not supported")
-        else:
-            buf += ch
-    if quote:
-        raise error("unterminated quote in '[...]' list")
-    parts.append(buf)
-    if any(not p.strip() for p in parts):
-        raise error("empty item in '[...]' list")
-    return parts
+def _load_yaml(text: str, where: str):
+    """Parse the header with PyYAML; errors become one ``file:line: problem`` line."""
+    try:
+        loader = _StrictLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except DecoratorError as exc:
+        raise DecoratorError(f"{where}:{exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(": ".join(filter(None, (exc.context, exc.problem))).split())
+        raise DecoratorError(f"{where}{f':{mark.line + 1}' if mark else ''}: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise DecoratorError(f"{where}: {' '.join(str(exc).split())}") from None
 
 
 def read_decorators(text: str, where: str) -> tuple[dict, int]:
     """Parse the ``#+`` header of a query text; return (decorators, index of the first query line).
 
     The header is the ``#+`` lines before the first line of SPARQL (ordinary ``#`` comments and
-    blank lines may be interleaved). A ``#+`` line after the SPARQL has begun is an error.
+    blank lines may be interleaved). A ``#+`` line after the SPARQL has begun is an error. The
+    header is YAML (as grlc reads it), parsed by PyYAML with every value kept as text.
     """
     lines = text.splitlines()
-    deco: list[_Line] = []
+    header: list[str] = []  # one line per file line, so YAML's line numbers are the file's
     body_start = len(lines)
+    first = None
     for i, raw in enumerate(lines):
         stripped = raw.strip()
         if stripped.startswith("#+"):
@@ -278,21 +170,29 @@ def read_decorators(text: str, where: str) -> tuple[dict, int]:
             content = content[1:] if content else ""
             if "\t" in content[: len(content) - len(content.lstrip())]:
                 raise DecoratorError(f"{where}:{i + 1}: tabs are not allowed for indentation")
-            if not content.strip():
-                continue
-            indent = len(content) - len(content.lstrip(" "))
-            line = _Line(i + 1, indent, _strip_comment(content.strip()), content.strip())
-            if line.text:
-                deco.append(line)
+            if first is None and content.strip() and not content.lstrip().startswith("#"):
+                first = i
+                if content[0] == " ":
+                    raise DecoratorError(f"{where}:{i + 1}: decorators must start at the left margin after '#+ '")
+            header.append(content)
         elif stripped == "" or stripped.startswith("#"):
-            continue
+            header.append("")
         else:
             body_start = i
             break
     for j in range(body_start, len(lines)):
         if lines[j].lstrip().startswith("#+"):
             raise DecoratorError(f"{where}:{j + 1}: '#+' decorator after the query has begun (move it to the top)")
-    return _DecoratorParser(deco, where).parse(), body_start
+    value = _load_yaml("\n".join(header), where) if first is not None else None
+    if value is None:
+        return {}, body_start
+    if not isinstance(value, dict):
+        shown_line = lines[first][2:].strip()
+        raise DecoratorError(f"{where}:{first + 1}: expected 'key: value' lines, got '{shown_line}'")
+    for key in value:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", key):
+            raise DecoratorError(f"{where}: malformed key '{key}' (keys are letters, digits, '_' and '-')")
+    return value, body_start
 
 
 # ---------------------------------------------------------------- building SavedQuery
