@@ -191,7 +191,7 @@ def test_a_rule_without_a_severity_is_refused(tmp_path):
 #   AUD03  footnote 10 (ILO (2002), the Laos-Thailand MoU) ends the Achievements paragraph on
 #          Decree No. 245 (in force 2020) and Ministerial Agreement No. 1050 (2022).
 #   AUD04  ILO (2023) Precarious pathways under 7, 14, 15; IOM (2023) country profile under 6, 13;
-#          the 2002 MoU under 8, 10.
+#          the ILO's 2002 copy of the MoU under 8, 10.
 #   AUD06  6 vs 13: People’s / People's; 8 vs 10: cooperation / co-operation.
 #   AUD07  the figure box's 58.3% women (2024) vs the Trends text's "estimated 56%" (no year).
 #   AUD09  news item: US$366 million, of which US$32.5 million through the banking system.
@@ -199,13 +199,16 @@ def test_a_rule_without_a_severity_is_refused(tmp_path):
 #          Viet Nam / Vietnam (profile); cooperation / co-operation (footnotes 8, 10);
 #          "Laos government" (profile) / "Lao government" (news); UNDESA (profile) / UN DESA
 #          (the project's own spelling: the sources never write "UN DESA").
-#   AUD13  blanks: "Implemented by", the founding years of MOFA and the trade union, the two
-#          percentage headings, dual citizenship's status, the gathering's year, the 56%'s year.
+#   AUD13  blanks: "Implemented by", the two percentage headings, dual citizenship's status, the
+#          gathering's year, the 56%'s year, the period of the World Bank figures (000:64: 2023 is
+#          the data edition). (MOFA's and the trade union's founding years are not blanks: the
+#          annex prints no year for them and never announces one.)
 #   AUD16  "seven missions across Europe, namely in Australia, ..."; AUD17 the same sentence.
 
 DECREE_2020 = r"^footnote 10 cites a work of 2002 as evidence for something dated 2020$"
 AGREEMENT_2022 = r"^footnote 10 cites a work of 2002 as evidence for something dated 2022$"
-FN10 = (("source", "kg:mou-laos-thailand-2002"), ("footnote", "kg:eudif-lao-2024-fn-10"))
+# footnote 10 cites the ILO's 2002 copy of the MoU (000:138 "ILO (2002), ..."), a work of its own
+FN10 = (("source", "kg:ilo-2002-mou-laos-thailand"), ("footnote", "kg:eudif-lao-2024-fn-10"))
 EUDIF = (("source", "kg:eudif-lao-2024"),)
 
 
@@ -231,13 +234,13 @@ REAL = {
     "AUD04": [
         ("kg:ilo-2023-precarious-pathways", footnotes(7, 14, 15), EUDIF),
         ("kg:iom-2023-country-profile", footnotes(6, 13), EUDIF),
-        ("kg:mou-laos-thailand-2002", footnotes(8, 10), EUDIF),
+        ("kg:ilo-2002-mou-laos-thailand", footnotes(8, 10), EUDIF),
     ],
     "AUD05": [],
     "AUD06": [
         ("kg:iom-2023-country-profile", r"^footnotes 6 and 13 word the reference differently$",
          (("footnote", "kg:eudif-lao-2024-fn-6"), ("other", "kg:eudif-lao-2024-fn-13"))),
-        ("kg:mou-laos-thailand-2002", r"^footnotes 8 and 10 word the reference differently$",
+        ("kg:ilo-2002-mou-laos-thailand", r"^footnotes 8 and 10 word the reference differently$",
          (("footnote", "kg:eudif-lao-2024-fn-8"), ("other", "kg:eudif-lao-2024-fn-10"))),
     ],
     "AUD07": [
@@ -266,9 +269,10 @@ REAL = {
     "AUD12": [],
     "AUD13": [
         ("kg:eudif-lao-2024", r"^no value for implementer$", EUDIF),
-        ("kg:lftu", r"^no value for foundingDate$", EUDIF),
-        ("kg:mofa", r"^no value for foundingDate$", EUDIF),
-        ("kg:obs-emigrants-female-share-estimate", r"^no value for refPeriod$", EUDIF),
+        # 000:64 "the World Bank (2023)" is the data edition: the figures' period is unknown
+        ("kg:obs-remittances-inflow-lao-world-bank", r"^no value for reference period$", EUDIF),
+        ("kg:obs-remittances-share-of-gdp-lao-world-bank", r"^no value for reference period$", EUDIF),
+        ("kg:obs-emigrants-female-share-estimate", r"^no value for reference period$", EUDIF),
         ("kg:obs-emigrants-share-in-eu-lao-2024", r"^no value for obsValue$", EUDIF),
         ("kg:obs-emigrants-share-of-population-lao-2024", r"^no value for obsValue$", EUDIF),
         ("kg:practice-annual-gathering-lao-abroad", r"^no value for practice year$", EUDIF),
@@ -382,7 +386,7 @@ def test_cli_json_with_rules():
     assert decree["focus_label"] == "Decree No. 245 on the Placement of Lao Workers to Work Abroad"
     assert decree["detail"] == "footnote 10 cites a work of 2002 as evidence for something dated 2020"
     assert {i["role"]: i["iri"] for i in decree["involved"]} == {
-        "source": "https://w3id.org/laokg/id/mou-laos-thailand-2002",
+        "source": "https://w3id.org/laokg/id/ilo-2002-mou-laos-thailand",
         "footnote": "https://w3id.org/laokg/id/eudif-lao-2024-fn-10",
     }
     assert all(set(i) == {"role", "iri", "label"} for f in aud03["findings"] for i in f["involved"])

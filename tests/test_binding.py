@@ -80,7 +80,7 @@ def test_ill_typed_values_are_one_line_errors(var, raw, message):
 
 def test_expand_iri():
     assert expand_iri("doctype:law") == URIRef(DOCTYPE + "law")
-    assert expand_iri("sdg:10.7") == URIRef("http://metadata.un.org/sdg/10.7")
+    assert expand_iri("sdg:10.7") == URIRef("https://w3id.org/laokg/vocab/sdg/10.7")
     assert expand_iri("Labour Law") is None  # a label
     assert expand_iri("unknownprefix:x") is None  # not a project prefix: treated as a label
     with pytest.raises(ParameterError):

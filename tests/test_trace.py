@@ -33,7 +33,9 @@ ELI_DATE = URIRef("http://data.europa.eu/eli/ontology#date_document")
 
 EUDIF = KG + "eudif-lao-2024"
 SEAIP = KG + "seaip-2025-11-28"
-MOU = KG + "mou-laos-thailand-2002"
+# the work footnotes 8 and 10 cite: the ILO's 2002 copy of the Laos-Thailand MoU (000:114, 000:138),
+# kept apart from the instrument kg:mou-laos-thailand-2002 (issue 8)
+MOU = KG + "ilo-2002-mou-laos-thailand"
 DECREE = KG + "decree-245-2020"
 DECREE_TITLE = "Decree No. 245 on the Placement of Lao Workers to Work Abroad"
 FN10_TEXT = ("ILO (2002), Memorandum of Understanding between the Royal Thai Government and the "
@@ -92,8 +94,9 @@ def test_instrument_decree_245(graph, index):
     assert (work.iri, work.label, work.issued, work.by) == (MOU, MOU_TITLE, "2002", ["International Labour Organization"])
     assert group.cited_in_text == [] and group.asserted_properties == []
     statements = {(s.predicate, s.object) for s in group.statements}
-    assert {("eli:first_date_entry_in_force", "2020"), ("eli:number", "245"), ("dct:title", DECREE_TITLE),
-            ("rdf:type", "eli:LegalResource"), ("eli:jurisdiction", "kg:laos")} <= statements
+    assert {("laokg:entryIntoForceYear", "2020"), ("eli:number", "245"), ("dct:title", DECREE_TITLE),
+            ("rdf:type", "eli:LegalResource"), ("dct:spatial", "kg:laos"),
+            ("eli:jurisdiction", "<http://publications.europa.eu/resource/authority/country/LAO>")} <= statements
     assert not any(p == "prov:qualifiedDerivation" for p, _ in statements)
 
 
@@ -103,8 +106,8 @@ def test_instrument_decree_245_text():
     assert "[1] Diaspora engagement mapping — Lao People's Democratic Republic (kg:eudif-lao-2024)" in lines
     assert "    section: Achievements" in lines
     assert f"    footnote 10: {FN10_TEXT}" in lines
-    assert f"      cites: {MOU_TITLE} (kg:mou-laos-thailand-2002) — by International Labour Organization — 2002" in lines
-    assert "      eli:jurisdiction Laos (kg:laos)" in lines
+    assert f"      cites: {MOU_TITLE} (kg:ilo-2002-mou-laos-thailand) — by International Labour Organization — 2002" in lines
+    assert "      dct:spatial Laos (kg:laos)" in lines
     assert "statements with no evidence:" not in lines
 
 
@@ -137,13 +140,13 @@ def test_institution_mlsw_text():
 # ---------------------------------------------------------------- forward: a figure
 
 
-def test_figure_remittance_inflow_2023(graph, index):
-    t = trace(graph, index, "obs-remittances-inflow-lao-2023")
+def test_figure_remittance_inflow_world_bank(graph, index):
+    """000:31-32 with 000:64: 'World Bank (2023)' is the edition of the data, not its period."""
+    t = trace(graph, index, "obs-remittances-inflow-lao-world-bank")
     assert t.unsupported == [] and t.types == ["qb:Observation"]
     [project] = by_kind(t, "project")
-    assert project.iri == EV + "project-eudif-reference-periods"
-    assert project.asserted_properties == ["sdmx-dimension:refPeriod"]
-    assert [(s.predicate, s.object) for s in project.statements] == [("sdmx-dimension:refPeriod", "2023")]
+    assert project.iri == EV + "obs-remittances-world-bank-indicator-project"
+    assert [(s.predicate, s.object) for s in project.statements] == [("laokg:indicator", "indicator:wb-personal-remittances-received")]
     documents = by_kind(t, "document")
     assert {g.excerpt for g in documents} == {"Remittances inflow (USD million): **287.19**", "remittances from the World Bank (2023)"}
     in_text = next(g for g in documents if g.cited_in_text)
@@ -151,16 +154,43 @@ def test_figure_remittance_inflow_2023(graph, index):
     assert (work.iri, work.issued, work.by) == (KG + "world-bank-2023-remittances", "2023", ["World Bank"])
     assert in_text.footnotes == []
     for g in documents:
-        assert "sdmx-dimension:refPeriod" not in predicates(g)
+        assert "laokg:refPeriod" not in predicates(g)
+        assert ("laokg:unknownValue", "laokg:refPeriod") in {(s.predicate, s.object) for s in g.statements}
         assert ("sdmx-measure:obsValue", "287.19") in {(s.predicate, s.object) for s in g.statements}
 
 
 def test_figure_text_names_the_cited_dataset():
-    out = ok("kg:obs-remittances-inflow-lao-2023")
+    out = ok("kg:obs-remittances-inflow-lao-world-bank")
     assert ("    cited in the text: World Bank remittance data (2023) (kg:world-bank-2023-remittances) "
             "— by World Bank — 2023") in out
-    assert "[2] project assertion (ev:project-eudif-reference-periods)" in out
-    assert "      sdmx-dimension:refPeriod 2023" in out
+    assert "laokg:refPeriod 2023" not in out
+
+
+def test_figure_366_million_evidence_is_split_per_statement(graph, index):
+    """001:6: the sentence with the amount does not say who released it or where; the
+    attribution ('According to data released by the Lao Ministry ...') and the release
+    ('These figures were officially released this week at a conference', 001:8) are evidence
+    of their own, each supporting only its statement."""
+    t = trace(graph, index, "obs-remittances-inflow-lao-2025-s1")
+    assert t.unsupported == []
+    groups = {g.iri.rsplit("/", 1)[-1]: g for g in t.evidence}
+    amount = groups["obs-remittances-inflow-lao-2025-s1-1"]
+    assert ("sdmx-measure:obsValue", "366") in {(s.predicate, s.object) for s in amount.statements}
+    assert not predicates(amount) & {"prov:wasAttributedTo", "laokg:releasedAt", "laokg:refPeriod"}
+    assert [(s.predicate, s.object) for s in groups["seaip-mlsw-release-1"].statements] == [("prov:wasAttributedTo", "kg:mlsw")]
+    assert [(s.predicate, s.object) for s in groups["seaip-conference-release-1"].statements] == [
+        ("laokg:releasedAt", "kg:event-khammouane-safe-employment-conference-2025")]
+    assert predicates(groups["project-news-first-half"]) == {"laokg:refPeriod"}
+
+
+def test_figure_bank_subtotal_attribution_is_the_projects(graph, index):
+    """001:6: the bank sub-totals follow the ministry's total in the same paragraph, but no
+    sentence attributes them to the ministry: that attribution is a project assertion."""
+    t = trace(graph, index, "obs-remittances-inflow-lao-2025-s1-indochina-bank")
+    [project] = [g for g in by_kind(t, "project") if "prov:wasAttributedTo" in g.asserted_properties]
+    assert [(s.predicate, s.object) for s in project.statements] == [("prov:wasAttributedTo", "kg:mlsw")]
+    for g in by_kind(t, "document"):
+        assert "prov:wasAttributedTo" not in predicates(g)
 
 
 # ---------------------------------------------------------------- forward: a country
@@ -250,6 +280,8 @@ MOU_DEPENDANTS = {
     "kg:finding-trend-rising-migration-to-thailand": {"footnote 8"},
     "kg:government-of-lao-pdr": {"footnote 8"},
     "kg:royal-thai-government": {"footnote 8"},
+    # the instrument's title is read in the footnotes that cite the ILO's copy (000:114, 000:138)
+    "kg:mou-laos-thailand-2002": {"footnote 8", "footnote 10"},
 }
 
 
@@ -266,8 +298,8 @@ def test_source_mou_exact_dependants(graph, index):
 
 
 def test_source_mou_text():
-    lines = ok("--source", "kg:mou-laos-thailand-2002").splitlines()
-    assert lines[:2] == [f"{MOU_TITLE} (kg:mou-laos-thailand-2002)", "  14 node(s) depend on it:"]
+    lines = ok("--source", "kg:ilo-2002-mou-laos-thailand").splitlines()
+    assert lines[:2] == [f"{MOU_TITLE} (kg:ilo-2002-mou-laos-thailand)", "  15 node(s) depend on it:"]
     at = lines.index(f"  - {DECREE_TITLE} (kg:decree-245-2020)")
     assert lines[at + 1].startswith('      via footnote 10: "A major milestone in migration governance')
 
@@ -283,8 +315,15 @@ def test_source_seed_document(graph, index):
             "kg:event-khammouane-safe-employment-conference-2025"} <= set(got)
     assert not {"kg:decree-245-2020", "kg:seaip-2025-11-28", "kg:mofa"} & set(got)
     inflow = got["kg:obs-remittances-inflow-lao-2025-s1"]
-    assert inflow.via == [{"evidence": EV + "obs-remittances-inflow-lao-2025-s1-1", "how": "read in the document",
-                           "excerpt": "Lao workers remitted approximately US$366 million back to Laos in the first half of this year"}]
+    # one piece of evidence per statement (issue 8): the amount, who released it, where (001:6, 001:8)
+    assert inflow.via == [
+        {"evidence": EV + "obs-remittances-inflow-lao-2025-s1-1", "how": "read in the document",
+         "excerpt": "Lao workers remitted approximately US$366 million back to Laos in the first half of this year"},
+        {"evidence": EV + "seaip-conference-release-1", "how": "read in the document",
+         "excerpt": "These figures were officially released this week at a conference on safe and legal overseas employment"},
+        {"evidence": EV + "seaip-mlsw-release-1", "how": "read in the document",
+         "excerpt": "According to data released by the Lao Ministry of Labor and Social Welfare"},
+    ]
 
 
 def test_source_cited_in_the_text():
@@ -292,8 +331,8 @@ def test_source_cited_in_the_text():
     assert data["iri"] == KG + "world-bank-2023-remittances"
     assert {d["iri"][len(KG):]: [v["how"] for v in d["via"]] for d in data["dependants"]} == {
         "finding-data-disclaimer": ["cited in the text"],
-        "obs-remittances-share-of-gdp-lao-2023": ["cited in the text"],
-        "obs-remittances-inflow-lao-2023": ["cited in the text"],
+        "obs-remittances-share-of-gdp-lao-world-bank": ["cited in the text"],
+        "obs-remittances-inflow-lao-world-bank": ["cited in the text"],
     }
 
 
@@ -310,11 +349,11 @@ def test_json_structure_forward():
     assert set(fn) == {"iri", "number", "text", "works"}
     assert fn["works"] == [{"iri": MOU, "label": MOU_TITLE, "issued": "2002", "by": ["International Labour Organization"], "cites": []}]
     assert all(set(s) == {"predicate", "object", "object_label"} for s in group["statements"])
-    assert {"predicate": "eli:jurisdiction", "object": "kg:laos", "object_label": "Laos"} in group["statements"]
+    assert {"predicate": "dct:spatial", "object": "kg:laos", "object_label": "Laos"} in group["statements"]
 
 
 def test_json_structure_reverse():
-    data = json.loads(ok("--source", "kg:mou-laos-thailand-2002", "--format", "json"))
+    data = json.loads(ok("--source", "kg:ilo-2002-mou-laos-thailand", "--format", "json"))
     assert set(data) == {"iri", "label", "dependants"}
     assert len(data["dependants"]) == len(MOU_DEPENDANTS)
     for d in data["dependants"]:
@@ -340,11 +379,11 @@ def test_turtle_provenance_subgraph_of_an_instrument():
 
 
 def test_turtle_provenance_subgraph_of_a_figure():
-    g = Graph().parse(data=ok("kg:obs-remittances-inflow-lao-2023", "--format", "turtle"), format="turtle")
-    obs, dataset = URIRef(KG + "obs-remittances-inflow-lao-2023"), URIRef(KG + "world-bank-2023-remittances")
+    g = Graph().parse(data=ok("kg:obs-remittances-inflow-lao-world-bank", "--format", "turtle"), format="turtle")
+    obs, dataset = URIRef(KG + "obs-remittances-inflow-lao-world-bank"), URIRef(KG + "world-bank-2023-remittances")
     assert set(g.objects(obs, PROV.wasDerivedFrom)) == {URIRef(EUDIF), dataset}
     assert str(g.value(dataset, DCTERMS.issued)) == "2023" and g.value(dataset, DCTERMS.publisher) == URIRef(KG + "world-bank")
-    project = URIRef(EV + "project-eudif-reference-periods")
+    project = URIRef(EV + "obs-remittances-world-bank-indicator-project")
     assert (obs, PROV.qualifiedDerivation, project) in g and (project, RDF.type, LAOKG.ProjectAssertion) in g
 
 
@@ -476,4 +515,4 @@ def test_source_trace_does_not_present_project_assertions_as_reading(graph, inde
 
 def test_turtle_keeps_the_year_of_a_cited_instrument():
     g = Graph().parse(data=ok("kg:decree-245-2020", "--format", "turtle"), format="turtle")
-    assert {str(o) for p in (DCTERMS.issued, ELI_DATE) for o in g.objects(URIRef(MOU), p)} == {"2002"}
+    assert {str(o) for p in (DCTERMS.issued, ELI_DATE, DCTERMS.date) for o in g.objects(URIRef(MOU), p)} == {"2002"}

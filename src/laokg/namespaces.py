@@ -21,7 +21,7 @@ SDMX_CODE = Namespace("http://purl.org/linked-data/sdmx/2009/code#")
 SCHEMA = Namespace("https://schema.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 WD = Namespace("http://www.wikidata.org/entity/")
-SDG = Namespace("http://metadata.un.org/sdg/")
+SDG = Namespace("https://w3id.org/laokg/vocab/sdg/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 #: prefix -> namespace, in the order they are bound on every graph laokg builds.

@@ -9,8 +9,9 @@ own evidence where the graph has it (fact → footnote → secondary report → 
 on it — read in it, citing it in the text, or citing it through a footnote.
 
 Evidence in laokg is attached to nodes, not to single triples. A project assertion names the
-properties it covers (``laokg:assertedProperty``); every other statement of a node is
-supported by the node's document evidence. A statement of a node with no evidence at all
+properties it covers (``laokg:assertedProperty``); document evidence may name the properties
+its passage states (``laokg:statedProperty``) and then supports only those; every other
+statement of a node is supported by the node's other document evidence. A statement of a node with no evidence at all
 (or covered only by nothing) is listed as unsupported.
 """
 
@@ -94,7 +95,7 @@ class _Tracer:
 
     def work(self, iri, depth: int, seen: frozenset) -> Work:
         g = self.g
-        issued = g.value(iri, DCTERMS.issued) or g.value(iri, ELI_DATE)
+        issued = g.value(iri, DCTERMS.issued) or g.value(iri, ELI_DATE) or g.value(iri, DCTERMS.date)
         agents = [*g.objects(iri, DCTERMS.creator), *g.objects(iri, DCTERMS.publisher)]
         by = sorted({self.index.label(a) or curie(a) for a in agents})
         cites: list[Work] = []
@@ -148,13 +149,20 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     project_props = {p for grp in groups if grp.kind == "project" for p in grp.asserted_properties}
     unsupported = []
     documents = [grp for grp in groups if grp.kind == "document"]
+    # document evidence that lists laokg:statedProperty supports only those statements; the
+    # rest of the node's statements rest on its unscoped document evidence
+    scoped = {grp.iri: {curie(p) for p in g.objects(URIRef(grp.iri), LAOKG.statedProperty)} for grp in documents}
+    stated_props = {p for props in scoped.values() for p in props}
+    general = [grp for grp in documents if not scoped[grp.iri]]
     for p, o in statements:
         st = tracer.statement(p, o)
         covering = [grp for grp in groups if grp.kind == "project" and st.predicate in grp.asserted_properties]
         if st.predicate == "rdf:type" and not documents:
             covering = covering or [grp for grp in groups if grp.kind == "project" and "rdf:type" in grp.asserted_properties]
-        if not covering and st.predicate not in project_props:
-            covering = documents
+        if not covering and st.predicate in stated_props:
+            covering = [grp for grp in documents if st.predicate in scoped[grp.iri]]
+        elif not covering and st.predicate not in project_props:
+            covering = general
         if covering:
             for grp in covering:
                 grp.statements.append(st)
@@ -239,7 +247,7 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
             for src in sources:
                 if src != node:
                     out.add((node, PROV.wasDerivedFrom, src))
-                for p in (RDF.type, DCTERMS.title, DCTERMS.issued, ELI_DATE, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
+                for p in (RDF.type, DCTERMS.title, DCTERMS.issued, ELI_DATE, DCTERMS.date, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
                     for o in graph.objects(src, p):
                         out.add((src, p, o))
                 walk(src, depth + 1)
