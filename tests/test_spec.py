@@ -34,13 +34,9 @@ BAD = "http://example.org/bad"
 
 #: rules the real graph still breaks (strict: a fixed rule must be removed from here)
 KNOWN_FAILING: dict[str, str] = {
-    "LBL-01-typed-iris-have-rdfs-label": "labels spread over four properties",
-    "LBL-02-concepts-have-preflabel": "concept schemes without skos:prefLabel",
     "PROV-01-derivation-has-entity": "project assertions as derivations without an entity",
     "WA-01-selector-on-specific-resource": "selectors on derivations",
 }
-#: the seed-based check on repeated excerpts (strict xfail until the selectors carry context)
-REPEATED_EXCERPTS_FIXED = False
 
 
 def rule_name(path: Path) -> str:
@@ -173,9 +169,6 @@ def seeds():
 
 def test_repeated_excerpts_carry_prefix_or_suffix(real_graph, seeds):
     problems = ambiguous_excerpts(real_graph, seeds)
-    if not REPEATED_EXCERPTS_FIXED:
-        assert problems, "the repeated excerpts are fixed: set REPEATED_EXCERPTS_FIXED"
-        pytest.xfail(f"{len(problems)} repeated excerpts without oa:prefix/oa:suffix")
     assert not problems, "excerpts that occur more than once without a telling oa:prefix/oa:suffix:\n" + "\n".join(
         f"  {h}: {e!r} ({n} matches)" for h, e, n in problems
     )

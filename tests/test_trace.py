@@ -206,7 +206,7 @@ def test_country_thailand(graph, index):
         ("laokg:inRegion", "kg:southeast-asia"), ("laokg:iso3166Alpha2", "TH"), ("owl:sameAs", "wd:Q869")}
     [document] = by_kind(t, "document")
     assert document.excerpt == "Thailand\t285,819"
-    assert predicates(document) == {"rdf:type", "skos:prefLabel"}
+    assert predicates(document) == {"rdf:type", "skos:prefLabel", "rdfs:label"}  # rdfs:label repeats the name (issue 8)
 
 
 # ---------------------------------------------------------------- forward: no evidence
