@@ -87,8 +87,12 @@ def audit_command(fmt, rules, show_all, output, root, data):
     from laokg.provenance import audit as au
     from laokg.graph.load import find_root, load_data_graph
 
+    from laokg.query.oxigraph import choose_engine, oxigraph_engine
+
     graph = load_data_graph(root, extra=data)
-    report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None)
+    # a large graph: the rules' queries run on Oxigraph (same rows, tests/test_oxigraph_engine.py)
+    engine = oxigraph_engine(root, data) if choose_engine("auto", root, data) == "oxigraph" else None
+    report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None, engine)
     width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
     text = au.format_text(report, show_all, width) if fmt == "text" else au.format_json(report)
     write_output(text, output)
