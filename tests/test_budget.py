@@ -218,3 +218,75 @@ def test_the_readme_limits_table_states_the_real_defaults():
 ])
 def test_the_oxigraph_engine_runs_within_the_same_budget(args, fragment):
     assert fragment in one_line(invoke("sparql", *FIX, "--engine", "oxigraph", *args))
+
+
+# ---------------------------------------------------------------- streaming (CSV/TSV of a SELECT)
+
+
+def test_items_arrive_while_the_worker_still_runs():
+    from laokg.query.budget import stream_budgeted
+
+    def produce(send):
+        send("first")
+        send("second")
+        while True:  # never ends: only streaming gets the items out before the deadline
+            pass
+
+    seen = []
+    with pytest.raises(LimitExceeded, match="stopped after 1 s"):
+        for item in stream_budgeted(produce, Budget(timeout=1)):
+            seen.append(item)
+    assert seen == ["first", "second"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_streamed_output_is_byte_identical_to_the_collected_one(fmt):
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    streamed = invoke("sparql", *FIX, query, "--format", fmt)
+    collected = invoke("sparql", *FIX, query, "--format", fmt, "--in-process")
+    assert streamed.exit_code == collected.exit_code == 0
+    assert streamed.stdout_bytes == collected.stdout_bytes and streamed.stdout.count("\n") > 20
+
+
+def test_a_limit_hit_while_streaming_is_one_line_after_the_rows_written():
+    values = " ".join(str(i) for i in range(2000))
+    result = invoke("sparql", *FIX, f"SELECT ?v WHERE {{ VALUES ?v {{ {values} }} }}", "--format", "csv",
+                    "--max-rows", "1000")
+    assert result.exit_code == 2
+    assert "more than 1,000 rows (the row budget)" in one_line(result)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "v" and lines[1:] == [str(i) for i in range(len(lines) - 1)] and len(lines) - 1 < 1000
+
+
+def _grid(a: int, b: int) -> str:
+    """A synthetic SELECT of a × b rows that needs no data."""
+    return (f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {' '.join(map(str, range(a)))} }} "
+            f"VALUES ?b {{ {' '.join(map(str, range(b)))} }} }}")
+
+
+def test_a_streamed_result_does_not_make_memory_grow():
+    # 50,000 rows: collected (JSON is not streamed) they need more than 12 MB in the worker;
+    # streamed as CSV the same rows pass through 12 MB, since no process holds them all
+    query = _grid(100, 500)
+    collected = invoke("sparql", *FIX, query, "--format", "json", "--max-rows", "0", "--max-memory", "12")
+    assert collected.exit_code == 2 and "more than 12 MB (the memory budget)" in one_line(collected)
+    streamed = invoke("sparql", *FIX, query, "--format", "csv", "--max-rows", "0", "--max-memory", "12")
+    assert streamed.exit_code == 0, streamed.output
+    lines = streamed.stdout_bytes.decode("utf-8").split("\r\n")
+    assert lines[0] == "a,b" and len(lines) == 50_000 + 2 and lines[-1] == ""
+    assert {tuple(line.split(",")) for line in lines[1:-1]} == {(str(i), str(j)) for i in range(100) for j in range(500)}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_the_oxigraph_engine_streams_the_same_bytes_it_collects(fmt):
+    query = _grid(30, 40)
+    streamed = invoke("sparql", *FIX, query, "--format", fmt, "--engine", "oxigraph")
+    collected = invoke("sparql", *FIX, query, "--format", fmt, "--engine", "oxigraph", "--in-process")
+    assert streamed.exit_code == collected.exit_code == 0
+    assert streamed.stdout_bytes == collected.stdout_bytes and streamed.stdout.count("\n") == 1_201
+
+
+def test_the_row_budget_holds_while_streaming_on_oxigraph():
+    result = invoke("sparql", *FIX, _grid(30, 40), "--format", "csv", "--engine", "oxigraph", "--max-rows", "1000")
+    assert result.exit_code == 2 and "more than 1,000 rows (the row budget)" in one_line(result)
+    assert result.stdout.count("\n") <= 1_000

@@ -240,6 +240,36 @@ class KnowledgeGraph:
                        "rows" if result.graph is None else "triples")
         return result
 
+    def can_stream(self, query, fmt: str | None, budget=None) -> bool:
+        """Whether :meth:`stream` can run ``query``: a SELECT on a local engine that streams,
+        in its budgeted worker (a deadline or memory cap, a fork), as a streamed format."""
+        from laokg.query.budget import can_fork
+        from laokg.query.formats import STREAMED_FORMATS
+
+        if query.form != "SELECT" or fmt not in STREAMED_FORMATS or budget is None or budget.in_process:
+            return False
+        if not can_fork() or (budget.timeout is None and budget.max_memory_mb is None):
+            return False
+        return hasattr(self.engine, "stream_select")
+
+    def stream(self, query, params=(), *, fmt: str, allow_service: bool = False, allow_from: bool = False,
+               source: str | None = None, line_offset: int = 0, budget):
+        """Run the SELECT ``query`` in a budgeted worker and yield its ``fmt`` text (csv or tsv)
+        chunk by chunk as the rows come: neither process holds the whole result. The bytes
+        are those :meth:`run` + :func:`~laokg.query.formats.render` give. A limit hit on the way
+        raises after the chunks already yielded."""
+        from laokg.query.binding import bind_parameters
+        from laokg.query.engines import DEFAULT_TIMEOUT
+        from laokg.query.formats import check_format, stream_lines
+
+        check_format(query.form, fmt)
+        bindings = bind_parameters(query, _pairs(params), _Resolver(self))
+        items = self.engine.stream_select(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
+                                          timeout=self.timeout or DEFAULT_TIMEOUT,
+                                          source=source or str(query.path or query.name),
+                                          line_offset=line_offset, budget=budget)
+        yield from stream_lines(fmt, next(items), items)
+
     def query(self, name: str, /, *, allow_service: bool = False, allow_from: bool = False, **params):
         """Run the saved query ``name`` with keyword parameters (a list gives several values).
 

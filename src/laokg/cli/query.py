@@ -101,8 +101,19 @@ def _kg(root, data=(), endpoint=None, timeout=None, queries=None, engine="auto")
 
 
 def _run(kg, sq: SavedQuery, params, allow_service, allow_from, fmt, output, *, source: str, line_offset: int = 0):
+    from laokg.cli.common import stdout_is_terminal, write_text
+    from laokg.query.formats import default_format
+
+    budget = _budget(kg._timeout)
+    to_stdout = not output or output == "-"
+    shown = fmt or (default_format(sq.form, to_terminal=stdout_is_terminal()) if to_stdout else None)
+    if to_stdout and kg.can_stream(sq, shown, budget):  # rows written as they come
+        for chunk in kg.stream(sq, _pairs(params), fmt=shown, allow_service=allow_service, allow_from=allow_from,
+                               source=source, line_offset=line_offset, budget=budget):
+            write_text(chunk)
+        return
     result = kg.run(sq, _pairs(params), allow_service=allow_service, allow_from=allow_from, fmt=fmt,
-                    source=source, line_offset=line_offset, budget=_budget(kg._timeout))
+                    source=source, line_offset=line_offset, budget=budget)
     code = emit(result, fmt, output)
     if code:
         click.get_current_context().exit(code)

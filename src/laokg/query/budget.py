@@ -104,11 +104,23 @@ def _limit_memory(megabytes: int | None) -> None:
         pass
 
 
-def _child(call, budget: Budget, write_fd: int) -> None:
+def _quiet_stderr() -> None:
+    """The worker reports through its pipe only: what Python itself would print on the way
+    out of memory ("Exception ignored ...") must not add a line to laokg's one-line error."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    except OSError:  # pragma: no cover
+        pass
+
+
+def _child(call, budget: Budget, write_fd: int, framed: bool = False) -> None:
     """In the forked worker: run, send ("ok", value) or ("error", ...), exit without cleanup."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _quiet_stderr()
         _limit_memory(budget.max_memory_mb)
         try:
             payload = ("ok", call())
@@ -126,6 +138,8 @@ def _child(call, budget: Budget, write_fd: int) -> None:
             data = pickle.dumps(("memory",))
         except Exception as exc:  # noqa: BLE001 - an unpicklable value
             data = pickle.dumps(("error", "LaokgError", f"the result cannot be passed back: {exc}", 2))
+        if framed:
+            data = len(data).to_bytes(8, "big") + data
         view = memoryview(data)
         while view:
             view = view[os.write(write_fd, view):]
@@ -146,6 +160,74 @@ def _rebuild(name: str, message: str, code: int) -> LaokgError:
     Exception.__init__(exc, message)
     exc.exit_code = code
     return exc
+
+
+def stream_budgeted(produce, budget: Budget | None, what: str = "query"):
+    """Run ``produce(send)`` within ``budget`` and yield, as they come, the items it passes to
+    ``send`` (so the caller can write them while the worker still runs: memory does not grow
+    with the result). Limits are reported as by :func:`run_budgeted`."""
+    if budget is None or budget.in_process or not can_fork() or (budget.timeout is None and budget.max_memory_mb is None):
+        items: list = []
+        produce(items.append)
+        yield from items  # pragma: no cover - callers stream only with a worker
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the worker
+
+        def send(item):
+            data = pickle.dumps(("item", item), protocol=pickle.HIGHEST_PROTOCOL)
+            frame = memoryview(len(data).to_bytes(8, "big") + data)
+            while frame:
+                frame = frame[os.write(write_fd, frame):]
+
+        os.close(read_fd)
+        _child(lambda: produce(send), budget, write_fd, framed=True)
+    os.close(write_fd)
+    deadline = None if budget.timeout is None else time.monotonic() + budget.timeout
+    buffer = bytearray()
+    try:
+        while True:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                _kill(pid)
+                pid = 0
+                raise LimitExceeded(
+                    f"the {what} was stopped after {budget.timeout:g} s (the time budget); "
+                    f"raise it with --timeout SECONDS (0 for no limit)")
+            ready, _, _ = select.select([read_fd], [], [], wait)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            buffer += chunk
+            while len(buffer) >= 8:
+                size = int.from_bytes(buffer[:8], "big")
+                if len(buffer) < 8 + size:
+                    break
+                payload = pickle.loads(bytes(buffer[8:8 + size]))
+                del buffer[:8 + size]
+                if payload[0] == "item":
+                    yield payload[1]
+                elif payload[0] == "ok":
+                    return
+                elif payload[0] == "memory":
+                    raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+                                        f"raise it with --max-memory MB (0 for no limit)")
+                else:
+                    raise _rebuild(*payload[1:])
+        raise LimitExceeded(f"the {what} worker ended without an answer; if the memory budget was hit, "
+                            f"raise it with --max-memory MB (0 for no limit)")
+    finally:
+        os.close(read_fd)
+        if pid:
+            _kill(pid)
 
 
 def _kill(pid: int) -> None:
@@ -212,5 +294,5 @@ def _in_worker(call, budget: Budget, what: str):
     raise _rebuild(*payload[1:])
 
 
-__all__ = ["Budget", "UNLIMITED", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_MEMORY_MB",
+__all__ = ["Budget", "UNLIMITED", "stream_budgeted", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_MEMORY_MB",
            "run_budgeted", "check_rows", "can_fork"]

@@ -15,6 +15,7 @@ and return the same :class:`QueryResult`, so a saved query gives the same answer
 from __future__ import annotations
 
 import ast
+import contextlib
 import http.client
 import io
 import re
@@ -29,7 +30,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, LaokgError, QueryError
-from laokg.query.budget import Budget, check_rows, run_budgeted
+from laokg.query.budget import Budget, check_rows, run_budgeted, stream_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch, walk_algebra
 
@@ -102,6 +103,57 @@ class EmbeddedEngine:
     ) -> QueryResult:
         """Run ``text``; with a ``budget``, in a worker process within its time, row and
         memory limits (:mod:`laokg.query.budget`); without one, in this process, unlimited."""
+        parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
+
+        def evaluate() -> QueryResult:
+            with _evaluation(source, timeout, allow_service, allow_from):
+                result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form, budget)
+                if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
+                    result.vars = _star_order(parsed, result.vars)
+                return result
+
+        if budget is None or budget.in_process:
+            return evaluate()
+        # in a budgeted worker: graphs travel back as triples (pickling a store is slow)
+        form, payload = run_budgeted(lambda: _portable(evaluate()), budget)
+        return _unportable(form, payload)
+
+    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
+                      allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
+                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512):
+        """A SELECT run in a budgeted worker that sends its rows as they come: yields the
+        variable list first, then lists of at most ``batch`` rows (dicts, as in QueryResult)."""
+        parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
+        if parsed.form != "SELECT":
+            raise QueryError(f"{source}: only SELECT results are streamed")
+
+        def produce(send) -> None:
+            with _evaluation(source, timeout, allow_service, allow_from):
+                # rdflib's processor, not Graph.query: its Result keeps every row it yields
+                # (to be iterated again), so memory would grow with the result after all
+                from rdflib.plugins.sparql.processor import SPARQLProcessor
+
+                answer = SPARQLProcessor(target).query(parsed.query, init, dict(target.namespaces()))
+                variables = list(answer.get("vars_") or [])
+                vars_ = [str(v) for v in variables]
+                send(_star_order(parsed, vars_) if parsed.select_star else vars_)
+                rows, count = [], 0
+                for solution in answer["bindings"]:
+                    if not solution:  # as rdflib's Result: an empty solution gives no row
+                        continue
+                    count += 1
+                    check_rows(count, budget)
+                    rows.append({str(v): solution[v] for v in variables if solution.get(v) is not None})
+                    if len(rows) >= batch:
+                        send(rows)
+                        rows = []
+                if rows:
+                    send(rows)
+
+        return stream_budgeted(produce, budget)
+
+    def _prepare(self, text, bindings, allow_service, allow_from, source, line_offset, use_values):
+        """Check the query, bind the parameters, pick the graph or dataset to run on."""
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         init = {}
@@ -118,37 +170,7 @@ class EmbeddedEngine:
             target = Dataset(store=self.graph.store, default_union=True)
         elif uses_graph_patterns(parsed):
             target = self._as_dataset()
-
-        def evaluate() -> QueryResult:
-            old_timeout = socket.getdefaulttimeout()
-            try:
-                socket.setdefaulttimeout(timeout)  # rdflib's SERVICE/FROM fetches set none of their own
-                with no_fetch(allow_service=allow_service, allow_from=allow_from):
-                    result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form, budget)
-                if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
-                    order = {v: i for i, v in enumerate(parsed.variables)}
-                    result.vars.sort(key=lambda v: order.get(v, len(order)))
-                return result
-            except FetchBlocked as exc:  # pragma: no cover - check_query refuses first
-                raise QueryError(f"{source}: {exc}") from None
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-                raise EndpointError(f"{source}: a SERVICE or FROM fetch failed: {_reason(exc)}") from None
-            except LaokgError:
-                raise
-            except (MemoryError, RecursionError):
-                raise
-            except Exception as exc:  # rdflib raises bare Exceptions for evaluation errors
-                msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise QueryError(f"{source}: query evaluation failed: {msg}") from None
-            finally:
-                socket.setdefaulttimeout(old_timeout)
-
-        if budget is None or budget.in_process:
-            return evaluate()
-        # in a budgeted worker: graphs travel back as triples (pickling a store is slow)
-        form, payload = run_budgeted(lambda: _portable(evaluate()), budget)
-        return _unportable(form, payload)
-
+        return parsed, init, target
 
     def _as_dataset(self) -> Dataset:
         """The graph as a SPARQL dataset: all of it in the default graph, no named graphs (so
@@ -160,6 +182,35 @@ class EmbeddedEngine:
             default.addN((s, p, o, default) for s, p, o in self.graph)
             self._dataset = dataset
         return self._dataset
+
+
+def _star_order(parsed: ParsedQuery, vars_: list[str]) -> list[str]:
+    order = {v: i for i, v in enumerate(parsed.variables)}
+    return sorted(vars_, key=lambda v: order.get(v, len(order)))
+
+
+@contextlib.contextmanager
+def _evaluation(source: str, timeout, allow_service: bool, allow_from: bool):
+    """Around an rdflib evaluation: no fetches unless allowed, a socket timeout for allowed
+    ones, and every rdflib or network failure as one laokg error."""
+    old_timeout = socket.getdefaulttimeout()
+    try:
+        socket.setdefaulttimeout(timeout)  # rdflib's SERVICE/FROM fetches set none of their own
+        with no_fetch(allow_service=allow_service, allow_from=allow_from):
+            yield
+    except FetchBlocked as exc:  # pragma: no cover - check_query refuses first
+        raise QueryError(f"{source}: {exc}") from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        raise EndpointError(f"{source}: a SERVICE or FROM fetch failed: {_reason(exc)}") from None
+    except LaokgError:
+        raise
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # rdflib raises bare Exceptions for evaluation errors
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueryError(f"{source}: query evaluation failed: {msg}") from None
+    finally:
+        socket.setdefaulttimeout(old_timeout)
 
 
 def uses_graph_patterns(parsed: ParsedQuery) -> bool:

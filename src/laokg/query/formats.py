@@ -221,6 +221,34 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: the formats whose SELECT results laokg writes as the rows come (:func:`stream_lines`)
+STREAMED_FORMATS = ("csv", "tsv")
+
+
+def stream_lines(fmt: str, vars_: list[str], batches):
+    """The csv or tsv text of a SELECT result whose rows arrive in ``batches`` (lists of
+    rows), chunk by chunk: the header first, then one chunk per batch. Each chunk is written
+    by the same writer as the collected output (:func:`to_csv`, :func:`to_tsv`) minus its
+    header line, so the bytes are identical. A value that cannot be written (a lone
+    surrogate) stops it with OutputError naming the row."""
+    if fmt not in STREAMED_FORMATS:
+        raise InputError(f"--format {fmt} cannot be streamed")
+    write = {"csv": to_csv, "tsv": to_tsv}[fmt]
+    ending = "\r\n" if fmt == "csv" else "\n"
+    batches = iter(batches)
+    first = next(batches, [])  # checked before anything is written
+    check_writable(QueryResult("SELECT", vars=vars_, rows=first))
+    text = write(QueryResult("SELECT", vars=list(vars_), rows=first))
+    yield text
+    number = len(first)
+    for rows in batches:
+        check_writable(QueryResult("SELECT", vars=vars_, rows=rows), first=number + 1,
+                       written=f"the output stops after row {number:,}")
+        number += len(rows)
+        text = write(QueryResult("SELECT", vars=list(vars_), rows=rows))
+        yield text[text.index(ending) + len(ending):]
+
+
 def to_json(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results JSON, written by rdflib's JSON result serializer, laid out
     with an indent for people (same keys and values)."""
@@ -239,7 +267,7 @@ def _jsonld_context(graph) -> dict:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_writable(result: QueryResult) -> None:
+def check_writable(result: QueryResult, first: int = 1, written: str = "nothing written") -> None:
     """Refuse a result holding a value no UTF-8 writer can write (a lone surrogate, e.g. from
     ``BIND("\\uD800" AS ?x)``), naming the row and variable; never write a ``?`` instead."""
     if result.graph is not None:
@@ -247,13 +275,13 @@ def check_writable(result: QueryResult) -> None:
 
         check_graph(result.graph)
         return
-    for number, row in enumerate(result.rows, 1):
+    for number, row in enumerate(result.rows, first):
         for var, term in row.items():
             found = _SURROGATE.search(str(term)) or (getattr(term, "datatype", None) is not None
                                                      and _SURROGATE.search(str(term.datatype)))
             if found:
                 raise OutputError(f"cannot write row {number:,}, ?{var}: the value holds a lone surrogate "
-                                  f"U+{ord(found.group()):04X} (not a Unicode character); nothing written")
+                                  f"U+{ord(found.group()):04X} (not a Unicode character); {written}")
 
 
 def render(result: QueryResult, fmt: str, width: int | None = None) -> str:

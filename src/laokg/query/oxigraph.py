@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from laokg.errors import QueryError
 from laokg.namespaces import bind_prefixes
 from laokg.query.binding import inject_values
-from laokg.query.budget import Budget, check_rows, run_budgeted
+from laokg.query.budget import Budget, check_rows, run_budgeted, stream_budgeted
 from laokg.query.engines import QueryResult, _portable, _unportable
 from laokg.query.names import DEFAULT_TIMEOUT, ENGINES
 from laokg.query.safety import check_query
@@ -68,6 +68,53 @@ class OxigraphEngine:
             return self._evaluate(text, parsed, source, budget)
         kind, payload = run_budgeted(lambda: _portable(self._evaluate(text, parsed, source, budget)), budget)
         return _unportable(kind, payload)
+
+    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
+                      allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
+                      line_offset: int = 0, budget: Budget, batch: int = 512):
+        """A SELECT run in a budgeted worker that sends its rows as they come: yields the
+        variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows)."""
+        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
+        if parsed.form != "SELECT":
+            raise QueryError(f"{source}: only SELECT results are streamed")
+        if parsed.dataset_clause:
+            raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
+        bindings = {k: v for k, v in (bindings or {}).items() if v}
+        if bindings:
+            text = inject_values(text, bindings)
+
+        def produce(send) -> None:
+            answer = self._answer(text, source)
+            vars_ = self._vars(answer, parsed)
+            send(vars_)
+            rows, count = [], 0
+            for solution in answer:
+                count += 1
+                check_rows(count, budget)
+                rows.append({v: to_rdflib(solution[v]) for v in vars_ if solution[v] is not None})
+                if len(rows) >= batch:
+                    send(rows)
+                    rows = []
+            if rows:
+                send(rows)
+
+        return stream_budgeted(produce, budget)
+
+    def _answer(self, text, source):
+        try:
+            return self.store.query(text)
+        except SyntaxError as exc:
+            raise QueryError(f"{source}: Oxigraph cannot parse the query: {str(exc).splitlines()[0]}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"{source}: query evaluation failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+    @staticmethod
+    def _vars(answer, parsed) -> list[str]:
+        vars_ = [v.value for v in answer.variables]
+        if parsed.select_star:  # the text's order, as on the embedded engine
+            order = {v: i for i, v in enumerate(parsed.variables)}
+            vars_.sort(key=lambda v: order.get(v, len(order)))
+        return vars_
 
     def _evaluate(self, text, parsed, source, budget) -> QueryResult:
         try:
