@@ -25,3 +25,11 @@ def real_graph():
     for path in turtle_files("ontology/laokg.ttl", "ontology/vocab/*.ttl", "graph/*.ttl"):
         g.parse(path, format="turtle")
     return g
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """`laokg site` built once per session (with the release files), for the site tests."""
+    from laokg.publish.site import build_site
+
+    return build_site(ROOT, tmp_path_factory.mktemp("site") / "site")

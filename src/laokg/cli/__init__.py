@@ -54,6 +54,13 @@ _register_trace_commands(cli)
 # ---- end of provenance commands
 
 
+# ---- publishing commands (issue 12): site — see cli/site.py
+from laokg.cli.site import register as _register_site_commands  # noqa: E402
+
+_register_site_commands(cli)
+# ---- end of publishing commands
+
+
 def main():
     cli(prog_name="laokg")
 

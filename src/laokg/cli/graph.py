@@ -91,9 +91,10 @@ def export_command(fmt, output, root, data):
 
 @click.command("build", context_settings=CONTEXT_SETTINGS)
 @click.option("--dist", metavar="DIR", default=None, help="Output directory (default: ROOT/dist).")
+@click.option("--site", "with_site", is_flag=True, help="Also build the static website into DIST/site (see 'laokg site').")
 @project_options
 @os_errors
-def build_command(dist, root, data):
+def build_command(dist, with_site, root, data):
     """Validate, then write the release: laokg.ttl, laokg.nt, laokg.jsonld and the
     validation report (.txt, .json) into dist/.
 
@@ -104,9 +105,19 @@ def build_command(dist, root, data):
     Example:
       laokg build
       laokg build --dist /tmp/laokg-release
+      laokg build --site
     """
-    from laokg.graph.build import build
     from laokg.graph.validate import summary
+
+    if with_site:
+        from laokg.cli.site import format_summary
+        from laokg.publish.site import build_with_site
+
+        site = build_with_site(root, dist, data)
+        click.echo(summary(site.validation))
+        click.echo(format_summary(site))
+        return
+    from laokg.graph.build import build
 
     result = build(root, dist, data)
     width = max(len(str(item.path)) for item in result.files)

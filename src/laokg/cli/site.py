@@ -1,0 +1,63 @@
+"""The publishing command of the ``laokg`` CLI: ``site``. Thin: parse options, call
+:func:`laokg.publish.site.build_site`, print what it wrote; ``--serve`` then previews it."""
+
+from __future__ import annotations
+
+import click
+
+from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options
+
+
+def format_summary(result) -> str:
+    pages = result.pages
+    lines = [f"Wrote {result.out}: {pages['html']:,} pages ({pages['entity']:,} entities), "
+             f"{len(result.files):,} files, {result.size:,} bytes"]
+    for item in result.release:
+        lines.append(f"  {item['path']:<34} {item['size']:>10,} bytes  sha256 {item['sha256']}")
+    return "\n".join(lines)
+
+
+@click.command("site", context_settings=CONTEXT_SETTINGS)
+@click.option("-o", "--output", "out", metavar="DIR", default=None,
+              help="Site directory (default: ROOT/dist/site). Files of an earlier build there are replaced.")
+@click.option("--release/--no-release", default=True, show_default=True,
+              help="Validate and include the release files (Turtle, N-Triples, JSON-LD, report) under downloads/.")
+@click.option("--serve", is_flag=True, help="Then preview the site on http://127.0.0.1:PORT/ (Ctrl-C stops).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port for --serve.")
+@project_options
+@os_errors
+def site_command(out, release, serve, port, root, data):
+    """Build the static website: a page per entity (with its Turtle and JSON-LD), the index
+    by type, search, bibliography, saved queries, audit, charts, ontology and downloads.
+
+    The site needs no server (any static host, or file://); .htaccess and nginx.conf in it
+    serve HTML to browsers and RDF to programs at the entity IRIs (docs/site.md).
+    Exit status: 0 written, 1 the graph does not conform (nothing written), 2 input error.
+
+    \b
+    Example:
+      laokg site -o /tmp/laokg-site
+      laokg site --serve --port 8000
+    """
+    from laokg.publish.site import build_site
+
+    result = build_site(root, out, data, release=release)
+    click.echo(format_summary(result))
+    if serve:
+        from laokg.publish.serve import make_server
+
+        server = make_server(result.out, port)
+        click.echo(f"Serving {result.out} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
+def register(group: click.Group) -> None:
+    group.add_command(site_command)
+
+
+__all__ = ["register", "site_command", "format_summary"]

@@ -1,0 +1,260 @@
+"""``laokg site``: the graph as a static website.
+
+One page per entity IRI the graph mints (``https://w3id.org/laokg/id/X`` -> ``id/X.html``,
+with ``id/X.ttl`` and ``id/X.jsonld`` beside it), an index by type, a search page working on
+a prebuilt index (no server), the bibliography, a page per saved query, the audit report,
+charts, the ontology and vocabularies, and the downloads (the release files with sizes and
+SHA-256 checksums). Redirect rules for content negotiation: ``.htaccess`` (Apache, and the
+model for a w3id.org entry) and ``nginx.conf``.
+
+Pages are rendered with Jinja2 templates (``publish/templates``); every link is relative, so
+the site works on any static host, under any path, and from ``file://``. The output is
+deterministic: the same graph gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from laokg.errors import InputError
+from laokg.publish.paths import relative
+
+MARKER = ".laokg-site"  # written into the site directory: only such a directory is pruned
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    path: str  # relative to the site root, with /
+    size: int
+
+
+@dataclass
+class SiteResult:
+    """What ``build_site`` wrote: the site directory, its files, page counts by kind, and
+    the release files it included (with sizes and checksums)."""
+
+    out: Path
+    files: list[SiteFile]
+    pages: dict[str, int]
+    release: list[dict] = field(default_factory=list)
+    validation: object | None = None  # the ValidationResult the release passed (None: not validated)
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @pass_context
+    def url(ctx, path: str) -> str:
+        """A relative link from the page being rendered to a site path."""
+        return relative(ctx["page_path"], path)
+
+    env.filters["url"] = url
+    env.filters["thousands"] = lambda n: f"{n:,}"
+    return env
+
+
+class _Renderer:
+    def __init__(self, nav: list[tuple[str, str]], title: str):
+        self.env = _environment()
+        self.nav = nav
+        self.title = title
+        self.files: dict[str, bytes] = {}
+
+    def page(self, path: str, template: str, **context) -> None:
+        html = self.env.get_template(template).render(page_path=path, nav=self.nav, site_title=self.title, **context)
+        self.add(path, html.encode("utf-8"))
+
+    def add(self, path: str, data: bytes) -> None:
+        if path in self.files:
+            raise InputError(f"two site files would be written to {path}")
+        self.files[path] = data
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _release(root, extra, directory: Path):
+    """Validate and write the release files (``laokg build``) into ``directory``: the build's
+    result and the files as ``(name, bytes)``."""
+    from laokg.graph.build import build
+
+    result = build(root, directory, extra)
+    return result, [(Path(item.path).name, Path(item.path).read_bytes()) for item in result.files]
+
+
+def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Every file of the site as ``{path: bytes}`` and the page counts by kind (no writing)."""
+    from laokg.graph.load import find_root, load_data_graph
+    from laokg.labels import LabelIndex
+    from laokg.provenance.audit import audit, load_rules, rules_dir
+    from laokg.publish import pages as pg
+    from laokg.query.catalogue import load_catalogue
+
+    base = find_root(root)
+    graph = load_data_graph(base, extra)
+    index = LabelIndex(graph)
+    terms = pg.Terms(graph, index)
+    report = audit(graph, load_rules(rules_dir(base)))
+    findings = pg.findings_by_node(report)
+    entities = pg.entity_iris(graph)
+    catalogue = load_catalogue(base / "queries")
+
+    nav = [("index.html", "Home"), ("types/index.html", "Types"), ("search.html", "Search"),
+           ("bibliography.html", "Bibliography"), ("queries/index.html", "Queries"),
+           ("ontology.html", "Ontology"), ("audit.html", "Audit"), ("downloads.html", "Downloads")]
+    r = _Renderer(nav, "laokg")
+    counts: dict[str, int] = {}
+
+    # entity pages, with their RDF beside them
+    for iri in entities:
+        data = pg.entity_page(graph, terms, iri, findings.get(str(iri), []))
+        path = data["turtle"][: -len(".ttl")] + ".html"
+        r.page(path, "entity.html", e=data, title=data["label"])
+        ttl, jsonld = pg.entity_rdf(graph, iri, data["label"])
+        r.add(data["turtle"], ttl)
+        r.add(data["jsonld"], jsonld)
+    counts["entity"] = len(entities)
+
+    # types
+    types = pg.type_index(graph, terms, entities)
+    r.page("types/index.html", "types.html", types=types, title="Entities by type")
+    for t in types:
+        r.page(t["page"], "type.html", t=t, title=f"Type: {t['type']['label'] or t['type']['curie']}")
+    counts["type"] = len(types) + 1
+
+    # search
+    entries = pg.search_entries(graph, terms, entities)
+    payload = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    r.add("search-index.json", (payload + "\n").encode("utf-8"))
+    r.add("search-index.js", ("window.LAOKG_INDEX = " + payload + ";\n").encode("utf-8"))
+    r.page("search.html", "search.html", title="Search")
+
+    # saved queries
+    queries = pg.query_pages(graph, terms, catalogue)
+    r.page("queries/index.html", "queries.html", queries=queries, title="Saved queries")
+    for q in queries:
+        r.page(q["page"], "query.html", q=q, title=f"Query: {q['name']}")
+    counts["query"] = len(queries) + 1
+
+    # bibliography and audit
+    sources = next((q for q in catalogue if q.name == "sources"), None)
+    sources_result = pg.run_saved(graph, index, sources)[0] if sources is not None else None
+    works = pg.bibliography(graph, terms, sources_result)
+    r.page("bibliography.html", "bibliography.html", works=works, title="Bibliography")
+    r.page("audit.html", "audit.html", audit=pg.audit_page(terms, report), title="Source audit")
+
+    # ontology and vocabularies
+    from laokg.publish import ontology as onto
+
+    dot = onto.class_diagram_dot(graph)
+    r.add("ontology-classes.dot", dot.encode("utf-8"))
+    svg = onto.render_svg(dot)
+    if svg is not None:
+        r.add("ontology-classes.svg", svg)
+    r.page("ontology.html", "ontology.html", o=onto.ontology_terms(graph, terms),
+           diagram="ontology-classes.svg" if svg is not None else None,
+           diagram_source="ontology-classes.dot", title="Ontology")
+    r.page("vocabularies.html", "vocabularies.html", v=onto.vocabularies(graph, terms), title="Vocabularies")
+
+    # downloads
+    release = release or []
+    r.page("downloads.html", "downloads.html", release=release, title="Downloads")
+    if release:
+        sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in release)
+        r.add("downloads/SHA256SUMS", sums.encode("ascii"))
+
+    # home
+    r.page("index.html", "index.html", types=types, entities=len(entities), queries=len(queries),
+           works=len(works), audit_counts=pg.audit_page(terms, report)["counts"], title="laokg")
+
+    # static files and server rules
+    r.add("style.css", (STATIC / "style.css").read_bytes())
+    r.add("search.js", (STATIC / "search.js").read_bytes())
+    r.add(".htaccess", r.env.get_template("htaccess.txt").render().encode("utf-8"))
+    r.add("nginx.conf", r.env.get_template("nginx.conf.txt").render().encode("utf-8"))
+    r.add(MARKER, b"laokg static site: files in this directory are replaced by `laokg site`\n")
+
+    counts["other"] = sum(1 for p in r.files if p.endswith(".html")) - sum(counts.values())
+    counts["html"] = sum(1 for p in r.files if p.endswith(".html"))
+    return r.files, counts
+
+
+def _prune(out: Path, keep: set[str]) -> None:
+    """Remove files of an earlier build that this build no longer writes (only in a site
+    directory, recognised by its marker file)."""
+    if not (out / MARKER).is_file():
+        return
+    for dirpath, _dirs, names in os.walk(out):
+        for name in names:
+            rel = posixpath.join(Path(dirpath).relative_to(out).as_posix(), name).removeprefix("./")
+            if rel not in keep and not rel.startswith("downloads/"):
+                os.remove(os.path.join(dirpath, name))
+
+
+def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=None,
+               release: bool = True) -> SiteResult:
+    """Build the static site into ``out`` (default ROOT/dist/site).
+
+    With ``release`` (the default) the graph is first validated and the release files are
+    written (as ``laokg build`` does) into ``dist`` (default: ``out/downloads``) and listed
+    on the downloads page with sizes and SHA-256 checksums; a non-conforming graph raises
+    :class:`~laokg.errors.ValidationFailed` and nothing is written.
+    """
+    from laokg.graph.export import write_files_atomic
+    from laokg.graph.load import find_root
+
+    base = find_root(root)
+    target_dir = Path(out) if out is not None else base / "dist" / "site"
+    if target_dir.exists() and not target_dir.is_dir():
+        raise InputError(f"{target_dir}: not a directory")
+    release_files: list[tuple[str, bytes]] = []
+    validation = None
+    if release:
+        built, release_files = _release(base, extra, Path(dist) if dist is not None else target_dir / "downloads")
+        validation = built.validation
+    listing = [{"name": name, "path": "downloads/" + name, "size": len(data), "sha256": _sha256(data)}
+               for name, data in release_files]
+    files, counts = collect(base, extra, listing)
+    if dist is not None:  # the release went to dist/: the site carries copies
+        for name, data in release_files:
+            files["downloads/" + name] = data
+    _prune(target_dir, set(files))
+    write_files_atomic([(target_dir / p, data) for p, data in sorted(files.items())])
+    sizes = {p: len(d) for p, d in files.items()}
+    sizes.update({f["path"]: f["size"] for f in listing})
+    listed = [SiteFile(p, n) for p, n in sorted(sizes.items())]
+    return SiteResult(target_dir, listed, counts, listing, validation)
+
+
+def build_with_site(root=None, dist=None, extra=()) -> SiteResult:
+    """``laokg build --site``: the release in ``dist`` (default ROOT/dist) and the site in
+    ``dist/site`` (its downloads page lists the release)."""
+    from laokg.graph.load import find_root
+
+    base = find_root(root)
+    dist_dir = Path(dist) if dist is not None else base / "dist"
+    return build_site(base, dist_dir / "site", extra, dist=dist_dir)
+
+
+__all__ = ["build_site", "build_with_site", "collect", "SiteResult", "SiteFile", "MARKER"]
