@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,7 @@ def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dic
     catalogue = load_catalogue(base / "queries")
 
     nav = [("index.html", "Home"), ("types/index.html", "Types"), ("search.html", "Search"),
-           ("bibliography.html", "Bibliography"), ("queries/index.html", "Queries"),
+           ("bibliography.html", "Bibliography"), ("queries/index.html", "Queries"), ("charts/index.html", "Charts"),
            ("ontology.html", "Ontology"), ("audit.html", "Audit"), ("downloads.html", "Downloads")]
     r = _Renderer(nav, "laokg")
     counts: dict[str, int] = {}
@@ -163,6 +164,21 @@ def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dic
     works = pg.bibliography(graph, terms, sources_result)
     r.page("bibliography.html", "bibliography.html", works=works, title="Bibliography")
     r.page("audit.html", "audit.html", audit=pg.audit_page(terms, report), title="Source audit")
+
+    # charts
+    from markupsafe import Markup, escape
+
+    from laokg.publish.charts import all_charts
+
+    charts = all_charts(graph, index, catalogue)
+    r.page("charts/index.html", "charts.html", charts=charts, title="Charts")
+    for c in charts:
+        r.add(f"charts/{c.name}.svg", b"<?xml version='1.0' encoding='utf-8'?>\n" + c.svg if not c.svg.startswith(b"<?xml") else c.svg)
+        inline = c.svg.decode("utf-8")
+        inline = re.sub(r"^<\?xml[^>]*\?>\s*", "", inline)
+        inline = inline.replace("<svg ", f'<svg role="img" aria-label="{escape(c.alt)}" ', 1)
+        r.page(f"charts/{c.name}.html", "chart.html", c=c, svg=Markup(inline), title=c.title)
+    counts["chart"] = len(charts) + 1
 
     # ontology and vocabularies
     from laokg.publish import ontology as onto

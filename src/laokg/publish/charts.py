@@ -1,0 +1,354 @@
+"""Charts drawn from the graph at build time, as SVG (pygal), each labelled with its source
+and period. The data comes from the saved queries (``instruments``, ``programmes``,
+``events``, ``emigrants_by_destination``, ``emigrants_by_sex``, ``remittances``,
+``remittance_breakdown``) and the citation trace, so a change of the model reaches the charts
+through them.
+
+pygal writes a generation date and a script into every SVG; both are removed and the chart
+id is fixed, so the same graph gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+
+from laokg.labels import LabelIndex
+from laokg.provenance.trace import trace_entity
+from laokg.publish.pages import run_saved
+from laokg.query.catalogue import SavedQuery
+
+_FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
+
+
+@dataclass
+class Chart:
+    name: str  # file stem: charts/NAME.svg, charts/NAME.html
+    title: str
+    source: str
+    period: str
+    alt: str  # a sentence for people who cannot see the chart
+    svg: bytes = b""
+    table: dict = field(default_factory=dict)  # {"caption", "head": [...], "rows": [[...]]}
+    notes: list[str] = field(default_factory=list)
+
+
+def _style():
+    from pygal.style import Style
+
+    return Style(
+        font_family=_FONT, background="white", plot_background="white", foreground="#1b1b1b",
+        foreground_strong="#1b1b1b", foreground_subtle="#6b6b6b", opacity=".85", opacity_hover=".95",
+        colors=("#2f4f6f", "#b8860b", "#8a1c1c", "#3b7a57", "#5b2a86", "#7a4d00"),
+        title_font_size=15, label_font_size=11, major_label_font_size=11, legend_font_size=12,
+        value_font_size=11, tooltip_font_size=11,
+    )
+
+
+def _config(**kw):
+    base = dict(js=[], style=_style(), print_values=True, show_y_guides=True, width=900, height=480,
+                legend_at_bottom=True, truncate_legend=-1, truncate_label=-1, margin=16)
+    base.update(kw)
+    return base
+
+
+def _render(chart, name: str) -> bytes:
+    chart.uuid = name  # pygal draws a random id per chart
+    svg = chart.render(is_unicode=True)
+    svg = re.sub(r"<!--Generated with pygal[^>]*-->", "", svg)  # it carries today's date
+    svg = re.sub(r"<script[^>]*>.*?</script>", "", svg, flags=re.S)  # tooltips config; no JS needed
+    svg = re.sub(r"<script[^>]*/>", "", svg)
+    return svg.encode("utf-8")
+
+
+def _query(catalogue: dict[str, SavedQuery], graph: Graph, index: LabelIndex, name: str):
+    sq = catalogue.get(name)
+    if sq is None:
+        return []
+    result, _ = run_saved(graph, index, sq)
+    return result.rows if result is not None and result.form == "SELECT" else []
+
+
+def _s(row: dict, key: str) -> str | None:
+    value = row.get(key)
+    return None if value is None else str(value)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- timeline
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _year(text: str | None) -> float | None:
+    """'2016-09' -> 2016.67 (mid-month), '2021' -> 2021.5 (mid-year); None if undated."""
+    if not text:
+        return None
+    m = _DATE.match(text.strip())
+    if not m:
+        return None
+    year, month = int(m.group(1)), m.group(2)
+    return round(year + ((int(month) - 0.5) / 12 if month else 0.5), 3)
+
+
+def _span(text: str | None) -> tuple[float | None, float | None]:
+    if text and "/" in text:
+        start, _, end = text.partition("/")
+        return _year(start), _year(end)
+    y = _year(text)
+    return y, None
+
+
+def _sources(graph: Graph, index: LabelIndex, iris) -> list[str]:
+    names = set()
+    for iri in iris:
+        for grp in trace_entity(graph, iri, index).evidence:
+            if grp.kind == "document" and grp.document_label:
+                names.add(grp.document_label)
+    return sorted(names)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
+    import pygal
+
+    items = []  # (start, end, kind, label, iri, shown date)
+    for row in _query(catalogue, graph, index, "instruments"):
+        start, end = _span(_s(row, "date"))
+        items.append((start, end, "instruments", _s(row, "title") or "", row.get("instrument"), _s(row, "date")))
+    for row in _query(catalogue, graph, index, "programmes"):
+        start, end = _year(_s(row, "start")), _year(_s(row, "end"))
+        shown = "/".join(x for x in (_s(row, "start"), _s(row, "end")) if x) or None
+        items.append((start, end, "programmes", _s(row, "name") or "", row.get("project"), shown))
+    for row in _query(catalogue, graph, index, "events"):
+        items.append((_year(_s(row, "date")), None, "events", _s(row, "name") or "", row.get("event"), _s(row, "date")))
+    dated = sorted((i for i in items if i[0] is not None), key=lambda i: (i[0], i[1] or i[0], i[3]))
+    undated = sorted((i for i in items if i[0] is None), key=lambda i: (i[2], i[3]))
+    years = [i[0] for i in dated] + [i[1] for i in dated if i[1] is not None]
+    first, last = (int(min(years)), int(max(years))) if years else (0, 0)
+    period = f"{first}–{last}" if years else "undated"
+    sources = _sources(graph, index, [i[4] for i in items if isinstance(i[4], URIRef)])
+    source = "; ".join(sources)
+    short_source = "; ".join(_short(s, 48) for s in sources)
+    n = len(dated)
+    chart = pygal.XY(**_config(
+        title=f"Instruments, programmes and events, {period}",
+        x_title=f"Year (periods as bars, dates as dots). Sources: {short_source}",
+        height=max(420, 34 * n + 160), show_y_guides=False, print_values=False, dots_size=5,
+        stroke_style={"width": 9, "linecap": "butt"}, allow_interruptions=True,
+        xrange=(first - 1, last + 1), range=(-0.7, n - 0.3), legend_at_bottom=True,
+        x_labels=list(range(first - first % 5, last + 2, 5)) if years else [],
+        y_labels=[{"label": _short(i[3], 60), "value": n - 1 - k} for k, i in enumerate(dated)],
+        margin_left=16,
+    ))
+    for kind in ("instruments", "programmes", "events"):
+        points: list = []
+        for k, item in enumerate(dated):
+            if item[2] != kind:
+                continue
+            y = n - 1 - k
+            label = f"{item[3]} ({item[5]})"
+            points.append({"value": (item[0], y), "label": label})
+            if item[1] is not None:
+                points.append({"value": (item[1], y), "label": label})
+            points.append(None)
+        chart.add(kind, points)
+    rows = [[i[2][:-1], i[3], i[5] or "undated"] for i in dated + undated]
+    notes = [f"Undated in the sources: {', '.join(i[3] for i in undated)}."] if undated else []
+    return Chart(
+        name="timeline", title=f"Timeline of instruments, programmes and events, {period}", source=source,
+        period=period,
+        alt=(f"Timeline from {first} to {last}: {len(dated)} dated items — "
+             + "; ".join(f"{i[3]} ({i[5]})" for i in dated) + "."),
+        svg=_render(chart, "timeline"),
+        table={"caption": "Dated and undated items, oldest first", "head": ["kind", "name", "date as the source gives it"], "rows": rows},
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------- emigrants
+
+
+def emigrants_by_destination(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
+    import pygal
+
+    rows = _query(catalogue, graph, index, "emigrants_by_destination")
+    periods = sorted({_s(r, "period") for r in rows if _s(r, "period")})
+    sources = sorted({_s(r, "dataSource") for r in rows if _s(r, "dataSource")})
+    period, source = ", ".join(periods) or "period not stated", "; ".join(sources) or "not stated"
+    chart = pygal.HorizontalBar(**_config(
+        title=f"Lao emigrants by country of destination, {period}",
+        x_title=f"Emigrants (number of people) — source: {source}, as printed in the EUDiF profile",
+        show_legend=False, value_formatter=lambda v: f"{v:,.0f}"))
+    data = [(_s(r, "destinationName") or "", _number(_s(r, "emigrants"))) for r in rows]
+    data = [d for d in data if d[1] is not None]
+    chart.x_labels = [name for name, _ in reversed(data)]
+    chart.add("emigrants", [v for _, v in reversed(data)])
+    return Chart(
+        name="emigrants-by-destination", title=f"Lao emigrants by destination, {period}", source=source, period=period,
+        alt="Horizontal bars: " + "; ".join(f"{name} {v:,.0f}" for name, v in data) + f" ({period}, {source}).",
+        svg=_render(chart, "emigrants-by-destination"),
+        table={"caption": "Emigrants by destination", "head": ["destination", "emigrants", "period", "source"],
+               "rows": [[_s(r, "destinationName"), f"{_number(_s(r, 'emigrants')):,.0f}", _s(r, "period"), _s(r, "dataSource")]
+                        for r in rows if _number(_s(r, "emigrants")) is not None]},
+    )
+
+
+def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
+    import pygal
+
+    rows = _query(catalogue, graph, index, "emigrants_by_sex")
+    groups: dict = {}
+    for r in rows:
+        period = _s(r, "period") or "unknown"
+        where = _s(r, "destination") or "all destinations"
+        estimate = _s(r, "estimate") == "true"
+        key = (estimate, period, where)
+        groups.setdefault(key, {})[_s(r, "sex")] = _number(_s(r, "percent"))
+    ordered = sorted(groups, key=lambda k: (k[0], k[1], k[2] != "all destinations", k[2]))
+
+    def name(key):
+        estimate, period, where = key
+        when = "year not stated" if period == "unknown" else period
+        return f"{'estimate in the text' if estimate else 'figure box'}, {when}, {where}"
+
+    def short(key):
+        estimate, period, where = key
+        if estimate:
+            return "estimate (text)"
+        return f"{'' if period == 'unknown' else period + ', '}{'all' if where == 'all destinations' else _short(where.split(' (')[0], 18)}"
+
+    labels = [short(k) for k in ordered]
+    chart = pygal.StackedBar(**_config(
+        title="Lao emigrants by sex, every breakdown as printed — source: EUDiF profile (UN DESA 2024)",
+        y_title="share of emigrants (%)", x_title="breakdown (figure box 2024: all / EU; estimate in the text) — they disagree",
+        range=(0, 100), value_formatter=lambda v: f"{v:g}%", print_zeroes=False))
+    chart.x_labels = labels
+    for sex, shown in (("female", "women"), ("male", "men")):
+        chart.add(shown, [groups[k].get(sex) if groups[k].get(sex) is not None
+                          else {"value": None, "formatter": lambda v: ""} for k in ordered])
+    women = [(name(k), groups[k].get("female")) for k in ordered if groups[k].get("female") is not None]
+    periods = sorted({k[1] for k in ordered})
+    notes = []
+    if len({v for _, v in women}) > 1:
+        notes.append("The breakdowns disagree: women are " + ", ".join(f"{v:g}% ({n})" for n, v in women)
+                     + ". laokg records each as printed and corrects none.")
+    return Chart(
+        name="emigrants-by-sex", title="Lao emigrants by sex, every breakdown as printed",
+        source="EUDiF, Diaspora engagement mapping — Lao PDR (figure box and text)",
+        period=", ".join("year not stated" if p == "unknown" else p for p in periods),
+        alt="Stacked bars of the share of women and men: " + "; ".join(
+            f"{name(k)}: women {groups[k].get('female', '—')}%, men {groups[k].get('male', '—')}%" for k in ordered) + ".",
+        svg=_render(chart, "emigrants-by-sex"),
+        table={"caption": "Shares by sex, as printed", "head": ["breakdown", "women (%)", "men (%)"],
+               "rows": [[name(k), _fmt(groups[k].get("female")), _fmt(groups[k].get("male"))] for k in ordered]},
+        notes=notes,
+    )
+
+
+def _fmt(v) -> str:
+    return "not given" if v is None else f"{v:g}"
+
+
+# ---------------------------------------------------------------- remittances
+
+
+_INFLOW = "BX.TRF.PWKR.CD.DT"
+_SHARE = "BX.TRF.PWKR.DT.GD.ZS"
+
+
+def _period_name(period: str) -> str:
+    m = re.match(r"^(\d{4})-S([12])$", period or "")
+    if m:
+        return f"{'first' if m.group(2) == '1' else 'second'} half of {m.group(1)}"
+    return f"year {period}" if re.match(r"^\d{4}$", period or "") else (period or "period not stated")
+
+
+def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]:
+    import pygal
+
+    rows = _query(catalogue, graph, index, "remittances")
+    charts = []
+
+    def who(r):
+        return _s(r, "dataSource") or _s(r, "document") or "source not stated"
+
+    totals = [r for r in rows if _s(r, "indicatorCode") == _INFLOW and not _s(r, "channel") and not _s(r, "intermediary")]
+    totals.sort(key=lambda r: (_s(r, "period") or "", who(r)))
+    if totals:
+        chart = pygal.Bar(**_config(
+            title="Remittances received by Laos, USD million, by source and period",
+            y_title="USD million", x_title="period: source — different periods and sources, not a series",
+            value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False))
+        chart.x_labels = [f"{_period_name(_s(r, 'period'))}: {_short(who(r), 44)}" for r in totals]
+        chart.add("USD million", [_number(_s(r, "value")) for r in totals])
+        periods = ", ".join(_period_name(_s(r, "period")) for r in totals)
+        charts.append(Chart(
+            name="remittances", title="Remittances received, by source and period", source="; ".join(sorted({who(r) for r in totals})),
+            period=periods,
+            alt="Bars: " + "; ".join(f"{_period_name(_s(r, 'period'))}: USD {_s(r, 'value')} million ({who(r)})" for r in totals) + ".",
+            svg=_render(chart, "remittances"),
+            table={"caption": "Remittance inflows", "head": ["period", "USD million", "approximate", "source", "read in"],
+                   "rows": [[_period_name(_s(r, "period")), _s(r, "value"), "yes" if _s(r, "estimate") == "true" else "",
+                             _s(r, "dataSource") or "not named", _s(r, "document")] for r in totals]},
+            notes=["A World Bank annual figure and a half-year figure released by the Ministry of Labour and Social "
+                   "Welfare (reported by the news item) are different measures: they are shown side by side, not as a series."],
+        ))
+    parts = _query(catalogue, graph, index, "remittance_breakdown")
+    if parts:
+        chart = pygal.HorizontalBar(**_config(
+            title="How the first-half 2025 remittances break down (USD million)",
+            x_title="USD million — source: the news item of 2025-11-28 (figures released by the ministry)",
+            show_legend=False, value_formatter=lambda v: f"{v:g}"))
+        total_iri = {r.get("partOf") for r in parts} - {r.get("component") for r in parts}
+        total_value = next((_s(r, "partOfValue") for r in parts if r.get("partOf") in total_iri), None)
+        bars = ([("total", _number(total_value))] if total_value else []) + [
+            (_s(r, "intermediary") or _s(r, "channel") or _s(r, "label") or "", _number(_s(r, "value"))) for r in parts]
+        chart.x_labels = [b[0] for b in reversed(bars)]
+        chart.add("USD million", [b[1] for b in reversed(bars)])
+        charts.append(Chart(
+            name="remittance-breakdown", title="Remittances in the first half of 2025, by channel and bank",
+            source="Southeast Asia Information Port news item, 2025-11-28", period="first half of 2025",
+            alt="Horizontal bars: " + "; ".join(f"{n}: USD {v:g} million" for n, v in bars if v is not None) + ".",
+            svg=_render(chart, "remittance-breakdown"),
+            table={"caption": "Breakdown", "head": ["part", "channel", "USD million", "part of (USD million)"],
+                   "rows": [[_s(r, "label"), _s(r, "intermediary") or _s(r, "channel"), _s(r, "value"), _s(r, "partOfValue")] for r in parts]},
+        ))
+    shares = sorted((r for r in rows if _s(r, "indicatorCode") == _SHARE), key=lambda r: _s(r, "period") or "")
+    if shares:
+        chart = pygal.Bar(**_config(
+            title="Remittances received as a share of GDP (%)", y_title="% of GDP",
+            x_title="year — source: " + "; ".join(sorted({who(r) for r in shares})) + " (World Bank indicator BX.TRF.PWKR.DT.GD.ZS)",
+            show_legend=False, value_formatter=lambda v: f"{v:g}%"))
+        chart.x_labels = [_s(r, "period") for r in shares]
+        chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
+        charts.append(Chart(
+            name="remittances-share-of-gdp", title="Remittances as a share of GDP",
+            source="; ".join(sorted({who(r) for r in shares})), period=", ".join(_s(r, "period") for r in shares),
+            alt="Bars: " + "; ".join(f"{_s(r, 'period')}: {_s(r, 'value')}% of GDP" for r in shares) + ".",
+            svg=_render(chart, "remittances-share-of-gdp"),
+            table={"caption": "Share of GDP", "head": ["year", "% of GDP", "source"],
+                   "rows": [[_s(r, "period"), _s(r, "value"), who(r)] for r in shares]},
+        ))
+    return charts
+
+
+def all_charts(graph: Graph, index: LabelIndex, catalogue: list[SavedQuery]) -> list[Chart]:
+    by_name = {q.name: q for q in catalogue}
+    return [timeline(graph, index, by_name), emigrants_by_destination(graph, index, by_name),
+            emigrants_by_sex(graph, index, by_name), *remittances(graph, index, by_name)]
+
+
+__all__ = ["Chart", "all_charts", "timeline", "emigrants_by_destination", "emigrants_by_sex", "remittances", "Literal"]
