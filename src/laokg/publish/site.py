@@ -95,13 +95,33 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _release(root, extra, directory: Path):
-    """Validate and write the release files (``laokg build``) into ``directory``: the build's
-    result and the files as ``(name, bytes)``."""
-    from laokg.graph.build import build
+def _release_in_memory(base, extra):
+    """Validate and serialise the release files as ``laokg build`` does, without writing:
+    ``(validation, [(name, bytes)])``. Raises ValidationFailed if the graph does not conform."""
+    from laokg.errors import ValidationFailed
+    from laokg.graph.build import GRAPH_FILES, REPORT_FILES
+    from laokg.graph.export import serialize
+    from laokg.graph.load import load_data_graph, load_shapes
+    from laokg.graph.validate import format_json, format_text, run_shacl
 
-    result = build(root, directory, extra)
-    return result, [(Path(item.path).name, Path(item.path).read_bytes()) for item in result.files]
+    data = load_data_graph(base, extra)
+    result = run_shacl(data, load_shapes(base))
+    if not result.conforms:
+        counts = ", ".join(f"{n} {sev.lower()}{'' if n == 1 else 's'}" for sev, n in result.counts().items())
+        raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
+    contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
+    contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
+    contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
+    return result, contents
+
+
+def _release_in_dist(base, extra, dist: Path):
+    """``laokg build`` into ``dist``; the release files it wrote (not the query store)."""
+    from laokg.graph.build import GRAPH_FILES, REPORT_FILES, build
+
+    result = build(base, dist, extra)
+    names = [name for name, _ in GRAPH_FILES] + list(REPORT_FILES)
+    return result.validation, [(name, (Path(dist) / name).read_bytes()) for name in names]
 
 
 def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
@@ -224,7 +244,7 @@ def _prune(out: Path, keep: set[str]) -> None:
     for dirpath, _dirs, names in os.walk(out):
         for name in names:
             rel = posixpath.join(Path(dirpath).relative_to(out).as_posix(), name).removeprefix("./")
-            if rel not in keep and not rel.startswith("downloads/"):
+            if rel not in keep:
                 os.remove(os.path.join(dirpath, name))
 
 
@@ -232,9 +252,11 @@ def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=N
                release: bool = True) -> SiteResult:
     """Build the static site into ``out`` (default ROOT/dist/site).
 
-    With ``release`` (the default) the graph is first validated and the release files are
-    written (as ``laokg build`` does) into ``dist`` (default: ``out/downloads``) and listed
-    on the downloads page with sizes and SHA-256 checksums; a non-conforming graph raises
+    With ``release`` (the default) the graph is first validated and the release files of
+    ``laokg build`` (Turtle, N-Triples, JSON-LD, validation report) go into ``out/downloads``
+    and are listed on the downloads page with sizes and SHA-256 checksums; with ``dist``,
+    ``laokg build`` itself runs into ``dist`` (query store included) and the site carries
+    copies of its release files. A non-conforming graph raises
     :class:`~laokg.errors.ValidationFailed` and nothing is written.
     """
     from laokg.graph.export import write_files_atomic
@@ -247,19 +269,18 @@ def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=N
     release_files: list[tuple[str, bytes]] = []
     validation = None
     if release:
-        built, release_files = _release(base, extra, Path(dist) if dist is not None else target_dir / "downloads")
-        validation = built.validation
+        if dist is not None:
+            validation, release_files = _release_in_dist(base, extra, Path(dist))
+        else:
+            validation, release_files = _release_in_memory(base, extra)
     listing = [{"name": name, "path": "downloads/" + name, "size": len(data), "sha256": _sha256(data)}
                for name, data in release_files]
     files, counts = collect(base, extra, listing)
-    if dist is not None:  # the release went to dist/: the site carries copies
-        for name, data in release_files:
-            files["downloads/" + name] = data
+    for name, data in release_files:
+        files["downloads/" + name] = data
     _prune(target_dir, set(files))
     write_files_atomic([(target_dir / p, data) for p, data in sorted(files.items())])
-    sizes = {p: len(d) for p, d in files.items()}
-    sizes.update({f["path"]: f["size"] for f in listing})
-    listed = [SiteFile(p, n) for p, n in sorted(sizes.items())]
+    listed = [SiteFile(p, len(d)) for p, d in sorted(files.items())]
     return SiteResult(target_dir, listed, counts, listing, validation)
 
 
