@@ -276,6 +276,10 @@ def _period_name(period: str) -> str:
     return f"year {period}" if re.match(r"^\d{4}$", period or "") else (period or "period not stated")
 
 
+def _p(row: dict) -> str:
+    return _s(row, "period") or "period not stated"
+
+
 def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]:
     import pygal
 
@@ -286,22 +290,22 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
         return _s(r, "dataSource") or _s(r, "document") or "source not stated"
 
     totals = [r for r in rows if _s(r, "indicatorCode") == _INFLOW and not _s(r, "channel") and not _s(r, "intermediary")]
-    totals.sort(key=lambda r: (_s(r, "period") or "", who(r)))
+    totals.sort(key=lambda r: (_p(r) or "", who(r)))
     if totals:
         chart = pygal.Bar(**_config(
             title="Remittances received by Laos, USD million, by source and period",
             y_title="USD million", x_title="period: source — different periods and sources, not a series",
             value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False))
-        chart.x_labels = [f"{_period_name(_s(r, 'period'))}: {_short(who(r), 44)}" for r in totals]
+        chart.x_labels = [f"{_period_name(_p(r))}: {_short(who(r), 44)}" for r in totals]
         chart.add("USD million", [_number(_s(r, "value")) for r in totals])
-        periods = ", ".join(_period_name(_s(r, "period")) for r in totals)
+        periods = ", ".join(_period_name(_p(r)) for r in totals)
         charts.append(Chart(
             name="remittances", title="Remittances received, by source and period", source="; ".join(sorted({who(r) for r in totals})),
             period=periods,
-            alt="Bars: " + "; ".join(f"{_period_name(_s(r, 'period'))}: USD {_s(r, 'value')} million ({who(r)})" for r in totals) + ".",
+            alt="Bars: " + "; ".join(f"{_period_name(_p(r))}: USD {_s(r, 'value')} million ({who(r)})" for r in totals) + ".",
             svg=_render(chart, "remittances"),
             table={"caption": "Remittance inflows", "head": ["period", "USD million", "approximate", "source", "read in"],
-                   "rows": [[_period_name(_s(r, "period")), _s(r, "value"), "yes" if _s(r, "estimate") == "true" else "",
+                   "rows": [[_period_name(_p(r)), _s(r, "value"), "yes" if _s(r, "estimate") == "true" else "",
                              _s(r, "dataSource") or "not named", _s(r, "document")] for r in totals]},
             notes=["A World Bank annual figure and a half-year figure released by the Ministry of Labour and Social "
                    "Welfare (reported by the news item) are different measures: they are shown side by side, not as a series."],
@@ -326,21 +330,21 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
             table={"caption": "Breakdown", "head": ["part", "channel", "USD million", "part of (USD million)"],
                    "rows": [[_s(r, "label"), _s(r, "intermediary") or _s(r, "channel"), _s(r, "value"), _s(r, "partOfValue")] for r in parts]},
         ))
-    shares = sorted((r for r in rows if _s(r, "indicatorCode") == _SHARE), key=lambda r: _s(r, "period") or "")
+    shares = sorted((r for r in rows if _s(r, "indicatorCode") == _SHARE), key=lambda r: _p(r) or "")
     if shares:
         chart = pygal.Bar(**_config(
             title="Remittances received as a share of GDP (%)", y_title="% of GDP",
             x_title="year — source: " + "; ".join(sorted({who(r) for r in shares})) + " (World Bank indicator BX.TRF.PWKR.DT.GD.ZS)",
             show_legend=False, value_formatter=lambda v: f"{v:g}%"))
-        chart.x_labels = [_s(r, "period") for r in shares]
+        chart.x_labels = [_p(r) for r in shares]
         chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
         charts.append(Chart(
             name="remittances-share-of-gdp", title="Remittances as a share of GDP",
-            source="; ".join(sorted({who(r) for r in shares})), period=", ".join(_s(r, "period") for r in shares),
-            alt="Bars: " + "; ".join(f"{_s(r, 'period')}: {_s(r, 'value')}% of GDP" for r in shares) + ".",
+            source="; ".join(sorted({who(r) for r in shares})), period=", ".join(_p(r) for r in shares),
+            alt="Bars: " + "; ".join(f"{_p(r)}: {_s(r, 'value')}% of GDP" for r in shares) + ".",
             svg=_render(chart, "remittances-share-of-gdp"),
             table={"caption": "Share of GDP", "head": ["year", "% of GDP", "source"],
-                   "rows": [[_s(r, "period"), _s(r, "value"), who(r)] for r in shares]},
+                   "rows": [[_p(r), _s(r, "value"), who(r)] for r in shares]},
         ))
     return charts
 
