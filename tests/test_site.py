@@ -94,7 +94,6 @@ def test_entity_page_shows_card_evidence_and_audit(site):
     assert 'href="laos.html"' in html  # a linked value inside the graph -> its page
     assert "Footnote 10" in html and "Achievements" in html  # footnote and section of the evidence
     assert "A major milestone in migration governance" in html  # the excerpt
-    assert 'href="mou-laos-thailand-2002.html"' in html  # the work the footnote cites
     assert 'href="../audit.html#AUD03"' in html  # the audit finding about it
     assert 'href="decree-245-2020.ttl"' in html and 'href="decree-245-2020.jsonld"' in html
 
