@@ -6,7 +6,9 @@ release published."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,12 +27,27 @@ kg:noi a schema:Person ; schema:name "Noi" ; schema:jobTitle "Clerk" ; schema:af
     prov:qualifiedDerivation ev:somchai-1 .
 """
 #: every filesystem call publish() makes that changes something
-STEPS = ("mkdir", "open", "fsync", "rename", "replace", "symlink", "unlink", "utime", "rmdir")
+STEPS = ("mkdir", "open", "fsync", "rename", "replace", "symlink", "unlink", "utime", "rmdir", "link")
 
 
 def snapshot(dist: Path) -> dict:
-    """What a reader sees through the stable names (dist/<name>)."""
-    return {name: (dist / name).read_bytes() for name in EXPECTED if (dist / name).exists()}
+    """What a reader sees through the stable names (dist/<name>): the files, the Oxigraph
+    store's triples and its record (without modification times, which each test run changes)."""
+    seen = {name: (dist / name).read_bytes() for name in EXPECTED if (dist / name).exists()}
+    folder = release.current_release(dist) or dist  # where the engine opens the store (built_store)
+    if (folder / "store").is_dir():
+        import pyoxigraph
+
+        store = pyoxigraph.Store.read_only(str(folder / "store"))
+        # Oxigraph labels blank nodes afresh on every load: compare them as "_:b"
+        seen["store"] = "\n".join(sorted(re.sub(r"_:\w+", "_:b", str(quad)) for quad in store))
+        del store
+    if (folder / "store.json").exists():
+        record = json.loads((folder / "store.json").read_text(encoding="utf-8"))
+        seen["store.json"] = (record["triples"], [entry[:2] for entry in record["files"]])
+    dangling = [p.name for p in dist.iterdir() if p.is_symlink() and not p.exists()]
+    assert not dangling, f"dangling links: {dangling}"
+    return seen
 
 
 @pytest.fixture
@@ -42,10 +59,10 @@ def project(tmp_path):
 
 def old_and_new(project: Path) -> tuple[dict, dict]:
     old = snapshot(project / "dist")
-    assert sorted(old) == sorted(EXPECTED)
+    assert sorted(old) == sorted(EXPECTED + ["store", "store.json"])
     write(project / "graph" / "noi.ttl", NEW_PERSON)
     new = {name: data for name, data in build_contents(project)}
-    assert all(old[name] != new[name] for name in ("laokg.ttl", "laokg.nt"))
+    assert all(old[name] != new[name] for name in ("laokg.ttl", "laokg.nt", "store", "store.json"))
     return old, new
 
 
@@ -61,8 +78,8 @@ class Crash(BaseException):
 
 
 def count_steps(monkeypatch, crash_at: int | None):
-    """Count (and crash at the k-th of) the filesystem calls made while the release is
-    published (the Oxigraph store beside it has its own replacement scheme)."""
+    """Count (and crash at the k-th of) the filesystem calls made while the release, the
+    Oxigraph store included, is published."""
     calls, active = [], []
     for name in STEPS:
         real = getattr(os, name)
@@ -121,6 +138,45 @@ def test_a_crash_at_every_step_leaves_the_old_or_the_new_release(project, monkey
         leftovers = [p.name for folder in (dist, dist / "releases") for p in folder.iterdir() if p.name.startswith(".tmp-")]
         assert leftovers == []
     assert outcomes == {"old", "new"}  # crashes before and after the switch were both tried
+
+
+def old_layout(project: Path) -> None:
+    """dist/ as builds wrote it before releases: plain files and the store directory."""
+    dist = project / "dist"
+    fresh_old_release(project)
+    folder = release.current_release(dist)
+    for entry in list(dist.iterdir()):
+        if entry.is_symlink():
+            entry.unlink()
+    for entry in folder.iterdir():
+        (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, dist / entry.name)
+    shutil.rmtree(dist / "releases")
+
+
+def test_a_crash_during_the_first_build_over_an_old_dist_leaves_no_dangling_link(project, monkeypatch):
+    old, new = old_and_new(project)
+    dist = project / "dist"
+    old_layout(project)
+    assert snapshot(dist) == old and not (dist / "current").exists()
+    calls = count_steps(monkeypatch, None)
+    build.build(project)
+    total = len(calls)
+    monkeypatch.undo()
+    assert snapshot(dist) == new and "link" in calls
+    outcomes = set()
+    for step in range(1, total + 1):
+        old_layout(project)
+        count_steps(monkeypatch, step)
+        with pytest.raises(Crash):
+            build.build(project)
+        monkeypatch.undo()
+        seen = snapshot(dist)  # asserts that no link dangles
+        assert seen in (old, new), f"a mix after a crash at step {step} ({calls[step - 1]})"
+        outcomes.add("new" if seen == new else "old")
+        build.build(project)
+        assert snapshot(dist) == new
+        assert not [p for p in dist.iterdir() if p.name.startswith(".tmp-")]
+    assert outcomes == {"old", "new"}
 
 
 KILL_SCRIPT = textwrap.dedent("""

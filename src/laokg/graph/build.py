@@ -1,7 +1,8 @@
 """Build the release in ``dist/``: validate, then write the merged graph and the report.
 
 Nothing is written unless the graph conforms (warnings are allowed and reported). The
-release is published whole (:mod:`laokg.graph.release`): its files go into a new versioned
+release is published whole (:mod:`laokg.graph.release`): its files and the Oxigraph query
+store (:mod:`laokg.graph.store`) go into a new versioned
 directory, switched in by one atomic symlink rename under a lock, so a failed or killed
 build leaves the earlier release as it was, and two builds at once never mix. A dist
 directory inside the project's sources (graph/, ontology/, queries/) is refused.
@@ -59,14 +60,18 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
     contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
     contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
     contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
-    paths = publish(out, contents)
-    written = [Written(path, len(payload)) for path, (_, payload) in zip(paths, contents)]
-    # the query store (dist/store/, Oxigraph), from the N-Triples just written
-    from laokg.graph.store import MANIFEST, write_store
+    # the query store (Oxigraph) is part of the release: built in the staging directory from
+    # the N-Triples above, its record (store.json) a file of the release
+    from laokg.graph.store import MANIFEST, STORE_DIR, manifest, write_store
 
-    store = write_store(out, dict(contents)["laokg.nt"], base)
-    written.append(Written(store, sum(p.stat().st_size for p in store.rglob("*") if p.is_file())))
-    written.append(Written(out / MANIFEST, (out / MANIFEST).stat().st_size))
+    ntriples = dict(contents)["laokg.nt"]
+    contents.append((MANIFEST, manifest(len(data), base)))
+    paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
+    sizes = [len(payload) for _, payload in contents]
+    store = paths[-1]
+    sizes.append(sum(p.stat().st_size for p in store.resolve().rglob("*") if p.is_file()))
+    written = [Written(path, size) for path, size in zip(paths, sizes)]
+    written[-2:] = written[:-3:-1]  # the store, then its record (as before)
     return BuildResult(written, result)
 
 

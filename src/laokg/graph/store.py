@@ -1,7 +1,10 @@
-"""The persistent query store: an Oxigraph (RocksDB) store that ``laokg build`` writes to
-``dist/store/``, so a query on a large graph opens it instead of re-parsing the Turtle.
+"""The persistent query store: an Oxigraph (RocksDB) store that ``laokg build`` writes into
+its release (``dist/releases/<id>/store/``, reached as ``dist/current/store`` and
+``dist/store``), so a query on a large graph opens it instead of re-parsing the Turtle. It is
+part of the release: published whole with the other files by the same atomic switch
+(:mod:`laokg.graph.release`).
 
-``dist/store.json`` records the files the store was built from (path, size, modification
+``store.json`` beside it records the files the store was built from (path, size, modification
 time). :func:`open_store` uses the built store only while that record still matches the
 project's files; otherwise (or with extra ``--data`` files) it loads the Turtle into an
 in-memory Oxigraph store, which is still much faster than rdflib's parser. Either way the
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 from laokg.errors import InputError
@@ -32,49 +34,45 @@ def fingerprint(root=None) -> list[list]:
     return out
 
 
-def write_store(dist: Path, ntriples: bytes, root=None) -> Path:
-    """Build ``dist/store`` from the N-Triples of the data graph, replacing an older store only
-    once the new one is complete; then write ``dist/store.json``. Returns the store path."""
+def manifest(triples: int, root=None) -> bytes:
+    """The text of ``store.json``: what the store was built from."""
+    record = {"format": "oxigraph", "triples": triples, "files": fingerprint(root)}
+    return (json.dumps(record, indent=1) + "\n").encode("utf-8")
+
+
+def write_store(target: Path, ntriples: bytes) -> Path:
+    """Build an Oxigraph store in the new directory ``target`` from the N-Triples of the data
+    graph (the build calls this inside the release being staged). Returns ``target``."""
     import pyoxigraph
 
-    dist = Path(dist)
-    target = dist / STORE_DIR
-    tmp = dist / f".{STORE_DIR}.tmp-{os.getpid()}"
-    old = dist / f".{STORE_DIR}.old-{os.getpid()}"
+    target = Path(target)
     try:
-        dist.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        store = pyoxigraph.Store(str(tmp))
+        store = pyoxigraph.Store(str(target))
         store.bulk_load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         store.optimize()
-        count = len(store)
         store.flush()
         del store
-        if target.exists():
-            os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-        manifest = {"format": "oxigraph", "triples": count, "files": fingerprint(root)}
-        from laokg.graph.export import write_atomic
-
-        write_atomic(dist / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise InputError(f"{target}: cannot write the store: {exc.strerror or exc}") from None
+        raise OSError(exc.errno, f"cannot write the store: {exc.strerror or exc}", str(target)) from None
     return target
 
 
 def built_store(root=None) -> Path | None:
-    """``root/dist/store`` if it was built from the project's current files, else None."""
+    """The store of the published release (``root/dist/releases/<id>/store``) if it was built
+    from the project's current files, else None. The release is resolved once, so the record
+    and the store read are of the same release even while a build switches ``current``."""
+    from laokg.graph.release import current_release
+
     base = find_root(root)
     dist = base / "dist"
+    folder = current_release(dist) or dist  # an old-style dist/ (before releases) still works
     try:
-        manifest = json.loads((dist / MANIFEST).read_text(encoding="utf-8"))
+        record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not (dist / STORE_DIR).is_dir() or manifest.get("files") != fingerprint(base):
+    if not (folder / STORE_DIR).is_dir() or record.get("files") != fingerprint(base):
         return None
-    return dist / STORE_DIR
+    return folder / STORE_DIR
 
 
 def data_size(root=None, extra=()) -> int:
@@ -110,4 +108,4 @@ def open_store(root=None, extra=()):
     return store
 
 
-__all__ = ["STORE_DIR", "MANIFEST", "fingerprint", "write_store", "built_store", "data_size", "open_store"]
+__all__ = ["STORE_DIR", "MANIFEST", "fingerprint", "manifest", "write_store", "built_store", "data_size", "open_store"]
