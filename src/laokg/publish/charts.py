@@ -265,10 +265,6 @@ def _fmt(v) -> str:
 # ---------------------------------------------------------------- remittances
 
 
-_INFLOW = "BX.TRF.PWKR.CD.DT"
-_SHARE = "BX.TRF.PWKR.DT.GD.ZS"
-
-
 def _period_name(period: str) -> str:
     m = re.match(r"^(\d{4})-S([12])$", period or "")
     if m:
@@ -289,7 +285,8 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
     def who(r):
         return _s(r, "dataSource") or _s(r, "document") or "source not stated"
 
-    totals = [r for r in rows if _s(r, "indicatorCode") == _INFLOW and not _s(r, "channel") and not _s(r, "intermediary")]
+    # classified by unit, not by indicator code: only the World Bank figures carry a World Bank code
+    totals = [r for r in rows if _s(r, "unit") == "USD" and not _s(r, "channel") and not _s(r, "intermediary")]
     totals.sort(key=lambda r: (_p(r) or "", who(r)))
     if totals:
         chart = pygal.Bar(**_config(
@@ -330,11 +327,11 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
             table={"caption": "Breakdown", "head": ["part", "channel", "USD million", "part of (USD million)"],
                    "rows": [[_s(r, "label"), _s(r, "intermediary") or _s(r, "channel"), _s(r, "value"), _s(r, "partOfValue")] for r in parts]},
         ))
-    shares = sorted((r for r in rows if _s(r, "indicatorCode") == _SHARE), key=lambda r: _p(r) or "")
+    shares = sorted((r for r in rows if _s(r, "unit") == "%"), key=lambda r: _p(r) or "")
     if shares:
         chart = pygal.Bar(**_config(
             title="Remittances received as a share of GDP (%)", y_title="% of GDP",
-            x_title="year — source: " + "; ".join(sorted({who(r) for r in shares})) + " (World Bank indicator BX.TRF.PWKR.DT.GD.ZS)",
+            x_title="year — source: " + "; ".join(sorted({who(r) for r in shares})),
             show_legend=False, value_formatter=lambda v: f"{v:g}%"))
         chart.x_labels = [_p(r) for r in shares]
         chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
