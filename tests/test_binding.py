@@ -318,7 +318,8 @@ def test_hostile_iri_values_are_refused_or_bound_exactly(value):
 @pytest.mark.parametrize("iri,expected", [
     ("https://w3id.org/laokg/id/mlsw", "kg:mlsw"),
     ("https://w3id.org/laokg/id/evidence/x-1", "ev:x-1"),  # the longer namespace wins
-    ("http://metadata.un.org/sdg/10.7", "sdg:10.7"),
+    ("https://w3id.org/laokg/vocab/sdg/10.7", "sdg:10.7"),  # the project's own SDG concepts (issue 8)
+    ("http://metadata.un.org/sdg/10.7", "<http://metadata.un.org/sdg/10.7>"),  # the UN's IRI: no project prefix
     ("https://w3id.org/laokg/id/a.", "<https://w3id.org/laokg/id/a.>"),  # no CURIE ends in '.'
     ("https://w3id.org/laokg/id/a%20b", "<https://w3id.org/laokg/id/a%20b>"),
     ("https://w3id.org/laokg/id/x/y", "<https://w3id.org/laokg/id/x/y>"),
