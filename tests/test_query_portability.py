@@ -12,10 +12,9 @@ query, rdflib also runs the very text sent to Oxigraph (parameters injected as `
 so that a difference can be told apart: binding mechanism, or engine semantics. Terms are compared as N-Triples
 strings (language tags case-folded, as BCP 47 tags are case-insensitive); numeric literals
 by value, so ``"45"^^xsd:integer`` equals ``"45.0"^^xsd:decimal``, and ``xsd:duration``
-literals by value (Oxigraph stores a duration as a value and returns it in canonical form:
-``"P24M"`` comes back as ``"P2Y"`` — see
-:func:`test_duration_lexical_forms_match_on_oxigraph`,
-a strict xfail documenting that difference). The parts of a
+literals by value (the graph itself only holds literals Oxigraph returns unchanged:
+:func:`test_every_literal_survives_oxigraph`; byte-identical answers are tested in
+test_parity.py). The parts of a
 ``GROUP_CONCAT`` column are compared as a multiset, since SPARQL leaves their order undefined.
 Where a query has ``ORDER BY``, the engines must also agree on the order (up to ties).
 Every query file, and every text with injected parameters, must parse with Oxigraph's parser.
@@ -194,16 +193,20 @@ def test_same_rows_on_rdflib_and_oxigraph(name, case, representative):
             assert keys == ox_keys, f"{name}: {label} and oxigraph order the rows differently"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Oxigraph stores xsd:duration literals as values and returns the canonical lexical form: "
-    "'P24M' (000:102 'valid for a maximum of 24 months') comes back as 'P2Y'; rdflib returns 'P24M'. "
-    "Same value, different RDF term: a CSV/table from --endpoint shows 'P2Y'"))
-def test_duration_lexical_forms_match_on_oxigraph():
-    params = [("instrument", "kg:decree-475-2021")]
-    vars_, rows = run_oxigraph("instrument_provisions", params)
-    col = vars_.index("maximumValidity")
-    got = sorted(r[col].value for r in rows if r[col] is not None)
-    _, rdf_rows = run_embedded("instrument_provisions", params)
-    want = sorted(str(r[col]) for r in rdf_rows if r[col] is not None)
-    assert want == ["P24M", "P60D"]
-    assert got == want
+def test_every_literal_survives_oxigraph():
+    """Oxigraph keeps literals by value and writes them back in canonical form
+    (``xsd:positiveInteger`` becomes ``xsd:integer``, ``"P24M"`` becomes ``"P2Y"``, ``"1.50"``
+    becomes ``"1.5"``). The graph therefore uses only datatypes and lexical forms that come back
+    unchanged, so a store answers with the very terms the embedded engine gives."""
+    from rdflib import Graph
+    from rdflib.compare import to_isomorphic
+
+    graph = real_graph()
+    store = pyoxigraph.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    back = Graph()
+    back.parse(data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()).decode("utf-8"),
+               format="nt")
+    changed = sorted({o.n3() for _, _, o in graph if isinstance(o, Literal)} - {o.n3() for _, _, o in back if isinstance(o, Literal)})
+    assert not changed, "literals Oxigraph rewrites: " + ", ".join(changed[:10])
+    assert to_isomorphic(graph) == to_isomorphic(back)

@@ -459,7 +459,7 @@ ev:ilo-2023-own-1 a laokg:DocumentEvidence ; prov:entity kg:ilo-2023-precarious-
     laokg:footnote kg:ilo-2023-fn-3 ;
     oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "most migrants use irregular channels" ] .
 kg:ilo-2023-fn-3 a doco:Footnote ; dct:isPartOf kg:ilo-2023-precarious-pathways ;
-    laokg:footnoteNumber "3"^^xsd:positiveInteger ; cito:citesAsDataSource kg:labour-force-survey-2017 .
+    laokg:footnoteNumber "3"^^xsd:integer ; cito:citesAsDataSource kg:labour-force-survey-2017 .
 kg:labour-force-survey-2017 a fabio:Dataset ; dct:title "Lao Labour Force Survey 2017"@en ;
     dct:publisher kg:lao-statistics-bureau ; dct:issued "2018"^^xsd:gYear .
 """
