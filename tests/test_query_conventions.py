@@ -2,9 +2,10 @@
 
 * Every query has a one-line summary, a description and at least one tag (grlc decorators).
 * Parameters (``?_name`` required, ``?__name`` optional, BASIL type suffixes) are used
-  consistently: a parameter is used in the query's patterns, an optional one only inside
-  ``FILTER (!BOUND(?__name) || ...)`` so the query runs without it, a required one is never
-  tested with BOUND; one parameter name has one type across the catalogue; defaults and
+  consistently and the grlc way (grlc pastes values into the text): names without '_', no
+  parameter in the SELECT list, never BOUND(); an optional one only inside
+  ``FILTER (!COALESCE(isIRI(?__name), false) || ...)`` or ``COALESCE(?__name, <default>)`` so the
+  query runs without it; one parameter name has one type across the catalogue; defaults and
   ``enumerate`` values are real nodes of the graph with a label (so ``laokg query show`` can
   name them); and the summary or description tells the user how the parameter is given.
 """
@@ -92,32 +93,63 @@ def test_summary_description_tags(name):
     assert re.fullmatch(r"[a-z][a-z0-9_]*", name), f"{name}: query file names are lower_snake_case"
 
 
+def _guard(var: str):
+    """``!COALESCE(isIRI(?__x), false)`` (isLiteral for literal parameters): "not given"."""
+    return re.compile(r"!\s*COALESCE\s*\(\s*is(IRI|URI|Literal)\s*\(\s*" + re.escape(var) + r"\s*\)\s*,\s*false\s*\)",
+                      re.IGNORECASE)
+
+
 def parameter_problems(sq) -> list[str]:
-    """What is wrong with how a saved query uses its parameters ([] if nothing)."""
+    """What is wrong with how a saved query uses its parameters ([] if nothing).
+
+    grlc pastes a given value into the text in place of the variable and leaves a parameter
+    not given as an unbound variable, so that a query runs the same in grlc and laokg:
+
+    * names are letters and digits only (grlc allows no underscore inside a name);
+    * a parameter never appears in the SELECT list (``SELECT <iri>`` is not SPARQL);
+    * an optional parameter is never tested with ``BOUND()`` (``BOUND(<iri>)`` is not SPARQL):
+      it is used only inside ``FILTER (!COALESCE(isIRI(?__x), false) || ...)`` (``isLiteral``
+      for a literal parameter), or as ``COALESCE(?__x, <default>)`` with the default of its
+      ``defaults:`` decorator, so the query runs without it.
+    """
     problems = []
     text = code(sq.text)
     body_start = text.index("{")
+    select_clause = text[:body_start]
     spans = filter_spans(text)
     for p in sq.parameters:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", p.name):
-            problems.append(f"parameter '{p.name}' is not lower_snake_case")
+        if not re.fullmatch(r"[a-z][a-zA-Z0-9]*", p.name):
+            problems.append(f"parameter '{p.name}' is not a grlc name (letters and digits, lowerCamelCase, no '_')")
         var = "?" + p.variable
         occurrences = [m.start() for m in re.finditer(re.escape(var) + r"(?![A-Za-z0-9_])", text)]
         if not any(pos >= body_start for pos in occurrences):
             problems.append(f"{var} is never used in the query's patterns")
+        if any(pos < body_start for pos in occurrences) and re.search(r"\bSELECT\b", select_clause, re.IGNORECASE):
+            problems.append(f"{var} is in the SELECT list (grlc would write SELECT <value>)")
         bound_test = re.compile(r"BOUND\s*\(\s*" + re.escape(var) + r"\s*\)", re.IGNORECASE)
-        if p.required:
-            if bound_test.search(text[body_start:]):
-                problems.append(f"required parameter {var} is tested with BOUND(); make it optional (?__{p.variable.lstrip('_')})")
+        if bound_test.search(text[body_start:]):
+            problems.append(f"{var} is tested with BOUND() (grlc pastes the value: BOUND(<iri>) is not SPARQL)")
             continue
-        guard = re.compile(r"!\s*BOUND\s*\(\s*" + re.escape(var) + r"\s*\)", re.IGNORECASE)
+        if p.required:
+            continue
+        guard = _guard(var)
+        default = re.compile(r"COALESCE\s*\(\s*" + re.escape(var) + r"\s*,\s*<([^>]*)>\s*\)", re.IGNORECASE)
         for pos in occurrences:
+            if pos < body_start:
+                continue
             inside = [(a, b) for a, b in spans if a <= pos < b]
-            if not (inside and any(guard.search(text[a:b]) for a, b in inside)):
-                problems.append(
-                    f"optional parameter {var} is used outside a FILTER (!BOUND({var}) || ...), so the query changes "
-                    f"meaning when it is not given (at: {' '.join(text[max(0, pos - 40):pos + 40].split())!r})"
-                )
+            if inside and any(guard.search(text[a:b]) for a, b in inside):
+                continue
+            m = default.match(text, text.rfind("COALESCE", 0, pos + 1)) if "COALESCE" in text[max(0, pos - 40):pos] else None
+            if m and m.start() <= pos < m.end():
+                if [m.group(1)] != [str(d) for d in p.defaults]:
+                    problems.append(f"{var}: the COALESCE default <{m.group(1)}> is not the decorator's default {p.defaults}")
+                continue
+            problems.append(
+                f"optional parameter {var} is used outside a FILTER (!COALESCE(isIRI({var}), false) || ...) or a "
+                f"COALESCE({var}, <default>), so the query changes meaning when it is not given "
+                f"(at: {' '.join(text[max(0, pos - 40):pos + 40].split())!r})"
+            )
     return problems
 
 
@@ -130,14 +162,23 @@ def test_parameters_used_consistently(name):
 @pytest.mark.parametrize("body, problem", [
     ("SELECT ?s WHERE { ?s ?p ?__x_iri }", "used outside a FILTER"),
     ("SELECT ?s WHERE { ?s ?p ?o FILTER (?o = ?__x_iri) }", "used outside a FILTER"),
-    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!BOUND(?__x_iri) || ?o = ?__x_iri) OPTIONAL { ?s ?q ?__x_iri } }", "used outside a FILTER"),
+    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isIRI(?__x_iri), false) || ?o = ?__x_iri) OPTIONAL { ?s ?q ?__x_iri } }",
+     "used outside a FILTER"),
+    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!BOUND(?__x_iri) || ?o = ?__x_iri) }", "tested with BOUND"),
     ("SELECT ?s WHERE { ?s ?p ?_x_iri FILTER (!BOUND(?_x_iri) || true) }", "tested with BOUND"),
     ("SELECT ?s ?__x_iri WHERE { ?s ?p ?o }", "never used in the query's patterns"),
+    ("SELECT ?_x_iri ?o WHERE { ?_x_iri ?p ?o }", "in the SELECT list"),
+    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isLiteral(?__from_year_integer), false) || ?o >= ?__from_year_integer) }",
+     "not a grlc name"),
+    ("SELECT ?s WHERE { BIND (COALESCE(?__x_iri, <http://example.org/other>) AS ?x) ?s ?p ?x }", "is not the decorator's default"),
 ])
 def test_parameter_rule_catches_misuse(body, problem):
     from laokg.query.catalogue import parse_saved_query
 
-    sq = parse_saved_query("#+ summary: s\n#+ description: d\n#+ tags: [t]\n" + body, "synthetic")
+    head = "#+ summary: s\n#+ description: d\n#+ tags: [t]\n"
+    if "example.org/other" in body:
+        head += "#+ defaults:\n#+   - x: http://example.org/default\n"
+    sq = parse_saved_query(head + body, "synthetic")
     assert any(problem in msg for msg in parameter_problems(sq)), parameter_problems(sq)
 
 
@@ -146,7 +187,7 @@ def test_parameter_rule_accepts_guarded_filters():
 
     body = ('SELECT ?s WHERE { ?s ?p ?o . ?s ?q ?_y_iri # a comment naming ?__x_iri\n'
             ' BIND ("FILTER ?__x_iri" AS ?label)'
-            ' FILTER (!BOUND(?__x_iri) || EXISTS { ?s ?p ?__x_iri }) }')
+            ' FILTER (!COALESCE(isIRI(?__x_iri), false) || EXISTS { ?s ?p ?__x_iri }) }')
     sq = parse_saved_query("#+ summary: s\n#+ description: d\n#+ tags: [t]\n" + body, "synthetic")
     assert parameter_problems(sq) == []
 
