@@ -79,7 +79,7 @@ def server(tmp_path_factory):
 
 @pytest.mark.parametrize("label", LABELS)
 def test_same_bytes_on_an_oxigraph_server(server, label):
-    from laokg.query.engines import RemoteEngine
+    from laokg.query.remote import RemoteEngine
 
     name, params = _case(label)
     engine = RemoteEngine(server.query_url)

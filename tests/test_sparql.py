@@ -22,7 +22,8 @@ from rdflib.compare import isomorphic
 
 from laokg.query.binding import bind_parameters
 from laokg.errors import EndpointError, QueryError
-from laokg.query.engines import EmbeddedEngine, RemoteEngine
+from laokg.query.engines import EmbeddedEngine
+from laokg.query.remote import RemoteEngine
 
 from .query_fixtures import fixture_graph, fixture_query, resolver
 
@@ -226,7 +227,7 @@ def status_server():
 
 
 @pytest.mark.parametrize("status, expected", [(503, "HTTP 503 Service Unavailable"), (429, "HTTP 429 Too Many Requests"),
-                                              (403, "HTTP 403 Forbidden"), (500, "HTTP 500 (internal server error): busy"),
+                                              (403, "HTTP 403 Forbidden"), (500, "HTTP 500 Internal Server Error: busy"),
                                               (200, "malformed answer")])
 def test_http_errors_become_endpoint_errors(status_server, status, expected):
     _Status.status = status

@@ -104,8 +104,9 @@ class KnowledgeGraph:
     """
 
     def __init__(self, root=None, data: Iterable[str] = (), endpoint: str | None = None,
-                 timeout: float | None = None, queries=None, *, engine: str = "auto"):
+                 timeout: float | None = None, queries=None, *, engine: str = "auto", remote: dict | None = None):
         self._root_arg = root
+        self._remote = dict(remote or {})  # retries, user, headers for an endpoint (laokg.query.remote)
         self._root = None
         self.data = tuple(str(d) for d in data)
         self.endpoint = endpoint
@@ -142,9 +143,11 @@ class KnowledgeGraph:
     def graph(self) -> Graph:
         """The merged rdflib graph (ontology, vocabularies, graph files, ``data``)."""
         if self._graph is None:
-            from laokg.graph.load import load_data_graph
+            from laokg.query.remote import load_or_fetch
 
-            self._graph = load_data_graph(self.root, self.data)
+            # with an endpoint: its whole default graph, fetched by one CONSTRUCT
+            self._graph = load_or_fetch(self._root_arg if self.endpoint else self.root, self.data, self.endpoint,
+                                        timeout=self._timeout, **self._remote)
         return self._graph
 
     @property
@@ -162,9 +165,13 @@ class KnowledgeGraph:
         Oxigraph (``engine="oxigraph"``, or ``"auto"`` for a large graph)."""
         if self._engine is None:
             if self.endpoint:
-                from laokg.query.engines import RemoteEngine
+                from laokg.query.remote import RemoteEngine, RemoteOptions
 
-                self._engine = RemoteEngine(self.endpoint, self.timeout)
+                if self.data:
+                    from laokg.errors import InputError
+
+                    raise InputError("--data adds files to the local graph; it cannot be combined with --endpoint")
+                self._engine = RemoteEngine(self.endpoint, RemoteOptions.from_cli(self._timeout, **self._remote))
             else:
                 from laokg.query.oxigraph import choose_engine, oxigraph_engine
 

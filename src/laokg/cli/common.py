@@ -235,3 +235,35 @@ def output_options(func):
              "turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default: turtle).",
     )(func)
     return func
+
+
+def remote_options(func):
+    """How to reach a remote endpoint: ``--retries``, ``--user``, ``-H``; with ``--endpoint`` and
+    ``--timeout`` (added here unless the command has them already, as ``query run`` does)."""
+    func = click.option("-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+                        help="An extra HTTP header for the endpoint (repeatable).")(func)
+    func = click.option("--user", metavar="NAME", default=None,
+                        help="HTTP basic auth user for the endpoint; the password is read from $LAOKG_ENDPOINT_PASSWORD.")(func)
+    func = click.option("--retries", type=click.IntRange(min=0, max=10), default=2, show_default=True,
+                        help="Retries on HTTP 429/503 (honouring Retry-After), within the --timeout deadline.")(func)
+    return func
+
+
+def endpoint_options(func):
+    """``--endpoint URL --timeout SECONDS`` plus :func:`remote_options`, for the commands that
+    read the whole graph (show, search, trace, audit, stats, export, validate)."""
+    from laokg.query.names import DEFAULT_TIMEOUT
+
+    func = remote_options(func)
+    func = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
+                        metavar="SECONDS", help="Total deadline for the endpoint's answer (connection, retries and reading).")(func)
+    func = click.option("--endpoint", metavar="URL", default=None,
+                        help="Read the graph from this SPARQL 1.1 endpoint (one CONSTRUCT) instead of the project files.")(func)
+    return func
+
+
+def read_graph(root, data, endpoint=None, timeout=None, retries=None, user=None, headers=()):
+    """The graph a command reads: the project's files, or the endpoint's default graph."""
+    from laokg.query.remote import load_or_fetch
+
+    return load_or_fetch(root, data, endpoint, timeout=timeout, retries=retries, user=user, headers=headers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, os_errors, project_options, write_stdout_bytes, write_text
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_graph, write_stdout_bytes, write_text
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
@@ -18,8 +18,9 @@ EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 @click.option("--format", "fmt", type=FormatChoice(["text", "json", "turtle"]), default="text", show_default=True,
               help="text for people, json (one object per result) for programs, turtle for the SHACL report graph.")
 @project_options
+@endpoint_options
 @os_errors
-def validate_command(fmt, root, data):
+def validate_command(fmt, root, data, endpoint, timeout, retries, user, headers):
     """Check the graph against the SHACL shapes (ontology/shapes.ttl).
 
     Violations make the graph non-conforming; warnings and infos are shown but do not.
@@ -33,7 +34,8 @@ def validate_command(fmt, root, data):
     """
     from laokg.graph.validate import format_result, validate
 
-    result = validate(root, data)
+    graph = read_graph(root, data, endpoint, timeout, retries, user, headers) if endpoint else None
+    result = validate(root, data, graph=graph)
     write_text(format_result(result, fmt))
     if not result.conforms:
         click.get_current_context().exit(1)
@@ -43,8 +45,9 @@ def validate_command(fmt, root, data):
 @click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for programs.")
 @project_options
+@endpoint_options
 @os_errors
-def stats_command(fmt, root, data):
+def stats_command(fmt, root, data, endpoint, timeout, retries, user, headers):
     """Count triples, facts, sources, footnotes, evidence, observations and entities per class.
 
     Entities are the graph's own nodes (IRIs under https://w3id.org/laokg/id/); facts are the
@@ -57,7 +60,8 @@ def stats_command(fmt, root, data):
     """
     from laokg.graph.stats import format_json, format_text, stats
 
-    result = stats(root, data)
+    graph = read_graph(root, data, endpoint, timeout, retries, user, headers) if endpoint else None
+    result = stats(root, data, graph=graph)
     write_text(format_json(result) if fmt == "json" else format_text(result))
 
 
@@ -67,8 +71,9 @@ def stats_command(fmt, root, data):
 @click.option("-o", "--output", metavar="FILE", default=None,
               help="Write to FILE (atomically) instead of standard output ('-' is standard output).")
 @project_options
+@endpoint_options
 @os_errors
-def export_command(fmt, output, root, data):
+def export_command(fmt, output, root, data, endpoint, timeout, retries, user, headers):
     """Write the merged graph (ontology, vocabularies and graph files; not the shapes).
 
     The output is deterministic: the same triples give the same bytes (blank nodes are
@@ -81,7 +86,8 @@ def export_command(fmt, output, root, data):
     """
     from laokg.graph.export import export, write_output_file
 
-    payload = export(root, fmt, data)
+    graph = read_graph(root, data, endpoint, timeout, retries, user, headers) if endpoint else None
+    payload = export(root, fmt, data, graph=graph)
     if output is None or output == "-":
         write_stdout_bytes(payload)
     else:

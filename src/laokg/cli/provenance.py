@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 import laokg.cli.common as common
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, os_errors, project_options, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_graph, write_output
 from laokg.errors import InputError
 
 TRACE_FORMATS = ("text", "json", "turtle")
@@ -23,8 +23,9 @@ TRACE_FORMATS = ("text", "json", "turtle")
               help="text for people, json for programs, turtle for the PROV-O provenance subgraph.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @project_options
+@endpoint_options
 @os_errors
-def trace_command(thing, source, fmt, output, root, data):
+def trace_command(thing, source, fmt, output, root, data, endpoint, timeout, retries, user, headers):
     """Show where a fact comes from, or what depends on a source.
 
     THING (an IRI, a CURIE such as kg:decree-245-2020, or a label) is traced to every
@@ -41,12 +42,11 @@ def trace_command(thing, source, fmt, output, root, data):
     """
     from laokg.query.entity import resolve
     from laokg.labels import LabelIndex
-    from laokg.graph.load import load_data_graph
     from laokg.provenance import trace as tr
 
     if bool(thing) == bool(source):
         raise InputError("give either THING or --source WORK (see 'laokg trace --help')")
-    graph = load_data_graph(root, extra=data)
+    graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
     index = LabelIndex(graph)
     if source:
         result = tr.trace_source(graph, resolve(graph, source, index), index)
@@ -70,8 +70,9 @@ def trace_command(thing, source, fmt, output, root, data):
 @click.option("--all", "show_all", is_flag=True, help="Also list the rules that hold.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @project_options
+@endpoint_options
 @os_errors
-def audit_command(fmt, rules, show_all, output, root, data):
+def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, retries, user, headers):
     """Report the oddities of the sources and gaps of the graph.
 
     Runs the check queries in queries/audit/ (each returns the offending rows) and groups
@@ -85,13 +86,15 @@ def audit_command(fmt, rules, show_all, output, root, data):
       laokg audit --rule AUD03 --rule AUD07 --format json
     """
     from laokg.provenance import audit as au
-    from laokg.graph.load import find_root, load_data_graph
+    from laokg.graph.load import find_root
 
     from laokg.query.oxigraph import choose_engine, oxigraph_engine
 
-    graph = load_data_graph(root, extra=data)
-    # a large graph: the rules' queries run on Oxigraph (same rows, tests/test_oxigraph_engine.py)
-    engine = oxigraph_engine(root, data) if choose_engine("auto", root, data) == "oxigraph" else None
+    graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
+    # a large local graph: the rules' queries run on Oxigraph (same rows, tests/test_oxigraph_engine.py)
+    engine = None
+    if endpoint is None and choose_engine("auto", root, data) == "oxigraph":
+        engine = oxigraph_engine(root, data)
     report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None, engine)
     width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
     text = au.format_text(report, show_all, width) if fmt == "text" else au.format_json(report)

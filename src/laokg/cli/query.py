@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, output_options, project_options, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, endpoint_options as graph_endpoint_options, output_options, project_options, remote_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
@@ -35,6 +35,7 @@ def engine_options(func):
     func = click.option("--allow-service", is_flag=True,
                         help="Allow SERVICE (federated queries to other endpoints).")(func)
     func = budget_options(func)
+    func = remote_options(func)
     func = click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
                         metavar="SECONDS", help="Time budget of the query: the embedded engine's worker is stopped "
                         "then; a remote endpoint (and SERVICE/FROM fetches) must answer within it. "
@@ -93,11 +94,11 @@ def _pairs(params) -> list[tuple[str, str]]:
     return pairs
 
 
-def _kg(root, data=(), endpoint=None, timeout=None, queries=None, engine="auto"):
+def _kg(root, data=(), endpoint=None, timeout=None, queries=None, engine="auto", remote=None):
     """The Python API's graph for these options (the CLI is a thin layer over it)."""
     import laokg
 
-    return laokg.KnowledgeGraph(root, data, endpoint, timeout, queries, engine=engine)
+    return laokg.KnowledgeGraph(root, data, endpoint, timeout, queries, engine=engine, remote=remote)
 
 
 def _run(kg, sq: SavedQuery, params, allow_service, allow_from, fmt, output, *, source: str, line_offset: int = 0):
@@ -214,7 +215,7 @@ def query_show(name, queries, root, output):
 @click.option("--queries", metavar="DIR", default=None, help="Saved-query directory (default: ROOT/queries).")
 @engine_options
 @output_options
-def query_run(name, params, queries, root, data, endpoint, engine, timeout, allow_service, allow_from, fmt, output):
+def query_run(name, params, queries, root, data, endpoint, engine, timeout, retries, user, headers, allow_service, allow_from, fmt, output):
     """Run a saved query. Values are bound as typed RDF terms, never pasted into the text.
 
     A parameter takes several values with several -p (they are alternatives). Where an IRI
@@ -224,10 +225,10 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, allo
     \b
     Example:
       laokg query run instruments -p type=doctype:decree -p type=doctype:law
-      laokg query run instruments -p type=decree -p from_year=2020 --format csv -o decrees.csv
+      laokg query run instruments -p type=decree -p from=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
-    kg = _kg(root, data, endpoint, timeout, queries, engine)
+    kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers})
     sq = kg.saved(name)
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
@@ -242,7 +243,7 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, allo
 @param_option
 @engine_options
 @output_options
-def sparql_command(query, file, params, root, data, endpoint, engine, timeout, allow_service, allow_from, fmt, output):
+def sparql_command(query, file, params, root, data, endpoint, engine, timeout, retries, user, headers, allow_service, allow_from, fmt, output):
     """Run an ad-hoc SPARQL query (read-only) on the graph or an endpoint.
 
     The project prefixes (kg:, laokg:, eli:, dct:, skos: ...) are declared for you. Updates
@@ -269,7 +270,7 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, a
                 raise InputError(f"{file}: not UTF-8 text") from None
     else:
         text, source = query, "query"
-    kg = _kg(root, data, endpoint, timeout, engine=engine)
+    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
     sq, offset = kg.prepare(text, name=Path(source).stem if file else "query",
                             path=Path(file) if file and file != "-" else None)
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=source, line_offset=offset)
@@ -285,7 +286,8 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, a
               show_default=True, help="text card, JSON card, or the entity's triples and evidence as RDF.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")
-def show_command(thing, root, data, fmt, output, show_all):
+@graph_endpoint_options
+def show_command(thing, root, data, fmt, output, show_all, endpoint, timeout, retries, user, headers):
     """Show everything about one thing: types, labels, properties, incoming links, evidence.
 
     THING is an IRI, a CURIE (kg:mlsw) or a label ("Ministry of Labour and Social
@@ -300,7 +302,7 @@ def show_command(thing, root, data, fmt, output, show_all):
     from laokg.query.entity import card, describe_graph, render_json, render_text
     from laokg.query.formats import render
 
-    kg = _kg(root, data)
+    kg = _kg(root, data, endpoint, timeout, remote={"retries": retries, "user": user, "headers": headers})
     graph, index = kg.graph, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
@@ -318,7 +320,8 @@ def show_command(thing, root, data, fmt, output, show_all):
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many results.")
 @root_options
 @output_options
-def search_command(text, type_, limit, root, data, fmt, output):
+@graph_endpoint_options
+def search_command(text, type_, limit, root, data, fmt, output, endpoint, timeout, retries, user, headers):
     """Find things by label or alternative label (case- and accent-insensitive).
 
     Ranked exact match > prefix (of the label or one of its words) > substring >
@@ -338,7 +341,8 @@ def search_command(text, type_, limit, root, data, fmt, output):
         cls = expand_iri(type_)
         if cls is None:
             raise InputError(f"--type expects a CURIE or IRI such as eli:LegalResource, got '{type_}'")
-    result = search(_kg(root, data).graph, words, limit=limit, type_=cls)
+    kg = _kg(root, data, endpoint, timeout, remote={"retries": retries, "user": user, "headers": headers})
+    result = search(kg.graph, words, limit=limit, type_=cls)
     if not result.rows:
         click.echo(f"nothing matches '{words}'", err=True)
         return

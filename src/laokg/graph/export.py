@@ -392,11 +392,11 @@ def write_output_file(path: str | os.PathLike, data: bytes, root=None) -> Path:
     return write_atomic(path, data)
 
 
-def export(root=None, fmt: str = "turtle", extra=()) -> bytes:
-    """Load the project at ``root`` and return its data graph serialised as ``fmt``."""
+def export(root=None, fmt: str = "turtle", extra=(), graph: Graph | None = None) -> bytes:
+    """Load the project at ``root`` and return its data graph serialised as ``fmt`` (or ``graph``'s)."""
     from laokg.graph.load import load_data_graph
 
-    return serialize(load_data_graph(root, extra), fmt)
+    return serialize(graph if graph is not None else load_data_graph(root, extra), fmt)
 
 
 __all__ = ["FORMATS", "PREFIXES", "canonical_graph", "serialize", "write_atomic", "write_files_atomic",

@@ -85,11 +85,11 @@ def compute_stats(graph: Graph) -> Stats:
     )
 
 
-def stats(root=None, extra=()) -> Stats:
-    """Load the project at ``root`` (plus ``extra`` files) and count it."""
+def stats(root=None, extra=(), graph: Graph | None = None) -> Stats:
+    """Load the project at ``root`` (plus ``extra`` files) and count it; or count ``graph``."""
     from laokg.graph.load import load_data_graph
 
-    return compute_stats(load_data_graph(root, extra))
+    return compute_stats(graph if graph is not None else load_data_graph(root, extra))
 
 
 _LABELS = (

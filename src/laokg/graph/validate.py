@@ -192,11 +192,12 @@ def _spec_conforms(report: Graph) -> None:
         report.set((node, SH.conforms, value))
 
 
-def validate(root=None, extra=()) -> ValidationResult:
-    """Load the project at ``root`` (plus ``extra`` data files) and validate it."""
+def validate(root=None, extra=(), graph: Graph | None = None) -> ValidationResult:
+    """Load the project at ``root`` (plus ``extra`` data files) and validate it; or validate
+    ``graph`` (e.g. fetched from an endpoint) against the project's shapes."""
     from laokg.graph.load import load_data_graph, load_shapes
 
-    data = load_data_graph(root, extra)
+    data = graph if graph is not None else load_data_graph(root, extra)
     shapes = load_shapes(root)
     return run_shacl(data, shapes)
 

@@ -6,24 +6,19 @@ and return the same :class:`QueryResult`, so a saved query gives the same answer
 * Embedded: the query is checked (:func:`laokg.query.safety.check_query`), then evaluated by rdflib
   inside :func:`laokg.query.safety.no_fetch`. One value per parameter goes in through
   ``initBindings``; several values through a ``VALUES`` block (:func:`inject_values`).
-* Remote: parameters always go in through a ``VALUES`` block; the query is sent with
-  SPARQLWrapper by POST as ``application/sparql-query`` with a timeout, its query form set
-  from our own parse (not guessed by SPARQLWrapper). Every HTTP, network, timeout or
-  malformed-answer problem becomes one :class:`EndpointError` line.
+* Remote: :class:`laokg.query.remote.RemoteEngine` (parameters always in a ``VALUES`` block,
+  one POST under a total deadline; every HTTP, network, timeout or malformed-answer problem
+  is one :class:`EndpointError` line).
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import http.client
-import io
-import re
 import socket
 import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -282,129 +277,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, http.client.HTTPException):
         return f"bad HTTP answer ({type(exc).__name__})"
     return str(getattr(exc, "strerror", None) or exc) or type(exc).__name__
-
-
-_WRAPPER_STATUS = {
-    "QueryBadFormed": "HTTP 400 (the endpoint rejected the query)",
-    "Unauthorized": "HTTP 401 (unauthorized)",
-    "EndPointNotFound": "HTTP 404 (not found: is this the query URL?)",
-    "URITooLong": "HTTP 414 (URI too long)",
-    "EndPointInternalError": "HTTP 500 (internal server error)",
-}
-
-
-def _wrapper_reason(exc: Exception) -> str:
-    """SPARQLWrapper folds the status and the server's answer into one text: unfold them."""
-    text = str(exc.args[0]) if exc.args else ""
-    status = _WRAPPER_STATUS.get(type(exc).__name__, type(exc).__name__)
-    m = re.search(r"Response:\n(b(['\"]).*\2)\s*$", text, re.S)
-    detail = ""
-    if m:
-        try:
-            detail = ast.literal_eval(m.group(1)).decode("utf-8", "replace")
-        except (ValueError, SyntaxError):
-            detail = ""
-    detail = " ".join(detail.split())
-    if len(detail) > 200:
-        detail = detail[:200] + "…"
-    return f"{status}: {detail}" if detail else status
-
-
-class RemoteEngine:
-    """A SPARQL 1.1 endpoint, queried with SPARQLWrapper."""
-
-    name = "remote"
-
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT):
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise EndpointError(f"endpoint '{url}': only http:// and https:// URLs are allowed")
-        if timeout <= 0:
-            raise EndpointError(f"endpoint timeout must be positive, got {timeout}")
-        self.url, self.timeout = url, timeout
-
-    def run(
-        self,
-        text: str,
-        bindings: dict[str, list] | None = None,
-        *,
-        allow_service: bool = False,
-        allow_from: bool = False,
-        timeout: float | None = None,
-        source: str = "query",
-        line_offset: int = 0,
-        use_values: bool | None = None,
-    ) -> QueryResult:
-        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
-        bindings = {k: v for k, v in (bindings or {}).items() if v}
-        if bindings:
-            text = inject_values(text, bindings)
-            parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source)
-        return self._send(parsed, timeout or self.timeout)
-
-    def _send(self, parsed: ParsedQuery, timeout: float) -> QueryResult:
-        from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-        sw = SPARQLWrapper(self.url, agent="laokg")
-        sw.setMethod(POST)
-        sw.setRequestMethod(POSTDIRECTLY)
-        sw.setQuery(parsed.text)
-        sw.queryType = parsed.form  # our own parse, not SPARQLWrapper's regex guess
-        sw.setReturnFormat(JSON if parsed.form in ("SELECT", "ASK") else TURTLE)
-        sw.setTimeout(max(1, int(round(timeout))))
-        where = f"endpoint {self.url}"
-        try:
-            response = sw.query().response
-            body = response.read()
-            ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        except SPARQLWrapperException as exc:
-            raise EndpointError(f"{where}: {_wrapper_reason(exc)}") from None
-        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
-            raise EndpointError(f"{where}: {_reason(exc)}") from None
-        try:
-            if parsed.form in ("SELECT", "ASK"):
-                return _from_json(body, parsed.form)
-            return _from_rdf(body, ctype)
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-            raise EndpointError(f"{where}: malformed answer ({type(exc).__name__}: {str(exc)[:120]})") from None
-
-
-def _from_json(body: bytes, form: str) -> QueryResult:
-    """SPARQL 1.1 Query Results JSON -> QueryResult, parsed by rdflib's JSON result parser;
-    ``xsd:string`` literals become plain literals, as the other engines give them."""
-    from rdflib.query import Result
-    from rdflib.namespace import XSD
-
-    try:
-        res = Result.parse(io.BytesIO(body), format="json")
-    except (NotImplementedError, AttributeError) as exc:  # rdflib's parser on unexpected shapes
-        raise ValueError(str(exc) or type(exc).__name__) from None
-    if form == "ASK":
-        if res.type != "ASK":
-            raise ValueError("no boolean in the answer to an ASK query")
-        return QueryResult(form, boolean=bool(res.askAnswer))
-    if res.type != "SELECT":
-        raise ValueError("no bindings in the answer to a SELECT query")
-
-    def plain(term):
-        if isinstance(term, Literal) and term.datatype == XSD.string:
-            return Literal(str(term))
-        return term
-
-    rows = [{str(k): plain(v) for k, v in b.items()} for b in res.bindings]
-    return QueryResult(form, vars=[str(v) for v in res.vars], rows=rows)
-
-
-def _from_rdf(body: bytes, ctype: str) -> QueryResult:
-    # Only line-based/Turtle syntaxes: they never fetch anything while parsing.
-    fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
-           "application/turtle": "turtle", "application/x-turtle": "turtle", "": "turtle"}.get(ctype)
-    if fmt is None:
-        raise ValueError(f"unexpected content type {ctype!r} (asked for Turtle)")
-    g = bind_prefixes(Graph())
-    g.parse(data=body.decode("utf-8"), format=fmt)
-    return QueryResult("CONSTRUCT", graph=g)
 
 
 # ---------------------------------------------------------------- loading the embedded graph

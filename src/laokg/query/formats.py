@@ -289,11 +289,10 @@ def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
     check_format(result.form, fmt)
     check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
+        from laokg.graph.export import serialize  # canonical: the same triples give the same bytes
+
         bind_prefixes(result.graph)
-        if fmt == "jsonld":
-            out = result.graph.serialize(format="json-ld", context=_jsonld_context(result.graph), auto_compact=True)
-        else:
-            out = result.graph.serialize(format={"turtle": "turtle", "nt": "nt"}[fmt])
+        out = serialize(result.graph, fmt).decode("utf-8")
         return out if out.endswith("\n") else out + "\n"
     if fmt == "table":
         return table(result, width)

@@ -1,0 +1,260 @@
+"""The remote engine's faults, each through the command line: one line ``Error: …`` naming the
+URL (password masked) and exit 2, never a traceback. Small servers on 127.0.0.1 (http.server
+in a thread) play each fault; the total deadline is measured around the call (it must hold
+within 20 %, the point of a total deadline)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+
+import pytest
+
+from .coretools import assert_one_line_error, invoke
+from .servers import free_port
+
+ASK_TRUE = json.dumps({"head": {}, "boolean": True}).encode()
+SELECT_ONE = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+    {"x": {"type": "literal", "value": "hello"}}]}}).encode()
+
+
+class Fault(http.server.BaseHTTPRequestHandler):
+    """Answers every request as ``server.plan`` says; records what it was sent."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        srv = self.server
+        srv.seen.append({"time": time.monotonic(), "path": self.path, "headers": dict(self.headers), "body": body,
+                         "method": self.command})
+        step = srv.plan[min(len(srv.seen) - 1, len(srv.plan) - 1)]
+        kind = step[0]
+        try:
+            if kind == "status":
+                _, code, headers, payload = step
+                self.send_response(code)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            elif kind == "trickle":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                while not srv.stopping.is_set():
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            elif kind == "truncate":
+                _, ctype, payload = step
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(payload) + 1000))
+                self.end_headers()
+                self.wfile.write(payload)
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def fault():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fault)
+    server.daemon_threads = True
+    server.seen, server.plan, server.stopping = [], [("status", 200, {}, b"")], threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/query"
+    yield server
+    server.stopping.set()
+    server.shutdown()
+    server.server_close()
+
+
+def sparql(url, *extra, query="ASK { ?s ?p ?o }", env=None):
+    return invoke("sparql", query, "--endpoint", url, *extra, env=env)
+
+
+# ---------------------------------------------------------------- network faults
+
+
+def test_refused_connection():
+    url = f"http://127.0.0.1:{free_port()}/query"
+    assert_one_line_error(sparql(url), url, "connection refused")
+
+
+def test_unknown_host():
+    url = "http://laokg-test.invalid/query"
+    assert_one_line_error(sparql(url, "--timeout", "10"), url, "host not found")
+
+
+def _timed(call, timeout):
+    start = time.monotonic()
+    result = call()
+    elapsed = time.monotonic() - start
+    assert elapsed <= timeout * 1.2, f"took {elapsed:.2f} s for a {timeout} s deadline"
+    return result, elapsed
+
+
+def test_server_that_never_answers_is_cut_at_the_deadline():
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        result, elapsed = _timed(lambda: sparql(url, "--timeout", "2"), 2)
+    assert elapsed >= 1.9
+    assert_one_line_error(result, url, "timed out")
+
+
+def test_trickling_server_is_cut_at_the_total_deadline(fault):
+    fault.plan = [("trickle",)]
+    result, elapsed = _timed(lambda: sparql(fault.url, "--timeout", "2"), 2)
+    assert elapsed >= 1.9
+    assert_one_line_error(result, fault.url, "timed out")
+
+
+# ---------------------------------------------------------------- HTTP faults
+
+
+def test_500_says_what_the_server_said(fault):
+    fault.plan = [("status", 500, {"Content-Type": "text/plain"}, b"store on fire")]
+    assert_one_line_error(sparql(fault.url), fault.url, "HTTP 500", "store on fire")
+
+
+def test_401_then_basic_auth_with_the_password_from_the_environment(fault):
+    fault.plan = [("status", 401, {"WWW-Authenticate": 'Basic realm="x"'}, b"")]
+    assert_one_line_error(sparql(fault.url), fault.url, "HTTP 401", "LAOKG_ENDPOINT_PASSWORD")
+    fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)]
+    result = sparql(fault.url, "--user", "ana", env={"LAOKG_ENDPOINT_PASSWORD": "s3cret"})
+    assert result.exit_code == 0, result.output
+    assert fault.seen[-1]["headers"]["Authorization"] == "Basic YW5hOnMzY3JldA=="  # ana:s3cret
+
+
+def test_user_without_password_is_refused_before_sending(fault):
+    assert_one_line_error(sparql(fault.url, "--user", "ana", env={"LAOKG_ENDPOINT_PASSWORD": None}),
+                          "LAOKG_ENDPOINT_PASSWORD")
+    assert fault.seen == []
+
+
+def test_password_in_the_url_is_masked(fault):
+    fault.plan = [("status", 403, {}, b"")]
+    url = fault.url.replace("http://", "http://ana:s3cret@")
+    result = sparql(url)
+    assert_one_line_error(result, "ana:***@127.0.0.1", "HTTP 403")
+    assert "s3cret" not in result.output
+
+
+def test_429_retry_after_is_honoured(fault):
+    fault.plan = [("status", 429, {"Retry-After": "1"}, b"slow down"),
+                  ("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)]
+    result = sparql(fault.url, "--timeout", "10")
+    assert result.exit_code == 0, result.output
+    assert len(fault.seen) == 2
+    assert fault.seen[1]["time"] - fault.seen[0]["time"] >= 0.95
+
+
+def test_429_with_a_retry_after_beyond_the_deadline_fails_at_once(fault):
+    fault.plan = [("status", 429, {"Retry-After": "600"}, b"")]
+    result, _ = _timed(lambda: sparql(fault.url, "--timeout", "3"), 3)
+    assert_one_line_error(result, fault.url, "HTTP 429", "Retry-After: 600")
+    assert len(fault.seen) == 1
+
+
+def test_503_retries_then_reports(fault):
+    fault.plan = [("status", 503, {}, b"busy")]
+    assert_one_line_error(sparql(fault.url, "--retries", "1"), fault.url, "HTTP 503", "after 1 retry")
+    assert len(fault.seen) == 2
+
+
+def test_user_agent_and_extra_headers(fault):
+    from importlib.metadata import version
+
+    fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)]
+    result = sparql(fault.url, "-H", "X-Api-Key: abc", "-H", "Accept-Language: lo")
+    assert result.exit_code == 0, result.output
+    headers = fault.seen[-1]["headers"]
+    assert headers["User-Agent"] == f"laokg/{version('laokg')}"
+    assert headers["X-Api-Key"] == "abc" and headers["Accept-Language"] == "lo"
+    assert headers["Content-Type"].startswith("application/sparql-query")
+    assert fault.seen[-1]["body"] == b"ASK { ?s ?p ?o }" or b"ASK" in fault.seen[-1]["body"]
+
+
+def test_bad_header_option():
+    assert_one_line_error(sparql("http://127.0.0.1:1/q", "-H", "no colon here"), "-H expects 'Name: value'")
+
+
+# ---------------------------------------------------------------- bodies
+
+
+@pytest.mark.parametrize("body", [b"<html>not json</html>", b"{\"head\": {\"vars\": [\"x\"]}}", b"[1, 2]",
+                                  b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "nope", "value": "1"}}]}}'])
+def test_garbage_select_answer(fault, body):
+    fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, body)]
+    assert_one_line_error(sparql(fault.url, query="SELECT ?x WHERE { ?x ?p ?o }"), fault.url, "malformed answer")
+
+
+def test_truncated_select_answer(fault):
+    fault.plan = [("truncate", "application/sparql-results+json", SELECT_ONE[:20])]
+    assert_one_line_error(sparql(fault.url, query="SELECT ?x WHERE { ?x ?p ?o }"), fault.url, "truncated answer")
+
+
+@pytest.mark.parametrize("ctype, body", [("application/n-triples", b"<http://a> <http://b> garbage .\n"),
+                                         ("text/html", b"<html></html>"),
+                                         ("application/n-triples", b"<http://a> <http://b> \"c\" .\n<http://a> <http://b")])
+def test_garbage_construct_answer(fault, ctype, body):
+    fault.plan = [("status", 200, {"Content-Type": ctype}, body)]
+    assert_one_line_error(invoke("export", "--endpoint", fault.url), fault.url, "malformed answer")
+
+
+def test_truncated_construct_answer(fault):
+    fault.plan = [("truncate", "application/n-triples", b"<http://a> <http://b> \"c\" .\n")]
+    assert_one_line_error(invoke("export", "--format", "nt", "--endpoint", fault.url), fault.url, "truncated answer")
+
+
+# ---------------------------------------------------------------- URLs and redirects
+
+
+def test_redirect_to_another_scheme_is_refused(fault):
+    fault.plan = [("status", 302, {"Location": "ftp://127.0.0.1/q"}, b"")]
+    assert_one_line_error(sparql(fault.url), fault.url, "redirect to ftp://127.0.0.1/q refused")
+
+
+def test_redirect_within_http_is_followed(fault):
+    fault.plan = [("status", 307, {"Location": "/elsewhere"}, b""),
+                  ("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)]
+    result = sparql(fault.url)
+    assert result.exit_code == 0, result.output
+    assert fault.seen[1]["path"] == "/elsewhere" and fault.seen[1]["method"] == "POST"
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("http://[::1/q", "malformed URL"),
+    ("http:///query", "malformed URL"),
+    ("http://127.0.0.1:99999/q", "malformed URL"),
+    ("ftp://example.org/q", "only http:// and https://"),
+    ("file:///etc/passwd", "only http:// and https://"),
+    ("localhost:7878/query", "only http:// and https://"),
+])
+def test_malformed_urls(url, fragment):
+    assert_one_line_error(sparql(url), fragment)
+
+
+@pytest.mark.parametrize("command", [["show", "MLSW"], ["search", "ministry"], ["trace", "MLSW"],
+                                     ["trace", "--source", "kg:mou-laos-thailand-2002"], ["audit"], ["stats"],
+                                     ["export"], ["validate"], ["query", "run", "instruments"]])
+def test_every_command_reports_an_unreachable_endpoint_in_one_line(command):
+    url = f"http://127.0.0.1:{free_port()}/query"
+    assert_one_line_error(invoke(*command, "--endpoint", url), url, "connection refused")
