@@ -90,9 +90,11 @@ class Oxigraph:
 
 def push_real_graph(server: Oxigraph) -> None:
     """Load the project's graph into ``server`` with ``laokg push`` (validates, PUTs, verifies)."""
-    from .saved_query_support import real_graph
+    from click.testing import CliRunner
 
-    data = real_graph().serialize(format="nt", encoding="utf-8")
-    req = urllib.request.Request(server.store_url + "?default", data=data, method="PUT",
-                                 headers={"Content-Type": "application/n-triples"})
-    urllib.request.urlopen(req, timeout=60).close()
+    from laokg.cli import cli
+
+    from .saved_query_support import ROOT
+
+    result = CliRunner().invoke(cli, ["push", server.store_url, "--endpoint", server.query_url, "--root", str(ROOT)])
+    assert result.exit_code == 0, result.output

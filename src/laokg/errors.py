@@ -49,6 +49,12 @@ class EndpointError(LaokgError):
     """A remote SPARQL endpoint is unreachable, times out or answers with an error."""
 
 
+class VerificationFailed(LaokgError):
+    """A push arrived, but the store does not hold exactly the local triples (exit 1)."""
+
+    exit_code = 1
+
+
 class NotFoundError(LaokgError):
     """An entity (IRI, CURIE or label) or a source is not in the graph, or a label is ambiguous."""
 

@@ -61,6 +61,13 @@ _register_site_commands(cli)
 # ---- end of publishing commands
 
 
+# ---- store commands (issue 10): push, serve — see cli/store.py
+from laokg.cli.store import register as _register_store_commands  # noqa: E402
+
+_register_store_commands(cli)
+# ---- end of store commands
+
+
 def main():
     cli(prog_name="laokg")
 

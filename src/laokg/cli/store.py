@@ -1,0 +1,95 @@
+"""The store commands of the ``laokg`` CLI: ``push`` (Graph Store Protocol upload) and
+``serve`` (the graph in a local Oxigraph server, optionally with a grlc API).
+
+Thin: parse options, call :mod:`laokg.publish.push` / :mod:`laokg.publish.sparql_server`, print.
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, remote_options
+
+
+@click.command("push", context_settings=CONTEXT_SETTINGS)
+@click.argument("store_url", metavar="STORE_URL")
+@click.option("--graph", "graph", metavar="IRI", default=None,
+              help="Replace this named graph (default: the store's default graph).")
+@click.option("--endpoint", metavar="QUERY_URL", default=None,
+              help="The store's SPARQL query endpoint, to verify what arrived (default: STORE_URL with /store -> /query).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS",
+              help="Total deadline for each request (the upload, then each verification query).")
+@remote_options
+@project_options
+@os_errors
+def push_command(store_url, graph, endpoint, timeout, retries, user, headers, root, data):
+    """Publish the validated graph to a triple store, then check what arrived.
+
+    Refuses a graph that does not validate (exit 1). Sends the graph as N-Triples in one
+    SPARQL 1.1 Graph Store Protocol PUT, which replaces the target graph; a failed or
+    interrupted push leaves the store's previous graph. Then asks QUERY_URL for the triple
+    count and the whole graph, and compares it with the local one (exit 1 if they differ).
+
+    \b
+    Example:
+      laokg push http://127.0.0.1:7878/store --endpoint http://127.0.0.1:7878/query
+      laokg push http://localhost:3030/laokg/data --endpoint http://localhost:3030/laokg/query
+    """
+    from laokg.publish.push import push
+    from laokg.query.remote import RemoteOptions
+
+    options = RemoteOptions.from_cli(timeout, retries, user, headers)
+    result = push(store_url, root, data, graph=graph, query_url=endpoint, options=options)
+    where = f"graph <{result.graph}>" if result.graph else "the default graph"
+    click.echo(f"Pushed {result.triples:,} triples to {result.store_url} ({where}).")
+    if result.query_url:
+        click.echo(f"Verified through {result.query_url}: {result.remote_triples:,} triples, the same graph.")
+    else:
+        click.echo("Not verified: give --endpoint QUERY_URL to check what arrived.")
+
+
+@click.command("serve", context_settings=CONTEXT_SETTINGS)
+@click.option("--port", type=click.IntRange(min=1, max=65535), default=7878, show_default=True,
+              help="Port of the SPARQL endpoint (on 127.0.0.1).")
+@click.option("--api", is_flag=True, help="Also serve the saved queries as a web API through grlc (on PORT+1).")
+@click.option("--grlc-python", metavar="PYTHON", default=None,
+              help="The Python of grlc's own environment (default: $LAOKG_GRLC_PYTHON).")
+@project_options
+@os_errors
+def serve_command(port, api, grlc_python, root, data):
+    """Serve the graph read-only from a real Oxigraph server on 127.0.0.1.
+
+    Prints the SPARQL endpoint and its query page (YASGUI); Ctrl-C stops the server and
+    removes its temporary store. Needs the Oxigraph server (pip install 'laokg[server]');
+    --api needs grlc in its own environment (see docs/servers.md).
+
+    \b
+    Example:
+      laokg serve
+      laokg serve --port 8000 --api --grlc-python .grlc-venv/bin/python
+    """
+    from laokg.publish.sparql_server import start, stop
+
+    served = start(root, data, port=port, api=api, grlc_python=grlc_python)
+    try:
+        click.echo(f"Serving {served.triples:,} triples (read-only).")
+        click.echo(f"SPARQL endpoint: {served.query_url}")
+        click.echo(f"Query page (YASGUI): {served.page_url}")
+        if served.api_url:
+            click.echo(f"Web API (grlc): {served.api_url}")
+        click.echo("Press Ctrl-C to stop.")
+        while served.alive():
+            time.sleep(0.5)
+        click.echo("Error: the server stopped unexpectedly", err=True)
+        click.get_current_context().exit(2)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        stop(served)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(push_command)
+    group.add_command(serve_command)
