@@ -225,7 +225,7 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
     \b
     Example:
       laokg query run instruments -p type=doctype:decree -p type=doctype:law
-      laokg query run instruments -p type=decree -p from=2020 --format csv -o decrees.csv
+      laokg query run instruments -p type=decree -p fromYear=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
     kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers})
