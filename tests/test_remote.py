@@ -189,7 +189,29 @@ def test_user_agent_and_extra_headers(fault):
     assert headers["User-Agent"] == f"laokg/{version('laokg')}"
     assert headers["X-Api-Key"] == "abc" and headers["Accept-Language"] == "lo"
     assert headers["Content-Type"].startswith("application/sparql-query")
-    assert fault.seen[-1]["body"] == b"ASK { ?s ?p ?o }" or b"ASK" in fault.seen[-1]["body"]
+    assert fault.seen[-1]["body"].endswith(b"\nASK { ?s ?p ?o }")  # after the project's PREFIX lines
+
+
+def test_the_request_is_the_sparql_protocol_query_by_post(fault):
+    # SPARQLWrapper builds it: the query as the body, the results format by conneg only
+    fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, SELECT_ONE)]
+    result = sparql(fault.url, query="SELECT ?x WHERE { ?x ?p ?o }")
+    assert result.exit_code == 0, result.output
+    seen = fault.seen[-1]
+    assert seen["method"] == "POST" and seen["path"] == "/query"  # no ?format=/output= parameters
+    assert seen["headers"]["Content-Type"] == "application/sparql-query"
+    assert seen["headers"]["Accept"] == "application/sparql-results+json"
+    assert seen["body"].startswith(b"PREFIX ") and seen["body"].endswith(b"\nSELECT ?x WHERE { ?x ?p ?o }")
+    assert "hello" in result.output
+
+
+def test_construct_asks_for_n_triples(fault):
+    fault.plan = [("status", 200, {"Content-Type": "application/n-triples"},
+                   b"<http://example.org/a> <http://example.org/p> \"v\" .\n")]
+    result = sparql(fault.url, query="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert result.exit_code == 0, result.output
+    assert fault.seen[-1]["headers"]["Accept"] == "application/n-triples"
+    assert "example:a example:p \"v\" ." in result.output
 
 
 def test_bad_header_option():

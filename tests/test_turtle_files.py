@@ -28,6 +28,17 @@ def test_file_declares_only_prefixes_it_uses(path):
         assert re.search(rf"(?<![\w:-]){re.escape(prefix)}:", body), f"unused prefix {prefix}:"
 
 
+@pytest.mark.parametrize("path", turtle_files("ontology/laokg.ttl", "ontology/vocab/*.ttl", "graph/*.ttl"),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_data_prefixes_are_the_projects_bound_prefixes(path):
+    # a graph read back from a store has only laokg's bound prefixes: an export from an endpoint
+    # writes the same bytes as a local one only if every prefix of the data files is among them
+    from laokg.namespaces import PREFIXES
+
+    for prefix, iri in re.findall(r"^@prefix ([\w-]*): <([^>]*)>", path.read_text(encoding="utf-8"), re.M):
+        assert str(PREFIXES.get(prefix)) == iri, f"{prefix}: <{iri}> is not in laokg.namespaces.PREFIXES"
+
+
 @pytest.mark.parametrize("path", turtle_files("graph/*.ttl"), ids=lambda p: p.name)
 def test_graph_files_use_blank_nodes_only_for_selectors(path):
     g = Graph().parse(path, format="turtle")

@@ -23,6 +23,9 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 WD = Namespace("http://www.wikidata.org/entity/")
 SDG = Namespace("https://w3id.org/laokg/vocab/sdg/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+SDMX_CONCEPT = Namespace("http://purl.org/linked-data/sdmx/2009/concept#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+VANN = Namespace("http://purl.org/vocab/vann/")
 
 #: prefix -> namespace, in the order they are bound on every graph laokg builds.
 PREFIXES = {
@@ -52,6 +55,7 @@ PREFIXES = {
     "sdmx-measure": SDMX_MEAS,
     "sdmx-attribute": SDMX_ATTR,
     "sdmx-code": SDMX_CODE,
+    "sdmx-concept": SDMX_CONCEPT,
     "schema": SCHEMA,
     "oa": OA,
     "skos": SKOS,
@@ -61,6 +65,8 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
     "sh": SH,
+    "time": TIME,
+    "vann": VANN,
     "wd": WD,
     "sdg": SDG,
 }

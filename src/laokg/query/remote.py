@@ -1,7 +1,8 @@
 """The remote engine: any SPARQL 1.1 endpoint over HTTP(S).
 
-One request is one SPARQL Protocol POST (``application/sparql-query``), sent by our own small
-``http.client`` loop so that every limit is ours:
+One request is one SPARQL Protocol POST (``application/sparql-query``). SPARQLWrapper builds
+it (:func:`protocol_request`); our own small ``http.client`` loop sends it, so that every limit
+is ours:
 
 * ``timeout`` is a **total deadline** for the whole request (connection, redirects, retries,
   waiting and reading the body), not a per-read timeout: every socket wait is re-armed with
@@ -16,8 +17,8 @@ One request is one SPARQL Protocol POST (``application/sparql-query``), sent by 
 * every fault is one :class:`~laokg.errors.EndpointError` line naming the URL with any
   password masked.
 
-SELECT/ASK answers are read as SPARQL 1.1 Query Results JSON, CONSTRUCT/DESCRIBE answers as
-N-Triples (a line-based syntax whose parser fetches nothing).
+SELECT/ASK answers are read as SPARQL 1.1 Query Results JSON (rdflib's result parser),
+CONSTRUCT/DESCRIBE answers as N-Triples (a line-based syntax whose parser fetches nothing).
 """
 
 from __future__ import annotations
@@ -282,10 +283,10 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
         raise _TimedOut()
     cls = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
     conn = cls(target.host, target.port, timeout=left)
-    headers = {k: v for k, v in headers.items()}
+    headers = {k.title(): v for k, v in headers.items()}
     headers.setdefault("User-Agent", user_agent())
     for name, value in options.headers:
-        headers[name] = value
+        headers[name.title()] = value
     user = target.user if target.user is not None else options.user
     password = target.password if target.password is not None else options.password
     if user is not None and same_host:
@@ -363,65 +364,73 @@ ACCEPT_RESULTS = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples"
 
 
+def protocol_request(url: str, query: str, accept: str) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a SPARQL 1.1 Protocol query request (POST, the query as the
+    body), built by SPARQLWrapper; :func:`request` sends it under laokg's deadline, retries,
+    redirect and credential rules (SPARQLWrapper's own sending has a per-read timeout only and
+    follows redirects to any scheme ``urllib`` knows)."""
+    from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(url, agent=user_agent())
+    wrapper.setMethod(POST)
+    wrapper.setRequestMethod(POSTDIRECTLY)
+    wrapper.setOnlyConneg(True)  # the format by the Accept header only, no ?format= parameters
+    wrapper.setQuery(query)
+    wrapper.addCustomHttpHeader("Accept", accept)
+    built = wrapper._createRequest()  # noqa: SLF001 - SPARQLWrapper's request, without its urlopen
+    return built.data, {name.title(): value for name, value in built.header_items()}
+
+
 def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None):
     """POST ``query`` to ``url``; return parsed rows/boolean (SELECT/ASK) or an rdflib Graph."""
+    from rdflib.query import ResultException
+
     from laokg.query.engines import QueryResult
 
     accept = ACCEPT_RESULTS if form in ("SELECT", "ASK") else ACCEPT_GRAPH
-    resp = request(url, "POST", query.encode("utf-8"),
-                   {"Content-Type": "application/sparql-query", "Accept": accept}, options)
+    body, headers = protocol_request(url, query, accept)
+    resp = request(url, "POST", body, headers, options)
     where = f"endpoint {mask(url)}"
     try:
         if form in ("SELECT", "ASK"):
             return results_from_json(resp.body, form)
         return QueryResult(form, graph=graph_from_ntriples(resp.body, resp.content_type))
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, NotImplementedError,
+            ResultException) as exc:
         text = " ".join(str(exc).split())
         raise EndpointError(f"{where}: malformed answer ({type(exc).__name__}: {text[:120]})") from None
 
 
-def term_from_json(b: dict):
-    """A SPARQL 1.1 Query Results JSON binding -> rdflib term."""
-    from rdflib import BNode, Literal, URIRef
-
-    t = b["type"]
-    value = b["value"]
-    if not isinstance(value, str):
-        raise ValueError(f"a {t} value must be a string")
-    if t == "uri":
-        return URIRef(value)
-    if t == "bnode":
-        return BNode(value)
-    if t in ("literal", "typed-literal"):
-        lang = b.get("xml:lang")
-        dt = b.get("datatype")
-        if lang:
-            return Literal(value, lang=lang)
-        if dt and dt not in ("http://www.w3.org/2001/XMLSchema#string",
-                             "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"):
-            return Literal(value, datatype=URIRef(dt))
-        return Literal(value)
-    raise ValueError(f"unknown term type {t!r}")
-
-
 def results_from_json(body: bytes, form: str):
+    """SPARQL 1.1 Query Results JSON -> QueryResult, parsed by rdflib's JSON result parser;
+    ``xsd:string`` literals become plain literals, as the other engines give them. An answer
+    of the wrong shape raises ValueError (or the parser's own error)."""
+    import io
+
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+    from rdflib.query import Result
+
     from laokg.query.engines import QueryResult
 
-    data = json.loads(body.decode("utf-8"))
+    data = json.loads(body.decode("utf-8"))  # rdflib's parser would accept a non-object
     if not isinstance(data, dict):
         raise ValueError("not a SPARQL results object")
+    res = Result.parse(io.BytesIO(body), format="json")
     if form == "ASK":
-        if not isinstance(data.get("boolean"), bool):
-            raise ValueError("no boolean in an ASK answer")
-        return QueryResult(form, boolean=data["boolean"])
-    vars_ = data["head"]["vars"]
-    if not isinstance(vars_, list) or not all(isinstance(v, str) for v in vars_):
-        raise ValueError("head.vars is not a list of names")
-    bindings = data["results"]["bindings"]
-    if not isinstance(bindings, list):
-        raise ValueError("results.bindings is not a list")
-    rows = [{k: term_from_json(v) for k, v in b.items()} for b in bindings]
-    return QueryResult(form, vars=list(vars_), rows=rows)
+        if res.type != "ASK" or not isinstance(data.get("boolean"), bool):
+            raise ValueError("no boolean in the answer to an ASK query")
+        return QueryResult(form, boolean=bool(res.askAnswer))
+    if res.type != "SELECT":
+        raise ValueError("no bindings in the answer to a SELECT query")
+
+    def plain(term):
+        if isinstance(term, Literal) and term.datatype == XSD.string:
+            return Literal(str(term))
+        return term
+
+    rows = [{str(k): plain(v) for k, v in b.items()} for b in res.bindings]
+    return QueryResult(form, vars=[str(v) for v in res.vars], rows=rows)
 
 
 def graph_from_ntriples(body: bytes, content_type: str = ACCEPT_GRAPH):
