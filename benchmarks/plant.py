@@ -55,7 +55,8 @@ def _shape_kinds(shapes: Graph):
             if not isinstance(path, URIRef) or (prop, _sh("severity"), None) in shapes:
                 continue
             has = {str(p)[len(SH):] for p in shapes.predicates(prop, None) if str(p).startswith(SH)}
-            if has & {"or", "and", "xone", "not", "qualifiedValueShape", "pattern", "in", "hasValue", "node", "class", "minLength", "maxLength"}:
+            if has & {"or", "and", "xone", "not", "qualifiedValueShape", "pattern", "in", "hasValue", "node", "class", "minLength", "maxLength",
+                   "minInclusive", "maxInclusive", "minExclusive", "maxExclusive"}:  # a planted value would break these too
                 continue
             mincount = shapes.value(prop, _sh("minCount"))
             maxcount = shapes.value(prop, _sh("maxCount"))

@@ -205,6 +205,16 @@ def test_the_request_is_the_sparql_protocol_query_by_post(fault):
     assert "hello" in result.output
 
 
+def test_a_query_whose_text_holds_an_update_keyword_is_still_a_query(fault):
+    # SPARQLWrapper alone guesses the form by a regex that strips only every other line of a
+    # run of comments: the second decorator line below (as in obstacles.rq) made it ADD
+    fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, SELECT_ONE)]
+    result = sparql(fault.url, query="#+ summary: obstacles\n#+ description: what addresses them\n#+ method: GET\n"
+                                      "SELECT ?x WHERE { ?x laokg:addresses ?y }")
+    assert result.exit_code == 0, result.output
+    assert fault.seen[-1]["headers"]["Content-Type"] == "application/sparql-query"
+
+
 def test_construct_asks_for_n_triples(fault):
     fault.plan = [("status", 200, {"Content-Type": "application/n-triples"},
                    b"<http://example.org/a> <http://example.org/p> \"v\" .\n")]

@@ -33,6 +33,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
@@ -364,7 +365,7 @@ ACCEPT_RESULTS = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples"
 
 
-def protocol_request(url: str, query: str, accept: str) -> tuple[bytes, dict[str, str]]:
+def protocol_request(url: str, query: str, accept: str, form: str) -> tuple[bytes, dict[str, str]]:
     """The body and headers of a SPARQL 1.1 Protocol query request (POST, the query as the
     body), built by SPARQLWrapper; :func:`request` sends it under laokg's deadline, retries,
     redirect and credential rules (SPARQLWrapper's own sending has a per-read timeout only and
@@ -375,7 +376,12 @@ def protocol_request(url: str, query: str, accept: str) -> tuple[bytes, dict[str
     wrapper.setMethod(POST)
     wrapper.setRequestMethod(POSTDIRECTLY)
     wrapper.setOnlyConneg(True)  # the format by the Accept header only, no ?format= parameters
-    wrapper.setQuery(query)
+    with warnings.catch_warnings():  # its guess of the query form, replaced below
+        warnings.simplefilter("ignore")
+        wrapper.setQuery(query)
+    # laokg parsed the query: the form is known (SPARQLWrapper's regex guess, which strips only
+    # every other line of a run of comments, read "addresses" in obstacles.rq's header as ADD)
+    wrapper.queryType = form
     wrapper.addCustomHttpHeader("Accept", accept)
     built = wrapper._createRequest()  # noqa: SLF001 - SPARQLWrapper's request, without its urlopen
     return built.data, {name.title(): value for name, value in built.header_items()}
@@ -388,7 +394,7 @@ def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None
     from laokg.query.engines import QueryResult
 
     accept = ACCEPT_RESULTS if form in ("SELECT", "ASK") else ACCEPT_GRAPH
-    body, headers = protocol_request(url, query, accept)
+    body, headers = protocol_request(url, query, accept, form)
     resp = request(url, "POST", body, headers, options)
     where = f"endpoint {mask(url)}"
     try:
