@@ -188,3 +188,35 @@ def test_real_tables_fit_an_80_column_terminal(command, tmp_path):
     lines = run_example(Example(tmp_path / "x.md", 0, command, [], 0), tmp_path)
     assert len(lines) > 5
     assert max(wcswidth(line) for line in lines) <= 80
+
+
+def _as_rdflib_result(result):
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    res = Result("SELECT")
+    res.vars = [Variable(v) for v in result.vars]
+    res.bindings = [{Variable(k): (Literal(str(t)) if isinstance(t, Literal) and t.datatype == ns.XSD.string else t)
+                     for k, t in row.items() if t is not None} for row in result.rows]
+    return res
+
+
+ODD = QueryResult("SELECT", vars=["a", "b", "c"], rows=[
+    {"a": URIRef("https://w3id.org/laokg/id/x"), "b": Literal('comma, "quote"\nnewline'), "c": BNode("b0")},
+    {"b": Literal("5", datatype=ns.XSD.positiveInteger)},
+    {"a": Literal("ລາວ", lang="lo"), "c": Literal("x", datatype=ns.XSD.string)},
+    {},
+    {"a": Literal(" lead\r\nspace "), "b": Literal("")},
+])
+
+
+@pytest.mark.parametrize("rows", [ODD, None], ids=["odd-terms", "fixture"])
+def test_csv_and_json_are_the_bytes_rdflibs_serializers_write(rows, result):
+    """laokg writes CSV and JSON without rdflib's result serializers (they load its SPARQL
+    engine); the bytes and keys must stay the ones those serializers give."""
+    rows = rows or result
+    theirs = _as_rdflib_result(rows)
+    assert render(rows, "csv") == theirs.serialize(format="csv").decode("utf-8")
+    want = json.loads(theirs.serialize(format="json"))
+    got = render(rows, "json")
+    assert got == json.dumps({"head": want.pop("head"), **want}, ensure_ascii=False, indent=2) + "\n"

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from laokg.cli import cli
 from laokg.query import catalogue, safety
+from laokg.query import facts as query_facts
 
 from .conftest import ROOT
 
@@ -60,16 +61,64 @@ def test_a_command_that_queries_does_load_rdflib():
     assert got["code"] == 0 and "rdflib" in got["loaded"]
 
 
-def test_a_saved_query_is_parsed_once_per_run(monkeypatch):
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the project without a built release."""
+    import shutil
+
+    dst = tmp_path / "p"
+    for part in ("ontology", "graph", "queries"):
+        shutil.copytree(ROOT / part, dst / part)
+    return dst
+
+
+def _count_parses(monkeypatch):
     from rdflib.plugins.sparql import parser as sparql_parser
 
     calls = []
     real = sparql_parser.parseQuery
     monkeypatch.setattr(sparql_parser, "parseQuery", lambda text: calls.append(text) or real(text))
     monkeypatch.setattr(safety, "_PARSED", {})
+    monkeypatch.setattr(query_facts, "_FACTS", {})
+    monkeypatch.setattr(query_facts, "_LOADED", set())
     catalogue._cached_parse.cache_clear()
+    return calls
+
+
+def test_a_saved_query_is_parsed_once_per_run(monkeypatch, project):
+    calls = _count_parses(monkeypatch)
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and calls == []
-    result = CliRunner().invoke(cli, ["query", "run", "instruments", "--format", "csv"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["query", "run", "instruments", "--format", "csv", "--root", str(project)],
+                                catch_exceptions=False)
     assert result.exit_code == 0 and result.output.startswith("instrument")
     assert len(calls) == 1
+
+
+def test_after_a_build_a_saved_query_is_not_parsed_at_all(monkeypatch, project):
+    """The build stored the saved queries' facts: a run on the store parses nothing, and
+    loads neither rdflib's SPARQL engine, pyparsing nor PyYAML (a fresh interpreter)."""
+    from laokg.graph.validate import summary  # noqa: F401 - the build's imports, before counting
+    from laokg.query.precompute import build_release
+
+    build_release(project)
+    calls = _count_parses(monkeypatch)
+    args = ["query", "run", "instruments", "--format", "csv", "--root", str(project)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0 and result.output.startswith("instrument") and calls == []
+    rdflib_run = CliRunner().invoke(cli, args + ["--engine", "rdflib"], catch_exceptions=False)
+    assert rdflib_run.output == result.output  # (rdflib's engine parses it, lazily, in its worker)
+    probe_ = r"""
+import json, sys
+from laokg.cli import cli
+try:
+    cli.main(args=sys.argv[1:], prog_name="laokg")
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("pyparsing", "yaml")
+                                                 or m.startswith("rdflib.plugins.sparql"))}))
+"""
+    for fmt in ("csv", "json", "tsv", "table"):
+        out = subprocess.run([sys.executable, "-c", probe_, "query", "run", "instruments", "--format", fmt, "--root",
+                              str(project), "-o", "/dev/null"], capture_output=True, text=True, check=True)
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}, fmt

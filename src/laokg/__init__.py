@@ -156,8 +156,18 @@ class KnowledgeGraph:
         if self._index is None:
             from laokg.labels import LabelIndex
 
-            self._index = LabelIndex(self.graph)
+            self._index = LabelIndex(self._lookup_graph())
         return self._index
+
+    def _lookup_graph(self) -> Graph:
+        """What label and type lookups read: the loaded graph, or — when queries run on the local
+        Oxigraph engine — only the graph's label and type triples, read from its store (the same
+        labels and types, without loading the whole graph into rdflib)."""
+        if getattr(self, "_store_lookup", False):
+            if getattr(self, "_lookups", None) is None:
+                self._lookups = self._engine.label_graph()
+            return self._lookups
+        return self.graph
 
     @property
     def engine(self):
@@ -177,7 +187,7 @@ class KnowledgeGraph:
 
                 if choose_engine(self.engine_name, self._root_arg, self.data) == "oxigraph":
                     self._engine = oxigraph_engine(self._root_arg, self.data)
-                    self._by_query = True
+                    self._store_lookup = True  # labels and types read from the store
                 else:
                     from laokg.query.engines import EmbeddedEngine
 
@@ -210,6 +220,7 @@ class KnowledgeGraph:
         ``problems`` list, a file that does not load is appended there instead of raising."""
         from laokg.query.catalogue import load_catalogue
 
+        self._use_facts()
         if problems is None:
             return load_catalogue(self.queries_dir)
         return load_catalogue(self.queries_dir, problems)
@@ -218,7 +229,17 @@ class KnowledgeGraph:
         """One saved query by name (a misspelt name is an error that suggests the nearest)."""
         from laokg.query.catalogue import find_query
 
+        self._use_facts()
         return find_query(self.queries_dir, name)
+
+    def _use_facts(self) -> None:
+        """The saved queries' facts stored by the last build (laokg.query.facts): a saved query
+        whose text they cover is checked without parsing it again."""
+        if not self.endpoint and not getattr(self, "_facts_read", False):
+            self._facts_read = True
+            from laokg.query.facts import use_release_facts
+
+            use_release_facts(self.root)
 
     def run(self, query, params=(), *, allow_service: bool = False, allow_from: bool = False,
             fmt: str | None = None, source: str | None = None, line_offset: int = 0, budget=None) -> QueryResult:
@@ -373,7 +394,7 @@ class _Resolver:
             res = self.kg.engine.run("SELECT DISTINCT ?type WHERE { ?_thing_iri a ?type }", {"_thing_iri": [URIRef(iri)]},
                                      source="type lookup")
             return {r["type"] for r in res.rows if "type" in r}
-        return set(self.kg.graph.objects(iri, RDF.type))
+        return set(self.kg._lookup_graph().objects(iri, RDF.type))
 
     def near(self, text: str, classes) -> list:
         """Up to 8 things of ``classes`` whose label contains ``text`` (else all of them, if few)."""
@@ -381,7 +402,7 @@ class _Resolver:
             return []
         from rdflib import RDF
 
-        graph, index = self.kg.graph, self.kg.labels
+        graph, index = self.kg._lookup_graph(), self.kg.labels
         of_class = {s for c in classes for s in graph.subjects(RDF.type, c)}
         hits = [s for _, s, _ in index.search(text) if s in of_class]
         if not hits and len(of_class) <= 8:

@@ -123,9 +123,9 @@ def build_command(dist, with_site, root, data):
         click.echo(summary(site.validation))
         click.echo(format_summary(site))
         return
-    from laokg.graph.build import build
+    from laokg.query.precompute import build_release
 
-    result = build(root, dist, data)
+    result = build_release(root, dist, data)
     width = max(len(str(item.path)) for item in result.files)
     lines = [summary(result.validation)]
     lines += [f"  {str(item.path):<{width}}  {item.size:>10,} bytes" for item in result.files]

@@ -40,9 +40,11 @@ class BuildResult:
     validation: ValidationResult
 
 
-def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildResult:
+def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachments=()) -> BuildResult:
     """Validate the project and write the release files into ``dist`` (default root/dist).
 
+    ``attachments``: more ``(file name, bytes)`` for the release, written after the store's
+    record (``laokg build`` adds the saved queries' facts, :mod:`laokg.query.facts`).
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
     from laokg.graph.load import find_root, load_data_graph, load_shapes, refuse_source_target
@@ -66,12 +68,14 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=()) -> BuildRe
 
     ntriples = dict(contents)["laokg.nt"]
     contents.append((MANIFEST, manifest(len(data), base)))
+    contents.extend((name, bytes(payload)) for name, payload in attachments)
     paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
     sizes = [len(payload) for _, payload in contents]
     store = paths[-1]
     sizes.append(sum(p.stat().st_size for p in store.resolve().rglob("*") if p.is_file()))
     written = [Written(path, size) for path, size in zip(paths, sizes)]
-    written[-2:] = written[:-3:-1]  # the store, then its record (as before)
+    store_entry = written.pop()
+    written.insert(len(written) - 1 - len(attachments), store_entry)  # the store, then its record (as before)
     return BuildResult(written, result)
 
 

@@ -385,6 +385,80 @@ def load_data_graph(root: str | os.PathLike | None = None, extra=()) -> Graph:
     return _merge(_new_graph(), [*files.data, *_extra_paths(extra)])
 
 
+@dataclass(frozen=True)
+class DataText:
+    """The data graph as N-Triples text, parsed by Oxigraph's Turtle parser (which keeps every
+    literal as written), for a validation that never builds an rdflib graph of the data
+    (:func:`laokg.graph.validate.run_shacl` hands the text to pyshacl-turbo's native parser).
+
+    ``prefixes``: the files' prefixes merged as :func:`load_data_graph` merges them, so CURIEs
+    in a report are the same. :meth:`label_graph` gives the labels of a few nodes."""
+
+    ntriples: str
+    prefixes: tuple[tuple[str, str], ...]
+
+    def prefix_graph(self) -> Graph:
+        graph = Graph(bind_namespaces="none")
+        for prefix, ns in self.prefixes:
+            graph.bind(prefix, ns, override=True, replace=True)
+        return graph
+
+    def label_graph(self, nodes, properties) -> Graph:
+        """A small graph with the prefixes and every ``properties`` triple of ``nodes``."""
+        graph = self.prefix_graph()
+        subjects = {f"<{n}>" if isinstance(n, URIRef) else f"_:{n}" for n in nodes}
+        predicates = {f"<{p}>" for p in properties}
+        lines = []
+        for line in self.ntriples.splitlines():
+            subject, _, rest = line.partition(" ")
+            if subject in subjects and rest.partition(" ")[0] in predicates:
+                lines.append(line)
+        if lines:
+            graph.parse(data="\n".join(lines) + "\n", format="nt")
+        return graph
+
+
+def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText | None:
+    """The data graph (as :func:`load_data_graph` merges it) as :class:`DataText`, parsed with
+    pyoxigraph; None when a file needs the rdflib loader (a syntax error, or anything its
+    checks report: an odd IRI, a lone surrogate, a number too long), which then reports it
+    exactly as before."""
+    import pyoxigraph
+
+    files = project_files(root)
+    paths = [*files.data, *_extra_paths(extra)]
+    chunks: list[bytes] = []
+    merged = _new_graph()
+    used_prefixes = {prefix for prefix, _ in merged.namespace_manager.namespaces()}
+    used_ns = {str(ns) for _, ns in merged.namespace_manager.namespaces()}
+    prefixes = [(prefix, str(ns)) for prefix, ns in merged.namespace_manager.namespaces()]
+    for path in paths:
+        if not path.is_file():
+            return None
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if _SURROGATE_ESCAPE.search(text) or _LONG_NUMBER.search(text) or _SURROGATE.search(text):
+            return None
+        try:
+            parser = pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.as_uri(),
+                                      rename_blank_nodes=True)
+            chunks.append(pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES))
+            declared = dict(parser.prefixes)
+        except (SyntaxError, ValueError, OSError):
+            return None
+        for prefix, ns in declared.items():
+            if prefix and prefix not in used_prefixes and ns not in used_ns:
+                prefixes.append((prefix, ns))
+                used_prefixes.add(prefix)
+                used_ns.add(ns)
+    return DataText(b"".join(chunks).decode("utf-8"), tuple(prefixes))
+
+
 def load_shapes(root: str | os.PathLike | None = None) -> Graph:
     """The SHACL shapes graph (ontology/shapes.ttl)."""
     files = project_files(root)
@@ -403,6 +477,8 @@ __all__ = [
     "project_files",
     "parse_file",
     "load_data_graph",
+    "load_data_text",
+    "DataText",
     "load_shapes",
     "clear_cache",
 ]

@@ -57,15 +57,26 @@ def write_store(target: Path, ntriples: bytes) -> Path:
     return target
 
 
+def release_folder(root=None) -> Path | None:
+    """The folder of the published release of the project at ``root`` (``dist/releases/<id>``,
+    resolved once), an old-style ``dist/`` holding a store record, or None."""
+    from laokg.graph.release import current_release
+
+    dist = find_root(root) / "dist"
+    folder = current_release(dist)
+    if folder is None and (dist / MANIFEST).is_file():
+        folder = dist  # an old-style dist/ (before releases) still works
+    return folder
+
+
 def built_store(root=None) -> Path | None:
     """The store of the published release (``root/dist/releases/<id>/store``) if it was built
     from the project's current files, else None. The release is resolved once, so the record
     and the store read are of the same release even while a build switches ``current``."""
-    from laokg.graph.release import current_release
-
     base = find_root(root)
-    dist = base / "dist"
-    folder = current_release(dist) or dist  # an old-style dist/ (before releases) still works
+    folder = release_folder(base)
+    if folder is None:
+        return None
     try:
         record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -108,4 +119,4 @@ def open_store(root=None, extra=()):
     return store
 
 
-__all__ = ["STORE_DIR", "MANIFEST", "fingerprint", "manifest", "write_store", "built_store", "data_size", "open_store"]
+__all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "data_size", "open_store"]

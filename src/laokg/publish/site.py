@@ -117,7 +117,8 @@ def _release_in_memory(base, extra):
 
 def _release_in_dist(base, extra, dist: Path):
     """``laokg build`` into ``dist``; the release files it wrote (not the query store)."""
-    from laokg.graph.build import GRAPH_FILES, REPORT_FILES, build
+    from laokg.graph.build import GRAPH_FILES, REPORT_FILES
+    from laokg.query.precompute import build_release as build
 
     result = build(base, dist, extra)
     names = [name for name, _ in GRAPH_FILES] + list(REPORT_FILES)

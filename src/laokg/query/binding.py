@@ -15,12 +15,8 @@ import re
 from collections import OrderedDict
 from typing import Iterable
 
-from pyparsing import ParseBaseException, ParseResults
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import parser as sparql_parser
-from rdflib.plugins.sparql.algebra import translatePName, translatePrologue
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
@@ -229,7 +225,7 @@ def _values_clause(bindings: dict[str, list], only: set[str]) -> str:
     return " ".join(blocks)
 
 
-def inject_values(text: str, bindings: dict[str, list]) -> str:
+def inject_values(text: str, bindings: dict[str, list], check=None) -> str:
     """Bind parameters with ``VALUES ?var { terms }`` blocks, without touching anything else.
 
     A block goes at the start of the top-level WHERE group and at the start of every other
@@ -240,16 +236,25 @@ def inject_values(text: str, bindings: dict[str, list]) -> str:
     inside their WHERE group; a top-level sub-select is wrapped in a group first.
 
     Raises QueryError if the query's structure does not allow it, ParameterError if a value
-    cannot be written so that it reaches the engine unchanged. The result is verified by
-    parsing it: with the VALUES blocks taken out, its parse tree is the original's.
+    cannot be written so that it reaches the engine unchanged. The result is verified: by
+    default by parsing it with rdflib (with the VALUES blocks taken out, its parse tree is the
+    original's). With ``check`` (the Oxigraph engine, which never loads rdflib's parser) the
+    rewritten text is verified token by token (the original's tokens with the blocks' tokens
+    inserted, nothing else), and ``check(clause, variable, terms)`` has the engine that will run
+    the query parse each block on its own and confirm it yields exactly the intended terms.
     """
     bindings = {k: list(dict.fromkeys(v)) for k, v in bindings.items() if v}  # a value once
     if not bindings:
         return text
-    try:
-        original = sparql_parser.parseQuery(text)
-    except (ParseBaseException, ValueError) as exc:
-        raise QueryError(f"query does not parse: {exc}") from None
+    original = None
+    if check is None:
+        from pyparsing import ParseBaseException
+        from rdflib.plugins.sparql import parser as sparql_parser
+
+        try:
+            original = sparql_parser.parseQuery(text)
+        except (ParseBaseException, ValueError) as exc:
+            raise QueryError(f"query does not parse: {exc}") from None
     top, groups = _scan(text, set(bindings))
     edits: list[tuple[int, str]] = []
     blocks = 0
@@ -266,12 +271,33 @@ def inject_values(text: str, bindings: dict[str, list]) -> str:
     new = text
     for offset, insert in sorted(edits, key=lambda e: e[0], reverse=True):
         new = new[:offset] + insert + new[offset:]
-    _verify(original, new, bindings, blocks, wrapped=top.subselect)
+    if check is None:
+        _verify(original, new, bindings, blocks, wrapped=top.subselect)
+    else:
+        _verify_tokens(text, new, edits)
+        for var, terms in bindings.items():
+            check(_values_clause(bindings, {var}), var, terms)
     return new
+
+
+def _verify_tokens(text: str, new: str, edits: list[tuple[int, str]]) -> None:
+    """The rewritten text tokenises as the original with the inserted tokens, nothing else
+    (the inserts sit between tokens; no value runs into or out of a string, IRI or comment)."""
+    expected, pos = [], 0
+    for offset, insert in sorted(edits, key=lambda e: e[0]):
+        expected += [(kind, value) for kind, value, _, _ in _tokens(text[pos:offset])]
+        expected += [(kind, value) for kind, value, _, _ in _tokens(insert)]
+        pos = offset
+    expected += [(kind, value) for kind, value, _, _ in _tokens(text[pos:])]
+    if [(kind, value) for kind, value, _, _ in _tokens(new)] != expected:
+        raise ParameterError("a parameter value cannot be bound safely (it would change the query's tokens)")
 
 
 def _canon(node):
     """A parse tree as nested tuples, so two trees compare by value (lists = ParseResults)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(node, CompValue):
         return ("C", node.name, tuple((k, _canon(v)) for k, v in OrderedDict.items(node)))
     if isinstance(node, dict):
@@ -282,6 +308,11 @@ def _canon(node):
 
 
 def _verify(original, new_text: str, bindings: dict[str, list], blocks: int, wrapped: bool) -> None:
+    from pyparsing import ParseBaseException, ParseResults
+    from rdflib.plugins.sparql import parser as sparql_parser
+    from rdflib.plugins.sparql.algebra import translatePName, translatePrologue
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     try:
         new = sparql_parser.parseQuery(new_text)
     except (ParseBaseException, ValueError) as exc:

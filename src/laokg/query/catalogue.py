@@ -42,9 +42,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from laokg.errors import LaokgError, ParameterError, QueryError
+from laokg.query import facts as query_facts
 from laokg.query.safety import parse_query
 from laokg.query.parameters import Parameter, coerce, shown, split_parameter
 
@@ -78,62 +77,72 @@ class DecoratorError(QueryError):
     """A ``#+`` decorator block is malformed; the message names ``file:line``."""
 
 
-class _StrictLoader(yaml.BaseLoader):
-    """PyYAML's ``BaseLoader`` (every scalar stays a string, as grlc reads them), stricter where
-    a decorator header usually goes wrong: no duplicate keys, no ``{...}`` mappings, no nested
-    ``[...]`` lists, no plain value running on to the next line, no empty ``|``/``>`` text, no
-    anchors, aliases or tags."""
+@lru_cache(maxsize=1)
+def _strict_loader():
+    """The strict YAML loader class (PyYAML is imported on first use: a saved query whose
+    facts the build stored is read without it)."""
+    import yaml
 
-    @staticmethod
-    def _error(mark, message: str) -> DecoratorError:
-        return DecoratorError(f"{mark.line + 1}: {message}")
+    class _StrictLoader(yaml.BaseLoader):
+        """PyYAML's ``BaseLoader`` (every scalar stays a string, as grlc reads them), stricter where
+        a decorator header usually goes wrong: no duplicate keys, no ``{...}`` mappings, no nested
+        ``[...]`` lists, no plain value running on to the next line, no empty ``|``/``>`` text, no
+        anchors, aliases or tags."""
 
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise self._error(event.start_mark, "aliases ('*name') are not supported")
-        if getattr(event, "anchor", None):
-            raise self._error(event.start_mark, "anchors ('&name') are not supported")
-        if getattr(event, "tag", None) not in (None, "!"):
-            raise self._error(event.start_mark, "tags ('!name') are not supported")
-        return super().compose_node(parent, index)
+        @staticmethod
+        def _error(mark, message: str) -> DecoratorError:
+            return DecoratorError(f"{mark.line + 1}: {message}")
 
-    def construct_mapping(self, node, deep=False):
-        if node.flow_style:
-            raise self._error(node.start_mark, "'{...}' mappings are not supported; write one 'key: value' per line")
-        seen = set()
-        for key, _value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                raise self._error(key.start_mark, "a key must be a word")
-            if key.value in seen:
-                raise self._error(key.start_mark, f"duplicate key '{key.value}'")
-            seen.add(key.value)
-        return super().construct_mapping(node, deep=True)
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise self._error(event.start_mark, "aliases ('*name') are not supported")
+            if getattr(event, "anchor", None):
+                raise self._error(event.start_mark, "anchors ('&name') are not supported")
+            if getattr(event, "tag", None) not in (None, "!"):
+                raise self._error(event.start_mark, "tags ('!name') are not supported")
+            return super().compose_node(parent, index)
 
-    def construct_sequence(self, node, deep=False):
-        if node.flow_style and any(not isinstance(item, yaml.ScalarNode) for item in node.value):
-            raise self._error(node.start_mark, "nested '[...]' or '{...}' in a list is not supported")
-        return super().construct_sequence(node, deep=True)
+        def construct_mapping(self, node, deep=False):
+            if node.flow_style:
+                raise self._error(node.start_mark, "'{...}' mappings are not supported; write one 'key: value' per line")
+            seen = set()
+            for key, _value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    raise self._error(key.start_mark, "a key must be a word")
+                if key.value in seen:
+                    raise self._error(key.start_mark, f"duplicate key '{key.value}'")
+                seen.add(key.value)
+            return super().construct_mapping(node, deep=True)
 
-    def construct_scalar(self, node):
-        if node.style in ("|", ">"):
-            if not node.value.strip():
-                raise self._error(node.start_mark, "empty block text after '|' or '>'")
-            return "\n".join(line.rstrip() for line in node.value.rstrip("\n").split("\n"))
-        if node.style is None and node.end_mark.line != node.start_mark.line:
-            raise self._error(node.end_mark, "unexpected indentation (a value runs on; quote it or use '|')")
-        return super().construct_scalar(node)
+        def construct_sequence(self, node, deep=False):
+            if node.flow_style and any(not isinstance(item, yaml.ScalarNode) for item in node.value):
+                raise self._error(node.start_mark, "nested '[...]' or '{...}' in a list is not supported")
+            return super().construct_sequence(node, deep=True)
+
+        def construct_scalar(self, node):
+            if node.style in ("|", ">"):
+                if not node.value.strip():
+                    raise self._error(node.start_mark, "empty block text after '|' or '>'")
+                return "\n".join(line.rstrip() for line in node.value.rstrip("\n").split("\n"))
+            if node.style is None and node.end_mark.line != node.start_mark.line:
+                raise self._error(node.end_mark, "unexpected indentation (a value runs on; quote it or use '|')")
+            return super().construct_scalar(node)
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_mapping)
-_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_sequence)
-_StrictLoader.add_constructor("tag:yaml.org,2002:str", _StrictLoader.construct_scalar)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_mapping)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_sequence)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:str", _StrictLoader.construct_scalar)
+
+    return _StrictLoader
 
 
 def _load_yaml(text: str, where: str):
     """Parse the header with PyYAML; errors become one ``file:line: problem`` line."""
+    import yaml
+
     try:
-        loader = _StrictLoader(text)
+        loader = _strict_loader()(text)
         try:
             return loader.get_single_data()
         finally:
@@ -228,7 +237,11 @@ def _named_lists(value, key: str, where: str) -> dict[str, list[str]]:
 def parse_saved_query(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
     """Parse the text of a saved query (decorators, parameters, form). Raises QueryError."""
     where = str(path) if path else name
-    deco, body_start = read_decorators(text, where)
+    known = query_facts.lookup(text)
+    if known is not None and isinstance(known.get("decorators"), dict) and isinstance(known.get("body_start"), int):
+        deco, body_start = known["decorators"], known["body_start"]  # read by the build from this exact text
+    else:
+        deco, body_start = read_decorators(text, where)
     for key in deco:
         if key not in KNOWN_KEYS and key not in TOLERATED_KEYS:
             raise DecoratorError(

@@ -210,7 +210,7 @@ def _evaluation(source: str, timeout, allow_service: bool, allow_from: bool):
 
 def uses_graph_patterns(parsed: ParsedQuery) -> bool:
     """Whether the query has a ``GRAPH`` pattern (rdflib needs a dataset for it)."""
-    return any(node.name == "Graph" for node in walk_algebra(parsed.query.algebra))
+    return parsed.graph_patterns
 
 
 def _portable(result: QueryResult):

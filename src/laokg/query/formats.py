@@ -166,20 +166,6 @@ def _records(header: list[str], cells: list[list[str]], right: list[bool], width
     return "\n".join(out) + "\n"
 
 
-def _rdflib_result(result: QueryResult):
-    """Our rows as an rdflib ``Result``, for rdflib's SPARQL result serializers."""
-    from rdflib import Variable
-    from rdflib.query import Result
-
-    res = Result(result.form)
-    if result.form == "ASK":
-        res.askAnswer = bool(result.boolean)
-    else:
-        res.vars = [Variable(v) for v in result.vars]
-        res.bindings = [{Variable(k): _simple(t) for k, t in row.items() if t is not None} for row in result.rows]
-    return res
-
-
 def _simple(term):
     """``"x"^^xsd:string`` is the same RDF 1.1 term as ``"x"``: write it without the datatype."""
     if isinstance(term, Literal) and term.datatype == XSD.string:
@@ -187,12 +173,30 @@ def _simple(term):
     return term
 
 
+def _csv_cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
 def to_csv(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results CSV, written by rdflib's CSV result serializer (IRIs and
-    literals as their text, blank nodes as ``_:label``, CRLF line ends)."""
+    """SPARQL 1.1 Query Results CSV (IRIs and literals as their text, blank nodes as
+    ``_:label``, CRLF line ends), written with Python's ``csv`` module exactly as rdflib's CSV
+    result serializer writes it (tests/test_formats.py compares the bytes). Not through
+    rdflib's serializer itself: that module loads rdflib's whole SPARQL engine and its
+    pyparsing grammar, which a query on the Oxigraph store never needs (docs/performance.md)."""
+    import csv
+    import io
+
     if result.form == "ASK":  # the CSV spec covers SELECT only; a one-column table reads well
         return "boolean\r\n" + ("true" if result.boolean else "false") + "\r\n"
-    return _rdflib_result(result).serialize(format="csv").decode("utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=",")
+    writer.writerow(result.vars)
+    writer.writerows([_csv_cell(row.get(v)) for v in result.vars] for row in result.rows)
+    return out.getvalue()
 
 
 _TSV_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -250,12 +254,31 @@ def stream_lines(fmt: str, vars_: list[str], batches):
 
 
 def to_json(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON, written by rdflib's JSON result serializer, laid out
-    with an indent for people (same keys and values)."""
-    data = json.loads(_rdflib_result(result).serialize(format="json"))
+    """SPARQL 1.1 Query Results JSON, laid out with an indent for people: the keys and values
+    rdflib's JSON result serializer writes (tests/test_formats.py compares them), written with
+    ``json`` (rdflib's serializer would load its SPARQL engine and pyparsing grammar)."""
     if result.form == "ASK":
         data = {"head": {}, "boolean": bool(result.boolean)}
-    return json.dumps({"head": data.pop("head", {}), **data}, ensure_ascii=False, indent=2) + "\n"
+    else:
+        bindings = [{k: _json_term(_simple(t)) for k, t in row.items() if t is not None} for row in result.rows]
+        data = {"head": {"vars": list(result.vars)}, "results": {"bindings": bindings}}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_term(term) -> dict:
+    """One RDF term as SPARQL 1.1 Query Results JSON (the keys in rdflib's order)."""
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.datatype is not None:
+            out["datatype"] = str(term.datatype)
+        if term.language is not None:
+            out["xml:lang"] = term.language
+        return out
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    raise OutputError(f"cannot write {term!r} as a SPARQL JSON term")
 
 
 def _jsonld_context(graph) -> dict:

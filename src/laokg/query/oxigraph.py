@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from laokg.errors import QueryError
+from laokg.errors import ParameterError, QueryError
 from laokg.namespaces import bind_prefixes
 from laokg.query.binding import inject_values
 from laokg.query.budget import Budget, check_rows, run_budgeted, stream_budgeted
@@ -45,6 +45,44 @@ def to_rdflib(term):
     raise QueryError(f"unsupported term from Oxigraph: {term!r}")  # pragma: no cover - RDF-star
 
 
+def to_oxigraph(term):
+    """An rdflib IRI or literal -> the equal pyoxigraph term."""
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    raise ParameterError(f"cannot bind {term!r}: only IRIs and literals can be parameter values")
+
+
+def check_values(clause: str, var: str, terms: list) -> None:
+    """Oxigraph's own reading of one ``VALUES ?var { ... }`` block (as :func:`inject_values`
+    inserts it) must be exactly ``terms``: the block is run alone on an empty store and its
+    solutions compared with the terms as Oxigraph stores them (Oxigraph keeps some literals in
+    canonical form, e.g. ``"01"^^xsd:integer`` as ``"1"``; the query would see that form too)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    subject = pyoxigraph.NamedNode("urn:laokg:check")
+    try:
+        for i, term in enumerate(terms):
+            store.add(pyoxigraph.Quad(subject, pyoxigraph.NamedNode(f"urn:laokg:value:{i}"), to_oxigraph(term)))
+        want = [next(iter(store.quads_for_pattern(subject, pyoxigraph.NamedNode(f"urn:laokg:value:{i}"), None))).object
+                for i in range(len(terms))]
+        answer = store.query("SELECT * WHERE { " + clause + " }")
+        got = [solution[var] for solution in answer]
+        names = [v.value for v in answer.variables]
+    except (SyntaxError, ValueError, TypeError, OSError, StopIteration, KeyError) as exc:
+        raise ParameterError(f"a parameter value cannot be bound safely ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    if names != [var] or got != want:
+        raise ParameterError("a parameter value cannot be written exactly in SPARQL (it would change)")
+
+
 class OxigraphEngine:
     """pyoxigraph in-process, on a store holding the data graph."""
 
@@ -63,7 +101,7 @@ class OxigraphEngine:
             raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         if bindings:
-            text = inject_values(text, bindings)
+            text = inject_values(text, bindings, check=check_values)
         if budget is None or budget.in_process:
             return self._evaluate(text, parsed, source, budget)
         kind, payload = run_budgeted(lambda: _portable(self._evaluate(text, parsed, source, budget)), budget)
@@ -81,7 +119,7 @@ class OxigraphEngine:
             raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         if bindings:
-            text = inject_values(text, bindings)
+            text = inject_values(text, bindings, check=check_values)
 
         def produce(send) -> None:
             answer = self._answer(text, source)
@@ -99,6 +137,19 @@ class OxigraphEngine:
                 send(rows)
 
         return stream_budgeted(produce, budget)
+
+    def label_graph(self) -> Graph:
+        """The store's label triples (:data:`laokg.labels.LABEL_PROPERTIES`) and ``rdf:type``
+        triples of IRIs, as an rdflib graph: what label resolution and class checks read."""
+        from rdflib.namespace import RDF
+
+        from laokg.labels import LABEL_PROPERTIES
+
+        values = " ".join(f"<{p}>" for p in (*LABEL_PROPERTIES, RDF.type))
+        graph = Graph(bind_namespaces="none")
+        answer = self.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?s)) }}")
+        graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in answer)
+        return graph
 
     def _answer(self, text, source):
         try:
@@ -148,13 +199,17 @@ class OxigraphEngine:
 
 
 def choose_engine(name: str, root=None, data=()) -> str:
-    """"rdflib" or "oxigraph" for ``--engine name`` ("auto": Oxigraph for a large graph)."""
+    """"rdflib" or "oxigraph" for ``--engine name``. "auto": Oxigraph when ``laokg build`` left a
+    store that is current (and no ``--data`` files are added), or when the graph is large (more
+    than :data:`AUTO_BYTES` of Turtle); else rdflib, which needs no build."""
     if name not in ENGINES:
         raise QueryError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
     if name != "auto":
         return name
-    from laokg.graph.store import data_size
+    from laokg.graph.store import built_store, data_size
 
+    if not data and built_store(root) is not None:
+        return "oxigraph"
     return "oxigraph" if data_size(root, data) > AUTO_BYTES else "rdflib"
 
 
@@ -164,4 +219,4 @@ def oxigraph_engine(root=None, data=()) -> OxigraphEngine:
     return OxigraphEngine(open_store(root, data))
 
 
-__all__ = ["ENGINES", "AUTO_BYTES", "OxigraphEngine", "choose_engine", "oxigraph_engine", "to_rdflib"]
+__all__ = ["ENGINES", "AUTO_BYTES", "OxigraphEngine", "choose_engine", "oxigraph_engine", "to_rdflib", "to_oxigraph", "check_values"]

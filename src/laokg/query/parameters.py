@@ -142,9 +142,18 @@ class Parameter:
 Resolver = Callable[[str], list[tuple[URIRef, str]]]
 
 
-def expected_classes(text: str) -> dict[str, set]:
+def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
     """``{variable: {class IRI}}`` for every ``?var a <Class>`` (``rdf:type``) triple pattern with
-    a constant class in the query — how a saved query declares what an IRI parameter must be."""
+    a constant class in the query — how a saved query declares what an IRI parameter must be.
+
+    Read from the facts the build stored for this exact text (:mod:`laokg.query.facts`) when
+    there are some (unless ``parse``), else found in rdflib's algebra of the query."""
+    if not parse:
+        from laokg.query.facts import lookup
+
+        facts = lookup(text)
+        if facts is not None and isinstance(facts.get("classes"), dict):
+            return {var: {URIRef(c) for c in classes} for var, classes in facts["classes"].items()}
     from rdflib import RDF, Variable
     from rdflib.plugins.sparql import prepareQuery
 

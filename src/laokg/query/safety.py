@@ -1,7 +1,9 @@
 """Read-only, no-fetch guarantees for every query laokg runs.
 
 The checks work on rdflib's parse of the query and its SPARQL algebra, never on the raw
-text, so comments, string literals, letter case or prefixed names cannot hide anything:
+text, so comments, string literals, letter case or prefixed names cannot hide anything
+(a saved query whose exact text ``laokg build`` parsed and checked is not parsed again: the
+facts of that parse are read from the release, :mod:`laokg.query.facts`):
 
 * an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ADD, MOVE, COPY) does not parse as a
   query; if it parses as an update it is refused with :class:`UnsafeQueryError`;
@@ -20,16 +22,12 @@ import contextlib
 import contextvars
 import sys
 import threading
-from dataclasses import dataclass
-
-from pyparsing import ParseBaseException
-from rdflib import Variable
-from rdflib.plugins.sparql import parser as sparql_parser
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query
 
 from laokg.errors import LimitExceeded, QueryError, UnsafeQueryError
+from laokg.query import facts as query_facts
+
+# rdflib's SPARQL parser (pyparsing) is imported where a query is parsed: a saved query whose
+# facts the build stored (laokg.query.facts) is checked without it.
 
 #: The deepest nesting of ``{ }``, ``( )`` and ``[ ]`` (together) a query may have. rdflib's
 #: parser recurses about 40 Python frames per level of parentheses and overflows the stack
@@ -54,30 +52,78 @@ _UPDATE_NAMES = {
 }
 
 
-@dataclass
 class ParsedQuery:
-    """A query that parsed: its text, parse tree, SPARQL form and translated rdflib Query."""
+    """A query that parsed: its text, SPARQL form and variables, and (made on first use) its
+    parse tree and translated rdflib Query.
 
-    text: str
-    tree: object  # note: rdflib's translation rewrites parts of it (filters move out)
-    form: str
-    query: Query
-    variables: list[str]  # every variable, in order of first appearance in the text
+    Made either by rdflib's parser, or from the facts the build stored for exactly this text
+    (:mod:`laokg.query.facts`); then the tree and the rdflib Query are parsed only if asked for
+    (the rdflib engine asks; the Oxigraph engine and the checks do not).
+    """
+
+    def __init__(self, text: str, form: str, variables: list[str], *, tree=None, query=None, facts: dict | None = None):
+        self.text = text
+        self.form = form
+        self.variables = variables  # every variable, in order of first appearance in the text
+        self._tree = tree  # note: rdflib's translation rewrites parts of it (filters move out)
+        self._query = query
+        self.facts = facts
+
+    def _full(self) -> None:
+        full = _PARSED.get(self.text)
+        if full is None:
+            full = _remember(self.text, _parse_query(self.text, "query", 0))
+        self._tree, self._query = full._tree, full._query
+
+    @property
+    def tree(self):
+        if self._tree is None:
+            self._full()
+        return self._tree
+
+    @property
+    def query(self):
+        if self._query is None:
+            self._full()
+        return self._query
 
     @property
     def select_star(self) -> bool:
+        if self.facts is not None:
+            return bool(self.facts["select_star"])
         return self.form == "SELECT" and "projection" not in self.tree[1]
 
     @property
     def dataset_clause(self) -> list:
+        if self.facts is not None:
+            return [{"named" if kind == "FROM NAMED" else "default": iri} for kind, iri in self.facts["dataset"]]
         return list(self.query.algebra.get("datasetClause") or [])
 
     def services(self) -> list[str]:
         """The endpoint of every SERVICE pattern in the algebra (as written)."""
+        if self.facts is not None:
+            return list(self.facts["services"])
         return [str(node.get("term")) for node in walk_algebra(self.query.algebra) if node.name == "ServiceGraphPattern"]
 
+    @property
+    def graph_patterns(self) -> bool:
+        """Whether the query has a ``GRAPH`` pattern."""
+        if self.facts is not None:
+            return bool(self.facts["graph_patterns"])
+        return any(node.name == "Graph" for node in walk_algebra(self.query.algebra))
 
-def _syntax_error(exc: ParseBaseException, source: str, line_offset: int = 0) -> QueryError:
+
+def _from_facts(text: str) -> ParsedQuery | None:
+    facts = query_facts.lookup(text)
+    if facts is None:
+        return None
+    try:
+        return ParsedQuery(text, facts["form"], list(facts["variables"]), facts=facts)
+    except (KeyError, TypeError):
+        return None
+
+
+def _syntax_error(exc, source: str, line_offset: int = 0) -> QueryError:
     line = max(1, exc.lineno - line_offset)
     near = exc.line.strip()
     near = (near[:60] + "…") if len(near) > 60 else near
@@ -145,14 +191,16 @@ def check_nesting(text: str, source: str = "query", line_offset: int = 0) -> Non
         )
 
 
-def parse_query(text: str, source: str = "query", line_offset: int = 0) -> ParsedQuery:
+def parse_query(text: str, source: str = "query", line_offset: int = 0, *, fresh: bool = False) -> ParsedQuery:
     """Parse and translate a SPARQL query; refuse updates; raise QueryError on syntax errors.
 
     ``line_offset`` is subtracted from reported line numbers (for prepended prologue lines).
     The result is memoised by text (rdflib's translated queries are reusable, as with
     ``prepareQuery``). A query nested deeper than :data:`MAX_NESTING` is refused before parsing.
+    A saved query whose facts the build stored is not parsed (:mod:`laokg.query.facts`) unless
+    ``fresh``.
     """
-    parsed = _PARSED.get(text)
+    parsed = None if fresh else (_PARSED.get(text) or _from_facts(text))
     if parsed is None:
         check_nesting(text, source, line_offset)
         try:
@@ -160,13 +208,22 @@ def parse_query(text: str, source: str = "query", line_offset: int = 0) -> Parse
         except RecursionError:
             raise LimitExceeded(f"{source}: query nested too deeply for the SPARQL parser "
                                 f"(laokg allows {MAX_NESTING} levels)") from None
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[text] = parsed
+        _remember(text, parsed)
+    return parsed
+
+
+def _remember(text: str, parsed: ParsedQuery) -> ParsedQuery:
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[text] = parsed
     return parsed
 
 
 def _parse_query(text: str, source: str, line_offset: int) -> ParsedQuery:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import parser as sparql_parser
+    from rdflib.plugins.sparql.algebra import translateQuery
+
     try:
         tree = sparql_parser.parseQuery(text)
     except ParseBaseException as exc:
@@ -189,11 +246,13 @@ def _parse_query(text: str, source: str, line_offset: int) -> ParsedQuery:
         query = translateQuery(tree)
     except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes etc.
         raise QueryError(f"{source}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    return ParsedQuery(text, tree, form, query, variables)
+    return ParsedQuery(text, form, variables, tree=tree, query=query)
 
 
 def query_variables(tree) -> list[str]:
     """Every variable name in an rdflib SPARQL parse tree, in order of first appearance."""
+    from rdflib import Variable
+
     seen: dict[str, None] = {}
 
     def walk(node):
@@ -212,6 +271,8 @@ def query_variables(tree) -> list[str]:
 
 def walk_algebra(node):
     """Yield every CompValue in an algebra tree, including inside expressions (EXISTS)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     stack = [node]
     seen: set[int] = set()
     while stack:

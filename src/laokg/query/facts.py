@@ -1,0 +1,81 @@
+"""Query facts: what laokg's checks need to know about a saved query, computed once by
+``laokg build`` and kept in the release (``dist/current/queries.json``) beside the store.
+
+Parsing a saved query with rdflib's pyparsing SPARQL grammar takes about as long as starting
+Python and importing rdflib (docs/performance.md), and laokg parses every query it runs: to
+find its parameters and form, to refuse updates, ``SERVICE`` and ``FROM`` (:mod:`laokg.query.safety`),
+and to see which class an IRI parameter must have. Those results depend only on the query's
+text, so the build computes them for every saved query and audit rule with the same full
+parse and checks, and stores them keyed by the SHA-256 of the exact text. A later run that
+reads a query whose text has that hash uses the stored facts instead of parsing: a changed
+query (one byte) has another hash and is parsed as before. Ad-hoc ``laokg sparql`` text is
+always parsed. The rdflib engine still parses a query lazily when it evaluates it (it needs
+rdflib's algebra); the Oxigraph engine never does.
+
+This module imports no RDF library: it is read on the fast path of ``laokg query run``. The
+facts are computed by :mod:`laokg.query.precompute`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+#: file name of the facts in a release
+FACTS_FILE = "queries.json"
+#: bumped whenever what a fact means, or how it is computed, changes (older files are ignored)
+FACTS_VERSION = 1
+
+_FACTS: dict[str, dict] = {}
+_LOADED: set[str] = set()
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def lookup(text: str) -> dict | None:
+    """The stored facts of exactly this query text, or None."""
+    if not _FACTS:
+        return None
+    return _FACTS.get(text_key(text))
+
+
+def register(mapping: dict[str, dict]) -> None:
+    """Add facts ({sha256 of text: facts}) for this process."""
+    _FACTS.update(mapping)
+
+
+def clear() -> None:
+    _FACTS.clear()
+    _LOADED.clear()
+
+
+def read_facts(path: Path) -> dict[str, dict]:
+    """The facts in ``path`` (a ``queries.json``); {} if missing, unreadable or of another version."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(record, dict) or record.get("version") != FACTS_VERSION or not isinstance(record.get("queries"), dict):
+        return {}
+    return {k: v for k, v in record["queries"].items() if isinstance(v, dict)}
+
+
+def use_release_facts(root) -> int:
+    """Register the facts of the published release of the project at ``root`` (once per
+    process and root). Returns how many queries they cover (0 without a built release)."""
+    from laokg.graph.store import release_folder
+
+    folder = release_folder(root)
+    if folder is None:
+        return 0
+    key = str(folder)
+    if key not in _LOADED:
+        _LOADED.add(key)
+        register(read_facts(folder / FACTS_FILE))
+    return len(_FACTS)
+
+
+__all__ = ["FACTS_FILE", "FACTS_VERSION", "lookup", "register", "clear", "read_facts", "use_release_facts", "text_key"]

@@ -1,0 +1,64 @@
+"""Computing the saved queries' facts (:mod:`laokg.query.facts`) at build time, with rdflib's
+full parse and the same checks a run makes, and ``laokg build`` with them in the release."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from laokg.query.facts import FACTS_FILE, FACTS_VERSION, text_key
+
+
+def facts_of(text: str, source: str = "query") -> dict:
+    """The facts of one query text, from rdflib's full parse (raises what parsing raises)."""
+    from laokg.query.catalogue import read_decorators
+    from laokg.query.parameters import expected_classes
+    from laokg.query.safety import parse_query
+
+    decorators, body_start = read_decorators(text, source)
+    parsed = parse_query(text, source, fresh=True)
+    dataset = []
+    for d in parsed.dataset_clause:
+        dataset.append(["FROM NAMED", str(d["named"])] if "named" in d else ["FROM", str(d["default"])])
+    return {
+        "form": parsed.form,
+        "variables": list(parsed.variables),
+        "select_star": parsed.select_star,
+        "services": parsed.services(),
+        "dataset": dataset,
+        "graph_patterns": parsed.graph_patterns,
+        "decorators": decorators,
+        "body_start": body_start,
+        "classes": {var: sorted(str(c) for c in classes) for var, classes in sorted(expected_classes(text, parse=True).items())},
+    }
+
+
+def compute_facts(queries_dir: Path) -> bytes:
+    """``queries.json`` for every saved query and audit rule under ``queries_dir`` that parses
+    (one that does not is left out: it is reported where it is used)."""
+    from laokg.errors import LaokgError
+
+    queries_dir = Path(queries_dir)
+    out: dict[str, dict] = {}
+    paths = sorted(queries_dir.rglob("*.rq")) if queries_dir.is_dir() else []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+            out[text_key(text)] = facts_of(text, str(path))
+        except (OSError, UnicodeDecodeError, LaokgError):
+            continue
+    record = {"version": FACTS_VERSION, "queries": dict(sorted(out.items()))}
+    return (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def build_release(root=None, dist=None, extra=()):
+    """``laokg build``: :func:`laokg.graph.build.build` with the saved queries' facts
+    (``queries.json``) in the release, beside the store."""
+    from laokg.graph.build import build
+    from laokg.graph.load import find_root
+
+    base = find_root(root)
+    return build(base, dist, extra, attachments=[(FACTS_FILE, compute_facts(base / "queries"))])
+
+
+__all__ = ["facts_of", "compute_facts", "build_release"]
