@@ -205,6 +205,8 @@ class KnowledgeGraph:
             res = engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
             return [(r["thing"], str(r["label"])) for r in res.rows
                     if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
+        if getattr(self, "_store_lookup", False) and self._index is None:
+            return engine.labelled(text)  # the store's labels, folded here: no index needed
         return [(iri, self.labels.label(iri) or "") for iri in self.labels.exact(text)]
 
     # ------------------------------------------------------------ saved queries
@@ -394,7 +396,9 @@ class _Resolver:
             res = self.kg.engine.run("SELECT DISTINCT ?type WHERE { ?_thing_iri a ?type }", {"_thing_iri": [URIRef(iri)]},
                                      source="type lookup")
             return {r["type"] for r in res.rows if "type" in r}
-        return set(self.kg._lookup_graph().objects(iri, RDF.type))
+        if getattr(self.kg, "_store_lookup", False):
+            return self.kg.engine.types(iri)
+        return set(self.kg.graph.objects(iri, RDF.type))
 
     def near(self, text: str, classes) -> list:
         """Up to 8 things of ``classes`` whose label contains ``text`` (else all of them, if few)."""

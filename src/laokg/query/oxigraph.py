@@ -151,6 +151,34 @@ class OxigraphEngine:
         graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in answer)
         return graph
 
+    def labelled(self, text: str) -> list[tuple[URIRef, str]]:
+        """``[(iri, its preferred label)]`` of the things with a label equal to ``text`` once
+        folded (:func:`laokg.labels.fold`), sorted by IRI: what
+        :meth:`laokg.labels.LabelIndex.exact` and ``.label`` give on the same graph."""
+        from laokg.labels import LABEL_PROPERTIES, fold
+
+        rank = {str(p): i for i, p in enumerate(LABEL_PROPERTIES)}
+        values = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        key = fold(text)
+        labels: dict[str, list] = {}
+        for s, p, o in self.store.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
+                                        "FILTER(isIRI(?s) && isLiteral(?o)) }"):
+            labels.setdefault(s.value, []).append((rank[p.value], o))
+        out = []
+        for iri in sorted(labels):
+            entries = labels[iri]
+            if any(fold(o.value) == key for _, o in entries):
+                best = min(entries, key=lambda e: (e[0], e[1].language not in (None, "en"), e[1].value))
+                out.append((URIRef(iri), best[1].value))
+        return out
+
+    def types(self, iri) -> set:
+        """The classes of ``iri`` (its ``rdf:type`` values) in the store."""
+        import pyoxigraph
+
+        rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        return {to_rdflib(q.object) for q in self.store.quads_for_pattern(pyoxigraph.NamedNode(str(iri)), rdf_type, None)}
+
     def _answer(self, text, source):
         try:
             return self.store.query(text)
