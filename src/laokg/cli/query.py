@@ -42,8 +42,8 @@ def engine_options(func):
                         "0: no limit on the embedded engine (docs/limits.md).")(func)
     func = click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
                         help="Local engine: rdflib, oxigraph (the store `laokg build` wrote to dist/store/ "
-                             "when current, else the Turtle loaded into memory), or auto (oxigraph for a "
-                             "large graph, rdflib for a small one; see docs/performance.md).")(func)
+                             "when current, else the Turtle loaded into memory), or auto (oxigraph when there "
+                             "is a current store or the graph is large, else rdflib; see docs/performance.md).")(func)
     func = click.option("--endpoint", metavar="URL", default=None,
                         help="Run on this SPARQL 1.1 endpoint instead of the embedded graph.")(func)
     func = root_options(func)
