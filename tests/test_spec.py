@@ -33,10 +33,7 @@ QB = "http://purl.org/linked-data/cube#"
 BAD = "http://example.org/bad"
 
 #: rules the real graph still breaks (strict: a fixed rule must be removed from here)
-KNOWN_FAILING: dict[str, str] = {
-    "PROV-01-derivation-has-entity": "project assertions as derivations without an entity",
-    "WA-01-selector-on-specific-resource": "selectors on derivations",
-}
+KNOWN_FAILING: dict[str, str] = {}
 
 
 def rule_name(path: Path) -> str:
