@@ -136,11 +136,14 @@ def test_required_pairs_are_derived_from_the_shapes():
     """Sanity of the derivation: the obvious requirements are found and most pairs are testable."""
     names = set(PAIRS)
     for expected in (
-        "CitedShape[schema:Country] prov:qualifiedDerivation",
-        "DocumentEvidenceShape[laokg:DocumentEvidence] oa:hasSelector/oa:exact",
-        "DocumentEvidenceShape[laokg:DocumentEvidence] oa:hasSelector/rdf:type oa:TextQuoteSelector",
+        "CitedShape[schema:Country] prov:qualifiedDerivation|prov:qualifiedAttribution (sh:or)",
+        "DocumentEvidenceShape[laokg:DocumentEvidence] prov:entity/-> rdf:type oa:SpecificResource",
+        "PassageShape[oa:SpecificResource] oa:hasSelector/oa:exact",
+        "PassageShape[oa:SpecificResource] oa:hasSelector/rdf:type oa:TextQuoteSelector",
+        "PassageShape[oa:SpecificResource] oa:hasSource",
+        "ProjectAssertionShape[laokg:ProjectAssertion] prov:agent = <https://w3id.org/laokg/id/laokg>",
         "SourceWorkShape[fabio:Report] dct:publisher|dct:creator (sh:or)",
-        "SeedDocumentShape[objectsOf prov:entity] dct:identifier",
+        "SeedDocumentShape[objectsOf oa:hasSource] dct:identifier",
         "PracticeShape[laokg:Practice] dct:subject (qualified)",
     ):
         assert expected in names, f"{expected!r} not derived; have e.g. {sorted(names)[:5]}"
