@@ -21,7 +21,7 @@ sh:targetSubjectsOf/ObjectsOf/Node) whose constraint has Violation severity:
   ``skos:inScheme indicator:``, and so on.
 
 A "pair" is (shape, listed target, path chain, requirement), e.g.
-``CitedShape[schema:Country] prov:qualifiedDerivation``. Rule for choosing triples: a triple is
+``PassageShape[oa:SpecificResource] oa:hasSource``. Rule for choosing triples: a triple is
 a mutation candidate only if it is the ONLY value that satisfies the requirement for that
 node — removing it must leave the requirement unmet. A triple whose removal is legitimately
 covered by a redundant one (a node with two document-evidence links, a practice with two
@@ -176,10 +176,10 @@ def test_focused_validation_matches_full_validation():
     ORG = Namespace("http://www.w3.org/ns/org#")
     LAOKG = Namespace("https://w3id.org/laokg/ontology#")
     DOCO = Namespace("http://purl.org/spar/doco/")
-    # a selector loses its excerpt (nested sh:node)
-    evidence, _, selector = first(OA.hasSelector, subj=sorted(g.subjects(OA.hasSelector, None), key=str)[0])
+    # a selector loses its excerpt (nested sh:node under the passage)
+    passage, _, selector = first(OA.hasSelector, subj=sorted(g.subjects(OA.hasSelector, None), key=str)[0])
     g.remove((selector, OA.exact, None))
-    mutated.add(evidence)
+    mutated.add(passage)
     # a section loses its type (sh:class on laokg:section values)
     section = sorted(g.subjects(RDF.type, DOCO.Section), key=str)[0]
     g.remove((section, RDF.type, DOCO.Section))
