@@ -35,6 +35,7 @@ LAOKG = "https://w3id.org/laokg/ontology#"
 DOCO = "http://purl.org/spar/doco/"
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
+OA = "http://www.w3.org/ns/oa#"
 TEXT_TYPES = (None, XSD.string, RDF.langString)
 
 
@@ -131,7 +132,8 @@ def _sparql_candidates(g: Graph, kind):
             footnotes[doc].append(fn)
     out = []
     for ev in sorted(g.subjects(RDF.type, URIRef(LAOKG + "DocumentEvidence"))):
-        docs = list(g.objects(ev, URIRef(PROV + "entity")))
+        # the document is the source of the passage the evidence was read in
+        docs = [d for p in g.objects(ev, URIRef(PROV + "entity")) for d in g.objects(p, URIRef(OA + "hasSource"))]
         if isinstance(ev, URIRef) and len(docs) == 1:
             others = sorted(fn for d, fns in footnotes.items() if d != docs[0] for fn in fns)
             if others:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, PROV
 
-from laokg.namespaces import CITO, DOCO, KG, LAOKG, QB
+from laokg.namespaces import CITO, DOCO, KG, LAOKG, OA, QB
 
 #: a footnote or evidence record cites a work through one of these
 CITING_PROPERTIES = (CITO.citesAsEvidence, CITO.citesAsDataSource, LAOKG.citedWork)
@@ -61,16 +61,19 @@ def _curie(graph: Graph, iri) -> str:
 
 def compute_stats(graph: Graph) -> Stats:
     """Count what the data graph holds (see the :class:`Stats` fields)."""
-    evidence = _instances(graph, _subclasses(graph, LAOKG.Evidence))
+    # evidence records: document evidence (prov:Derivation) and project assertions (prov:Attribution)
+    evidence = _instances(graph, _subclasses(graph, LAOKG.Evidence) | _subclasses(graph, LAOKG.ProjectAssertion))
+    # the passages document evidence was read in (its prov:entity) are part of the evidence too
+    passages = {p for ev in evidence for p in graph.objects(ev, PROV.entity)}
     entities = {s for s in graph.subjects(unique=True) if _is_entity(s)}
     per_class: Counter = Counter()
     for entity in entities:
         for cls in set(graph.objects(entity, RDF.type)):
             per_class[_curie(graph, cls)] += 1
-    facts = sum(1 for s, _p, _o in graph if _is_entity(s) and s not in evidence)
+    facts = sum(1 for s, _p, _o in graph if _is_entity(s) and s not in evidence and s not in passages)
     cited = {o for prop in CITING_PROPERTIES for o in graph.objects(None, prop)}
-    # the documents the evidence was read in (the seed report and news item)
-    documents = set(graph.objects(None, PROV.entity))
+    # the documents the evidence was read in (the seed report and news item): the passages' sources
+    documents = {d for p in passages for d in graph.objects(p, OA.hasSource)}
     return Stats(
         triples=len(graph),
         entities=len(entities),

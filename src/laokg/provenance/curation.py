@@ -48,12 +48,13 @@ class ExcerptProblem:
 
 _EXCERPTS = """
 SELECT ?node ?doc ?file ?text WHERE {
-  { ?node <%(entity)s> ?doc ; <%(sel)s>/<%(exact)s> ?text . }
+  { ?node <%(entity)s> ?passage . ?passage <%(source)s> ?doc ; <%(sel)s>/<%(exact)s> ?text . }
   UNION
   { ?node <%(part)s> ?doc ; <%(cit)s> ?text . }
   OPTIONAL { ?doc <%(ident)s> ?file }
 }""" % {
     "entity": PROV.entity,
+    "source": OA.hasSource,
     "sel": OA.hasSelector,
     "exact": OA.exact,
     "part": DCTERMS.isPartOf,

@@ -8,7 +8,10 @@ own evidence where the graph has it (fact → footnote → secondary report → 
 ``trace_source``: from a work (or a source document) to every node whose evidence depends
 on it — read in it, citing it in the text, or citing it through a footnote.
 
-Evidence in laokg is attached to nodes, not to single triples. A project assertion names the
+Evidence in laokg is attached to nodes, not to single triples: ``prov:qualifiedDerivation`` to
+document evidence, whose ``prov:entity`` is the passage it was read in (an
+``oa:SpecificResource``: ``oa:hasSource`` the document, ``oa:hasSelector`` the quoted excerpt),
+and ``prov:qualifiedAttribution`` to project assertions (``prov:agent`` the project). A project assertion names the
 properties it covers (``laokg:assertedProperty``); document evidence may name the properties
 its passage states (``laokg:statedProperty``) and then supports only those; every other
 statement of a node is supported by the node's other document evidence. A statement of a node with no evidence at all
@@ -21,7 +24,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from laokg.labels import LabelIndex, curie, plain_text
 from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
@@ -83,6 +86,22 @@ def _str(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _passage_document(g: Graph, ev):
+    """The document a piece of evidence was read in: ``prov:entity`` (the passage) / ``oa:hasSource``."""
+    return next((doc for passage in g.objects(ev, PROV.entity) for doc in g.objects(passage, OA.hasSource)), None)
+
+
+def _excerpt(g: Graph, ev) -> str | None:
+    """The verbatim excerpt of a piece of evidence (the passage's text-quote selector)."""
+    return next((str(t) for passage in g.objects(ev, PROV.entity) for sel in g.objects(passage, OA.hasSelector)
+                 for t in g.objects(sel, OA.exact)), None)
+
+
+def _evidence_of(g: Graph, node) -> list:
+    """Document evidence and project assertions of ``node``, sorted by IRI."""
+    return sorted({*g.objects(node, PROV.qualifiedDerivation), *g.objects(node, PROV.qualifiedAttribution)}, key=str)
+
+
 class _Tracer:
     def __init__(self, graph: Graph, index: LabelIndex | None = None):
         self.g = graph
@@ -116,9 +135,9 @@ class _Tracer:
         g = self.g
         kinds = set(g.objects(ev, RDF.type))
         kind = "project" if LAOKG.ProjectAssertion in kinds else "document"
-        doc = g.value(ev, PROV.entity)
+        doc = _passage_document(g, ev)
         section = g.value(ev, LAOKG.section)
-        excerpt = next((str(t) for sel in g.objects(ev, OA.hasSelector) for t in g.objects(sel, OA.exact)), None)
+        excerpt = _excerpt(g, ev)
         footnotes = []
         for fn in sorted(g.objects(ev, LAOKG.footnote), key=lambda f: int(g.value(f, LAOKG.footnoteNumber) or 0)):
             works = [self.work(w, 1, seen) for p in _CITES for w in sorted(g.objects(fn, p), key=str)]
@@ -144,8 +163,8 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     tracer = _Tracer(graph, index)
     g = graph
     statements = [(p, o) for p, o in sorted(g.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
-                  if p != PROV.qualifiedDerivation and not isinstance(o, BNode)]
-    groups = [tracer.evidence(ev, frozenset({iri})) for ev in sorted(g.objects(iri, PROV.qualifiedDerivation), key=str)]
+                  if p not in (PROV.qualifiedDerivation, PROV.qualifiedAttribution) and not isinstance(o, BNode)]
+    groups = [tracer.evidence(ev, frozenset({iri})) for ev in _evidence_of(g, iri)]
     project_props = {p for grp in groups if grp.kind == "project" for p in grp.asserted_properties}
     unsupported = []
     documents = [grp for grp in groups if grp.kind == "document"]
@@ -196,7 +215,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
         if (ev, RDF.type, LAOKG.ProjectAssertion) in g:
             continue  # what the project asserts does not rest on any source
         ways = []
-        if (ev, PROV.entity, work) in g:
+        if _passage_document(g, ev) == work:
             ways.append("read in the document")
         if (ev, LAOKG.citedWork, work) in g:
             ways.append("cited in the text")
@@ -207,7 +226,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
                 ways.append(f"footnote {g.value(fn, LAOKG.footnoteNumber)}")
         if not ways or entity == work:
             continue
-        excerpt = next((str(t) for sel in g.objects(ev, OA.hasSelector) for t in g.objects(sel, OA.exact)), None)
+        excerpt = _excerpt(g, ev)
         for how in ways:
             by_entity.setdefault(entity, []).append({"evidence": str(ev), "how": how, "excerpt": excerpt})
     dependants = [
@@ -218,9 +237,10 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
 
 
 def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
-    """The PROV-O subgraph behind ``iri``: its evidence, selectors, sections, footnotes,
-    documents and cited works (with their own evidence, recursively), plus the unqualified
-    ``prov:wasDerivedFrom`` shortcuts from the node to each document and cited work."""
+    """The PROV-O subgraph behind ``iri``: its evidence, passages and their selectors, sections,
+    footnotes, documents and cited works (with their own evidence, recursively), its project
+    assertions and the project agent, plus the unqualified shortcuts: ``prov:wasDerivedFrom``
+    from the node to each document and cited work, ``prov:wasAttributedTo`` the project."""
     out = bind_prefixes(Graph())
     seen = set()
 
@@ -235,10 +255,21 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
         if node in seen or depth > MAX_DEPTH:
             return
         seen.add(node)
+        for attribution in graph.objects(node, PROV.qualifiedAttribution):
+            out.add((node, PROV.qualifiedAttribution, attribution))
+            copy_node(attribution)
+            for agent in graph.objects(attribution, PROV.agent):
+                out.add((node, PROV.wasAttributedTo, agent))
+                for p in (RDF.type, RDFS.label):
+                    for o in graph.objects(agent, p):
+                        out.add((agent, p, o))
         for ev in graph.objects(node, PROV.qualifiedDerivation):
             out.add((node, PROV.qualifiedDerivation, ev))
             copy_node(ev)
-            sources = set(graph.objects(ev, PROV.entity)) | set(graph.objects(ev, LAOKG.citedWork))
+            sources = set(graph.objects(ev, LAOKG.citedWork))
+            for passage in graph.objects(ev, PROV.entity):
+                copy_node(passage)
+                sources.update(graph.objects(passage, OA.hasSource))
             for sec in graph.objects(ev, LAOKG.section):
                 copy_node(sec)
             for fn in graph.objects(ev, LAOKG.footnote):

@@ -68,7 +68,7 @@ class Card:
     evidence: list[Evidence]
 
 
-_HIDDEN = {RDF.type, PROV.qualifiedDerivation, *LABEL_PROPERTIES}
+_HIDDEN = {RDF.type, PROV.qualifiedDerivation, PROV.qualifiedAttribution, *LABEL_PROPERTIES}
 
 
 def _sort_key(term):
@@ -87,14 +87,16 @@ def _evidence(graph: Graph, node) -> Evidence:
     types = sorted(graph.objects(node, RDF.type), key=str)
     kind = curie(types[0]) if types else "evidence"
     ev = Evidence(node, kind)
-    ev.document = graph.value(node, PROV.entity)
+    # document evidence: prov:entity is the passage, whose oa:hasSource is the document
+    passages = list(graph.objects(node, PROV.entity))
+    ev.document = next((d for p in passages for d in graph.objects(p, OA.hasSource)), None)
     section = graph.value(node, LAOKG.section)
     if section is not None:
         title = graph.value(section, DCTERMS.title)
         ev.section = str(title) if title is not None else curie(section)
     fns = list(graph.objects(node, LAOKG.footnote))
     ev.footnotes = sorted((_footnote_number(graph, f) for f in fns), key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
-    for sel in graph.objects(node, OA.hasSelector):
+    for sel in (s for p in passages for s in graph.objects(p, OA.hasSelector)):
         for exact in graph.objects(sel, OA.exact):
             ev.excerpts.append(str(exact))
     ev.excerpts.sort()
@@ -115,6 +117,7 @@ def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
         key=lambda x: (curie(x[1]), str(x[0])),
     )
     evidence = [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedDerivation)]
+    evidence += [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedAttribution)]
     evidence += [Evidence(d, "prov:wasDerivedFrom", document=d) for d in graph.objects(iri, PROV.wasDerivedFrom)]
     evidence.sort(key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node)))
     return Card(iri, index.label(iri), types, labels, props, incoming, evidence)
@@ -231,7 +234,8 @@ def render_json(graph: Graph, c: Card, index: LabelIndex | None = None) -> str:
 
 
 def describe_graph(graph: Graph, iri: URIRef) -> Graph:
-    """The entity's own triples, its blank nodes, and its evidence nodes with their selectors."""
+    """The entity's own triples, its blank nodes, its evidence nodes and project assertions, and
+    the passages the evidence quotes (with their selectors)."""
     out = bind_prefixes(Graph())
     todo, seen = [iri], set()
     while todo:
@@ -241,8 +245,10 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
         seen.add(node)
         for p, o in graph.predicate_objects(node):
             out.add((node, p, o))
-            if isinstance(o, BNode) or (node == iri and p == PROV.qualifiedDerivation):
+            if isinstance(o, BNode) or (node == iri and p in (PROV.qualifiedDerivation, PROV.qualifiedAttribution)):
                 todo.append(o)
+            elif p == PROV.entity and node != iri and (iri, PROV.qualifiedDerivation, node) in graph:
+                todo.append(o)  # the passage the evidence was read in
     return out
 
 
