@@ -405,7 +405,7 @@ def test_cli_exit_1_on_a_violation_from_extra_data(orphan):
     result = run("audit", "--root", ROOT, "--rule", "AUD01", "--data", orphan)
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0] == "AUD01 [violation] Facts with no evidence at all — 1 finding(s)"
-    assert "  - Orphan Agency (kg:orphan-agency): has no prov:qualifiedDerivation evidence" in result.output.splitlines()
+    assert "  - Orphan Agency (kg:orphan-agency): has no evidence: no prov:qualifiedDerivation, no prov:qualifiedAttribution" in result.output.splitlines()
     as_json = run("audit", "--root", ROOT, "--rule", "AUD01", "--data", orphan, "--format", "json")
     assert as_json.exit_code == 1
     assert json.loads(as_json.output)["summary"]["violation"] == 1

@@ -105,7 +105,9 @@ def test_show_json_and_rdf(tmp_path):
     out = tmp_path / "mlsw.ttl"
     assert run("show", "MLSW", *FIX, "--format", "turtle", "-o", str(out)).exit_code == 0
     g = Graph().parse(out)
-    assert (URIRef(KG + "evidence/mlsw-1"), None, None) in g and len(g) == 19  # 7 about kg:mlsw, 6 + 2 (selector) + 4 evidence
+    # 7 about kg:mlsw; the evidence (5), its passage (3) with the selector (2); the project assertion (4)
+    assert (URIRef(KG + "evidence/mlsw-1"), None, None) in g and len(g) == 21
+    assert (URIRef(KG + "evidence/mlsw-1-passage"), None, None) in g
 
 
 def test_show_errors_are_one_line():

@@ -19,8 +19,9 @@ def test_counts_of_the_fixture_project(project):
     graph = load.load_data_graph(project)
     assert result.triples == len(graph)
     # kg: entities: report, footnote, news item, ministry, somchai, obs-1 + 4 evidence records
-    assert result.entities == 10
-    assert result.evidence == 4  # DocumentEvidence x3 + ProjectAssertion (subclasses of laokg:Evidence)
+    # + the 3 passages the document evidence was read in
+    assert result.entities == 13
+    assert result.evidence == 4  # DocumentEvidence x3 (laokg:Evidence) + ProjectAssertion (prov:Attribution)
     assert result.footnotes == 1
     assert result.observations == 1
     assert result.documents == 1  # the report the evidence was read in
@@ -32,6 +33,7 @@ def test_counts_of_the_fixture_project(project):
         "fabio:NewsItem": 1,
         "fabio:Report": 1,
         "laokg:ProjectAssertion": 1,
+        "oa:SpecificResource": 3,
         "org:FormalOrganization": 1,
         "qb:Observation": 1,
         "schema:Person": 1,

@@ -307,8 +307,8 @@ def test_source_mou_text():
 def test_source_seed_document(graph, index):
     s = tr.trace_source(graph, URIRef(SEAIP), index)
     oracle = {str(r.e) for r in graph.query(
-        "SELECT DISTINCT ?e WHERE { ?e prov:qualifiedDerivation ?ev . ?ev prov:entity ?doc }",
-        initNs={"prov": PROV}, initBindings={"doc": URIRef(SEAIP)})} - {SEAIP}
+        "SELECT DISTINCT ?e WHERE { ?e prov:qualifiedDerivation ?ev . ?ev prov:entity/oa:hasSource ?doc }",
+        initNs={"prov": PROV, "oa": OA}, initBindings={"doc": URIRef(SEAIP)})} - {SEAIP}
     assert {d.iri for d in s.dependants} == oracle
     got = {curie(d.iri): d for d in s.dependants}
     assert {"kg:obs-remittances-inflow-lao-2025-s1", "kg:mlsw", "kg:vany-kovongxay", "kg:promise-ii",
@@ -367,8 +367,13 @@ def test_turtle_provenance_subgraph_of_an_instrument():
     fn10 = URIRef(KG + "eudif-lao-2024-fn-10")
     assert set(g.objects(decree, PROV.wasDerivedFrom)) == {eudif, mou}
     assert set(g.objects(decree, PROV.qualifiedDerivation)) == {ev}
-    assert (ev, RDF.type, LAOKG.DocumentEvidence) in g and (ev, PROV.entity, eudif) in g and (ev, LAOKG.footnote, fn10) in g
-    [selector] = g.objects(ev, OA.hasSelector)
+    # the evidence was read in a passage of the report (PROV-O derivation from a Web Annotation
+    # specific resource: its source is the report, its selector the quote)
+    passage = URIRef(EV + "decree-245-2020-1-passage")
+    assert (ev, RDF.type, LAOKG.DocumentEvidence) in g and (ev, PROV.entity, passage) in g and (ev, LAOKG.footnote, fn10) in g
+    assert (passage, RDF.type, OA.SpecificResource) in g and set(g.objects(passage, OA.hasSource)) == {eudif}
+    assert (ev, OA.hasSelector, None) not in g
+    [selector] = g.objects(passage, OA.hasSelector)
     assert str(g.value(selector, OA.exact)).startswith("A major milestone in migration governance")
     assert g.value(g.value(ev, LAOKG.section), DCTERMS.title) == Literal("Achievements", lang="en")
     assert (fn10, CITO.citesAsEvidence, mou) in g and g.value(fn10, LAOKG.footnoteNumber).toPython() == 10
@@ -384,7 +389,12 @@ def test_turtle_provenance_subgraph_of_a_figure():
     assert set(g.objects(obs, PROV.wasDerivedFrom)) == {URIRef(EUDIF), dataset}
     assert str(g.value(dataset, DCTERMS.issued)) == "2023" and g.value(dataset, DCTERMS.publisher) == URIRef(KG + "world-bank")
     project = URIRef(EV + "obs-remittances-world-bank-indicator-project")
-    assert (obs, PROV.qualifiedDerivation, project) in g and (project, RDF.type, LAOKG.ProjectAssertion) in g
+    # what the project adds is attributed to it, not derived from anything
+    assert (obs, PROV.qualifiedAttribution, project) in g and (project, RDF.type, LAOKG.ProjectAssertion) in g
+    assert (obs, PROV.qualifiedDerivation, project) not in g and (project, PROV.entity, None) not in g
+    agent = URIRef(KG + "laokg")
+    assert (project, PROV.agent, agent) in g and (obs, PROV.wasAttributedTo, agent) in g
+    assert (agent, RDF.type, PROV.Agent) in g
 
 
 def test_turtle_is_for_the_forward_trace_only():
