@@ -44,9 +44,10 @@ def test_a_changed_excerpt_is_caught(real_graph, seeds):
 
 
 def test_both_documents_are_quoted(real_graph, seeds):
-    from laokg.namespaces import PROV
+    from laokg.namespaces import OA, PROV
 
-    docs = {str(d) for d in real_graph.objects(None, PROV.entity)}
+    # evidence -> prov:entity (the passage) -> oa:hasSource (the document)
+    docs = {str(d) for p in real_graph.objects(None, PROV.entity) for d in real_graph.objects(p, OA.hasSource)}
     assert "https://w3id.org/laokg/id/eudif-lao-2024" in docs
     assert "https://w3id.org/laokg/id/seaip-2025-11-28" in docs
 

@@ -102,7 +102,7 @@ def test_project_assertions_are_marked(site, graph):
     from laokg.namespaces import LAOKG
     from rdflib.namespace import PROV
 
-    node = next(s for s, ev in sorted(graph.subject_objects(PROV.qualifiedDerivation))
+    node = next(s for s, ev in sorted(graph.subject_objects(PROV.qualifiedAttribution))
                 if (ev, RDF.type, LAOKG.ProjectAssertion) in graph and str(s).startswith("https://w3id.org/laokg/id/"))
     html = (site / (entity_stem(node) + ".html")).read_text(encoding="utf-8")
     assert "Project assertion" in html and "not stated by a source" in html

@@ -18,7 +18,8 @@ kg:noi a schema:Person ;
     schema:name "Noi" ;
     schema:affiliation kg:ministry ;
     prov:qualifiedDerivation ev:noi-1 .
-ev:noi-1 a laokg:DocumentEvidence ; prov:entity kg:report-2024 .
+ev:noi-1 a laokg:DocumentEvidence ; prov:entity ev:noi-1-passage .
+ev:noi-1-passage a oa:SpecificResource ; oa:hasSource kg:report-2024 .
 """
 
 NO_NAME = PREFIXES + """
@@ -26,12 +27,14 @@ kg:anon a schema:Person ;
     schema:jobTitle "Clerk"@en ;
     schema:affiliation kg:ministry ;
     prov:qualifiedDerivation ev:anon-1 .
-ev:anon-1 a laokg:DocumentEvidence ; prov:entity kg:report-2024 .
+ev:anon-1 a laokg:DocumentEvidence ; prov:entity ev:anon-1-passage .
+ev:anon-1-passage a oa:SpecificResource ; oa:hasSource kg:report-2024 .
 """
 
 UNTITLED_SOURCE = PREFIXES + """
 kg:leaflet a <http://purl.org/spar/fabio/Leaflet> .
-ev:leaflet-1 a laokg:ProjectAssertion ; prov:entity kg:leaflet .
+ev:leaflet-1 a laokg:DocumentEvidence ; prov:entity ev:leaflet-1-passage .
+ev:leaflet-1-passage a oa:SpecificResource ; oa:hasSource kg:leaflet .
 """
 
 
@@ -81,7 +84,7 @@ kg:kham a schema:Person ; schema:name "Kham" ; schema:jobTitle "Adviser" ; schem
 
 
 def test_inverse_paths_are_rendered(project):
-    write(project / "graph" / "orphan.ttl", PREFIXES + "ev:orphan a laokg:DocumentEvidence ; prov:entity kg:report-2024 .\n")
+    write(project / "graph" / "orphan.ttl", PREFIXES + "ev:orphan a laokg:DocumentEvidence ; prov:entity ev:orphan-passage .\n")
     result = validate.validate(project)
     (row,) = result.results
     assert (row.severity, row.focus, row.path) == ("Violation", "ev:orphan", "^prov:qualifiedDerivation")
