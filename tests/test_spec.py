@@ -191,3 +191,33 @@ def test_repeated_excerpt_rule_on_a_fixture(tmp_path):
         format="turtle",
     )
     assert [h for h, _e, _n in ambiguous_excerpts(g, tmp_path)] == ["http://example.org/bad", "http://example.org/bad-prefix"]
+
+
+# ---------------------------------------------------------------- evidence as PROV-O and Web Annotation define it
+
+
+def test_evidence_passages_and_project_assertions_on_the_real_graph(real_graph):
+    """Every document evidence derives from a passage (an oa:SpecificResource with one source and a
+    text-quote selector) and carries no selector itself; every project assertion is attributed to the
+    project (kg:laokg, a prov:Agent) and derived from nothing (issue 8: WA-01, PROV-01)."""
+    from rdflib.namespace import RDF
+
+    from laokg.namespaces import LAOKG
+
+    project = URIRef("https://w3id.org/laokg/id/laokg")
+    assert (project, RDF.type, PROV.Agent) in real_graph
+    evidence = set(real_graph.subjects(RDF.type, LAOKG.DocumentEvidence))
+    assertions = set(real_graph.subjects(RDF.type, LAOKG.ProjectAssertion))
+    assert len(evidence) > 100 and len(assertions) > 20
+    for ev in evidence:
+        [passage] = real_graph.objects(ev, PROV.entity)
+        assert (passage, RDF.type, OA.SpecificResource) in real_graph, ev
+        assert str(passage) == f"{ev}-passage", "the passage's IRI is the evidence's with -passage"
+        assert len(set(real_graph.objects(passage, OA.hasSource))) == 1, ev
+        assert (ev, OA.hasSelector, None) not in real_graph, ev
+        assert any((sel, RDF.type, OA.TextQuoteSelector) in real_graph for sel in real_graph.objects(passage, OA.hasSelector)), ev
+    for pa in assertions:
+        assert set(real_graph.objects(pa, PROV.agent)) == {project}, pa
+        assert (pa, PROV.entity, None) not in real_graph, pa
+        assert (None, PROV.qualifiedDerivation, pa) not in real_graph, pa
+        assert (None, PROV.qualifiedAttribution, pa) in real_graph, pa
