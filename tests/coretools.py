@@ -45,7 +45,6 @@ PREFIXES = """@prefix kg: <https://w3id.org/laokg/id/> .
 @prefix ev: <https://w3id.org/laokg/id/evidence/> .
 @prefix laokg: <https://w3id.org/laokg/ontology#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
 @prefix schema: <https://schema.org/> .
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .

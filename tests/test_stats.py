@@ -68,7 +68,7 @@ def test_untyped_evidence_subclasses_come_from_the_ontology(project):
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 laokg:TranslatedEvidence a owl:Class ; rdfs:subClassOf laokg:DocumentEvidence .
 ev:t-1 a laokg:TranslatedEvidence ; prov:entity ev:t-1-passage .
-ev:t-1-passage a oa:SpecificResource ; oa:hasSource kg:report-2024 .
+ev:t-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
 """)
     assert stats.stats(project).evidence == 5
 

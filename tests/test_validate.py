@@ -19,7 +19,7 @@ kg:noi a schema:Person ;
     schema:affiliation kg:ministry ;
     prov:qualifiedDerivation ev:noi-1 .
 ev:noi-1 a laokg:DocumentEvidence ; prov:entity ev:noi-1-passage .
-ev:noi-1-passage a oa:SpecificResource ; oa:hasSource kg:report-2024 .
+ev:noi-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
 """
 
 NO_NAME = PREFIXES + """
@@ -28,13 +28,13 @@ kg:anon a schema:Person ;
     schema:affiliation kg:ministry ;
     prov:qualifiedDerivation ev:anon-1 .
 ev:anon-1 a laokg:DocumentEvidence ; prov:entity ev:anon-1-passage .
-ev:anon-1-passage a oa:SpecificResource ; oa:hasSource kg:report-2024 .
+ev:anon-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
 """
 
 UNTITLED_SOURCE = PREFIXES + """
 kg:leaflet a <http://purl.org/spar/fabio/Leaflet> .
 ev:leaflet-1 a laokg:DocumentEvidence ; prov:entity ev:leaflet-1-passage .
-ev:leaflet-1-passage a oa:SpecificResource ; oa:hasSource kg:leaflet .
+ev:leaflet-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:leaflet .
 """
 
 
