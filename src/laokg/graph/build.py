@@ -47,12 +47,13 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     record (``laokg build`` adds the saved queries' facts, :mod:`laokg.query.facts`).
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
-    from laokg.graph.load import find_root, load_data_graph, load_shapes, refuse_source_target
+    from laokg.graph.load import find_root, load_data_graph, load_data_text, load_shapes, refuse_source_target
 
     base = find_root(root)
+    text = load_data_text(base, extra)  # validated as N-Triples text (as `laokg validate` does)
     data = load_data_graph(base, extra)
     shapes = load_shapes(base)
-    result = run_shacl(data, shapes)
+    result = run_shacl(text or data, shapes)
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
