@@ -189,45 +189,77 @@ def stream_budgeted(produce, budget: Budget | None, what: str = "query"):
         os.close(read_fd)
         _child(lambda: produce(send), budget, write_fd, framed=True)
     os.close(write_fd)
-    deadline = None if budget.timeout is None else time.monotonic() + budget.timeout
     buffer = bytearray()
     try:
-        while True:
-            wait = None if deadline is None else deadline - time.monotonic()
-            if wait is not None and wait <= 0:
-                _kill(pid)
-                pid = 0
-                raise LimitExceeded(
-                    f"the {what} was stopped after {budget.timeout:g} s (the time budget); "
-                    f"raise it with --timeout SECONDS (0 for no limit)")
-            ready, _, _ = select.select([read_fd], [], [], wait)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
-                break
-            buffer += chunk
-            while len(buffer) >= 8:
-                size = int.from_bytes(buffer[:8], "big")
-                if len(buffer) < 8 + size:
-                    break
-                payload = pickle.loads(bytes(buffer[8:8 + size]))
-                del buffer[:8 + size]
-                if payload[0] == "item":
-                    yield payload[1]
-                elif payload[0] == "ok":
-                    return
-                elif payload[0] == "memory":
-                    raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
-                                        f"raise it with --max-memory MB (0 for no limit)")
-                else:
-                    raise _rebuild(*payload[1:])
+        try:
+            for chunk in _chunks(read_fd, budget):
+                buffer += chunk
+                while len(buffer) >= 8:
+                    size = int.from_bytes(buffer[:8], "big")
+                    if len(buffer) < 8 + size:
+                        break
+                    payload = pickle.loads(bytes(buffer[8:8 + size]))
+                    del buffer[:8 + size]
+                    if payload[0] == "item":
+                        yield payload[1]
+                    elif payload[0] == "ok":
+                        return
+                    elif payload[0] == "memory":
+                        raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+                                            f"raise it with --max-memory MB (0 for no limit)")
+                    else:
+                        raise _rebuild(*payload[1:])
+        except _Expired:
+            _kill(pid)
+            pid = 0
+            raise _timeout_error(budget, what) from None
         raise LimitExceeded(f"the {what} worker ended without an answer; if the memory budget was hit, "
                             f"raise it with --max-memory MB (0 for no limit)")
     finally:
         os.close(read_fd)
         if pid:
             _kill(pid)
+
+
+class _Expired(Exception):
+    """The time budget ran out while reading a worker's answer."""
+
+
+def _timeout_error(budget: Budget, what: str) -> LimitExceeded:
+    return LimitExceeded(f"the {what} was stopped after {budget.timeout:g} s (the time budget); "
+                         f"raise it with --timeout SECONDS (0 for no limit)")
+
+
+def _chunks(read_fd: int, budget: Budget):
+    """The bytes a worker writes to ``read_fd``, as they come, until it closes the pipe;
+    raises :class:`_Expired` when the time budget runs out first."""
+    deadline = None if budget.timeout is None else time.monotonic() + budget.timeout
+    while True:
+        wait = None if deadline is None else deadline - time.monotonic()
+        if wait is not None and wait <= 0:
+            raise _Expired()
+        ready, _, _ = select.select([read_fd], [], [], wait)
+        if not ready:
+            continue
+        chunk = os.read(read_fd, 1 << 20)
+        if not chunk:
+            return
+        yield chunk
+
+
+def send_in_batches(rows, send, budget: Budget, batch: int) -> None:
+    """Send ``rows`` (row dicts, as they come) in lists of at most ``batch``, each row counted
+    against the row budget: the streaming loop every engine's worker runs."""
+    pending, count = [], 0
+    for row in rows:
+        count += 1
+        check_rows(count, budget)
+        pending.append(row)
+        if len(pending) >= batch:
+            send(pending)
+            pending = []
+    if pending:
+        send(pending)
 
 
 def _kill(pid: int) -> None:
@@ -253,24 +285,13 @@ def _in_worker(call, budget: Budget, what: str):
         os.close(read_fd)
         _child(call, budget, write_fd)
     os.close(write_fd)
-    deadline = None if budget.timeout is None else time.monotonic() + budget.timeout
-    chunks = []
     try:
-        while True:
-            wait = None if deadline is None else deadline - time.monotonic()
-            if wait is not None and wait <= 0:
-                _kill(pid)
-                pid = 0
-                raise LimitExceeded(
-                    f"the {what} was stopped after {budget.timeout:g} s (the time budget); "
-                    f"raise it with --timeout SECONDS (0 for no limit)")
-            ready, _, _ = select.select([read_fd], [], [], wait)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
+        try:
+            chunks = list(_chunks(read_fd, budget))
+        except _Expired:
+            _kill(pid)
+            pid = 0
+            raise _timeout_error(budget, what) from None
     finally:
         os.close(read_fd)
         if pid:
@@ -295,4 +316,4 @@ def _in_worker(call, budget: Budget, what: str):
 
 
 __all__ = ["Budget", "UNLIMITED", "stream_budgeted", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_MEMORY_MB",
-           "run_budgeted", "check_rows", "can_fork"]
+           "run_budgeted", "check_rows", "can_fork", "send_in_batches"]

@@ -25,7 +25,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, LaokgError, QueryError
-from laokg.query.budget import Budget, check_rows, run_budgeted, stream_budgeted
+from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch, walk_algebra
 
@@ -132,18 +132,10 @@ class EmbeddedEngine:
                 variables = list(answer.get("vars_") or [])
                 vars_ = [str(v) for v in variables]
                 send(_star_order(parsed, vars_) if parsed.select_star else vars_)
-                rows, count = [], 0
-                for solution in answer["bindings"]:
-                    if not solution:  # as rdflib's Result: an empty solution gives no row
-                        continue
-                    count += 1
-                    check_rows(count, budget)
-                    rows.append({str(v): solution[v] for v in variables if solution.get(v) is not None})
-                    if len(rows) >= batch:
-                        send(rows)
-                        rows = []
-                if rows:
-                    send(rows)
+                rows = ({str(v): solution[v] for v in variables if solution.get(v) is not None}
+                        for solution in answer["bindings"]
+                        if solution)  # as rdflib's Result: an empty solution gives no row
+                send_in_batches(rows, send, budget, batch)
 
         return stream_budgeted(produce, budget)
 

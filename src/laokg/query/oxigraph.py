@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from laokg.errors import ParameterError, QueryError
 from laokg.namespaces import bind_prefixes
 from laokg.query.binding import inject_values
-from laokg.query.budget import Budget, check_rows, run_budgeted, stream_budgeted
+from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.query.engines import QueryResult, _portable, _unportable
 from laokg.query.names import DEFAULT_TIMEOUT, ENGINES
 from laokg.query.safety import check_query
@@ -125,16 +125,8 @@ class OxigraphEngine:
             answer = self._answer(text, source)
             vars_ = self._vars(answer, parsed)
             send(vars_)
-            rows, count = [], 0
-            for solution in answer:
-                count += 1
-                check_rows(count, budget)
-                rows.append({v: to_rdflib(solution[v]) for v in vars_ if solution[v] is not None})
-                if len(rows) >= batch:
-                    send(rows)
-                    rows = []
-            if rows:
-                send(rows)
+            rows = ({v: to_rdflib(solution[v]) for v in vars_ if solution[v] is not None} for solution in answer)
+            send_in_batches(rows, send, budget, batch)
 
         return stream_budgeted(produce, budget)
 
