@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from laokg.errors import ValidationFailed
-from laokg.graph.export import serialize
+from laokg.graph.export import prepare, prepare_graph, write_triples
 from laokg.graph.release import publish
 from laokg.graph.validate import ValidationResult, format_json, format_text, run_shacl
 
@@ -49,18 +49,22 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     """
     from laokg.graph.load import find_root, load_data_graph, load_data_text, load_shapes, refuse_source_target
 
+    from laokg.graph.triples import from_ntriples
+
     base = find_root(root)
     text = load_data_text(base, extra)  # validated as N-Triples text (as `laokg validate` does)
-    data = load_data_graph(base, extra)
+    data = None if text is not None else load_data_graph(base, extra)  # the rdflib loader reports odd files
     shapes = load_shapes(base)
-    result = run_shacl(text or data, shapes)
+    result = run_shacl(text if text is not None else data, shapes)
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
     out = Path(dist) if dist is not None else base / "dist"
     refuse_source_target(out, base, "--dist")
     # serialise everything first, then write: a serialiser error leaves dist/ untouched
-    contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
+    ready = prepare(from_ntriples(text.ntriples), text.prefixes) if text is not None else prepare_graph(data)
+    del text, data
+    contents = [(name, write_triples(ready, fmt)) for name, fmt in GRAPH_FILES]
     contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
     contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
     # the query store (Oxigraph) is part of the release: built in the staging directory from
@@ -68,7 +72,8 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     from laokg.graph.store import MANIFEST, STORE_DIR, manifest, write_store
 
     ntriples = dict(contents)["laokg.nt"]
-    contents.append((MANIFEST, manifest(len(data), base)))
+    contents.append((MANIFEST, manifest(len(ready), base)))
+    del ready
     contents.extend((name, bytes(payload)) for name, payload in attachments)
     paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
     sizes = [len(payload) for _, payload in contents]
