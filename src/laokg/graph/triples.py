@@ -124,7 +124,7 @@ def from_rdflib(graph) -> set[tuple[str, str, str]]:
             try:
                 cache[term] = value = str(_ox_term(term))
             except ValueError as exc:
-                raise OutputError(f"cannot write {term.n3()}: {exc}; nothing written") from None
+                raise OutputError(f"cannot write the term {str(term)!r}: {exc}; nothing written") from None
             return value
 
     return {(text(s), text(p), text(o)) for s, p, o in graph}

@@ -1,0 +1,80 @@
+"""laokg.graph.triples: N-Triples term strings, conversion from rdflib, canonical blank nodes."""
+
+import pyoxigraph
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from laokg.errors import OutputError
+from laokg.graph import triples as tr
+
+EX = "http://example.org/"
+
+
+def test_split_line_keeps_literals_with_spaces():
+    line = '<http://a/s> <http://a/p> "a b . c"@en .'
+    assert tr.split_line(line) == ("<http://a/s>", "<http://a/p>", '"a b . c"@en')
+
+
+def test_literal_parts():
+    assert tr.literal_parts('"x"@en') == tr.Literal("x", "en", None)
+    assert tr.literal_parts('"1"^^<http://www.w3.org/2001/XMLSchema#integer>').datatype.endswith("#integer")
+    assert tr.literal_parts('"a\\"b"') == tr.Literal('a\\"b', None, None)
+
+
+@pytest.mark.parametrize("text", ["plain", 'q"uote', "back\\slash", "new\nline\r\t", "é☃\U0001F600", "\x01\x7f"])
+def test_unescape_inverts_oxigraph_escaping(text):
+    written = str(pyoxigraph.Literal(text))
+    assert tr.unescape(tr.literal_parts(written).body) == text
+
+
+def test_from_rdflib_gives_oxigraph_text(monkeypatch):
+    import rdflib
+
+    monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)
+    graph = Graph()
+    graph.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal("a\nb", lang="en")))
+    graph.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal("01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer"))))
+    assert tr.from_rdflib(graph) == {
+        (f"<{EX}s>", f"<{EX}p>", '"a\\nb"@en'),
+        (f"<{EX}s>", f"<{EX}p>", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+    }
+
+
+def test_from_rdflib_refuses_an_unwritable_iri():
+    graph = Graph()
+    graph.add((URIRef(EX + "s"), URIRef(EX + "p"), URIRef("not an iri")))
+    with pytest.raises(OutputError, match="cannot write"):
+        tr.from_rdflib(graph)
+
+
+def test_distinct_odd_blank_labels_stay_distinct():
+    graph = Graph()
+    graph.add((BNode("a-b"), URIRef(EX + "p"), Literal(1)))
+    graph.add((BNode("a_b"), URIRef(EX + "p"), Literal(2)))
+    assert len({s for s, _, _ in tr.from_rdflib(graph)}) == 2
+
+
+def _labelled(triples):
+    return {t for triple in triples for t in triple if t.startswith("_:")}
+
+
+def test_canonical_is_sorted_and_independent_of_labels():
+    a = {("<http://a/s>", "<http://a/p>", "_:x1"), ("_:x1", "<http://a/q>", '"v"'), ("<http://a/s>", "<http://a/p>", '"w"')}
+    b = {("<http://a/s>", "<http://a/p>", "_:other"), ("_:other", "<http://a/q>", '"v"'), ("<http://a/s>", "<http://a/p>", '"w"')}
+    assert tr.canonical(a) == tr.canonical(b)
+    assert tr.canonical(a) == sorted(tr.canonical(a), key=tr.triple_key)
+    assert all(label.startswith("_:c") for label in _labelled(tr.canonical(a)))
+
+
+def test_canonical_falls_back_for_shared_nodes_and_keeps_the_graph():
+    triples = {("<http://a/s>", "<http://a/p>", "_:n"), ("<http://a/t>", "<http://a/p>", "_:n"), ("_:n", "<http://a/v>", '"1"')}
+    renamed = {tuple("_:zz" if t == "_:n" else t for t in triple) for triple in triples}
+    out = tr.canonical(triples)
+    assert out == tr.canonical(renamed)
+    assert isomorphic(tr.to_rdflib(out), tr.to_rdflib(triples))
+
+
+def test_to_rdflib_keeps_lexical_forms():
+    graph = tr.to_rdflib([("<http://a/s>", "<http://a/p>", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>')])
+    assert next(graph.objects()).n3() == '"01"^^<http://www.w3.org/2001/XMLSchema#integer>'
