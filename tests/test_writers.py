@@ -143,3 +143,8 @@ def test_oxigraph_text_and_rdflib_graph_give_the_same_bytes(fmt):
     """build/export read the project with Oxigraph; an rdflib graph of the same data (site,
     push, an endpoint's answer) must give the same bytes."""
     assert export.write_triples(export.data_triples(), fmt) == export.serialize(load.load_data_graph(), fmt)
+
+
+def test_jsonld_lone_node_sits_beside_the_context():
+    doc = json.loads(export.serialize(_graph('ex:a ex:p "x"@en .'), "jsonld"))
+    assert doc == {"@context": {"ex": "http://example.org/"}, "@id": "ex:a", "ex:p": {"@language": "en", "@value": "x"}}

@@ -259,7 +259,7 @@ def _json(value) -> str:
 
 def jsonld(triples, prefixes) -> bytes:
     """Compacted JSON-LD: a context of the prefixes used, then ``@graph``, one node per
-    subject (sorted by ``@id``), single values bare and several in a sorted array, every
+    subject (sorted by ``@id``; a lone node sits beside the context), single values bare and several in a sorted array, every
     literal with its lexical form (``@value`` as a string); laid out as ``json.dumps(indent=2)``."""
     subjects, references, lists, inner, _ = _structure(triples)
     names = _Names(prefixes, strict=False)
@@ -304,8 +304,14 @@ def jsonld(triples, prefixes) -> bytes:
         nodes.append((node_id, entries))
     nodes.sort(key=lambda item: item[0])
     context = {prefix: ns for ns, prefix in names.by_ns.items() if prefix in names.used and prefix != "xml"}
-    out = ["{", '  "@context": ' + _indent(dict(sorted(context.items())), 1) + ("," if nodes else "")]
-    if nodes:
+    context_text = _indent(dict(sorted(context.items())), 1)
+    if len(nodes) == 1:  # one node: its entries beside the context, as JSON-LD compaction gives
+        entries = nodes[0][1]
+        out = ["{", '  "@context": ' + context_text + ","]
+        out.append(",\n".join(f"  {_json(key)}: {_indent(item, 1)}" for key, item in entries))
+    else:
+        out = ["{", '  "@context": ' + context_text + ("," if nodes else "")]
+    if len(nodes) > 1:
         out.append('  "@graph": [')
         for index, (_, entries) in enumerate(nodes):
             lines = ["    {"]
