@@ -127,6 +127,22 @@ def test_cli_build(project):
     assert all(line.rstrip().endswith("bytes") for line in lines[1:])
 
 
+def test_root_before_the_command(project, tmp_path):
+    """``laokg --root DIR build`` (and any command, nested ones too) is ``laokg build --root DIR``."""
+    result = invoke("--root", str(project), "build")
+    assert_clean_exit(result, 0)
+    assert (project / "dist" / "laokg.ttl").is_file()
+    assert invoke("--root", str(project), "stats").stdout == invoke("stats", "--root", str(project)).stdout
+    nested = invoke("--root", str(project), "query", "list")  # this project has no queries/: the error names it
+    assert nested.stderr == invoke("query", "list", "--root", str(project)).stderr
+    assert str(project / "queries") in nested.stderr
+    # the command's own --root wins
+    other = make_project(tmp_path, "other")
+    assert_clean_exit(invoke("--root", str(project), "build", "--root", str(other)), 0)
+    assert (other / "dist" / "laokg.ttl").is_file()
+    assert_clean_exit(invoke("--root", str(tmp_path / "nowhere"), "stats"), 2)
+
+
 def test_cli_build_non_conforming_exits_1(project):
     write(project / "graph" / "anon.ttl", NO_NAME)
     result = invoke("build", "--root", str(project))

@@ -21,16 +21,33 @@ class LaokgGroup(click.Group):
         return run_reporting_errors(ctx, lambda: super(LaokgGroup, self).invoke(ctx))
 
 
+def _root_defaults(group: click.Group, root: str) -> dict:
+    """A click default map giving ``--root`` to every command (and subcommand) that has it."""
+    defaults = {}
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            defaults[name] = _root_defaults(command, root)
+        elif any(param.name == "root" for param in command.params):
+            defaults[name] = {"root": root}
+    return defaults
+
+
 @click.group(cls=LaokgGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="laokg")
-def cli():
+@click.option("--root", metavar="DIR", default=None,
+              help="Project root for the command (as the command's own --root, which wins if both are given).")
+@click.pass_context
+def cli(ctx, root):
     """laokg: a cited knowledge graph of Lao labour-migration and diaspora-engagement policy.
 
     \b
     Example:
       laokg validate
       laokg stats
+      laokg --root /data/kg1m build
     """
+    if root is not None:
+        ctx.default_map = _root_defaults(ctx.command, root)
 
 
 # ---- query commands (issue 3): query list|show|run, sparql, show, search — see cli_query.py
