@@ -148,3 +148,9 @@ def test_oxigraph_text_and_rdflib_graph_give_the_same_bytes(fmt):
 def test_jsonld_lone_node_sits_beside_the_context():
     doc = json.loads(export.serialize(_graph('ex:a ex:p "x"@en .'), "jsonld"))
     assert doc == {"@context": {"ex": "http://example.org/"}, "@id": "ex:a", "ex:p": {"@language": "en", "@value": "x"}}
+
+
+@pytest.mark.parametrize("value", ["plain", 'q"é\n', {"@id": "ex:a"}, {"@value": "1", "@type": "xsd:integer"},
+                                   {"@language": "en", "@value": "x\u2028"}, {"@list": [{"@id": "ex:a"}, "b"]}])
+def test_value_order_key_is_sorted_keys_json(value):
+    assert writers._sorted_json(value) == json.dumps(value, sort_keys=True, ensure_ascii=False)

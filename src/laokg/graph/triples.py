@@ -29,18 +29,9 @@ RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 
 
 def kind(term: str) -> int:
-    """0 for an IRI, 1 for a blank node, 2 for a literal (the order terms sort in)."""
+    """0 for an IRI, 1 for a blank node, 2 for a literal."""
     first = term[0]
     return 0 if first == "<" else 1 if first == "_" else 2
-
-
-def term_key(term: str) -> tuple[int, str]:
-    return (kind(term), term)
-
-
-def triple_key(triple) -> tuple:
-    s, p, o = triple
-    return (kind(s), s, p, kind(o), o)
 
 
 @dataclass(frozen=True)
@@ -222,8 +213,10 @@ def _is_bnode(term: str) -> bool:
 
 
 def canonical(triples) -> list[tuple[str, str, str]]:
-    """The distinct ``triples`` with canonical blank-node labels, sorted (IRIs, then blank
-    nodes, then literals; each by text)."""
+    """The distinct ``triples`` with canonical blank-node labels, sorted by their text
+    (subject, predicate, object): IRI subjects before blank ones; among objects, literals
+    (``"``) before IRIs (``<``) before blank nodes (``_``). In this order the N-Triples lines
+    ``s p o .`` are sorted too (a space sorts before any character that can follow a term)."""
     triples = set(triples)
     if any(s[0] == "_" or o[0] == "_" for s, _, o in triples):
         labels = tree_labels(triples, _is_bnode, str)
@@ -234,7 +227,7 @@ def canonical(triples) -> list[tuple[str, str, str]]:
                 return "_:" + labels[term] if term[0] == "_" else term
 
             triples = {(relabel(s), p, relabel(o)) for s, p, o in triples}
-    return sorted(triples, key=triple_key)
+    return sorted(triples)
 
 
 def _rdflib_canonical(triples) -> set:
@@ -244,4 +237,4 @@ def _rdflib_canonical(triples) -> set:
 
 
 __all__ = ["Literal", "canonical", "from_ntriples", "from_rdflib", "kind", "literal_parts", "split_line",
-           "term_key", "to_rdflib", "tree_labels", "triple_key", "unescape"]
+           "to_rdflib", "tree_labels", "unescape"]

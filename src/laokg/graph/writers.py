@@ -127,9 +127,11 @@ class _Names:
 
 
 def ntriples(triples) -> bytes:
-    """Sorted, distinct lines (``s p o .``)."""
-    lines = sorted({f"{s} {p} {o} ." for s, p, o in triples})
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    """Sorted, distinct lines (``s p o .``) from triples that are sorted and distinct (as
+    :func:`laokg.graph.triples.canonical` gives them; their order is the lines' order)."""
+    if not triples:
+        return b""
+    return "".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8")
 
 
 # ---------------------------------------------------------------- shared structure
@@ -211,12 +213,16 @@ def turtle(triples, prefixes) -> bytes:
 
     written: set[str] = set()  # blank nodes already written (as a block or nested)
 
+    texts: dict[str, str] = {}  # IRIs and literals, as written
+
     def obj(term: str, depth: int) -> str:
         first = term[0]
-        if first == "<":
-            return "()" if term == RDF_NIL else iri(term)
-        if first == '"':
-            return literal(term)
+        if first != "_":
+            try:
+                return texts[term]
+            except KeyError:
+                texts[term] = text = ("()" if term == RDF_NIL else iri(term)) if first == "<" else literal(term)
+                return text
         if term in written or references.get(term, 0) != 1 or depth >= _INLINE_DEPTH or term not in subjects:
             return term
         written.add(term)
@@ -253,8 +259,17 @@ def turtle(triples, prefixes) -> bytes:
 # ---------------------------------------------------------------- JSON-LD
 
 
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# json.dumps(text, ensure_ascii=False) without building an encoder per call (the same C function)
+_json = json.encoder.encode_basestring
+
+
+def _sorted_json(value) -> str:
+    """``json.dumps(value, sort_keys=True, ensure_ascii=False)`` for a value of a node."""
+    if isinstance(value, str):
+        return _json(value)
+    if all(isinstance(item, str) for item in value.values()):
+        return "{" + ", ".join(f"{_json(key)}: {_json(value[key])}" for key in sorted(value)) + "}"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def jsonld(triples, prefixes) -> bytes:
@@ -283,44 +298,69 @@ def jsonld(triples, prefixes) -> bytes:
             return {"@type": compact(parts.datatype), "@value": text}
         return text
 
+    texts: dict[tuple[str, int], str] = {}
+    keys: dict[str, str] = {}
+
+    def rendered(term: str, level: int) -> str:  # one value, as json.dumps(indent=2) writes it there
+        try:
+            return texts[term, level]
+        except KeyError:
+            text = _indent(value(term), level)
+            if term not in lists:
+                texts[term, level] = text
+            return text
+
+    def order(term: str) -> str:  # how _sort_jsonld ordered several values: by their sorted-keys JSON
+        try:
+            return keys[term]
+        except KeyError:
+            keys[term] = key = _sorted_json(value(term))
+            return key
+
+    def entry(key: str, item, level: int) -> str:
+        """``"key": value`` at ``level``; ``item``: a list of type names, or of terms."""
+        pad = "  " * level
+        if key == "@type":
+            text = _indent(item[0] if len(item) == 1 else item, level)
+        elif len(item) == 1:
+            text = rendered(item[0], level)
+        else:
+            inner_pad = pad + "  "
+            text = "[\n" + ",\n".join(inner_pad + rendered(t, level + 1) for t in sorted(item, key=order)) + "\n" + pad + "]"
+        return f"{pad}{_json(key)}: {text}"
+
     nodes = []
     for subject, props in subjects.items():
         if subject in inner or subject in lists:
             continue
         node_id = compact(unescape(subject[1:-1])) if subject[0] == "<" else subject
-        entries = [("@id", node_id)]
-        types = props.get(RDF_TYPE, [])
-        type_ids = sorted(compact(t[1:-1]) for t in types if t[0] == "<")
+        entries = [("@id", None)]
+        type_ids = sorted(compact(t[1:-1]) for t in props.get(RDF_TYPE, ()) if t[0] == "<")
         if type_ids:
-            entries.append(("@type", type_ids[0] if len(type_ids) == 1 else type_ids))
+            entries.append(("@type", type_ids))
         for p in sorted(props, key=lambda term: term[1:-1]):
             objects = props[p] if p != RDF_TYPE else [t for t in props[p] if t[0] != "<"]
-            if not objects:
-                continue
-            values = [value(o) for o in objects]
-            if len(values) > 1:
-                values.sort(key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-            entries.append((compact(p[1:-1]), values[0] if len(values) == 1 else values))
+            if objects:
+                entries.append((compact(p[1:-1]), objects))
         nodes.append((node_id, entries))
     nodes.sort(key=lambda item: item[0])
-    context = {prefix: ns for ns, prefix in names.by_ns.items() if prefix in names.used and prefix != "xml"}
-    context_text = _indent(dict(sorted(context.items())), 1)
+
+    def node_text(node_id: str, entries, level: int) -> str:
+        pad = "  " * level
+        first = f'{pad}"@id": {_json(node_id)}'
+        return ",\n".join([first, *(entry(key, item, level) for key, item in entries[1:])])
+
+    # the body first: the context holds the prefixes it used
     if len(nodes) == 1:  # one node: its entries beside the context, as JSON-LD compaction gives
-        entries = nodes[0][1]
-        out = ["{", '  "@context": ' + context_text + ","]
-        out.append(",\n".join(f"  {_json(key)}: {_indent(item, 1)}" for key, item in entries))
+        body = [node_text(*nodes[0], 1)]
+    elif nodes:
+        last = len(nodes) - 1
+        body = ['  "@graph": [', *("    {\n" + node_text(node_id, entries, 3) + "\n    }" + ("," if index < last else "")
+                                  for index, (node_id, entries) in enumerate(nodes)), "  ]"]
     else:
-        out = ["{", '  "@context": ' + context_text + ("," if nodes else "")]
-    if len(nodes) > 1:
-        out.append('  "@graph": [')
-        for index, (_, entries) in enumerate(nodes):
-            lines = ["    {"]
-            for position, (key, item) in enumerate(entries):
-                comma = "," if position < len(entries) - 1 else ""
-                lines.append(f"      {_json(key)}: {_indent(item, 3)}{comma}")
-            lines.append("    }" + ("," if index < len(nodes) - 1 else ""))
-            out.append("\n".join(lines))
-        out.append("  ]")
+        body = []
+    context = {prefix: ns for ns, prefix in names.by_ns.items() if prefix in names.used and prefix != "xml"}
+    out = ["{", '  "@context": ' + _indent(dict(sorted(context.items())), 1) + ("," if body else ""), *body]
     out.append("}")
     return ("\n".join(out) + "\n").encode("utf-8")
 
