@@ -11,9 +11,9 @@ from laokg.graph import triples as tr
 EX = "http://example.org/"
 
 
-def test_split_line_keeps_literals_with_spaces():
-    line = '<http://a/s> <http://a/p> "a b . c"@en .'
-    assert tr.split_line(line) == ("<http://a/s>", "<http://a/p>", '"a b . c"@en')
+def test_from_ntriples_keeps_literals_with_spaces_and_drops_duplicates():
+    line = '<http://a/s> <http://a/p> "a b . c"@en .\n'
+    assert tr.from_ntriples(line + line + "\n") == {("<http://a/s>", "<http://a/p>", '"a b . c"@en')}
 
 
 def test_literal_parts():

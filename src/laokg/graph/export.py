@@ -18,6 +18,7 @@ import re
 import stat
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -55,6 +56,12 @@ class Triples:
 
     def __len__(self) -> int:
         return len(self.triples)
+
+    @cached_property
+    def shape(self):
+        """Subjects, references and lists (:func:`laokg.graph.writers.structure`), made once
+        for the Turtle and the JSON-LD."""
+        return writers.structure(self.triples)
 
 
 def prepare(triples, prefixes) -> Triples:
@@ -115,9 +122,9 @@ def write_triples(ready: Triples, fmt: str) -> bytes:
     if fmt == "nt":
         return writers.ntriples(ready.triples)
     if fmt == "turtle":
-        return writers.turtle(ready.triples, ready.prefixes)
+        return writers.turtle(ready.triples, ready.prefixes, ready.shape)
     if fmt == "jsonld":
-        return writers.jsonld(ready.triples, ready.prefixes)
+        return writers.jsonld(ready.triples, ready.prefixes, ready.shape)
     return _rdfxml(tr.to_rdflib(ready.triples, ready.prefixes))
 
 

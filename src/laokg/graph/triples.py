@@ -28,12 +28,6 @@ RDF_NIL = f"<{RDF_NS}nil>"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 
 
-def kind(term: str) -> int:
-    """0 for an IRI, 1 for a blank node, 2 for a literal."""
-    first = term[0]
-    return 0 if first == "<" else 1 if first == "_" else 2
-
-
 @dataclass(frozen=True)
 class Literal:
     """A literal's parts, still escaped as in N-Triples (``body`` is what sits between the quotes)."""
@@ -74,16 +68,9 @@ def unescape(body: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def split_line(line: str) -> tuple[str, str, str]:
-    """One N-Triples line as Oxigraph writes it (``s p o .``, one space apart) -> (s, p, o)."""
-    s, _, rest = line.partition(" ")
-    p, _, o = rest.partition(" ")
-    return s, p, o[:-2] if o.endswith(" .") else o.rstrip(" .")
-
-
 def from_ntriples(text: str) -> set[tuple[str, str, str]]:
-    """The distinct triples of N-Triples text written by Oxigraph."""
-    return {split_line(line) for line in text.splitlines() if line}
+    """The distinct triples of N-Triples text written by Oxigraph (``s p o .`` per line)."""
+    return {(s, p, o[:-2]) for s, p, o in (line.split(" ", 2) for line in text.splitlines() if line)}
 
 
 _LABEL = re.compile(r"[A-Za-z0-9_]+")
@@ -218,15 +205,17 @@ def canonical(triples) -> list[tuple[str, str, str]]:
     (``"``) before IRIs (``<``) before blank nodes (``_``). In this order the N-Triples lines
     ``s p o .`` are sorted too (a space sorts before any character that can follow a term)."""
     triples = set(triples)
-    if any(s[0] == "_" or o[0] == "_" for s, _, o in triples):
-        labels = tree_labels(triples, _is_bnode, str)
+    blank = [t for t in triples if t[0][0] == "_" or t[2][0] == "_"]  # the only ones relabelled
+    if blank:
+        labels = tree_labels(blank, _is_bnode, str)
         if labels is None:
             triples = _rdflib_canonical(triples)
         else:
             def relabel(term):
                 return "_:" + labels[term] if term[0] == "_" else term
 
-            triples = {(relabel(s), p, relabel(o)) for s, p, o in triples}
+            triples.difference_update(blank)
+            triples.update((relabel(s), p, relabel(o)) for s, p, o in blank)
     return sorted(triples)
 
 
@@ -236,5 +225,5 @@ def _rdflib_canonical(triples) -> set:
     return from_rdflib(to_canonical_graph(to_rdflib(triples)))
 
 
-__all__ = ["Literal", "canonical", "from_ntriples", "from_rdflib", "kind", "literal_parts", "split_line",
+__all__ = ["Literal", "canonical", "from_ntriples", "from_rdflib", "literal_parts",
            "to_rdflib", "tree_labels", "unescape"]

@@ -137,7 +137,7 @@ def ntriples(triples) -> bytes:
 # ---------------------------------------------------------------- shared structure
 
 
-def _structure(triples):
+def structure(triples):
     """Subjects with their predicate -> objects (in input order), how often each blank node
     is an object, the well-formed lists (head -> items), the cells after the heads, and each
     head's cells."""
@@ -188,9 +188,10 @@ def _predicate_order(props) -> list[str]:
 # ---------------------------------------------------------------- Turtle
 
 
-def turtle(triples, prefixes) -> bytes:
-    """Turtle with the prefixes it uses, one block per subject (IRIs, then blank nodes)."""
-    subjects, references, lists, _, cells = _structure(triples)
+def turtle(triples, prefixes, shape=None) -> bytes:
+    """Turtle with the prefixes it uses, one block per subject (IRIs, then blank nodes).
+    ``shape``: :func:`structure` of ``triples``, if already made."""
+    subjects, references, lists, _, cells = shape or structure(triples)
     names = _Names(prefixes, strict=True)
 
     def iri(term: str) -> str:
@@ -272,11 +273,11 @@ def _sorted_json(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def jsonld(triples, prefixes) -> bytes:
+def jsonld(triples, prefixes, shape=None) -> bytes:
     """Compacted JSON-LD: a context of the prefixes used, then ``@graph``, one node per
     subject (sorted by ``@id``; a lone node sits beside the context), single values bare and several in a sorted array, every
     literal with its lexical form (``@value`` as a string); laid out as ``json.dumps(indent=2)``."""
-    subjects, references, lists, inner, _ = _structure(triples)
+    subjects, references, lists, inner, _ = shape or structure(triples)
     names = _Names(prefixes, strict=False)
 
     def compact(iri: str) -> str:
@@ -383,4 +384,4 @@ def _indent(value, level: int) -> str:
     return _json(value)
 
 
-__all__ = ["complete_prefixes", "jsonld", "ntriples", "turtle"]
+__all__ = ["complete_prefixes", "jsonld", "ntriples", "structure", "turtle"]
