@@ -91,16 +91,19 @@ class _Names:
         self.longest_first = sorted(self.by_ns, key=len, reverse=True)
         self.strict = strict  # Turtle: the local part must be a plain PN_LOCAL
         self.cache: dict[str, str | None] = {}
+        self.above: dict[str, str | None] = {}
         self.used: set[str] = set()
 
     def _split(self, iri: str):
         match = _NS_SPLIT.match(iri)
-        if match and match.group(1) in self.by_ns:
-            return match.group(1), match.group(2)
-        for ns in self.longest_first:
-            if iri.startswith(ns):
-                return ns, iri[len(ns):]
-        return None
+        head = match.group(1) if match else iri
+        if head in self.by_ns:
+            return head, match.group(2)
+        try:  # the longest bound namespace above this "directory", looked for once per directory
+            ns = self.above[head]
+        except KeyError:
+            ns = self.above[head] = next((ns for ns in self.longest_first if head.startswith(ns)), None)
+        return (ns, iri[len(ns):]) if ns is not None else None
 
     def short(self, iri: str) -> str | None:
         """``prefix:local`` for ``iri`` (escaped-free, as N-Triples holds it), or None."""
