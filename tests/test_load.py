@@ -1,6 +1,7 @@
 """laokg.graph.load: finding the project root, loading the data and shapes graphs, syntax errors."""
 
 import os
+import re
 
 import pytest
 from hypothesis import given, settings, HealthCheck
@@ -372,3 +373,71 @@ def test_data_files_from_system_file_systems_are_refused(tmp_path, target):
     root = make_project(tmp_path)
     with pytest.raises(InputError, match="data.ttl: a system file"):
         load.load_data_graph(root, [link])
+
+
+# ---------------------------------------------------------------- many files at once (issue 11, 1M triples)
+
+
+def _layout(tmp_path, kind):
+    """A project whose graph/ holds one file of ``kind``, and the paths project_files checks."""
+    root = make_project(tmp_path / "p")
+    graph = root / "graph"
+    if kind == "symlink outside":
+        os.symlink(write(tmp_path / "elsewhere" / "more.ttl", PREFIXES), graph / "more.ttl")
+    elif kind == "symlink inside":
+        os.symlink(write(root / "shared" / "more.ttl", PREFIXES), graph / "more.ttl")
+    elif kind == "dangling symlink":
+        os.symlink(tmp_path / "nowhere.ttl", graph / "gone.ttl")
+    elif kind == "fifo":
+        os.mkfifo(graph / "pipe.ttl")
+    elif kind == "directory":
+        (graph / "folder.ttl").mkdir()
+    elif kind == "graph folder outside":  # regular files, in a folder that leads outside
+        outside = tmp_path / "outside-graph"
+        os.rename(graph, outside)
+        os.symlink(outside, graph)
+    elif kind == "graph folder inside":
+        os.rename(graph, root / "kept")
+        os.symlink(root / "kept", graph)
+    elif kind == "root through a symlink":
+        os.symlink(root, tmp_path / "alias")
+        root = tmp_path / "alias"
+    files = [root / "ontology" / "laokg.ttl", *sorted((root / "ontology" / "vocab").glob("*.ttl")),
+             *sorted((root / "graph").glob("*.ttl")), root / "ontology" / "shapes.ttl", root / "graph" / "absent.ttl"]
+    return root, files
+
+
+def _refusal(check):
+    try:
+        check()
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("kind", ["regular", "symlink outside", "symlink inside", "dangling symlink", "fifo",
+                                  "directory", "graph folder outside", "graph folder inside", "root through a symlink"])
+def test_checking_many_files_at_once_refuses_what_the_one_file_check_refuses(tmp_path, kind):
+    """check_all_inside (one resolve per folder for regular files) says what check_inside
+    says of the first file it refuses, with the same message; and accepts what it accepts."""
+    root, files = _layout(tmp_path, kind)
+
+    def one_by_one():
+        for path in files:
+            load.check_inside(path, root)
+
+    want = _refusal(one_by_one)
+    assert _refusal(lambda: load.check_all_inside(files, root)) == want
+    assert (want is None) == (kind in ("regular", "symlink inside", "graph folder inside", "root through a symlink"))
+    if want is None:
+        assert [p.name for p in load.project_files(root).graph] == [p.name for p in sorted((root / "graph").glob("*.ttl"))]
+    else:
+        with pytest.raises(InputError, match="^" + re.escape(want) + "$"):
+            load.project_files(root)
+
+
+def test_many_files_are_listed_in_path_order(tmp_path):
+    root = make_project(tmp_path)
+    for name in ("b.ttl", "a-b.ttl", "a.ttl", "A.ttl", "a_b.ttl", "ä.ttl", "a.b.ttl", "10.ttl", "9.ttl"):
+        write(root / "graph" / name, PREFIXES)
+    assert list(load.project_files(root).graph) == sorted((root / "graph").glob("*.ttl"))  # pathlib's own order

@@ -127,6 +127,35 @@ def test_the_engine_reads_the_store_not_the_turtle(project):
     assert engine.run(sq.text).rows
 
 
+def test_the_engine_is_chosen_with_one_look_at_the_project_files(project, monkeypatch):
+    """local_engine (what KnowledgeGraph and audit use) makes choose_engine's choice and opens
+    the store oxigraph_engine opens, with the project's files fingerprinted once, not twice."""
+    import laokg
+    from laokg.graph import store as store_module
+    from laokg.query.oxigraph import local_engine
+
+    extra = [str(ROOT / "graph" / "people.ttl")]
+
+    def cases():
+        for name in ("auto", "oxigraph", "rdflib"):
+            for data in ((), extra):
+                engine = local_engine(name, project, data)
+                assert (engine is not None) == (choose_engine(name, project, data) == "oxigraph"), (name, data)
+                if engine is not None:
+                    assert len(engine.store) == len(oxigraph_engine(project, data).store)
+                yield name, data, engine
+
+    assert [(n, bool(d)) for n, d, e in cases() if e is not None] == [("oxigraph", False), ("oxigraph", True)]
+    build.build(project)
+    assert [(n, bool(d)) for n, d, e in cases() if e is not None] == [("auto", False), ("oxigraph", False), ("oxigraph", True)]
+    calls = []
+    real = store_module.fingerprint
+    monkeypatch.setattr(store_module, "fingerprint", lambda root=None: calls.append(root) or real(root))
+    kg = laokg.KnowledgeGraph(project)
+    assert kg.engine.name == "oxigraph" and len(calls) == 1
+    assert kg.query("institutions")  # and it answers
+
+
 def test_auto_picks_by_size(project):
     assert choose_engine("auto", project) == "rdflib"  # the real graph is small (and not built)
     assert choose_engine("oxigraph", ROOT) == "oxigraph" and choose_engine("rdflib", ROOT) == "rdflib"

@@ -183,10 +183,11 @@ class KnowledgeGraph:
                     raise InputError("--data adds files to the local graph; it cannot be combined with --endpoint")
                 self._engine = RemoteEngine(self.endpoint, RemoteOptions.from_cli(self._timeout, **self._remote))
             else:
-                from laokg.query.oxigraph import choose_engine, oxigraph_engine
+                from laokg.query.oxigraph import local_engine
 
-                if choose_engine(self.engine_name, self._root_arg, self.data) == "oxigraph":
-                    self._engine = oxigraph_engine(self._root_arg, self.data)
+                oxigraph = local_engine(self.engine_name, self._root_arg, self.data)
+                if oxigraph is not None:
+                    self._engine = oxigraph
                     self._store_lookup = True  # labels and types read from the store
                 else:
                     from laokg.query.engines import EmbeddedEngine

@@ -88,13 +88,11 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
     from laokg.provenance import audit as au
     from laokg.graph.load import find_root
 
-    from laokg.query.oxigraph import choose_engine, oxigraph_engine
+    from laokg.query.oxigraph import local_engine
 
     graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
     # a large local graph: the rules' queries run on Oxigraph (same rows, tests/test_oxigraph_engine.py)
-    engine = None
-    if endpoint is None and choose_engine("auto", root, data) == "oxigraph":
-        engine = oxigraph_engine(root, data)
+    engine = local_engine("auto", root, data) if endpoint is None else None
     report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None, engine)
     width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
     text = au.format_text(report, show_all, width) if fmt == "text" else au.format_json(report)

@@ -150,10 +150,10 @@ def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
         listed = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
         raise InputError(f"{graph_dir}: holds files laokg does not read: {listed} "
                          "(graph/ holds only *.ttl files; move the others elsewhere)")
-    vocab = tuple(sorted(vocab_dir.glob("*.ttl"))) if vocab_dir.is_dir() else ()
-    graph = tuple(sorted(graph_dir.glob("*.ttl")))
-    for path in (ontology, *vocab, *graph, base / "ontology" / "shapes.ttl"):
-        check_inside(path, base)
+    # sorted by their text: the order of the paths themselves (one folder), found sooner
+    vocab = tuple(sorted(vocab_dir.glob("*.ttl"), key=str)) if vocab_dir.is_dir() else ()
+    graph = tuple(sorted(graph_dir.glob("*.ttl"), key=str))
+    check_all_inside((ontology, *vocab, *graph, base / "ontology" / "shapes.ttl"), base)
     return ProjectFiles(base, ontology, vocab, base / "ontology" / "shapes.ttl", graph)
 
 
@@ -175,6 +175,34 @@ def check_inside(path: Path, root: Path) -> None:
     if resolved != inside and inside not in resolved.parents:
         raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
     check_regular(path, resolved)
+
+
+def check_all_inside(paths, root: Path) -> None:
+    """:func:`check_inside` for each of ``paths``, with the same refusals and messages, in
+    time that does not grow with the depth of the folders: a path that is a regular file
+    itself (not a symlink) resolves to its folder's resolved path plus its name, so what the
+    check asks of it is asked once per folder; any other path (a symlink, a FIFO, a folder,
+    one that cannot be read) gets the full :func:`check_inside`. A 1M-triple project has
+    thousands of graph files: resolving each one took half a second per listing."""
+    inside = Path(root).resolve()
+    folders: dict[Path, tuple[bool, bool]] = {}  # folder -> (inside the project, a system folder)
+    for path in paths:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = 0
+        if not stat.S_ISREG(mode):
+            check_inside(path, root)
+            continue
+        verdict = folders.get(path.parent)
+        if verdict is None:
+            folder = path.parent.resolve()
+            verdict = folders[path.parent] = (folder == inside or inside in folder.parents,
+                                              any(folder == d or d in folder.parents for d in _SYSTEM_DIRS))
+        if not verdict[0]:
+            raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
+        if verdict[1]:
+            raise InputError(f"{path}: a system file (/proc, /sys, /dev); laokg reads only regular RDF files")
 
 
 def check_regular(path: Path, resolved: Path | None = None) -> None:

@@ -27,10 +27,12 @@ MANIFEST = "store.json"
 def fingerprint(root=None) -> list[list]:
     """[relative path, size, mtime_ns] of every data file of the project, in load order."""
     files = project_files(root)
+    prefix = len(os.path.join(str(files.root), ""))  # every file is files.root / "folder" / ... (project_files)
     out = []
     for path in files.data:
-        st = path.stat()
-        out.append([str(path.relative_to(files.root)), st.st_size, st.st_mtime_ns])
+        text = str(path)
+        st = os.stat(text)
+        out.append([text[prefix:], st.st_size, st.st_mtime_ns])
     return out
 
 
@@ -92,13 +94,19 @@ def data_size(root=None, extra=()) -> int:
     return sum(p.stat().st_size for p in (*files.data, *(Path(e) for e in extra)))
 
 
-def open_store(root=None, extra=()):
+#: :func:`open_store`'s ``built`` when the caller has not looked for a built store
+UNCHECKED = object()
+
+
+def open_store(root=None, extra=(), *, built=UNCHECKED):
     """A pyoxigraph Store holding the data graph: the built store when it is current and no
-    ``extra`` files are given, else the Turtle files loaded into memory."""
+    ``extra`` files are given, else the Turtle files loaded into memory. A caller that has
+    just called :func:`built_store` passes its answer as ``built`` (a path, or None), so the
+    project's files are not listed and fingerprinted a second time."""
     import pyoxigraph
 
     if not extra:
-        path = built_store(root)
+        path = built_store(root) if built is UNCHECKED else built
         if path is not None:
             try:
                 return pyoxigraph.Store.read_only(str(path))

@@ -239,4 +239,20 @@ def oxigraph_engine(root=None, data=()) -> OxigraphEngine:
     return OxigraphEngine(open_store(root, data))
 
 
-__all__ = ["ENGINES", "AUTO_BYTES", "OxigraphEngine", "choose_engine", "oxigraph_engine", "to_rdflib", "to_oxigraph", "check_values"]
+def local_engine(name: str, root=None, data=()) -> OxigraphEngine | None:
+    """The Oxigraph engine if :func:`choose_engine` picks "oxigraph" for ``--engine name``
+    (opened as :func:`oxigraph_engine` opens it), else None (rdflib). The same choice and the
+    same store, with the project's files listed and fingerprinted once instead of twice."""
+    if name not in ENGINES:
+        raise QueryError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
+    if name == "rdflib":
+        return None
+    from laokg.graph.store import built_store, data_size, open_store
+
+    built = None if data else built_store(root)
+    if name == "auto" and built is None and data_size(root, data) <= AUTO_BYTES:
+        return None
+    return OxigraphEngine(open_store(root, data, built=built))
+
+
+__all__ = ["ENGINES", "AUTO_BYTES", "OxigraphEngine", "choose_engine", "oxigraph_engine", "local_engine", "to_rdflib", "to_oxigraph", "check_values"]
