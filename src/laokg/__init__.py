@@ -245,9 +245,13 @@ class KnowledgeGraph:
             use_release_facts(self.root)
 
     def run(self, query, params=(), *, allow_service: bool = False, allow_from: bool = False,
-            fmt: str | None = None, source: str | None = None, line_offset: int = 0, budget=None) -> QueryResult:
+            fmt: str | None = None, source: str | None = None, line_offset: int = 0, budget=None,
+            text_format: str | None = None) -> QueryResult:
         """Run a :class:`SavedQuery` with ``params`` (a mapping, or ``(name, value)`` pairs);
-        return the engine's :class:`~laokg.query.engines.QueryResult`. What the CLI calls."""
+        return the engine's :class:`~laokg.query.engines.QueryResult`. What the CLI calls.
+        With a ``text_format``, a SELECT on an engine that writes that format itself (the
+        Oxigraph engine: csv, tsv, json) comes back already written (``QueryResult.text``, no
+        rows): the bytes :func:`laokg.query.formats.render` would write for its rows."""
         from laokg.query.binding import bind_parameters
 
         if fmt:
@@ -261,6 +265,8 @@ class KnowledgeGraph:
         # a local engine runs within the budget (laokg.query.budget; the CLI always gives one,
         # the API none: in-process and unlimited, as a library call should be)
         local = {"budget": budget} if budget is not None and getattr(engine, "name", "") != "remote" else {}
+        if text_format and query.form == "SELECT" and text_format in getattr(engine, "writes", ()):
+            local["fmt"] = text_format
         result = engine.run(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
                             timeout=self.timeout or DEFAULT_TIMEOUT, source=source or str(query.path or query.name),
                             line_offset=line_offset, **local)
@@ -295,10 +301,16 @@ class KnowledgeGraph:
 
         check_format(query.form, fmt)
         bindings = bind_parameters(query, _pairs(params), _Resolver(self))
-        items = self.engine.stream_select(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
-                                          timeout=self.timeout or DEFAULT_TIMEOUT,
-                                          source=source or str(query.path or query.name),
-                                          line_offset=line_offset, budget=budget)
+        engine = self.engine
+        written = {"fmt": fmt} if fmt in getattr(engine, "writes", ()) else {}  # the engine writes the text
+        items = engine.stream_select(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
+                                     timeout=self.timeout or DEFAULT_TIMEOUT,
+                                     source=source or str(query.path or query.name),
+                                     line_offset=line_offset, budget=budget, **written)
+        if written:
+            next(items)  # the variables: the text has its header line
+            yield from items
+            return
         yield from stream_lines(fmt, next(items), items)
 
     def query(self, name: str, /, *, allow_service: bool = False, allow_from: bool = False, **params):

@@ -113,8 +113,11 @@ def _run(kg, sq: SavedQuery, params, allow_service, allow_from, fmt, output, *, 
                                source=source, line_offset=line_offset, budget=budget):
             write_text(chunk)
         return
+    # the format emit writes; csv/tsv/json are written by the engine when it can (the Oxigraph
+    # engine writes them straight from its terms), else emit renders the rows
+    written = fmt or default_format(sq.form, to_terminal=not output and stdout_is_terminal())
     result = kg.run(sq, _pairs(params), allow_service=allow_service, allow_from=allow_from, fmt=fmt,
-                    source=source, line_offset=line_offset, budget=budget)
+                    source=source, line_offset=line_offset, budget=budget, text_format=written)
     code = emit(result, fmt, output)
     if code:
         click.get_current_context().exit(code)

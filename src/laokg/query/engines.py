@@ -41,6 +41,10 @@ class QueryResult:
     rows: list[dict] = field(default_factory=list)  # variable name -> term; unbound = absent
     boolean: bool | None = None
     graph: Graph | None = None
+    #: a SELECT result an engine wrote itself (``rows`` then stay empty): the text of the
+    #: result in ``text_format``, the bytes laokg.query.formats.render gives for its rows
+    text: str | None = None
+    text_format: str | None = None
 
     def tuples(self) -> list[tuple]:
         """Rows as tuples in ``vars`` order (None for unbound), e.g. for tests."""

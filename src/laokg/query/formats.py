@@ -17,6 +17,7 @@ directory, then renamed over the target), so a failed run never leaves half a fi
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -200,6 +201,7 @@ def to_csv(result: QueryResult) -> str:
 
 
 _TSV_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TSV_TABLE = str.maketrans(_TSV_ESC)  # the same replacements, done by str.translate
 
 
 def _tsv_term(term) -> str:
@@ -209,7 +211,7 @@ def _tsv_term(term) -> str:
         return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
-    body = '"' + "".join(_TSV_ESC.get(ch, ch) for ch in str(term)) + '"'
+    body = '"' + str(term).translate(_TSV_TABLE) + '"'
     if term.language:
         return f"{body}@{term.language}"
     if term.datatype and term.datatype != XSD.string:
@@ -310,6 +312,10 @@ def check_writable(result: QueryResult, first: int = 1, written: str = "nothing 
 def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
     """The text of ``result`` in format ``fmt`` (a table no wider than ``width``)."""
     check_format(result.form, fmt)
+    if result.text is not None:  # written by the engine (write_solutions), checked there
+        if result.text_format != fmt:
+            raise OutputError(f"the result was written as {result.text_format}, not {fmt}")
+        return result.text
     check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         from laokg.graph.export import serialize  # canonical: the same triples give the same bytes
@@ -320,3 +326,106 @@ def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
     if fmt == "table":
         return table(result, width)
     return {"csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)
+
+
+# ---------------------------------------------------------------- straight from Oxigraph's terms
+#
+# The Oxigraph engine writes a SELECT result's csv/tsv/json text from pyoxigraph's own terms
+# (in its worker), not from rdflib terms made for each cell: the same bytes as the writers
+# above give for the rdflib terms :func:`laokg.query.oxigraph.to_rdflib` makes of them
+# (tests/test_formats.py compares the two on every kind of term). IRIs, blank nodes, plain and
+# language-tagged strings are written directly; a literal of any other datatype goes through
+# rdflib's Literal (once per distinct literal), because rdflib normalises some lexical forms
+# ("01"^^xsd:integer is written "1") and the bytes must stay those of the rdflib path.
+
+WRITTEN_FORMATS = ("csv", "tsv", "json")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _ox_kinds():
+    import pyoxigraph
+
+    return pyoxigraph.NamedNode, pyoxigraph.BlankNode
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _typed(value: str, datatype: str) -> Literal:
+    """The rdflib literal ``to_rdflib`` makes of a typed pyoxigraph literal."""
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def _ox_writers():
+    """(csv cell, tsv term, json term) functions of one pyoxigraph term (or None)."""
+    named, blank = _ox_kinds()
+
+    def csv_cell(term) -> str:
+        if term is None:
+            return ""
+        if isinstance(term, blank):
+            return f"_:{term.value}"
+        if isinstance(term, named):
+            return term.value
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING or datatype == _LANG_STRING:
+            return term.value
+        return _csv_cell(_typed(term.value, datatype))
+
+    def tsv_term(term) -> str:
+        if term is None:
+            return ""
+        if isinstance(term, named):
+            return f"<{term.value}>"
+        if isinstance(term, blank):
+            return f"_:{term.value}"
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return '"' + term.value.translate(_TSV_TABLE) + '"'
+        if datatype == _LANG_STRING:
+            return '"' + term.value.translate(_TSV_TABLE) + '"@' + term.language
+        return _tsv_term(_typed(term.value, datatype))
+
+    def json_term(term) -> dict:
+        if isinstance(term, named):
+            return {"type": "uri", "value": term.value}
+        if isinstance(term, blank):
+            return {"type": "bnode", "value": term.value}
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return {"type": "literal", "value": term.value}
+        if datatype == _LANG_STRING:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        return _json_term(_typed(term.value, datatype))
+
+    return csv_cell, tsv_term, json_term
+
+
+def write_solutions(fmt: str, vars_: list[str], rows: list[tuple], *, header: bool = True) -> str:
+    """The ``fmt`` (csv, tsv or json) text of a SELECT result whose ``rows`` are tuples of
+    pyoxigraph terms (None where unbound) in ``vars_`` order: the bytes :func:`render` gives
+    for the same result in rdflib terms. Without ``header`` (csv/tsv), only the rows' lines:
+    what :func:`stream_lines` writes for a later batch. No :func:`check_writable` here: a
+    pyoxigraph term cannot hold a lone surrogate (its strings are Rust strings, valid UTF-8;
+    pyoxigraph refuses one in a term and Oxigraph's parser in a query; tests/test_formats.py)."""
+    csv_cell, tsv_term, json_term = _ox_writers()
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=",")
+        if header:
+            writer.writerow(vars_)
+        writer.writerows([csv_cell(t) for t in row] for row in rows)
+        text = out.getvalue()
+    elif fmt == "tsv":
+        lines = ["\t".join("?" + v for v in vars_)] if header else []
+        lines += ["\t".join([tsv_term(t) for t in row]) for row in rows]
+        text = "\n".join(lines) + "\n" if lines else ""
+    elif fmt == "json":
+        bindings = [{v: json_term(t) for v, t in zip(vars_, row) if t is not None} for row in rows]
+        text = json.dumps({"head": {"vars": list(vars_)}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=2) + "\n"
+    else:
+        raise InputError(f"--format {fmt}: not written from Oxigraph's terms")
+    return text

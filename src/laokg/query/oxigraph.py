@@ -2,7 +2,10 @@
 wrote to dist/store/, or the Turtle loaded into memory; see :mod:`laokg.graph.store`).
 
 It takes the same query text and bindings as the embedded rdflib engine and returns the same
-:class:`~laokg.query.engines.QueryResult` with rdflib terms, so every output format is shared.
+:class:`~laokg.query.engines.QueryResult` with rdflib terms, so every output format is shared;
+asked for csv, tsv or json (``fmt=``, what ``laokg query run`` asks for), it writes a SELECT's
+text itself, straight from Oxigraph's terms (:func:`laokg.query.formats.write_solutions`, the
+same bytes), so a large result makes no rdflib term per cell and only text leaves the worker.
 The query is checked by :func:`laokg.query.safety.check_query` as on every engine (read-only,
 no SERVICE unless allowed); parameters go in through ``VALUES`` blocks
 (:func:`laokg.query.binding.inject_values`), as for a remote endpoint. FROM / FROM NAMED
@@ -87,31 +90,43 @@ class OxigraphEngine:
     """pyoxigraph in-process, on a store holding the data graph."""
 
     name = "oxigraph"
+    #: the formats :meth:`run` can write a SELECT result in itself (``fmt=``)
+    writes = ("csv", "tsv", "json")
 
     def __init__(self, store):
         self.store = store
 
     def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
             allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
-            line_offset: int = 0, use_values: bool | None = None, budget: Budget | None = None) -> QueryResult:
+            line_offset: int = 0, use_values: bool | None = None, budget: Budget | None = None,
+            fmt: str | None = None) -> QueryResult:
         """Run ``text``; with a ``budget`` within its limits (:mod:`laokg.query.budget`: a worker
-        process forked with the store open, killed at the deadline; the row cap checked here)."""
+        process forked with the store open, killed at the deadline; the row cap checked here).
+        With ``fmt`` (one of :attr:`writes`), a SELECT's rows come back already written in that
+        format (``QueryResult.text``, the bytes :func:`laokg.query.formats.render` gives for the
+        rows): written straight from Oxigraph's terms, in the worker, so no rdflib term is made
+        for each cell and only the text crosses back from the worker."""
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         if parsed.dataset_clause:
             raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         if bindings:
             text = inject_values(text, bindings, check=check_values)
+        if fmt is not None and fmt not in self.writes:
+            raise QueryError(f"the oxigraph engine writes {', '.join(self.writes)}, not {fmt}")
         if budget is None or budget.in_process:
-            return self._evaluate(text, parsed, source, budget)
-        kind, payload = run_budgeted(lambda: _portable(self._evaluate(text, parsed, source, budget)), budget)
+            return self._evaluate(text, parsed, source, budget, fmt)
+        kind, payload = run_budgeted(lambda: _portable(self._evaluate(text, parsed, source, budget, fmt)), budget)
         return _unportable(kind, payload)
 
     def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
                       allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
-                      line_offset: int = 0, budget: Budget, batch: int = 512):
+                      line_offset: int = 0, budget: Budget, batch: int = 512, fmt: str | None = None):
         """A SELECT run in a budgeted worker that sends its rows as they come: yields the
-        variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows)."""
+        variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows).
+        With ``fmt`` (csv or tsv), the worker writes each batch itself, straight from
+        Oxigraph's terms, and the items after the variables are text: the chunks
+        :func:`laokg.query.formats.stream_lines` would write for those rows."""
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         if parsed.form != "SELECT":
             raise QueryError(f"{source}: only SELECT results are streamed")
@@ -121,10 +136,16 @@ class OxigraphEngine:
         if bindings:
             text = inject_values(text, bindings, check=check_values)
 
+        if fmt is not None and fmt not in ("csv", "tsv"):
+            raise QueryError(f"the oxigraph engine streams csv and tsv, not {fmt}")
+
         def produce(send) -> None:
             answer = self._answer(text, source)
             vars_ = self._vars(answer, parsed)
             send(vars_)
+            if fmt is not None:
+                self._send_text(fmt, vars_, answer, send, budget, batch)
+                return
             rows = ({v: to_rdflib(solution[v]) for v in vars_ if solution[v] is not None} for solution in answer)
             send_in_batches(rows, send, budget, batch)
 
@@ -179,6 +200,37 @@ class OxigraphEngine:
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"{source}: query evaluation failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
+    def _send_text(self, fmt, vars_, answer, send, budget, batch) -> None:
+        """Send the ``fmt`` text of the solutions, ``batch`` rows at a time: the header with the
+        first batch (sent even when empty), each row counted against the row budget before its
+        batch is sent (as send_in_batches counts them)."""
+        import itertools
+
+        from laokg.query.formats import write_solutions
+
+        solutions = iter(answer)
+        count = 0
+        while True:
+            rows = self._tuples(itertools.islice(solutions, batch), vars_, budget, count)
+            if count and not rows:
+                return
+            send(write_solutions(fmt, vars_, rows, header=not count))
+            if not rows:
+                return
+            count += len(rows)
+
+    @staticmethod
+    def _tuples(solutions, vars_: list[str], budget: Budget | None, count: int = 0) -> list[tuple]:
+        """The solutions as tuples of pyoxigraph terms (None where unbound) in ``vars_`` order,
+        each counted against the row budget (``count`` rows came before them)."""
+        limit = budget.max_rows if budget is not None else None
+        rows = []
+        for solution in solutions:
+            if limit is not None and count + len(rows) >= limit:
+                check_rows(count + len(rows) + 1, budget)
+            rows.append(tuple([solution[v] for v in vars_]))
+        return rows
+
     @staticmethod
     def _vars(answer, parsed) -> list[str]:
         vars_ = [v.value for v in answer.variables]
@@ -187,13 +239,8 @@ class OxigraphEngine:
             vars_.sort(key=lambda v: order.get(v, len(order)))
         return vars_
 
-    def _evaluate(self, text, parsed, source, budget) -> QueryResult:
-        try:
-            answer = self.store.query(text)
-        except SyntaxError as exc:
-            raise QueryError(f"{source}: Oxigraph cannot parse the query: {str(exc).splitlines()[0]}") from None
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryError(f"{source}: query evaluation failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    def _evaluate(self, text, parsed, source, budget, fmt=None) -> QueryResult:
+        answer = self._answer(text, source)
         if parsed.form == "ASK":
             return QueryResult("ASK", boolean=bool(answer))
         if parsed.form in ("CONSTRUCT", "DESCRIBE"):
@@ -202,10 +249,12 @@ class OxigraphEngine:
                 g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
                 check_rows(len(g), budget, "triples")
             return QueryResult(parsed.form, graph=g)
-        vars_ = [v.value for v in answer.variables]
-        if parsed.select_star:  # the text's order, as on the embedded engine
-            order = {v: i for i, v in enumerate(parsed.variables)}
-            vars_.sort(key=lambda v: order.get(v, len(order)))
+        vars_ = self._vars(answer, parsed)
+        if fmt is not None:
+            from laokg.query.formats import write_solutions
+
+            rows = self._tuples(answer, vars_, budget)
+            return QueryResult("SELECT", vars=vars_, text=write_solutions(fmt, vars_, rows), text_format=fmt)
         rows = []
         for solution in answer:
             check_rows(len(rows) + 1, budget)
