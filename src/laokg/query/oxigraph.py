@@ -209,9 +209,10 @@ class OxigraphEngine:
         from laokg.query.formats import write_solutions
 
         solutions = iter(answer)
+        order = self._order(answer, vars_)
         count = 0
         while True:
-            rows = self._tuples(itertools.islice(solutions, batch), vars_, budget, count)
+            rows = self._tuples(itertools.islice(solutions, batch), vars_, budget, count, order)
             if count and not rows:
                 return
             send(write_solutions(fmt, vars_, rows, header=not count))
@@ -220,15 +221,24 @@ class OxigraphEngine:
             count += len(rows)
 
     @staticmethod
-    def _tuples(solutions, vars_: list[str], budget: Budget | None, count: int = 0) -> list[tuple]:
-        """The solutions as tuples of pyoxigraph terms (None where unbound) in ``vars_`` order,
-        each counted against the row budget (``count`` rows came before them)."""
+    def _order(answer, vars_: list[str]) -> list[int] | None:
+        """Where each of ``vars_`` is in the answer's solutions, or None when they are in the
+        answer's own order (a solution then reads as a tuple in one call)."""
+        names = [v.value for v in answer.variables]
+        return None if names == vars_ else [names.index(v) for v in vars_]
+
+    @staticmethod
+    def _tuples(solutions, vars_: list[str], budget: Budget | None, count: int = 0,
+                order: list[int] | None = None) -> list[tuple]:
+        """The solutions as tuples of pyoxigraph terms (None where unbound) in ``vars_`` order
+        (``order``: see :meth:`_order`), each counted against the row budget (``count`` rows
+        came before them)."""
         limit = budget.max_rows if budget is not None else None
         rows = []
         for solution in solutions:
             if limit is not None and count + len(rows) >= limit:
                 check_rows(count + len(rows) + 1, budget)
-            rows.append(tuple([solution[v] for v in vars_]))
+            rows.append(tuple(solution) if order is None else tuple([solution[i] for i in order]))
         return rows
 
     @staticmethod
@@ -253,7 +263,7 @@ class OxigraphEngine:
         if fmt is not None:
             from laokg.query.formats import write_solutions
 
-            rows = self._tuples(answer, vars_, budget)
+            rows = self._tuples(answer, vars_, budget, order=self._order(answer, vars_))
             return QueryResult("SELECT", vars=vars_, text=write_solutions(fmt, vars_, rows), text_format=fmt)
         rows = []
         for solution in answer:
