@@ -267,3 +267,26 @@ def test_show_and_trace_print_excerpts_without_markdown():
     for command in ("show", "trace"):
         out = _real(command, "kg:finding-obstacle-lack-of-migration-framework").stdout
         assert 'excerpt: "Lack of migration framework: Policies' in out and "**" not in out
+
+
+def test_select_star_json_is_the_same_bytes_under_any_hash_seed():
+    """rdflib gives SELECT * variables in a hash-seeded order: laokg writes the text's order,
+    in the head and in each binding's keys (the keys once followed rdflib's order)."""
+    import os
+    import subprocess
+    import sys
+
+    query = "SELECT * WHERE { VALUES (?zeta ?alpha) { (1 UNDEF) (UNDEF 2) } BIND(3 AS ?mid) BIND(4 AS ?beta) }"
+    args = [sys.executable, "-c", "from laokg.cli import main; main()", "sparql", "--root", str(KG_ROOT),
+            "--engine", "rdflib", "--format", "json", query]
+    procs = [subprocess.Popen(args, env=dict(os.environ, PYTHONHASHSEED=str(seed)), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for seed in range(6)]
+    outputs = set()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()[-500:]
+        outputs.add(out)
+    assert len(outputs) == 1
+    data = json.loads(outputs.pop())
+    assert data["head"]["vars"] == ["zeta", "alpha", "mid", "beta"]
+    assert [list(b) for b in data["results"]["bindings"]] == [["zeta", "mid", "beta"], ["alpha", "mid", "beta"]]

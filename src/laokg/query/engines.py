@@ -109,6 +109,8 @@ class EmbeddedEngine:
                 result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form, budget)
                 if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
                     result.vars = _star_order(parsed, result.vars)
+                    # and the rows' too (JSON writes a row's keys in its order)
+                    result.rows = [{v: row[v] for v in result.vars if v in row} for row in result.rows]
                 return result
 
         if budget is None or budget.in_process:
