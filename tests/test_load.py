@@ -438,6 +438,6 @@ def test_checking_many_files_at_once_refuses_what_the_one_file_check_refuses(tmp
 
 def test_many_files_are_listed_in_path_order(tmp_path):
     root = make_project(tmp_path)
-    for name in ("b.ttl", "a-b.ttl", "a.ttl", "A.ttl", "a_b.ttl", "ä.ttl", "a.b.ttl", "10.ttl", "9.ttl"):
+    for name in ("b.ttl", "a-b.ttl", "a.ttl", "A.ttl", "a_b.ttl", "ä.ttl", "a.b.ttl", "10.ttl", "9.ttl", ".hidden.ttl"):
         write(root / "graph" / name, PREFIXES)
     assert list(load.project_files(root).graph) == sorted((root / "graph").glob("*.ttl"))  # pathlib's own order

@@ -22,6 +22,7 @@ same files twice parse them once and an edited file is always parsed again.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import hashlib
 import logging
 import os
@@ -29,7 +30,7 @@ import re
 import stat
 import threading
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from rdflib import Graph, Literal, URIRef
 
@@ -145,14 +146,16 @@ def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
     graph_dir = base / "graph"
     if not graph_dir.is_dir():
         raise InputError(f"{graph_dir}: graph directory not found")
-    unknown = sorted(p.name for p in graph_dir.iterdir() if not p.name.startswith(".") and p.suffix != ".ttl")
+    names = [entry.name for entry in os.scandir(graph_dir)]  # one listing for both questions
+    unknown = sorted(n for n in names
+                     if not n.startswith(".") and not n.endswith(".ttl") and PurePath(n).suffix != ".ttl")
     if unknown:
         listed = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
         raise InputError(f"{graph_dir}: holds files laokg does not read: {listed} "
                          "(graph/ holds only *.ttl files; move the others elsewhere)")
-    # sorted by their text: the order of the paths themselves (one folder), found sooner
-    vocab = tuple(sorted(vocab_dir.glob("*.ttl"), key=str)) if vocab_dir.is_dir() else ()
-    graph = tuple(sorted(graph_dir.glob("*.ttl"), key=str))
+    vocab = tuple(sorted(vocab_dir.glob("*.ttl"))) if vocab_dir.is_dir() else ()
+    # what graph_dir.glob("*.ttl") gives, sorted (names in one folder sort as their paths do)
+    graph = tuple(graph_dir / n for n in sorted(n for n in names if fnmatch.fnmatch(n, "*.ttl")))
     check_all_inside((ontology, *vocab, *graph, base / "ontology" / "shapes.ttl"), base)
     return ProjectFiles(base, ontology, vocab, base / "ontology" / "shapes.ttl", graph)
 
@@ -185,20 +188,22 @@ def check_all_inside(paths, root: Path) -> None:
     one that cannot be read) gets the full :func:`check_inside`. A 1M-triple project has
     thousands of graph files: resolving each one took half a second per listing."""
     inside = Path(root).resolve()
-    folders: dict[Path, tuple[bool, bool]] = {}  # folder -> (inside the project, a system folder)
+    folders: dict[str, tuple[bool, bool]] = {}  # folder -> (inside the project, a system folder)
     for path in paths:
+        text = os.fspath(path)
         try:
-            mode = os.lstat(path).st_mode
+            mode = os.lstat(text).st_mode
         except OSError:
             mode = 0
         if not stat.S_ISREG(mode):
             check_inside(path, root)
             continue
-        verdict = folders.get(path.parent)
+        parent = os.path.dirname(text)
+        verdict = folders.get(parent)
         if verdict is None:
-            folder = path.parent.resolve()
-            verdict = folders[path.parent] = (folder == inside or inside in folder.parents,
-                                              any(folder == d or d in folder.parents for d in _SYSTEM_DIRS))
+            folder = Path(path).parent.resolve()
+            verdict = folders[parent] = (folder == inside or inside in folder.parents,
+                                         any(folder == d or d in folder.parents for d in _SYSTEM_DIRS))
         if not verdict[0]:
             raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
         if verdict[1]:
