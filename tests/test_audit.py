@@ -364,6 +364,23 @@ def test_cli_real_graph_text_exit_0():
     assert "  - Lao mission in Australia (kg:lao-mission-australia): listed under Europe, but Australia is in Oceania" in lines
 
 
+def test_cli_runs_the_rules_on_oxigraph_with_the_same_report(monkeypatch):
+    """`laokg audit` (and kg.audit()) run the rules on Oxigraph, never through rdflib's SPARQL
+    engine, and give the report rdflib gives."""
+    import laokg
+
+    by_rdflib = audit.format_json(audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit")))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an audit rule ran on rdflib")
+
+    monkeypatch.setattr(Graph, "query", refuse)
+    result = run("audit", "--root", ROOT, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.output == by_rdflib
+    assert audit.format_json(laokg.open(ROOT).audit()) == by_rdflib
+
+
 def test_cli_all_shows_the_rules_that_hold():
     result = run("audit", "--root", ROOT, "--all", "--rule", "AUD01", "--rule", "AUD16")
     assert result.exit_code == 0, result.output

@@ -381,8 +381,12 @@ class KnowledgeGraph:
     def audit(self, rules: Iterable[str] | None = None) -> AuditReport:
         """The source audit (``queries/audit/``), optionally only the rules with these ids."""
         from laokg.provenance import audit as au
+        from laokg.query.oxigraph import local_engine
 
-        return au.audit(self.graph, au.load_rules(au.rules_dir(self.root)), list(rules) if rules else None)
+        # as `laokg audit`: the rules on Oxigraph unless rdflib was asked for (same report)
+        name = "rdflib" if self.engine_name == "rdflib" else "oxigraph"
+        engine = local_engine(name, self._root_arg, self.data) if not self._by_query else None
+        return au.audit(self.graph, au.load_rules(au.rules_dir(self.root)), list(rules) if rules else None, engine)
 
     def stats(self) -> dict:
         """The counts ``laokg stats --format json`` prints."""
