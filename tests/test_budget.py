@@ -195,21 +195,24 @@ def test_hostile_queries_end_within_their_budget_with_one_line(query):
         assert any(limit in line for limit in ("--timeout", "--max-rows", "--max-memory", "levels deep")), line
 
 
-def test_the_readme_limits_table_states_the_real_defaults():
+def test_the_readme_and_the_limits_table_state_the_real_defaults():
     from laokg.query.budget import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
     from laokg.query.safety import MAX_NESTING
 
     from .conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("| limit | default | option |"):]
-    table = table[:table.index("\n\n")]
-    assert f"| time | {DEFAULT_TIMEOUT:g} s | `--timeout SECONDS`" in table
-    assert f"| {DEFAULT_MAX_ROWS:,} | `--max-rows N` |" in table
-    assert f"| memory of the query worker | {DEFAULT_MAX_MEMORY_MB} MB | `--max-memory MB` |" in table
-    assert f"| {MAX_NESTING} levels |" in table
+    section = readme[readme.index("## Limits"):]
+    section = " ".join(section[:section.index("\n## ")].split())
+    assert f"{DEFAULT_TIMEOUT:g} s (`--timeout`" in section
+    assert f"{DEFAULT_MAX_ROWS:,} rows or triples (`--max-rows`)" in section
+    assert f"{DEFAULT_MAX_MEMORY_MB} MB (`--max-memory`" in section
+    assert f"{MAX_NESTING} levels of" in section
     limits = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
     assert f"| time | {DEFAULT_TIMEOUT:g} s | `--timeout SECONDS` |" in limits
+    assert f"| {DEFAULT_MAX_ROWS:,} | `--max-rows N` |" in limits
+    assert f"| {DEFAULT_MAX_MEMORY_MB} MB | `--max-memory MB` |" in limits
+    assert f"| {MAX_NESTING} levels |" in limits
 
 
 @pytest.mark.parametrize("args,fragment", [
