@@ -14,10 +14,16 @@ from .saved_query_support import ROOT, real_graph
 from .servers import free_port
 
 
+def _interactive():
+    """Ctrl-C reaches the server as in a terminal, even when the test run itself was started
+    as a background job of a non-interactive shell (which starts its children with SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(*args):
     proc = subprocess.Popen([sys.executable, "-m", "laokg", "serve", "--root", str(ROOT), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"), preexec_fn=_interactive)
     lines = []
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
@@ -35,8 +41,8 @@ def _count(url):
         return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
 
 
-def _stop(proc):
-    proc.send_signal(signal.SIGINT)
+def _stop(proc, signum=signal.SIGINT):
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=30)
     return proc.returncode, err
 
@@ -63,6 +69,18 @@ def test_serve_prints_its_urls_answers_and_stops_on_ctrl_c():
         code, err = _stop(proc)
     assert code == 0, err
     assert "Traceback" not in err
+    from laokg.publish.sparql_server import port_is_free
+
+    assert port_is_free(port)
+
+
+def test_serve_stops_cleanly_on_sigterm():
+    port = free_port()
+    proc, _ = _start("--port", str(port))
+    assert _count(f"http://127.0.0.1:{port}/query") == len(real_graph())
+    code, err = _stop(proc, signal.SIGTERM)
+    assert code == 0, err
+    assert err.strip() == "Stopped."
     from laokg.publish.sparql_server import port_is_free
 
     assert port_is_free(port)

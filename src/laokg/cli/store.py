@@ -6,6 +6,7 @@ Thin: parse options, call :mod:`laokg.publish.push` / :mod:`laokg.publish.sparql
 
 from __future__ import annotations
 
+import signal
 import time
 
 import click
@@ -50,6 +51,10 @@ def push_command(store_url, graph, endpoint, timeout, retries, user, headers, ro
         click.echo("Not verified: give --endpoint QUERY_URL to check what arrived.")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option("--port", type=click.IntRange(min=1, max=65535), default=7878, show_default=True,
               help="Port of the SPARQL endpoint (on 127.0.0.1).")
@@ -61,8 +66,8 @@ def push_command(store_url, graph, endpoint, timeout, retries, user, headers, ro
 def serve_command(port, api, grlc_python, root, data):
     """Serve the graph read-only from a real Oxigraph server on 127.0.0.1.
 
-    Prints the SPARQL endpoint and its query page (YASGUI); Ctrl-C stops the server and
-    removes its temporary store. Needs the Oxigraph server (pip install 'laokg[server]');
+    Prints the SPARQL endpoint and its query page (YASGUI); Ctrl-C (or SIGTERM) stops the
+    server and removes its temporary store. Needs the Oxigraph server (pip install 'laokg[server]');
     --api needs grlc in its own environment (see docs/servers.md).
 
     \b
@@ -73,6 +78,7 @@ def serve_command(port, api, grlc_python, root, data):
     from laokg.publish.sparql_server import start, stop
 
     served = start(root, data, port=port, api=api, grlc_python=grlc_python)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
     try:
         click.echo(f"Serving {served.triples:,} triples (read-only).")
         click.echo(f"SPARQL endpoint: {served.query_url}")
