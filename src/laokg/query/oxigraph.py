@@ -277,19 +277,26 @@ class OxigraphEngine:
         return QueryResult("SELECT", vars=vars_, rows=rows)
 
 
+def _choice(name: str, root, data):
+    """(engine name, the built store or None) for ``--engine name``: the one place the "auto"
+    rule lives. The built store is looked up (files listed and fingerprinted) at most once."""
+    if name not in ENGINES:
+        raise QueryError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
+    if name == "rdflib":
+        return name, None
+    from laokg.graph.store import built_store, data_size
+
+    built = None if data else built_store(root)
+    if name == "auto":
+        name = "oxigraph" if built is not None or data_size(root, data) > AUTO_BYTES else "rdflib"
+    return name, built
+
+
 def choose_engine(name: str, root=None, data=()) -> str:
     """"rdflib" or "oxigraph" for ``--engine name``. "auto": Oxigraph when ``laokg build`` left a
     store that is current (and no ``--data`` files are added), or when the graph is large (more
     than :data:`AUTO_BYTES` of Turtle); else rdflib, which needs no build."""
-    if name not in ENGINES:
-        raise QueryError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
-    if name != "auto":
-        return name
-    from laokg.graph.store import built_store, data_size
-
-    if not data and built_store(root) is not None:
-        return "oxigraph"
-    return "oxigraph" if data_size(root, data) > AUTO_BYTES else "rdflib"
+    return _choice(name, root, data)[0]
 
 
 def oxigraph_engine(root=None, data=()) -> OxigraphEngine:
@@ -302,15 +309,11 @@ def local_engine(name: str, root=None, data=()) -> OxigraphEngine | None:
     """The Oxigraph engine if :func:`choose_engine` picks "oxigraph" for ``--engine name``
     (opened as :func:`oxigraph_engine` opens it), else None (rdflib). The same choice and the
     same store, with the project's files listed and fingerprinted once instead of twice."""
-    if name not in ENGINES:
-        raise QueryError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
+    name, built = _choice(name, root, data)
     if name == "rdflib":
         return None
-    from laokg.graph.store import built_store, data_size, open_store
+    from laokg.graph.store import open_store
 
-    built = None if data else built_store(root)
-    if name == "auto" and built is None and data_size(root, data) <= AUTO_BYTES:
-        return None
     return OxigraphEngine(open_store(root, data, built=built))
 
 
