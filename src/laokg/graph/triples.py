@@ -109,33 +109,30 @@ def from_rdflib(graph) -> set[tuple[str, str, str]]:
 
 
 def to_rdflib(triples, prefixes=()):
-    """An rdflib graph of ``triples`` (blank-node labels kept), with ``prefixes`` bound."""
-    from rdflib import Graph
+    """An rdflib graph of ``triples`` (blank-node labels kept, lexical forms as written), with
+    ``prefixes`` bound."""
+    import rdflib
+    from rdflib import BNode, Graph, Literal as RdfLiteral, URIRef
+
+    def term(text: str):
+        first = text[0]
+        if first == "<":
+            return URIRef(unescape(text[1:-1]))
+        if first == "_":
+            return BNode(text[2:])
+        parts = literal_parts(text)
+        return RdfLiteral(unescape(parts.body), lang=parts.language,
+                          datatype=URIRef(parts.datatype) if parts.datatype else None)
 
     graph = Graph(bind_namespaces="none")
     for prefix, ns in prefixes:
         graph.bind(prefix, ns, override=True, replace=True)
-    graph.addN((*(_rdflib_term(t) for t in triple), graph) for triple in triples)
-    return graph
-
-
-def _rdflib_term(term: str):
-    from rdflib import BNode, Literal as RdfLiteral, URIRef
-
-    first = term[0]
-    if first == "<":
-        return URIRef(unescape(term[1:-1]))
-    if first == "_":
-        return BNode(term[2:])
-    parts = literal_parts(term)
-    import rdflib
-
     previous, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
-        return RdfLiteral(unescape(parts.body), lang=parts.language,
-                          datatype=URIRef(parts.datatype) if parts.datatype else None)
+        graph.addN((term(s), term(p), term(o), graph) for s, p, o in triples)
     finally:
         rdflib.NORMALIZE_LITERALS = previous
+    return graph
 
 
 # ---------------------------------------------------------------- canonical blank nodes
