@@ -58,42 +58,58 @@ def _interrupt(signum, frame):
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option("--port", type=click.IntRange(min=1, max=65535), default=7878, show_default=True,
               help="Port of the SPARQL endpoint (on 127.0.0.1).")
+@click.option("--query-timeout", type=click.IntRange(min=1, max=86400), default=30, show_default=True,
+              metavar="SECONDS", help="Server-side deadline of each query; a query past it is stopped.")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Append the server's log here and keep it (default: a file in the temporary store directory, removed at stop).")
 @click.option("--api", is_flag=True, help="Also serve the saved queries as a web API through grlc (on PORT+1).")
 @click.option("--grlc-python", metavar="PYTHON", default=None,
               help="The Python of grlc's own environment (default: $LAOKG_GRLC_PYTHON).")
 @project_options
 @os_errors
-def serve_command(port, api, grlc_python, root, data):
+def serve_command(port, query_timeout, log_path, api, grlc_python, root, data):
     """Serve the graph read-only from a real Oxigraph server on 127.0.0.1.
 
-    Prints the SPARQL endpoint and its query page (YASGUI); Ctrl-C (or SIGTERM) stops the
-    server and removes its temporary store. Needs the Oxigraph server (pip install 'laokg[server]');
-    --api needs grlc in its own environment (see docs/servers.md).
+    laokg's own HTTP front answers on PORT: it refuses SERVICE (the server would query other
+    hosts), updates and writes, and bounds slow clients; Oxigraph runs behind it with a query
+    deadline. Prints the SPARQL endpoint, its query page (YASGUI) and the log file; Ctrl-C,
+    SIGINT or SIGTERM stops everything within 2 s and removes the temporary store. Needs the
+    Oxigraph server (pip install 'laokg[server]'); --api needs grlc in its own environment
+    (see docs/servers.md).
 
     \b
     Example:
       laokg serve
+      laokg serve --port 8000 --query-timeout 10 --log serve.log
       laokg serve --port 8000 --api --grlc-python .grlc-venv/bin/python
     """
     from laokg.publish.sparql_server import start, stop
 
-    served = start(root, data, port=port, api=api, grlc_python=grlc_python)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops it as cleanly as Ctrl-C
+    # Both signals stop the server, also when laokg was started as a background job (which
+    # inherits an ignored SIGINT); the children get default signal handling (sparql_front).
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    served = None
     try:
-        click.echo(f"Serving {served.triples:,} triples (read-only).")
+        served = start(root, data, port=port, api=api, grlc_python=grlc_python,
+                       query_timeout=query_timeout, log_path=log_path)
+        click.echo(f"Serving {served.triples:,} triples (read-only; SERVICE and updates refused; "
+                   f"query timeout {served.query_timeout} s).")
         click.echo(f"SPARQL endpoint: {served.query_url}")
         click.echo(f"Query page (YASGUI): {served.page_url}")
         if served.api_url:
             click.echo(f"Web API (grlc): {served.api_url}")
+        click.echo(f"Log: {served.log_path}")
         click.echo("Press Ctrl-C to stop.")
         while served.alive():
-            time.sleep(0.5)
-        click.echo("Error: the server stopped unexpectedly", err=True)
+            time.sleep(0.2)
+        click.echo(f"Error: the server stopped unexpectedly (see {served.log_path})", err=True)
         click.get_current_context().exit(2)
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
     finally:
-        stop(served)
+        if served is not None:
+            stop(served)
 
 
 def register(group: click.Group) -> None:

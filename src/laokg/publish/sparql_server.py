@@ -1,19 +1,21 @@
-"""Serve the graph from a real Oxigraph server, and optionally the saved-query catalogue as a
-web API through grlc itself.
+"""Serve the graph from a real Oxigraph server behind laokg's own HTTP front, and optionally
+the saved-query catalogue as a web API through grlc itself.
 
 :func:`start` loads the project's graph into a fresh Oxigraph store in a temporary directory
-(``oxigraph load``), starts ``oxigraph serve-read-only`` bound to 127.0.0.1 and waits until it
-answers; with ``api=True`` it also starts grlc's web app (from its own virtualenv, given by
-``grlc_python``) serving ``queries/`` against that server. :func:`stop` ends both and removes
-the store. Both commands come from PyPI: ``oxigraph`` (``pip install 'laokg[server]'``) and
-``grlc`` (in a separate environment: its pins clash with ours).
+(``oxigraph load``), starts ``oxigraph serve-read-only`` on a private 127.0.0.1 port with a
+query timeout, and puts :class:`laokg.publish.sparql_front.Front` on the public port: it
+refuses ``SERVICE``, updates and writes, bounds slow clients, and restarts Oxigraph when a
+query outlives its deadline. Oxigraph's output and the front's log lines go to a log file.
+With ``api=True`` it also starts grlc's web app (from its own virtualenv, given by
+``grlc_python``) serving ``queries/`` against the front. :func:`stop` ends them all (SIGTERM,
+then SIGKILL after 1 s) and removes the store. Both commands come from PyPI: ``oxigraph``
+(``pip install 'laokg[server]'``) and ``grlc`` (in a separate environment: its pins clash with ours).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -71,12 +73,11 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def _wait(url: str, proc: subprocess.Popen, what: str, timeout: float = 60.0) -> None:
+def _wait(url: str, proc: subprocess.Popen, what: str, log_path: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().strip().splitlines() if proc.stderr else []
-            raise InputError(f"{what} stopped at start (exit {proc.returncode}): {err[-1] if err else 'no message'}")
+            raise InputError(f"{what} stopped at start (exit {proc.returncode}; see {log_path})")
         try:
             urllib.request.urlopen(url, timeout=2).close()
             return
@@ -87,42 +88,44 @@ def _wait(url: str, proc: subprocess.Popen, what: str, timeout: float = 60.0) ->
     raise InputError(f"{what} did not answer at {url} within {timeout:g} s")
 
 
-def _end(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
-
-
 @dataclass
 class Served:
-    """What :func:`start` started: the query URL, the YASGUI page, the grlc API (if any)."""
+    """What :func:`start` started: the query URL, the YASGUI page, the grlc API (if any), the log."""
 
     query_url: str
     page_url: str
     triples: int
+    log_path: str
+    query_timeout: int
     api_url: str | None = None
-    processes: list = field(default_factory=list)
+    processes: list = field(default_factory=list)  # grlc, if any
     workdir: str | None = None
+    front: object = None
+    engine: object = None
+    log: object = None
 
     def alive(self) -> bool:
-        return all(p.poll() is None for p in self.processes)
+        return (self.front is not None and self.front.alive()
+                and all(p.poll() is None for p in self.processes))
+
+    def pids(self) -> list[int]:
+        """The child processes now running (Oxigraph, grlc)."""
+        procs = list(self.processes) + ([self.engine.proc] if self.engine and self.engine.proc else [])
+        return [p.pid for p in procs if p.poll() is None]
 
 
 def start(root=None, extra=(), port: int | None = None, api: bool = False, api_port: int | None = None,
-          grlc_python: str | None = None, host: str = "127.0.0.1") -> Served:
+          grlc_python: str | None = None, host: str = "127.0.0.1", query_timeout: int | None = None,
+          log_path: str | None = None) -> Served:
     """Load the graph into a fresh Oxigraph store and serve it read-only on ``host:port``."""
     from laokg.graph.export import serialize
     from laokg.graph.load import find_root, load_data_graph
+    from laokg.publish.sparql_front import DEFAULT_QUERY_TIMEOUT, Engine, Front, Log, spawn
 
     command = oxigraph_command()
     python = grlc_command(grlc_python) if api else None
     port = port or 7878
+    query_timeout = query_timeout or DEFAULT_QUERY_TIMEOUT
     if not port_is_free(port, host):
         raise InputError(f"port {port} on {host} is in use (choose another with --port)")
     if api:
@@ -131,20 +134,34 @@ def start(root=None, extra=(), port: int | None = None, api: bool = False, api_p
             raise InputError(f"port {api_port} on {host} (for the API) is in use")
     graph = load_data_graph(root, extra)
     workdir = tempfile.mkdtemp(prefix="laokg-serve-")
-    served = Served(f"http://{host}:{port}/query", f"http://{host}:{port}/", len(graph), workdir=workdir)
+    log_path = str(Path(log_path).resolve()) if log_path else str(Path(workdir) / "serve.log")
+    try:
+        log = Log(log_path)
+    except OSError as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise InputError(f"{log_path}: cannot write the log ({exc.strerror or exc})") from None
+    served = Served(f"http://{host}:{port}/query", f"http://{host}:{port}/", len(graph), log_path, query_timeout,
+                    workdir=workdir, log=log)
     try:
         data = Path(workdir) / "laokg.nt"
         data.write_bytes(serialize(graph, "nt"))
         store = Path(workdir) / "store"
         loaded = subprocess.run([command, "load", "--location", str(store), "--file", str(data)],
-                                capture_output=True, text=True)
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if loaded.returncode != 0:
             last = (loaded.stderr.strip().splitlines() or ["no message"])[-1]
             raise InputError(f"oxigraph load failed: {last}")
-        proc = subprocess.Popen([command, "serve-read-only", "--location", str(store), "--bind", f"{host}:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        served.processes.append(proc)
-        _wait(served.query_url + "?query=ASK%7B%7D", proc, "the Oxigraph server")
+        data.unlink()
+        served.engine = Engine(command, str(store), query_timeout, log)
+        try:
+            served.engine.start()
+        except RuntimeError as exc:
+            raise InputError(str(exc)) from None
+        served.front = Front(served.engine, host, port, log)
+        try:
+            served.front.start()
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
         if api:
             conf = Path(workdir) / "grlc"
             conf.mkdir()
@@ -154,11 +171,10 @@ def start(root=None, extra=(), port: int | None = None, api: bool = False, api_p
                 encoding="utf-8")
             code = ("from grlc.server import app; "
                     f"app.run(host={host!r}, port={api_port}, threaded=True, use_reloader=False)")
-            gproc = subprocess.Popen([python, "-c", code], cwd=conf, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+            gproc = spawn([python, "-c", code], log, cwd=conf)
             served.processes.append(gproc)
             served.api_url = f"http://{host}:{api_port}/api-local/"
-            _wait(f"http://{host}:{api_port}/", gproc, "grlc")
+            _wait(f"http://{host}:{api_port}/", gproc, "grlc", log_path)
         return served
     except BaseException:
         stop(served)
@@ -166,8 +182,17 @@ def start(root=None, extra=(), port: int | None = None, api: bool = False, api_p
 
 
 def stop(served: Served) -> None:
-    """End every process :func:`start` started and remove its store."""
+    """End everything :func:`start` started (SIGTERM, SIGKILL after 1 s) and remove its store
+    (and the log, unless it was given)."""
+    from laokg.publish.sparql_front import end_process
+
+    if served.front is not None:
+        served.front.stop()
     for proc in reversed(served.processes):
-        _end(proc)
+        end_process(proc)
+    if served.engine is not None:
+        served.engine.stop()
+    if served.log is not None:
+        served.log.close()
     if served.workdir:
         shutil.rmtree(served.workdir, ignore_errors=True)
