@@ -90,11 +90,138 @@ def test_an_interrupted_upload_leaves_the_previous_graph(store):
     assert (URIRef("http://example.org/only-this"), None, None) not in _remote_graph(store)
 
 
-def test_a_failed_push_says_the_previous_graph_is_kept(store):
+def test_a_failed_push_says_the_previous_graph_is_kept(store, tmp_path):
     assert _push(store).exit_code == 0
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    result = invoke("push", store.base + "/nope", "--endpoint", store.query_url, "--root", str(ROOT),
+                    "--data", str(extra))
+    assert_one_line_error(result, "HTTP 404", "the store still holds its previous graph",
+                          f"({len(real_graph()):,} triples, checked by count and isomorphism)")
+    assert "may still replace" not in result.stderr  # a 404 is not an upload in progress
+    # the same graph again to a wrong URL: the store holds it, but this push did nothing
     result = invoke("push", store.base + "/nope", "--endpoint", store.query_url, "--root", str(ROOT))
-    assert_one_line_error(result, "HTTP 404", "keeps its previous graph",
-                          f"still holds {len(real_graph()):,} triples")
+    assert_one_line_error(result, "HTTP 404", "held it before the push too")
+
+
+class _Proxy:
+    """A Graph Store proxy on 127.0.0.1 in front of ``store``: each PUT is forwarded (or not),
+    then answered with ``status`` after ``delay`` seconds, as a gateway that lost the answer."""
+
+    def __init__(self, store, status=504, delay=0.0, forward=True, rewrite=None):
+        import http.server
+        import threading
+        import urllib.request
+
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if rewrite:
+                    body = rewrite(body)
+                if forward:
+                    req = urllib.request.Request(store.base + self.path, data=body, method="PUT",
+                                                 headers={"Content-Type": self.headers["Content-Type"]})
+                    with urllib.request.urlopen(req, timeout=60) as r:
+                        proxy.store_status = r.status
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", "16")
+                    self.end_headers()
+                    self.wfile.write(b"gateway timeout\n")
+                except OSError:
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.store_status = None
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.store_url = f"http://127.0.0.1:{self.server.server_address[1]}/store"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _push_through(proxy, store, *extra):
+    return invoke("push", proxy.store_url, "--endpoint", store.query_url, "--root", str(ROOT), *extra)
+
+
+def test_a_504_after_the_store_applied_the_put_says_it_holds_the_new_graph(store, tmp_path):
+    """Before: "the store keeps its previous graph" while it held the new one (issue 17)."""
+    assert _push(store).exit_code == 0
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    proxy = _Proxy(store, status=504)
+    try:
+        result = _push_through(proxy, store, "--data", str(extra), "--retries", "0")
+    finally:
+        proxy.close()
+    assert proxy.store_status in (200, 201, 204)
+    n = len(real_graph()) + 1
+    assert store.count() == n
+    assert result.exit_code == 0, result.output
+    assert "HTTP 504" in result.stdout
+    assert "holds the pushed graph" in result.stdout
+    assert "previous graph" not in result.output
+    assert f"Verified through {store.query_url}: {n:,} triples, the same graph." in result.stdout
+
+
+def test_an_answer_later_than_the_client_deadline_is_checked_too(store, tmp_path):
+    assert _push(store).exit_code == 0
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    proxy = _Proxy(store, status=204, delay=8.0)
+    try:
+        result = _push_through(proxy, store, "--data", str(extra), "--timeout", "4", "--retries", "0")
+    finally:
+        proxy.close()
+    assert store.count() == len(real_graph()) + 1
+    assert result.exit_code == 0, result.output
+    assert "timed out" in result.stdout and "holds the pushed graph" in result.stdout
+
+
+def test_a_504_before_the_store_got_the_put_says_the_previous_graph_is_there(store, tmp_path):
+    assert _push(store).exit_code == 0
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    proxy = _Proxy(store, status=504, forward=False)
+    try:
+        result = _push_through(proxy, store, "--data", str(extra), "--retries", "0")
+    finally:
+        proxy.close()
+    assert store.count() == len(real_graph())
+    assert_one_line_error(result, "HTTP 504", "the store still holds its previous graph",
+                          f"({len(real_graph()):,} triples", "may still replace it")
+
+
+def test_a_store_holding_neither_graph_is_reported(store, tmp_path):
+    assert _push(store).exit_code == 0
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(EXTRA, encoding="utf-8")
+    proxy = _Proxy(store, status=504, rewrite=lambda body: body.split(b"\n", 1)[0] + b"\n")
+    try:
+        result = _push_through(proxy, store, "--data", str(extra), "--retries", "0")
+    finally:
+        proxy.close()
+    assert store.count() == 1
+    assert_one_line_error(result, "HTTP 504", "the store holds 1 triples, neither its previous graph",
+                          f"({len(real_graph()):,}) nor the pushed one ({len(real_graph()) + 1:,})")
+    assert _push(store).exit_code == 0
+
+
+def test_without_a_query_endpoint_a_failed_push_says_the_state_is_unknown(store, tmp_path):
+    proxy = _Proxy(store, status=504, forward=False)
+    try:
+        result = invoke("push", proxy.store_url.replace("/store", "/data"), "--root", str(ROOT), "--retries", "0")
+    finally:
+        proxy.close()
+    assert_one_line_error(result, "HTTP 504", "what the store holds is unknown", "--endpoint")
 
 
 def test_push_into_a_named_graph(store):

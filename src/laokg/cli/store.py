@@ -29,9 +29,10 @@ def push_command(store_url, graph, endpoint, timeout, retries, user, headers, ro
     """Publish the validated graph to a triple store, then check what arrived.
 
     Refuses a graph that does not validate (exit 1). Sends the graph as N-Triples in one
-    SPARQL 1.1 Graph Store Protocol PUT, which replaces the target graph; a failed or
-    interrupted push leaves the store's previous graph. Then asks QUERY_URL for the triple
-    count and the whole graph, and compares it with the local one (exit 1 if they differ).
+    SPARQL 1.1 Graph Store Protocol PUT, which replaces the target graph. Then asks QUERY_URL
+    for the triple count and the whole graph, and compares it with the local one (exit 1 if
+    they differ). When the PUT fails, push re-reads the store and says whether it holds its
+    previous graph, the pushed one (exit 0: only the answer was lost), or neither.
 
     \b
     Example:
@@ -45,6 +46,8 @@ def push_command(store_url, graph, endpoint, timeout, retries, user, headers, ro
     result = push(store_url, root, data, graph=graph, query_url=endpoint, options=options)
     where = f"graph <{result.graph}>" if result.graph else "the default graph"
     click.echo(f"Pushed {result.triples:,} triples to {result.store_url} ({where}).")
+    if result.note:
+        click.echo(f"Note: {result.note}.")
     if result.query_url:
         click.echo(f"Verified through {result.query_url}: {result.remote_triples:,} triples, the same graph.")
     else:

@@ -5,6 +5,12 @@
 so a failed or interrupted upload leaves the previous graph in place), then asks the query
 endpoint what arrived: the triple count, and the whole graph compared with the local one
 (isomorphism, blank nodes included).
+
+An upload whose answer is an error may still have been applied (a proxy answering 504 after
+the store took it; the client's deadline passing while the store works). So push reads the
+store's graph before the PUT (its count and canonical digest) and, after a failed PUT, again:
+it then says whether the store holds its previous graph, the pushed one, or neither. It never
+claims the previous graph was kept without having looked.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ class PushResult:
     graph: str | None  # named graph IRI, None = the default graph
     triples: int
     remote_triples: int | None
+    note: str | None = None  # set when the store's answer to the PUT was lost but it holds the graph
 
 
 def target_url(store_url: str, graph: str | None) -> str:
@@ -55,6 +62,52 @@ def remote_count(query_url: str, graph: str | None, options: RemoteOptions) -> i
         raise EndpointError(f"endpoint {mask(query_url)}: malformed answer to a COUNT query") from None
 
 
+def _snapshot(query_url: str, graph: str | None, options: RemoteOptions) -> tuple[int, int]:
+    """The store's graph now: (triple count, canonical digest). The graph itself is not kept."""
+    from rdflib.compare import to_isomorphic
+
+    fetched = sparql(query_url, _graph_query(graph), "CONSTRUCT", options).graph
+    return len(fetched), _digest(to_isomorphic(fetched))
+
+
+def _digest(iso) -> int:
+    """rdflib's canonical digest of a graph (equal digests = isomorphic graphs, blank nodes included)."""
+    return iso.graph_digest()
+
+
+def _unconfirmed(exc: EndpointError) -> bool:
+    """Whether the failed PUT may still be applied later (the store may still be working on it)."""
+    text = str(exc)
+    return "timed out" in text or "HTTP 5" in text or "connection reset" in text or "truncated" in text
+
+
+def _after_failure(exc: EndpointError, query_url: str | None, graph: str | None, options: RemoteOptions,
+                   before: tuple[int, int] | None, new: tuple[int, int]) -> str | None:
+    """What the store holds after a failed PUT: None if it holds the pushed graph, else the message."""
+    if not query_url:
+        return (f"{exc}; push failed, and what the store holds is unknown: give --endpoint QUERY_URL "
+                f"to check it (a Graph Store PUT replaces the graph whole or not at all)")
+    try:
+        now = _snapshot(query_url, graph, options)
+    except EndpointError as again:
+        return f"{exc}; push failed, and the store could not be re-read ({again}): what it holds is unknown"
+    if now == new:
+        if before == new:  # nothing shows that this PUT did anything: a wrong URL must not pass
+            return (f"{exc}; push failed: the store holds the pushed graph ({now[0]:,} triples), but it held "
+                    f"it before the push too")
+        return None
+    later = ("; it may still replace it if it is working on the upload (check again later)"
+             if _unconfirmed(exc) else "")
+    if before is not None and now == before:
+        return (f"{exc}; push failed: the store still holds its previous graph ({now[0]:,} triples, "
+                f"checked by count and isomorphism){later}")
+    if before is None:
+        return (f"{exc}; push failed: the store holds {now[0]:,} triples, not the pushed graph "
+                f"({new[0]:,}); its graph before the push could not be read{later}")
+    return (f"{exc}; push failed: the store holds {now[0]:,} triples, neither its previous graph "
+            f"({before[0]:,}) nor the pushed one ({new[0]:,}): another client may have changed it")
+
+
 def push(store_url: str, root=None, extra=(), graph: str | None = None, query_url: str | None = None,
          options: RemoteOptions | None = None) -> PushResult:
     """Validate the project's graph, PUT it to ``store_url`` and verify it through ``query_url``."""
@@ -79,17 +132,22 @@ def push(store_url: str, root=None, extra=(), graph: str | None = None, query_ur
         raise ValidationFailed(f"the graph does not validate ({summary(result)}); nothing was sent to {mask(store_url)}")
     body = serialize(data, "nt")
     target = target_url(store_url, graph)
+    before = None
+    if query_url:
+        try:
+            before = _snapshot(query_url, graph, options)
+        except EndpointError:
+            before = None  # the verification below will say what is wrong with the endpoint
     try:
         request(target, "PUT", body, {"Content-Type": "application/n-triples"}, options, what="store")
     except EndpointError as exc:
-        kept = ""
-        if query_url:
-            try:
-                kept = f"; the store still holds {remote_count(query_url, graph, options):,} triples there"
-            except EndpointError:
-                kept = ""
-        raise EndpointError(f"{exc}; push failed: the store keeps its previous graph (a Graph Store PUT "
-                            f"replaces it in one step or not at all){kept}") from None
+        local = to_isomorphic(data)
+        problem = _after_failure(exc, query_url, graph, options, before, (len(data), _digest(local)))
+        if problem:
+            raise EndpointError(problem) from None
+        return PushResult(mask(target), mask(query_url), graph, len(data), len(data),
+                          note=f"the store's answer to the upload was lost ({exc}); re-read, it holds the pushed "
+                               f"graph (count and isomorphism)")
     if not query_url:
         return PushResult(mask(target), None, graph, len(data), None)
     count = remote_count(query_url, graph, options)
