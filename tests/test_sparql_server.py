@@ -246,6 +246,12 @@ def test_service_is_refused_and_its_target_gets_no_request():
                 assert status == 400, (query, status, body)
                 assert body.startswith("refused: SERVICE"), body
                 assert len(body.strip().splitlines()) == 1
+        # a lone line feed in the head cannot smuggle a second request to Oxigraph
+        smuggled = urllib.parse.quote(hostile[0])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(f"GET /logo.svg HTTP/1.1\r\nHost: x\r\nX-A: 1\nContent-Length: 0\n\n"
+                      f"GET /query?query={smuggled} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            assert s.recv(4096).startswith(b"HTTP/1.1 400 ")
         assert target.hits == []
         # the word in a string, an IRI, a variable or a concept's name is not a SERVICE
         ok = ('SELECT ?service WHERE { ?service ?p ?o FILTER(?o != "SERVICE <x> {}") '

@@ -260,6 +260,7 @@ class Engine:
 
 # ---------------------------------------------------------------- the front server
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _READ_PATHS = {"/", "/yasgui.min.css", "/yasgui.min.js", "/logo.svg"}
 _HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
 
@@ -535,11 +536,14 @@ def _parse_head(head: bytes):
     except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
         raise _Reject(400, "Bad Request", "malformed request") from None
     lines = text[:-4].split("\r\n")
+    if any(_CONTROL.search(line) for line in lines):
+        # a lone CR or LF (or another control byte) could smuggle a line into the request sent on
+        raise _Reject(400, "Bad Request", "control characters in the request head")
     parts = lines[0].split(" ")
     if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
         raise _Reject(400, "Bad Request", "malformed request line")
     method, target, _ = parts
-    if not target.startswith("/"):
+    if not target.startswith("/") or not target.isascii():
         raise _Reject(400, "Bad Request", "the request target must be a path")
     headers: dict[str, str] = {}
     for line in lines[1:]:
