@@ -90,6 +90,7 @@ def serve_command(port, query_timeout, log_path, api, grlc_python, root, data):
 
     # Both signals stop the server, also when laokg was started as a background job (which
     # inherits an ignored SIGINT); the children get default signal handling (sparql_front).
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     served = None
@@ -112,7 +113,12 @@ def serve_command(port, query_timeout, log_path, api, grlc_python, root, data):
         click.echo("Stopped.", err=True)
     finally:
         if served is not None:
+            # a second Ctrl-C must not cut the cleanup short (the children are stopped either way)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             stop(served)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def register(group: click.Group) -> None:
