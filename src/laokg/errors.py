@@ -27,6 +27,12 @@ class RDFSyntaxError(InputError):
         super().__init__(f"{where}: {message}")
 
 
+class UnsafePath(InputError):
+    """A path from data (an entity IRI) or a site file would leave the output directory or
+    cannot be a file name everywhere (``..``, absolute, control characters, reserved names,
+    too long); ``laokg site`` writes nothing there."""
+
+
 class ValidationFailed(LaokgError):
     """The graph does not conform to the SHACL shapes (exit 1)."""
 

@@ -22,7 +22,7 @@ from laokg.labels import LabelIndex, curie
 from laokg.namespaces import PREFIXES
 from laokg.provenance.audit import AuditReport
 from laokg.provenance.trace import trace_entity, trace_source
-from laokg.publish.paths import entity_stem, is_entity, query_page, target, type_page
+from laokg.publish.paths import entity_stem, is_entity, is_unpublishable, query_page, target, type_page
 from laokg.query.binding import bind_parameters
 from laokg.query.catalogue import SavedQuery
 from laokg.query.engines import EmbeddedEngine
@@ -65,10 +65,12 @@ class Terms:
             return {"kind": "bnode", "props": [(self.iri(p), self.term(o, depth + 1)) for p, o in props]}
         return self.iri(term)
 
-    def statement_object(self, obj: str, label: str | None) -> dict:
-        """A trace statement's object (a CURIE, or a literal's text) as a term dict."""
-        iri = expand_curie(obj)
-        if iri is not None and (label is not None or obj.startswith("<") or self._known(URIRef(iri))):
+    def statement_object(self, obj: str, iris: frozenset[str]) -> dict:
+        """A trace statement's object (a CURIE, or a literal's text) as a term dict. ``iris``:
+        the CURIEs of the IRI values the node has and no literal of the same text shares; only
+        these become IRIs (a literal that looks like a CURIE or ``<…>`` stays a literal)."""
+        iri = expand_curie(obj) if obj in iris else None
+        if iri is not None:
             return self.iri(URIRef(iri))
         return {"kind": "literal", "text": obj, "lang": None, "datatype": None}
 
@@ -76,16 +78,19 @@ class Terms:
         iri = expand_curie(text)
         return self.iri(URIRef(iri)) if iri else {"kind": "literal", "text": text, "lang": None, "datatype": None}
 
-    def _known(self, iri: URIRef) -> bool:
-        return (iri, None, None) in self.graph or (None, None, iri) in self.graph
-
 
 # ---------------------------------------------------------------- entities
 
 
 def entity_iris(graph: Graph) -> list[URIRef]:
-    """Every IRI the graph mints (subject or object), sorted."""
+    """Every IRI the graph mints (subject or object) that can have a page, sorted."""
     found = {t for triple in graph for t in (triple[0], triple[2]) if is_entity(t)}
+    return sorted(found, key=str)
+
+
+def unpublishable_iris(graph: Graph) -> list[URIRef]:
+    """Every IRI under the entity namespace whose name cannot be a site path (no page), sorted."""
+    found = {t for triple in graph for t in triple if is_unpublishable(t)}
     return sorted(found, key=str)
 
 
@@ -117,6 +122,9 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
     incoming = [{"prop": terms.iri(p), "subjects": [terms.iri(s) for s, _ in group]}
                 for p, group in groupby(c.incoming, key=lambda sp: sp[1])]
     t = trace_entity(graph, iri, index)
+    values = list(graph.objects(iri))
+    texts = {str(o) for o in values if not isinstance(o, URIRef)}
+    iris = frozenset(name for o in values if isinstance(o, URIRef) and (name := curie(o)) not in texts)
     evidence = []
     for n, grp in enumerate(t.evidence, 1):
         same = next((k for k, earlier in enumerate(t.evidence[: n - 1], 1)
@@ -135,11 +143,11 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
             "note": grp.note,
             "same_as": same,
             "statements": [{"prop": terms.predicate(st.predicate),
-                            "object": terms.statement_object(st.object, st.object_label)}
+                            "object": terms.statement_object(st.object, iris)}
                            for st in grp.statements],
         })
     unsupported = [{"prop": terms.predicate(st.predicate),
-                    "object": terms.statement_object(st.object, st.object_label)} for st in t.unsupported]
+                    "object": terms.statement_object(st.object, iris)} for st in t.unsupported]
     stem = entity_stem(iri)
     return {
         "iri": str(iri),
@@ -294,5 +302,5 @@ def audit_page(terms: Terms, report: AuditReport) -> dict:
     return {"rules": rules, "counts": counts, "held": sum(1 for r in report.results if not r.findings)}
 
 
-__all__ = ["Terms", "entity_iris", "entity_page", "entity_rdf", "findings_by_node", "type_index",
+__all__ = ["Terms", "entity_iris", "unpublishable_iris", "entity_page", "entity_rdf", "findings_by_node", "type_index",
            "search_entries", "query_pages", "run_saved", "bibliography", "audit_page", "asdict"]

@@ -1,6 +1,7 @@
 """``laokg site --serve``: preview the site on 127.0.0.1 with Python's http.server, applying
 the same content negotiation as the site's ``.htaccess`` (an entity IRI path ``/id/NAME``
-answers 303 to ``NAME.ttl``, ``NAME.jsonld`` or ``NAME.html`` by the Accept header)."""
+answers 303 to ``NAME.ttl``, ``NAME.jsonld`` or ``NAME.html`` by the Accept header) and sending
+the site's Content-Security-Policy with every answer, as the .htaccess and nginx rules do."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ class _Handler(SimpleHTTPRequestHandler):
                       ".jsonld": "application/ld+json", ".html": "text/html; charset=utf-8",
                       ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                       ".svg": "image/svg+xml"}
+
+    def end_headers(self):
+        from laokg.publish.site import HEADER_POLICY
+
+        self.send_header("Content-Security-Policy", HEADER_POLICY)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         where = negotiate(Path(self.directory), self.path, self.headers.get("Accept", ""))

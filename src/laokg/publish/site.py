@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from laokg.errors import InputError
-from laokg.publish.paths import relative
+from laokg.publish.paths import entity_path_problem, external_href, inside, relative, safe_site_path
 
 MARKER = ".laokg-site"  # written into the site directory: only such a directory is pruned
+#: the Content-Security-Policy of every page (its <meta> tag): scripts, styles, images and
+#: fonts only from the site itself (no inline script, style or event handler), no plugins,
+#: no <base>, forms only to the site. A server sends HEADER_POLICY, which adds what a <meta>
+#: tag cannot carry (frame-ancestors). docs/site.md explains each directive.
+META_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+HEADER_POLICY = META_POLICY + "; frame-ancestors 'none'"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -46,6 +53,9 @@ class SiteResult:
     pages: dict[str, int]
     release: list[dict] = field(default_factory=list)
     validation: object | None = None  # the ValidationResult the release passed (None: not validated)
+    #: one line per thing from the data the site could not publish safely (an entity IRI
+    #: that cannot be a path: it gets no page and is shown as text)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -69,7 +79,19 @@ def _environment():
         """A relative link from the page being rendered to a site path."""
         return relative(ctx["page_path"], path)
 
+    @pass_context
+    def href(ctx, term: dict) -> str | None:
+        """The one place a link from data is made: a page of the site for a term the site
+        describes, the IRI itself for an http(s) IRI (:func:`external_href`), else None (the
+        template shows text). Literals never reach here: only IRI terms are linked."""
+        if term.get("kind") != "iri":
+            return None
+        if term.get("path"):
+            return relative(ctx["page_path"], term["path"])
+        return external_href(term.get("iri", ""))
+
     env.filters["url"] = url
+    env.filters["href"] = href
     env.filters["thousands"] = lambda n: f"{n:,}"
     return env
 
@@ -82,10 +104,12 @@ class _Renderer:
         self.files: dict[str, bytes] = {}
 
     def page(self, path: str, template: str, **context) -> None:
-        html = self.env.get_template(template).render(page_path=path, nav=self.nav, site_title=self.title, **context)
+        html = self.env.get_template(template).render(page_path=path, nav=self.nav, site_title=self.title,
+                                                      csp=META_POLICY, **context)
         self.add(path, html.encode("utf-8"))
 
     def add(self, path: str, data: bytes) -> None:
+        safe_site_path(path)
         if path in self.files:
             raise InputError(f"two site files would be written to {path}")
         self.files[path] = data
@@ -125,8 +149,48 @@ def _release_in_dist(base, extra, dist: Path):
     return result.validation, [(name, (Path(dist) / name).read_bytes()) for name in names]
 
 
-def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
-    """Every file of the site as ``{path: bytes}`` and the page counts by kind (no writing)."""
+def _distinct_on_disk(entities: list, warnings: list[str]) -> list:
+    """``entities`` without those whose page would overwrite an earlier one's on a file system
+    that ignores case (``id/Foo.html``, ``id/foo.html``): the first (in IRI order) keeps it."""
+    from laokg.publish.paths import entity_stem
+
+    seen: dict[str, object] = {}
+    kept = []
+    for iri in entities:
+        key = entity_stem(iri).casefold()
+        if key in seen:
+            warnings.append(f"<{iri}>: no page: its path differs only in case from that of <{seen[key]}>, "
+                            "which it would overwrite on a case-insensitive file system")
+            continue
+        seen[key] = iri
+        kept.append(iri)
+    return kept
+
+
+def _chart_files(c) -> tuple[bytes, bytes, str]:
+    """A pygal chart as (standalone SVG, its stylesheet, the SVG to inline in its page), with
+    no inline style: the chart's <style> element becomes ``charts/NAME.css`` (linked by the
+    page, and by the SVG file through an xml-stylesheet instruction) and style attributes go
+    (pygal's only one hides the tooltip, which needs the script pygal's SVG no longer has), so
+    the pages work under the Content-Security-Policy."""
+    from xml.sax.saxutils import unescape
+
+    text = c.svg.decode("utf-8")
+    text = re.sub(r"^<\?xml[^>]*\?>\s*", "", text)
+    css = "".join(unescape(m, {"&quot;": '"', "&apos;": "'"})
+                  for m in re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S))
+    text = re.sub(r"<style[^>]*>.*?</style>", "", text, flags=re.S)
+    text = re.sub(r"\sstyle=\"[^\"]*\"", "", text)
+    standalone = (f"<?xml version='1.0' encoding='utf-8'?>\n"
+                  f'<?xml-stylesheet type="text/css" href="{c.name}.css"?>\n{text}').encode("utf-8")
+    return standalone, (css.strip() + "\n").encode("utf-8"), text
+
+
+def collect(root=None, extra=(), release: list[dict] | None = None,
+            warnings: list[str] | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Every file of the site as ``{path: bytes}`` and the page counts by kind (no writing).
+    What the data holds that cannot be published safely is left out, with one line each
+    appended to ``warnings``."""
     from laokg.graph.load import find_root, load_data_graph
     from laokg.labels import LabelIndex
     from laokg.provenance.audit import audit, load_rules, rules_dir
@@ -134,12 +198,15 @@ def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dic
     from laokg.query.catalogue import load_catalogue
 
     base = find_root(root)
+    warnings = warnings if warnings is not None else []
     graph = load_data_graph(base, extra)
+    for iri in pg.unpublishable_iris(graph):
+        warnings.append(f"<{iri}>: no page, shown as text: {entity_path_problem(iri)}")
     index = LabelIndex(graph)
     terms = pg.Terms(graph, index)
     report = audit(graph, load_rules(rules_dir(base)))
     findings = pg.findings_by_node(report)
-    entities = pg.entity_iris(graph)
+    entities = _distinct_on_disk(pg.entity_iris(graph), warnings)
     catalogue = load_catalogue(base / "queries")
 
     nav = [("index.html", "Home"), ("types/index.html", "Types"), ("search.html", "Search"),
@@ -194,9 +261,9 @@ def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dic
     charts = all_charts(graph, index, catalogue)
     r.page("charts/index.html", "charts.html", charts=charts, title="Charts")
     for c in charts:
-        r.add(f"charts/{c.name}.svg", b"<?xml version='1.0' encoding='utf-8'?>\n" + c.svg if not c.svg.startswith(b"<?xml") else c.svg)
-        inline = c.svg.decode("utf-8")
-        inline = re.sub(r"^<\?xml[^>]*\?>\s*", "", inline)
+        standalone, css, inline = _chart_files(c)
+        r.add(f"charts/{c.name}.svg", standalone)
+        r.add(f"charts/{c.name}.css", css)
         inline = inline.replace("<svg ", f'<svg role="img" aria-label="{escape(c.alt)}" ', 1)
         r.page(f"charts/{c.name}.html", "chart.html", c=c, svg=Markup(inline), title=c.title)
     counts["chart"] = len(charts) + 1
@@ -228,8 +295,8 @@ def collect(root=None, extra=(), release: list[dict] | None = None) -> tuple[dic
     # static files and server rules
     r.add("style.css", (STATIC / "style.css").read_bytes())
     r.add("search.js", (STATIC / "search.js").read_bytes())
-    r.add(".htaccess", r.env.get_template("htaccess.txt").render().encode("utf-8"))
-    r.add("nginx.conf", r.env.get_template("nginx.conf.txt").render().encode("utf-8"))
+    r.add(".htaccess", r.env.get_template("htaccess.txt").render(csp=HEADER_POLICY).encode("utf-8"))
+    r.add("nginx.conf", r.env.get_template("nginx.conf.txt").render(csp=HEADER_POLICY).encode("utf-8"))
     r.add(MARKER, b"laokg static site: files in this directory are replaced by `laokg site`\n")
 
     counts["other"] = sum(1 for p in r.files if p.endswith(".html")) - sum(counts.values())
@@ -276,13 +343,16 @@ def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=N
             validation, release_files = _release_in_memory(base, extra)
     listing = [{"name": name, "path": "downloads/" + name, "size": len(data), "sha256": _sha256(data)}
                for name, data in release_files]
-    files, counts = collect(base, extra, listing)
+    warnings: list[str] = []
+    files, counts = collect(base, extra, listing, warnings)
     for name, data in release_files:
         files["downloads/" + name] = data
+    # every path is checked (and resolved, symbolic links followed) before anything is written
+    writes = [(inside(target_dir, p), data) for p, data in sorted(files.items())]
     _prune(target_dir, set(files))
-    write_files_atomic([(target_dir / p, data) for p, data in sorted(files.items())])
+    write_files_atomic(writes)
     listed = [SiteFile(p, len(d)) for p, d in sorted(files.items())]
-    return SiteResult(target_dir, listed, counts, listing, validation)
+    return SiteResult(target_dir, listed, counts, listing, validation, warnings)
 
 
 def build_with_site(root=None, dist=None, extra=()) -> SiteResult:
@@ -295,4 +365,5 @@ def build_with_site(root=None, dist=None, extra=()) -> SiteResult:
     return build_site(base, dist_dir / "site", extra, dist=dist_dir)
 
 
-__all__ = ["build_site", "build_with_site", "collect", "SiteResult", "SiteFile", "MARKER"]
+__all__ = ["build_site", "build_with_site", "collect", "SiteResult", "SiteFile", "MARKER", "META_POLICY",
+           "HEADER_POLICY"]
