@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options
+from laokg.errors import escape_control
 
 
 def format_summary(result) -> str:
@@ -33,6 +34,8 @@ def site_command(out, release, serve, port, root, data):
     The site needs no server (any static host, or file://); .htaccess and nginx.conf in it
     serve HTML to browsers and RDF to programs at the entity IRIs (docs/site.md).
     Exit status: 0 written, 1 the graph does not conform (nothing written), 2 input error.
+    An entity IRI that cannot be a file name (a '..' segment, a reserved name, too long ...)
+    gets no page and one "Warning:" line on stderr; the rest of the site is written.
 
     \b
     Example:
@@ -42,6 +45,8 @@ def site_command(out, release, serve, port, root, data):
     from laokg.publish.site import build_site
 
     result = build_site(root, out, data, release=release)
+    for warning in result.warnings:  # one line each: what the data holds that got no page
+        click.echo("Warning: " + escape_control(warning), err=True)
     click.echo(format_summary(result))
     if serve:
         from laokg.publish.serve import make_server

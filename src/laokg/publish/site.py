@@ -149,22 +149,20 @@ def _release_in_dist(base, extra, dist: Path):
     return result.validation, [(name, (Path(dist) / name).read_bytes()) for name in names]
 
 
-def _distinct_on_disk(entities: list, warnings: list[str]) -> list:
-    """``entities`` without those whose page would overwrite an earlier one's on a file system
-    that ignores case (``id/Foo.html``, ``id/foo.html``): the first (in IRI order) keeps it."""
+def _case_clashes(entities: list, warnings: list[str]) -> None:
+    """One warning per entity whose page path differs only in case from an earlier one's
+    (``id/Foo.html``, ``id/foo.html``): both are written, but on a file system that ignores
+    case (macOS, Windows) one would replace the other."""
     from laokg.publish.paths import entity_stem
 
     seen: dict[str, object] = {}
-    kept = []
     for iri in entities:
         key = entity_stem(iri).casefold()
         if key in seen:
-            warnings.append(f"<{iri}>: no page: its path differs only in case from that of <{seen[key]}>, "
-                            "which it would overwrite on a case-insensitive file system")
-            continue
-        seen[key] = iri
-        kept.append(iri)
-    return kept
+            warnings.append(f"<{iri}>: its page path differs only in case from that of <{seen[key]}>; "
+                            "on a case-insensitive file system one page would replace the other")
+        else:
+            seen[key] = iri
 
 
 def _chart_files(c) -> tuple[bytes, bytes, str]:
@@ -206,7 +204,8 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     terms = pg.Terms(graph, index)
     report = audit(graph, load_rules(rules_dir(base)))
     findings = pg.findings_by_node(report)
-    entities = _distinct_on_disk(pg.entity_iris(graph), warnings)
+    entities = pg.entity_iris(graph)
+    _case_clashes(entities, warnings)
     catalogue = load_catalogue(base / "queries")
 
     nav = [("index.html", "Home"), ("types/index.html", "Types"), ("search.html", "Search"),
