@@ -129,6 +129,45 @@ def test_type_and_query_pages_are_safe_file_names():
     assert type_page("<https://e.org/" + "x" * 300 + "a>") != type_page("<https://e.org/" + "x" * 300 + "b>")
 
 
+GOOD_NAMES = ["decree-245-2020", "evidence/decree-245-2020-1", "a.b_c-d", "x/y/z", "CONTACT", "com10", "nullable",
+              "a" * 100, "/".join(["b" * 66] * 3)]
+BAD_NAMES = ["..", ".", "../../../graph/people", "a/../../b", "a/./b", "a//b", "a/", "/a", ".htaccess", "name.",
+             "%2e%2e/%2e%2e/x", "..%2fx", "CON", "nul", "Aux.txt", "x/COM1", "lpt9.html", "a" * 101,
+             "/".join(["a" * 90] * 3), "caf\u00e9", "a:b", "a~b"]
+
+
+def test_validate_reports_the_iris_the_site_refuses():
+    """lksh:EntityIriShape (ontology/shapes.ttl) and entity_path_problem agree, name by name."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import RDFS
+
+    from laokg.graph.load import load_shapes
+    from laokg.graph.validate import run_shacl
+
+    g = Graph()
+    for name in GOOD_NAMES + BAD_NAMES:
+        g.add((URIRef(ID + name), RDFS.label, Literal(name)))
+    shapes = load_shapes(REAL_ROOT)
+    for engine in ("turbo", "pyshacl"):
+        result = run_shacl(g, shapes, engine)
+        flagged = {r.value for r in result.iri_results if r.source_shape.endswith("EntityIriShape")}
+        assert flagged == {ID + n for n in BAD_NAMES}, engine
+    assert all(entity_path_problem(ID + n) is None for n in GOOD_NAMES)
+    assert all(entity_path_problem(ID + n) is not None for n in BAD_NAMES)
+
+
+def test_cli_validate_exits_1_on_the_issue_iri(tmp_path):
+    project = tmp_path / "real"
+    for part in ("graph", "ontology", "queries"):
+        shutil.copytree(REAL_ROOT / part, project / part)
+    plant(project, "<https://w3id.org/laokg/id/../../../graph/people> schema:name \"Evil\" .\n")
+    result = invoke("validate", "--root", str(project))
+    assert result.exit_code == 1, result.output
+    assert "https://w3id.org/laokg/id/../../../graph/people cannot be a page of the site" in result.output
+    site = invoke("site", "--root", str(project), "-o", str(tmp_path / "site"))
+    assert site.exit_code == 1 and not (tmp_path / "site").exists()
+
+
 # ---------------------------------------------------------------- links from data
 
 

@@ -87,8 +87,10 @@ def is_entity(iri) -> bool:
 
 
 def is_unpublishable(iri) -> bool:
-    """An IRI under https://w3id.org/laokg/id/ whose name cannot be a path (no page)."""
-    return isinstance(iri, URIRef) and str(iri).startswith(ENTITY_BASE) and entity_path_problem(iri) is not None
+    """An IRI under https://w3id.org/laokg/id/ (not the namespace itself) whose name cannot be
+    a path: it gets no page. ``laokg validate`` reports the same IRIs (lksh:EntityIriShape)."""
+    s = str(iri)
+    return isinstance(iri, URIRef) and s.startswith(ENTITY_BASE) and s != ENTITY_BASE and entity_path_problem(s) is not None
 
 
 def safe_site_path(path: str) -> str:
