@@ -77,6 +77,11 @@ class Browser:
         for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
             self.send(method)
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        # every document records the Content-Security-Policy violations it sees (a script the
+        # DevTools protocol adds runs before the page's own and is not subject to its policy)
+        self.send("Page.addScriptToEvaluateOnNewDocument", source=(
+            "window.__laokgCsp = []; document.addEventListener('securitypolicyviolation', e => "
+            "window.__laokgCsp.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' + (e.sample || '')));"))
 
     def _devtools_port(self) -> int:
         deadline = time.monotonic() + 60
@@ -140,6 +145,17 @@ class Browser:
             elif m == "Network.loadingFailed" and not p.get("canceled"):
                 out.append("network: " + p.get("errorText", ""))
         return out
+
+    def csp_violations(self) -> list[str]:
+        """The Content-Security-Policy violations the current page reported (directive, what)."""
+        return self.evaluate("window.__laokgCsp || []")
+
+    def click(self, selector: str) -> None:
+        """A real mouse click (pressed and released) in the middle of the first ``selector``."""
+        x, y = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView();"
+                             " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
     def evaluate(self, expression: str, await_promise: bool = False):
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise)

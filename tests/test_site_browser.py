@@ -139,3 +139,85 @@ def test_axe_finds_no_accessibility_violation(browser, base_url, path):
         " first: v.nodes[0].target.join(' '), html: v.nodes[0].html.slice(0, 160)})))",
         await_promise=True)
     assert violations == []
+
+
+# ---------------------------------------------------------------- the Content-Security-Policy
+
+
+@pytest.mark.parametrize("path", ["index.html", "id/decree-245-2020.html", "id/evidence/decree-245-2020-1.html",
+                                  "search.html?q=decree", "types/index.html", "charts/index.html",
+                                  "charts/timeline.html", "charts/emigrants-by-sex.html", "charts/remittances.html",
+                                  "charts/timeline.svg", "ontology.html", "vocabularies.html", "audit.html",
+                                  "queries/remittances.html", "bibliography.html", "downloads.html"])
+def test_pages_work_under_the_policy_with_no_violation(browser, base_url, path):
+    """The preview server sends the policy as a header and the pages carry it in a meta tag;
+    nothing on the pages (scripts, styles, charts, images) is refused by it."""
+    errors = browser.open(base_url + path)
+    if path.endswith(".svg"):  # an SVG document has no <link rel=icon>: the browser asks for /favicon.ico
+        errors = [e for e in errors if not e.endswith("/favicon.ico")]
+        assert browser.evaluate("getComputedStyle(document.querySelector('.background')).fill") == "rgb(255, 255, 255)"
+    assert errors == [], path
+    assert browser.csp_violations() == [], path
+    if path.startswith("search.html"):
+        assert browser.evaluate("document.querySelectorAll('#search-results a').length") > 0
+    if path.startswith("charts/") and path.endswith(".html") and path != "charts/index.html":
+        # the chart's own stylesheet applied: pygal's white background, not the default black fill
+        fill = browser.evaluate("getComputedStyle(document.querySelector('figure svg .background')).fill")
+        assert fill in ("rgb(255, 255, 255)", "white"), fill
+
+
+def test_the_policy_is_enforced(browser, base_url):
+    """An inline script (as injected markup would be) does not run, and the refusal is seen."""
+    assert browser.open(base_url + "index.html") == []
+    ran = browser.evaluate("(() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
+                           " document.body.appendChild(s); return window.__ran === 1; })()")
+    assert ran is False
+    browser.evaluate("new Promise(r => setTimeout(r, 100))", await_promise=True)
+    assert any(v.startswith("script-src") for v in browser.csp_violations())
+
+
+def test_pages_work_under_the_policy_from_disk(browser, built_site):
+    """Opened as file:// (no server, only the meta tag), search still runs."""
+    url = (built_site.out / "search.html").as_uri() + "?q=decree"
+    assert browser.open(url) == []
+    assert browser.csp_violations() == []
+    assert browser.evaluate("document.querySelectorAll('#search-results a').length") > 0
+
+
+# ---------------------------------------------------------------- a javascript: URL in the data
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory):
+    """A small project whose kg:somchai has schema:url <javascript:document.title='XSS'>,
+    built and served."""
+    from laokg.publish.site import build_site
+    from tests.test_site_safety import plant, small_project
+
+    project = small_project(tmp_path_factory.mktemp("xss"))
+    plant(project, "kg:somchai schema:url <javascript:document.title='XSS'>, <JaVaScRiPt:document.title='XSS2'> .\n")
+    site = build_site(project, project.parent / "site", release=False)
+    server = make_server(site.out, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_javascript_url_from_data_cannot_be_clicked_into_running(browser, hostile_url):
+    """Issue 17: the URL was rendered as <a href="javascript:…"> and ran when clicked."""
+    assert browser.open(hostile_url + "id/somchai.html") == []
+    title = browser.evaluate("document.title")
+    assert title.startswith("Somchai")
+    assert browser.evaluate("[...document.querySelectorAll('a')].filter(a => a.protocol !== 'http:' && a.protocol !== 'https:'"
+                            " && !a.href.startsWith(location.origin)).map(a => a.href)") == []
+    assert browser.evaluate("document.querySelectorAll('a[href^=javascript i], a[href*=\"javascript:\" i]').length") == 0
+    # the URL is shown, as text; click it as a person would
+    browser.evaluate("(() => { const e = [...document.querySelectorAll('main *')].filter(e => e.children.length === 0"
+                     " && e.textContent.includes(\"javascript:document.title\"))[0]; e.id = 'planted'; })()")
+    browser.click("#planted")
+    browser.evaluate("document.getElementById('planted').click()")
+    browser.evaluate("new Promise(r => setTimeout(r, 200))", await_promise=True)
+    assert browser.evaluate("document.title") == title
+    assert browser.evaluate("location.pathname").endswith("/id/somchai.html")
