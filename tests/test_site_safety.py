@@ -366,3 +366,102 @@ def test_chart_svgs_carry_no_inline_style_or_script(hostile_site):
         assert "<style" not in text and " style=" not in text and "<script" not in text, svg.name
         assert f'<?xml-stylesheet type="text/css" href="{svg.stem}.css"?>' in text
         assert (svg.parent / (svg.stem + ".css")).read_text(encoding="utf-8").startswith(f"#chart-{svg.stem}")
+
+
+# ---------------------------------------------------------------- fuzz: hostile IRIs, labels and URLs
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: segments an attacker would try; all valid in an IRI (so the graph loads and the site is built)
+_TRAVERSAL = ["..", ".", "%2e%2e", "%2E%2E", "..%2f", "", "CON", "nul.txt", "com1", "LPT9.html", ".htaccess",
+              ".laokg-site", "index", "style.css", "a" * 120, "graph", "people", "C:", "caf\u00e9", "\u2025", "~",
+              "id", "x.", "@", "a;b=c"]
+_IRI_CHARS = "abcXYZ019-._~!$&'()*+,;=:@\u00e9\u2025"
+_segment = st.one_of(st.sampled_from(_TRAVERSAL), st.text(st.sampled_from(_IRI_CHARS), max_size=10))
+_local = st.lists(_segment, min_size=1, max_size=8).map("/".join)
+_LABELS = ["<script>alert(1)</script>", "</script><script>alert(2)</script>", "\" onerror=\"alert(3)", "' onmouseover='alert(4)",
+           "<img src=x onerror=alert(5)>", "javascript:alert(6)", "kg:somchai", "<https://evil.example/>", "{{ 7*7 }}",
+           "]]><svg onload=alert(8)>", "&lt;script&gt;", "\u202e", "--><script>alert(9)</script>", "<style>*{}</style>"]
+_label = st.one_of(st.sampled_from(_LABELS), st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+                   st.lists(st.sampled_from(_LABELS), min_size=2, max_size=4).map("".join))
+_SCHEMES = ["javascript:", "JaVaScRiPt:", "data:text/html,", "DATA:", "vbscript:", "file:///", "https://", "http://",
+            "HTTPS://", "//", "mailto:"]
+_PREFIXES = [" ", "\t", "\x01", "\x0b", "\u00a0", "\n"]
+#: a URL (valid as an IRI) and the same with a leading space or control character, as a literal
+_url = st.builds(lambda pre, scheme, body: (scheme + body, pre + scheme + body),
+                 st.sampled_from(_PREFIXES), st.sampled_from(_SCHEMES),
+                 st.sampled_from(["alert(document.domain)", "document.title='XSS'", "evil.example/x",
+                                  "%3Cscript%3Ealert(1)%3C/script%3E", "text/html;base64,PHNjcmlwdD4="]))
+_entity = st.tuples(_local, _label, _url)
+
+
+def _iri(text: str) -> str:
+    """``text`` as a Turtle IRIREF: every character a Turtle IRI may not hold as it is, escaped."""
+    return "<" + "".join(c if (c.isascii() and c.isprintable() and c not in ' <>"{}|^`\\') else f"\\U{ord(c):08X}"
+                         for c in text) + ">"
+
+
+def _string(text: str) -> str:
+    return '"' + "".join(c if (c.isprintable() and c not in '"\\') else f"\\U{ord(c):08X}" for c in text) + '"'
+
+
+def fuzz_project(where: Path) -> Path:
+    """The core fixture with one audit rule and one saved query: a site in about a second."""
+    project = where / "project"
+    shutil.copytree(FIXTURE, project)
+    (project / "queries" / "audit").mkdir(parents=True)
+    rule = sorted((REAL_ROOT / "queries" / "audit").glob("*.rq"))[0]
+    shutil.copy(rule, project / "queries" / "audit" / rule.name)
+    shutil.copy(REAL_ROOT / "queries" / "sources.rq", project / "queries" / "sources.rq")
+    return project
+
+
+@settings(max_examples=15, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(_entity, min_size=1, max_size=3))
+def test_fuzz_hostile_data_stays_inside_and_inert(entities):
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="laokg-fuzz-") as tmp:
+        top = Path(tmp)
+        project = fuzz_project(top / "a" / "b")
+        lines = []
+        for local, label, (url, spaced) in entities:
+            iri = _iri(ID + local)
+            lines.append(f"{iri} schema:name {_string(label)} ; schema:url {_iri(url)} ;\n"
+                         f"    schema:description {_string(spaced)}, {_string(url)} .\n"
+                         f"kg:somchai schema:knows {iri} ; schema:alternateName {_string(label)} ; schema:sameAs {_iri(url)} .\n")
+        plant(project, "".join(lines))
+        out = top / "a" / "out" / "site"
+        before = snapshot(top, skip=out)
+        result = invoke("site", "--root", str(project), "--no-release", "-o", str(out))
+        # nothing outside the output directory was written, created or changed
+        assert snapshot(top, skip=out) == before
+        if result.exit_code != 0:  # refused as a whole (e.g. at load): one line, nothing written
+            assert_one_line_error(result, code=2)
+            assert not out.exists()
+            return
+        assert all(line.startswith("Warning: ") for line in result.stderr.splitlines()), result.stderr
+        # everything written is inside, no symbolic link, and no page has anything that runs
+        real = out.resolve()
+        for path in out.rglob("*"):
+            assert not path.is_symlink() and path.resolve().is_relative_to(real), path
+        assert active_content(out) == {}
+        somchai = (out / "id" / "somchai.html").read_text(encoding="utf-8")
+        for _local, label, _url in entities:
+            assert "<script>" not in label or "<script>" not in somchai.partition("<main")[2]
+
+
+@pytest.mark.parametrize("iri", [ID + "a\x00b", ID + "..\\..\\x", ID + "a b", ID + "a\nb", ID + "\x1b[31m",
+                                 " javascript:alert(1)", "\x01javascript:alert(1)", "jav\tascript:alert(1)"])
+def test_iris_no_iri_may_hold_are_refused_whole_with_one_line(tmp_path, iri):
+    """Characters an IRI cannot hold (written as Turtle escapes): the graph does not load, so
+    the site is refused with one line and nothing is written anywhere."""
+    project = fuzz_project(tmp_path / "a")
+    plant(project, f"kg:somchai schema:url {_iri(iri)} .\n")
+    out = tmp_path / "out"
+    before = snapshot(tmp_path)
+    result = invoke("site", "--root", str(project), "--no-release", "-o", str(out))
+    assert_one_line_error(result, code=2)
+    assert snapshot(tmp_path) == before and not out.exists()
