@@ -235,6 +235,10 @@ def test_names_differing_only_in_case_are_both_written_with_a_warning(tmp_path, 
     assert (tmp_path / "site" / "id" / "Somchai.html").is_file()
     assert (tmp_path / "site" / "id" / "somchai.html").is_file()
     assert [w for w in result.warnings if "only in case" in w and "Somchai" in w]
+    # `laokg build --site` prints the same warning (its release validates: the name is fine)
+    built = invoke("build", "--root", str(copy), "--dist", str(tmp_path / "dist"), "--site")
+    assert built.exit_code == 0, built.output
+    assert [line for line in built.stderr.splitlines() if line.startswith("Warning: ") and "only in case" in line]
 
 
 @pytest.fixture(scope="module")

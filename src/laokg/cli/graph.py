@@ -116,10 +116,11 @@ def build_command(dist, with_site, root, data):
     from laokg.graph.validate import summary
 
     if with_site:
-        from laokg.cli.site import format_summary
+        from laokg.cli.site import echo_warnings, format_summary
         from laokg.publish.site import build_with_site
 
         site = build_with_site(root, dist, data)
+        echo_warnings(site)
         click.echo(summary(site.validation))
         click.echo(format_summary(site))
         return

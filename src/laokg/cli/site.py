@@ -18,6 +18,12 @@ def format_summary(result) -> str:
     return "\n".join(lines)
 
 
+def echo_warnings(result) -> None:
+    """One ``Warning:`` line on stderr (escaped) per thing of the data the site left out."""
+    for warning in result.warnings:
+        click.echo("Warning: " + escape_control(warning), err=True)
+
+
 @click.command("site", context_settings=CONTEXT_SETTINGS)
 @click.option("-o", "--output", "out", metavar="DIR", default=None,
               help="Site directory (default: ROOT/dist/site). Files of an earlier build there are replaced.")
@@ -45,8 +51,7 @@ def site_command(out, release, serve, port, root, data):
     from laokg.publish.site import build_site
 
     result = build_site(root, out, data, release=release)
-    for warning in result.warnings:  # one line each: what the data holds that got no page
-        click.echo("Warning: " + escape_control(warning), err=True)
+    echo_warnings(result)
     click.echo(format_summary(result))
     if serve:
         from laokg.publish.serve import make_server
@@ -65,4 +70,4 @@ def register(group: click.Group) -> None:
     group.add_command(site_command)
 
 
-__all__ = ["register", "site_command", "format_summary"]
+__all__ = ["register", "site_command", "format_summary", "echo_warnings"]
