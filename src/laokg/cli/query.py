@@ -265,12 +265,9 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
         if file == "-":
             text, source = sys.stdin.read(), "<stdin>"
         else:
-            try:
-                text, source = Path(file).read_text(encoding="utf-8"), file
-            except OSError as exc:
-                raise InputError(f"{file}: cannot read: {exc.strerror or exc}") from None
-            except UnicodeDecodeError:
-                raise InputError(f"{file}: not UTF-8 text") from None
+            from laokg.query.catalogue import read_named_query
+
+            text, source = read_named_query(file, root), file
     else:
         text, source = query, "query"
     kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})

@@ -35,6 +35,7 @@ from pathlib import Path, PurePath
 from rdflib import Graph, Literal, URIRef
 
 from laokg.errors import InputError, RDFSyntaxError
+from laokg.graph import checks
 from laokg.namespaces import PREFIXES, bind_prefixes
 
 ENV_ROOT = "LAOKG_ROOT"
@@ -312,14 +313,7 @@ _lock = threading.Lock()
 
 
 def _parse(path: Path) -> _Parsed:
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raw = checks.read_regular(path)  # a FIFO or device is refused, never opened for reading
     # keyed by content, not mtime: a same-size rewrite within one clock tick is still seen
     key = hashlib.blake2b(raw, digest_size=16).digest()
     with _lock:
@@ -335,6 +329,7 @@ def _parse(path: Path) -> _Parsed:
         text = text[1:]
     from rdflib.plugins.parsers.notation3 import BadSyntax
 
+    checks.check_text(path, raw, path.as_uri())  # literals, lists, nesting (laokg.graph.checks)
     graph = Graph(bind_namespaces="none")
     try:
         with _quiet_rdflib():
@@ -396,16 +391,13 @@ def _merge(graph: Graph, paths) -> Graph:
     return graph
 
 
-def _extra_paths(extra) -> list[Path]:
+def _extra_paths(extra, root=None) -> list[Path]:
     paths = []
     for item in extra or ():
         path = Path(item).expanduser()
         if path.suffix.lower() not in DATA_SUFFIXES:
             raise InputError(f"{path}: unsupported data file (expected {' or '.join(DATA_SUFFIXES)})")
-        if not path.exists():
-            raise InputError(f"{path}: file not found")
-        check_regular(path)
-        paths.append(path.resolve())
+        paths.append(checks.check_named(path, root))  # the rule for files named on the command line
     return paths
 
 
@@ -415,7 +407,7 @@ def load_data_graph(root: str | os.PathLike | None = None, extra=()) -> Graph:
     The shapes are not included. Returns a new Graph the caller may change.
     """
     files = project_files(root)
-    return _merge(_new_graph(), [*files.data, *_extra_paths(extra)])
+    return _merge(_new_graph(), [*files.data, *_extra_paths(extra, files.root)])
 
 
 @dataclass(frozen=True)
@@ -459,7 +451,7 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
     import pyoxigraph
 
     files = project_files(root)
-    paths = [*files.data, *_extra_paths(extra)]
+    paths = [*files.data, *_extra_paths(extra, files.root)]
     chunks: list[bytes] = []
     merged = _new_graph()
     used_prefixes = {prefix for prefix, _ in merged.namespace_manager.namespaces()}
@@ -469,7 +461,7 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
         if not path.is_file():
             return None
         try:
-            raw = path.read_bytes()
+            raw = checks.read_regular(path)
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
@@ -480,7 +472,8 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
         try:
             parser = pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.as_uri(),
                                       rename_blank_nodes=True)
-            chunks.append(pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES))
+            checked = checks.Checker(path, raw, path.as_uri()).check(parser)  # literals, lists, nesting
+            chunks.append(pyoxigraph.serialize((quad.triple for quad in checked), format=pyoxigraph.RdfFormat.N_TRIPLES))
             declared = dict(parser.prefixes)
         except (SyntaxError, ValueError, OSError):
             return None

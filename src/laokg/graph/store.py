@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from laokg.errors import InputError
+from laokg.graph.checks import Checker, check_named, read_regular
 from laokg.graph.load import find_root, project_files
 
 STORE_DIR = "store"
@@ -114,12 +115,12 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
                 pass  # a damaged store: fall back to the Turtle files
     files = project_files(root)
     store = pyoxigraph.Store()
-    for path in (*files.data, *(Path(e).resolve() for e in extra)):
-        if not path.is_file():
-            raise InputError(f"{path}: file not found")
+    for path in (*files.data, *(check_named(e, files.root) for e in extra)):
+        data = read_regular(path)  # as every loader reads: no FIFO, no device (laokg.graph.checks)
         fmt = pyoxigraph.RdfFormat.N_TRIPLES if path.suffix.lower() == ".nt" else pyoxigraph.RdfFormat.TURTLE
         try:
-            store.bulk_load(path=str(path), format=fmt, base_iri=path.as_uri())
+            parser = pyoxigraph.parse(data, format=fmt, base_iri=path.as_uri(), rename_blank_nodes=True)
+            store.bulk_extend(Checker(path, data, path.as_uri()).check(parser))  # literals, lists, nesting
         except SyntaxError as exc:
             raise InputError(f"{path}: syntax error: {exc}") from None
         except OSError as exc:

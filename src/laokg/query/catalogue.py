@@ -37,12 +37,14 @@ an unknown datatype is an error rather than silently part of the name.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from laokg.errors import LaokgError, ParameterError, QueryError
+from laokg.errors import InputError, LaokgError, ParameterError, QueryError
+from laokg.graph.checks import check_named, enclosing_root, read_regular
 from laokg.query import facts as query_facts
 from laokg.query.safety import parse_query
 from laokg.query.parameters import Parameter, coerce, shown, split_parameter
@@ -317,15 +319,50 @@ def check_decorator_values(sq: SavedQuery, where: str) -> None:
                     raise QueryError(f"{where}: default '{d}' of parameter '{p.name}' is not in its 'enumerate' list")
 
 
-def load_query_file(path: Path) -> SavedQuery:
-    path = Path(path)
+def _decoded(path, raw: bytes) -> str:
+    """``raw`` as ``Path.read_text(encoding="utf-8")`` gives it (line ends made ``\n``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QueryError(f"{path}: no such query file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QueryError(f"{path}: cannot read: {exc}") from None
-    return _cached_parse(text, path.stem, str(path))
+        return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise QueryError(f"{path}:{line}: not UTF-8 text") from None
+
+
+def read_query_text(path, root=None) -> str:
+    """The text of a saved query file, read as the project's Turtle files are read: a regular
+    file inside the project ``root`` (default: the project of the file's folder, see
+    :func:`~laokg.graph.checks.enclosing_root`); a symlink that leads outside it, a FIFO or a
+    device is refused before anything is read, and nothing of it is quoted."""
+    from laokg.graph.load import check_inside  # (rdflib: imported when a file is read)
+
+    path = Path(path)
+    if not (path.exists() or path.is_symlink()):
+        raise QueryError(f"{path}: no such query file")
+    check_inside(path, Path(root) if root is not None else enclosing_root(path.parent))
+    return _decoded(path, read_regular(path))
+
+
+def read_named_query(path, root=None) -> str:
+    """The text of a query file named on the command line (``sparql -f FILE``, ``query run
+    PATH.rq``): anywhere, but a regular file, and a symlink only into the project (``root``,
+    as :func:`~laokg.graph.load.find_root` finds it; :func:`~laokg.graph.checks.check_named`)."""
+    from laokg.graph.load import find_root
+
+    try:
+        base = find_root(root)
+    except InputError:
+        base = None  # no project: no symlink is followed
+    try:
+        resolved = check_named(path, base)
+    except InputError as exc:
+        raise InputError(str(exc).replace(": file not found", ": cannot read: no such file")) from None
+    return _decoded(path, read_regular(resolved))
+
+
+def load_query_file(path: Path, root=None) -> SavedQuery:
+    """The saved query in ``path`` (read with :func:`read_query_text`), parsed."""
+    path = Path(path)
+    return _cached_parse(read_query_text(path, root), path.stem, str(path))
 
 
 @lru_cache(maxsize=256)
@@ -344,9 +381,10 @@ def load_catalogue(directory: Path, problems: list | None = None) -> list[SavedQ
     if not directory.is_dir():
         raise QueryError(f"{directory}: saved-query directory not found")
     queries = []
+    root = enclosing_root(directory)
     for path in sorted(directory.glob("*.rq")):
         try:
-            queries.append(load_query_file(path))
+            queries.append(load_query_file(path, root))
         except LaokgError as exc:
             if problems is None:
                 raise
@@ -357,11 +395,12 @@ def load_catalogue(directory: Path, problems: list | None = None) -> list[SavedQ
 def find_query(directory: Path, name: str) -> SavedQuery:
     """The saved query ``name`` (file stem, or a path to an ``.rq`` file)."""
     directory = Path(directory)
-    if name.endswith(".rq") and Path(name).is_file():
-        return load_query_file(Path(name))
+    if name.endswith(".rq") and Path(name).is_file():  # a file named on the command line
+        path = Path(name)
+        return _cached_parse(read_named_query(path, enclosing_root(directory)), path.stem, str(path))
     path = directory / f"{name}.rq"
-    if path.is_file():
-        return load_query_file(path)
+    if path.exists() or path.is_symlink():
+        return load_query_file(path, enclosing_root(directory))
     names = sorted(p.stem for p in directory.glob("*.rq")) if directory.is_dir() else []
     import difflib
 

@@ -38,12 +38,16 @@ def compute_facts(queries_dir: Path) -> bytes:
     (one that does not is left out: it is reported where it is used)."""
     from laokg.errors import LaokgError
 
+    from laokg.graph.checks import enclosing_root
+    from laokg.query.catalogue import read_query_text
+
     queries_dir = Path(queries_dir)
     out: dict[str, dict] = {}
     paths = sorted(queries_dir.rglob("*.rq")) if queries_dir.is_dir() else []
+    root = enclosing_root(queries_dir)
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_query_text(path, root)  # the project-file rules: no FIFO, no symlink out
             out[text_key(text)] = facts_of(text, str(path))
         except (OSError, UnicodeDecodeError, LaokgError):
             continue
