@@ -246,3 +246,119 @@ def test_xsd_suffix_types():
 
     sq = parse_saved_query("SELECT * WHERE { ?s ?p ?_d_xsd_date, ?_b_xsd_boolean }", "t")
     assert [p.type.datatype for p in sq.parameters] == [str(XSD.date), str(XSD.boolean)]
+
+
+# ---------------------------------------------------------------- queries/ under the project-file rules (issue 17)
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from laokg.cli import cli  # noqa: E402
+from laokg.errors import InputError  # noqa: E402
+from laokg.provenance.audit import load_rules  # noqa: E402
+from laokg.query.catalogue import read_named_query  # noqa: E402
+from laokg.query.precompute import compute_facts  # noqa: E402
+
+SECRET = "hunter2-first-line-of-a-private-file"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project (the fixture's queries, an audit rule) and a private file beside it."""
+    root = tmp_path / "p"
+    shutil.copytree(REPO / "tests" / "fixtures" / "core", root)
+    shutil.copytree(FIXTURES, root / "queries")
+    (root / "queries" / "audit").mkdir()
+    shutil.copy(REPO / "queries" / "audit" / "AUD01-fact-without-evidence.rq", root / "queries" / "audit")
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "notes.rq").write_text(SECRET + "\n", encoding="utf-8")
+    return root
+
+
+def _list(root, *more):
+    return CliRunner().invoke(cli, ["query", "list", "--root", str(root), *more], catch_exceptions=True)
+
+
+def test_a_saved_query_symlinked_out_of_the_project_is_refused_quoting_nothing(project, tmp_path):
+    link = project / "queries" / "x.rq"
+    os.symlink(tmp_path / "private" / "notes.rq", link)
+    result = _list(project, "--format", "csv")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {link}: a symlink that leads outside the project; laokg reads only files "
+                             f"inside {project.resolve()}\n")
+    assert SECRET not in result.output and "private" not in result.output
+    assert "units-of" in result.stdout  # the others are still listed
+    ran = CliRunner().invoke(cli, ["query", "run", "x", "--root", str(project)], catch_exceptions=True)
+    assert ran.exit_code == 2 and SECRET not in ran.output and "leads outside the project" in ran.stderr
+
+
+def test_a_symlink_inside_the_project_is_a_saved_query(project):
+    os.symlink(project / "queries" / "units-of.rq", project / "queries" / "units-again.rq")
+    assert "units-again" in [q.name for q in load_catalogue(project / "queries")]
+
+
+@pytest.mark.parametrize("where", ["queries", "queries/audit"])
+def test_a_fifo_among_the_saved_queries_is_refused_without_hanging(project, where):
+    """`query list`, `audit` and `build` read these files: run in a subprocess with a timeout
+    (a regression blocks on the FIFO for ever)."""
+    fifo = project / where / ("AUD99-pipe.rq" if "audit" in where else "pipe.rq")
+    os.mkfifo(fifo)
+    command = ["query", "list", "--format", "csv"] if where == "queries" else ["audit"]
+    done = subprocess.run([sys.executable, "-m", "laokg", *command, "--root", str(project)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.endswith(f"Error: {fifo}: not a regular file\n")
+    code = f"from pathlib import Path; from laokg.query.precompute import compute_facts; compute_facts(Path({str(project / 'queries')!r}))"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # build's step: skips it, ends
+
+
+def test_audit_rules_follow_the_same_rules(project, tmp_path):
+    link = project / "queries" / "audit" / "AUD98-leak.rq"
+    os.symlink(tmp_path / "private" / "notes.rq", link)
+    with pytest.raises(InputError) as caught:
+        load_rules(project / "queries" / "audit")
+    assert str(caught.value).startswith(f"{link}: a symlink that leads outside the project")
+    assert SECRET not in str(caught.value)
+
+
+def test_compute_facts_leaves_out_what_it_may_not_read(project, tmp_path):
+    before = compute_facts(project / "queries")
+    os.symlink(tmp_path / "private" / "notes.rq", project / "queries" / "leak.rq")
+    shutil.copy(REPO / "queries" / "country.rq", tmp_path / "private" / "country.rq")
+    os.symlink(tmp_path / "private" / "country.rq", project / "queries" / "country.rq")
+    assert compute_facts(project / "queries") == before
+
+
+def test_a_query_file_named_on_the_command_line(project, tmp_path):
+    named = tmp_path / "elsewhere" / "q.rq"
+    named.parent.mkdir()
+    named.write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    assert read_named_query(named, project).startswith("SELECT")  # anywhere, named directly
+    link = tmp_path / "elsewhere" / "leak.rq"
+    os.symlink(tmp_path / "private" / "notes.rq", link)
+    for args in (["sparql", "-f", str(link)], ["query", "run", str(link)]):
+        result = CliRunner().invoke(cli, [*args, "--root", str(project)], catch_exceptions=True)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"Error: {link}: a symlink that leads outside the project; laokg follows a symlink "
+                                 "you name only into the project (name the file it leads to instead)\n")
+
+
+def test_a_fifo_named_with_sparql_f_is_refused(project, tmp_path):
+    os.mkfifo(tmp_path / "pipe.rq")
+    done = subprocess.run([sys.executable, "-m", "laokg", "sparql", "-f", str(tmp_path / "pipe.rq"), "--root", str(project)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr == f"Error: {tmp_path / 'pipe.rq'}: not a regular file\n"
+
+
+def test_saved_query_text_is_read_as_before(project):
+    """CRLF line ends become LF (as Path.read_text gives them): the facts' keys are unchanged."""
+    (project / "queries" / "crlf.rq").write_bytes(b"#+ summary: x\r\nSELECT * WHERE { ?s ?p ?o }\r\n")
+    query = next(q for q in load_catalogue(project / "queries") if q.name == "crlf")
+    assert query.text == "#+ summary: x\nSELECT * WHERE { ?s ?p ?o }\n"
+    (project / "queries" / "latin1.rq").write_bytes(b"# caf\xe9\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(QueryError, match=r"latin1.rq:1: not UTF-8 text"):
+        find_query(project / "queries", "latin1")

@@ -441,3 +441,161 @@ def test_many_files_are_listed_in_path_order(tmp_path):
     for name in ("b.ttl", "a-b.ttl", "a.ttl", "A.ttl", "a_b.ttl", "ä.ttl", "a.b.ttl", "10.ttl", "9.ttl", ".hidden.ttl"):
         write(root / "graph" / name, PREFIXES)
     assert list(load.project_files(root).graph) == sorted((root / "graph").glob("*.ttl"))  # pathlib's own order
+
+
+# ---------------------------------------------------------------- hostile data: one answer from every command (issue 17)
+
+from laokg.graph import checks  # noqa: E402
+
+#: kind -> (the Turtle after PREFIXES, the line reported, the message)
+HOSTILE = {
+    "ill-typed literal": ('kg:somchai schema:name "S" .\nkg:somchai schema:birthDate "1980-02-30"^^xsd:date .\n', 9,
+                          '"1980-02-30" is not a valid xsd:date (expected YYYY-MM-DD, e.g. 2024-03-01)'),
+    "misspelt datatype": ('\nkg:somchai schema:value "12"^^xsd:interger .\n', 9, "xsd:interger is not an XSD datatype"),
+    "long list": ("kg:somchai schema:value ( " + " ".join(map(str, range(checks.MAX_LIST + 1))) + " ) .\n", 8,
+                  f"a list of {checks.MAX_LIST + 1:,} items; laokg reads lists of at most {checks.MAX_LIST:,} items "
+                  "(docs/limits.md)"),
+    "deep nesting": ("\n\nkg:somchai schema:value " + "( " * (checks.MAX_DEPTH + 1) + "1" + " )" * (checks.MAX_DEPTH + 1)
+                     + " .\n", 10, f"blank nodes or lists nested {checks.MAX_DEPTH + 1} levels deep; laokg reads at most "
+                                   f"{checks.MAX_DEPTH} levels (docs/limits.md)"),
+    "long literal": ('kg:somchai schema:description "' + "x" * (checks.MAX_LITERAL + 1) + '" .\n', 8,
+                     f"a literal of {checks.MAX_LITERAL + 1:,} characters; laokg reads literals of at most "
+                     f"{checks.MAX_LITERAL:,} characters (docs/limits.md)"),
+}
+
+#: every command that loads the graph, on each of laokg's three loaders (Oxigraph to N-Triples
+#: for validate/export/build, rdflib for stats/show/sparql, the in-memory Oxigraph store)
+LOADING = {
+    "validate": ["validate"],
+    "export": ["export", "--format", "nt"],
+    "build": ["build", "--dist", "{tmp}/dist"],
+    "stats": ["stats"],
+    "show": ["show", "kg:somchai"],
+    "sparql": ["sparql", "--engine", "rdflib", "ASK {}"],
+    "sparql on Oxigraph": ["sparql", "--engine", "oxigraph", "ASK {}"],
+    "site": ["site", "-o", "{tmp}/site"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(LOADING))
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_data_gets_one_answer_with_file_and_line_from_every_command(tmp_path, kind, command):
+    root = make_project(tmp_path)
+    text, line, message = HOSTILE[kind]
+    hostile = write(root / "graph" / "hostile.ttl", PREFIXES + text)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in LOADING[command]]
+    result = invoke(*args, "--root", str(root))
+    assert_clean_exit(result, 2)
+    assert result.stderr == f"Error: {hostile}:{line}: {message}\n"
+    assert not (tmp_path / "dist").exists() and not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("command", ["validate", "stats", "sparql on Oxigraph"])
+def test_hostile_data_given_with_data_gets_the_same_answer(tmp_path, command):
+    root = make_project(tmp_path)
+    text, line, message = HOSTILE["ill-typed literal"]
+    extra = write(tmp_path / "extra" / "more.ttl", PREFIXES + text)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in LOADING[command]]
+    result = invoke(*args, "--root", str(root), "--data", str(extra))
+    assert_clean_exit(result, 2)
+    assert result.stderr == f"Error: {extra}:{line}: {message}\n"
+
+
+@pytest.mark.parametrize("command", ["validate", "sparql"])
+def test_a_literal_past_oxigraphs_token_limit_is_file_line_not_out_of_memory(tmp_path, command):
+    root = make_project(tmp_path)
+    big = write(root / "graph" / "big.ttl", PREFIXES + '\nkg:somchai schema:description "' +
+                "x" * (checks.OXIGRAPH_TOKEN_LIMIT + 1) + '" .\n')
+    result = invoke(*LOADING[command], "--root", str(root))
+    assert_clean_exit(result, 2)
+    assert result.stderr == (f"Error: {big}:9: a literal or IRI longer than {checks.OXIGRAPH_TOKEN_LIMIT:,} bytes "
+                             f"(Oxigraph's token limit); laokg reads literals of at most {checks.MAX_LITERAL:,} "
+                             "characters (docs/limits.md)\n")
+
+
+def test_the_library_loaders_refuse_what_the_commands_refuse(tmp_path):
+    root = make_project(tmp_path)
+    write(root / "graph" / "hostile.ttl", PREFIXES + HOSTILE["ill-typed literal"][0])
+    for loader in (load.load_data_graph, load.load_data_text):
+        load.clear_cache()
+        with pytest.raises(RDFSyntaxError, match=r"hostile.ttl:9: \"1980-02-30\" is not a valid xsd:date"):
+            loader(root)
+
+
+def test_a_valid_literal_of_every_checked_kind_loads(tmp_path):
+    root = make_project(tmp_path)
+    write(root / "graph" / "typed.ttl", PREFIXES + 'kg:somchai schema:value 12, 1.5, 1e3, true, "P24M"^^xsd:duration, '
+          '"2024"^^xsd:gYear, "2024-02"^^xsd:gYearMonth, "2024-02-29"^^xsd:date, "-5"^^xsd:nonPositiveInteger, '
+          '"2024-02-29T12:00:00Z"^^xsd:dateTime, "en"^^xsd:language, "anything"^^xsd:anyURI .\n')
+    assert len(load.load_data_graph(root)) == len(load.load_data_graph(make_project(tmp_path, "plain"))) + 12
+    assert load.load_data_text(root) is not None
+
+
+# ---------------------------------------------------------------- files named with --data (issue 17)
+
+SECRET = "hunter2-first-line-of-a-private-file"
+
+
+def test_a_data_symlink_to_another_file_prints_nothing_of_it(tmp_path):
+    root = make_project(tmp_path)
+    private = write(tmp_path / "private" / "notes.txt", SECRET + "\nmore\n")
+    link = tmp_path / "bundle" / "data.ttl"
+    link.parent.mkdir()
+    os.symlink(private, link)
+    for command in (["validate"], ["stats"], ["sparql", "--engine", "oxigraph", "ASK {}"], ["export"]):
+        result = invoke(*command, "--root", str(root), "--data", str(link))
+        assert_clean_exit(result, 2)
+        assert result.stderr == (f"Error: {link}: a symlink that leads outside the project; laokg follows a "
+                                 "symlink you name only into the project (name the file it leads to instead)\n")
+        assert SECRET not in result.output and "private" not in result.output
+
+
+def test_a_data_file_named_directly_may_live_outside_the_project(tmp_path):
+    root = make_project(tmp_path)
+    extra = write(tmp_path / "elsewhere" / "more.ttl", PREFIXES + 'kg:outsider schema:name "Out" .\n')
+    assert (KG.outsider, SCHEMA.name, Literal("Out")) in load.load_data_graph(root, [extra])
+
+
+def test_a_data_symlink_into_the_project_is_followed(tmp_path):
+    root = make_project(tmp_path)
+    target = write(root / "extra" / "more.ttl", PREFIXES + 'kg:insider schema:name "In" .\n')
+    os.symlink(target, tmp_path / "more.ttl")
+    assert (KG.insider, SCHEMA.name, Literal("In")) in load.load_data_graph(root, [tmp_path / "more.ttl"])
+
+
+def test_a_data_fifo_is_refused_and_never_opened(tmp_path):
+    """In a subprocess with a timeout: a regression would block on the FIFO for ever."""
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path)
+    os.mkfifo(tmp_path / "pipe.ttl")
+    done = subprocess.run([sys.executable, "-m", "laokg", "validate", "--root", str(root), "--data",
+                           str(tmp_path / "pipe.ttl")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr == f"Error: {tmp_path / 'pipe.ttl'}: not a regular file\n"
+
+
+def test_a_project_file_swapped_for_a_fifo_after_the_listing_is_not_read(tmp_path, monkeypatch):
+    """The file is judged by what is open (fstat), not by the earlier check: no TOCTOU hang."""
+    import signal
+
+    root = make_project(tmp_path)
+    files = load.project_files(root)
+    monkeypatch.setattr(load, "project_files", lambda r=None: files)
+    people = root / "graph" / "people.ttl"
+    people.unlink()
+    os.mkfifo(people)
+    load.clear_cache()
+
+    def ring(signum, frame):
+        raise TimeoutError("blocked on a FIFO")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(10)
+    try:
+        assert load.load_data_text(root) is None  # left to the rdflib loader, which reports it
+        with pytest.raises(InputError, match="people.ttl: not a regular file"):
+            load.load_data_graph(root)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

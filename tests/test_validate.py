@@ -362,3 +362,24 @@ ex:S a sh:NodeShape ; sh:targetClass ex:T ;
     assert full["focus"] == "http://example.org/a"
     assert full["path"] == "<http://example.org/p>/^<http://example.org/q>"
     assert full["source_shape"] == "http://example.org/S <http://example.org/p>/^<http://example.org/q>"
+
+
+# ---------------------------------------------------------------- literals valid for their datatype (issue 17)
+
+
+@pytest.mark.parametrize("literal, expected", [
+    ('"twelve"^^xsd:integer', 'xsd:integer (expected a whole number, e.g. 12)'),
+    ('"24 months"^^xsd:duration', 'xsd:duration (expected PnYnMnDTnHnMnS, e.g. P24M or PT1H30M)'),
+    ('"2024-13"^^xsd:gYearMonth', 'xsd:gYearMonth (expected YYYY-MM, e.g. 2024-03)'),
+    ('"maybe"^^xsd:boolean', 'xsd:boolean (expected true, false, 1 or 0)'),
+])
+def test_an_ill_typed_literal_on_any_subject_is_refused_with_file_and_line(project, literal, expected):
+    """No shape constrains schema:value on a thing that has no type: the datatype check is the
+    loader's, so `validate` cannot pass it (it did before)."""
+    bad = write(project / "graph" / "bad.ttl", PREFIXES + f"\n<https://example.org/anything> schema:value {literal} .\n")
+    lexical = literal.split('"')[1]
+    result = invoke("validate", "--root", str(project))
+    assert_clean_exit(result, 2)
+    assert result.stderr == f'Error: {bad}:9: "{lexical}" is not a valid {expected}\n'
+    with pytest.raises(InputError, match=rf"bad.ttl:9: \"{lexical}\" is not a valid"):
+        validate.validate(project)

@@ -10,7 +10,8 @@ of the kernel's file systems (``/proc``, ``/sys``) are refused by their device n
 FILE``, ``query run PATH.rq``): anywhere, but a symlink is followed only into the project, so
 a planted link cannot make laokg read (and quote in a syntax error) a file nobody named.
 
-**Content** (:class:`Checker`, run on the triples as Oxigraph parses them, once per file):
+**Content** (:func:`check_ntriples`, on the N-Triples Oxigraph writes of each file, once per
+file; the line of a problem is found by parsing the file again, only when there is one):
 
 - every literal typed with an XSD datatype is valid for it (``"twelve"^^xsd:integer``,
   ``"2023-02-30"^^xsd:date`` are refused) and an ``xsd:`` datatype is one XSD defines;
@@ -338,134 +339,179 @@ def _without_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
 
 
-class Checker:
-    """Checks one file's triples as they are parsed (:meth:`check` wraps the parser's
-    iterator), then the shape of its blank nodes (at the end of the file).
+_TYPED = b'"^^<' + XSD.encode()
+_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
+#: a triple from one blank node to another (in N-Triples as Oxigraph writes it)
+_BNODE_EDGE = re.compile(rb"\n_:(\S+) <([^>]*)> _:(\S+) \.(?=\n)")
+_REST_BYTES = _REST.encode()
 
-    ``data`` is the file's bytes and ``base_iri`` the base it is parsed with, to find the
-    line of a triple by parsing again (only when there is something to report)."""
 
-    def __init__(self, path, data: bytes, base_iri: str):
-        self.path, self.data, self.base_iri = path, _without_bom(data), base_iri
-        self.rest: dict = {}  # list node -> next list node (blank nodes only)
-        self.children: dict = {}  # blank node -> [(blank node, levels it adds)]
-        self.seen: dict = {}  # blank node -> index of the first triple with it, in a structure
+class _Report:
+    """Finds the line of what the scan found and raises the one-line error."""
 
-    def _fail(self, index: int | None, message: str, lexical: str | None = None):
+    def __init__(self, path, data: bytes, base_iri: str, ntriples: bytes):
+        self.path, self.data, self.base_iri, self.ntriples = path, _without_bom(data), base_iri, ntriples
+
+    def fail(self, offset: int, message: str, lexical: str | None = None):
+        index = self.ntriples.count(b"\n", 0, offset)  # Oxigraph writes one triple per line, in parse order
         line = _locate(self.data, self.base_iri, index)
         if lexical is not None:
             line = _literal_line(self.data.decode("utf-8", "replace"), lexical, line)
         raise RDFSyntaxError(self.path, line, message)
 
-    def check(self, quads):
-        """Yield ``quads`` (pyoxigraph Quads or Triples), checking each; raise RDFSyntaxError
-        (``file:line``) at the first problem, and map Oxigraph's token limit to one."""
-        from pyoxigraph import BlankNode, Literal
+    def fail_at_node(self, label: bytes, message: str):
+        self.fail(self.ntriples.find(b"_:" + label + b" "), message)
 
-        literal_type, blank_type = Literal, BlankNode
-        rest, children, seen = self.rest, self.children, self.seen
-        index = -1
-        iterator = iter(quads)
-        while True:
-            try:
-                quad = next(iterator)
-            except StopIteration:
+
+def _literal_problems(nt: bytes):
+    """(offset, lexical, problem) of the first literal that is too long or not valid for its
+    XSD datatype, or None. Only typed literals are looked at one by one (found by the text
+    ``"^^<http://www.w3.org/2001/XMLSchema#``), and only lines longer than the limit."""
+    from laokg.graph.triples import unescape
+
+    found = []
+    at = nt.find(_TYPED)
+    while at >= 0:
+        start = nt.rfind(b"\n", 0, at) + 1
+        quote = nt.find(b'"', start, at + 1)  # the object's opening quote: IRIs hold no '"'
+        token = nt[quote:at + 1]
+        if _STRING.fullmatch(token):  # (else the text was inside a plain literal)
+            end = nt.find(b">", at)
+            datatype = nt[at + 4:end].decode("utf-8")
+            lexical = unescape(token[1:-1].decode("utf-8"))
+            problem = literal_problem(lexical, datatype) if len(lexical) <= MAX_LITERAL else None
+            if problem is not None:
+                found.append((at, lexical, problem))
                 break
-            except MemoryError as exc:
-                if "buffer" not in str(exc):  # not oxttl's "Reached the buffer maximal size"
-                    raise
-                self._fail(None, f"a literal or IRI longer than {OXIGRAPH_TOKEN_LIMIT:,} bytes (Oxigraph's token limit); "
-                                 f"laokg reads literals of at most {MAX_LITERAL:,} characters (docs/limits.md)")
-            index += 1
-            obj = quad.object
-            kind = type(obj)
-            if kind is literal_type:
-                value = obj.value
-                if len(value) > MAX_LITERAL:
-                    self._fail(index, f"a literal of {len(value):,} characters; laokg reads literals of at most "
-                                      f"{MAX_LITERAL:,} characters (docs/limits.md)", value)
-                if obj.language is None:
-                    datatype = obj.datatype.value
-                    if datatype.startswith(XSD):
-                        problem = literal_problem(value, datatype)
-                        if problem is not None:
-                            self._fail(index, problem, value)
-            elif kind is blank_type:
-                subject = quad.subject
-                if type(subject) is blank_type:
-                    if subject not in seen:
-                        seen[subject] = index
-                    if quad.predicate.value == _REST:
-                        rest[subject] = obj
-                        children.setdefault(subject, []).append((obj, 0))
-                    else:
-                        children.setdefault(subject, []).append((obj, 1))
-                if obj not in seen:
-                    seen[obj] = index
-            yield quad
-        self.finish()
-
-    def finish(self) -> None:
-        """The longest list and the deepest nesting of the file's blank nodes."""
-        heads = set(self.rest) - set(self.rest.values())
-        for head in sorted(heads, key=self.seen.__getitem__):
-            length, node, visited = 1, head, {head}
-            while (node := self.rest.get(node)) is not None and node not in visited:
-                visited.add(node)
-                length += 1
-            if length > MAX_LIST:
-                self._fail(self.seen[head], f"a list of {length:,} items; laokg reads lists of at most "
-                                            f"{MAX_LIST:,} items (docs/limits.md)")
-        depth, root = self._depth()
-        if depth > MAX_DEPTH:
-            self._fail(self.seen[root], f"blank nodes or lists nested {depth:,} levels deep; laokg reads at most "
-                                        f"{MAX_DEPTH:,} levels (docs/limits.md)")
-
-    def _depth(self) -> tuple[int, object]:
-        """The deepest nesting (levels below the outermost blank node; a list's next node is
-        the same level), and the node it starts from. Iterative; a cycle is not followed round."""
-        children = self.children
-        depth: dict = {}
-        best, best_root = 0, None
-        for start in sorted(children, key=self.seen.__getitem__):
-            if start in depth:
-                continue
-            stack = [(start, iter(children.get(start, ())), 0)]  # (node, its edges left, weight from its parent)
-            level = {start: 0}  # nodes on the current path -> deepest found below them so far
-            while stack:
-                node, edges, _ = stack[-1]
-                for child, weight in edges:
-                    if child in depth:
-                        level[node] = max(level[node], weight + depth[child])
-                    elif child not in level:  # (on the current path: a cycle, not followed)
-                        level[child] = 0
-                        stack.append((child, iter(children.get(child, ())), weight))
+        at = nt.find(_TYPED, at + 1)
+    if len(nt) > MAX_LITERAL:  # a literal that long makes a line longer than the limit
+        offset = 0
+        for line in nt.split(b"\n"):
+            if len(line) > MAX_LITERAL:
+                quote = line.find(b'"')
+                token = _STRING.match(line, quote) if quote >= 0 else None
+                if token is not None:
+                    lexical = unescape(token.group()[1:-1].decode("utf-8"))
+                    if len(lexical) > MAX_LITERAL:
+                        found.append((offset + quote, lexical, f"a literal of {len(lexical):,} characters; laokg reads "
+                                                               f"literals of at most {MAX_LITERAL:,} characters (docs/limits.md)"))
                         break
-                else:
-                    _, _, weight = stack.pop()
-                    depth[node] = level.pop(node)
-                    if stack:
-                        parent = stack[-1][0]
-                        level[parent] = max(level[parent], weight + depth[node])
-            if depth[start] + 1 > best:
-                best, best_root = depth[start] + 1, start
-        return best, best_root
+            offset += len(line) + 1
+    return min(found, key=lambda f: f[0]) if found else None
 
 
-def check_text(path, data: bytes, base_iri: str) -> None:
-    """Parse ``data`` with Oxigraph and run the :class:`Checker` over it (for a loader that
-    parses with another parser). A syntax error is left to that parser, which reports it in
-    its own words; Oxigraph's token limit is reported here."""
+def _structure(nt: bytes):
+    """The file's lists (next node of each list node) and the blank nodes below each blank node
+    (with the levels they add: a list's next node is on the same level)."""
+    rest: dict = {}
+    children: dict = {}
+    for match in _BNODE_EDGE.finditer(b"\n" + nt):
+        subject, predicate, obj = match.groups()
+        if predicate == _REST_BYTES:
+            rest[subject] = obj
+            children.setdefault(subject, []).append((obj, 0))
+        else:
+            children.setdefault(subject, []).append((obj, 1))
+    return rest, children
+
+
+def _longest_list(rest: dict):
+    """(items, head) of the longest list; a cycle of list nodes is not followed round."""
+    best, best_head = 0, None
+    for head in set(rest) - set(rest.values()):
+        length, node, visited = 1, head, {head}
+        while (node := rest.get(node)) is not None and node not in visited:
+            visited.add(node)
+            length += 1
+        if length > best:
+            best, best_head = length, head
+    return best, best_head
+
+
+def _deepest(children: dict):
+    """(levels, outermost node) of the deepest nesting. Iterative (depth-first, each node
+    once); a cycle is not followed round."""
+    depth: dict = {}
+    best, best_root = 0, None
+    for start in children:
+        if start in depth:
+            continue
+        stack = [(start, iter(children.get(start, ())), 0)]  # (node, its edges left, weight from its parent)
+        level = {start: 0}  # nodes on the current path -> deepest found below them so far
+        while stack:
+            node, edges, _ = stack[-1]
+            for child, weight in edges:
+                if child in depth:
+                    level[node] = max(level[node], weight + depth[child])
+                elif child not in level:  # (on the current path: a cycle, not followed)
+                    level[child] = 0
+                    stack.append((child, iter(children.get(child, ())), weight))
+                    break
+            else:
+                _, _, weight = stack.pop()
+                depth[node] = level.pop(node)
+                if stack:
+                    parent = stack[-1][0]
+                    level[parent] = max(level[parent], weight + depth[node])
+        if depth[start] + 1 > best:
+            best, best_root = depth[start] + 1, start
+    return best, best_root
+
+
+def check_ntriples(path, data: bytes, base_iri: str, ntriples: bytes) -> None:
+    """Check a file's triples, written as N-Triples by Oxigraph from ``data`` (the file's
+    bytes, parsed with ``base_iri``): literals first (the first problem in the file), then
+    its lists and nesting. Raises RDFSyntaxError with ``file:line``."""
+    report = _Report(path, data, base_iri, ntriples)
+    problem = _literal_problems(ntriples)
+    if problem is not None:
+        offset, lexical, message = problem
+        report.fail(offset, message, lexical)
+    rest, children = _structure(ntriples)
+    if not children:
+        return
+    items, head = _longest_list(rest)
+    if items > MAX_LIST:
+        report.fail_at_node(head, f"a list of {items:,} items; laokg reads lists of at most {MAX_LIST:,} items "
+                                  "(docs/limits.md)")
+    levels, root = _deepest(children)
+    if levels > MAX_DEPTH:
+        report.fail_at_node(root, f"blank nodes or lists nested {levels:,} levels deep; laokg reads at most "
+                                  f"{MAX_DEPTH:,} levels (docs/limits.md)")
+
+
+def ntriples_of(path, data: bytes, base_iri: str, parser) -> bytes:
+    """The triples of ``parser`` (Oxigraph's, over ``data``: the file's bytes) as N-Triples,
+    checked (:func:`check_ntriples`). A token past Oxigraph's buffer is reported with its
+    line; a syntax error is raised as Oxigraph's SyntaxError."""
     import pyoxigraph
 
-    data = _without_bom(data)
-    parser = pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri)
     try:
-        for _ in Checker(path, data, base_iri).check(parser):
-            pass
+        ntriples = pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    except MemoryError as exc:
+        if "buffer" not in str(exc):  # not oxttl's "Reached the buffer maximal size"
+            raise
+        line = _locate(_without_bom(data), base_iri, None)
+        raise RDFSyntaxError(path, line, f"a literal or IRI longer than {OXIGRAPH_TOKEN_LIMIT:,} bytes (Oxigraph's "
+                                         f"token limit); laokg reads literals of at most {MAX_LITERAL:,} characters "
+                                         "(docs/limits.md)") from None
+    check_ntriples(path, data, base_iri, ntriples)
+    return ntriples
+
+
+def check_text(path, data: bytes, base_iri: str, turtle: bool = True) -> bytes | None:
+    """Parse ``data`` with Oxigraph and check it (for a loader that parses with another
+    parser); return its N-Triples, or None on a syntax error, which is left to that parser
+    to report in its own words. Oxigraph's token limit is reported here."""
+    import pyoxigraph
+
+    fmt = pyoxigraph.RdfFormat.TURTLE if turtle else pyoxigraph.RdfFormat.N_TRIPLES
+    parser = pyoxigraph.parse(_without_bom(data), format=fmt, base_iri=base_iri, rename_blank_nodes=True)
+    try:
+        return ntriples_of(path, data, base_iri, parser)
     except SyntaxError:
-        return
+        return None
 
 
-__all__ = ["MAX_LITERAL", "MAX_LIST", "MAX_DEPTH", "XSD_DATATYPES", "Checker", "check_named", "check_text",
-           "enclosing_root", "literal_problem", "read_regular"]
+__all__ = ["MAX_LITERAL", "MAX_LIST", "MAX_DEPTH", "XSD_DATATYPES", "check_named", "check_ntriples", "check_text",
+           "enclosing_root", "literal_problem", "ntriples_of", "read_regular"]

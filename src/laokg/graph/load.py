@@ -472,8 +472,7 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
         try:
             parser = pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.as_uri(),
                                       rename_blank_nodes=True)
-            checked = checks.Checker(path, raw, path.as_uri()).check(parser)  # literals, lists, nesting
-            chunks.append(pyoxigraph.serialize((quad.triple for quad in checked), format=pyoxigraph.RdfFormat.N_TRIPLES))
+            chunks.append(checks.ntriples_of(path, raw, path.as_uri(), parser))  # checked: literals, lists, nesting
             declared = dict(parser.prefixes)
         except (SyntaxError, ValueError, OSError):
             return None

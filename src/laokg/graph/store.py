@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from laokg.errors import InputError
-from laokg.graph.checks import Checker, check_named, read_regular
+from laokg.graph.checks import check_named, check_text, read_regular
 from laokg.graph.load import find_root, project_files
 
 STORE_DIR = "store"
@@ -119,8 +119,12 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
         data = read_regular(path)  # as every loader reads: no FIFO, no device (laokg.graph.checks)
         fmt = pyoxigraph.RdfFormat.N_TRIPLES if path.suffix.lower() == ".nt" else pyoxigraph.RdfFormat.TURTLE
         try:
-            parser = pyoxigraph.parse(data, format=fmt, base_iri=path.as_uri(), rename_blank_nodes=True)
-            store.bulk_extend(Checker(path, data, path.as_uri()).check(parser))  # literals, lists, nesting
+            # checked as every loader checks (literals, lists, nesting): its N-Triples, or None
+            checked = check_text(path, data, path.as_uri(), turtle=fmt == pyoxigraph.RdfFormat.TURTLE)
+            if checked is None:  # a syntax error, reported in Oxigraph's words as before
+                store.bulk_load(data, format=fmt, base_iri=path.as_uri())
+            else:
+                store.bulk_load(checked, format=pyoxigraph.RdfFormat.N_TRIPLES)
         except SyntaxError as exc:
             raise InputError(f"{path}: syntax error: {exc}") from None
         except OSError as exc:
