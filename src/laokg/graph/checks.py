@@ -341,9 +341,8 @@ def _without_bom(data: bytes) -> bytes:
 
 _TYPED = b'"^^<' + XSD.encode()
 _STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')
-#: a triple from one blank node to another (in N-Triples as Oxigraph writes it)
-_BNODE_EDGE = re.compile(rb"\n_:(\S+) <([^>]*)> _:(\S+) \.(?=\n)")
-_REST_BYTES = _REST.encode()
+_BNODE_OBJECT = b"> _:"  # in N-Triples as Oxigraph writes it: a blank node as object
+_REST_IRI = b"<" + _REST.encode() + b">"
 
 
 class _Report:
@@ -402,16 +401,24 @@ def _literal_problems(nt: bytes):
 
 def _structure(nt: bytes):
     """The file's lists (next node of each list node) and the blank nodes below each blank node
-    (with the levels they add: a list's next node is on the same level)."""
+    (with the levels they add: a list's next node is on the same level). Only the lines whose
+    object is a blank node (found by the text ``> _:``) are looked at."""
     rest: dict = {}
     children: dict = {}
-    for match in _BNODE_EDGE.finditer(b"\n" + nt):
-        subject, predicate, obj = match.groups()
-        if predicate == _REST_BYTES:
-            rest[subject] = obj
-            children.setdefault(subject, []).append((obj, 0))
-        else:
-            children.setdefault(subject, []).append((obj, 1))
+    at = nt.find(_BNODE_OBJECT)
+    while at >= 0:
+        start = nt.rfind(b"\n", 0, at) + 1
+        if nt.startswith(b"_:", start):
+            end = nt.find(b"\n", at)
+            parts = nt[start:end if end >= 0 else len(nt)].split(b" ")
+            if len(parts) == 4 and parts[2].startswith(b"_:") and parts[3] == b".":
+                subject, obj = parts[0][2:], parts[2][2:]
+                if parts[1] == _REST_IRI:
+                    rest[subject] = obj
+                    children.setdefault(subject, []).append((obj, 0))
+                else:
+                    children.setdefault(subject, []).append((obj, 1))
+        at = nt.find(_BNODE_OBJECT, at + 4)
     return rest, children
 
 
