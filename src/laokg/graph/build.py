@@ -44,7 +44,9 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     """Validate the project and write the release files into ``dist`` (default root/dist).
 
     ``attachments``: more ``(file name, bytes)`` for the release, written after the store's
-    record (``laokg build`` adds the saved queries' facts, :mod:`laokg.query.facts`).
+    record (``laokg build`` adds the saved queries' facts, :mod:`laokg.query.facts`), or a
+    callable giving them, called only once the graph has loaded and conforms (so a refused
+    graph is refused before that work).
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
     from laokg.graph.load import find_root, load_data_graph, load_data_text, load_shapes, refuse_source_target
@@ -61,6 +63,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
         raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
     out = Path(dist) if dist is not None else base / "dist"
     refuse_source_target(out, base, "--dist")
+    attachments = list(attachments() if callable(attachments) else attachments)
     # serialise everything first, then write: a serialiser error leaves dist/ untouched
     ready = prepare(from_ntriples(text.ntriples), text.prefixes) if text is not None else prepare_graph(data)
     del text, data

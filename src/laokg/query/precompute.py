@@ -62,7 +62,8 @@ def build_release(root=None, dist=None, extra=()):
     from laokg.graph.load import find_root
 
     base = find_root(root)
-    return build(base, dist, extra, attachments=[(FACTS_FILE, compute_facts(base / "queries"))])
+    # the facts are computed once the graph has loaded and conforms: hostile data is refused first
+    return build(base, dist, extra, attachments=lambda: [(FACTS_FILE, compute_facts(base / "queries"))])
 
 
 __all__ = ["facts_of", "compute_facts", "build_release"]
