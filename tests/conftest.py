@@ -1,12 +1,17 @@
 """Shared fixtures: the project root and the merged real graph (parsed once per session)."""
 
 import glob
+import os
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# graph/ locates its quotes in the source texts (laokg.graph.claims): tests that copy the
+# project to a temporary folder (where ../shared/seeds is not beside it) read them from here
+os.environ.setdefault("LAOKG_SEEDS", str(ROOT.parent / "shared" / "seeds"))
 
 
 def turtle_files(*patterns):
@@ -20,10 +25,13 @@ def root():
 
 @pytest.fixture(scope="session")
 def real_graph():
-    """ontology + vocab + graph, merged, exactly as `laokg validate` sees it."""
+    """ontology + vocab + graph, merged and the claims expanded, exactly as `laokg validate`
+    sees it."""
+    from laokg.graph.load import load_data_graph
+
     g = Graph()
-    for path in turtle_files("ontology/laokg.ttl", "ontology/vocab/*.ttl", "graph/*.ttl"):
-        g.parse(path, format="turtle")
+    for triple in load_data_graph(ROOT):
+        g.add(triple)
     return g
 
 

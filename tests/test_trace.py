@@ -373,8 +373,12 @@ def test_turtle_provenance_subgraph_of_an_instrument():
     assert (ev, RDF.type, LAOKG.DocumentEvidence) in g and (ev, PROV.entity, passage) in g and (ev, LAOKG.footnote, fn10) in g
     assert (passage, RDF.type, OA.SpecificResource) in g and set(g.objects(passage, OA.hasSource)) == {eudif}
     assert (ev, OA.hasSelector, None) not in g
-    [selector] = g.objects(passage, OA.hasSelector)
+    selectors = {g.value(s, RDF.type): s for s in g.objects(passage, OA.hasSelector)}
+    assert set(selectors) == {OA.TextQuoteSelector, OA.TextPositionSelector}  # the quote and where it stands
+    selector = selectors[OA.TextQuoteSelector]
     assert str(g.value(selector, OA.exact)).startswith("A major milestone in migration governance")
+    position = selectors[OA.TextPositionSelector]
+    assert int(g.value(position, OA.end)) - int(g.value(position, OA.start)) == len(str(g.value(selector, OA.exact)))
     assert g.value(g.value(ev, LAOKG.section), DCTERMS.title) == Literal("Achievements", lang="en")
     assert (fn10, CITO.citesAsEvidence, mou) in g and g.value(fn10, LAOKG.footnoteNumber).toPython() == 10
     assert str(g.value(mou, DCTERMS.title)) == MOU_TITLE and g.value(mou, DCTERMS.publisher) == URIRef(KG + "ilo")

@@ -33,6 +33,15 @@ class UnsafePath(InputError):
     too long); ``laokg site`` writes nothing there."""
 
 
+class QuoteError(RDFSyntaxError):
+    """A claim's quote is not in its document, or occurs there more than once without a
+    prefix that tells the places apart; the message shows the closest passage (exit 2)."""
+
+
+class SourceTextError(InputError):
+    """A source document's text is missing or no longer matches its recorded SHA-256."""
+
+
 class ValidationFailed(LaokgError):
     """The graph does not conform to the SHACL shapes (exit 1)."""
 

@@ -408,8 +408,13 @@ def load_data_graph(root: str | os.PathLike | None = None, extra=()) -> Graph:
 
     The shapes are not included. Returns a new Graph the caller may change.
     """
+    from laokg.graph import claims
+
     files = project_files(root)
-    return _merge(_new_graph(), [*files.data, *_extra_paths(extra, files.root)])
+    paths = [*files.data, *_extra_paths(extra, files.root)]
+    graph = _merge(_new_graph(), paths)
+    claims.apply_to_graph(graph, files.root, paths)  # the short form -> evidence, passages, selectors
+    return graph
 
 
 @dataclass(frozen=True)
@@ -483,7 +488,10 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
                 prefixes.append((prefix, ns))
                 used_prefixes.add(prefix)
                 used_ns.add(ns)
-    return DataText(b"".join(chunks).decode("utf-8"), tuple(prefixes))
+    from laokg.graph import claims
+
+    ntriples = claims.apply_to_ntriples(b"".join(chunks).decode("utf-8"), files.root, paths)
+    return DataText(ntriples, tuple(prefixes))
 
 
 def load_shapes(root: str | os.PathLike | None = None) -> Graph:

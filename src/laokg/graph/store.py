@@ -34,7 +34,9 @@ def fingerprint(root=None) -> list[list]:
         text = str(path)
         st = os.stat(text)
         out.append([text[prefix:], st.st_size, st.st_mtime_ns])
-    return out
+    from laokg.graph.claims import source_fingerprint
+
+    return out + source_fingerprint(files.root)  # the source texts the quotes are located in
 
 
 def manifest(triples: int, root=None) -> bytes:
@@ -129,6 +131,9 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
             raise InputError(f"{path}: syntax error: {exc}") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from laokg.graph.claims import apply_to_store
+
+    apply_to_store(store, files.root, [*files.data, *extra])
     return store
 
 
