@@ -4,13 +4,20 @@ graph/ (the curated Turtle), ontology/ (with vocab/ and shapes.ttl) and queries/
 audit/) live at the top of the repository, outside the package; a regular wheel gets a copy
 of each under ``laokg/data/``, which is what an installed ``laokg`` reads when no working copy
 is chosen (docs/install.md). An editable install gets nothing: it reads the working copy.
+
+graph/ is shipped expanded: the curators' files locate each quote in the source texts
+(``$LAOKG_SEEDS`` or ../shared/seeds), which a wheel does not carry, so the hook runs the
+expansion here (laokg.graph.claims.expanded_files) and ships its result; the build fails if a
+quote or a checksum does not hold.
 """
 
+import sys
+import tempfile
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-DATA_DIRS = ("graph", "ontology", "queries")
+DATA_DIRS = ("ontology", "queries")
 
 
 class CustomBuildHook(BuildHookInterface):
@@ -19,3 +26,18 @@ class CustomBuildHook(BuildHookInterface):
             return
         for name in DATA_DIRS:
             build_data["force_include"][str(Path(self.root) / name)] = f"laokg/data/{name}"
+        sys.path.insert(0, str(Path(self.root) / "src"))
+        try:
+            from laokg.graph.claims import expanded_files
+        finally:
+            sys.path.pop(0)
+        self._generated = tempfile.TemporaryDirectory(prefix="laokg-graph-")
+        folder = Path(self._generated.name)
+        for name, body in expanded_files(Path(self.root)).items():
+            (folder / name).write_bytes(body)
+        build_data["force_include"][str(folder)] = "laokg/data/graph"
+
+    def finalize(self, version, build_data, artifact_path):
+        generated = getattr(self, "_generated", None)
+        if generated is not None:
+            generated.cleanup()

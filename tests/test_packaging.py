@@ -107,3 +107,16 @@ def test_installed_laokg_root_choices(installed, tmp_path):
     assert bad_env.returncode == 2 and "$LAOKG_ROOT" in bad_env.stderr
     good = _run(str(bindir / "laokg"), "query", "list", "--format", "csv", cwd=empty, env={**env, "LAOKG_ROOT": str(ROOT)})
     assert "emigrants_by_destination" in good.stdout
+
+
+def test_wheel_ships_graph_expanded_so_no_source_text_is_needed(wheel, installed, tmp_path):
+    """A wheel has no source texts: its graph/ holds the expansion, not the short form, and an
+    installed laokg answers with an empty sources directory."""
+    archive = zipfile.ZipFile(wheel)
+    graph = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("laokg/data/graph/")}
+    assert "laokg/data/graph/zz-generated-provenance.ttl" in graph
+    assert not any("laokg:quote " in body or "ontology#quote>" in body for body in graph.values())
+    assert "TextPositionSelector" in graph["laokg/data/graph/zz-generated-provenance.ttl"]
+    bindir, env, empty = installed
+    result = _run(str(bindir / "laokg"), "validate", cwd=empty, env={**env, "LAOKG_SEEDS": str(tmp_path)})
+    assert "Conforms: yes" in result.stdout
