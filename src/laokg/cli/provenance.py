@@ -103,6 +103,112 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
         click.get_current_context().exit(1)
 
 
+@click.group("source", context_settings=CONTEXT_SETTINGS)
+def source_group():
+    """Register source documents, locate phrases in them, see what they support.
+
+    \b
+    Example:
+      laokg source add review.txt --title "Mekong Labour Review" --publisher kg:mekong-institute --issued 2026
+      laokg source locate kg:review "41,250"
+      laokg source show kg:review
+    """
+
+
+@source_group.command("add", context_settings=CONTEXT_SETTINGS)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id", "slug", metavar="SLUG", default=None, help="The document's name, kg:SLUG (default: from the file name).")
+@click.option("--title", default=None, help="Its title as printed (default: its first heading).")
+@click.option("--type", "kind", type=click.Choice(["report", "news-item"]), default="report", show_default=True)
+@click.option("--short-title", default=None, help="The short name its evidence labels begin with (default: the title).")
+@click.option("--publisher", metavar="KG", default=None, help="Publisher, a kg: name (e.g. kg:iom).")
+@click.option("--creator", metavar="KG", default=None, help="Author, a kg: name.")
+@click.option("--issued", metavar="DATE", default=None, help="Date as printed: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--url", default=None, help="Where the document is published.")
+@click.option("--licence", default=None, help="Its licence, an IRI.")
+@click.option("--root", metavar="DIR", default=None, help="Project root.")
+@os_errors
+def source_add_command(file, slug, title, kind, short_title, publisher, creator, issued, url, licence, root):
+    """Register FILE (plain UTF-8 text) as a source document.
+
+    Copies FILE into the sources directory ($LAOKG_SEEDS, else ../shared/seeds), appends its
+    record with the text's SHA-256 to graph/sources.ttl and shows the headings and footnotes
+    the build reads in it. Then write claims with laokg:quote (docs/curation.md).
+
+    \b
+    Example:
+      laokg source add review.txt --title "Mekong Labour Review" --issued 2026-03
+    """
+    from laokg.provenance import sources as so
+
+    record = so.add_source(root, file, slug=slug, title=title, kind=kind, short_title=short_title, publisher=publisher,
+                           creator=creator, issued=issued, url=url, licence=licence)
+    out = [f"Registered kg:{record.iri.rsplit('/', 1)[-1]} ({record.file}, sha256 {record.sha256[:16]}…)",
+           f"  text copied to {record.copied_to}", f"  record appended to {record.graph_file}", "",
+           f"Sections ({len(record.sections)}; every heading opens one unless the record gives laokg:outline):"]
+    out += [f"  line {s.line:>4}  {s.slug:<32} {s.title}" for s in record.sections]
+    out += ["", f"Footnotes ({len(record.footnotes)}; cite their works with cito:citesAsEvidence on kg:{record.iri.rsplit('/', 1)[-1]}-fn-N):"]
+    out += [f"  line {n.line:>4}  {n.number:>3}  {n.citation[:90]}" for n in record.footnotes]
+    write_output("\n".join(out) + "\n", None)
+
+
+@source_group.command("locate", context_settings=CONTEXT_SETTINGS)
+@click.argument("doc")
+@click.argument("phrase")
+@click.option("--root", metavar="DIR", default=None, help="Project root.")
+@os_errors
+def source_locate_command(doc, phrase, root):
+    """Show where PHRASE stands in the registered document DOC, and a claim block for it.
+
+    DOC is kg:NAME or the file name. Each place gives line, section and footnotes; a phrase
+    found more than once gets a block with the prefix that tells its place apart.
+    Exit status 1 when the phrase is not in the document.
+
+    \b
+    Example:
+      laokg source locate kg:eudif-lao-2024 "Decree No. 245"
+    """
+    from laokg.graph.claims import closest_passage, describe_difference
+    from laokg.provenance import sources as so
+
+    file, places = so.locate(root, doc, phrase)
+    if not places:
+        out = [f"{phrase!r} is not in {file}"]
+        click.echo("\n".join(out))
+        click.get_current_context().exit(1)
+    out = [f"{phrase!r} in {file}: {len(places)} place(s)"]
+    for place in places:
+        where = f"footnote {place.footnote}" if place.footnote else (
+            "footnote(s) " + ", ".join(map(str, place.footnotes)) if place.footnotes else "no footnote")
+        out += ["", f"line {place.line}, section {place.section or '(none)'}, {where}, offsets {place.start}-{place.end}",
+                "", place.block]
+    write_output("\n".join(out) + "\n", None)
+
+
+@source_group.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("doc")
+@click.option("--root", metavar="DIR", default=None, help="Project root.")
+@os_errors
+def source_show_command(doc, root):
+    """List the passages the graph quotes from DOC and the factual sentences nothing cites.
+
+    \b
+    Example:
+      laokg source show kg:seaip-2025-11-28
+    """
+    from laokg.provenance import sources as so
+
+    report = so.show(root, doc)
+    out = [f"{report.file}: {len(report.passages)} passage(s) quoted; {report.cited} of {report.factual} factual "
+           f"sentences support a claim ({report.share:.0%})", "", "Passages used:"]
+    for p in report.passages:
+        out.append(f"  line {p.line:>4}  [{p.section or '-'}] {p.excerpt[:70]!r} -> {len(p.nodes)} node(s)")
+    out += ["", "Factual sentences nothing cites yet:"]
+    out += [f"  line {s.line:>4}  {s.text[:100]}" for s in report.sentences if not s.cited] or ["  (none)"]
+    write_output("\n".join(out) + "\n", None)
+
+
 def register(group: click.Group) -> None:
     group.add_command(trace_command)
     group.add_command(audit_command)
+    group.add_command(source_group)
