@@ -347,18 +347,20 @@ def expand(triples, root: Path | None = None, where=None, folder: Path | None = 
                          URIRef(only[0]) if only else None, where, what)
         placed.append((subject, quote, what, located))
     used = set(evidence_types) | {s for s, _, _, _ in placed if str(s).startswith(EV)}
-    numbered: dict = {}
-    for subject, quote, what, located in sorted(placed, key=lambda x: (str(x[0]), str(x[3].document.iri), x[3].start)):
+    for subject, quote, what, located in placed:
         if str(subject).startswith(EV):
             ev = URIRef(subject)
         else:
-            n = numbered.get(subject, 0)
-            while True:
+            if len(values[QUOTE].get(subject, ())) > 1:
+                path, line = where(str(quote)) if where else (None, None)
+                raise QuoteError(path or what, line, f"{what}: a node carries one laokg:quote (its evidence is "
+                                                     f"ev:{what}-N, N the first number free); write each further "
+                                                     f"quote as a named evidence node, ev:{what}-2 laokg:quote \"…\" , "
+                                                     f"and link it with prov:qualifiedDerivation")
+            n = 1
+            while URIRef(f"{EV}{_local(subject)}-{n}") in used:
                 n += 1
-                ev = URIRef(f"{EV}{_local(subject)}-{n}")
-                if ev not in used:
-                    break
-            numbered[subject] = n
+            ev = URIRef(f"{EV}{_local(subject)}-{n}")
             used.add(ev)
             add.append((subject, PROV.qualifiedDerivation, ev))
         _evidence(add, ev, str(quote), located, ev in values[LAOKG.footnote])
