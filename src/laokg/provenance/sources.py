@@ -115,6 +115,8 @@ def add_source(root, file, *, slug: str | None = None, title: str | None = None,
         lines.append(f"dct:license <{_iri(licence)}>")
     lines += [f"dct:identifier {_lit(source.name)}", f"laokg:shortTitle {_lit(short_title or title)}",
               f'laokg:sha256 "{digest}"']
+    if len(sourcetext.find_all(text, title)) == 1:
+        lines.append(f"laokg:quote {_lit(title)}")  # the document's own evidence: its title as printed
     block = " ;\n    ".join(lines) + " .\n"
     if target.resolve() != source.resolve():
         shutil.copyfile(source, target)
