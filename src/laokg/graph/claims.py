@@ -449,7 +449,7 @@ _SHORT_FORM_NT = tuple(f"<{p}>" for p in SHORT_FORM)
 
 def apply_to_ntriples(text: str, root: Path | None = None, paths=()) -> str:
     """Expand the short form in N-Triples text (one triple a line)."""
-    if not any(p in text for p in _SHORT_FORM_NT):
+    if not any(f" {p} " in text for p in _SHORT_FORM_NT):  # as a predicate (the ontology defines them)
         return text
     from rdflib import Graph
 

@@ -199,8 +199,8 @@ def sections(text: str, outline: list[OutlineEntry] | None = None) -> list[Secti
                 continue
             hits = [p for p in paras if p.text.startswith(entry.start_text)]
             if len(hits) != 1:
-                how = "no paragraph" if not hits else f"{len(hits)} paragraphs"
-                raise ValueError(f"outline line {entry.line}: {how} of the text start with {entry.start_text!r}")
+                how = "no paragraph of the text starts" if not hits else f"{len(hits)} paragraphs of the text start"
+                raise ValueError(f"outline line {entry.line}: {how} with {entry.start_text!r}")
             starts.append((hits[0].start, entry.slug, entry.title, entry.start_text, hits[0].line))
     else:
         heads = headings(text)
