@@ -243,9 +243,9 @@ def locate(quote: str, docs: list[Document], prefix: str = "", suffix: str = "",
                 best = (score, doc, at, _trim_tail(passage, quote))
         if best is not None and best[0] > 0.5:
             _, doc, at, passage = best
-            lines.append(f"  closest passage ({doc.file}, line {sourcetext.line_of(doc.text, at)}): {passage!r}")
-            lines.extend("  " + d for d in describe_difference(quote, passage))
-        raise QuoteError(path or what, line, "\n".join(lines))
+            lines.append(f"closest passage ({doc.file}, line {sourcetext.line_of(doc.text, at)}): {passage!r}")
+            lines.extend(describe_difference(quote, passage))
+        raise QuoteError(path or what, line, "; ".join(lines))  # one line: the CLI prints one Error line
     docs_hit = {d.iri for d, _ in found}
     if len(docs_hit) > 1:
         raise QuoteError(path or what, line, f"{what}: quote found in {len(docs_hit)} documents "
