@@ -464,11 +464,27 @@ def apply_to_ntriples(text: str, root: Path | None = None, paths=()) -> str:
     graph = Graph(bind_namespaces="none")
     graph.parse(data="\n".join(reads) + "\n", format="nt")
     result = expand(list(graph), root, literal_finder(paths))
-    added = Graph(bind_namespaces="none")
-    for triple in result.add:
-        added.add(triple)
-    body = added.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    import pyoxigraph as ox
+
+    # written by Oxigraph, as the rest of the text is: the same escapes, so the same canonical
+    # blank-node labels as the rdflib path gets (a tab in a literal is written once, one way)
+    body = ox.serialize([ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in result.add],
+                        format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     return "\n".join(kept) + "\n" + body
+
+
+def _to_ox(term):
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
 
 
 def apply_to_store(store, root: Path | None = None, paths=()) -> None:
@@ -498,18 +514,7 @@ def apply_to_store(store, root: Path | None = None, paths=()) -> None:
         for quad in nodes(p):
             store.remove(quad)
 
-    def to_ox(term):
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, BNode):
-            return ox.BlankNode(str(term))
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-
-    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in result.add)
+    store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph()) for s, p, o in result.add)
 
 
 def source_fingerprint(root: Path | None = None) -> list[list]:
