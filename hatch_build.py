@@ -7,7 +7,7 @@ is chosen (docs/install.md). An editable install gets nothing: it reads the work
 
 graph/ is shipped expanded: the curators' files locate each quote in the source texts
 (``$LAOKG_SEEDS`` or ../shared/seeds), which a wheel does not carry, so the hook runs the
-expansion here (laokg.graph.claims.expanded_files) and ships its result; the build fails if a
+expansion here (laokg.graph.wheel.expanded_files) and ships its result; the build fails if a
 quote or a checksum does not hold.
 """
 
@@ -28,7 +28,7 @@ class CustomBuildHook(BuildHookInterface):
             build_data["force_include"][str(Path(self.root) / name)] = f"laokg/data/{name}"
         sys.path.insert(0, str(Path(self.root) / "src"))
         try:
-            from laokg.graph.claims import expanded_files
+            from laokg.graph.wheel import expanded_files
         finally:
             sys.path.pop(0)
         self._generated = tempfile.TemporaryDirectory(prefix="laokg-graph-")

@@ -77,7 +77,16 @@ def generate(triples: int, out: Path, violations: int = 0, source: Path = DEFAUL
     shutil.copytree(source / "ontology", out / "ontology")
     shutil.copytree(source / "queries", out / "queries")
     base = [out / "ontology" / "laokg.ttl", *sorted((out / "ontology" / "vocab").glob("*.ttl"))]
-    real = sorted((source / "graph").glob("*.ttl"))
+    # the copies are made of graph/ as loaded: the curators' short form expanded (claims
+    # located in the source texts once, here), so a synthetic project needs no source texts
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from laokg.graph.wheel import expanded_files
+
+    expanded = out / ".expanded-graph"
+    expanded.mkdir()
+    for name, body in expanded_files(source).items():
+        (expanded / name).write_bytes(body)
+    real = sorted(expanded.glob("*.ttl"))
     base_n = count_triples(base)
     copy_n = count_triples(real)  # every copy has exactly as many triples as the real graph
     copies = max(1, round((triples - base_n) / copy_n))
@@ -87,6 +96,7 @@ def generate(triples: int, out: Path, violations: int = 0, source: Path = DEFAUL
         for stem, text in texts:
             body = _label_lists(copy_text(text, tag), tag)
             (out / "graph" / f"{tag}-{stem}.ttl").write_text(body, encoding="utf-8")
+    shutil.rmtree(expanded)
     planted: dict[str, int] = {}
     if violations:
         from plant import plant  # benchmarks/plant.py

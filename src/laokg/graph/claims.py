@@ -398,8 +398,8 @@ def _evidence(add, ev: URIRef, quote: str, located: Located, footnotes_given: bo
     add.append((quote_sel, OA.prefix, Literal(doc.text[max(0, start - CONTEXT):start])))
     add.append((quote_sel, OA.suffix, Literal(doc.text[end:end + CONTEXT])))
     add.append((position_sel, RDF.type, OA.TextPositionSelector))
-    add.append((position_sel, OA.start, Literal(str(start), datatype=XSD.nonNegativeInteger)))
-    add.append((position_sel, OA.end, Literal(str(end), datatype=XSD.nonNegativeInteger)))
+    add.append((position_sel, OA.start, Literal(str(start), datatype=XSD.integer)))
+    add.append((position_sel, OA.end, Literal(str(end), datatype=XSD.integer)))
 
 
 # ---------------------------------------------------------------- where a literal is written
@@ -537,40 +537,3 @@ __all__ = [
     "locate", "closest_passage", "describe_difference", "expand", "excerpt_label", "literal_finder",
     "apply_to_graph", "apply_to_ntriples", "apply_to_store", "source_fingerprint", "has_short_form",
 ]
-
-
-# ---------------------------------------------------------------- the installed copy
-
-
-GENERATED_FILE = "zz-generated-provenance.ttl"
-
-
-def expanded_files(root: Path) -> dict[str, bytes]:
-    """graph/ as an installed laokg reads it, {file name: Turtle}: each file without its short
-    form, and :data:`GENERATED_FILE` with what the expansion generates. A wheel has no source
-    texts, so the build hook (hatch_build.py) ships these instead of the curators' files; the
-    loader finds no short form in them and reads them as they are."""
-    from rdflib import Graph
-
-    from laokg.graph.load import load_data_graph, parse_file, project_files
-
-    files = project_files(root)
-    out: dict[str, bytes] = {}
-    reads = []
-    for path in files.graph:
-        graph = parse_file(path)
-        reads += [(s, p, o) for p in READS for s, _, o in graph.triples((None, p, None))]
-        reads += [(s, RDF.type, LAOKG.DocumentEvidence) for s in graph.subjects(RDF.type, LAOKG.DocumentEvidence)]
-        for p in SHORT_FORM:
-            graph.remove((None, p, None))
-        out[path.name] = graph.serialize(format="turtle", encoding="utf-8")
-    generated = load_data_graph(root)  # checks every quote and checksum first
-    added = Graph(bind_namespaces="none")
-    for prefix, ns in generated.namespaces():
-        added.bind(prefix, ns)
-    for triple in expand(reads, files.root, literal_finder(files.graph)).add:
-        added.add(triple)
-    header = (b"# laokg graph, generated when the wheel was built: the evidence, passages, selectors,\n"
-              b"# sections and footnotes the curators' short form (laokg:quote) expands to.\n")
-    out[GENERATED_FILE] = header + added.serialize(format="turtle", encoding="utf-8")
-    return out
