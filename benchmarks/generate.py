@@ -63,6 +63,8 @@ def _label_lists(text: str, tag: str) -> str:
         starts_label = any(stripped.startswith(p + " ") for p in LABELS)
         if starts_label or in_label:
             line = re.sub(r',(\s*)"((?:[^"\\\n]|\\.)*)"', lambda m: f',{m.group(1)}"{m.group(2)} [{tag}]"', line)
+            if in_label and not starts_label:  # a value on a line of its own ("a"@en,\n    "b"@en)
+                line = re.sub(r'^(\s*)"((?:[^"\\\n]|\\.)*)"', lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', line)
             in_label = not stripped.endswith((";", "."))
         out.append(line)
     return "\n".join(out)
