@@ -163,7 +163,8 @@ def test_search_index_lists_things_first_and_quotes_evidence_under_them(site, gr
     by_url = {e["u"]: e for e in entries}
     mlsw = by_url["id/mlsw.html"]
     assert "MLSW" in mlsw["a"] and mlsw["k"] == 0
-    assert by_url["id/eudif-lao-2024-fn-3.html"]["k"] == 1  # a footnote is a record, listed after the things
+    assert by_url["id/eudif-lao-2024-fn-3.html"]["k"] == 2  # a footnote is a record, listed after the things
+    assert by_url["id/eudif-lao-2024.html"]["k"] == 1  # a source, listed after what it speaks of
     # the passages quoted as a thing's evidence sit under it, with the document they are quoted in
     vote = by_url["id/right-vote-from-abroad-laos.html"]
     assert vote["k"] == 0 and vote["q"] and all(q["d"] and q["x"] for q in vote["q"])

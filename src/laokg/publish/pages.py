@@ -231,11 +231,13 @@ EVIDENCE_CLASSES = ("laokg:DocumentEvidence", "laokg:ProjectAssertion", "oa:Spec
 
 def search_entries(graph: Graph, terms: Terms, entities: list[URIRef], quotes: dict | None = None) -> list[dict]:
     """The prebuilt search index: one entry per thing and per other record (``k`` 0 for a
-    thing a reader looks for, 1 for a record such as a footnote or a period), with every label,
+    thing a reader looks for, 1 for a source document or cited work — what is said about a
+    thing ranks after the thing —, 2 for a record such as a footnote or a period), with every label,
     its type, and for things the passages quoted as their evidence (``q``: the document's
     name and the excerpt). Evidence records and passages have no entry of their own."""
     quotes = quotes or {}
     things = thing_classes()
+    works = set().union(*(_class_iris(c["classes"]) for c in CATEGORIES if c["slug"] == "sources"))
     evidence = _class_iris(EVIDENCE_CLASSES)
     entries = []
     for e in entities:
@@ -250,9 +252,9 @@ def search_entries(graph: Graph, terms: Terms, entities: list[URIRef], quotes: d
             "c": curie(e),
             "t": ", ".join(names),
             "u": entity_stem(e) + ".html",
-            "k": 0 if types & things else 1,
+            "k": 2 if not types & things else (1 if types <= works | {ty for ty in types if ty not in things} else 0),
         }
-        if entry["k"] == 0 and quotes.get(str(e)):
+        if entry["k"] < 2 and quotes.get(str(e)):
             entry["q"] = quotes[str(e)]
         entries.append(entry)
     entries.sort(key=lambda d: (d["k"], d["l"].casefold(), d["u"]))

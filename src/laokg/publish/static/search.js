@@ -2,8 +2,8 @@
 // sets window.LAOKG_INDEX) in the browser; no server. Case- and accent-insensitive, like
 // `laokg search`. The things a reader looks for (laws, institutions, figures, rights, ...)
 // come first: a match in a thing's own name ranks above a match in a passage quoted as its
-// evidence, which is shown under it as "quoted in ...". Records (footnotes, periods, ...)
-// come after every thing. Within a rank: exact names, then names starting with the text,
+// evidence, which is shown under it as "quoted in ...". Sources and cited works come after
+// the other things, records (footnotes, periods, ...) after every thing. Within a rank: exact names, then names starting with the text,
 // then a word starting with it, then any match.
 (function () {
   "use strict";
@@ -53,7 +53,7 @@
       a.textContent = entry.l;
       a.title = entry.c;
       li.appendChild(a);
-      if (entry.k) { li.className = "record"; }
+      if (entry.k === 2) { li.className = "record"; }
       var meta = document.createElement("span");
       meta.className = "kind";
       meta.textContent = entry.t ? " \u2014 " + entry.t : "";
