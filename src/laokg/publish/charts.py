@@ -273,7 +273,7 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             narrow, title=f"Lao emigrants by sex, every breakdown as printed — source: {_short(source, 60)}",
             y_title="share of emigrants (%)", x_title="breakdown (figure box 2024: all / EU; estimate in the text) — they disagree",
             range=(0, 100), value_formatter=lambda v: f"{v:g}%", print_zeroes=False,
-            x_label_rotation=20 if narrow else 0))
+            x_label_rotation=40 if narrow else 0))
         chart.x_labels = [short(k) for k in ordered]
         for sex, shown in (("female", "women"), ("male", "men")):
             chart.add(shown, [_number(groups[k].get(sex)) if groups[k].get(sex) is not None
@@ -337,9 +337,9 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
             chart = pygal.Bar(**_config(
                 narrow, title="Remittances received by Laos, USD million, by source and period",
                 y_title="USD million", x_title="period: source — different periods and sources, not a series",
-                value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False,
-                x_label_rotation=20 if narrow else 0))
-            chart.x_labels = [f"{period_text(_p(r))}: {_short(_who(r), 24 if narrow else 44)}" for r in totals]
+                value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False))
+            # on a phone the period alone (the source is in the caption and the table)
+            chart.x_labels = [period_text(_p(r)) if narrow else f"{period_text(_p(r))}: {_short(_who(r), 44)}" for r in totals]
             chart.add("USD million", [_number(_s(r, "value")) for r in totals])
             return chart
 
