@@ -107,7 +107,7 @@ def test_search_finds_by_label_and_variant(browser, base_url):
     ("emigrants-by-destination", ["Thailand", "United States", "Canada", "2024", "International Migrant Stock 2024"]),
     ("emigrants-by-sex", ["women", "men", "58.3%", "55%", "56%", "EUDiF"]),
     ("remittances", ["World Bank", "first half of 2025", "366", "287.19"]),
-    ("remittance-breakdown", ["Lao Foreign Trade Bank", "Indochina Bank", "first-half 2025"]),
+    ("remittance-breakdown", ["Lao Foreign Trade Bank", "Indochina Bank", "first half of 2025", "Ministry of Labour and Social Welfare"]),
     ("remittances-share-of-gdp", ["2021", "2023", "2.29%", "1.51%"]),
 ])
 def test_charts_render_with_their_labels(browser, base_url, chart, labels):

@@ -372,7 +372,9 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
         def build(narrow: bool):
             chart = pygal.HorizontalBar(**_config(
                 narrow, title=f"How the {period} remittances break down (USD million)",
-                x_title=f"USD million — source: {_short(source, 110)}",
+                x_title="USD million — " + "; ".join(x for x in (
+                    _s(total_row, "releasedBy") and f"released by the {_s(total_row, 'releasedBy')}",
+                    _s(total_row, "document") and f"read in: {_short(_s(total_row, 'document'), 60)}") if x),
                 show_legend=False, value_formatter=lambda v: f"{v:g}"))
             chart.x_labels = [b[0] for b in reversed(bars)]
             chart.add("USD million", [b[1] for b in reversed(bars)])

@@ -302,6 +302,13 @@ def result_table(terms: Terms, result) -> dict:
     return {"form": "SELECT", "vars": list(result.vars), "rows": rows}
 
 
+def _allowed(terms: Terms, value: str) -> dict:
+    """An allowed value of a parameter: as written in the query (an IRI or CURIE) and by label."""
+    iri = expand_curie(value) or (value if value.startswith("http") else None)
+    label = terms.index.label(URIRef(iri)) if iri else None
+    return {"value": curie(URIRef(iri)) if iri else value, "label": label}
+
+
 def query_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery]) -> list[dict]:
     pages = []
     for sq in sorted(catalogue, key=lambda q: q.name):
@@ -313,7 +320,8 @@ def query_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery]) -> list
             "description": (sq.description or "").strip(),
             "tags": list(sq.tags),
             "parameters": [{"name": p.name, "variable": p.variable, "required": p.required,
-                            "describe": p.describe(), "defaults": list(p.defaults), "allowed": list(p.allowed)}
+                            "describe": p.describe(), "defaults": list(p.defaults),
+                            "allowed": [_allowed(terms, a) for a in p.allowed]}
                            for p in sq.parameters],
             "text": sq.text,
             "result": result_table(terms, result),
