@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 from rdflib.namespace import XSD
 
 from laokg.namespaces import PREFIXES
@@ -157,10 +157,6 @@ def figure_text(value, unit: str | None = None, unit_mult=None) -> str:
         number += " " + _SCALE.get(mult, f"× 10^{mult}")
     before, after = _UNITS.get(unit or "", ("", f" {unit}" if unit else ""))
     return f"{before}{number}{after}"
-
-
-def is_uri(term) -> bool:
-    return isinstance(term, URIRef)
 
 
 __all__ = ["OUTSIDE_LABELS", "term_label", "date_text", "number_text", "literal_text", "figure_text"]
