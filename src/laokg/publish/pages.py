@@ -384,7 +384,8 @@ __all__ = ["Terms", "entity_iris", "unpublishable_iris", "entity_page", "entity_
 #: and the saved queries whose answers the group's page shows. A column is
 #: ``(variable, heading, link variable or None, kind)``; kind ``date`` prints a date as the
 #: source gives it in words, ``period`` a reference period, ``figure`` the row's value with its
-#: unit and multiplier.
+#: unit and multiplier. A third element ``{"where": VAR, "title": …}`` shows only the rows
+#: where VAR is bound (the same answer, narrowed), under that title.
 CATEGORIES = (
     {"slug": "laws", "name": "Laws and agreements",
      "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, strategies and plans, with their dates and parties.",
@@ -399,6 +400,10 @@ CATEGORIES = (
      "line": "Ministries, their departments and missions abroad, and the other organisations the sources name, with the level at which the source's list of actors engaging the diaspora places them.",
      "classes": ("org:FormalOrganization", "org:OrganizationalUnit", "laokg:MissionAbroad"),
      "queries": (("institutions", (("name", "institution", "organisation", None), ("type", "type", None, None),
+                                   ("level", "level in the source's list of actors", None, None),
+                                   ("units", "units", None, None)),
+                  {"where": "level", "title": "Named by the source as engaging the diaspora, with their level"}),
+                 ("institutions", (("name", "institution", "organisation", None), ("type", "type", None, None),
                                    ("level", "level in the source's list of actors", None, None),
                                    ("founded", "founded", None, "date"), ("units", "units", None, None))),
                  ("missions_abroad", (("mission", "mission", None, None), ("ministry", "ministry", None, None),
@@ -530,15 +535,19 @@ def category_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery], enti
         listed = sorted(({**terms.iri(e), "types": sorted(terms.iri(t)["label"] or curie(t) for t in graph.objects(e, RDF.type))}
                          for e in members), key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]))
         tables = []
-        for name, columns in cat["queries"]:
+        for name, columns, *view in cat["queries"]:
+            view = view[0] if view else {}
             sq = by_name.get(name)
             if sq is None:
                 continue
             result, _problem = run_saved(graph, terms.index, sq)
             if result is None or result.form != "SELECT":
                 continue
-            rows = [[_cell(graph, terms, r, var, link, kind) for var, _h, link, kind in columns] for r in result.rows]
-            tables.append({"query": name, "page": query_page(name), "summary": sq.summary,
+            chosen = [r for r in result.rows if not view.get("where") or r.get(view["where"]) is not None]
+            rows = [[_cell(graph, terms, r, var, link, kind) for var, _h, link, kind in columns] for r in chosen]
+            tables.append({"query": name, "page": query_page(name), "summary": view.get("title") or sq.summary,
+                           "anchor": f"q-{name}" + (f"-{view['where']}" if view.get("where") else ""),
+                           "where": view.get("where"),
                            "head": [h for _v, h, _l, _k in columns], "rows": rows})
         out.append({"slug": cat["slug"], "name": cat["name"], "line": cat["line"], "page": f"topics/{cat['slug']}.html",
                     "count": len(members), "members": listed, "tables": tables})
