@@ -262,6 +262,7 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
 
     charts = all_charts(graph, index, catalogue)
     r.page("charts/index.html", "charts.html", charts=charts, title="Charts")
+
     def inline(text: str, css: str) -> Markup:
         text = text.replace('class="pygal-chart"', f'class="pygal-chart {css}"', 1)
         return Markup(text.replace("<svg ", f'<svg role="img" aria-label="{escape(c.alt)}" ', 1))
