@@ -232,7 +232,7 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
       laokg query run instruments --endpoint http://localhost:7878/query
     """
     kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers})
-    sq = kg.saved(name)
+    sq = kg.saved(name, budget=_budget(kg._timeout))  # a query the build did not parse: parsed within the budget
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
 
@@ -272,7 +272,7 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
         text, source = query, "query"
     kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
     sq, offset = kg.prepare(text, name=Path(source).stem if file else "query",
-                            path=Path(file) if file and file != "-" else None)
+                            path=Path(file) if file and file != "-" else None, budget=_budget(kg._timeout))
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=source, line_offset=offset)
 
 
