@@ -269,13 +269,14 @@ class KnowledgeGraph:
         engine = self.engine
         # a local engine runs within the budget (laokg.query.budget; the CLI always gives one,
         # the API none: in-process and unlimited, as a library call should be)
-        local = {"budget": budget} if budget is not None and getattr(engine, "name", "") != "remote" else {}
+        # (a remote engine reads the answer in such a worker too, within the memory budget)
+        local = {"budget": budget} if budget is not None else {}
         if text_format and query.form == "SELECT" and text_format in getattr(engine, "writes", ()):
             local["fmt"] = text_format
         result = engine.run(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
                             timeout=self.timeout or DEFAULT_TIMEOUT, source=source or str(query.path or query.name),
                             line_offset=line_offset, **local)
-        if budget is not None and not local:  # a remote answer is held to the same row budget
+        if budget is not None and getattr(engine, "name", "") == "remote":  # the row budget, once more
             from laokg.query.budget import check_rows
 
             check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,

@@ -89,7 +89,24 @@ def _vm_bytes() -> int:
         return 0
 
 
+#: in a worker: the address-space size it may reach (set by _limit_memory), else None
+_CAP: int | None = None
+
+
+def check_memory(budget: Budget | None, what: str = "query") -> None:
+    """In a worker: raise the memory budget's :class:`LimitExceeded` a little before the
+    address-space limit is reached (for loops that keep what they read, such as an endpoint's
+    answer: a clean stop rather than an allocation failing somewhere inside a library)."""
+    if _CAP is None or budget is None or not budget.max_memory_mb:
+        return
+    margin = min(16 << 20, budget.max_memory_mb * (1 << 20) // 8)
+    if _vm_bytes() > _CAP - margin:
+        raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+                            f"raise it with --max-memory MB (0 for no limit)")
+
+
 def _limit_memory(megabytes: int | None) -> None:
+    global _CAP
     if not megabytes:
         return
     try:
@@ -100,6 +117,7 @@ def _limit_memory(megabytes: int | None) -> None:
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        _CAP = cap
     except (ImportError, ValueError, OSError):  # pragma: no cover - platform without RLIMIT_AS
         pass
 
@@ -417,4 +435,4 @@ def _in_worker(call, budget: Budget, what: str):
 
 
 __all__ = ["Budget", "UNLIMITED", "stream_budgeted", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_MEMORY_MB",
-           "run_budgeted", "check_rows", "can_fork", "send_in_batches", "relog"]
+           "run_budgeted", "check_rows", "check_memory", "can_fork", "send_in_batches", "relog"]
