@@ -415,11 +415,11 @@ def test_the_worker_dies_with_laokg(signum):
         proc.send_signal(signum)
         proc.wait(timeout=60)
         assert _gone(worker), f"the worker {worker} outlived laokg (killed by {signum.name})"
-    finally:
-        proc.kill()
-        proc.communicate()
+    finally:  # an orphaned worker holds laokg's pipes: kill it first, or communicate() waits for it
         if _alive(worker):
             os.kill(worker, signal.SIGKILL)
+        proc.kill()
+        proc.communicate()
 
 
 def _interactive():
@@ -431,14 +431,16 @@ def test_ctrl_c_is_one_line_and_exit_130_and_stops_the_worker():
     proc, worker = _start_slow_query(preexec_fn=_interactive)
     try:
         proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        assert _gone(worker)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, (proc.returncode, err)
         assert err == "Error: interrupted\n"
-        assert _gone(worker)
     finally:
-        proc.kill()
         if _alive(worker):
             os.kill(worker, signal.SIGKILL)
+        proc.kill()
+        proc.communicate()
 
 
 def test_a_worker_forwards_what_its_libraries_log(caplog):
