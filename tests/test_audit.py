@@ -392,7 +392,8 @@ def test_cli_real_graph_text_exit_0():
     lines = result.output.splitlines()
     assert lines[-1] == "21 rules run, 9 hold; findings: 0 violation(s), 14 warning(s), 22 info(s)"
     headers = [line for line in lines if re.match(r"AUD\d\d ", line)]
-    assert [h.split()[0] for h in headers] == ["AUD03", "AUD04", "AUD06", "AUD07", "AUD09", "AUD11", "AUD13", "AUD16", "AUD17"]
+    assert [h.split()[0] for h in headers] == ["AUD03", "AUD04", "AUD06", "AUD07", "AUD09", "AUD11", "AUD13", "AUD16", "AUD17",
+                                              "AUD18", "AUD20", "AUD21"]
     assert "AUD03 [warning] A cited work published before the event or instrument it is evidence for — 5 finding(s)" in lines
     assert ("  - Decree No. 245 on the Placement of Lao Workers to Work Abroad (kg:decree-245-2020): "
             "footnote 10 cites a work of 2002 as evidence for something dated 2020") in lines
