@@ -52,6 +52,9 @@ def copy_text(text: str, tag: str) -> str:
     # "..."@en / "..." directly after a label property (single-line literals only)
     pattern = re.compile(r'((?:%s)\s+)"((?:[^"\\\n]|\\.)*)"' % "|".join(re.escape(p) for p in LABELS))
     text = pattern.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', text)
+    # a label a project assertion names by value (laokg:addsStatement) is tagged like the label
+    named = re.compile(r'(rdf:predicate (?:%s) ; rdf:object\s+)"((?:[^"\\\n]|\\.)*)"' % "|".join(re.escape(p) for p in LABELS))
+    text = named.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', text)
     return text
 
 

@@ -67,3 +67,85 @@ def site_bytes(site: Path, skip=("downloads/",)) -> dict[str, bytes]:
             if not rel.startswith(skip):
                 out[rel] = path.read_bytes()
     return out
+
+
+class TableParser(HTMLParser):
+    """Every table of a page (nested tables are not used by the site): its rows, each a list of
+    cells ``{"text", "header", "titles", "hrefs", "label"}`` — the cell's visible text (spaces
+    collapsed), whether it is a ``th``, the ``title`` attributes and links inside it, and its
+    ``data-label``."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell = None
+        self._caption = None
+
+    def handle_starttag(self, tag, attrs):
+        d = dict(attrs)
+        if tag == "table":
+            self.tables.append({"class": d.get("class") or "", "caption": "", "rows": []})
+        elif tag == "caption" and self.tables:
+            self._caption = []
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.tables and self.tables[-1]["rows"]:
+            self._cell = {"text": [], "header": tag == "th", "titles": [], "hrefs": [], "label": d.get("data-label")}
+            self.tables[-1]["rows"][-1].append(self._cell)
+        elif self._cell is not None:
+            if d.get("title"):
+                self._cell["titles"].append(d["title"])
+            if d.get("href"):
+                self._cell["hrefs"].append(d["href"])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._cell["text"] = " ".join("".join(self._cell["text"]).split())
+            self._cell = None
+        elif tag == "caption" and self._caption is not None:
+            self.tables[-1]["caption"] = " ".join("".join(self._caption).split())
+            self._caption = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell["text"].append(data)
+        if self._caption is not None:
+            self._caption.append(data)
+
+
+def page_tables(path: Path) -> list[dict]:
+    parser = TableParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+class TextParser(HTMLParser):
+    """The text a reader sees in ``main`` (no attributes, no script)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._in_main = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self._in_main += 1
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self._in_main -= 1
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if self._in_main and not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(path: Path) -> str:
+    parser = TextParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.parts).split())

@@ -293,3 +293,163 @@ def test_the_row_budget_holds_while_streaming_on_oxigraph():
     result = invoke("sparql", *FIX, _grid(30, 40), "--format", "csv", "--engine", "oxigraph", "--max-rows", "1000")
     assert result.exit_code == 2 and "more than 1,000 rows (the row budget)" in one_line(result)
     assert result.stdout.count("\n") <= 1_000
+
+
+# ---------------------------------------------------------------- budgets from the first byte (issue 17)
+# Each query below took the parent process, outside the worker, for minutes before the parse
+# moved inside the budget: a 259 KB VALUES block 143 s, a 30 KB || chain 115 s, a 40 KB 1+1+...
+# over 150 s, 2,000 UNIONs 57 s and then a RecursionError; a 5 MB literal reached 673 MB
+# under --max-memory 100. Each is now stopped by the budget it is given (docs/limits.md).
+
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+HOSTILE = {
+    "values": lambda: "SELECT ?x WHERE { VALUES ?x { " + " ".join(f'"v{i}"' for i in range(30000)) + " } }",
+    "or-chain": lambda: "SELECT ?s WHERE { ?s ?p ?o FILTER(" + " || ".join(["?o"] * 5000) + ") }",
+    "plus-chain": lambda: "SELECT ?x WHERE { BIND(" + "+".join(["1"] * 20000) + " AS ?x) }",
+    "unions": lambda: "SELECT ?s WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 2000) + " }",
+}
+
+
+def laokg(*args, **kwargs):
+    """laokg in a process of its own (its worker is forked from it, as from the command)."""
+    return subprocess.run([sys.executable, "-m", "laokg", *map(str, args)], capture_output=True, text=True,
+                          timeout=kwargs.pop("timeout", 240), **kwargs)
+
+
+def _one_error(proc, *fragments):
+    lines = proc.stderr.splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (proc.returncode, proc.stderr[-2000:])
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+@pytest.mark.parametrize("how", ["sparql", "query run"])
+def test_a_hostile_query_is_parsed_within_the_time_budget(tmp_path, name, how):
+    query = tmp_path / f"{name}.rq"
+    query.write_text(HOSTILE[name](), encoding="utf-8")
+    args = ["sparql", "-f", query] if how == "sparql" else ["query", "run", query]
+    _one_error(laokg(*args, *FIX, "--timeout", 2), "stopped after 2 s (the time budget)")
+
+
+def test_a_5_mb_literal_is_parsed_within_the_memory_budget(tmp_path):
+    query = tmp_path / "literal.rq"
+    query.write_text('SELECT ?x WHERE { BIND("' + "a" * 5_000_000 + '" AS ?x) }', encoding="utf-8")
+    _one_error(laokg("sparql", "-f", query, *FIX, "--timeout", 120, "--max-memory", 100),
+               "more than 100 MB (the memory budget)")
+
+
+def test_a_syntax_error_found_in_the_worker_keeps_its_line_number():
+    result = invoke("sparql", "SELECT ?x\nWHERE { ?x ?p }", *FIX)
+    assert result.exit_code == 2
+    assert one_line(result).startswith("Error: query:2:"), result.stderr
+
+
+def test_an_update_found_in_the_worker_is_still_refused():
+    result = invoke("sparql", "DELETE WHERE { ?s ?p ?o }", *FIX)
+    assert result.exit_code == 2 and "refused: DELETE WHERE would change data" in one_line(result)
+
+
+# ---------------------------------------------------------------- the worker dies with laokg
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except OSError:
+        return False
+
+
+def _start_slow_query(**kwargs):
+    proc = subprocess.Popen([sys.executable, "-m", "laokg", "sparql", CARTESIAN, *FIX, "--timeout", "600"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    worker, seen = None, {}
+    end = time.monotonic() + 120
+    while worker is None and time.monotonic() < end and proc.poll() is None:
+        for child in _children(proc.pid):  # the evaluation worker: still there a second later
+            seen.setdefault(child, time.monotonic())
+            if time.monotonic() - seen[child] > 1.0 and _alive(child):
+                worker = child
+        time.sleep(0.1)
+    assert worker is not None, "laokg started no lasting worker"
+    return proc, worker
+
+
+def _gone(pid: int, within: float = 30) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a parent-death signal is Linux's")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_the_worker_dies_with_laokg(signum):
+    proc, worker = _start_slow_query()
+    try:
+        with open(f"/proc/{worker}/stat", "rb") as handle:  # a process group of its own
+            assert int(handle.read().rsplit(b")", 1)[1].split()[2]) == worker
+        proc.send_signal(signum)
+        proc.wait(timeout=60)
+        assert _gone(worker), f"the worker {worker} outlived laokg (killed by {signum.name})"
+    finally:  # an orphaned worker holds laokg's pipes: kill it first, or communicate() waits for it
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
+        proc.kill()
+        proc.communicate()
+
+
+def _interactive():
+    """As a terminal would run it: Ctrl-C not ignored (a background job of a script ignores it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_is_one_line_and_exit_130_and_stops_the_worker():
+    proc, worker = _start_slow_query(preexec_fn=_interactive)
+    try:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        assert _gone(worker)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, (proc.returncode, err)
+        assert err == "Error: interrupted\n"
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
+        proc.kill()
+        proc.communicate()
+
+
+def test_a_worker_forwards_what_its_libraries_log(caplog):
+    import logging
+
+    def warn():
+        logging.getLogger("rdflib.term").warning("http://x/ \x1b[31m does not look like a valid URI")
+        return 1
+
+    with caplog.at_level(logging.WARNING):
+        assert run_budgeted(warn, Budget(timeout=60)) == 1
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [("rdflib.term", "http://x/ \x1b[31m does not look like a valid URI")]

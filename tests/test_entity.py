@@ -1,6 +1,7 @@
 """laokg show (entity cards with evidence) and laokg search (labels, ranked, accent-insensitive)."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -167,3 +168,15 @@ def test_label_index_prefers_preferred_labels():
     index = LabelIndex(fixture_graph())
     assert index.label(URIRef(KG + "mlsw")) == "Ministry of Labour and Social Welfare"
     assert index.display(URIRef(KG + "thailand")) == "Thailand (kg:thailand)"
+
+
+def test_show_names_the_statements_a_project_assertion_adds_by_value():
+    """Issue 18: the card says which values the project adds, not only which properties."""
+    real = ["--root", str(Path(__file__).resolve().parent.parent)]
+    out = run("show", "kg:practice-employment-permit-system", *real).output
+    assert "      added by the project: dct:subject SDG target 10.7" in out
+    assert "asserted by the project: dct:subject" not in out  # the printed sector EMPLOYMENT is not the project's
+    data = json.loads(run("show", "kg:practice-employment-permit-system", *real, "--format", "json").output)
+    [project] = [e for e in data["evidence"] if e["kind"] == "laokg:ProjectAssertion"]
+    assert project["asserted_properties"] == []
+    assert [(a["property"], a["value"]["curie"]) for a in project["added_statements"]] == [("dct:subject", "sdg:10.7")]

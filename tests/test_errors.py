@@ -353,3 +353,66 @@ def test_click_usage_errors_keep_code_2():
     result = invoke("export", "--format", "nope")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "Invalid value for '--format'" in result.stderr
+
+
+# ---------------------------------------------------------------- every terminal message escaped (issue 17)
+
+from .query_fixtures import KG_ROOT  # noqa: E402
+
+OSC = "\x1b]0;pwned\x07"  # sets the terminal's title
+CSI = "\x1b[31m"  # red
+
+
+def _no_control(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text, repr(text[:400])
+
+
+def test_a_library_warning_with_control_characters_is_one_escaped_line():
+    # rdflib logs "<iri> does not look like a valid URI" with the IRI's raw bytes
+    query = 'SELECT ?y WHERE { BIND(IRI("http://example.org/ \\u001b[31m\\u0007") AS ?y) }'
+    result = invoke("sparql", query, "--root", KG_ROOT, "--engine", "rdflib", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    _no_control(result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Warning: rdflib: http://example.org/ \\e[31m\\x07 does not look like"), lines
+
+
+def test_a_number_too_long_to_convert_is_a_warning_line_not_a_traceback():
+    result = invoke("sparql", "SELECT ?x WHERE { BIND(" + "7" * 5001 + " AS ?x) }", "--root", KG_ROOT,
+                    "--engine", "rdflib", "--format", "csv")
+    assert result.exit_code == 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Warning: rdflib: Failed to convert Literal"), lines
+    assert result.stdout.splitlines()[1] == "7" * 5001  # the value itself is written as it is
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_table_cells_escape_terminal_sequences(engine):
+    query = 'SELECT ?x WHERE { BIND("a\\u001b]0;pwned\\u0007b\\u001b[31mc" AS ?x) }'
+    result = invoke("sparql", query, "--root", KG_ROOT, "--engine", engine, "--format", "table")
+    assert result.exit_code == 0, result.stderr
+    _no_control(result.stdout)
+    assert "a\\e]0;pwned\\x07b\\e[31mc" in result.stdout
+
+
+def test_show_trace_and_query_show_escape_terminal_sequences(tmp_path):
+    data = write(tmp_path / "evil.ttl", PREFIXES + f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+kg:evil a org:Organization ;
+    skos:prefLabel "Evil{OSC}{CSI} org"@en ;
+    skos:altLabel "EVIL" ;
+    rdfs:comment "line\\u000d{CSI}overwritten" .
+""".replace("\x1b", "\\u001B").replace("\x07", "\\u0007"))
+    shown = invoke("show", "kg:evil", "--root", KG_ROOT, "--data", data)
+    assert shown.exit_code == 0, shown.stderr
+    _no_control(shown.stdout)
+    assert "\r" not in shown.stdout and "Evil\\e]0;pwned\\x07\\e[31m org" in shown.stdout
+    traced = invoke("trace", "kg:evil", "--root", KG_ROOT, "--data", data)
+    _no_control(traced.stdout + traced.stderr)
+    queries = tmp_path / "queries"
+    write(queries / "evil.rq", f"#+ summary: a title\n# a comment {OSC}\nSELECT ?s WHERE {{ ?s ?p \"{CSI}\" }}\n")
+    described = invoke("query", "show", "evil", "--queries", queries, "--root", KG_ROOT)
+    assert described.exit_code == 0, described.stderr
+    _no_control(described.stdout)

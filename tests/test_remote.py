@@ -290,3 +290,84 @@ def test_malformed_urls(url, fragment):
 def test_every_command_reports_an_unreachable_endpoint_in_one_line(command):
     url = f"http://127.0.0.1:{free_port()}/query"
     assert_one_line_error(invoke(*command, "--endpoint", url), url, "connection refused")
+
+
+# ---------------------------------------------------------------- answers within --max-memory (issue 17)
+# Before: the whole answer was read, decoded and parsed in laokg's own process; 1M rows
+# reached 4.3 GB under --max-memory 200 (3.0 GB measured for CSV, 3.5 GB for JSON).
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+class Huge(http.server.BaseHTTPRequestHandler):
+    """A SPARQL JSON answer of ``server.rows`` rows, made as it is sent (never held)."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.end_headers()
+        try:
+            self.wfile.write(b'{"head": {"vars": ["s", "label"]}, "results": {"bindings": [\n')
+            for start in range(0, self.server.rows, 1000):
+                self.wfile.write(b",\n".join(
+                    b'%s{"s": {"type": "uri", "value": "http://example.org/thing/%d"}, '
+                    b'"label": {"type": "literal", "xml:lang": "en", "value": "thing number %d"}}'
+                    % (b"," if i and i == start else b"", i, i)
+                    for i in range(start, min(start + 1000, self.server.rows))))
+            self.wfile.write(b"\n]}}\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def huge():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Huge)
+    server.daemon_threads = True
+    server.rows = 200_000
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _peak(*args):
+    """Run laokg; return (exit code, stdout lines, stderr, its peak RSS in MB with its workers)."""
+    proc = subprocess.Popen([sys.executable, "-m", "laokg", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = 0
+    for _ in proc.stdout:  # read as it comes: the rows are not kept here either
+        lines += 1
+    err = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, lines, err, usage.ru_maxrss / 1024
+
+
+def test_a_huge_select_answer_is_streamed_within_the_memory_budget(huge):
+    code, lines, err, peak = _peak("sparql", "SELECT ?s ?label WHERE { ?s ?p ?label }", "--endpoint", huge.url,
+                                   "--max-memory", "60", "--max-rows", "0", "--timeout", "300", "--format", "csv")
+    assert (code, err) == (0, "")
+    assert lines == huge.rows + 1
+    # the answer is ~30 MB of JSON, ~150 MB as rdflib terms: laokg and its worker stay at
+    # the size of the loaded program plus the budget
+    assert peak < 200, f"peak RSS {peak:.0f} MB"
+
+
+def test_a_huge_select_answer_kept_whole_stops_at_the_memory_budget(huge):
+    code, lines, err, peak = _peak("sparql", "SELECT ?s ?label WHERE { ?s ?p ?label }", "--endpoint", huge.url,
+                                   "--max-memory", "60", "--max-rows", "0", "--timeout", "300", "--format", "json")
+    assert code == 2 and lines == 0
+    assert err.startswith("Error: the endpoint's answer needed more than 60 MB (the memory budget)") and err.count("\n") == 1, err
+    assert peak < 200, f"peak RSS {peak:.0f} MB"
+
+
+def test_a_huge_select_answer_stops_at_the_row_budget_before_it_is_all_read(huge):
+    code, lines, err, _ = _peak("sparql", "SELECT ?s ?label WHERE { ?s ?p ?label }", "--endpoint", huge.url,
+                                "--max-rows", "1000", "--timeout", "300", "--format", "json")
+    assert code == 2 and "more than 1,000 rows (the row budget)" in err and err.count("\n") == 1, err

@@ -20,7 +20,7 @@ from laokg.publish.paths import entity_stem, relative, target
 from laokg.publish.serve import make_server, negotiate
 from laokg.query.entity import describe_graph
 from tests.coretools import REAL_ROOT, assert_one_line_error, invoke
-from tests.site_support import broken_links, parse_pages, site_bytes
+from tests.site_support import broken_links, parse_pages, site_bytes, visible_text
 
 
 @pytest.fixture(scope="module")
@@ -145,15 +145,31 @@ def test_turtle_files_say_what_they_hold(site):
 def test_index_by_type_lists_every_entity(site, graph):
     index = (site / "types/index.html").read_text(encoding="utf-8")
     assert "eli:LegalResource" in index
+    heading = (site / "types/org-FormalOrganization.html").read_text(encoding="utf-8")
+    assert "<h1>Organisation <span class=\"curie\">org:FormalOrganization</span></h1>" in heading
     legal = (site / "types/eli-LegalResource.html").read_text(encoding="utf-8")
     assert 'href="../id/decree-475-2021.html"' in legal
 
 
-def test_search_index_covers_every_entity_and_its_variants(site, graph):
+def test_search_index_lists_things_first_and_quotes_evidence_under_them(site, graph):
+    from laokg.publish.pages import EVIDENCE_CLASSES, expand_curie
+
     entries = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
-    assert len(entries) == len(_entities(graph))
-    mlsw = next(e for e in entries if e["u"] == "id/mlsw.html")
-    assert "MLSW" in mlsw["a"]
+    evidence = {URIRef(expand_curie(c)) for c in EVIDENCE_CLASSES}
+    records = {iri for iri in _entities(graph) if set(graph.objects(iri, RDF.type)) & evidence}
+    assert len(records) > 300
+    # every entity but the evidence records and passages has an entry; they have none
+    assert sorted(e["u"] for e in entries) == sorted(entity_stem(i) + ".html" for i in _entities(graph) if i not in records)
+    by_url = {e["u"]: e for e in entries}
+    mlsw = by_url["id/mlsw.html"]
+    assert "MLSW" in mlsw["a"] and mlsw["k"] == 0
+    assert by_url["id/eudif-lao-2024-fn-3.html"]["k"] == 2  # a footnote is a record, listed after the things
+    assert by_url["id/eudif-lao-2024.html"]["k"] == 1  # a source, listed after what it speaks of
+    # the passages quoted as a thing's evidence sit under it, with the document they are quoted in
+    vote = by_url["id/right-vote-from-abroad-laos.html"]
+    assert vote["k"] == 0 and vote["q"] and all(q["d"] and q["x"] for q in vote["q"])
+    ordered = [e["k"] for e in entries]
+    assert ordered == sorted(ordered)  # things first
     script = (site / "search-index.js").read_text(encoding="utf-8")
     assert script.startswith("window.LAOKG_INDEX = ")
 
@@ -287,3 +303,263 @@ def test_cli_site_serve_on_a_taken_port_is_one_line(tmp_path):
         result = invoke("site", "-o", str(tmp_path / "s"), "--no-release", "--serve", "--port", str(port),
                         "--root", str(REAL_ROOT))
     assert_one_line_error(result, "cannot listen")
+
+
+# ---------------------------------------------------------------- one reading of the graph
+
+
+def cli_rows(name: str, *params: str) -> list[dict]:
+    """`laokg query run NAME --format json`, as {variable: (type, value)} per row."""
+    args = ["query", "run", name, "--format", "json", "--root", str(REAL_ROOT)]
+    for p in params:
+        args += ["-p", p]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    return [{k: (v["type"], v["value"]) for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+
+
+def _v(row: dict, key: str) -> str | None:
+    return row[key][1] if key in row else None
+
+
+def _chart_rows(site, name: str) -> list[list[str]]:
+    from tests.site_support import page_tables
+
+    table = next(t for t in page_tables(site / f"charts/{name}.html") if "stack" in t["class"])
+    return [[c["text"] for c in row] for row in table["rows"][1:]]
+
+
+def test_timeline_dates_every_instrument_programme_practice_and_event_as_the_cli_does(site):
+    from laokg.publish.readable import date_text
+
+    practice_years = {_v(r, "practice"): _v(r, "year") for r in cli_rows("practices")}
+    expected = [("instrument", _v(r, "title"), _v(r, "date")) for r in cli_rows("instruments")]
+    for r in cli_rows("programmes"):
+        start = _v(r, "start") or practice_years.get(_v(r, "project"))
+        expected.append(("programme", _v(r, "name"), "/".join(x for x in (start, _v(r, "end")) if x) or None))
+    expected += [("event", _v(r, "name"), _v(r, "date")) for r in cli_rows("events")]
+    shown = _chart_rows(site, "timeline")
+    assert sorted(shown) == sorted([kind, name, date_text(date) if date else "undated"] for kind, name, date in expected)
+    # the two practices the profile dates are dated (issue 19: they were "undated in the sources")
+    dated = {row[1]: row[2] for row in shown}
+    assert dated["Employment Permit System (EPS)"] == "2023"
+    assert dated["Establishment of employment centres for returning Laotians"] == "2022"
+    note = (site / "charts/timeline.html").read_text(encoding="utf-8")
+    assert "Undated in the sources" in note and "Employment Permit System" not in note.split("Undated in the sources")[1].split("</p>")[0]
+
+
+def test_remittance_charts_show_every_cli_figure_with_who_released_it(site):
+    rows = cli_rows("remittances")
+    totals = [r for r in rows if _v(r, "unit") == "USD" and not _v(r, "channel")]
+    shown = _chart_rows(site, "remittances")
+    assert len(shown) == len(totals)
+    for r in totals:
+        amount = f"US${_v(r, 'value')} million" if _v(r, "unitMult") == "6" else None
+        match = [s for s in shown if s[1] == amount]
+        assert match, (amount, shown)
+        assert match[0][3] == (_v(r, "releasedBy") or "not named")
+        assert match[0][4] == (_v(r, "dataSource") or "not named")
+        assert match[0][5] == _v(r, "document")
+    h1 = next(s for s in shown if s[1] == "US$366 million")
+    assert h1[3] == "Ministry of Labour and Social Welfare"  # issue 19: was "not named"
+    shares = [r for r in rows if _v(r, "unit") == "%"]
+    assert sorted(s[1] for s in _chart_rows(site, "remittances-share-of-gdp")) == sorted(f"{_v(r, 'value')} %" for r in shares)
+    parts = cli_rows("remittance_breakdown")
+    shown = _chart_rows(site, "remittance-breakdown")
+    assert [(s[0], s[2]) for s in shown] == [(_v(r, "label"), f"US${_v(r, 'value')} million") for r in parts]
+    page = (site / "charts/remittance-breakdown.html").read_text(encoding="utf-8")
+    assert "Ministry of Labour and Social Welfare" in page
+
+
+def test_emigrant_charts_show_every_cli_figure(site):
+    rows = cli_rows("emigrants_by_destination")
+    shown = _chart_rows(site, "emigrants-by-destination")
+    assert shown == [[_v(r, "destinationName"), f"{int(_v(r, 'emigrants')):,} persons", _v(r, "period"), _v(r, "dataSource")]
+                     for r in rows]
+    assert shown[0][1] == "285,819 persons"
+    rows = cli_rows("emigrants_by_sex")
+    shown = _chart_rows(site, "emigrants-by-sex")
+    assert sorted(c for s in shown for c in s[1:] if c != "not given") == sorted(f"{_v(r, 'percent')} %" for r in rows)
+    assert "58.3 %" in {c for s in shown for c in s}
+
+
+def _expected_cell(row: dict, var: str, kind: str | None) -> str:
+    from laokg.publish.pages import period_text
+    from laokg.publish.readable import date_text, figure_text
+
+    value = _v(row, var)
+    if value is None:
+        return ""
+    if kind == "figure":
+        return figure_text(value, _v(row, "unit"), _v(row, "unitMult"))
+    if kind == "percent":
+        return f"{value} %"
+    if kind == "date":
+        return date_text(value)
+    if kind == "period":
+        return period_text(value)
+    if kind == "yes":
+        return {"true": "yes", "false": "no"}.get(value, value)
+    return value
+
+
+def test_every_topic_table_is_the_cli_answer(site):
+    """Every table of every front-page group shows exactly the rows `laokg query run` gives,
+    in its order: literal cells as the reader's text of the CLI's value, IRI cells linking the
+    page of the CLI's IRI."""
+    from laokg.publish.pages import CATEGORIES
+    from tests.site_support import page_tables
+
+    checked = 0
+    for cat in CATEGORIES:
+        tables = [t for t in page_tables(site / f"topics/{cat['slug']}.html") if "stack" in t["class"]]
+        assert len(tables) == len(cat["queries"]), cat["slug"]
+        for (name, columns, *view), table in zip(cat["queries"], tables):
+            rows = cli_rows(name)
+            if view and view[0].get("where"):
+                rows = [r for r in rows if view[0]["where"] in r]
+            body = table["rows"][1:]
+            assert len(body) == len(rows), name
+            for row, cells in zip(rows, body):
+                for (var, _head, link, kind), cell in zip(columns, cells):
+                    if var in row and row[var][0] == "uri":
+                        assert cell["hrefs"] and cell["titles"], (name, var, cell)
+                        assert target(URIRef(row[var][1])) is None or cell["hrefs"][0].endswith(target(URIRef(row[var][1])).rsplit("/", 1)[-1]), (name, var)
+                        continue
+                    assert cell["text"] == _expected_cell(row, var, kind), (name, var, cell["text"], row.get(var))
+                    if link and link in row and row[link][0] == "uri":
+                        assert cell["hrefs"][0].endswith(target(URIRef(row[link][1])).rsplit("/", 1)[-1]), (name, var)
+                    checked += 1
+    assert checked > 500
+
+
+def test_the_five_questions_are_answered_on_the_front_page_groups(site):
+    """The answers behind issue 19's questions, as the CLI gives them, are on the group pages."""
+    laws = (site / "topics/laws.html").read_text(encoding="utf-8")
+    assert "Decree No. 245 on the Placement of Lao Workers to Work Abroad" in laws
+    figures = visible_text_of(site, "topics/figures.html")
+    assert "US$366 million first half of 2025 yes Ministry of Labour and Social Welfare" in figures
+    rights = visible_text_of(site, "topics/rights.html")
+    assert "Dual citizenship unknown (blank in the source)" in rights
+    assert "with restrictions Only in legislative elections." in rights
+
+
+def visible_text_of(site, path: str) -> str:
+    from tests.site_support import visible_text
+
+    return visible_text(site / path)
+
+
+def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
+    """Every statement about every entity (one `laokg sparql` answer for the whole graph) is on
+    the entity's page, in the row of its property (named by its label, CURIE on hover): an
+    IRI as a link to it (CURIE on hover), a literal as the reader's text of the CLI's value
+    (a figure with its unit and multiplier, a date as printed)."""
+    from laokg.labels import curie
+    from laokg.publish.readable import literal_text, number_text
+    from rdflib import Literal
+    from tests.site_support import page_tables
+
+    query = ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (STRSTARTS(STR(?s), 'https://w3id.org/laokg/id/') && !isBlank(?o)) }")
+    result = invoke("sparql", query, "--format", "json", "--root", str(REAL_ROOT))
+    assert result.exit_code == 0, result.output
+    facts: dict = {}
+    for b in json.loads(result.stdout)["results"]["bindings"]:
+        o = b["o"]
+        term = URIRef(o["value"]) if o["type"] == "uri" else Literal(o["value"], lang=o.get("xml:lang"),
+                                                                      datatype=URIRef(o["datatype"]) if "datatype" in o else None)
+        facts.setdefault(b["s"]["value"], []).append((URIRef(b["p"]["value"]), term))
+    hidden = {RDF.type, URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"), URIRef("http://www.w3.org/ns/prov#qualifiedAttribution")}
+    entities = _entities(graph)
+    assert len(facts) > 500
+    checked = 0
+    for iri in entities:
+        if str(iri) not in facts:
+            continue
+        path = site / (entity_stem(iri) + ".html")
+        rows = {}
+        for table in page_tables(path):
+            if "props" not in table["class"]:
+                continue
+            for row in table["rows"]:
+                if len(row) == 2 and row[0]["header"] and row[0]["titles"]:
+                    rows.setdefault(row[0]["titles"][0], []).append(row)
+        units = {p: o for p, o in facts[str(iri)]}
+        for p, o in facts[str(iri)]:
+            if p in hidden:
+                continue
+            shown = rows.get(curie(p))
+            assert shown, (str(iri), curie(p))
+            cell = {"text": " | ".join(r[1]["text"] for r in shown), "titles": [t for r in shown for t in r[1]["titles"]],
+                    "hrefs": [h for r in shown for h in r[1]["hrefs"]]}
+            assert shown[0][0]["text"] != curie(p), (str(iri), curie(p))  # the property by its name
+            if isinstance(o, URIRef):
+                assert curie(o) in cell["titles"] or any(h.endswith(str(o)) for h in cell["hrefs"]), (str(iri), curie(p), curie(o))
+            elif str(p).endswith("#obsValue"):
+                text = number_text(str(o))
+                mult = units.get(URIRef("http://purl.org/linked-data/sdmx/2009/attribute#unitMult"))
+                assert text in cell["text"], (str(iri), cell["text"])
+                if mult is not None and str(mult) == "6":
+                    assert f"{text} million" in cell["text"]
+            else:
+                assert literal_text(o) in cell["text"], (str(iri), curie(p), literal_text(o), cell["text"])
+            checked += 1
+        page = visible_text(path)
+        assert "@en" not in page and "xsd:" not in page, str(iri)
+    assert checked > 1500
+
+
+def test_readers_see_labels_figures_and_dates_not_rdf(site):
+    from tests.site_support import visible_text
+
+    decree = (site / "id/decree-245-2020.html").read_text(encoding="utf-8")
+    assert 'title="eli:is_about">subject</a>' in decree  # the property by name, its CURIE on hover
+    assert ">eli:is_about<" not in decree and "@en" not in visible_text(site / "id/decree-245-2020.html")
+    obs = site / "id/obs-remittances-inflow-lao-2025-s1.html"
+    text = visible_text(obs)
+    assert "Figure: US$366 million" in text and "released by Ministry of Labour and Social Welfare" in text
+    assert "September 2016" in visible_text(site / "id/mou-laos-south-korea-2016.html")
+    assert "285,819 persons" in visible_text(site / "id/obs-emigrant-stock-lao-thailand-2024.html")
+
+
+def test_readable_formats():
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from laokg.publish.readable import date_text, figure_text, literal_text
+
+    assert figure_text("366", "USD", "6") == "US$366 million"
+    assert figure_text("287.19", "USD", 6) == "US$287.19 million"
+    assert figure_text("285819", "persons") == "285,819 persons"
+    assert figure_text("58.3", "%") == "58.3 %"
+    assert figure_text("41", "facilities") == "41 facilities"
+    assert date_text("2023") == "2023" and date_text("2024-01") == "January 2024"
+    assert date_text("2025-11-28") == "28 November 2025" and date_text("2021/2025") == "2021–2025"
+    assert literal_text(Literal("2016-09", datatype=XSD.gYearMonth)) == "September 2016"
+    assert literal_text(Literal("P24M", datatype=XSD.duration)) == "24 months"
+    assert literal_text(Literal("true", datatype=XSD.boolean)) == "yes"
+    assert literal_text(Literal("Décret", lang="fr")) == "Décret"
+
+
+def test_front_page_lists_what_people_look_for_not_records(site):
+    from tests.site_support import visible_text
+
+    text = visible_text(site / "index.html")
+    for group in ("Laws and agreements", "Institutions", "Figures", "Rights", "Programmes and practices",
+                  "Findings and obstacles", "Sources"):
+        assert group in text
+    for record in ("document evidence", "SpecificResource", "DataStructureDefinition", "ProperInterval"):
+        assert record not in text
+
+
+def test_audit_badges_only_on_rules_that_found_something(site):
+    import re
+
+    html = (site / "audit.html").read_text(encoding="utf-8")
+    sections = re.findall(r'<h2 id="(AUD\d+)">.*?</h2>.*?(?=<section|\Z)', html, flags=re.S)
+    assert sections
+    for block in re.split(r'<section class="rule"', html)[1:]:
+        head = block.split("</h2>")[0]
+        holds = "Holds: no finding." in block
+        assert ('class="sev held"' in head) == holds
+        assert ('class="sev violation"' in head) <= (not holds)

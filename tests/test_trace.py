@@ -122,11 +122,13 @@ def test_institution_mlsw(graph, index):
     assert documents[1].excerpt == "According to data released by the Lao Ministry of Labor and Social Welfare"
     assert project.iri == EV + "mlsw-project"
     assert project.asserted_properties == ["org:classification", "org:subOrganizationOf"]
-    assert predicates(project) == {"org:classification", "org:subOrganizationOf"}
-    assert project.note == "Institution type and its place in the government added by the project."
+    # the annex prints a bare year: reading it as the founding year is the project's, named by value
+    assert [(st.predicate, st.object) for st in project.added_statements] == [("schema:foundingDate", "1993")]
+    assert predicates(project) == {"org:classification", "org:subOrganizationOf", "schema:foundingDate"}
+    assert project.note.startswith("Institution type and its place in the government added by the project.")
     for g in documents:  # what the project asserts is not credited to the documents, and vice versa
-        assert not predicates(g) & {"org:classification", "org:subOrganizationOf"}
-        assert {"skos:prefLabel", "skos:altLabel", "schema:foundingDate", "org:purpose", "org:hasUnit"} <= predicates(g)
+        assert not predicates(g) & {"org:classification", "org:subOrganizationOf", "schema:foundingDate"}
+        assert {"skos:prefLabel", "skos:altLabel", "org:purpose", "org:hasUnit"} <= predicates(g)
 
 
 def test_institution_mlsw_text():
@@ -207,6 +209,86 @@ def test_country_thailand(graph, index):
     [document] = by_kind(t, "document")
     assert document.excerpt == "Thailand\t285,819"
     assert predicates(document) == {"rdf:type", "skos:prefLabel", "rdfs:label"}  # rdfs:label repeats the name (issue 8)
+
+
+# ---------------------------------------------------------------- project assertions by value (issue 18)
+
+
+def statements_of(group) -> set[tuple[str, str]]:
+    return {(s.predicate, s.object) for s in group.statements}
+
+
+def test_by_value_the_printed_sector_stays_with_the_document(graph, index):
+    """The EPS's sector EMPLOYMENT is printed by the profile; only the SDG target is the project's."""
+    t = trace(graph, index, "practice-employment-permit-system")
+    [project] = by_kind(t, "project")
+    assert project.asserted_properties == []
+    assert [(s.predicate, s.object) for s in project.added_statements] == [("dct:subject", "sdg:10.7")]
+    assert {s for s in statements_of(project) if s[0] == "dct:subject"} == {("dct:subject", "sdg:10.7")}
+    documented = set().union(*(statements_of(g) for g in by_kind(t, "document")))
+    assert ("dct:subject", "sector:employment") in documented
+    assert ("dct:subject", "sdg:10.7") not in documented
+
+
+def test_by_value_the_stated_link_stays_with_the_document(graph, index):
+    """The gap finding's link to the 2020 decree is stated; the link to the 2021 GDP share is the project's."""
+    t = trace(graph, index, "finding-gap-remittance-policy")
+    [project] = by_kind(t, "project")
+    [document] = by_kind(t, "document")
+    assert statements_of(project) == {("laokg:concerns", "kg:obs-remittances-share-of-gdp-lao-2021")}
+    assert ("laokg:concerns", "kg:decree-sending-migrant-workers-2020") in statements_of(document)
+    out = ok("kg:finding-gap-remittance-policy")
+    project_part = out[out.index("project assertion (ev:finding-gap-remittance-policy-project)"):]
+    assert "kg:decree-sending-migrant-workers-2020" not in project_part
+
+
+BY_VALUE = """@prefix kg: <https://w3id.org/laokg/id/> .
+@prefix ev: <https://w3id.org/laokg/id/evidence/> .
+@prefix laokg: <https://w3id.org/laokg/ontology#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix sdg: <https://w3id.org/laokg/vocab/sdg/> .
+@prefix topic: <https://w3id.org/laokg/vocab/topic/> .
+
+kg:test-practice-a a laokg:Practice ; skos:prefLabel "Test practice A"@en ;
+    dct:subject topic:remittances, sdg:10.c, sdg:10.7 ;
+    prov:qualifiedDerivation ev:test-practice-a-1 ;
+    prov:qualifiedAttribution ev:test-shared-project .
+kg:test-practice-b a laokg:Practice ; skos:prefLabel "Test practice B"@en ;
+    dct:subject sdg:10.c ;
+    prov:qualifiedDerivation ev:test-practice-a-1 ;
+    prov:qualifiedAttribution ev:test-shared-project .
+ev:test-practice-a-1 a laokg:DocumentEvidence ; prov:entity ev:test-practice-a-1-passage ;
+    laokg:section kg:eudif-lao-2024-spotlight .
+ev:test-practice-a-1-passage a oa:SpecificResource ; oa:hasSource kg:eudif-lao-2024 ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "REMITTANCES" ] .
+# one assertion serving two nodes: sdg:10.c for both, sdg:10.7 only for practice B (which does not state it)
+ev:test-shared-project a laokg:ProjectAssertion ; prov:agent kg:laokg ;
+    laokg:addsStatement [ rdf:predicate dct:subject ; rdf:object sdg:10.c ] ,
+        [ rdf:subject kg:test-practice-b ; rdf:predicate dct:subject ; rdf:object sdg:10.7 ] ;
+    skos:note "The SDG targets are the project's."@en .
+"""
+
+
+def test_by_value_names_only_its_values_and_its_subject(tmp_path):
+    path = tmp_path / "by-value.ttl"
+    path.write_text(BY_VALUE, encoding="utf-8")
+    data = json.loads(ok("kg:test-practice-a", "--data", path, "--format", "json"))
+    project = next(g for g in data["evidence"] if g["kind"] == "project")
+    document = next(g for g in data["evidence"] if g["kind"] == "document")
+    subjects = lambda g: {s["object"] for s in g["statements"] if s["predicate"] == "dct:subject"}
+    # sdg:10.7 is named for practice B only: on practice A it rests on the document, not the project
+    assert subjects(project) == {"sdg:10.c"}
+    assert subjects(document) == {"topic:remittances", "sdg:10.7"}
+    assert project["added_statements"] == [{"predicate": "dct:subject", "object": "sdg:10.c",
+                                            "object_label": project["added_statements"][0]["object_label"]}]
+    data = json.loads(ok("kg:test-practice-b", "--data", path, "--format", "json"))
+    project = next(g for g in data["evidence"] if g["kind"] == "project")
+    assert {s["object"] for s in project["statements"]} == {"sdg:10.c"}
+    assert [s["object"] for s in project["added_statements"]] == ["sdg:10.7", "sdg:10.c"]
 
 
 # ---------------------------------------------------------------- forward: no evidence
@@ -344,7 +426,7 @@ def test_json_structure_forward():
     assert set(data) == {"iri", "label", "types", "evidence", "unsupported"}
     [group] = data["evidence"]
     assert set(group) == {"iri", "kind", "document", "document_label", "section", "excerpt", "footnotes",
-                          "cited_in_text", "asserted_properties", "note", "statements"}
+                          "cited_in_text", "asserted_properties", "added_statements", "note", "statements"}
     [fn] = group["footnotes"]
     assert set(fn) == {"iri", "number", "text", "works"}
     assert fn["works"] == [{"iri": MOU, "label": MOU_TITLE, "issued": "2002", "by": ["International Labour Organization"], "cites": []}]

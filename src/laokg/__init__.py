@@ -228,12 +228,17 @@ class KnowledgeGraph:
             return load_catalogue(self.queries_dir)
         return load_catalogue(self.queries_dir, problems)
 
-    def saved(self, name: str) -> SavedQuery:
-        """One saved query by name (a misspelt name is an error that suggests the nearest)."""
+    def saved(self, name: str, *, budget=None) -> SavedQuery:
+        """One saved query by name (a misspelt name is an error that suggests the nearest).
+        With a ``budget``, a query the build did not parse is parsed within it (its worker)."""
         from laokg.query.catalogue import find_query
 
         self._use_facts()
-        return find_query(self.queries_dir, name)
+        if budget is None:
+            return find_query(self.queries_dir, name)
+        from laokg.query.precompute import facts_within
+
+        return find_query(self.queries_dir, name, before=lambda text, where: facts_within(text, budget, where))
 
     def _use_facts(self) -> None:
         """The saved queries' facts stored by the last build (laokg.query.facts): a saved query
@@ -264,13 +269,14 @@ class KnowledgeGraph:
         engine = self.engine
         # a local engine runs within the budget (laokg.query.budget; the CLI always gives one,
         # the API none: in-process and unlimited, as a library call should be)
-        local = {"budget": budget} if budget is not None and getattr(engine, "name", "") != "remote" else {}
+        # (a remote engine reads the answer in such a worker too, within the memory budget)
+        local = {"budget": budget} if budget is not None else {}
         if text_format and query.form == "SELECT" and text_format in getattr(engine, "writes", ()):
             local["fmt"] = text_format
         result = engine.run(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
                             timeout=self.timeout or DEFAULT_TIMEOUT, source=source or str(query.path or query.name),
                             line_offset=line_offset, **local)
-        if budget is not None and not local:  # a remote answer is held to the same row budget
+        if budget is not None and getattr(engine, "name", "") == "remote":  # the row budget, once more
             from laokg.query.budget import check_rows
 
             check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,
@@ -322,14 +328,20 @@ class KnowledgeGraph:
         return _answer(self.run(self.saved(name), params, allow_service=allow_service, allow_from=allow_from))
 
     @staticmethod
-    def prepare(text: str, *, name: str = "query", path=None) -> tuple[SavedQuery, int]:
+    def prepare(text: str, *, name: str = "query", path=None, budget=None) -> tuple[SavedQuery, int]:
         """An ad-hoc query as a :class:`SavedQuery` with the project prefixes declared, and the
-        number of lines that added (for error line numbers)."""
+        number of lines that added (for error line numbers). With a ``budget``
+        (:class:`laokg.query.budget.Budget`), the text is parsed and checked within it: in its
+        worker, under its deadline and memory cap (what the command line does)."""
         from laokg.query.catalogue import parse_saved_query
         from laokg.query.engines import with_project_prefixes
 
         full, offset = with_project_prefixes(text)
-        sq = parse_saved_query(full, name=name, path=path)
+        if budget is not None:
+            from laokg.query.precompute import facts_within
+
+            facts_within(full, budget, str(path) if path else name, offset)
+        sq = parse_saved_query(full, name=name, path=path, line_offset=offset)
         sq.text = full
         return sq, offset
 

@@ -117,6 +117,12 @@ def escape_control(text: str) -> str:
     return "".join(_escape_char(ch) if _unsafe(ch) else ch for ch in text)
 
 
+def escape_text(text: str) -> str:
+    """Text of several lines for a terminal (a card, a trace, a table): each line made safe as
+    :func:`escape_control` makes it; only the line breaks between them are kept."""
+    return "\n".join(escape_control(line) for line in str(text).split("\n"))
+
+
 def error_line(message: str) -> str:
     """The one line the CLI prints for an error: ``Error: <message, escaped>``."""
     return f"Error: {escape_control(message)}"

@@ -40,6 +40,7 @@ PREFIXES = {
     "unit": Namespace(VOCAB + "unit/"),
     "topic": Namespace(VOCAB + "topic/"),
     "finding": Namespace(VOCAB + "finding/"),
+    "quantifier": Namespace(VOCAB + "quantifier/"),
     "status": Namespace(VOCAB + "status/"),
     "facility": Namespace(VOCAB + "facility/"),
     "channel": Namespace(VOCAB + "channel/"),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from laokg.errors import LaokgError, OutputError, error_line
+from laokg.errors import LaokgError, OutputError, error_line, escape_control
 from laokg.query.names import FORMATS
 
 if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
@@ -67,18 +67,77 @@ def _os_message(exc: OSError) -> str:
     return f"{where}{exc.strerror or exc}"
 
 
+class _TerminalWarnings:
+    """What libraries log (rdflib's "does not look like a valid URI", its traceback for a
+    number too long to convert ...) or warn, shown as ONE escaped line each on stderr —
+    ``Warning: <library>: <first line>`` — never a traceback, never a raw control character;
+    the same message once per command, at most :attr:`LIMIT` of them."""
+
+    LIMIT = 20
+
+    def __init__(self):
+        import logging
+
+        class Handler(logging.Handler):
+            def emit(handler, record):  # noqa: N805 - the handler's own self is not needed
+                try:
+                    message = record.getMessage()
+                except Exception:  # noqa: BLE001 - a malformed log call
+                    message = str(record.msg)
+                self.show(record.name.split(".")[0], message)
+
+        self.handler = Handler(logging.WARNING)
+        self.seen: set = set()
+
+    def show(self, library: str, message: str) -> None:
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        if (library, first) in self.seen or len(self.seen) > self.LIMIT:
+            return
+        self.seen.add((library, first))
+        line = (f"Warning: {library}: {first}" if len(self.seen) <= self.LIMIT
+                else "Warning: more warnings were left out")
+        try:
+            click.echo(escape_control(line), err=True)
+        except (OSError, ValueError):
+            pass
+
+    def install(self) -> None:
+        """Route library logging and Python warnings here (again, for each command: a new
+        command shows its own warnings)."""
+        import logging
+        import warnings
+
+        self.seen = set()
+        root = logging.getLogger()
+        if self.handler not in root.handlers:
+            root.addHandler(self.handler)
+
+        def showwarning(message, category, filename, lineno, file=None, line=None):
+            self.show(getattr(category, "__module__", "python").split(".")[0] or "python",
+                      f"{category.__name__}: {message}")
+
+        warnings.showwarning = showwarning
+
+
+_WARNINGS = _TerminalWarnings()
+
+
 def run_reporting_errors(ctx: click.Context, call):
     """Run ``call()``; turn every failure into one line and a documented exit code.
 
-    laokg's own errors keep their code (1 findings, 2 usage/input); an operating-system
+    laokg's own errors keep their code (1 findings, 2 usage/input); Ctrl-C (SIGINT) is
+    ``Error: interrupted`` and exit 130 (never click's "Aborted!"); an operating-system
     error (disk full, permission), a RecursionError (input nested too deeply), an encoding
     error, MemoryError or any unexpected exception is exit 2 with one line — never a
     traceback (``LAOKG_DEBUG=1`` re-raises unexpected exceptions for debugging).
     """
+    _WARNINGS.install()
     try:
         return call()
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
         raise
+    except KeyboardInterrupt:  # Ctrl-C: one line and 128 + SIGINT, as a shell expects
+        fail("interrupted", 130)
     except LaokgError as exc:
         if isinstance(exc, OutputError):
             _silence_stdout()

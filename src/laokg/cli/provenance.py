@@ -10,7 +10,7 @@ import click
 
 import laokg.cli.common as common
 from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_graph, write_output
-from laokg.errors import InputError
+from laokg.errors import InputError, escape_text
 
 TRACE_FORMATS = ("text", "json", "turtle")
 
@@ -52,14 +52,14 @@ def trace_command(thing, source, fmt, output, root, data, endpoint, timeout, ret
         result = tr.trace_source(graph, resolve(graph, source, index), index)
         if fmt == "turtle":
             raise InputError("--format turtle is for a forward trace; use text or json with --source")
-        text = tr.format_source_text(result) if fmt == "text" else tr.to_json(result)
+        text = escape_text(tr.format_source_text(result)) if fmt == "text" else tr.to_json(result)
     else:
         iri = resolve(graph, thing, index)
         if fmt == "turtle":
             text = tr.provenance_graph(graph, iri).serialize(format="turtle")
         else:
             result = tr.trace_entity(graph, iri, index)
-            text = tr.format_trace_text(result) if fmt == "text" else tr.to_json(result)
+            text = escape_text(tr.format_trace_text(result)) if fmt == "text" else tr.to_json(result)
     write_output(text, output)
 
 
@@ -97,7 +97,7 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
     engine = local_engine("oxigraph", root, data) if endpoint is None else None
     report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None, engine)
     width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
-    text = au.format_text(report, show_all, width) if fmt == "text" else au.format_json(report)
+    text = escape_text(au.format_text(report, show_all, width)) if fmt == "text" else au.format_json(report)
     write_output(text, output)
     if report.has_violations:
         click.get_current_context().exit(1)

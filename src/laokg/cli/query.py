@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from laokg.errors import InputError, NotFoundError, ParameterError, error_line
+from laokg.errors import InputError, NotFoundError, ParameterError, error_line, escape_text
 from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, endpoint_options as graph_endpoint_options, output_options, project_options, remote_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
@@ -209,7 +209,7 @@ def query_show(name, queries, root, output):
     Example:
       laokg query show instruments
     """
-    write_output(describe_saved(_kg(root, queries=queries).saved(name)), output)
+    write_output(escape_text(describe_saved(_kg(root, queries=queries).saved(name))), output)
 
 
 @query_group.command("run", context_settings=CONTEXT_SETTINGS)
@@ -232,7 +232,7 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
       laokg query run instruments --endpoint http://localhost:7878/query
     """
     kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers})
-    sq = kg.saved(name)
+    sq = kg.saved(name, budget=_budget(kg._timeout))  # a query the build did not parse: parsed within the budget
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
 
@@ -272,7 +272,7 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
         text, source = query, "query"
     kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
     sq, offset = kg.prepare(text, name=Path(source).stem if file else "query",
-                            path=Path(file) if file and file != "-" else None)
+                            path=Path(file) if file and file != "-" else None, budget=_budget(kg._timeout))
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=source, line_offset=offset)
 
 
@@ -306,7 +306,7 @@ def show_command(thing, root, data, fmt, output, show_all, endpoint, timeout, re
     graph, index = kg.graph, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
-        text = render_text(graph, card(graph, iri, index), index, max_links=None if show_all else 12)
+        text = escape_text(render_text(graph, card(graph, iri, index), index, max_links=None if show_all else 12))
     elif fmt == "json":
         text = render_json(graph, card(graph, iri, index), index)
     else:
@@ -344,7 +344,7 @@ def search_command(text, type_, limit, root, data, fmt, output, endpoint, timeou
     kg = _kg(root, data, endpoint, timeout, remote={"retries": retries, "user": user, "headers": headers})
     result = search(kg.graph, words, limit=limit, type_=cls)
     if not result.rows:
-        click.echo(f"nothing matches '{words}'", err=True)
+        click.echo(escape_text(f"nothing matches '{words}'"), err=True)
         return
     emit(result, fmt, output)
 

@@ -24,7 +24,7 @@ from laokg.errors import InputError
 from laokg.labels import LabelIndex, curie
 
 SEVERITIES = ("violation", "warning", "info")
-_INVOLVED = ("other", "source", "evidence", "footnote")
+_INVOLVED = ("other", "source", "other_source", "evidence", "footnote")
 
 
 @dataclass(frozen=True)

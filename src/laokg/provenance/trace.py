@@ -11,8 +11,11 @@ on it — read in it, citing it in the text, or citing it through a footnote.
 Evidence in laokg is attached to nodes, not to single triples: ``prov:qualifiedDerivation`` to
 document evidence, whose ``prov:entity`` is the passage it was read in (an
 ``oa:SpecificResource``: ``oa:hasSource`` the document, ``oa:hasSelector`` the quoted excerpt),
-and ``prov:qualifiedAttribution`` to project assertions (``prov:agent`` the project). A project assertion names the
-properties it covers (``laokg:assertedProperty``); document evidence may name the properties
+and ``prov:qualifiedAttribution`` to project assertions (``prov:agent`` the project). A project assertion names what
+it covers: whole properties (``laokg:assertedProperty``) or single statements by value
+(``laokg:addsStatement``: ``rdf:predicate`` and ``rdf:object``, and ``rdf:subject`` where the
+assertion serves several nodes), so a value a source prints beside one the project adds stays
+with its document evidence; document evidence may name the properties
 its passage states (``laokg:statedProperty``) and then supports only those; every other
 statement of a node is supported by the node's other document evidence. A statement of a node with no evidence at all
 (or covered only by nothing) is listed as unsupported.
@@ -69,6 +72,7 @@ class EvidenceGroup:
     footnotes: list[FootnoteRef] = field(default_factory=list)
     cited_in_text: list[Work] = field(default_factory=list)
     asserted_properties: list[str] = field(default_factory=list)
+    added_statements: list[Statement] = field(default_factory=list)  # named by value (laokg:addsStatement)
     note: str | None = None
     statements: list[Statement] = field(default_factory=list)
 
@@ -131,7 +135,19 @@ class _Tracer:
             cites = [self.work(w, depth + 1, seen) for w in sorted(onward - seen, key=str)]
         return Work(str(iri), self.index.label(iri), _str(issued), by, cites)
 
-    def evidence(self, ev, seen: frozenset) -> EvidenceGroup:
+    def added(self, ev, subject) -> list[Statement]:
+        """The statements of ``subject`` that project assertion ``ev`` names by value."""
+        g = self.g
+        out = []
+        for node in g.objects(ev, LAOKG.addsStatement):
+            named = g.value(node, RDF.subject)
+            p, o = g.value(node, RDF.predicate), g.value(node, RDF.object)
+            if p is None or o is None or (named is not None and named != subject):
+                continue
+            out.append(self.statement(p, o))
+        return sorted(out, key=lambda st: (st.predicate, st.object))
+
+    def evidence(self, ev, seen: frozenset, subject=None) -> EvidenceGroup:
         g = self.g
         kinds = set(g.objects(ev, RDF.type))
         kind = "project" if LAOKG.ProjectAssertion in kinds else "document"
@@ -154,6 +170,7 @@ class _Tracer:
             footnotes=footnotes,
             cited_in_text=in_text,
             asserted_properties=sorted(curie(p) for p in g.objects(ev, LAOKG.assertedProperty)),
+            added_statements=self.added(ev, subject) if kind == "project" else [],
             note=_str(g.value(ev, SKOS.note)),
         )
 
@@ -164,7 +181,7 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     g = graph
     statements = [(p, o) for p, o in sorted(g.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
                   if p not in (PROV.qualifiedDerivation, PROV.qualifiedAttribution) and not isinstance(o, BNode)]
-    groups = [tracer.evidence(ev, frozenset({iri})) for ev in _evidence_of(g, iri)]
+    groups = [tracer.evidence(ev, frozenset({iri}), iri) for ev in _evidence_of(g, iri)]
     project_props = {p for grp in groups if grp.kind == "project" for p in grp.asserted_properties}
     unsupported = []
     documents = [grp for grp in groups if grp.kind == "document"]
@@ -175,7 +192,8 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     general = [grp for grp in documents if not scoped[grp.iri]]
     for p, o in statements:
         st = tracer.statement(p, o)
-        covering = [grp for grp in groups if grp.kind == "project" and st.predicate in grp.asserted_properties]
+        covering = [grp for grp in groups if grp.kind == "project"
+                    and (st.predicate in grp.asserted_properties or st in grp.added_statements)]
         if st.predicate == "rdf:type" and not documents:
             covering = covering or [grp for grp in groups if grp.kind == "project" and "rdf:type" in grp.asserted_properties]
         if not covering and st.predicate in stated_props:

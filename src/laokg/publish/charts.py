@@ -17,7 +17,8 @@ from rdflib import Graph, Literal, URIRef
 
 from laokg.labels import LabelIndex
 from laokg.provenance.trace import trace_entity
-from laokg.publish.pages import run_saved
+from laokg.publish.pages import period_text, run_saved
+from laokg.publish.readable import date_text, figure_text
 from laokg.query.catalogue import SavedQuery
 
 _FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
@@ -31,27 +32,44 @@ class Chart:
     period: str
     alt: str  # a sentence for people who cannot see the chart
     svg: bytes = b""
+    svg_narrow: bytes = b""  # the same chart drawn for a phone's width (text stays >= 11 px at 390 px)
     table: dict = field(default_factory=dict)  # {"caption", "head": [...], "rows": [[...]]}
     notes: list[str] = field(default_factory=list)
 
 
-def _style():
+#: the narrow drawing's width in SVG units: shown at most 358 px wide on a 390 px screen, its
+#: 13-unit text renders at >= 11 px
+NARROW = 400
+
+
+def _style(narrow: bool = False):
     from pygal.style import Style
 
+    size = 13 if narrow else 11
     return Style(
         font_family=_FONT, background="white", plot_background="white", foreground="#1b1b1b",
         foreground_strong="#1b1b1b", foreground_subtle="#6b6b6b", opacity=".85", opacity_hover=".95",
         colors=("#2f4f6f", "#b8860b", "#8a1c1c", "#3b7a57", "#5b2a86", "#7a4d00"),
-        title_font_size=15, label_font_size=11, major_label_font_size=11, legend_font_size=12,
-        value_font_size=11, tooltip_font_size=11,
+        title_font_size=14 if narrow else 15, label_font_size=size, major_label_font_size=size,
+        legend_font_size=size if narrow else 12, value_font_size=size, tooltip_font_size=size,
     )
 
 
-def _config(**kw):
-    base = dict(js=[], style=_style(), print_values=True, show_y_guides=True, width=900, height=480,
-                legend_at_bottom=True, truncate_legend=-1, truncate_label=-1, margin=16)
+def _config(narrow: bool = False, **kw):
+    base = dict(js=[], style=_style(narrow), print_values=True, show_y_guides=True, width=NARROW if narrow else 900,
+                height=480, legend_at_bottom=True, truncate_legend=-1, truncate_label=-1, margin=8 if narrow else 16)
     base.update(kw)
+    if narrow:
+        base["title"] = None  # the page's heading and caption say it; a 400-unit title would not fit
+        for key in ("x_title", "y_title"):
+            if key in base:
+                base[key] = None
     return base
+
+
+def _draw(build, name: str) -> tuple[bytes, bytes]:
+    """Render ``build(narrow)`` twice: for wide screens and for phones."""
+    return _render(build(False), name), _render(build(True), name + "-narrow")
 
 
 def _render(chart, name: str) -> bytes:
@@ -122,15 +140,21 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
+    """Instruments, programmes and practices, and events, dated as their saved queries date
+    them: a practice's year is the ``practices`` query's ``year`` (``programmes`` lists the
+    practices too, without it)."""
     import pygal
 
     items = []  # (start, end, kind, label, iri, shown date)
     for row in _query(catalogue, graph, index, "instruments"):
         start, end = _span(_s(row, "date"))
         items.append((start, end, "instruments", _s(row, "title") or "", row.get("instrument"), _s(row, "date")))
+    practice_years = {row.get("practice"): _s(row, "year") for row in _query(catalogue, graph, index, "practices")
+                      if _s(row, "year")}
     for row in _query(catalogue, graph, index, "programmes"):
-        start, end = _year(_s(row, "start")), _year(_s(row, "end"))
-        shown = "/".join(x for x in (_s(row, "start"), _s(row, "end")) if x) or None
+        first = _s(row, "start") or practice_years.get(row.get("project"))
+        start, end = _year(first), _year(_s(row, "end"))
+        shown = "/".join(x for x in (first, _s(row, "end")) if x) or None
         items.append((start, end, "programmes", _s(row, "name") or "", row.get("project"), shown))
     for row in _query(catalogue, graph, index, "events"):
         items.append((_year(_s(row, "date")), None, "events", _s(row, "name") or "", row.get("event"), _s(row, "date")))
@@ -143,36 +167,43 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
     source = "; ".join(sources)
     short_source = "; ".join(_short(s, 48) for s in sources)
     n = len(dated)
-    chart = pygal.XY(**_config(
-        title=f"Instruments, programmes and events, {period}",
-        x_title=f"Year (periods as bars, dates as dots). Sources: {short_source}",
-        height=max(420, 34 * n + 160), show_y_guides=False, print_values=False, dots_size=5,
-        stroke_style={"width": 9, "linecap": "butt"}, allow_interruptions=True,
-        xrange=(first - 1, last + 1), range=(-0.7, n - 0.3), legend_at_bottom=True,
-        x_labels=list(range(first - first % 5, last + 2, 5)) if years else [],
-        y_labels=[{"label": _short(i[3], 60), "value": n - 1 - k} for k, i in enumerate(dated)],
-        margin_left=16,
-    ))
-    for kind in ("instruments", "programmes", "events"):
-        points: list = []
-        for k, item in enumerate(dated):
-            if item[2] != kind:
-                continue
-            y = n - 1 - k
-            label = f"{item[3]} ({item[5]})"
-            points.append({"value": (item[0], y), "label": label})
-            if item[1] is not None:
-                points.append({"value": (item[1], y), "label": label})
-            points.append(None)
-        chart.add(kind, points)
-    rows = [[i[2][:-1], i[3], i[5] or "undated"] for i in dated + undated]
+
+    def build(narrow: bool):
+        step = 10 if narrow else 5
+        chart = pygal.XY(**_config(
+            narrow,
+            title=f"Instruments, programmes and events, {period}",
+            x_title=f"Year (periods as bars, dates as dots). Sources: {short_source}",
+            height=max(420, 34 * n + 160), show_y_guides=False, print_values=False, dots_size=5,
+            stroke_style={"width": 9, "linecap": "butt"}, allow_interruptions=True,
+            xrange=(first - 1, last + 1), range=(-0.7, n - 0.3), legend_at_bottom=True,
+            x_labels=list(range(first - first % step, last + 2, step)) if years else [],
+            y_labels=[{"label": _short(i[3], 22 if narrow else 60), "value": n - 1 - k} for k, i in enumerate(dated)],
+            margin_left=8 if narrow else 16,
+        ))
+        for kind in ("instruments", "programmes", "events"):
+            points: list = []
+            for k, item in enumerate(dated):
+                if item[2] != kind:
+                    continue
+                y = n - 1 - k
+                label = f"{item[3]} ({item[5]})"
+                points.append({"value": (item[0], y), "label": label})
+                if item[1] is not None:
+                    points.append({"value": (item[1], y), "label": label})
+                points.append(None)
+            chart.add(kind, points)
+        return chart
+
+    wide, narrow = _draw(build, "timeline")
+    rows = [[i[2][:-1], i[3], date_text(i[5]) if i[5] else "undated"] for i in dated + undated]
     notes = [f"Undated in the sources: {', '.join(i[3] for i in undated)}."] if undated else []
     return Chart(
         name="timeline", title=f"Timeline of instruments, programmes and events, {period}", source=source,
         period=period,
         alt=(f"Timeline from {first} to {last}: {len(dated)} dated items — "
-             + "; ".join(f"{i[3]} ({i[5]})" for i in dated) + "."),
-        svg=_render(chart, "timeline"),
+             + "; ".join(f"{i[3]} ({date_text(i[5])})" for i in dated) + "."),
+        svg=wide, svg_narrow=narrow,
         table={"caption": "Dated and undated items, oldest first", "head": ["kind", "name", "date as the source gives it"], "rows": rows},
         notes=notes,
     )
@@ -188,20 +219,25 @@ def emigrants_by_destination(graph: Graph, index: LabelIndex, catalogue: dict) -
     periods = sorted({_s(r, "period") for r in rows if _s(r, "period")})
     sources = sorted({_s(r, "dataSource") for r in rows if _s(r, "dataSource")})
     period, source = ", ".join(periods) or "period not stated", "; ".join(sources) or "not stated"
-    chart = pygal.HorizontalBar(**_config(
-        title=f"Lao emigrants by country of destination, {period}",
-        x_title=f"Emigrants (number of people) — source: {source}, as printed in the EUDiF profile",
-        show_legend=False, value_formatter=lambda v: f"{v:,.0f}"))
     data = [(_s(r, "destinationName") or "", _number(_s(r, "emigrants"))) for r in rows]
     data = [d for d in data if d[1] is not None]
-    chart.x_labels = [name for name, _ in reversed(data)]
-    chart.add("emigrants", [v for _, v in reversed(data)])
+
+    def build(narrow: bool):
+        chart = pygal.HorizontalBar(**_config(
+            narrow, title=f"Lao emigrants by country of destination, {period}",
+            x_title=f"Emigrants (number of people) — source: {source}, as printed in the EUDiF profile",
+            show_legend=False, value_formatter=lambda v: f"{v:,.0f}"))
+        chart.x_labels = [name for name, _ in reversed(data)]
+        chart.add("emigrants", [v for _, v in reversed(data)])
+        return chart
+
+    wide, narrow = _draw(build, "emigrants-by-destination")
     return Chart(
         name="emigrants-by-destination", title=f"Lao emigrants by destination, {period}", source=source, period=period,
         alt="Horizontal bars: " + "; ".join(f"{name} {v:,.0f}" for name, v in data) + f" ({period}, {source}).",
-        svg=_render(chart, "emigrants-by-destination"),
+        svg=wide, svg_narrow=narrow,
         table={"caption": "Emigrants by destination", "head": ["destination", "emigrants", "period", "source"],
-               "rows": [[_s(r, "destinationName"), f"{_number(_s(r, 'emigrants')):,.0f}", _s(r, "period"), _s(r, "dataSource")]
+               "rows": [[_s(r, "destinationName"), figure_text(_s(r, "emigrants"), "persons"), _s(r, "period"), _s(r, "dataSource")]
                         for r in rows if _number(_s(r, "emigrants")) is not None]},
     )
 
@@ -216,7 +252,7 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
         where = _s(r, "destination") or "all destinations"
         estimate = _s(r, "estimate") == "true"
         key = (estimate, period, where)
-        groups.setdefault(key, {})[_s(r, "sex")] = _number(_s(r, "percent"))
+        groups.setdefault(key, {})[_s(r, "sex")] = _s(r, "percent")
     ordered = sorted(groups, key=lambda k: (k[0], k[1], k[2] != "all destinations", k[2]))
 
     def name(key):
@@ -230,118 +266,150 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             return "estimate (text)"
         return f"{'' if period == 'unknown' else period + ', '}{'all' if where == 'all destinations' else _short(where.split(' (')[0], 18)}"
 
-    labels = [short(k) for k in ordered]
-    chart = pygal.StackedBar(**_config(
-        title="Lao emigrants by sex, every breakdown as printed — source: EUDiF profile (UN DESA 2024)",
-        y_title="share of emigrants (%)", x_title="breakdown (figure box 2024: all / EU; estimate in the text) — they disagree",
-        range=(0, 100), value_formatter=lambda v: f"{v:g}%", print_zeroes=False))
-    chart.x_labels = labels
-    for sex, shown in (("female", "women"), ("male", "men")):
-        chart.add(shown, [groups[k].get(sex) if groups[k].get(sex) is not None
-                          else {"value": None, "formatter": lambda v: ""} for k in ordered])
+    source = "; ".join(_sources(graph, index, [r.get("observation") for r in rows if isinstance(r.get("observation"), URIRef)]))
+
+    def build(narrow: bool):
+        chart = pygal.StackedBar(**_config(
+            narrow, title=f"Lao emigrants by sex, every breakdown as printed — source: {_short(source, 60)}",
+            y_title="share of emigrants (%)", x_title="breakdown (figure box 2024: all / EU; estimate in the text) — they disagree",
+            range=(0, 100), value_formatter=lambda v: f"{v:g}%", print_zeroes=False,
+            x_label_rotation=40 if narrow else 0))
+        chart.x_labels = [short(k) for k in ordered]
+        for sex, shown in (("female", "women"), ("male", "men")):
+            chart.add(shown, [_number(groups[k].get(sex)) if groups[k].get(sex) is not None
+                              else {"value": None, "formatter": lambda v: ""} for k in ordered])
+        return chart
+
+    wide, narrow = _draw(build, "emigrants-by-sex")
     women = [(name(k), groups[k].get("female")) for k in ordered if groups[k].get("female") is not None]
     periods = sorted({k[1] for k in ordered})
     notes = []
-    if len({v for _, v in women}) > 1:
-        notes.append("The breakdowns disagree: women are " + ", ".join(f"{v:g}% ({n})" for n, v in women)
+    if len({_number(v) for _, v in women}) > 1:
+        notes.append("The breakdowns disagree: women are " + ", ".join(f"{v}% ({n})" for n, v in women)
                      + ". laokg records each as printed and corrects none.")
     return Chart(
         name="emigrants-by-sex", title="Lao emigrants by sex, every breakdown as printed",
-        source="EUDiF, Diaspora engagement mapping — Lao PDR (figure box and text)",
+        source=source,
         period=", ".join("year not stated" if p == "unknown" else p for p in periods),
         alt="Stacked bars of the share of women and men: " + "; ".join(
             f"{name(k)}: women {groups[k].get('female', '—')}%, men {groups[k].get('male', '—')}%" for k in ordered) + ".",
-        svg=_render(chart, "emigrants-by-sex"),
-        table={"caption": "Shares by sex, as printed", "head": ["breakdown", "women (%)", "men (%)"],
+        svg=wide, svg_narrow=narrow,
+        table={"caption": "Shares by sex, as printed", "head": ["breakdown", "women", "men"],
                "rows": [[name(k), _fmt(groups[k].get("female")), _fmt(groups[k].get("male"))] for k in ordered]},
         notes=notes,
     )
 
 
 def _fmt(v) -> str:
-    return "not given" if v is None else f"{v:g}"
+    return "not given" if v is None else figure_text(v, "%")
 
 
 # ---------------------------------------------------------------- remittances
 
 
-def _period_name(period: str) -> str:
-    m = re.match(r"^(\d{4})-S([12])$", period or "")
-    if m:
-        return f"{'first' if m.group(2) == '1' else 'second'} half of {m.group(1)}"
-    return f"year {period}" if re.match(r"^\d{4}$", period or "") else (period or "period not stated")
-
-
 def _p(row: dict) -> str:
-    return _s(row, "period") or "period not stated"
+    return _s(row, "period") or ""
+
+
+def _who(row: dict) -> str:
+    """Whom the graph names for a figure: who released it, else the work its document names
+    as the source, else the document it was read in."""
+    return _s(row, "releasedBy") or _s(row, "dataSource") or _s(row, "document") or "source not stated"
+
+
+def _amount(row: dict) -> str:
+    return figure_text(_s(row, "value"), _s(row, "unit"), _s(row, "unitMult"))
 
 
 def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]:
+    """The ``remittances`` rows (who released a figure: its ``releasedBy``, as ``laokg query
+    run remittances`` names it) and the ``remittance_breakdown`` rows."""
     import pygal
 
     rows = _query(catalogue, graph, index, "remittances")
     charts = []
 
-    def who(r):
-        return _s(r, "dataSource") or _s(r, "document") or "source not stated"
-
     # classified by unit, not by indicator code: only the World Bank figures carry a World Bank code
     totals = [r for r in rows if _s(r, "unit") == "USD" and not _s(r, "channel") and not _s(r, "intermediary")]
-    totals.sort(key=lambda r: (_p(r) or "", who(r)))
+    totals.sort(key=lambda r: (_p(r), _who(r)))
     if totals:
-        chart = pygal.Bar(**_config(
-            title="Remittances received by Laos, USD million, by source and period",
-            y_title="USD million", x_title="period: source — different periods and sources, not a series",
-            value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False))
-        chart.x_labels = [f"{_period_name(_p(r))}: {_short(who(r), 44)}" for r in totals]
-        chart.add("USD million", [_number(_s(r, "value")) for r in totals])
-        periods = ", ".join(_period_name(_p(r)) for r in totals)
+        def build(narrow: bool):
+            chart = pygal.Bar(**_config(
+                narrow, title="Remittances received by Laos, USD million, by source and period",
+                y_title="USD million", x_title="period: source — different periods and sources, not a series",
+                value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False))
+            # on a phone the period alone (the source is in the caption and the table)
+            chart.x_labels = [period_text(_p(r)) if narrow else f"{period_text(_p(r))}: {_short(_who(r), 44)}" for r in totals]
+            chart.add("USD million", [_number(_s(r, "value")) for r in totals])
+            return chart
+
+        wide, narrow = _draw(build, "remittances")
+        periods = ", ".join(period_text(_p(r)) for r in totals)
         charts.append(Chart(
-            name="remittances", title="Remittances received, by source and period", source="; ".join(sorted({who(r) for r in totals})),
+            name="remittances", title="Remittances received, by source and period", source="; ".join(sorted({_who(r) for r in totals})),
             period=periods,
-            alt="Bars: " + "; ".join(f"{_period_name(_p(r))}: USD {_s(r, 'value')} million ({who(r)})" for r in totals) + ".",
-            svg=_render(chart, "remittances"),
-            table={"caption": "Remittance inflows", "head": ["period", "USD million", "approximate", "source", "read in"],
-                   "rows": [[_period_name(_p(r)), _s(r, "value"), "yes" if _s(r, "estimate") == "true" else "",
-                             _s(r, "dataSource") or "not named", _s(r, "document")] for r in totals]},
-            notes=["A World Bank annual figure and a half-year figure released by the Ministry of Labour and Social "
-                   "Welfare (reported by the news item) are different measures: they are shown side by side, not as a series."],
+            alt="Bars: " + "; ".join(f"{period_text(_p(r))}: {_amount(r)} ({_who(r)})" for r in totals) + ".",
+            svg=wide, svg_narrow=narrow,
+            table={"caption": "Remittance inflows", "head": ["period", "amount", "approximate", "released by", "source it names", "read in"],
+                   "rows": [[period_text(_p(r)), _amount(r), "yes" if _s(r, "estimate") == "true" else "",
+                             _s(r, "releasedBy") or "not named", _s(r, "dataSource") or "not named", _s(r, "document")]
+                            for r in totals]},
+            notes=["Different measures, shown side by side, not as a series: "
+                   + "; ".join(f"{period_text(_p(r))}, {_amount(r)}, from {_who(r)}" for r in totals) + "."],
         ))
     parts = _query(catalogue, graph, index, "remittance_breakdown")
     if parts:
-        chart = pygal.HorizontalBar(**_config(
-            title="How the first-half 2025 remittances break down (USD million)",
-            x_title="USD million — source: the news item of 2025-11-28 (figures released by the ministry)",
-            show_legend=False, value_formatter=lambda v: f"{v:g}"))
+        by_obs = {r.get("observation"): r for r in rows}
         total_iri = {r.get("partOf") for r in parts} - {r.get("component") for r in parts}
+        total_row = next((by_obs[i] for i in sorted(total_iri, key=str) if i in by_obs), {})
         total_value = next((_s(r, "partOfValue") for r in parts if r.get("partOf") in total_iri), None)
+        source = ", ".join(x for x in (_s(total_row, "document"), _s(total_row, "releasedBy") and
+                                       f"figures released by the {_s(total_row, 'releasedBy')}") if x) or "not stated"
+        period = period_text(_p(total_row)) if total_row else "period not stated"
         bars = ([("total", _number(total_value))] if total_value else []) + [
             (_s(r, "intermediary") or _s(r, "channel") or _s(r, "label") or "", _number(_s(r, "value"))) for r in parts]
-        chart.x_labels = [b[0] for b in reversed(bars)]
-        chart.add("USD million", [b[1] for b in reversed(bars)])
+
+        def build(narrow: bool):
+            chart = pygal.HorizontalBar(**_config(
+                narrow, title=f"How the {period} remittances break down (USD million)",
+                x_title="USD million — " + "; ".join(x for x in (
+                    _s(total_row, "releasedBy") and f"released by the {_s(total_row, 'releasedBy')}",
+                    _s(total_row, "document") and f"read in: {_short(_s(total_row, 'document'), 60)}") if x),
+                show_legend=False, value_formatter=lambda v: f"{v:g}"))
+            chart.x_labels = [b[0] for b in reversed(bars)]
+            chart.add("USD million", [b[1] for b in reversed(bars)])
+            return chart
+
+        wide, narrow = _draw(build, "remittance-breakdown")
         charts.append(Chart(
-            name="remittance-breakdown", title="Remittances in the first half of 2025, by channel and bank",
-            source="Southeast Asia Information Port news item, 2025-11-28", period="first half of 2025",
+            name="remittance-breakdown", title=f"Remittances in the {period}, by channel and bank",
+            source=source, period=period,
             alt="Horizontal bars: " + "; ".join(f"{n}: USD {v:g} million" for n, v in bars if v is not None) + ".",
-            svg=_render(chart, "remittance-breakdown"),
-            table={"caption": "Breakdown", "head": ["part", "channel", "USD million", "part of (USD million)"],
-                   "rows": [[_s(r, "label"), _s(r, "intermediary") or _s(r, "channel"), _s(r, "value"), _s(r, "partOfValue")] for r in parts]},
+            svg=wide, svg_narrow=narrow,
+            table={"caption": "Breakdown", "head": ["part", "channel or bank", "amount", "part of"],
+                   "rows": [[_s(r, "label"), _s(r, "intermediary") or _s(r, "channel"),
+                             figure_text(_s(r, "value"), "USD", _s(r, "unitMult")),
+                             figure_text(_s(r, "partOfValue"), "USD", _s(r, "unitMult"))] for r in parts]},
         ))
-    shares = sorted((r for r in rows if _s(r, "unit") == "%"), key=lambda r: _p(r) or "")
+    shares = sorted((r for r in rows if _s(r, "unit") == "%"), key=lambda r: _p(r))
     if shares:
-        chart = pygal.Bar(**_config(
-            title="Remittances received as a share of GDP (%)", y_title="% of GDP",
-            x_title="year — source: " + "; ".join(sorted({who(r) for r in shares})),
-            show_legend=False, value_formatter=lambda v: f"{v:g}%"))
-        chart.x_labels = [_p(r) for r in shares]
-        chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
+        def build(narrow: bool):
+            chart = pygal.Bar(**_config(
+                narrow, title="Remittances received as a share of GDP (%)", y_title="% of GDP",
+                x_title="year — source: " + "; ".join(sorted({_who(r) for r in shares})),
+                show_legend=False, value_formatter=lambda v: f"{v:g}%"))
+            chart.x_labels = [_p(r) or "year not stated" for r in shares]
+            chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
+            return chart
+
+        wide, narrow = _draw(build, "remittances-share-of-gdp")
         charts.append(Chart(
             name="remittances-share-of-gdp", title="Remittances as a share of GDP",
-            source="; ".join(sorted({who(r) for r in shares})), period=", ".join(_p(r) for r in shares),
-            alt="Bars: " + "; ".join(f"{_p(r)}: {_s(r, 'value')}% of GDP" for r in shares) + ".",
-            svg=_render(chart, "remittances-share-of-gdp"),
-            table={"caption": "Share of GDP", "head": ["year", "% of GDP", "source"],
-                   "rows": [[_p(r), _s(r, "value"), who(r)] for r in shares]},
+            source="; ".join(sorted({_who(r) for r in shares})), period=", ".join(_p(r) or "year not stated" for r in shares),
+            alt="Bars: " + "; ".join(f"{_p(r) or 'year not stated'}: {_s(r, 'value')}% of GDP" for r in shares) + ".",
+            svg=wide, svg_narrow=narrow,
+            table={"caption": "Share of GDP", "head": ["year", "share of GDP", "source"],
+                   "rows": [[_p(r) or "year not stated", _amount(r), _who(r)] for r in shares]},
         ))
     return charts
 

@@ -14,15 +14,16 @@ from dataclasses import asdict
 from itertools import groupby
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from laokg.errors import LaokgError
 from laokg.graph.export import serialize
 from laokg.labels import LabelIndex, curie
-from laokg.namespaces import PREFIXES
+from laokg.namespaces import PREFIXES, SDMX_ATTR, SDMX_MEAS
 from laokg.provenance.audit import AuditReport
 from laokg.provenance.trace import trace_entity, trace_source
 from laokg.publish.paths import entity_stem, is_entity, is_unpublishable, query_page, target, type_page
+from laokg.publish.readable import figure_text, literal_text, term_label
 from laokg.query.binding import bind_parameters
 from laokg.query.catalogue import SavedQuery
 from laokg.query.engines import EmbeddedEngine
@@ -39,6 +40,14 @@ def expand_curie(text: str) -> str | None:
     return None
 
 
+def literal(term: Literal) -> dict:
+    """A literal for the templates: its reading text (no tags), and the lexical form with its
+    datatype for the hover title."""
+    dt = term.datatype
+    shown_dt = curie(dt) if dt is not None and dt not in (XSD.string, RDF.langString) else None
+    return {"kind": "literal", "text": literal_text(term), "raw": str(term), "lang": term.language, "datatype": shown_dt}
+
+
 class Terms:
     """Turns RDF terms into the small dicts the templates show (label, CURIE, link)."""
 
@@ -47,20 +56,18 @@ class Terms:
         self.index = index
 
     def iri(self, iri) -> dict:
-        label = self.index.label(iri)
+        """An IRI as the templates show it: the reader's name (its label, or for an outside
+        vocabulary's term the name in :mod:`laokg.publish.readable`), the CURIE for hovering."""
+        label = term_label(iri, self.index.label(iri))
         return {"kind": "iri", "iri": str(iri), "curie": curie(iri), "label": label,
                 "path": target(iri)}
 
     def term(self, term, depth: int = 0) -> dict:
         if isinstance(term, Literal):
-            dt = term.datatype
-            shown_dt = None
-            if dt is not None and dt not in (XSD.string, RDF.langString):
-                shown_dt = curie(dt)
-            return {"kind": "literal", "text": str(term), "lang": term.language, "datatype": shown_dt}
+            return literal(term)
         if isinstance(term, BNode):
             if depth > 2:
-                return {"kind": "literal", "text": "[…]", "lang": None, "datatype": None}
+                return {"kind": "literal", "text": "[…]", "raw": "[…]", "lang": None, "datatype": None}
             props = sorted(self.graph.predicate_objects(term), key=lambda po: (curie(po[0]), str(po[1])))
             return {"kind": "bnode", "props": [(self.iri(p), self.term(o, depth + 1)) for p, o in props]}
         return self.iri(term)
@@ -72,11 +79,11 @@ class Terms:
         iri = expand_curie(obj) if obj in iris else None
         if iri is not None:
             return self.iri(URIRef(iri))
-        return {"kind": "literal", "text": obj, "lang": None, "datatype": None}
+        return {"kind": "literal", "text": obj, "raw": obj, "lang": None, "datatype": None}
 
     def predicate(self, text: str) -> dict:
         iri = expand_curie(text)
-        return self.iri(URIRef(iri)) if iri else {"kind": "literal", "text": text, "lang": None, "datatype": None}
+        return self.iri(URIRef(iri)) if iri else {"kind": "literal", "text": text, "raw": text, "lang": None, "datatype": None}
 
 
 # ---------------------------------------------------------------- entities
@@ -146,6 +153,11 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
                             "object": terms.statement_object(st.object, iris)}
                            for st in grp.statements],
         })
+    figure = _figure(graph, c.properties)
+    if figure is not None:
+        for row in props:
+            if row["prop"]["iri"] == str(SDMX_MEAS.obsValue):
+                row["values"] = [{**v, "text": figure} for v in row["values"]]
     unsupported = [{"prop": terms.predicate(st.predicate),
                     "object": terms.statement_object(st.object, iris)} for st in t.unsupported]
     stem = entity_stem(iri)
@@ -154,6 +166,7 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
         "curie": curie(iri),
         "label": c.label or curie(iri),
         "types": [terms.iri(ty) for ty in c.types],
+        "figure": figure,
         "labels": [(terms.iri(p), terms.term(o)) for p, o in c.labels],
         "properties": props,
         "incoming": incoming,
@@ -163,6 +176,23 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
         "turtle": stem + ".ttl",
         "jsonld": stem + ".jsonld",
     }
+
+
+def unit_code(graph: Graph, unit) -> str | None:
+    """A unit concept's code (skos:notation, e.g. ``USD``, ``%``), else its label."""
+    if unit is None:
+        return None
+    code = graph.value(unit, SKOS.notation)
+    return str(code) if code is not None else (str(graph.value(unit, SKOS.prefLabel) or "") or None)
+
+
+def _figure(graph: Graph, properties) -> str | None:
+    """An observation's value as people write it (unit and multiplier applied), from its card."""
+    values = dict((p, o) for p, o in properties)
+    value = values.get(SDMX_MEAS.obsValue)
+    if value is None:
+        return None
+    return figure_text(value, unit_code(graph, values.get(SDMX_ATTR.unitMeasure)), values.get(SDMX_ATTR.unitMult))
 
 
 def entity_rdf(graph: Graph, iri: URIRef, label: str) -> tuple[bytes, bytes]:
@@ -194,21 +224,54 @@ def type_index(graph: Graph, terms: Terms, entities: list[URIRef]) -> list[dict]
     return out
 
 
-def search_entries(graph: Graph, terms: Terms, entities: list[URIRef]) -> list[dict]:
-    """The prebuilt search index: one entry per entity with every label and its type."""
+#: Records that are not shown as search results of their own: their text is shown under the
+#: thing they support ("quoted in …").
+EVIDENCE_CLASSES = ("laokg:DocumentEvidence", "laokg:ProjectAssertion", "oa:SpecificResource", "oa:TextQuoteSelector")
+
+
+def search_entries(graph: Graph, terms: Terms, entities: list[URIRef], quotes: dict | None = None) -> list[dict]:
+    """The prebuilt search index: one entry per thing and per other record (``k`` 0 for a
+    thing a reader looks for, 1 for a source document or cited work — what is said about a
+    thing ranks after the thing —, 2 for a record such as a footnote or a period), with every label,
+    its type, and for things the passages quoted as their evidence (``q``: the document's
+    name and the excerpt). Evidence records and passages have no entry of their own."""
+    quotes = quotes or {}
+    things = thing_classes()
+    works = set().union(*(_class_iris(c["classes"]) for c in CATEGORIES if c["slug"] == "sources"))
+    evidence = _class_iris(EVIDENCE_CLASSES)
     entries = []
     for e in entities:
+        types = set(graph.objects(e, RDF.type))
+        if types & evidence:
+            continue
         labels = [str(lab) for lab in terms.index.labels(e)]
-        types = sorted(terms.index.label(t) or curie(t) for t in graph.objects(e, RDF.type))
-        entries.append({
+        names = sorted(terms.iri(t)["label"] or curie(t) for t in types)
+        entry = {
             "l": labels[0] if labels else curie(e),
             "a": sorted(set(labels[1:]) - {labels[0]}) if labels else [],
             "c": curie(e),
-            "t": ", ".join(types),
+            "t": ", ".join(names),
             "u": entity_stem(e) + ".html",
-        })
-    entries.sort(key=lambda d: (d["l"].casefold(), d["u"]))
+            "k": 2 if not types & things else (1 if types <= works | {ty for ty in types if ty not in things} else 0),
+        }
+        if entry["k"] < 2 and quotes.get(str(e)):
+            entry["q"] = quotes[str(e)]
+        entries.append(entry)
+    entries.sort(key=lambda d: (d["k"], d["l"].casefold(), d["u"]))
     return entries
+
+
+def evidence_quotes(page: dict) -> list[dict]:
+    """The passages an entity page quotes as evidence, for the search index: ``{"d": document,
+    "x": excerpt}``, each once, in the page's order."""
+    seen, out = set(), []
+    for ev in page["evidence"]:
+        if ev["excerpt"] and ev["document"]:
+            key = (ev["document"]["label"] or ev["document"]["curie"], ev["excerpt"])
+            if key not in seen:
+                seen.add(key)
+                out.append({"d": key[0], "x": key[1]})
+    return out
 
 
 # ---------------------------------------------------------------- saved queries
@@ -239,6 +302,13 @@ def result_table(terms: Terms, result) -> dict:
     return {"form": "SELECT", "vars": list(result.vars), "rows": rows}
 
 
+def _allowed(terms: Terms, value: str) -> dict:
+    """An allowed value of a parameter: as written in the query (an IRI or CURIE) and by label."""
+    iri = expand_curie(value) or (value if value.startswith("http") else None)
+    label = terms.index.label(URIRef(iri)) if iri else None
+    return {"value": curie(URIRef(iri)) if iri else value, "label": label}
+
+
 def query_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery]) -> list[dict]:
     pages = []
     for sq in sorted(catalogue, key=lambda q: q.name):
@@ -250,7 +320,8 @@ def query_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery]) -> list
             "description": (sq.description or "").strip(),
             "tags": list(sq.tags),
             "parameters": [{"name": p.name, "variable": p.variable, "required": p.required,
-                            "describe": p.describe(), "defaults": list(p.defaults), "allowed": list(p.allowed)}
+                            "describe": p.describe(), "defaults": list(p.defaults),
+                            "allowed": [_allowed(terms, a) for a in p.allowed]}
                            for p in sq.parameters],
             "text": sq.text,
             "result": result_table(terms, result),
@@ -303,4 +374,181 @@ def audit_page(terms: Terms, report: AuditReport) -> dict:
 
 
 __all__ = ["Terms", "entity_iris", "unpublishable_iris", "entity_page", "entity_rdf", "findings_by_node", "type_index",
-           "search_entries", "query_pages", "run_saved", "bibliography", "audit_page", "asdict"]
+           "search_entries", "evidence_quotes", "category_pages", "CATEGORIES", "thing_classes", "is_thing",
+           "period_text", "unit_code", "literal", "query_pages", "run_saved", "bibliography", "audit_page", "asdict"]
+
+
+# ---------------------------------------------------------------- what people look for
+
+#: The front page's groups: what a reader looks for, the classes whose members belong there,
+#: and the saved queries whose answers the group's page shows. A column is
+#: ``(variable, heading, link variable or None, kind)``; kind ``date`` prints a date as the
+#: source gives it in words, ``period`` a reference period, ``figure`` the row's value with its
+#: unit and multiplier. A third element ``{"where": VAR, "title": …}`` shows only the rows
+#: where VAR is bound (the same answer, narrowed), under that title.
+CATEGORIES = (
+    {"slug": "laws", "name": "Laws and agreements",
+     "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, strategies and plans, with their dates and parties.",
+     "classes": ("eli:LegalResource", "fabio:PolicyDocument", "laokg:Provision", "eli:LegalResourceSubdivision"),
+     "queries": (("instruments", (("title", "instrument", "instrument", None), ("type", "type", None, None),
+                                  ("date", "date", None, "date"), ("dateKind", "which date", None, None),
+                                  ("issuedBy", "issued or signed by", None, None), ("parties", "countries bound", None, None))),
+                 ("bilateral_agreements", (("partnerName", "partner country", "partner", None), ("kind", "kind", None, None),
+                                           ("title", "agreement or step", "item", None), ("date", "date", None, "date"),
+                                           ("signatories", "signed by", None, None))))},
+    {"slug": "institutions", "name": "Institutions",
+     "line": "Ministries, their departments and missions abroad, and the other organisations the sources name, with the level at which the source's list of actors engaging the diaspora places them.",
+     "classes": ("org:FormalOrganization", "org:OrganizationalUnit", "laokg:MissionAbroad"),
+     "queries": (("institutions", (("name", "institution", "organisation", None), ("type", "type", None, None),
+                                   ("level", "level in the source's list of actors", None, None),
+                                   ("units", "units", None, None)),
+                  {"where": "level", "title": "Named by the source as engaging the diaspora, with their level"}),
+                 ("institutions", (("name", "institution", "organisation", None), ("type", "type", None, None),
+                                   ("level", "level in the source's list of actors", None, None),
+                                   ("founded", "founded", None, "date"), ("units", "units", None, None))),
+                 ("missions_abroad", (("mission", "mission", None, None), ("ministry", "ministry", None, None),
+                                      ("country", "country", None, None), ("listedUnder", "listed under", None, None))))},
+    {"slug": "figures", "name": "Figures",
+     "line": "Remittances, emigrants by destination and by sex, workers abroad and the employment-service network: each figure with its period, unit and source.",
+     "classes": ("qb:Observation", "laokg:UnreportedFigure"),
+     "queries": (("remittances", (("observation", "figure", "observation", None), ("value", "value", None, "figure"),
+                                  ("period", "period", None, "period"), ("channel", "channel", None, None),
+                                  ("intermediary", "bank", None, None), ("estimate", "approximate", None, "yes"),
+                                  ("releasedBy", "released by", None, None), ("dataSource", "source it names", None, None),
+                                  ("document", "read in", None, None))),
+                 ("statistics", (("label", "figure", "observation", None), ("value", "value", None, "figure"),
+                                 ("period", "period", None, "date"), ("indicator", "indicator", None, None),
+                                 ("breakdown", "breakdown", None, None))),
+                 ("emigrants_by_sex", (("label", "figure", "observation", None), ("percent", "value", None, "percent"),
+                                       ("period", "year", None, None), ("destination", "destination", None, None))))},
+    {"slug": "rights", "name": "Rights",
+     "line": "The political rights of Lao citizens abroad — dual citizenship, voting from abroad — with their status and restrictions.",
+     "classes": ("laokg:PoliticalRight",),
+     "queries": (("political_rights", (("name", "right", "right", None), ("status", "status", None, None),
+                                       ("restriction", "restriction", None, None), ("exercisedAt", "where", None, None),
+                                       ("footnotes", "footnotes", None, None))),)},
+    {"slug": "programmes", "name": "Programmes and practices",
+     "line": "Projects, spotlight practices and events, with who runs them and when.",
+     "classes": ("schema:Project", "laokg:Practice", "schema:Event"),
+     "queries": (("programmes", (("name", "programme or practice", "project", None), ("funder", "funder", None, None),
+                                 ("implementer", "implementer", None, None), ("start", "start", None, "date"),
+                                 ("end", "end", None, "date"))),
+                 ("practices", (("name", "practice", "practice", None), ("year", "year", None, "date"),
+                                ("sectors", "sectors", None, None), ("countries", "countries", None, None))),
+                 ("events", (("name", "event", "event", None), ("date", "date", None, "date"), ("place", "place", None, None),
+                             ("organisers", "organisers", None, None))))},
+    {"slug": "findings", "name": "Findings and obstacles",
+     "line": "Trends, achievements, obstacles and government measures the sources report, and what addresses each obstacle.",
+     "classes": ("laokg:Finding",),
+     "queries": (("findings", (("title", "finding", "finding", None), ("date", "date", None, "date"),
+                               ("section", "section of the source", None, None))),
+                 ("obstacles", (("title", "obstacle", "obstacle", None), ("description", "description", None, None),
+                                ("addressedByName", "addressed by", "addressedBy", None))))},
+    {"slug": "sources", "name": "Sources",
+     "line": "The documents the graph was read from and the works they cite.",
+     "classes": ("fabio:NewsItem", "fabio:Report", "fabio:Dataset", "fabio:Database", "fabio:Expression"),
+     "queries": (("sources", (("title", "source", "source", None), ("type", "type", None, None), ("year", "year", None, None),
+                              ("by", "by", None, None), ("facts", "facts resting on it", None, None))),)},
+    {"slug": "places", "name": "Countries, places, people and terms",
+     "line": "Destination and partner countries, places, the people the sources name, and the words used for the diaspora.",
+     "classes": ("schema:Country", "schema:Place", "schema:AdministrativeArea", "schema:City", "schema:Person",
+                 "schema:CollegeOrUniversity", "laokg:DiasporaTerm"),
+     "queries": (("people", (("name", "person", "person", None), ("post", "post", None, None), ("role", "role", None, None),
+                             ("about", "in", None, None))),
+                 ("diaspora_terms", (("term", "term", None, None), ("usage", "usage", None, None))))},
+)
+
+
+def _class_iris(names) -> set[URIRef]:
+    return {URIRef(expand_curie(n)) for n in names}
+
+
+def thing_classes() -> set[URIRef]:
+    """Every class whose members are things a reader looks for (the front page's groups);
+    members of other classes (evidence, passages, selectors, periods, Data Cube structure) are
+    records, reached from the things they support."""
+    return set().union(*(_class_iris(c["classes"]) for c in CATEGORIES))
+
+
+def is_thing(graph: Graph, iri, classes: set | None = None) -> bool:
+    classes = thing_classes() if classes is None else classes
+    return any(t in classes for t in graph.objects(iri, RDF.type))
+
+
+def period_text(period: str | None) -> str:
+    """A reference period code as words: '2025-S1' -> 'first half of 2025'; else as a date."""
+    import re
+
+    from laokg.publish.readable import date_text
+
+    if not period:
+        return "not stated"
+    m = re.match(r"^(\d{4})-S([12])$", period)
+    if m:
+        return f"{'first' if m.group(2) == '1' else 'second'} half of {m.group(1)}"
+    return date_text(period)
+
+
+def _cell(graph: Graph, terms: Terms, row: dict, var: str, link: str | None, kind: str | None):
+    from laokg.publish.readable import date_text, figure_text
+
+    value = row.get(var)
+    if kind == "figure":
+        if value is None:
+            return None
+        return {"kind": "literal", "text": figure_text(value, _s(row.get("unit")), _s(row.get("unitMult"))),
+                "raw": str(value), "lang": None, "datatype": None}
+    if value is None:
+        return None
+    if isinstance(value, URIRef):
+        return terms.iri(value)
+    text = str(value)
+    if kind == "date":
+        text = date_text(text)
+    elif kind == "period":
+        text = period_text(text)
+    elif kind == "yes":
+        text = "yes" if text == "true" else ("no" if text == "false" else text)
+    elif kind == "percent":
+        text = figure_text(text, "%")
+    elif isinstance(value, Literal):
+        text = literal(value)["text"]
+    cell = {"kind": "literal", "text": text, "raw": str(value), "lang": None, "datatype": None}
+    target_iri = row.get(link) if link else None
+    if isinstance(target_iri, URIRef):
+        cell = {**terms.iri(target_iri), "label": text}
+    return cell
+
+
+def _s(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def category_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery], entities: list[URIRef]) -> list[dict]:
+    """The front page's groups, each with its members (one line each: name and type) and the
+    answers of its saved queries laid out for reading (the same rows ``laokg query run`` gives)."""
+    by_name = {q.name: q for q in catalogue}
+    out = []
+    for cat in CATEGORIES:
+        classes = _class_iris(cat["classes"])
+        members = [e for e in entities if any(t in classes for t in graph.objects(e, RDF.type))]
+        listed = sorted(({**terms.iri(e), "types": sorted(terms.iri(t)["label"] or curie(t) for t in graph.objects(e, RDF.type))}
+                         for e in members), key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]))
+        tables = []
+        for name, columns, *view in cat["queries"]:
+            view = view[0] if view else {}
+            sq = by_name.get(name)
+            if sq is None:
+                continue
+            result, _problem = run_saved(graph, terms.index, sq)
+            if result is None or result.form != "SELECT":
+                continue
+            chosen = [r for r in result.rows if not view.get("where") or r.get(view["where"]) is not None]
+            rows = [[_cell(graph, terms, r, var, link, kind) for var, _h, link, kind in columns] for r in chosen]
+            tables.append({"query": name, "page": query_page(name), "summary": view.get("title") or sq.summary,
+                           "anchor": f"q-{name}" + (f"-{view['where']}" if view.get("where") else ""),
+                           "where": view.get("where"),
+                           "head": [h for _v, h, _l, _k in columns], "rows": rows})
+        out.append({"slug": cat["slug"], "name": cat["name"], "line": cat["line"], "page": f"topics/{cat['slug']}.html",
+                    "count": len(members), "members": listed, "tables": tables})
+    return out

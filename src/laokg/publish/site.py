@@ -14,6 +14,7 @@ deterministic: the same graph gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -215,8 +216,10 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     counts: dict[str, int] = {}
 
     # entity pages, with their RDF beside them
+    quotes: dict[str, list[dict]] = {}
     for iri in entities:
         data = pg.entity_page(graph, terms, iri, findings.get(str(iri), []))
+        quotes[str(iri)] = pg.evidence_quotes(data)
         path = data["turtle"][: -len(".ttl")] + ".html"
         r.page(path, "entity.html", e=data, title=data["label"])
         ttl, jsonld = pg.entity_rdf(graph, iri, data["label"])
@@ -232,7 +235,7 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     counts["type"] = len(types) + 1
 
     # search
-    entries = pg.search_entries(graph, terms, entities)
+    entries = pg.search_entries(graph, terms, entities, quotes)
     payload = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     r.add("search-index.json", (payload + "\n").encode("utf-8"))
     r.add("search-index.js", ("window.LAOKG_INDEX = " + payload + ";\n").encode("utf-8"))
@@ -259,12 +262,23 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
 
     charts = all_charts(graph, index, catalogue)
     r.page("charts/index.html", "charts.html", charts=charts, title="Charts")
+
+    def inline(text: str, css: str) -> Markup:
+        text = text.replace('class="pygal-chart"', f'class="pygal-chart {css}"', 1)
+        return Markup(text.replace("<svg ", f'<svg role="img" aria-label="{escape(c.alt)}" ', 1))
+
     for c in charts:
-        standalone, css, inline = _chart_files(c)
+        # the wide drawing is the chart's SVG file; the narrow one (for phones) is inlined too,
+        # its styles in the same stylesheet
+        standalone, css, wide = _chart_files(c)
+        narrow = None
+        if c.svg_narrow:
+            _unused, narrow_css, narrow = _chart_files(dataclasses.replace(c, svg=c.svg_narrow))
+            css += narrow_css
         r.add(f"charts/{c.name}.svg", standalone)
         r.add(f"charts/{c.name}.css", css)
-        inline = inline.replace("<svg ", f'<svg role="img" aria-label="{escape(c.alt)}" ', 1)
-        r.page(f"charts/{c.name}.html", "chart.html", c=c, svg=Markup(inline), title=c.title)
+        r.page(f"charts/{c.name}.html", "chart.html", c=c, svg=inline(wide, "wide"),
+               svg_narrow=inline(narrow, "narrow") if narrow else None, title=c.title)
     counts["chart"] = len(charts) + 1
 
     # ontology and vocabularies
@@ -287,9 +301,17 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
         sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in release)
         r.add("downloads/SHA256SUMS", sums.encode("ascii"))
 
+    # what people look for: a page per group, from the saved queries
+    categories = pg.category_pages(graph, terms, catalogue, entities)
+    for cat in categories:
+        r.page(cat["page"], "topic.html", cat=cat, charts=charts if cat["slug"] == "figures" else [],
+               title=cat["name"])
+    counts["topic"] = len(categories)
+
     # home
-    r.page("index.html", "index.html", types=types, entities=len(entities), queries=len(queries),
-           works=len(works), audit_counts=pg.audit_page(terms, report)["counts"], title="laokg")
+    records = len(entities) - sum(1 for e in entities if pg.is_thing(graph, e))
+    r.page("index.html", "index.html", categories=categories, entities=len(entities), records=records,
+           queries=len(queries), works=len(works), audit=pg.audit_page(terms, report), title="laokg")
 
     # static files and server rules
     r.add("style.css", (STATIC / "style.css").read_bytes())

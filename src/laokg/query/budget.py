@@ -72,7 +72,7 @@ def can_fork() -> bool:
 def run_budgeted(call, budget: Budget | None, what: str = "query"):
     """Return ``call()``, run within ``budget`` (see the module text). ``call`` must return a
     picklable value; laokg errors it raises come back as the same class and message."""
-    if budget is None or budget.in_process or not can_fork() or (budget.timeout is None and budget.max_memory_mb is None):
+    if not _budgeted(budget):
         return call()
     return _in_worker(call, budget, what)
 
@@ -89,7 +89,24 @@ def _vm_bytes() -> int:
         return 0
 
 
+#: in a worker: the address-space size it may reach (set by _limit_memory), else None
+_CAP: int | None = None
+
+
+def check_memory(budget: Budget | None, what: str = "query") -> None:
+    """In a worker: raise the memory budget's :class:`LimitExceeded` a little before the
+    address-space limit is reached (for loops that keep what they read, such as an endpoint's
+    answer: a clean stop rather than an allocation failing somewhere inside a library)."""
+    if _CAP is None or budget is None or not budget.max_memory_mb:
+        return
+    margin = min(16 << 20, budget.max_memory_mb * (1 << 20) // 8)
+    if _vm_bytes() > _CAP - margin:
+        raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+                            f"raise it with --max-memory MB (0 for no limit)")
+
+
 def _limit_memory(megabytes: int | None) -> None:
+    global _CAP
     if not megabytes:
         return
     try:
@@ -100,6 +117,7 @@ def _limit_memory(megabytes: int | None) -> None:
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        _CAP = cap
     except (ImportError, ValueError, OSError):  # pragma: no cover - platform without RLIMIT_AS
         pass
 
@@ -115,12 +133,100 @@ def _quiet_stderr() -> None:
         pass
 
 
-def _child(call, budget: Budget, write_fd: int, framed: bool = False) -> None:
-    """In the forked worker: run, send ("ok", value) or ("error", ...), exit without cleanup."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the worker: its own process group (a terminal's Ctrl-C goes to laokg, which stops the
+    worker itself), and on Linux a parent-death signal, so that the worker is killed when laokg
+    dies however it dies (SIGTERM from ``timeout N laokg ...``, SIGKILL): it never runs on under
+    PID 1 past its budget. If laokg died before the signal was armed, the worker ends now."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:  # pragma: no cover - already a group leader
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            _prctl()(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError, TypeError, ImportError):  # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent:
+        os._exit(70)
+
+
+def _prctl():
+    """libc's ``prctl`` through ctypes' C core: importing the ``ctypes`` package costs the
+    worker about 10 ms before it can start, its core ``_ctypes`` 0.5 ms (ctypes if that fails)."""
+    try:
+        import _ctypes
+
+        class Int(_ctypes._SimpleCData):
+            _type_ = "i"
+
+        class Function(_ctypes.CFuncPtr):
+            _flags_ = _ctypes.FUNCFLAG_CDECL
+            _restype_ = Int
+
+        return Function(_ctypes.dlsym(_ctypes.dlopen(None), "prctl"))
+    except (ImportError, AttributeError, OSError, TypeError):  # pragma: no cover
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+
+
+class _Captured:
+    """In the worker: what libraries log (rdflib's warnings) or warn, kept to be re-logged by
+    the parent, which shows them as the command shows any warning (one escaped line each)."""
+
+    LIMIT = 20
+
+    def __init__(self):
+        import logging
+
+        self.records: list[tuple[str, int, str]] = []
+        captured = self
+
+        class Handler(logging.Handler):
+            def emit(self, record):
+                try:
+                    message = record.getMessage()
+                except Exception:  # noqa: BLE001 - a malformed log call
+                    message = str(record.msg)
+                captured.add(record.name, record.levelno, message)
+
+        root = logging.getLogger()
+        root.handlers = [Handler(logging.WARNING)]
+        import warnings
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            captured.add("py.warnings", logging.WARNING, f"{category.__name__}: {message}")
+
+        warnings.showwarning = show
+
+    def add(self, name: str, level: int, message: str) -> None:
+        entry = (name, level, message.splitlines()[0] if message else "")
+        if entry not in self.records and len(self.records) < self.LIMIT:
+            self.records.append(entry)
+
+
+def relog(records) -> None:
+    """Log again, in this process, what a worker's libraries logged (see :class:`_Captured`)."""
+    import logging
+
+    for name, level, message in records or ():
+        logging.getLogger(name).log(level, "%s", message)
+
+
+def _child(call, budget: Budget, write_fd: int, parent: int) -> None:
+    """In the forked worker: run, send ("log", records) and then ("ok", value) or ("error", ...)
+    as frames, exit without cleanup."""
     code = 0
     try:
+        _die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _quiet_stderr()
+        captured = _Captured()
         _limit_memory(budget.max_memory_mb)
         try:
             payload = ("ok", call())
@@ -133,20 +239,27 @@ def _child(call, budget: Budget, write_fd: int, framed: bool = False) -> None:
         except BaseException as exc:  # noqa: BLE001 - reported by the parent as one line
             payload = ("error", "LaokgError", f"query evaluation failed: {type(exc).__name__}: {exc}", 2)
         try:
-            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _frame(("log", captured.records)) + _frame(payload)
         except MemoryError:
-            data = pickle.dumps(("memory",))
+            data = _frame(("memory",))
         except Exception as exc:  # noqa: BLE001 - an unpicklable value
-            data = pickle.dumps(("error", "LaokgError", f"the result cannot be passed back: {exc}", 2))
-        if framed:
-            data = len(data).to_bytes(8, "big") + data
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view):]
+            data = _frame(("error", "LaokgError", f"the result cannot be passed back: {exc}", 2))
+        _write(write_fd, data)
     except BaseException:  # noqa: BLE001 - never run the parent's code in the child
         code = 70
     finally:
         os._exit(code)
+
+
+def _frame(payload) -> bytes:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(8, "big") + data
+
+
+def _write(write_fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(write_fd, view):]
 
 
 def _rebuild(name: str, message: str, code: int) -> LaokgError:
@@ -162,63 +275,97 @@ def _rebuild(name: str, message: str, code: int) -> LaokgError:
     return exc
 
 
-def stream_budgeted(produce, budget: Budget | None, what: str = "query"):
-    """Run ``produce(send)`` within ``budget`` and yield, as they come, the items it passes to
-    ``send`` (so the caller can write them while the worker still runs: memory does not grow
-    with the result). Limits are reported as by :func:`run_budgeted`."""
-    if budget is None or budget.in_process or not can_fork() or (budget.timeout is None and budget.max_memory_mb is None):
-        items: list = []
-        produce(items.append)
-        yield from items  # pragma: no cover - callers stream only with a worker
-        return
-    for stream in (sys.stdout, sys.stderr):
+def _budgeted(budget: Budget | None) -> bool:
+    """Whether ``budget`` asks for a worker (else the call runs in this process)."""
+    return not (budget is None or budget.in_process or not can_fork()
+                or (budget.timeout is None and budget.max_memory_mb is None))
+
+
+def _fork(make_call, budget: Budget) -> tuple[int, int]:
+    """Fork a worker running ``make_call(write_fd)()`` (see :func:`_child`): (pid, read end)."""
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
         try:
             stream.flush()
         except (OSError, ValueError, AttributeError):
             pass
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the worker
-
-        def send(item):
-            data = pickle.dumps(("item", item), protocol=pickle.HIGHEST_PROTOCOL)
-            frame = memoryview(len(data).to_bytes(8, "big") + data)
-            while frame:
-                frame = frame[os.write(write_fd, frame):]
-
+    if pid == 0:  # pragma: no cover - the worker (covered through its answers)
         os.close(read_fd)
-        _child(lambda: produce(send), budget, write_fd, framed=True)
+        _child(make_call(write_fd), budget, write_fd, parent)
     os.close(write_fd)
+    try:  # also from this side, so that killing the group never races the worker's setpgid
+        os.setpgid(pid, pid)
+    except OSError:
+        pass
+    return pid, read_fd
+
+
+def _frames(read_fd: int, budget: Budget):
+    """The payloads a worker sends (length-prefixed pickles), as they come."""
     buffer = bytearray()
+    for chunk in _chunks(read_fd, budget):
+        buffer += chunk
+        while len(buffer) >= 8:
+            size = int.from_bytes(buffer[:8], "big")
+            if len(buffer) < 8 + size:
+                break
+            payload = pickle.loads(buffer[8:8 + size])
+            del buffer[:8 + size]
+            yield payload
+
+
+def _answers(pid: int, read_fd: int, budget: Budget, what: str):
+    """Yield the items a worker sends; return its value; raise its error or the limit hit."""
     try:
         try:
-            for chunk in _chunks(read_fd, budget):
-                buffer += chunk
-                while len(buffer) >= 8:
-                    size = int.from_bytes(buffer[:8], "big")
-                    if len(buffer) < 8 + size:
-                        break
-                    payload = pickle.loads(bytes(buffer[8:8 + size]))
-                    del buffer[:8 + size]
-                    if payload[0] == "item":
-                        yield payload[1]
-                    elif payload[0] == "ok":
-                        return
-                    elif payload[0] == "memory":
-                        raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
-                                            f"raise it with --max-memory MB (0 for no limit)")
-                    else:
-                        raise _rebuild(*payload[1:])
+            for payload in _frames(read_fd, budget):
+                kind = payload[0]
+                if kind == "item":
+                    yield payload[1]
+                elif kind == "log":
+                    relog(payload[1])
+                elif kind == "ok":
+                    return payload[1]
+                elif kind == "memory":
+                    raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+                                        f"raise it with --max-memory MB (0 for no limit)")
+                else:
+                    raise _rebuild(*payload[1:])
         except _Expired:
-            _kill(pid)
-            pid = 0
             raise _timeout_error(budget, what) from None
-        raise LimitExceeded(f"the {what} worker ended without an answer; if the memory budget was hit, "
-                            f"raise it with --max-memory MB (0 for no limit)")
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            reason = "it was killed (out of memory?)"
+        elif os.WIFSIGNALED(status):
+            reason = f"it died of signal {os.WTERMSIG(status)}"
+        else:
+            reason = f"it exited with status {os.WEXITSTATUS(status)}"
+        raise LimitExceeded(f"the {what} worker ended without an answer: {reason}; "
+                            f"if the memory budget was hit, raise it with --max-memory MB (0 for no limit)")
     finally:
         os.close(read_fd)
         if pid:
             _kill(pid)
+
+
+def stream_budgeted(produce, budget: Budget | None, what: str = "query"):
+    """Run ``produce(send)`` within ``budget`` and yield, as they come, the items it passes to
+    ``send`` (so the caller can write them while the worker still runs: memory does not grow
+    with the result). Limits are reported as by :func:`run_budgeted`."""
+    if not _budgeted(budget):
+        items: list = []
+        produce(items.append)
+        yield from items  # pragma: no cover - callers stream only with a worker
+        return
+
+    def make_call(write_fd):
+        return lambda: produce(lambda item: _write(write_fd, _frame(("item", item))))
+
+    pid, read_fd = _fork(make_call, budget)
+    yield from _answers(pid, read_fd, budget, what)
 
 
 class _Expired(Exception):
@@ -263,10 +410,14 @@ def send_in_batches(rows, send, budget: Budget, batch: int) -> None:
 
 
 def _kill(pid: int) -> None:
+    """Kill the worker's process group (the worker and anything it started), then reap it."""
     try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
@@ -274,46 +425,14 @@ def _kill(pid: int) -> None:
 
 
 def _in_worker(call, budget: Budget, what: str):
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the worker (covered through its answers)
-        os.close(read_fd)
-        _child(call, budget, write_fd)
-    os.close(write_fd)
+    pid, read_fd = _fork(lambda write_fd: call, budget)
+    answers = _answers(pid, read_fd, budget, what)
     try:
-        try:
-            chunks = list(_chunks(read_fd, budget))
-        except _Expired:
-            _kill(pid)
-            pid = 0
-            raise _timeout_error(budget, what) from None
-    finally:
-        os.close(read_fd)
-        if pid:
-            _, status = os.waitpid(pid, 0)
-    data = b"".join(chunks)
-    if not data:
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-            reason = "it was killed (out of memory?)"
-        elif os.WIFSIGNALED(status):
-            reason = f"it died of signal {os.WTERMSIG(status)}"
-        else:
-            reason = f"it exited with status {os.WEXITSTATUS(status)}"
-        raise LimitExceeded(f"the {what} worker ended without an answer: {reason}; "
-                            f"if the memory budget was hit, raise it with --max-memory MB (0 for no limit)")
-    payload = pickle.loads(data)
-    if payload[0] == "ok":
-        return payload[1]
-    if payload[0] == "memory":
-        raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
-                            f"raise it with --max-memory MB (0 for no limit)")
-    raise _rebuild(*payload[1:])
+        while True:
+            next(answers)  # a call sends no items
+    except StopIteration as stop:
+        return stop.value
 
 
 __all__ = ["Budget", "UNLIMITED", "stream_budgeted", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_MEMORY_MB",
-           "run_budgeted", "check_rows", "can_fork", "send_in_batches"]
+           "run_budgeted", "check_rows", "check_memory", "can_fork", "send_in_batches", "relog"]

@@ -236,8 +236,9 @@ def _named_lists(value, key: str, where: str) -> dict[str, list[str]]:
     return result
 
 
-def parse_saved_query(text: str, name: str = "query", path: Path | None = None) -> SavedQuery:
-    """Parse the text of a saved query (decorators, parameters, form). Raises QueryError."""
+def parse_saved_query(text: str, name: str = "query", path: Path | None = None, line_offset: int = 0) -> SavedQuery:
+    """Parse the text of a saved query (decorators, parameters, form). Raises QueryError.
+    ``line_offset``: lines added before the user's text (subtracted from syntax-error lines)."""
     where = str(path) if path else name
     known = query_facts.lookup(text)
     if known is not None and isinstance(known.get("decorators"), dict) and isinstance(known.get("body_start"), int):
@@ -249,7 +250,7 @@ def parse_saved_query(text: str, name: str = "query", path: Path | None = None) 
             raise DecoratorError(
                 f"{where}: unknown decorator '{key}' (known: {', '.join(KNOWN_KEYS + TOLERATED_KEYS)})"
             )
-    parsed = parse_query(text, source=where)
+    parsed = parse_query(text, source=where, line_offset=line_offset)
     params: dict[str, Parameter] = {}
     for var in parsed.variables:
         try:
@@ -359,10 +360,15 @@ def read_named_query(path, root=None) -> str:
     return _decoded(path, read_regular(resolved))
 
 
-def load_query_file(path: Path, root=None) -> SavedQuery:
-    """The saved query in ``path`` (read with :func:`read_query_text`), parsed."""
+def load_query_file(path: Path, root=None, before=None) -> SavedQuery:
+    """The saved query in ``path`` (read with :func:`read_query_text`), parsed. ``before(text,
+    where)``, if given, is called with the text before it is parsed here (the command line
+    parses it first within the query's budget)."""
     path = Path(path)
-    return _cached_parse(read_query_text(path, root), path.stem, str(path))
+    text = read_query_text(path, root)
+    if before is not None:
+        before(text, str(path))
+    return _cached_parse(text, path.stem, str(path))
 
 
 @lru_cache(maxsize=256)
@@ -392,15 +398,19 @@ def load_catalogue(directory: Path, problems: list | None = None) -> list[SavedQ
     return queries
 
 
-def find_query(directory: Path, name: str) -> SavedQuery:
-    """The saved query ``name`` (file stem, or a path to an ``.rq`` file)."""
+def find_query(directory: Path, name: str, before=None) -> SavedQuery:
+    """The saved query ``name`` (file stem, or a path to an ``.rq`` file); ``before``: see
+    :func:`load_query_file`."""
     directory = Path(directory)
     if name.endswith(".rq") and Path(name).is_file():  # a file named on the command line
         path = Path(name)
-        return _cached_parse(read_named_query(path, enclosing_root(directory)), path.stem, str(path))
+        text = read_named_query(path, enclosing_root(directory))
+        if before is not None:
+            before(text, str(path))
+        return _cached_parse(text, path.stem, str(path))
     path = directory / f"{name}.rq"
     if path.exists() or path.is_symlink():
-        return load_query_file(path, enclosing_root(directory))
+        return load_query_file(path, enclosing_root(directory), before)
     names = sorted(p.stem for p in directory.glob("*.rq")) if directory.is_dir() else []
     import difflib
 

@@ -27,7 +27,7 @@ from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, LaokgError, QueryError
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
-from laokg.query.safety import MAX_NESTING, FetchBlocked, ParsedQuery, check_query, nesting_depth, no_fetch, walk_algebra
+from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch, walk_algebra
 
 from laokg.query.names import DEFAULT_TIMEOUT  # noqa: E402
 
@@ -51,21 +51,35 @@ class QueryResult:
         return [tuple(r.get(v) for v in self.vars) for r in self.rows]
 
 
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes the prologue of ``text`` declares (``PREFIX p: <iri>``), read by a token
+    scan of the prologue only: no SPARQL parse (that happens inside the query's budget)."""
+    from laokg.query.binding import _tokens
+
+    declared: set[str] = set()
+    expect = None  # what the prologue needs next: None (a keyword), "pname", "iri"
+    for kind, value, _, _ in _tokens(text):
+        if expect is None and kind == "word" and value.upper() in ("PREFIX", "BASE"):
+            expect = "pname" if value.upper() == "PREFIX" else "iri"
+        elif expect == "pname" and kind == "word" and value.endswith(":"):
+            declared.add(value[:-1])
+            expect = "iri"
+        elif expect == "iri" and kind == "iri":
+            expect = None
+        else:
+            break
+    return declared
+
+
 def with_project_prefixes(text: str) -> tuple[str, int]:
     """Add, on one line, ``PREFIX`` declarations for the project prefixes the query lacks.
 
-    For ad-hoc queries only (saved queries declare their prefixes). Returns (text, lines added).
+    For ad-hoc queries only (saved queries declare their prefixes). Returns (text, lines added):
+    the parse that follows subtracts them from the line numbers it reports. The query is not
+    parsed here (a hostile query is parsed only within its budget); a prefix the scan of the
+    prologue missed is declared twice, which SPARQL allows (the query's own, later, wins).
     """
-    from rdflib.plugins.sparql import parser as sparql_parser
-    from pyparsing import ParseBaseException
-
-    if nesting_depth(text)[0] > MAX_NESTING:
-        return text, 0  # the checker refuses it with one line
-    try:
-        tree = sparql_parser.parseQuery(text)
-    except (ParseBaseException, ValueError, RecursionError):
-        return text, 0  # let the checker report the syntax error on the user's own text
-    declared = {str(d.prefix) for d in tree[0] if d.name == "PrefixDecl"}
+    declared = declared_prefixes(text)
     missing = [p for p in PREFIXES if p not in declared]
     if not missing:
         return text, 0
@@ -101,10 +115,11 @@ class EmbeddedEngine:
         budget: Budget | None = None,
     ) -> QueryResult:
         """Run ``text``; with a ``budget``, in a worker process within its time, row and
-        memory limits (:mod:`laokg.query.budget`); without one, in this process, unlimited."""
-        parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
+        memory limits (:mod:`laokg.query.budget`); without one, in this process, unlimited.
+        The query is parsed, checked and its parameters bound in that worker too."""
 
         def evaluate() -> QueryResult:
+            parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
             with _evaluation(source, timeout, allow_service, allow_from):
                 result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form, budget)
                 if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
@@ -123,12 +138,13 @@ class EmbeddedEngine:
                       allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
                       line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512):
         """A SELECT run in a budgeted worker that sends its rows as they come: yields the
-        variable list first, then lists of at most ``batch`` rows (dicts, as in QueryResult)."""
-        parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
-        if parsed.form != "SELECT":
-            raise QueryError(f"{source}: only SELECT results are streamed")
+        variable list first, then lists of at most ``batch`` rows (dicts, as in QueryResult).
+        The query is parsed, checked and its parameters bound in the worker."""
 
         def produce(send) -> None:
+            parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
+            if parsed.form != "SELECT":
+                raise QueryError(f"{source}: only SELECT results are streamed")
             with _evaluation(source, timeout, allow_service, allow_from):
                 # rdflib's processor, not Graph.query: its Result keeps every row it yields
                 # (to be iterated again), so memory would grow with the result after all

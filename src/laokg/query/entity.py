@@ -54,6 +54,7 @@ class Evidence:
     excerpts: list[str] = field(default_factory=list)
     cited: list[object] = field(default_factory=list)
     asserted: list[object] = field(default_factory=list)
+    added: list[tuple[object, object]] = field(default_factory=list)  # (property, value) named by value
     note: str | None = None
 
 
@@ -83,7 +84,18 @@ def _footnote_number(graph: Graph, fn) -> str:
     return str(num) if num is not None else curie(fn)
 
 
-def _evidence(graph: Graph, node) -> Evidence:
+def _added(graph: Graph, node, subject) -> list[tuple[object, object]]:
+    """The statements of ``subject`` that project assertion ``node`` names by value (laokg:addsStatement)."""
+    out = []
+    for st in graph.objects(node, LAOKG.addsStatement):
+        named = graph.value(st, RDF.subject)
+        p, o = graph.value(st, RDF.predicate), graph.value(st, RDF.object)
+        if p is not None and o is not None and (named is None or named == subject):
+            out.append((p, o))
+    return sorted(out, key=lambda po: (curie(po[0]), _sort_key(po[1])))
+
+
+def _evidence(graph: Graph, node, subject=None) -> Evidence:
     types = sorted(graph.objects(node, RDF.type), key=str)
     kind = curie(types[0]) if types else "evidence"
     ev = Evidence(node, kind)
@@ -102,6 +114,7 @@ def _evidence(graph: Graph, node) -> Evidence:
     ev.excerpts.sort()
     ev.cited = sorted(graph.objects(node, LAOKG.citedWork), key=str)
     ev.asserted = sorted(graph.objects(node, LAOKG.assertedProperty), key=str)
+    ev.added = _added(graph, node, subject)
     note = graph.value(node, SKOS.note) or graph.value(node, RDFS.comment)
     ev.note = str(note) if note is not None else None
     return ev
@@ -117,7 +130,7 @@ def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
         key=lambda x: (curie(x[1]), str(x[0])),
     )
     evidence = [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedDerivation)]
-    evidence += [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedAttribution)]
+    evidence += [_evidence(graph, n, iri) for n in graph.objects(iri, PROV.qualifiedAttribution)]
     evidence += [Evidence(d, "prov:wasDerivedFrom", document=d) for d in graph.objects(iri, PROV.wasDerivedFrom)]
     evidence.sort(key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node)))
     return Card(iri, index.label(iri), types, labels, props, incoming, evidence)
@@ -180,6 +193,8 @@ def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_link
             out.append("      cites: " + ", ".join(index.display(w) for w in ev.cited))
         if ev.asserted:
             out.append("      asserted by the project: " + ", ".join(curie(p) for p in ev.asserted))
+        for p, o in ev.added:
+            out.append(f"      added by the project: {curie(p)} {_value(graph, index, o)}")
         if ev.note:
             out.append(f"      note: {ev.note}")
     return "\n".join(out) + "\n"
@@ -225,6 +240,7 @@ def render_json(graph: Graph, c: Card, index: LabelIndex | None = None) -> str:
                 "excerpts": e.excerpts,
                 "cites": [lab(w) for w in e.cited],
                 "asserted_properties": [curie(p) for p in e.asserted],
+                "added_statements": [{"property": curie(p), "value": lab(o)} for p, o in e.added],
                 "note": e.note,
             }
             for e in c.evidence

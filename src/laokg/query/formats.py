@@ -25,7 +25,7 @@ import shutil
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from laokg.errors import InputError, OutputError
+from laokg.errors import InputError, OutputError, escape_control
 from laokg.labels import curie
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.engines import QueryResult
@@ -52,13 +52,15 @@ def check_format(form: str, fmt: str) -> None:
 
 
 def _cell(term) -> str:
+    """A table cell: one line, every control character (an OSC or CSI sequence in a literal,
+    a carriage return) shown as an escape (:func:`laokg.errors.escape_control`)."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return curie(term)
+        return escape_control(curie(term))
     if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term).replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " ")
+        return escape_control(f"_:{term}")
+    return escape_control(str(term).replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " "))
 
 
 #: the numeric XSD datatypes: their cells are right-aligned in a table

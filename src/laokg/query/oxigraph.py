@@ -106,18 +106,28 @@ class OxigraphEngine:
         format (``QueryResult.text``, the bytes :func:`laokg.query.formats.render` gives for the
         rows): written straight from Oxigraph's terms, in the worker, so no rdflib term is made
         for each cell and only the text crosses back from the worker."""
+        if fmt is not None and fmt not in self.writes:
+            raise QueryError(f"the oxigraph engine writes {', '.join(self.writes)}, not {fmt}")
+
+        def evaluate() -> QueryResult:  # checked and bound inside the budget too
+            parsed, bound = self._prepare(text, bindings, allow_service, allow_from, source, line_offset)
+            return self._evaluate(bound, parsed, source, budget, fmt)
+
+        if budget is None or budget.in_process:
+            return evaluate()
+        kind, payload = run_budgeted(lambda: _portable(evaluate()), budget)
+        return _unportable(kind, payload)
+
+    @staticmethod
+    def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
+        """(the checked query, its text with the parameters bound in VALUES blocks)."""
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         if parsed.dataset_clause:
             raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         if bindings:
             text = inject_values(text, bindings, check=check_values)
-        if fmt is not None and fmt not in self.writes:
-            raise QueryError(f"the oxigraph engine writes {', '.join(self.writes)}, not {fmt}")
-        if budget is None or budget.in_process:
-            return self._evaluate(text, parsed, source, budget, fmt)
-        kind, payload = run_budgeted(lambda: _portable(self._evaluate(text, parsed, source, budget, fmt)), budget)
-        return _unportable(kind, payload)
+        return parsed, text
 
     def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
                       allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
@@ -127,20 +137,14 @@ class OxigraphEngine:
         With ``fmt`` (csv or tsv), the worker writes each batch itself, straight from
         Oxigraph's terms, and the items after the variables are text: the chunks
         :func:`laokg.query.formats.stream_lines` would write for those rows."""
-        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
-        if parsed.form != "SELECT":
-            raise QueryError(f"{source}: only SELECT results are streamed")
-        if parsed.dataset_clause:
-            raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
-        bindings = {k: v for k, v in (bindings or {}).items() if v}
-        if bindings:
-            text = inject_values(text, bindings, check=check_values)
-
         if fmt is not None and fmt not in ("csv", "tsv"):
             raise QueryError(f"the oxigraph engine streams csv and tsv, not {fmt}")
 
-        def produce(send) -> None:
-            answer = self._answer(text, source)
+        def produce(send) -> None:  # checked and bound inside the budget too
+            parsed, bound = self._prepare(text, bindings, allow_service, allow_from, source, line_offset)
+            if parsed.form != "SELECT":
+                raise QueryError(f"{source}: only SELECT results are streamed")
+            answer = self._answer(bound, source)
             vars_ = self._vars(answer, parsed)
             send(vars_)
             if fmt is not None:

@@ -155,7 +155,6 @@ def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
         if facts is not None and isinstance(facts.get("classes"), dict):
             return {var: {URIRef(c) for c in classes} for var, classes in facts["classes"].items()}
     from rdflib import RDF, Variable
-    from rdflib.plugins.sparql import prepareQuery
 
     found: dict[str, set] = {}
 
@@ -174,7 +173,9 @@ def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
                 walk(item)
 
     try:
-        walk(prepareQuery(text).algebra)
+        from laokg.query.safety import parse_query
+
+        walk(parse_query(text).query.algebra)  # the parse this process made already, if any
     except Exception:  # noqa: BLE001 - an unparsable query is reported where it runs
         return {}
     return found

@@ -9,14 +9,15 @@ from pathlib import Path
 from laokg.query.facts import FACTS_FILE, FACTS_VERSION, text_key
 
 
-def facts_of(text: str, source: str = "query") -> dict:
-    """The facts of one query text, from rdflib's full parse (raises what parsing raises)."""
+def facts_of(text: str, source: str = "query", line_offset: int = 0) -> dict:
+    """The facts of one query text, from rdflib's full parse (raises what parsing raises;
+    ``line_offset`` is subtracted from the line numbers it reports)."""
     from laokg.query.catalogue import read_decorators
     from laokg.query.parameters import expected_classes
     from laokg.query.safety import parse_query
 
     decorators, body_start = read_decorators(text, source)
-    parsed = parse_query(text, source, fresh=True)
+    parsed = parse_query(text, source, line_offset, fresh=True)
     dataset = []
     for d in parsed.dataset_clause:
         dataset.append(["FROM NAMED", str(d["named"])] if "named" in d else ["FROM", str(d["default"])])
@@ -31,6 +32,20 @@ def facts_of(text: str, source: str = "query") -> dict:
         "body_start": body_start,
         "classes": {var: sorted(str(c) for c in classes) for var, classes in sorted(expected_classes(text, parse=True).items())},
     }
+
+
+def facts_within(text: str, budget, source: str = "query", line_offset: int = 0) -> None:
+    """Parse ``text`` within ``budget`` (a :class:`~laokg.query.budget.Budget`: in its worker,
+    under its deadline and memory cap) and register its facts for this process, so that the
+    checks that follow (:func:`laokg.query.safety.check_query`, the parameters) read them and
+    nothing parses the text outside the budget. A text whose facts are known (the build's) is
+    not parsed; a syntax error, an update or a limit hit is raised as one laokg error."""
+    from laokg.query.budget import _budgeted, run_budgeted
+    from laokg.query.facts import lookup, register
+
+    if lookup(text) is not None or not _budgeted(budget):
+        return
+    register({text_key(text): run_budgeted(lambda: facts_of(text, source, line_offset), budget)})
 
 
 def compute_facts(queries_dir: Path) -> bytes:
@@ -66,4 +81,4 @@ def build_release(root=None, dist=None, extra=()):
     return build(base, dist, extra, attachments=lambda: [(FACTS_FILE, compute_facts(base / "queries"))])
 
 
-__all__ = ["facts_of", "compute_facts", "build_release"]
+__all__ = ["facts_of", "facts_within", "compute_facts", "build_release"]

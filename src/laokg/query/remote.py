@@ -24,6 +24,7 @@ CONSTRUCT/DESCRIBE answers as N-Triples (a line-based syntax whose parser fetche
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import http.client
 import json
@@ -207,10 +208,14 @@ def _reason(exc: BaseException) -> str:
 
 
 def request(url: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None,
-            options: RemoteOptions | None = None, what: str = "endpoint") -> Response:
+            options: RemoteOptions | None = None, what: str = "endpoint", *, sink=None,
+            max_body: int | None = None) -> Response:
     """One HTTP exchange under ``options`` (deadline, retries, redirects, auth); any fault -> EndpointError.
 
     A response with status >= 400 (after retries) raises too, with the server's first words.
+    With ``sink``, the body of a 2xx answer is passed to ``sink(chunk)`` as it arrives (within
+    the deadline) instead of being kept (``Response.body`` is then empty). ``max_body``: refuse
+    (:class:`~laokg.errors.LimitExceeded`) a kept body larger than this many bytes.
     """
     options = options or RemoteOptions()
     if options.timeout <= 0:
@@ -220,7 +225,7 @@ def request(url: str, method: str = "GET", body: bytes | None = None, headers: d
     attempt = 0
     while True:
         try:
-            resp = _follow(target, method, body, dict(headers or {}), options, deadline, what)
+            resp = _follow(target, method, body, dict(headers or {}), options, deadline, what, sink, max_body)
         except _TimedOut:
             raise EndpointError(f"{what} {mask(url)}: no complete answer within {options.timeout:g} s (timed out)") from None
         if resp.status in RETRY_STATUSES and attempt < options.retries:
@@ -255,10 +260,11 @@ def _status_line(resp: Response, retries: int) -> str:
     return f"{what}: {detail}" if detail else what
 
 
-def _follow(target: Target, method, body, headers, options, deadline, what) -> Response:
+def _follow(target: Target, method, body, headers, options, deadline, what, sink=None, max_body=None) -> Response:
     original = target
     for _ in range(MAX_REDIRECTS + 1):
-        resp = _exchange(target, method, body, headers, options, deadline, same_host=target.host == original.host)
+        resp = _exchange(target, method, body, headers, options, deadline, same_host=target.host == original.host,
+                         sink=sink, max_body=max_body)
         if resp.status in (301, 302, 303, 307, 308):
             location = resp.headers.get("location")
             if not location:
@@ -278,7 +284,8 @@ def _follow(target: Target, method, body, headers, options, deadline, what) -> R
     raise EndpointError(f"{what} {mask(original.url)}: more than {MAX_REDIRECTS} redirects")
 
 
-def _exchange(target: Target, method, body, headers, options, deadline, same_host=True) -> Response:
+def _exchange(target: Target, method, body, headers, options, deadline, same_host=True, sink=None,
+              max_body=None) -> Response:
     left = deadline.left()
     if left <= 0:
         raise _TimedOut()
@@ -316,6 +323,7 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
         conn.endheaders(body)
         _rearm(conn, deadline)
         resp = conn.getresponse()
+        streamed = sink is not None and 200 <= resp.status < 300
         chunks, size = [], 0
         while True:
             _rearm(conn, deadline)
@@ -323,6 +331,14 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
             if not chunk:
                 break
             size += len(chunk)
+            if streamed:
+                sink(chunk)
+                continue
+            if max_body is not None and size > max_body:
+                from laokg.errors import LimitExceeded
+
+                raise LimitExceeded(f"the endpoint's answer is larger than {max_body >> 20:,} MB (the memory budget); "
+                                    f"raise it with --max-memory MB (0 for no limit)")
             if size > _MAX_BODY:
                 raise EndpointError(f"endpoint {mask(target.url)}: answer larger than {_MAX_BODY >> 20} MiB")
             chunks.append(chunk)
@@ -387,24 +403,235 @@ def protocol_request(url: str, query: str, accept: str, form: str) -> tuple[byte
     return built.data, {name.title(): value for name, value in built.header_items()}
 
 
-def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None):
-    """POST ``query`` to ``url``; return parsed rows/boolean (SELECT/ASK) or an rdflib Graph."""
-    from rdflib.query import ResultException
+def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None, budget=None):
+    """POST ``query`` to ``url``; return parsed rows/boolean (SELECT/ASK) or an rdflib Graph.
 
+    A SELECT answer is read as it arrives (:class:`SelectReader`): its rows are counted against
+    the ``budget``'s row cap on the way, and the body is never held whole. Other answers are
+    held, and refused past the ``budget``'s memory cap."""
     from laokg.query.engines import QueryResult
 
-    accept = ACCEPT_RESULTS if form in ("SELECT", "ASK") else ACCEPT_GRAPH
+    if form == "SELECT":
+        vars_: list[str] = []
+        rows: list[dict] = []
+
+        def add(row):
+            if budget is not None and budget.max_rows is not None and len(rows) >= budget.max_rows:
+                from laokg.query.budget import check_rows
+
+                check_rows(len(rows) + 1, budget)
+            if budget is not None and not len(rows) % 1024:  # kept rows: stop cleanly at the memory budget
+                from laokg.query.budget import check_memory
+
+                check_memory(budget, "endpoint's answer")
+            rows.append(row)
+
+        select_rows(url, query, options, vars_.extend, add)
+        return QueryResult(form, vars=vars_, rows=rows)
+    accept = ACCEPT_RESULTS if form == "ASK" else ACCEPT_GRAPH
     body, headers = protocol_request(url, query, accept, form)
-    resp = request(url, "POST", body, headers, options)
-    where = f"endpoint {mask(url)}"
-    try:
-        if form in ("SELECT", "ASK"):
+    cap = budget.max_memory_mb * 1024 * 1024 if budget is not None and budget.max_memory_mb else None
+    resp = request(url, "POST", body, headers, options, max_body=cap)
+    with _malformed(url):
+        if form == "ASK":
             return results_from_json(resp.body, form)
         return QueryResult(form, graph=graph_from_ntriples(resp.body, resp.content_type))
+
+
+@contextlib.contextmanager
+def _malformed(url: str):
+    """An answer that does not read as it should: one EndpointError line."""
+    from rdflib.query import ResultException
+
+    try:
+        yield
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, NotImplementedError,
             ResultException) as exc:
         text = " ".join(str(exc).split())
-        raise EndpointError(f"{where}: malformed answer ({type(exc).__name__}: {text[:120]})") from None
+        raise EndpointError(f"endpoint {mask(url)}: malformed answer ({type(exc).__name__}: {text[:120]})") from None
+
+
+def select_rows(url: str, query: str, options: RemoteOptions | None, on_vars, on_row) -> None:
+    """POST the SELECT ``query``; call ``on_vars(names)`` once, then ``on_row(row)`` for each
+    solution (a dict of rdflib terms, as :func:`results_from_json` gives) as the answer arrives."""
+    body, headers = protocol_request(url, query, ACCEPT_RESULTS, "SELECT")
+    reader = SelectReader(on_vars, on_row)
+
+    def sink(chunk: bytes) -> None:
+        with _malformed(url):
+            reader.feed(chunk)
+
+    resp = request(url, "POST", body, headers, options, sink=sink)
+    with _malformed(url):
+        if resp.body:  # not a 2xx answer (request raises for those) or a server without a body
+            reader.feed(resp.body)
+        reader.finish()
+
+
+class SelectReader:
+    """SPARQL 1.1 Query Results JSON read as it arrives, one solution at a time: the bytes go
+    in by :meth:`feed`, each solution comes out as soon as it is complete (``on_row``), after
+    the variables (``on_vars``), so memory holds one solution, not the answer. The members may
+    come in any order (a ``results`` before its ``head`` keeps its rows until the variables
+    come). Anything that is not a SELECT answer raises ValueError (or the term parser's own
+    error), as :func:`results_from_json` does."""
+
+    _WS = " \t\n\r"
+
+    def __init__(self, on_vars, on_row):
+        import codecs
+
+        self.on_vars, self.on_row = on_vars, on_row
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.decode = __import__("json").JSONDecoder().raw_decode
+        self.text, self.pos = "", 0
+        self.parts: list[str] = []  # text received since the last read, not yet joined
+        self.waiting = 0  # its length
+        self.state = "start"  # start, key, colon, value, results, rkey, rcolon, rvalue, bindings, row, done
+        self.key = None
+        self.vars = None
+        self.pending: list = []  # rows read before the head
+        self.seen_results = False
+        self.retry_at = 0  # after an incomplete value: wait until the text has this many characters
+
+    def feed(self, data: bytes) -> None:
+        piece = self.decoder.decode(data)
+        self.parts.append(piece)
+        self.waiting += len(piece)
+        if len(self.text) - self.pos + self.waiting < self.retry_at:
+            return  # a value still incomplete: read it again only once its text has doubled
+        self.text = self.text[self.pos:] + "".join(self.parts)
+        self.pos, self.parts, self.waiting, self.retry_at = 0, [], 0, 0
+        self._advance(final=False)
+
+    def finish(self) -> None:
+        self.parts.append(self.decoder.decode(b"", final=True))
+        self.text = self.text[self.pos:] + "".join(self.parts)
+        self.pos, self.parts = 0, []
+        self._advance(final=True)
+        if self.state != "done" or self.text[self.pos:].strip(self._WS):
+            raise ValueError("the answer ends before the end of its JSON object")
+        if not self.seen_results:
+            raise ValueError("no bindings in the answer to a SELECT query")
+        if self.vars is None:
+            raise ValueError("no variables (head.vars) in the answer")
+
+    # -- the state machine
+
+    def _skip(self) -> bool:
+        text, pos, n = self.text, self.pos, len(self.text)
+        while pos < n and text[pos] in self._WS:
+            pos += 1
+        self.pos = pos
+        return pos < n
+
+    def _value(self, final: bool):
+        """The next JSON value, or None when it is not complete yet (raises if it never can be)."""
+        try:
+            value, end = self.decode(self.text, self.pos)
+        except ValueError:
+            if final:
+                raise
+            self.retry_at = 2 * (len(self.text) - self.pos) + (1 << 12)  # read again once it doubled
+            return None
+        self.pos = end
+        return (value,)
+
+    def _punct(self, allowed: str) -> str | None:
+        ch = self.text[self.pos]
+        if ch not in allowed:
+            raise ValueError(f"unexpected {ch!r} in the answer")
+        self.pos += 1
+        return ch
+
+    def _advance(self, final: bool) -> None:
+        while self.state != "done" and self._skip():
+            state = self.state
+            if state == "start":
+                self._punct("{")
+                self.state = "key"
+            elif state in ("key", "rkey"):
+                ch = self.text[self.pos]
+                if ch == "}":
+                    self.pos += 1
+                    self.state = "done" if state == "key" else "key"
+                    continue
+                if ch == ",":
+                    self.pos += 1
+                    continue
+                got = self._value(final)
+                if got is None:
+                    return
+                if not isinstance(got[0], str):
+                    raise ValueError("a JSON object key is not a string")
+                self.key = got[0]
+                self.state = "colon" if state == "key" else "rcolon"
+            elif state in ("colon", "rcolon"):
+                self._punct(":")
+                if state == "colon":
+                    self.state = "results" if self.key == "results" else "value"
+                else:
+                    self.state = "bindings" if self.key == "bindings" else "rvalue"
+            elif state == "results":
+                self._punct("{")
+                self.seen_results = True
+                self.state = "rkey"
+            elif state in ("value", "rvalue"):
+                got = self._value(final)
+                if got is None:
+                    return
+                if state == "value":
+                    self._member(self.key, got[0])
+                self.state = "key" if state == "value" else "rkey"
+            elif state == "bindings":
+                self._punct("[")
+                self.state = "row"
+            elif state == "row":
+                ch = self.text[self.pos]
+                if ch in ",]":
+                    self.pos += 1
+                    if ch == "]":
+                        self.state = "rkey"
+                    continue
+                got = self._value(final)
+                if got is None:
+                    return
+                self._row(got[0])
+
+    def _member(self, key: str, value) -> None:
+        if key == "head":
+            if not isinstance(value, dict):
+                raise ValueError("head is not an object")
+            names = value.get("vars")
+            if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
+                raise ValueError("no variables (head.vars) in the answer")
+            self.vars = names
+            self.on_vars(list(names))
+            for row in self.pending:
+                self.on_row(row)
+            self.pending = []
+        elif key == "boolean":
+            raise ValueError("a boolean answer to a SELECT query")
+
+    def _row(self, binding) -> None:
+        from rdflib import Literal
+        from rdflib.namespace import XSD
+        from rdflib.plugins.sparql.results.jsonresults import parseJsonTerm
+
+        if not isinstance(binding, dict):
+            raise ValueError("a solution is not a JSON object")
+        row = {}
+        for name, term in binding.items():
+            if not isinstance(term, dict):
+                raise ValueError(f"the value of {name} is not a JSON object")
+            value = parseJsonTerm(term)
+            if isinstance(value, Literal) and value.datatype == XSD.string:
+                value = Literal(str(value))  # as the other engines give it
+            row[str(name)] = value
+        if self.vars is None:
+            self.pending.append(row)
+        else:
+            self.on_row(row)
 
 
 def results_from_json(body: bytes, form: str):
@@ -483,19 +710,86 @@ class RemoteEngine:
 
     def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
             allow_from: bool = False, timeout: float | None = None, source: str = "query", line_offset: int = 0,
-            use_values: bool | None = None):
+            use_values: bool | None = None, budget=None):
+        """Run ``text`` on the endpoint. With a ``budget`` (the command line's), the query is
+        checked, sent and its answer read in a worker process within the budget's memory cap
+        (:mod:`laokg.query.budget`), its rows counted against the row cap as they arrive."""
+        options = self._options(timeout)
+
+        def call():
+            parsed = self._prepare(text, bindings, allow_service, allow_from, source, line_offset)
+            return sparql(self.url, parsed.text, parsed.form, options, budget)
+
+        if budget is None or budget.in_process:
+            return call()
+        from laokg.query.budget import run_budgeted
+        from laokg.query.engines import _portable, _unportable
+
+        kind, payload = run_budgeted(lambda: _portable(call()), _worker_budget(budget, options), "endpoint's answer")
+        return _unportable(kind, payload)
+
+    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
+                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
+                      line_offset: int = 0, budget, batch: int = 512):
+        """A SELECT whose answer is read in a budgeted worker and passed on as it arrives: yields
+        the variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows),
+        so neither process holds the whole answer (an endpoint's answer of a million rows is
+        written within ``--max-memory``)."""
+        from laokg.errors import QueryError
+        from laokg.query.budget import check_rows, stream_budgeted
+
+        options = self._options(timeout)
+
+        def produce(send) -> None:
+            parsed = self._prepare(text, bindings, allow_service, allow_from, source, line_offset)
+            if parsed.form != "SELECT":
+                raise QueryError(f"{source}: only SELECT results are streamed")
+            pending: list = []
+            count = 0
+
+            def row(value):
+                nonlocal pending, count
+                count += 1
+                check_rows(count, budget)
+                pending.append(value)
+                if len(pending) >= batch:
+                    send(pending)
+                    pending = []
+
+            select_rows(self.url, parsed.text, options, send, row)
+            if pending:
+                send(pending)
+
+        return stream_budgeted(produce, _worker_budget(budget, options), "endpoint's answer")
+
+    def _options(self, timeout) -> RemoteOptions:
+        options = self.options
+        if timeout is not None and timeout != options.timeout:
+            options = RemoteOptions(timeout, options.retries, options.user, options.password, options.headers)
+        return options
+
+    @staticmethod
+    def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
         from laokg.query.binding import inject_values
         from laokg.query.safety import check_query
 
         parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
         bindings = {k: v for k, v in (bindings or {}).items() if v}
         if bindings:
-            text = inject_values(text, bindings)
-            parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source)
-        options = self.options
-        if timeout is not None and timeout != options.timeout:
-            options = RemoteOptions(timeout, options.retries, options.user, options.password, options.headers)
-        return sparql(self.url, parsed.text, parsed.form, options)
+            parsed = check_query(inject_values(text, bindings), allow_service=allow_service, allow_from=allow_from,
+                                 source=source)
+        return parsed
+
+
+#: the worker reading an endpoint's answer is stopped this long after the endpoint's own
+#: deadline, so that the deadline's message (naming the endpoint) is the one shown
+_WORKER_GRACE = 5.0
+
+
+def _worker_budget(budget, options: RemoteOptions):
+    from dataclasses import replace
+
+    return replace(budget, timeout=options.timeout + _WORKER_GRACE)
 
 
 def load_or_fetch(root=None, data=(), endpoint: str | None = None, *, timeout=None, retries=None, user=None, headers=()):
