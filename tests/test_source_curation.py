@@ -100,7 +100,7 @@ kg:mekong-labour-review-fn-3 cito:citesAsEvidence kg:decree-overseas-placement-2
     laokg:indicator indicator:workers-abroad-cumulative ;
     laokg:refArea kg:laos ;
     laokg:origin kg:laos ;
-    laokg:refPeriod kg:period-2021-2025 ;
+    laokg:refPeriod kg:period-2021-to-2025-11-28 ;  # the period the graph gives the news item's 350,600
     sdmx-measure:obsValue 351000 ;
     sdmx-attribute:unitMeasure unit:persons ;
     laokg:quote "Between 2021 and 2025, 351,000 Lao citizens worked abroad, by the review's own count." .""",
