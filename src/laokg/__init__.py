@@ -429,6 +429,38 @@ class _Resolver:
             return self.kg.engine.types(iri)
         return set(self.kg.graph.objects(iri, RDF.type))
 
+    def labels_of(self, iris) -> dict:
+        """``{iri: [labels, preferred first]}`` for these IRIs (an IRI without a label maps to [])."""
+        iris = list(dict.fromkeys(i for i in iris if i is not None))
+        if not iris:
+            return {}
+        from laokg.query.binding import sparql_term
+
+        text = ("SELECT ?thing ?p ?label WHERE { VALUES ?thing { " + " ".join(sparql_term(i) for i in iris)
+                + " } VALUES ?p { " + _LABEL_VALUES + " } ?thing ?p ?label . FILTER(isLiteral(?label)) }")
+        return _labels_by_thing({i: [] for i in iris}, self._rows(text, "label lookup"))
+
+    def of_class(self, classes) -> dict:
+        """``{iri: [labels, preferred first]}`` of every thing of one of ``classes``."""
+        from laokg.query.binding import sparql_term
+
+        text = ("SELECT ?thing ?p ?label WHERE { VALUES ?class { " + " ".join(sparql_term(c) for c in sorted(classes, key=str))
+                + " } ?thing a ?class . FILTER(isIRI(?thing)) OPTIONAL { VALUES ?p { " + _LABEL_VALUES
+                + " } ?thing ?p ?label . FILTER(isLiteral(?label)) } }")
+        return _labels_by_thing({}, self._rows(text, "class lookup"))
+
+    def _rows(self, text: str, source: str) -> list[dict]:
+        """The rows of one of the lookups above (a fixed query over checked IRIs): on the built
+        store straight from Oxigraph (no query checks, so no SPARQL parser is loaded), else
+        through the engine."""
+        engine = self.kg.engine
+        if getattr(self.kg, "_store_lookup", False):
+            from laokg.query.oxigraph import to_rdflib
+
+            return [{v: to_rdflib(s[v]) for v in ("thing", "p", "label") if s[v] is not None}
+                    for s in engine.store.query(text)]
+        return engine.run(text, source=source).rows
+
     def near(self, text: str, classes) -> list:
         """Up to 8 things of ``classes`` whose label contains ``text`` (else all of them, if few)."""
         if self.kg._by_query:
@@ -446,6 +478,30 @@ class _Resolver:
                 seen.add(s)
                 out.append((s, index.label(s) or ""))
         return out[:8]
+
+
+_LABEL_VALUES = " ".join(f"<{p}>" for p in (
+    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title", "https://schema.org/name", "http://www.w3.org/2004/02/skos/core#altLabel"))
+# (laokg.labels.LABEL_PROPERTIES, best first; written out so that this module imports no rdflib)
+
+
+def _labels_by_thing(out: dict, rows) -> dict:
+    """Rows of ``?thing ?p ?label`` -> ``{thing: [labels]}``, in the order of
+    :data:`laokg.labels.LABEL_PROPERTIES`, English first, then alphabetically; each label once."""
+    rank = {p[1:-1]: i for i, p in enumerate(_LABEL_VALUES.split())}
+    found: dict = {}
+    for row in rows:
+        thing = row.get("thing")
+        if thing is None:
+            continue
+        out.setdefault(thing, [])
+        label = row.get("label")
+        if label is not None:
+            found.setdefault(thing, []).append((rank.get(str(row.get("p")), 9), getattr(label, "language", None) not in (None, "en"), str(label)))
+    for thing, entries in found.items():
+        out[thing] = list(dict.fromkeys(text for *_, text in sorted(entries)))
+    return out
 
 
 def _answer(result: QueryResult):

@@ -35,6 +35,7 @@ PREFIXES = {
     "doctype": Namespace(VOCAB + "doctype/"),
     "insttype": Namespace(VOCAB + "insttype/"),
     "level": Namespace(VOCAB + "level/"),
+    "role": Namespace(VOCAB + "role/"),
     "sector": Namespace(VOCAB + "sector/"),
     "indicator": Namespace(VOCAB + "indicator/"),
     "unit": Namespace(VOCAB + "unit/"),

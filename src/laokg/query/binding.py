@@ -20,7 +20,22 @@ from rdflib.namespace import XSD
 
 from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
-from laokg.query.parameters import _BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expected_classes, shown
+from laokg.query.parameters import _BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expand_iri, expected_classes, shown
+
+
+def _is_label(value: str) -> bool:
+    """Whether an IRI parameter's value is a label (not an IRI or CURIE, nor empty)."""
+    try:
+        return bool(value.strip()) and expand_iri(value) is None
+    except ParameterError:
+        return False  # a malformed IRI: coerce says what is wrong with it
+
+
+def _listed(terms: list, resolver) -> str:
+    """Allowed values for an error: ``label (curie)`` where the resolver knows labels."""
+    labels_of = getattr(resolver, "labels_of", None)
+    pool = labels_of([t for t in terms if isinstance(t, URIRef)]) if labels_of is not None else {}
+    return ", ".join(f"{pool[t][0]} ({_show(t)})" if pool.get(t) else _show(t) for t in terms)
 
 
 def bind_parameters(
@@ -46,7 +61,14 @@ def bind_parameters(
             raise ParameterError(f"query '{sq.name}': unknown parameter '{name}' (it takes: {takes})")
         values.setdefault(p.name, []).append(value)
     result: dict[str, list] = {}
-    classes = expected_classes(sq.text) if resolver is not None and getattr(resolver, "types", None) else {}
+    found: dict = {}
+
+    def classes() -> dict:  # the classes the query states for its IRI parameters: read only for a label
+        if "classes" not in found:
+            found["classes"] = expected_classes(sq.text) if resolver is not None and (
+                getattr(resolver, "types", None) or getattr(resolver, "of_class", None)) else {}
+        return found["classes"]
+
     for p in sq.parameters:
         raw = values.get(p.name) or list(p.defaults)
         if not raw:
@@ -58,13 +80,16 @@ def bind_parameters(
             continue
         terms = []
         for v in raw:
-            term = coerce(p, v, resolver, sq.name, classes.get(p.variable))
+            if p.type.kind == "iri" and _is_label(v):
+                term = coerce(p, v, resolver, sq.name, classes().get(p.variable))  # a label
+            else:
+                term = coerce(p, v, resolver, sq.name)
             if p.allowed:
                 allowed = [coerce(p, a) for a in p.allowed]
                 if term not in allowed:
                     raise ParameterError(
                         f"query '{sq.name}': parameter '{p.name}' must be one of: "
-                        f"{', '.join(_show(a) for a in allowed)} (got {shown(v)})"
+                        f"{_listed(allowed, resolver)} (got {shown(v)})"
                     )
             if term not in terms:
                 terms.append(term)

@@ -344,6 +344,17 @@ def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, wher
         raise ParameterError(
             f"{where}parameter '{param.name}' expects an IRI or a CURIE (e.g. kg:mlsw), got {shown(value)}"
         )
+    # the values a label may name: the ``enumerate`` list, else the things of the class the query
+    # states, with all their labels -> exact label, else an unambiguous prefix (rule: docs/queries.md)
+    labels_of = getattr(resolver, "labels_of", None)
+    of_class = getattr(resolver, "of_class", None)
+    if param.allowed and labels_of is not None:
+        pool = labels_of([expand_iri(a) for a in param.allowed])
+        return _pick(param, value, pool, where, "allowed value", listed_on_miss=True)
+    if classes and of_class is not None:
+        pool = of_class(classes)
+        wanted = " or ".join(sorted(curie(c) for c in classes))
+        return _pick(param, value, pool, where, wanted, listed_on_miss=len(pool) <= 12)
     candidates = resolver(value)
     if param.allowed:
         allowed = [expand_iri(a) for a in param.allowed]
@@ -378,6 +389,79 @@ def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, wher
         listed = ", ".join(f"{curie(i)} ({label})" for i, label in sorted(distinct.items(), key=lambda kv: str(kv[0])))
         raise ParameterError(f"{where}parameter '{param.name}': {shown(value)} is ambiguous: {listed}; give the IRI or CURIE")
     return next(iter(distinct))
+
+
+_WORD_SPLIT = re.compile(r"[\s\-(/,.'\"]+")
+
+
+def label_matches(text: str, pool: dict) -> tuple[str, list]:
+    """The values of ``pool`` (``{iri: [labels]}``) that ``text`` names, and how: ``("exact", …)``
+    when a label equals it (case, accents and spacing aside), else ``("prefix", …)`` when a
+    label, or one of its words, starts with it, else ``("none", [])``. Sorted by IRI."""
+    from laokg.labels import fold
+
+    key = fold(text)
+    if not key:
+        return "none", []
+    folded = {iri: [fold(label) for label in labels] for iri, labels in pool.items()}
+    exact = sorted((iri for iri, labels in folded.items() if key in labels), key=str)
+    if exact:
+        return "exact", exact
+    at_word = re.compile(r"(?:^|[\s\-(/,.'\"])" + re.escape(key))  # the start of the label or of a word in it
+    prefix = sorted((iri for iri, labels in folded.items() if any(at_word.search(f) for f in labels)), key=str)
+    return ("prefix", prefix) if prefix else ("none", [])
+
+
+def nearest(text: str, pool: dict, n: int = 5) -> list:
+    """Up to ``n`` values of ``pool`` whose labels are spelt most like ``text`` (difflib on the
+    folded labels, and labels that contain it), closest first."""
+    import difflib
+
+    from laokg.labels import fold
+
+    key = fold(text)
+    scored = []
+    for iri, labels in pool.items():
+        best = 0.0
+        for label in labels:
+            f = fold(label)
+            ratio = difflib.SequenceMatcher(None, key, f).ratio()
+            words = max((difflib.SequenceMatcher(None, key, w).ratio() for w in _WORD_SPLIT.split(f) if w), default=0.0)
+            best = max(best, ratio, words, 0.9 if key and key in f else 0.0)
+        if best >= 0.6:
+            scored.append((-best, str(iri), iri))
+    return [iri for _, _, iri in sorted(scored)[:n]]
+
+
+def _named(iri, pool: dict) -> str:
+    labels = pool.get(iri) or []
+    return f"{labels[0]} ({curie(iri)})" if labels else curie(iri)
+
+
+def _pick(param: Parameter, value: str, pool: dict, where: str, what: str, listed_on_miss: bool) -> URIRef:
+    """The one value of ``pool`` that ``value`` names (:func:`label_matches`), or a one-line
+    ParameterError listing the candidates (ambiguous) or the nearest values (a miss)."""
+    how, found = label_matches(value, pool)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = ", ".join(_named(i, pool) for i in found)
+        raise ParameterError(
+            f"{where}parameter '{param.name}': {shown(value)} is ambiguous, it could be: {listed}; "
+            f"give one of them (repeat -p {param.name}=… for several)"
+        )
+    close = nearest(value, pool)
+    if what == "allowed value":
+        allowed = ", ".join(_named(i, pool) for i in pool)
+        hint = f"; nearest: {', '.join(_named(i, pool) for i in close)}" if close else ""
+        raise ParameterError(f"{where}parameter '{param.name}' must be one of: {allowed} (got {shown(value)}){hint}")
+    if close:
+        hint = "; nearest: " + ", ".join(_named(i, pool) for i in close)
+    elif listed_on_miss and pool:
+        hint = "; " + what + " values: " + ", ".join(_named(i, pool) for i in sorted(pool, key=str))
+    else:
+        hint = " (give an IRI or CURIE, or try laokg search)"
+    raise ParameterError(f"{where}parameter '{param.name}' expects a {what}: nothing is labelled {shown(value)}{hint}")
 
 
 def _show(term) -> str:
