@@ -123,13 +123,39 @@ def test_show_errors_are_one_line():
 # ---------------------------------------------------------------- search
 
 
-def test_search_ranks_exact_then_prefix_then_substring():
+def test_search_ranks_exact_then_prefix_then_substring_things_before_concepts():
     rows = search(fixture_graph(), "law").rows
     ranks = [(str(r["rank"]), curie(r["thing"])) for r in rows]
-    assert ranks[0] == ("exact", "doctype:law")
-    assert ("prefix", "kg:labour-law-2013") in ranks
-    order = {"exact": 0, "prefix": 1, "substring": 2, "words": 3}
-    assert [order[r] for r, _ in ranks] == sorted(order[r] for r, _ in ranks)
+    assert ranks[0] == ("prefix", "kg:labour-law-2013")
+    assert ranks[-1] == ("exact", "doctype:law")  # a vocabulary concept: after the things
+    things = [r for r, thing in ranks if not thing.startswith("doctype:")]
+    order = {"exact": 0, "prefix": 1, "substring": 2, "words": 3, "quoted": 4}
+    assert [order[r] for r in things] == sorted(order[r] for r in things)
+
+
+def test_search_shows_evidence_under_the_thing_it_supports(tmp_path):
+    """A piece of evidence or a passage whose label matches is never a hit of its own: the
+    thing it supports is, with the evidence as "quoted in"; a thing found only that way comes
+    after the things whose own labels match."""
+    from rdflib import Graph
+
+    graph = Graph()
+    graph.parse(data="""
+        @prefix kg: <https://w3id.org/laokg/id/> . @prefix ev: <https://w3id.org/laokg/id/evidence/> .
+        @prefix prov: <http://www.w3.org/ns/prov#> . @prefix oa: <http://www.w3.org/ns/oa#> .
+        @prefix laokg: <https://w3id.org/laokg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        kg:ballot rdfs:label "Ballots cast abroad" ; prov:qualifiedDerivation ev:b .
+        kg:right rdfs:label "Right to vote from abroad" ; prov:qualifiedDerivation ev:r .
+        kg:paper rdfs:label "Elections report" ; prov:qualifiedDerivation ev:p .
+        ev:r a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Rights: “citizens may vote abroad”" ; prov:entity ev:r-passage .
+        ev:r-passage a oa:SpecificResource ; rdfs:label "Passage: Report, Rights: “citizens may vote abroad”" .
+        ev:p a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Elections: “no vote was held”" .
+        ev:b a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Ballots: “ballots”" .
+    """, format="turtle")
+    rows = search(graph, "vote").rows
+    assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [("prefix", "kg:right"), ("quoted", "kg:paper")]
+    assert str(rows[0]["quotedIn"]) == "Report, Rights: “citizens may vote abroad”"  # evidence and passage: once
+    assert str(rows[1]["quotedIn"]) == "Report, Elections: “no vote was held”" and "matched" not in rows[1]
 
 
 def test_search_accents_alt_labels_and_type():
@@ -153,7 +179,7 @@ def test_search_substring_and_words():
 def test_search_cli():
     result = run("search", "employment", "department", *FIX, "--format", "csv")
     lines = result.output.splitlines()
-    assert lines[0].split(",") == ["rank", "thing", "label", "matched", "type"]
+    assert lines[0].split(",") == ["rank", "thing", "label", "matched", "type", "quotedIn"]
     rows = [line.split(",")[:2] for line in lines[1:]]
     assert rows[:2] == [["exact", KG + "employment-department"], ["exact", KG + "provincial-employment-department"]]
     result = run("search", "zzzz", *FIX)

@@ -240,6 +240,31 @@ class KnowledgeGraph:
 
         return find_query(self.queries_dir, name, before=lambda text, where: facts_within(text, budget, where))
 
+    def allowed_values(self, query: SavedQuery) -> dict[str, dict]:
+        """What each IRI parameter of ``query`` takes, with labels:
+        ``{name: {"class": [class IRIs] or [], "values": {iri: [labels, preferred first]}}}`` —
+        its ``enumerate`` list, else the things of the class the query states for it (else no
+        entry). ``laokg query show`` prints it; a label or a word of one selects a value."""
+        from laokg.query.parameters import expand_iri, expected_classes
+
+        resolver = _Resolver(self)
+        out: dict[str, dict] = {}
+        classes = None
+        for p in query.parameters:
+            if p.type.kind != "iri":
+                continue
+            if p.allowed:
+                out[p.name] = {"class": [], "values": resolver.labels_of([expand_iri(a) for a in p.allowed])}
+                continue
+            if classes is None:
+                classes = expected_classes(query.text)
+            wanted = classes.get(p.variable)
+            if wanted:
+                found = resolver.of_class(wanted)
+                out[p.name] = {"class": sorted(wanted, key=str),
+                               "values": dict(sorted(found.items(), key=lambda kv: ((kv[1] or [""])[0].casefold(), str(kv[0]))))}
+        return out
+
     def _use_facts(self) -> None:
         """The saved queries' facts stored by the last build (laokg.query.facts): a saved query
         whose text they cover is checked without parsing it again."""

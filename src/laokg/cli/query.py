@@ -176,7 +176,15 @@ def query_list(tags, queries, root, fmt, output):
         click.get_current_context().exit(2)
 
 
-def describe_saved(sq: SavedQuery) -> str:
+def describe_saved(sq: SavedQuery, values: dict | None = None, width: int = 80) -> str:
+    """``query show``: the query's decorators, parameters and SPARQL. With ``values``
+    (:meth:`laokg.KnowledgeGraph.allowed_values`), each IRI parameter's allowed values are
+    listed by label, one a line: ``label  (curie; also: other labels)``."""
+    import textwrap
+
+    from laokg.labels import curie
+
+    values = values or {}
     lines = [f"{sq.name}: {sq.summary}" if sq.summary else sq.name]
     if sq.description:
         lines += ["", sq.description.strip()]
@@ -191,7 +199,19 @@ def describe_saved(sq: SavedQuery) -> str:
         lines.append(f"  {p.name}  ({p.type.label}, {need}; variable ?{p.variable})")
         if p.defaults:
             lines.append(f"      default: {', '.join(p.show(v) for v in p.defaults)}")
-        if p.allowed:
+        known = values.get(p.name)
+        if known and known["values"]:
+            of = " or ".join(curie(c) for c in known["class"])
+            head = "allowed (a label, a word of one, or the CURIE):" if not of else \
+                f"any {of}; those in the graph (a label, a word of one, or the CURIE):"
+            lines.append(f"      {head}")
+            for iri, labels in known["values"].items():
+                name = labels[0] if labels else curie(iri)
+                also = f"; also: {', '.join(labels[1:])}" if len(labels) > 1 else ""
+                text = f"{name}  ({curie(iri)}{also})"
+                lines += textwrap.wrap(text, width=max(40, width), initial_indent="        ", subsequent_indent="          ",
+                                       break_on_hyphens=False)
+        elif p.allowed:
             lines.append(f"      allowed: {', '.join(p.show(v) for v in p.allowed)}")
     lines += ["", "SPARQL:", (sq.body or sq.text).strip("\n")]
     return "\n".join(lines) + "\n"
@@ -209,7 +229,9 @@ def query_show(name, queries, root, output):
     Example:
       laokg query show instruments
     """
-    write_output(escape_text(describe_saved(_kg(root, queries=queries).saved(name))), output)
+    kg = _kg(root, queries=queries)
+    sq = kg.saved(name)
+    write_output(escape_text(describe_saved(sq, kg.allowed_values(sq))), output)
 
 
 @query_group.command("run", context_settings=CONTEXT_SETTINGS)

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from laokg.query.parameters import expand_iri, shown
 from laokg.errors import NotFoundError, ParameterError
 from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold, plain_text
-from laokg.namespaces import DOCO, LAOKG, OA, bind_prefixes
+from laokg.namespaces import DOCO, FABIO, LAOKG, OA, bind_prefixes
 from laokg.query.engines import QueryResult
 
 
@@ -271,29 +271,85 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
 # ---------------------------------------------------------------- search
 
 
+_SUPPORT_PREFIXES = ("Evidence: ", "Passage: ", "Project assertion: ")
+
+
+def supported(graph: Graph, node) -> list:
+    """The things an evidence node, or the passage it quotes, supports (sorted); [] for a
+    node that is neither: what ``search`` shows a matching piece of evidence under."""
+    things = set()
+    for evidence in {node} | set(graph.subjects(PROV.entity, node)):
+        for prop in (PROV.qualifiedDerivation, PROV.qualifiedAttribution):
+            things.update(s for s in graph.subjects(prop, evidence) if not isinstance(s, BNode))
+    return sorted(things, key=str)
+
+
+def _quoted(label) -> str:
+    text = str(label)
+    for prefix in _SUPPORT_PREFIXES:
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
 def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | None = None,
            index: LabelIndex | None = None) -> QueryResult:
     """Things whose labels or alternative labels contain ``text`` (case/accent-insensitive).
 
-    Rows: rank (exact, prefix, substring, words), thing, its preferred label, the label that matched
-    when it is another one, and its type; best first.
+    Rows: rank (exact, prefix, substring, words; ``quoted`` for a thing found only through a
+    piece of its evidence), thing, its preferred label, the label that matched when it is
+    another one, its type, and ``quotedIn``: the evidence of the thing whose label matched
+    (document, section and the start of the excerpt). Evidence and the passages it quotes are
+    never rows of their own: they appear under the thing they support. Things come first (best
+    rank first; within a rank the things whose evidence matches too, then sources), then the
+    things found only through their evidence, then vocabulary concepts.
     """
     index = index or LabelIndex(graph)
-    rows = []
+    names = ("exact", "prefix", "substring", "words")
+    direct: dict = {}  # thing -> (order, rank, matched label)
+    quotes: dict = {}  # thing -> [evidence labels]
     for rank, s, label in index.search(text):
+        things = supported(graph, s)
+        if things:
+            for thing in things:
+                quotes.setdefault(thing, [])
+                if _quoted(label) not in quotes[thing]:
+                    quotes[thing].append(_quoted(label))
+            continue
+        if s not in direct:
+            direct[s] = (len(direct), rank, label)
+    order = {n: i for i, n in enumerate(names)}
+
+    def kind(s) -> int:  # 0 a thing, 1 a source (a document, a cited work, a footnote), 2 a vocabulary concept
+        types = set(graph.objects(s, RDF.type))
+        if types & {SKOS.Concept, SKOS.ConceptScheme}:
+            return 2
+        return 1 if any(str(t).startswith((str(FABIO), str(DOCO))) for t in types) else 0
+
+    # things before concepts; within that, by rank, the things whose evidence also matches first
+    firsts = sorted((s for s in direct if kind(s) < 2), key=lambda s: (order.get(str(direct[s][1]), 9), kind(s), s not in quotes, direct[s][0]))
+    seconds = sorted((s for s in quotes if s not in direct), key=lambda s: (kind(s), fold(index.label(s) or ""), str(s)))
+    concepts = sorted((s for s in direct if kind(s) == 2), key=lambda s: (order.get(str(direct[s][1]), 9), direct[s][0]))
+    rows = []
+    for s in firsts + seconds + concepts:
         types = sorted(graph.objects(s, RDF.type), key=str)
         if type_ is not None and type_ not in types:
             continue
         preferred = index.label(s)
-        row = {"rank": Literal(rank), "thing": s, "label": Literal(preferred) if preferred else label}
-        if preferred != str(label):
+        rank, label = (direct[s][1], direct[s][2]) if s in direct else ("quoted", None)
+        row = {"rank": Literal(rank), "thing": s}
+        if preferred or label is not None:
+            row["label"] = Literal(preferred) if preferred else label
+        if label is not None and preferred != str(label):
             row["matched"] = label
         if types:
             row["type"] = types[0]
+        if quotes.get(s):
+            row["quotedIn"] = Literal("; ".join(quotes[s]))
         rows.append(row)
         if limit and len(rows) >= limit:
             break
-    return QueryResult("SELECT", vars=["rank", "thing", "label", "matched", "type"], rows=rows)
+    return QueryResult("SELECT", vars=["rank", "thing", "label", "matched", "type", "quotedIn"], rows=rows)
 
 
 __all__ = ["resolve", "card", "render_text", "render_json", "describe_graph", "search", "fold", "OWL", "DOCO"]
