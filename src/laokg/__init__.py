@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 
 __version__ = "0.1.0"
 
-__all__ = ["open", "KnowledgeGraph", "Rows", "__version__"]
+__all__ = ["open", "KnowledgeGraph", "Rows", "Card", "__version__"]
 
 
 class Rows(list):
@@ -53,14 +53,88 @@ class Rows(list):
         return [{v: _plain(row.get(v)) for v in self.vars} for row in self]
 
     def to_dataframe(self):
-        """A pandas DataFrame of :meth:`to_python` (needs the optional extra ``laokg[pandas]``)."""
+        """A pandas DataFrame of :meth:`to_python` (needs the optional extra ``laokg[pandas]``).
+
+        A column whose values are all numbers gets a numeric dtype (``int64``, or ``Int64``
+        with gaps, for integers; ``float64`` otherwise), one of booleans ``boolean``. Where the
+        rows have a ``unitMult`` column (SDMX: the value is in units of 10^unitMult), each
+        ``value`` column (``value``, ``…Value``) is followed by ``<name>Scaled``, the value in
+        units: 366 with unitMult 6 gives 366000000.
+        """
         try:
             import pandas
         except ImportError:
             from laokg.errors import InputError
 
             raise InputError("to_dataframe() needs pandas: pip install 'laokg[pandas]'") from None
-        return pandas.DataFrame(self.to_python(), columns=self.vars)
+        records = self.to_python()
+        columns: dict[str, list] = {v: [r[v] for r in records] for v in self.vars}
+        if "unitMult" in columns:
+            scaled: dict[str, list] = {}
+            for name in self.vars:
+                if (name == "value" or name.endswith("Value")) and _all_numbers(columns[name]):
+                    scaled[name] = [None if v is None else _scale(v, m) for v, m in zip(columns[name], columns["unitMult"])]
+            ordered: dict[str, list] = {}
+            for name in self.vars:
+                ordered[name] = columns[name]
+                if name in scaled and name + "Scaled" not in columns:
+                    ordered[name + "Scaled"] = scaled[name]
+            columns = ordered
+        frame = pandas.DataFrame({name: pandas.Series(_typed(values, pandas), dtype=_dtype(values)) if values else
+                                  pandas.Series([], dtype=object) for name, values in columns.items()},
+                                 columns=list(columns))
+        return frame
+
+    def _repr_html_(self) -> str:
+        """The rows as an HTML table (Jupyter): IRIs as CURIEs, the IRI on hover."""
+        from laokg.query.html import rows_html
+
+        return rows_html(self.vars, self)
+
+
+def _all_numbers(values: list) -> bool:
+    from decimal import Decimal
+
+    present = [v for v in values if v is not None]
+    return bool(present) and all(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in present)
+
+
+def _scale(value, mult):
+    """``value`` × 10^``mult`` (no unitMult: the value itself), exact for decimals."""
+    from decimal import Decimal
+
+    if mult is None:
+        return value
+    try:
+        exponent = int(mult)
+    except (TypeError, ValueError):
+        return None
+    result = Decimal(str(value)) * (Decimal(10) ** exponent)
+    return int(result) if result == result.to_integral_value() else float(result)
+
+
+def _dtype(values: list):
+    """The pandas dtype of a column of plain Python values (see :meth:`Rows.to_dataframe`)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return object
+    if all(isinstance(v, bool) for v in present):
+        return "boolean"
+    if _all_numbers(values):
+        if all(isinstance(v, int) for v in present):
+            return "int64" if len(present) == len(values) else "Int64"
+        return "float64"
+    return object
+
+
+def _typed(values: list, pandas) -> list:
+    from decimal import Decimal
+
+    if _all_numbers(values) and not all(isinstance(v, int) for v in values if v is not None):
+        return [float(v) if isinstance(v, Decimal) else v for v in values]
+    if _dtype(values) in ("Int64", "boolean"):
+        return [pandas.NA if v is None else v for v in values]
+    return values
 
 
 def _plain(term):
@@ -385,13 +459,72 @@ class KnowledgeGraph:
 
         return resolve(self.graph, str(thing), self.labels)
 
-    def show(self, thing: str) -> dict:
-        """Everything about one thing, as ``laokg show THING --format json`` gives it."""
+    def show(self, thing: str) -> Card:
+        """Everything about one thing, as ``laokg show THING --format json`` gives it (a dict,
+        shown as a card in Jupyter).
+
+        A label that names several things picks a thing over a vocabulary concept (``"Ministry"``:
+        a ministry, not the institution type "ministry"), an exact label over a prefix, then the
+        first by label; when it had to choose, ``card.note`` says so and ``card.alternatives``
+        lists the others (a ``UserWarning`` too). An IRI or CURIE is never second-guessed."""
         import json
 
         from laokg.query.entity import card, render_json
 
-        return json.loads(render_json(self.graph, card(self.graph, self.resolve(thing), self.labels), self.labels))
+        iri, note, others = self._choose(str(thing))
+        data = Card(json.loads(render_json(self.graph, card(self.graph, iri, self.labels), self.labels)))
+        data.note, data.alternatives = note, others
+        data.property_labels = {item["property"]: self._property_label(item["property"])
+                                for key in ("properties",) for item in data.get(key, [])}
+        data.property_labels.update({p: self._property_label(p) for ev in data.get("evidence", [])
+                                     for p in ev.get("asserted_properties", [])})
+        if note:
+            import warnings
+
+            warnings.warn(note, UserWarning, stacklevel=2)
+        return data
+
+    def _property_label(self, short: str) -> str | None:
+        from laokg.query.parameters import expand_iri
+
+        try:
+            iri = expand_iri(short)
+        except Exception:  # noqa: BLE001 - a name that is not a CURIE keeps its CURIE
+            return None
+        return self.labels.label(iri) if iri is not None else None
+
+    def _choose(self, text: str):
+        """``(iri, note, alternatives)`` for :meth:`show`: see there."""
+        from rdflib import RDF, SKOS
+
+        from laokg.errors import ParameterError
+        from laokg.labels import curie
+        from laokg.query.entity import supported
+        from laokg.query.parameters import expand_iri
+
+        try:
+            if expand_iri(text) is not None:
+                return self.resolve(text), None, []
+        except ParameterError:
+            return self.resolve(text), None, []
+        graph, index = self.graph, self.labels
+
+        def concept(s) -> bool:
+            return bool({SKOS.Concept, SKOS.ConceptScheme} & set(graph.objects(s, RDF.type)))
+
+        hits = [(rank, s) for rank, s, _ in index.search(text) if not supported(graph, s)]
+        exact = [s for rank, s in hits if rank == "exact"]
+        things = [s for s in exact if not concept(s)] or [s for rank, s in hits if rank == "prefix" and not concept(s)]
+        if not things or (len(exact) == 1 and things == exact):
+            return self.resolve(text), None, []  # one exact match, or none: as `laokg show`
+        chosen, rest = things[0], [s for s in things[1:]] + [s for s in exact if s not in things]
+        others = [(curie(s), index.label(s) or "") for s in rest]
+        how = "names" if chosen in exact else "begins the names of"
+        listed = "; ".join(f"{label} ({short})" + (" — a vocabulary concept" if concept(s) else "")
+                           for s, (short, label) in zip(rest, others))
+        note = (f"{text!r} {how} several things; showing {index.label(chosen)} ({curie(chosen)}), "
+                f"a thing rather than a vocabulary concept. Others: {listed}")
+        return chosen, note, others
 
     def trace(self, thing: str | None = None, *, source: str | None = None) -> Trace | SourceTrace:
         """Where ``thing`` comes from (:class:`~laokg.provenance.trace.Trace`), or, with
@@ -432,6 +565,21 @@ class KnowledgeGraph:
         from laokg.graph.stats import format_json, stats
 
         return json.loads(format_json(stats(self.root, self.data)))
+
+
+class Card(dict):
+    """An entity card (:meth:`KnowledgeGraph.show`): the dict ``laokg show --format json``
+    prints, shown as a card in Jupyter. ``note`` says how a label was resolved when it named
+    several things (else None); ``alternatives`` lists the others as ``(curie, label)``."""
+
+    note: str | None = None
+    alternatives: list = []
+    property_labels: dict = {}
+
+    def _repr_html_(self) -> str:
+        from laokg.query.html import card_html
+
+        return card_html(self, self.property_labels, self.note)
 
 
 class _Resolver:

@@ -85,6 +85,17 @@ class Trace:
     evidence: list[EvidenceGroup]
     unsupported: list[Statement]
 
+    def __str__(self) -> str:  # print(trace): what `laokg trace` prints
+        return format_trace_text(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython's text view
+        p.text(format_trace_text(self))
+
+    def _repr_html_(self) -> str:  # Jupyter
+        from laokg.query.html import trace_html
+
+        return trace_html(self)
+
 
 def _str(value) -> str | None:
     return None if value is None else str(value)
@@ -221,6 +232,17 @@ class SourceTrace:
     iri: str
     label: str | None
     dependants: list[Dependant]
+
+    def __str__(self) -> str:
+        return format_source_text(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(format_source_text(self))
+
+    def _repr_html_(self) -> str:
+        from laokg.query.html import source_trace_html
+
+        return source_trace_html(self)
 
 
 def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) -> SourceTrace:
