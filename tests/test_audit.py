@@ -514,3 +514,18 @@ def test_cli_output_file(tmp_path):
     result = run("audit", "--root", ROOT, "--rule", "AUD16", "--format", "json", "-o", out)
     assert result.exit_code == 0 and result.output == ""
     assert json.loads(out.read_text(encoding="utf-8"))["rules"][0]["findings"][0]["focus"].endswith("lao-mission-australia")
+
+
+@pytest.mark.parametrize("args", [["audit"], ["audit", "--all"]])
+def test_audit_text_fits_an_80_column_terminal(args):
+    """At an 80-column terminal every line of the report is at most 80 columns (wrapped)."""
+    from wcwidth import wcswidth
+
+    from .docs_examples import ROOT, _terminal
+
+    env = {"COLUMNS": "80", "LINES": "24", "LAOKG_ROOT": str(ROOT), "NO_COLOR": "1"}
+    with _terminal():
+        result = CliRunner(env=env).invoke(cli, args, prog_name="laokg")
+    assert result.exit_code in (0, 1), result.output
+    lines = result.output.rstrip("\n").split("\n")
+    assert len(lines) > 10 and not [line for line in lines if wcswidth(line) > 80]

@@ -290,3 +290,111 @@ def test_select_star_json_is_the_same_bytes_under_any_hash_seed():
     data = json.loads(outputs.pop())
     assert data["head"]["vars"] == ["zeta", "alpha", "mid", "beta"]
     assert [list(b) for b in data["results"]["bindings"]] == [["zeta", "mid", "beta"], ["alpha", "mid", "beta"]]
+
+
+# ---------------------------------------------------------------- the real project, as a user types
+
+from .docs_examples import ROOT as REAL, _terminal  # noqa: E402
+
+
+def at_terminal(*args, columns=80):
+    """``laokg ARGS`` on the real project, as at a terminal of ``columns`` columns."""
+    env = {"COLUMNS": str(columns), "LINES": "24", "LAOKG_ROOT": str(REAL), "NO_COLOR": "1"}
+    with _terminal():
+        return CliRunner(env=env).invoke(cli, list(args), prog_name="laokg")
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_query_list_fits_the_terminal(columns):
+    from wcwidth import wcswidth
+
+    result = at_terminal("query", "list", columns=columns)
+    assert result.exit_code == 0, result.output
+    lines = result.output.rstrip("\n").split("\n")
+    if columns == 80:  # a table; narrower, a record per query
+        assert lines[0].split() == ["name", "parameters", "tags", "summary"]
+    too_wide = [line for line in lines if wcswidth(line) > columns]
+    assert not too_wide, too_wide
+    assert "diaspora_institutions" in result.output
+
+
+@pytest.mark.parametrize("args, rows", [
+    (["institutions", "-p", "level=national"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),
+    (["institutions", "-p", "level=NATIONAL level"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),  # an alternative label, any case
+    (["institutions", "-p", "level=régional"], ["kg:asean"]),  # accents do not matter; a prefix
+    (["institutions", "-p", "level=ministerial"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),  # exact altLabel beats the prefix of sub-ministerial
+    (["institutions", "-p", "type=trade", "-p", "type=central"], ["kg:lftu", "kg:central-bank-of-laos"]),
+    (["topic", "-p", "topic=trafficking"], ["kg:mou-laos-thailand-2002", "kg:promise-ii", "kg:finding-risks-faced-by-migrant-workers"]),
+    (["diaspora_institutions", "-p", "role=outreach"], ["kg:committee-on-lao-overseas-affairs", "kg:lao-front-for-national-development"]),
+    (["institution_units", "-p", "organisation=foreign affairs"],  # a class the query states: its things
+     ["kg:mofa", *(f"kg:mofa-{d}-department" for d in ("asia-pacific-africa", "consular", "europe-america", "lao-overseas-affairs")),
+      *(f"kg:lao-mission-{c}" for c in ("australia", "belgium", "france", "germany", "sweden", "switzerland", "united-kingdom"))]),
+])
+def test_parameters_in_plain_words(args, rows):
+    from laokg.labels import curie
+
+    result = at_terminal("query", "run", *args, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    got = list(dict.fromkeys(curie(line.split(",")[0]) for line in result.output.splitlines()[1:]))
+    assert got == rows
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["topic", "-p", "topic=migration"], ["'migration' is ambiguous, it could be:", "irregular migration (topic:irregular-migration)",
+                                          "labour migration (topic:labour-migration)", "migration data (topic:migration-data)",
+                                          "repeat -p topic="]),
+    (["institutions", "-p", "level=nationl"], ["parameter 'level' must be one of: regional level (level:regional)",
+                                               "(got 'nationl'); nearest: national institutions (level:national)"]),
+    (["institutions", "-p", "level=kg:mlsw"], ["must be one of: regional level (level:regional), national institutions (level:national)",
+                                               "(got 'kg:mlsw')"]),
+    (["institutions", "-p", "type=bank"], ["'bank' is ambiguous", "central bank (insttype:central-bank)",
+                                           "commercial bank (insttype:commercial-bank)"]),
+    (["institution_units", "-p", "organisation=minstry"], ["expects a org:FormalOrganization: nothing is labelled 'minstry'",
+                                                           "nearest: Ministry of Labour and Social Welfare (kg:mlsw)"]),
+])
+def test_parameter_misses_list_the_nearest_values_with_labels(args, fragments):
+    assert_one_line_error(at_terminal("query", "run", *args), *fragments)
+
+
+def test_query_show_lists_allowed_values_by_label():
+    out = at_terminal("query", "show", "institutions").output
+    assert "      allowed (a label, a word of one, or the CURIE):" in out
+    assert "        national institutions  (level:national; also: national, national level)" in out
+    assert "        trade union  (insttype:trade-union)" in out
+    topic = at_terminal("query", "show", "topic").output
+    assert "        return and reintegration  (topic:return-reintegration)" in topic
+    units = at_terminal("query", "show", "institution_units").output
+    assert "any org:FormalOrganization; those in the graph" in units and "Ministry of Foreign Affairs  (kg:mofa; also: MOFA)" in units
+    section = out[out.index("\nparameters:"):out.index("\nSPARQL:")]  # the values wrap at 80 columns
+    assert all(len(line) <= 80 for line in section.split("\n")), section
+
+
+def test_label_resolution_runs_only_for_labels():
+    """An IRI or CURIE is bound as it is, without reading labels or the query's classes."""
+    import laokg
+
+    kg = laokg.open(REAL, engine="rdflib")
+    calls = []
+    original = laokg._Resolver.labels_of
+
+    def spy(self, iris):
+        calls.append(iris)
+        return original(self, iris)
+
+    laokg._Resolver.labels_of = spy
+    try:
+        assert [str(r["organisation"]).rsplit("/", 1)[1] for r in kg.query("institutions", level="level:regional")] == ["asean"]
+        assert calls == []
+        assert len(kg.query("institutions", level="regional")) == 1
+        assert len(calls) == 1
+    finally:
+        laokg._Resolver.labels_of = original
+
+
+def test_the_same_labels_on_every_engine():
+    """rdflib, the built store (Oxigraph) and the Turtle in Oxigraph resolve a label alike."""
+    import laokg
+
+    answers = {engine: [r["organisation"] for r in laokg.open(REAL, engine=engine).query("institutions", level="national", type="ministry")]
+               for engine in ("rdflib", "oxigraph")}
+    assert answers["rdflib"] == answers["oxigraph"] and len(answers["rdflib"]) == 2

@@ -120,3 +120,22 @@ def test_wheel_ships_graph_expanded_so_no_source_text_is_needed(wheel, installed
     bindir, env, empty = installed
     result = _run(str(bindir / "laokg"), "validate", cwd=empty, env={**env, "LAOKG_SEEDS": str(tmp_path)})
     assert "Conforms: yes" in result.stdout
+
+
+def test_installed_build_and_site_write_into_the_current_directory(installed, tmp_path):
+    """With the installed data (no project around the working directory), `laokg build` and
+    `laokg site` without -o write ./dist and ./dist/site, never into site-packages."""
+    bindir, env, _empty = installed
+    work = tmp_path / "work"
+    work.mkdir()
+    data = Path(_run(str(bindir / "python"), "-c", "import laokg.graph.load as l; print(l.installed_root())").stdout.strip())
+    assert data.name == "data" and str(data).startswith(str(bindir.parent))
+    built = _run(str(bindir / "laokg"), "build", cwd=work, env=env)
+    assert (work / "dist" / "laokg.ttl").is_file() and (work / "dist" / "laokg.nt").is_file(), built.stdout
+    assert str(work / "dist") in built.stdout
+    site = _run(str(bindir / "laokg"), "site", "--no-release", cwd=work, env=env)
+    assert (work / "dist" / "site" / "index.html").is_file(), site.stdout
+    assert not (data / "dist").exists()  # nothing was written next to the installed data
+    # an explicit directory still wins
+    _run(str(bindir / "laokg"), "build", "--dist", str(tmp_path / "elsewhere"), cwd=work, env=env)
+    assert (tmp_path / "elsewhere" / "laokg.ttl").is_file()

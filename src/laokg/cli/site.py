@@ -26,7 +26,8 @@ def echo_warnings(result) -> None:
 
 @click.command("site", context_settings=CONTEXT_SETTINGS)
 @click.option("-o", "--output", "out", metavar="DIR", default=None,
-              help="Site directory (default: ROOT/dist/site). Files of an earlier build there are replaced.")
+              help="Site directory (default: ROOT/dist/site; ./dist/site when the graph is the installed "
+                   "package's data). Files of an earlier build there are replaced.")
 @click.option("--release/--no-release", default=True, show_default=True,
               help="Validate and include the release files (Turtle, N-Triples, JSON-LD, report) under downloads/.")
 @click.option("--serve", is_flag=True, help="Then preview the site on http://127.0.0.1:PORT/ (Ctrl-C stops).")
@@ -48,8 +49,11 @@ def site_command(out, release, serve, port, root, data):
       laokg site -o /tmp/laokg-site
       laokg site --serve --port 8000
     """
+    from laokg.cli.graph import output_default
     from laokg.publish.site import build_site
 
+    if out is None:
+        out = output_default(root, "dist/site")
     result = build_site(root, out, data, release=release)
     echo_warnings(result)
     click.echo(format_summary(result))
