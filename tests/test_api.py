@@ -121,3 +121,55 @@ def test_import_is_light():
     code = "import sys, laokg; print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl', 'SPARQLWrapper')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------- notebooks
+
+
+def test_to_dataframe_numeric_dtypes_and_scaled_values(kg):
+    frame = kg.query("remittances").to_dataframe()
+    assert str(frame["value"].dtype) == "float64"  # xsd:decimal, not object
+    assert str(frame["unitMult"].dtype) == "Int64"  # integers with gaps
+    assert str(frame["estimate"].dtype) == "boolean"
+    columns = list(frame.columns)
+    assert columns[columns.index("value") + 1] == "valueScaled"  # beside the printed value
+    h1 = frame[frame["observation"] == KG + "obs-remittances-inflow-lao-2025-s1"].iloc[0]
+    assert (h1["value"], h1["unitMult"], h1["valueScaled"]) == (366.0, 6, 366000000)
+    share = frame[frame["unit"] == "%"].iloc[0]
+    assert share["valueScaled"] == share["value"]  # no unitMult: the value itself
+    assert str(kg.query("emigrants_by_destination").to_dataframe()["emigrants"].dtype) == "int64"
+    assert "valueScaled" not in kg.query("emigrants_by_destination").to_dataframe().columns
+
+
+def test_rows_html_escapes_every_value():
+    rows = laokg.Rows([{"thing": URIRef("https://example.org/a?b=<c>&d=\"e\""), "text": Literal("<script>alert('x')</script> & co"),
+                        "n": Literal(12)}, {"thing": None, "text": None, "n": None}], ["thing", "text", "n"])
+    html = rows._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in html
+    assert 'title="https://example.org/a?b=&lt;c&gt;&amp;d=&quot;e&quot;"' in html
+    assert '<td class="num">12</td>' in html and "<p>2 rows</p>" in html
+    assert html.count("<tr>") == 3  # the header and two rows (an unbound value is an empty cell)
+
+
+def test_show_prefers_things_over_concepts_and_says_so(kg):
+    with pytest.warns(UserWarning, match="'Ministry' begins the names of several things"):
+        card = kg.show("Ministry")
+    assert card["curie"] == "kg:mofa" and "insttype:ministry" in card.note and "a vocabulary concept" in card.note
+    assert ("kg:mlsw", "Ministry of Labour and Social Welfare") in card.alternatives
+    assert ("insttype:ministry", "ministry") in card.alternatives
+    exact = kg.show("MLSW")  # one exact label: no choice to report
+    assert exact["curie"] == "kg:mlsw" and exact.note is None and exact.alternatives == []
+    assert kg.show("insttype:ministry")["curie"] == "insttype:ministry"  # a CURIE is never second-guessed
+    html = card._repr_html_()
+    assert "<h3>Ministry of Foreign Affairs</h3>" in html and "Evidence" in html
+    assert '<span title="laokg:engagementRole">diaspora engagement role</span>' in html  # properties by label, CURIE on hover
+    assert "@en" not in html and "&#x27;Ministry&#x27; begins" in html
+
+
+def test_trace_html_and_text(kg):
+    trace = kg.trace("kg:decree-245-2020")
+    html = trace._repr_html_()
+    assert html.startswith('<div class="laokg">') and "footnote 10" in html and "<blockquote>“A major milestone" in html
+    assert str(trace) == __import__("laokg.provenance.trace", fromlist=["x"]).format_trace_text(trace)
+    source = kg.trace(source="kg:ilo-2002-mou-laos-thailand")
+    assert "node(s) depend on it" in source._repr_html_() and str(source).startswith("Memorandum of Understanding")
