@@ -206,3 +206,16 @@ def test_show_names_the_statements_a_project_assertion_adds_by_value():
     [project] = [e for e in data["evidence"] if e["kind"] == "laokg:ProjectAssertion"]
     assert project["asserted_properties"] == []
     assert [(a["property"], a["value"]["curie"]) for a in project["added_statements"]] == [("dct:subject", "sdg:10.7")]
+
+
+def test_search_at_a_terminal_shows_quotes_under_each_thing():
+    from .docs_examples import ROOT, _terminal
+
+    env = {"COLUMNS": "80", "LINES": "24", "LAOKG_ROOT": str(ROOT), "NO_COLOR": "1"}
+    with _terminal():
+        result = CliRunner(env=env).invoke(cli, ["search", "vote"], prog_name="laokg")
+    lines = result.output.splitlines()
+    assert lines[0] == "Right to vote in national elections for citizens residing abroad"  # the right first
+    assert lines[1] == "    kg:right-vote-from-abroad-laos (laokg:PoliticalRight)"
+    assert lines[2].startswith("    quoted in EUDiF Lao profile, Facts & figures: “Right to vote")
+    assert not any(line.startswith(("Evidence:", "Passage:")) for line in lines) and all(len(line) <= 80 for line in lines)

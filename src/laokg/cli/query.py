@@ -368,7 +368,38 @@ def search_command(text, type_, limit, root, data, fmt, output, endpoint, timeou
     if not result.rows:
         click.echo(escape_text(f"nothing matches '{words}'"), err=True)
         return
+    from laokg.cli.common import stdout_is_terminal
+
+    if fmt is None and not output and stdout_is_terminal():  # for people: each thing, its quotes under it
+        from laokg.cli.common import terminal_width
+
+        write_output(format_search_text(result, terminal_width()), None)
+        return
     emit(result, fmt, output)
+
+
+def format_search_text(result, width: int = 80) -> str:
+    """``laokg search`` at a terminal: one block per thing — its label, CURIE and type, the
+    other label that matched, and each piece of its evidence that matched as "quoted in …" —
+    wrapped to ``width`` columns."""
+    import textwrap
+
+    from laokg.labels import curie
+    from laokg.query.entity import QUOTES
+
+    width = max(width, 40)
+    out = []
+    for row in result.rows:
+        kind = f" ({curie(row['type'])})" if row.get("type") is not None else ""
+        head = f"{row.get('label') or curie(row['thing'])}  {curie(row['thing'])}{kind}"
+        out += textwrap.wrap(head, width=width, subsequent_indent="    ", break_on_hyphens=False) or [head]
+        lines = []
+        if row.get("matched") is not None:
+            lines.append(f"matched: {row['matched']}")
+        lines += [f"quoted in {q}" for q in row.get(QUOTES, [])]
+        for line in lines:
+            out += textwrap.wrap(line, width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
+    return "\n".join(out) + "\n"
 
 
 def register(group: click.Group) -> None:

@@ -273,6 +273,9 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
 
 _SUPPORT_PREFIXES = ("Evidence: ", "Passage: ", "Project assertion: ")
 
+#: the key of a search row holding its "quoted in" texts as a list
+QUOTES = "_quotes"
+
 
 def supported(graph: Graph, node) -> list:
     """The things an evidence node, or the passage it quotes, supports (sorted); [] for a
@@ -346,6 +349,7 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
             row["type"] = types[0]
         if quotes.get(s):
             row["quotedIn"] = Literal("; ".join(quotes[s]))
+            row[QUOTES] = list(quotes[s])  # the same, one by one (not a column: for the text view)
         rows.append(row)
         if limit and len(rows) >= limit:
             break
