@@ -95,20 +95,6 @@ def export_command(fmt, output, root, data, endpoint, timeout, retries, user, he
         click.echo(f"Wrote {output} ({len(payload):,} bytes)", err=True)
 
 
-def output_default(root, sub: str) -> str | None:
-    """Where a command writes when not told: ``./<sub>`` (the current directory) when the
-    graph is the data installed with the package (a wheel: site-packages/laokg/data, which is
-    no place to write), else None: the library's default under the project root."""
-    from pathlib import Path
-
-    from laokg.graph.load import find_root, installed_root
-
-    installed = installed_root()
-    if installed is None or installed.name != "data" or find_root(root) != installed:
-        return None
-    return str(Path.cwd() / sub)
-
-
 @click.command("build", context_settings=CONTEXT_SETTINGS)
 @click.option("--dist", metavar="DIR", default=None,
               help="Output directory (default: ROOT/dist; ./dist when the graph is the installed package's data).")
@@ -131,6 +117,8 @@ def build_command(dist, with_site, root, data):
     from laokg.graph.validate import summary
 
     if dist is None:
+        from laokg.cli.site import output_default
+
         dist = output_default(root, "dist")
     if with_site:
         from laokg.cli.site import echo_warnings, format_summary

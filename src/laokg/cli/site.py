@@ -24,6 +24,20 @@ def echo_warnings(result) -> None:
         click.echo("Warning: " + escape_control(warning), err=True)
 
 
+def output_default(root, sub: str) -> str | None:
+    """Where a command writes when not told: ``./<sub>`` (the current directory) when the
+    graph is the data installed with the package (a wheel: site-packages/laokg/data, which is
+    no place to write), else None: the library's default under the project root."""
+    from pathlib import Path
+
+    from laokg.graph.load import find_root, installed_root
+
+    installed = installed_root()
+    if installed is None or installed.name != "data" or find_root(root) != installed:
+        return None
+    return str(Path.cwd() / sub)
+
+
 @click.command("site", context_settings=CONTEXT_SETTINGS)
 @click.option("-o", "--output", "out", metavar="DIR", default=None,
               help="Site directory (default: ROOT/dist/site; ./dist/site when the graph is the installed "
@@ -49,7 +63,6 @@ def site_command(out, release, serve, port, root, data):
       laokg site -o /tmp/laokg-site
       laokg site --serve --port 8000
     """
-    from laokg.cli.graph import output_default
     from laokg.publish.site import build_site
 
     if out is None:
