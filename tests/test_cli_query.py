@@ -53,7 +53,8 @@ def test_query_show():
     assert out.startswith("instruments-by-type: Legal instruments of one or more types, oldest first")
     assert "  type  (iri, optional; variable ?_type_iri)" in out
     assert "      default: doctype:law" in out
-    assert "      allowed: doctype:law, doctype:decree, doctype:memorandum-of-understanding" in out
+    assert ("      allowed (a label, a word of one, or the CURIE):\n        law  (doctype:law)\n        decree  (doctype:decree)\n"
+            "        memorandum of understanding  (doctype:memorandum-of-understanding; also:\n          MOU, MoU)\n") in out
     assert "  from_year  (xsd:integer, optional; variable ?__from_year_integer)" in out
     assert "SPARQL:\nPREFIX eli:" in out and "#+" not in out.split("SPARQL:")[1]
 
@@ -112,7 +113,8 @@ def test_run_construct_formats():
 @pytest.mark.parametrize(
     "params, fragments",
     [
-        (["-p", "type=kg:mlsw"], ["must be one of: doctype:law, doctype:decree, doctype:memorandum-of-understanding", "(got 'kg:mlsw')"]),
+        (["-p", "type=kg:mlsw"], ["must be one of: law (doctype:law), decree (doctype:decree), "
+                                  "memorandum of understanding (doctype:memorandum-of-understanding)", "(got 'kg:mlsw')"]),
         (["-p", "typo=law"], ["unknown parameter 'typo'", "it takes: type (iri; optional; default doctype:law", "from_year (xsd:integer; optional)"]),
         (["-p", "from_year=twenty"], ["parameter 'from_year' expects xsd:integer such as 2020, got 'twenty'"]),
         (["-p", "type"], ["-p expects NAME=VALUE, got 'type'"]),
@@ -230,13 +232,16 @@ def _real(*args):
 
 def test_a_label_resolves_only_to_the_class_the_query_expects():
     """institution_units states `?_organisation_iri a org:FormalOrganization`: 'Ministry' is the
-    SKOS concept insttype:ministry, not an organisation -> an error listing the organisations."""
+    SKOS concept insttype:ministry, not an organisation; among organisations it begins two names
+    -> an error listing both."""
     bad = _real("query", "run", "institution_units", "-p", "organisation=Ministry")
     assert bad.exit_code == 2 and bad.stdout == ""
     assert bad.stderr.strip() == (
-        "Error: query 'institution_units': parameter 'organisation' expects a org:FormalOrganization: none is "
-        "labelled 'Ministry' (insttype:ministry (ministry) is not one); org:FormalOrganization things like it: "
-        "kg:mofa (Ministry of Foreign Affairs), kg:mlsw (Ministry of Labour and Social Welfare)")
+        "Error: query 'institution_units': parameter 'organisation': 'Ministry' is ambiguous, it could be: "
+        "Ministry of Labour and Social Welfare (kg:mlsw), Ministry of Foreign Affairs (kg:mofa); "
+        "give one of them (repeat -p organisation=… for several)")
+    concept = _real("query", "run", "institution_units", "-p", "organisation=institution types")  # a scheme, not an organisation
+    assert concept.exit_code == 2 and "expects a org:FormalOrganization: nothing is labelled 'institution types'" in concept.stderr
     good = _real("query", "run", "institution_units", "-p", "organisation=MLSW", "--format", "csv")
     assert good.exit_code == 0 and "https://w3id.org/laokg/id/mlsw-employment-department" in good.stdout
 
