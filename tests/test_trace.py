@@ -117,7 +117,8 @@ def test_instrument_decree_245_text():
 def test_institution_mlsw(graph, index):
     t = trace(graph, index, "mlsw")
     assert t.unsupported == []
-    documents, [project] = by_kind(t, "document"), by_kind(t, "project")
+    documents, [project, roles] = by_kind(t, "document"), by_kind(t, "project")
+    assert roles.iri == EV + "project-engagement-roles" and predicates(roles) == {"laokg:engagementRole"}
     assert [(g.document, g.section) for g in documents] == [(EUDIF, "Annex: List of Actors"), (SEAIP, "Article text")]
     assert documents[1].excerpt == "According to data released by the Lao Ministry of Labor and Social Welfare"
     assert project.iri == EV + "mlsw-project"
@@ -127,7 +128,7 @@ def test_institution_mlsw(graph, index):
     assert predicates(project) == {"org:classification", "org:subOrganizationOf", "schema:foundingDate"}
     assert project.note.startswith("Institution type and its place in the government added by the project.")
     for g in documents:  # what the project asserts is not credited to the documents, and vice versa
-        assert not predicates(g) & {"org:classification", "org:subOrganizationOf", "schema:foundingDate"}
+        assert not predicates(g) & {"org:classification", "org:subOrganizationOf", "schema:foundingDate", "laokg:engagementRole"}
         assert {"skos:prefLabel", "skos:altLabel", "org:purpose", "org:hasUnit"} <= predicates(g)
 
 
