@@ -207,6 +207,9 @@ def expand_iri(value: str) -> URIRef | None:
             raise ParameterError(f"{shown(value)} is not an absolute IRI")
     m = _CURIE.match(v)
     if m and m.group(1) in PREFIXES:
+        bad = _BAD_IRI_CHARS.search(v)
+        if bad:  # checked before rdflib builds the term (it would warn about an invalid URI)
+            raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
         iri = str(namespace_manager().expand_curie(v))
     elif _SCHEME.match(v) and " " not in v and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:"))):
         iri = v
