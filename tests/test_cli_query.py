@@ -403,3 +403,17 @@ def test_the_same_labels_on_every_engine():
     answers = {engine: [r["organisation"] for r in laokg.open(REAL, engine=engine).query("institutions", level="national", type="ministry")]
                for engine in ("rdflib", "oxigraph")}
     assert answers["rdflib"] == answers["oxigraph"] and len(answers["rdflib"]) == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv"])
+def test_search_formats_write_things_with_quotes(fmt):
+    """A thing found with quotes under it is written in every format (the quotes, one by one,
+    are for the text view only: the ``quotedIn`` column holds them joined)."""
+    result = CliRunner(env={"LAOKG_ROOT": str(REAL)}).invoke(cli, ["search", "emigrants", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        bindings = json.loads(result.output)["results"]["bindings"]
+        assert any("quotedIn" in b for b in bindings)
+        assert all(set(b) <= {"rank", "thing", "label", "matched", "type", "quotedIn"} for b in bindings)
+    else:
+        assert "quotedIn" in result.output.splitlines()[0]

@@ -396,7 +396,7 @@ def format_search_text(result, width: int = 80) -> str:
         lines = []
         if row.get("matched") is not None:
             lines.append(f"matched: {row['matched']}")
-        lines += [f"quoted in {q}" for q in row.get(QUOTES, [])]
+        lines += [f"quoted in {q}" for q in result.extra.get(QUOTES, {}).get(row["thing"], [])]
         for line in lines:
             out += textwrap.wrap(line, width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
     return "\n".join(out) + "\n"

@@ -45,6 +45,9 @@ class QueryResult:
     #: result in ``text_format``, the bytes laokg.query.formats.render gives for its rows
     text: str | None = None
     text_format: str | None = None
+    #: what a reader shows beside the rows but no output format writes (``search``: each
+    #: thing's quotes one by one, under ``"quotes"``, keyed by the thing)
+    extra: dict = field(default_factory=dict)
 
     def tuples(self) -> list[tuple]:
         """Rows as tuples in ``vars`` order (None for unbound), e.g. for tests."""

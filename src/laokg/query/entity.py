@@ -274,7 +274,7 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
 _SUPPORT_PREFIXES = ("Evidence: ", "Passage: ", "Project assertion: ")
 
 #: the key of a search row holding its "quoted in" texts as a list
-QUOTES = "_quotes"
+QUOTES = "quotes"  # QueryResult.extra key: each thing's quotes, one by one (for the text view)
 
 
 def supported(graph: Graph, node) -> list:
@@ -349,11 +349,12 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
             row["type"] = types[0]
         if quotes.get(s):
             row["quotedIn"] = Literal("; ".join(quotes[s]))
-            row[QUOTES] = list(quotes[s])  # the same, one by one (not a column: for the text view)
         rows.append(row)
         if limit and len(rows) >= limit:
             break
-    return QueryResult("SELECT", vars=["rank", "thing", "label", "matched", "type", "quotedIn"], rows=rows)
+    shown = {row["thing"]: list(quotes[row["thing"]]) for row in rows if quotes.get(row["thing"])}
+    return QueryResult("SELECT", vars=["rank", "thing", "label", "matched", "type", "quotedIn"], rows=rows,
+                       extra={QUOTES: shown})
 
 
 __all__ = ["resolve", "card", "render_text", "render_json", "describe_graph", "search", "fold", "OWL", "DOCO"]
