@@ -238,8 +238,22 @@ class KnowledgeGraph:
         Oxigraph engine — only the graph's label and type triples, read from its store (the same
         labels and types, without loading the whole graph into rdflib)."""
         if getattr(self, "_store_lookup", False):
+            return self.view
+        return self.graph
+
+    @property
+    def view(self) -> Graph:
+        """The graph the reading commands walk (``show``, ``trace``, ``search``, labels): with the
+        local Oxigraph engine, a read-only rdflib view of its store that reads only the nodes
+        it is asked about (:mod:`laokg.query.storeview`); else :attr:`graph`."""
+        if self.endpoint:
+            return self.graph
+        self.engine  # noqa: B018 - the engine choice decides
+        if getattr(self, "_store_lookup", False):
             if getattr(self, "_lookups", None) is None:
-                self._lookups = self._engine.label_graph()
+                from laokg.query.storeview import store_graph
+
+                self._lookups = store_graph(self._engine.store)
             return self._lookups
         return self.graph
 
@@ -457,7 +471,7 @@ class KnowledgeGraph:
         """An IRI, a CURIE (``kg:mlsw``) or a label (``"MLSW"``) -> the IRI it names."""
         from laokg.query.entity import resolve
 
-        return resolve(self.graph, str(thing), self.labels)
+        return resolve(self.view, str(thing), self.labels)
 
     def show(self, thing: str) -> Card:
         """Everything about one thing, as ``laokg show THING --format json`` gives it (a dict,
@@ -472,7 +486,7 @@ class KnowledgeGraph:
         from laokg.query.entity import card, render_json
 
         iri, note, others = self._choose(str(thing))
-        data = Card(json.loads(render_json(self.graph, card(self.graph, iri, self.labels), self.labels)))
+        data = Card(json.loads(render_json(self.view, card(self.view, iri, self.labels), self.labels)))
         data.note, data.alternatives = note, others
         data.property_labels = {item["property"]: self._property_label(item["property"])
                                 for key in ("properties",) for item in data.get(key, [])}
@@ -507,7 +521,7 @@ class KnowledgeGraph:
                 return self.resolve(text), None, []
         except ParameterError:
             return self.resolve(text), None, []
-        graph, index = self.graph, self.labels
+        graph, index = self.view, self.labels
 
         def concept(s) -> bool:
             return bool({SKOS.Concept, SKOS.ConceptScheme} & set(graph.objects(s, RDF.type)))
@@ -536,8 +550,8 @@ class KnowledgeGraph:
         if (thing is None) == (source is None):
             raise InputError("give either a thing or source=WORK")
         if source is not None:
-            return tr.trace_source(self.graph, self.resolve(source), self.labels)
-        return tr.trace_entity(self.graph, self.resolve(thing), self.labels)
+            return tr.trace_source(self.view, self.resolve(source), self.labels)
+        return tr.trace_entity(self.view, self.resolve(thing), self.labels)
 
     # ------------------------------------------------------------ checks
 
@@ -556,7 +570,12 @@ class KnowledgeGraph:
         # as `laokg audit`: the rules on Oxigraph unless rdflib was asked for (same report)
         name = "rdflib" if self.engine_name == "rdflib" else "oxigraph"
         engine = local_engine(name, self._root_arg, self.data) if not self._by_query else None
-        return au.audit(self.graph, au.load_rules(au.rules_dir(self.root)), list(rules) if rules else None, engine)
+        graph = self.graph
+        if engine is not None:  # the findings' labels read from the same store
+            from laokg.query.storeview import store_graph
+
+            graph = store_graph(engine.store)
+        return au.audit(graph, au.load_rules(au.rules_dir(self.root)), list(rules) if rules else None, engine)
 
     def stats(self) -> dict:
         """The counts ``laokg stats --format json`` prints."""

@@ -321,6 +321,17 @@ def endpoint_options(func):
     return func
 
 
+def read_engine_option(func):
+    """``--engine`` for the commands that read the graph node by node (show, search, trace,
+    stats): the engine ``laokg query run`` would pick (laokg.query.oxigraph.choose_engine)."""
+    from laokg.query.names import ENGINES
+
+    return click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+                        help="Read the graph from: rdflib (the Turtle files parsed), oxigraph (the store "
+                             "`laokg build` wrote, else the Turtle loaded into Oxigraph), or auto (as "
+                             "`laokg query run` picks; see docs/performance.md).")(func)
+
+
 def read_graph(root, data, endpoint=None, timeout=None, retries=None, user=None, headers=()):
     """The graph a command reads: the project's files, or the endpoint's default graph."""
     from laokg.query.remote import load_or_fetch

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 import laokg.cli.common as common
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_graph, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_output
 from laokg.errors import InputError, escape_text
 
 TRACE_FORMATS = ("text", "json", "turtle")
@@ -23,9 +23,10 @@ TRACE_FORMATS = ("text", "json", "turtle")
               help="text for people, json for programs, turtle for the PROV-O provenance subgraph.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @project_options
+@read_engine_option
 @endpoint_options
 @os_errors
-def trace_command(thing, source, fmt, output, root, data, endpoint, timeout, retries, user, headers):
+def trace_command(thing, source, fmt, output, root, data, engine, endpoint, timeout, retries, user, headers):
     """Show where a fact comes from, or what depends on a source.
 
     THING (an IRI, a CURIE such as kg:decree-245-2020, or a label) is traced to every
@@ -40,14 +41,16 @@ def trace_command(thing, source, fmt, output, root, data, endpoint, timeout, ret
       laokg trace kg:obs-remittances-inflow-lao-2023 --format json
       laokg trace --source kg:mou-laos-thailand-2002
     """
+    import laokg
     from laokg.query.entity import resolve
-    from laokg.labels import LabelIndex
     from laokg.provenance import trace as tr
 
     if bool(thing) == bool(source):
         raise InputError("give either THING or --source WORK (see 'laokg trace --help')")
-    graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
-    index = LabelIndex(graph)
+    # the graph walked node by node: the store the queries use when the engine is Oxigraph
+    kg = laokg.KnowledgeGraph(root, data, endpoint, timeout, engine=engine,
+                              remote={"retries": retries, "user": user, "headers": headers})
+    graph, index = kg.view, kg.labels
     if source:
         result = tr.trace_source(graph, resolve(graph, source, index), index)
         if fmt == "turtle":
@@ -90,11 +93,16 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
 
     from laokg.query.oxigraph import local_engine
 
-    graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
     # the rules' queries run on Oxigraph (the built store, else the Turtle loaded into memory):
     # the same rows as rdflib (tests/test_oxigraph_engine.py), and the pairwise rules (AUD11,
     # AUD12) grow with the square of the graph on rdflib (9 s of 15 on the real graph)
     engine = local_engine("oxigraph", root, data) if endpoint is None else None
+    if engine is not None:  # the labels of the findings read from the same store
+        from laokg.query.storeview import store_graph
+
+        graph = store_graph(engine.store)
+    else:
+        graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
     report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None, engine)
     width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
     text = escape_text(au.format_text(report, show_all, width)) if fmt == "text" else au.format_json(report)

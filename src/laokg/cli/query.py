@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line, escape_text
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, endpoint_options as graph_endpoint_options, output_options, project_options, remote_options, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, endpoint_options as graph_endpoint_options, output_options, project_options, read_engine_option, remote_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
@@ -308,8 +308,9 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
               show_default=True, help="text card, JSON card, or the entity's triples and evidence as RDF.")
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
 @click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")
+@read_engine_option
 @graph_endpoint_options
-def show_command(thing, root, data, fmt, output, show_all, endpoint, timeout, retries, user, headers):
+def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, timeout, retries, user, headers):
     """Show everything about one thing: types, labels, properties, incoming links, evidence.
 
     THING is an IRI, a CURIE (kg:mlsw) or a label ("Ministry of Labour and Social
@@ -324,8 +325,8 @@ def show_command(thing, root, data, fmt, output, show_all, endpoint, timeout, re
     from laokg.query.entity import card, describe_graph, render_json, render_text
     from laokg.query.formats import render
 
-    kg = _kg(root, data, endpoint, timeout, remote={"retries": retries, "user": user, "headers": headers})
-    graph, index = kg.graph, kg.labels
+    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
+    graph, index = kg.view, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
         text = escape_text(render_text(graph, card(graph, iri, index), index, max_links=None if show_all else 12))
@@ -342,8 +343,9 @@ def show_command(thing, root, data, fmt, output, show_all, endpoint, timeout, re
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many results.")
 @root_options
 @output_options
+@read_engine_option
 @graph_endpoint_options
-def search_command(text, type_, limit, root, data, fmt, output, endpoint, timeout, retries, user, headers):
+def search_command(text, type_, limit, root, data, fmt, output, engine, endpoint, timeout, retries, user, headers):
     """Find things by label or alternative label (case- and accent-insensitive).
 
     Ranked exact match > prefix (of the label or one of its words) > substring >
@@ -363,8 +365,8 @@ def search_command(text, type_, limit, root, data, fmt, output, endpoint, timeou
         cls = expand_iri(type_)
         if cls is None:
             raise InputError(f"--type expects a CURIE or IRI such as eli:LegalResource, got '{type_}'")
-    kg = _kg(root, data, endpoint, timeout, remote={"retries": retries, "user": user, "headers": headers})
-    result = search(kg.graph, words, limit=limit, type_=cls)
+    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
+    result = search(kg.view, words, limit=limit, type_=cls, index=kg.labels)
     if not result.rows:
         click.echo(escape_text(f"nothing matches '{words}'"), err=True)
         return
