@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_graph, write_stdout_bytes, write_text
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_stdout_bytes, write_text
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
@@ -45,9 +45,10 @@ def validate_command(fmt, root, data, endpoint, timeout, retries, user, headers)
 @click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for programs.")
 @project_options
+@read_engine_option
 @endpoint_options
 @os_errors
-def stats_command(fmt, root, data, endpoint, timeout, retries, user, headers):
+def stats_command(fmt, root, data, engine, endpoint, timeout, retries, user, headers):
     """Count triples, facts, sources, footnotes, evidence, observations and entities per class.
 
     Entities are the graph's own nodes (IRIs under https://w3id.org/laokg/id/); facts are the
@@ -60,8 +61,12 @@ def stats_command(fmt, root, data, endpoint, timeout, retries, user, headers):
     """
     from laokg.graph.stats import format_json, format_text, stats
 
+    from laokg.query.oxigraph import local_engine
+
     graph = read_graph(root, data, endpoint, timeout, retries, user, headers) if endpoint else None
-    result = stats(root, data, graph=graph)
+    # as `laokg query run` picks: on Oxigraph the store counts itself, nothing is parsed
+    oxigraph = local_engine(engine, root, data) if graph is None else None
+    result = stats(root, data, graph=graph, store=oxigraph.store if oxigraph is not None else None)
     write_text(format_json(result) if fmt == "json" else format_text(result))
 
 
