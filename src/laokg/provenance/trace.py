@@ -271,7 +271,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
             by_entity.setdefault(entity, []).append({"evidence": str(ev), "how": how, "excerpt": excerpt})
     dependants = [
         Dependant(str(e), index.label(e), sorted(v, key=lambda d: (d["how"], d["evidence"])))
-        for e, v in sorted(by_entity.items(), key=lambda kv: (index.label(kv[0]) or str(kv[0])).casefold())
+        for e, v in sorted(by_entity.items(), key=lambda kv: ((index.label(kv[0]) or str(kv[0])).casefold(), str(kv[0])))
     ]
     return SourceTrace(str(work), index.label(work), dependants)
 
