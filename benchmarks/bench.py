@@ -10,12 +10,14 @@ runs them, and records each one's peak memory (the child's maximum resident set,
 ``wait4``):
 
 * every command: ``--help``, ``stats`` (about the load), ``validate``, ``export`` (N-Triples),
-  ``build``, ``trace``, ``audit``;
+  ``build``, ``trace``, ``audit``; after the build, the reading commands (``show``, ``trace``
+  both ways, ``search``, ``stats``, ``audit``) on the built store and on ``--engine rdflib``;
 * every saved query (``query run NAME --format csv``) with the default engine, before the
   build (Turtle parsed) and after it (the store in dist/store/);
 * the baselines, side by side in the same run: ``python -c "import rdflib"`` (start-up floor),
   pyoxigraph's own load of the same files and a query on them, and Oxigraph's CLI
-  (``oxigraph query``, PyPI ``oxigraph``) on the store ``laokg build`` wrote.
+  (``oxigraph query``, PyPI ``oxigraph``) on the store ``laokg build`` wrote, and the other
+  store kind: the release's N-Triples bulk-loaded into an in-memory store, then the query.
 
 Each measurement is the median of --repeats runs; a run over --timeout seconds is stopped and
 recorded as such. It prints a table per scale and the fitted growth exponent per command (the
@@ -47,6 +49,8 @@ PY = sys.executable
 LAOKG = [PY, "-m", "laokg"]
 #: what `trace` follows at every scale: a decree with evidence, footnotes and cited works
 TRACE_LOCAL = "decree-245-2020"
+#: what `trace --source` follows back: a source document the evidence was read in
+SOURCE_LOCAL = "eudif-lao-2024"
 PROBE_QUERY = "instruments"  # the saved query the engine baselines run
 #: values for the saved queries' parameters: local names under id/ (tagged per synthetic copy),
 #: or full IRIs
@@ -220,6 +224,14 @@ if len(sys.argv) > 2:
 """
 
 
+PYOX_NT = r"""
+import sys, pyoxigraph as ox
+from pathlib import Path
+s = ox.Store(); s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
+rows = list(s.query(Path(sys.argv[2]).read_text()))
+"""
+
+
 def bench_scale(scale: str, args, work: Path) -> dict:
     root, triples = project_for(scale, work)
     print(f"\n== {scale}: {triples} triples ({root})", flush=True)
@@ -262,7 +274,21 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     if (target / "store").is_dir():
         for q in saved_queries(root):
             go(f"query {q} (built store)", LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + query_args(root, q) + r)
+        # the reading commands on the store the queries use (the default once built), and on
+        # the reference engine (rdflib parsing the Turtle), side by side
+        for engine in ("auto", "rdflib"):
+            e = ["--engine", engine]
+            where = "built store" if engine == "auto" else "rdflib"
+            go(f"show ({where})", LAOKG + ["show", trace_target(root)] + e + r)
+            go(f"trace ({where})", LAOKG + ["trace", trace_target(root)] + e + r)
+            go(f"trace --source ({where})", LAOKG + ["trace", "--source", entity(root, SOURCE_LOCAL)] + e + r)
+            go(f"search ({where})", LAOKG + ["search", "ministry", "--format", "csv"] + e + r)
+            go(f"stats ({where})", LAOKG + ["stats"] + e + r)
+        go("audit (built store)", LAOKG + ["audit"] + r, ok=(0, 1))
         probe = root / "queries" / f"{PROBE_QUERY}.rq"
+        # the other store kind: the release's N-Triples bulk-loaded into memory, then the query
+        go(f"baseline: in-memory store from laokg.nt + query {PROBE_QUERY}",
+           [PY, "-c", PYOX_NT, str(target / "current" / "laokg.nt"), str(probe)])
         go(f"baseline: oxigraph CLI query {PROBE_QUERY} (store)",
            [_oxigraph_cli(), "query", "--location", str(target / "store"), "--query-file", str(probe),
             "--results-format", "csv"])

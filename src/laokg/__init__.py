@@ -230,7 +230,13 @@ class KnowledgeGraph:
         if self._index is None:
             from laokg.labels import LabelIndex
 
-            self._index = LabelIndex(self._lookup_graph())
+            if not self.endpoint and self._uses_store():
+                from laokg.labels import NodeLabels
+
+                # read node by node from the store; a label looked up by the store itself
+                self._index = NodeLabels(self.view, self._engine.labelled)
+            else:
+                self._index = LabelIndex(self._lookup_graph())
         return self._index
 
     def _lookup_graph(self) -> Graph:
@@ -240,6 +246,10 @@ class KnowledgeGraph:
         if getattr(self, "_store_lookup", False):
             return self.view
         return self.graph
+
+    def _uses_store(self) -> bool:
+        self.engine  # noqa: B018 - the engine choice decides
+        return bool(getattr(self, "_store_lookup", False))
 
     @property
     def view(self) -> Graph:

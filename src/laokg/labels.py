@@ -141,6 +141,49 @@ class LabelIndex:
         return result[:limit] if limit else result
 
 
+class NodeLabels(LabelIndex):
+    """The labels of a graph read node by node: what :class:`LabelIndex` answers, without
+    reading every label first. ``label``/``labels``/``display`` look at the node asked about
+    (``graph.objects``); ``exact`` asks ``exact`` (a callable: text -> ``[(iri, label)]``, e.g.
+    the Oxigraph engine's ``labelled``) when given; ``search`` and ``close``, which must see every
+    label, build the whole index on first use. For a graph read from a store, where one node
+    costs a lookup and every label a scan (laokg.query.storeview)."""
+
+    def __init__(self, graph: Graph, exact=None):  # noqa: D107 - no full index until needed
+        self.graph = graph
+        self._exact = exact
+        self._full: LabelIndex | None = None
+        self._cache: dict = {}
+
+    def _index(self) -> LabelIndex:
+        if self._full is None:
+            self._full = LabelIndex(self.graph)
+        return self._full
+
+    def labels(self, node) -> list[Literal]:
+        if self._full is not None:
+            return self._full.labels(node)
+        found = self._cache.get(node)
+        if found is None:
+            entries = [] if isinstance(node, (BNode, Literal)) else [
+                (rank, o) for rank, prop in enumerate(LABEL_PROPERTIES) for o in self.graph.objects(node, prop)
+                if isinstance(o, Literal)]
+            found = [lit for _, lit in sorted(entries, key=lambda x: (x[0], x[1].language not in (None, "en"), str(x[1])))]
+            self._cache[node] = found
+        return found
+
+    def exact(self, text: str) -> list[URIRef]:
+        if self._exact is not None and self._full is None:
+            return sorted({iri for iri, _ in self._exact(text)}, key=str)
+        return self._index().exact(text)
+
+    def close(self, text: str, n: int = 5) -> list[URIRef]:
+        return self._index().close(text, n)
+
+    def search(self, text: str, limit: int | None = None) -> list[tuple[str, URIRef, Literal]]:
+        return self._index().search(text, limit)
+
+
 def plain_text(excerpt: str) -> str:
     """An excerpt as a person reads it: one line, without the source's markdown emphasis
     (``**bold**``, ``__bold__``). The graph keeps the excerpt verbatim; only the text output

@@ -251,7 +251,13 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
     index = index or LabelIndex(graph)
     by_entity: dict = {}
     footnotes = {fn for p in _CITES for fn in g.subjects(p, work)}
-    for entity, ev in g.subject_objects(PROV.qualifiedDerivation):
+    # only the evidence that can rest on the work: read in it, citing it, or under a footnote
+    # citing it (looked up from the work, not every piece of evidence of the graph visited)
+    candidates = {ev for passage in g.subjects(OA.hasSource, work) for ev in g.subjects(PROV.entity, passage)}
+    candidates.update(g.subjects(LAOKG.citedWork, work))
+    candidates.update(ev for fn in footnotes for ev in g.subjects(LAOKG.footnote, fn))
+    pairs = sorted(((entity, ev) for ev in candidates for entity in g.subjects(PROV.qualifiedDerivation, ev)), key=lambda x: (str(x[0]), str(x[1])))
+    for entity, ev in pairs:
         if (ev, RDF.type, LAOKG.ProjectAssertion) in g:
             continue  # what the project asserts does not rest on any source
         ways = []
