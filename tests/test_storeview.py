@@ -17,22 +17,27 @@ from laokg.cli import cli
 from laokg.graph import build
 from laokg.graph.stats import compute_stats, format_json, format_text, store_stats
 from laokg.graph.store import open_store
-from laokg.labels import LabelIndex
+from laokg.labels import LabelIndex, NodeLabels
 from laokg.namespaces import CITO, LAOKG, OA
 from laokg.provenance import trace as tr
 from laokg.query.engines import load_graph
 from laokg.query.entity import card, describe_graph, render_json, render_text, search
 from laokg.query.formats import render
 from laokg.query.engines import QueryResult
-from laokg.query.storeview import store_graph
+from laokg.query.oxigraph import OxigraphEngine
+from laokg.query.storeview import label_candidates, store_graph
 
 from .conftest import ROOT
 
 
 def _pair(root):
+    """(graph, its label index) on rdflib, and on the store as the commands read it: the view,
+    labels node by node, a label resolved and a search pre-filtered by the store."""
     graph = load_graph(root)
-    view = store_graph(open_store(root))
-    return (graph, LabelIndex(graph)), (view, LabelIndex(view))
+    store = open_store(root)
+    view = store_graph(store)
+    labels = NodeLabels(view, OxigraphEngine(store).labelled, lambda text: label_candidates(view, text))
+    return (graph, LabelIndex(graph)), (view, labels)
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +133,18 @@ def test_search_is_the_same_on_both_engines(pair):
     (graph, index), (view, vindex) = pair
     words = sorted({w for lits in index._labels.values() for _, lit in lits for w in str(lit).split()[:2]})[::7]
     assert len(words) > 20
-    for word in words + ["ministry", "decree 245", "ministere"]:
+    hostile = ['a"b', "back\\slash", "x') || true || ('", "}} SELECT", "\u00e9", "côte", "ß", "  "]
+    for word in words + ["ministry", "decree 245", "ministere", "Ministère"] + hostile:
         for fmt in ("csv", "tsv", "json"):
             assert render(search(view, word, index=vindex), fmt) == render(search(graph, word, index=index), fmt), word
+
+
+def test_labels_node_by_node_are_the_index_labels(pair):
+    (graph, index), (_, labels) = pair
+    for node in _things(graph):
+        assert labels.labels(node) == index.labels(node) and labels.display(node) == index.display(node)
+    for text in sorted({str(lit) for lits in index._labels.values() for _, lit in lits})[::5]:
+        assert labels.exact(text) == index.exact(text), text
 
 
 def test_stats_are_the_same_counted_by_the_store(real, synthetic):

@@ -234,7 +234,10 @@ class KnowledgeGraph:
                 from laokg.labels import NodeLabels
 
                 # read node by node from the store; a label looked up by the store itself
-                self._index = NodeLabels(self.view, self._engine.labelled)
+                from laokg.query.storeview import label_candidates
+
+                view = self.view
+                self._index = NodeLabels(view, self._engine.labelled, lambda text: label_candidates(view, text))
             else:
                 self._index = LabelIndex(self._lookup_graph())
         return self._index

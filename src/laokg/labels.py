@@ -149,9 +149,12 @@ class NodeLabels(LabelIndex):
     label, build the whole index on first use. For a graph read from a store, where one node
     costs a lookup and every label a scan (laokg.query.storeview)."""
 
-    def __init__(self, graph: Graph, exact=None):  # noqa: D107 - no full index until needed
+    def __init__(self, graph: Graph, exact=None, candidates=None):  # noqa: D107 - no full index until needed
         self.graph = graph
         self._exact = exact
+        #: text -> ``[(subject, property rank, label)]``: a superset of the labels ``search``
+        #: matches (e.g. found by the store), so a search folds those only
+        self._candidates = candidates
         self._full: LabelIndex | None = None
         self._cache: dict = {}
 
@@ -181,7 +184,13 @@ class NodeLabels(LabelIndex):
         return self._index().close(text, n)
 
     def search(self, text: str, limit: int | None = None) -> list[tuple[str, URIRef, Literal]]:
-        return self._index().search(text, limit)
+        if self._candidates is None or self._full is not None:
+            return self._index().search(text, limit)
+        some = LabelIndex.__new__(LabelIndex)  # an index of the candidate labels only
+        some.graph, some._by_fold, some._labels = self.graph, defaultdict(set), defaultdict(list)
+        for s, rank, lit in self._candidates(text):
+            some._labels[s].append((rank, lit))
+        return some.search(text, limit)
 
 
 def plain_text(excerpt: str) -> str:

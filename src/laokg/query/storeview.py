@@ -152,10 +152,35 @@ class OxigraphView(Store):
         raise TypeError("the store view is read-only")
 
 
+def _sparql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def label_candidates(graph: Graph, text: str):
+    """``(subject, rank, label)`` for the labels of the store behind ``graph`` (a
+    :func:`store_graph`) that may match ``text`` in :meth:`laokg.labels.LabelIndex.search`:
+    every label holding each word of the folded text (ASCII labels, compared in lower case by
+    the store), and every label with a character outside ASCII (folded by the caller). A
+    superset of the matches: every rank of the search needs each word inside the folded label."""
+    from laokg.labels import LABEL_PROPERTIES, fold
+
+    view = graph.store
+    words = fold(text).split()
+    if not words:
+        return []
+    rank = {str(p): i for i, p in enumerate(LABEL_PROPERTIES)}
+    values = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    contains = " && ".join(f"CONTAINS(LCASE(STR(?o)), {_sparql_string(w)})" for w in words)
+    query = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
+             f'FILTER(isLiteral(?o) && !isBlank(?s)) FILTER(({contains}) || REGEX(STR(?o), "[^\\\\x00-\\\\x7F]")) }}')
+    conv = view._rdflib_term
+    return [(conv(s), rank[p.value], conv(o)) for s, p, o in view.store.query(query)]
+
+
 def store_graph(store) -> Graph:
     """A read-only rdflib Graph reading the pyoxigraph ``store`` node by node, with the
     project's prefixes bound (as :func:`laokg.namespaces.bind_prefixes` binds them)."""
     return bind_prefixes(Graph(store=OxigraphView(store), bind_namespaces="none"))
 
 
-__all__ = ["OxigraphView", "store_graph"]
+__all__ = ["OxigraphView", "store_graph", "label_candidates"]
