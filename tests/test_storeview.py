@@ -92,7 +92,15 @@ def _cards(graph, index, iri) -> str:
 
 def _trace(graph, index, iri) -> str:
     t = tr.trace_entity(graph, iri, index)
-    return _blank(tr.format_trace_text(t) + tr.to_json(t) + tr.provenance_graph(graph, iri).serialize(format="turtle"))
+    return _blank(tr.format_trace_text(t) + tr.to_json(t))
+
+
+def _same_provenance(view, graph, iri) -> bool:
+    """The PROV-O subgraphs are the same graph. (Their Turtle orders blank nodes by label, which
+    differs between two rdflib parses as much as between the engines: compared as graphs.)"""
+    from rdflib.compare import isomorphic
+
+    return isomorphic(tr.provenance_graph(view, iri), tr.provenance_graph(graph, iri))
 
 
 def test_the_view_sees_the_same_triples(pair):
@@ -115,6 +123,7 @@ def test_trace_is_the_same_on_both_engines(pair):
     assert len(traced) > 20
     for iri in traced:
         assert _trace(view, vindex, iri) == _trace(graph, index, iri), iri
+        assert _same_provenance(view, graph, iri), iri
 
 
 def test_reverse_trace_is_the_same_on_both_engines(pair):

@@ -79,6 +79,15 @@ def _sort_key(term):
     return (1, "", str(term))
 
 
+def _term_key(graph: Graph, term):
+    """:func:`_sort_key`, with a blank node ordered by what it holds, not by its label (the
+    parser's: new at every parse in rdflib, its own in a store), so a card is the same on
+    every run and every engine."""
+    if isinstance(term, BNode):
+        return (2, "", str(sorted((str(p), str(o)) for p, o in graph.predicate_objects(term))))
+    return _sort_key(term)
+
+
 def _footnote_number(graph: Graph, fn) -> str:
     num = graph.value(fn, LAOKG.footnoteNumber)
     return str(num) if num is not None else curie(fn)
@@ -124,7 +133,7 @@ def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
     index = index or LabelIndex(graph)
     types = sorted(graph.objects(iri, RDF.type), key=str)
     labels = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
-    props = sorted(((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN), key=lambda x: (curie(x[0]), _sort_key(x[1])))
+    props = sorted(((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN), key=lambda x: (curie(x[0]), _term_key(graph, x[1])))
     incoming = sorted(
         ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
         key=lambda x: (curie(x[1]), str(x[0])),
