@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,21 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/pytest
+
+# make test-fast: the suite without the external-tool and slow tests (markers in pyproject.toml,
+# applied in tests/conftest.py); for the edit-test loop. CI runs the whole `make test`.
+FAST := not (browser or jena or grlc or virtuoso or server or scale or slow)
+test-fast: $(VENV)/.installed
+	$(BIN)/pytest -q -m "$(FAST)"
+
+# make lint: ruff and mypy as configured in pyproject.toml (the `lint` extra)
+$(VENV)/.lint: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[lint]'
+	touch $@
+
+lint: $(VENV)/.lint
+	$(BIN)/ruff check src tests benchmarks hatch_build.py
+	$(BIN)/mypy
 
 # make bench: whole-process times and peak memory per scale, with the baselines (docs/performance.md).
 # Quick run: make bench BENCH_ARGS="--scales real,10k --repeats 1"; all scales:

@@ -27,8 +27,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Graph, Namespace
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE = HERE.parent

@@ -2,6 +2,7 @@
 
 import glob
 import os
+import types
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,6 @@ def built_site(tmp_path_factory):
 # rather than by a decorator someone must remember: a test (or a fixture it requests) whose code
 # names one of the helpers below needs that external tool; whole modules that are about one tool
 # or that are measured as slow are listed by name. `make test-fast` deselects them all.
-
-import types  # noqa: E402
 
 #: marker -> names whose use in a test's or fixture's code means the test needs that tool
 USES = {

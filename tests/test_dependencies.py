@@ -73,11 +73,7 @@ def test_every_imported_package_is_declared():
     missing = []
     for module, files in sorted(src_imports().items()):
         dist = distribution(module)
-        if module in OPTIONAL:
-            ok = dist in extras.get(OPTIONAL[module], set())
-        else:
-            ok = dist in declared
-        if not ok:
+        if dist not in (extras.get(OPTIONAL[module], set()) if module in OPTIONAL else declared):
             missing.append(f"{dist} (imported as '{module}' in {', '.join(files)})")
     assert not missing, "imported but not declared in pyproject.toml: " + "; ".join(missing)
 
