@@ -33,8 +33,7 @@ $(VENV)/.lint: pyproject.toml $(VENV)/.installed
 	touch $@
 
 lint: $(VENV)/.lint
-	$(BIN)/ruff check src tests benchmarks hatch_build.py
-	$(BIN)/mypy
+	status=0; $(BIN)/ruff check src tests benchmarks hatch_build.py || status=1; $(BIN)/mypy || status=1; exit $$status
 
 # make bench: whole-process times and peak memory per scale, with the baselines (docs/performance.md).
 # Quick run: make bench BENCH_ARGS="--scales real,10k --repeats 1"; all scales:
