@@ -140,3 +140,17 @@ def pytest_collection_modifyitems(config, items):
         for marker, stems in MODULES.items():
             if stem in stems:
                 item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """Virtuoso 7 (Debian virtuoso-opensource-7-bin) started once per session on loopback
+    ports, the project's graph pushed into it by `laokg push`; stopped at the end."""
+    from .servers import Virtuoso, push_to_virtuoso
+
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        server.push_result = push_to_virtuoso(server)
+        yield server
+    finally:
+        server.stop()

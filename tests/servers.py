@@ -98,3 +98,112 @@ def push_real_graph(server: Oxigraph) -> None:
 
     result = CliRunner().invoke(cli, ["push", server.store_url, "--endpoint", server.query_url, "--root", str(ROOT)])
     assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- Virtuoso (issue 22)
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {d}
+CheckpointInterval = 60
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}/www
+MaxClientConnections = 5
+ServerThreads = 5
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+VIRTUOSO_GRAPH = "urn:laokg"
+
+
+def virtuoso_command() -> str:
+    found = shutil.which("virtuoso-t")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t (Debian virtuoso-opensource-7-bin) is not installed; .ci/run installs it")
+        pytest.skip("virtuoso-t (Debian virtuoso-opensource-7-bin) is not installed")
+    return found
+
+
+class Virtuoso:
+    """``virtuoso-t -f`` on a fresh database in ``location``, its SQL and HTTP ports on 127.0.0.1.
+
+    Its SPARQL default graph is the union of every graph (system graphs included), so the
+    tests push the project's graph into :data:`VIRTUOSO_GRAPH` and query through
+    ``/sparql?default-graph-uri=…`` (the SPARQL 1.1 Protocol's own parameter)."""
+
+    user, password = "dba", "dba"  # a fresh database's administrator (loopback only, deleted after)
+
+    def __init__(self, location: Path):
+        command = virtuoso_command()
+        self.location = Path(location)
+        (self.location / "www").mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        ini = self.location / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(d=self.location, sql=free_port(), http=self.port), encoding="utf-8")
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.sparql_url = self.base + "/sparql"
+        self.query_url = self.sparql_url + "?default-graph-uri=" + VIRTUOSO_GRAPH.replace(":", "%3A")
+        self.store_url = self.base + "/sparql-graph-crud-auth"
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([command, "-f", "-c", str(ini)], cwd=self.location,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(self.sparql_url + "?query=ASK%7B%7D", self.proc, timeout=180)
+        except Exception:
+            self.stop()
+            raise
+        self.startup_seconds = time.monotonic() - self.started
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+    def push_args(self) -> list[str]:
+        return ["push", self.store_url, "--graph", VIRTUOSO_GRAPH, "--endpoint", self.sparql_url, "--user", self.user]
+
+
+def push_to_virtuoso(server: Virtuoso):
+    """``laokg push`` the project's graph into ``server`` (digest auth, verified); the result."""
+    from click.testing import CliRunner
+
+    from laokg.cli import cli
+
+    from .saved_query_support import ROOT
+
+    return CliRunner().invoke(cli, [*server.push_args(), "--root", str(ROOT)],
+                              env={"LAOKG_ENDPOINT_PASSWORD": server.password})

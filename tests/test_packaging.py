@@ -64,8 +64,9 @@ def test_wheel_carries_graph_ontology_and_queries(wheel):
     assert expected <= names, sorted(expected - names)
     assert "laokg/__init__.py" in names and "laokg/cli/__init__.py" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE-DATA") for n in names)
     metadata = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
-    assert "License-Expression: MIT" in metadata
+    assert "License-Expression: MIT AND CC-BY-4.0" in metadata
 
 
 def test_installed_laokg_stats_from_an_empty_directory(installed):

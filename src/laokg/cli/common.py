@@ -305,7 +305,22 @@ def remote_options(func):
                         help="HTTP basic auth user for the endpoint; the password is read from $LAOKG_ENDPOINT_PASSWORD.")(func)
     func = click.option("--retries", type=click.IntRange(min=0, max=10), default=2, show_default=True,
                         help="Retries on HTTP 429/503 (honouring Retry-After), within the --timeout deadline.")(func)
+    func = click.option("--method", type=click.Choice(["auto", "post-direct", "post-form", "get"]), default="auto",
+                        show_default=True, expose_value=False, callback=_remember_method,
+                        help="How the query is sent (SPARQL 1.1 Protocol): auto tries a direct POST, then a "
+                             "form POST, then GET, each for a few seconds, and keeps the one that answers.")(func)
     return func
+
+
+def _remember_method(ctx, param, value):
+    ctx.meta["laokg.method"] = value
+    return value
+
+
+def chosen_method() -> str:
+    """The ``--method`` of the running command (``auto`` outside one)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("laokg.method", "auto") if ctx is not None else "auto"
 
 
 def endpoint_options(func):
@@ -336,4 +351,5 @@ def read_graph(root, data, endpoint=None, timeout=None, retries=None, user=None,
     """The graph a command reads: the project's files, or the endpoint's default graph."""
     from laokg.query.remote import load_or_fetch
 
-    return load_or_fetch(root, data, endpoint, timeout=timeout, retries=retries, user=user, headers=headers)
+    return load_or_fetch(root, data, endpoint, timeout=timeout, retries=retries, user=user, headers=headers,
+                         method=chosen_method())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line, escape_text
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, emit, endpoint_options as graph_endpoint_options, output_options, project_options, read_engine_option, remote_options, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, chosen_method, emit, endpoint_options as graph_endpoint_options, output_options, project_options, read_engine_option, remote_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
@@ -253,7 +253,7 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
       laokg query run instruments -p type=decree -p fromYear=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
-    kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers})
+    kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
     sq = kg.saved(name, budget=_budget(kg._timeout))  # a query the build did not parse: parsed within the budget
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
@@ -292,7 +292,7 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
             text, source = read_named_query(file, root), file
     else:
         text, source = query, "query"
-    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
+    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
     sq, offset = kg.prepare(text, name=Path(source).stem if file else "query",
                             path=Path(file) if file and file != "-" else None, budget=_budget(kg._timeout))
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=source, line_offset=offset)
@@ -325,7 +325,7 @@ def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, tim
     from laokg.query.entity import card, describe_graph, render_json, render_text
     from laokg.query.formats import render
 
-    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
+    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
     graph, index = kg.view, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
@@ -365,7 +365,7 @@ def search_command(text, type_, limit, root, data, fmt, output, engine, endpoint
         cls = expand_iri(type_)
         if cls is None:
             raise InputError(f"--type expects a CURIE or IRI such as eli:LegalResource, got '{type_}'")
-    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers})
+    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
     result = search(kg.view, words, limit=limit, type_=cls, index=kg.labels)
     if not result.rows:
         click.echo(escape_text(f"nothing matches '{words}'"), err=True)

@@ -11,7 +11,7 @@ import time
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, os_errors, project_options, remote_options
+from laokg.cli.common import CONTEXT_SETTINGS, chosen_method, os_errors, project_options, remote_options
 
 
 @click.command("push", context_settings=CONTEXT_SETTINGS)
@@ -42,7 +42,7 @@ def push_command(store_url, graph, endpoint, timeout, retries, user, headers, ro
     from laokg.publish.push import push
     from laokg.query.remote import RemoteOptions
 
-    options = RemoteOptions.from_cli(timeout, retries, user, headers)
+    options = RemoteOptions.from_cli(timeout, retries, user, headers, chosen_method())
     result = push(store_url, root, data, graph=graph, query_url=endpoint, options=options)
     where = f"graph <{result.graph}>" if result.graph else "the default graph"
     click.echo(f"Pushed {result.triples:,} triples to {result.store_url} ({where}).")

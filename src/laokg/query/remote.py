@@ -1,8 +1,15 @@
 """The remote engine: any SPARQL 1.1 endpoint over HTTP(S).
 
-One request is one SPARQL Protocol POST (``application/sparql-query``). SPARQLWrapper builds
-it (:func:`protocol_request`); our own small ``http.client`` loop sends it, so that every limit
-is ours:
+A query goes out by one of the three ways the SPARQL 1.1 Protocol allows (``--method``):
+``get`` (``?query=`` in the URL), ``post-form`` (an ``application/x-www-form-urlencoded`` body)
+or ``post-direct`` (the query itself as an ``application/sparql-query`` body). The default,
+``auto``, sends a direct POST and waits at most :data:`PROBE_SECONDS` for the status line; an
+endpoint that does not answer it in time (Virtuoso 7.2 never answers a direct POST), or answers
+405/415/501 (method or media type not supported) or 414 (URL too long), is asked again by the
+next way (form POST, then GET) within the same total deadline, and the way that answered is
+remembered for that endpoint for the rest of the process. SPARQLWrapper builds the POST
+requests (:func:`protocol_request`); our own small ``http.client`` loop sends them, so that
+every limit is ours:
 
 * ``timeout`` is a **total deadline** for the whole request (connection, redirects, retries,
   waiting and reading the body), not a per-read timeout: every socket wait is re-armed with
@@ -11,7 +18,8 @@ is ours:
 * retries with exponential backoff on 429 and 503, honouring ``Retry-After`` (seconds or an
   HTTP date) while it fits in the deadline;
 * HTTP basic auth (the user name from ``--user``, the password from an environment variable,
-  never from the command line), extra headers, a User-Agent ``laokg/<version>``;
+  never from the command line), or digest auth when the server's 401 asks for it (Virtuoso's
+  Graph Store endpoint ``/sparql-graph-crud-auth``); extra headers, a User-Agent ``laokg/<version>``;
 * http and https only, redirects included; at most 5 redirects; credentials are not sent on
   to another host;
 * every fault is one :class:`~laokg.errors.EndpointError` line naming the URL with any
@@ -47,6 +55,12 @@ MAX_REDIRECTS = 5
 RETRY_STATUSES = (429, 503)
 _CHUNK = 65536
 _MAX_BODY = 1 << 30  # refuse answers over 1 GiB
+METHODS = ("auto", "post-direct", "post-form", "get")
+AUTO_ORDER = ("post-direct", "post-form", "get")
+DEFAULT_METHOD = "auto"
+PROBE_SECONDS = 3.0  # auto: how long the first way may take to send its status line
+FALLBACK_STATUSES = (405, 414, 415, 501)  # "not this way": try the next one
+_WORKING: dict[str, str] = {}  # endpoint URL -> the way that answered (auto), for this process
 
 
 def mask(url: str) -> str:
@@ -116,9 +130,13 @@ class RemoteOptions:
     user: str | None = None
     password: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
+    method: str = DEFAULT_METHOD  # how a query is sent: one of METHODS
+
+    def with_timeout(self, timeout: float) -> "RemoteOptions":
+        return RemoteOptions(timeout, self.retries, self.user, self.password, self.headers, self.method)
 
     @classmethod
-    def from_cli(cls, timeout=None, retries=None, user=None, headers=()) -> "RemoteOptions":
+    def from_cli(cls, timeout=None, retries=None, user=None, headers=(), method=None) -> "RemoteOptions":
         """Options as the commands take them: the password comes from $LAOKG_ENDPOINT_PASSWORD."""
         parsed = []
         for h in headers or ():
@@ -133,8 +151,11 @@ class RemoteOptions:
             password = os.environ.get(PASSWORD_ENV)
             if password is None:
                 raise EndpointError(f"--user {user}: set the password in ${PASSWORD_ENV}")
+        method = method or DEFAULT_METHOD
+        if method not in METHODS:
+            raise EndpointError(f"--method {method}: expected one of {', '.join(METHODS)}")
         return cls(timeout=timeout or DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES if retries is None else retries,
-                   user=user, password=password, headers=parsed)
+                   user=user, password=password, headers=parsed, method=method)
 
 
 @dataclass
@@ -170,6 +191,14 @@ class _Deadline:
 
 class _TimedOut(Exception):
     pass
+
+
+class _NotThisWay(Exception):
+    """``auto``: the endpoint did not answer this way in the probe window, or refused the way."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -209,13 +238,15 @@ def _reason(exc: BaseException) -> str:
 
 def request(url: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None,
             options: RemoteOptions | None = None, what: str = "endpoint", *, sink=None,
-            max_body: int | None = None) -> Response:
+            max_body: int | None = None, probe: float | None = None) -> Response:
     """One HTTP exchange under ``options`` (deadline, retries, redirects, auth); any fault -> EndpointError.
 
     A response with status >= 400 (after retries) raises too, with the server's first words.
     With ``sink``, the body of a 2xx answer is passed to ``sink(chunk)`` as it arrives (within
     the deadline) instead of being kept (``Response.body`` is then empty). ``max_body``: refuse
     (:class:`~laokg.errors.LimitExceeded`) a kept body larger than this many bytes.
+    With ``probe`` (seconds), no status line within that time, or a status of
+    :data:`FALLBACK_STATUSES`, raises :class:`_NotThisWay` instead (the caller tries another way).
     """
     options = options or RemoteOptions()
     if options.timeout <= 0:
@@ -225,7 +256,7 @@ def request(url: str, method: str = "GET", body: bytes | None = None, headers: d
     attempt = 0
     while True:
         try:
-            resp = _follow(target, method, body, dict(headers or {}), options, deadline, what, sink, max_body)
+            resp = _follow(target, method, body, dict(headers or {}), options, deadline, what, probe, sink, max_body)
         except _TimedOut:
             raise EndpointError(f"{what} {mask(url)}: no complete answer within {options.timeout:g} s (timed out)") from None
         if resp.status in RETRY_STATUSES and attempt < options.retries:
@@ -236,6 +267,8 @@ def request(url: str, method: str = "GET", body: bytes | None = None, headers: d
                 attempt += 1
                 time.sleep(wait)
                 continue
+        if probe is not None and resp.status in FALLBACK_STATUSES:
+            raise _NotThisWay(f"HTTP {resp.status}")
         if resp.status >= 400:
             raise EndpointError(f"{what} {mask(resp.url)}: {_status_line(resp, attempt)}")
         return resp
@@ -260,11 +293,25 @@ def _status_line(resp: Response, retries: int) -> str:
     return f"{what}: {detail}" if detail else what
 
 
-def _follow(target: Target, method, body, headers, options, deadline, what, sink=None, max_body=None) -> Response:
+def _follow(target: Target, method, body, headers, options, deadline, what, probe=None, sink=None,
+            max_body=None) -> Response:
     original = target
     for _ in range(MAX_REDIRECTS + 1):
-        resp = _exchange(target, method, body, headers, options, deadline, same_host=target.host == original.host,
+        same_host = target.host == original.host
+        resp = _exchange(target, method, body, headers, options, deadline, same_host=same_host, probe=probe,
                          sink=sink, max_body=max_body)
+        user, password = _credentials(target, options)
+        if resp.status == 401 and same_host and user is not None and "www-authenticate" not in resp.headers:
+            # Virtuoso answers a Basic attempt on a digest-only path with a bare 401: ask for the challenge
+            resp = _exchange(target, method, body, headers, options, deadline, same_host=same_host, probe=probe,
+                             authorization=False, sink=sink, max_body=max_body)
+        challenge = resp.headers.get("www-authenticate", "")
+        if resp.status == 401 and same_host and challenge.lower().startswith("digest"):
+            if user is not None:  # answer the server's digest challenge, once
+                auth = _digest_authorization(challenge, user, password or "", method, _request_path(target.path))
+                if auth:
+                    resp = _exchange(target, method, body, headers, options, deadline, same_host=same_host,
+                                     probe=probe, authorization=auth, sink=sink, max_body=max_body)
         if resp.status in (301, 302, 303, 307, 308):
             location = resp.headers.get("location")
             if not location:
@@ -284,8 +331,49 @@ def _follow(target: Target, method, body, headers, options, deadline, what, sink
     raise EndpointError(f"{what} {mask(original.url)}: more than {MAX_REDIRECTS} redirects")
 
 
-def _exchange(target: Target, method, body, headers, options, deadline, same_host=True, sink=None,
-              max_body=None) -> Response:
+def _credentials(target: Target, options: RemoteOptions) -> tuple[str | None, str | None]:
+    user = target.user if target.user is not None else options.user
+    password = target.password if target.password is not None else options.password
+    return user, password
+
+
+def _digest_authorization(challenge: str, user: str, password: str, method: str, uri: str) -> str | None:
+    """The ``Authorization`` value answering an RFC 7616 digest challenge (MD5 or SHA-256, qop
+    auth or none); None for a challenge laokg cannot answer."""
+    import hashlib
+    import re
+    import secrets
+
+    params = {k.lower(): v1 if v1 else v2 for k, v1, v2 in
+              re.findall(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', challenge[len("digest"):])}
+    realm, nonce = params.get("realm"), params.get("nonce")
+    algorithm = (params.get("algorithm") or "MD5").upper()
+    hashes = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
+    if realm is None or nonce is None or algorithm not in hashes:
+        return None
+
+    def h(text: str) -> str:
+        return hashes[algorithm](text.encode("utf-8")).hexdigest()
+
+    ha1 = h(f"{user}:{realm}:{password}")
+    ha2 = h(f"{method}:{uri}")
+    qops = [q.strip() for q in (params.get("qop") or "").split(",") if q.strip()]
+    fields = [f'username="{user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"', f"algorithm={algorithm}"]
+    if "auth" in qops:
+        cnonce, nc = secrets.token_hex(8), "00000001"
+        fields += [f'response="{h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")}"', "qop=auth", f"nc={nc}",
+                   f'cnonce="{cnonce}"']
+    elif qops:
+        return None  # auth-int only
+    else:
+        fields.append(f'response="{h(f"{ha1}:{nonce}:{ha2}")}"')
+    if params.get("opaque") is not None:
+        fields.append(f'opaque="{params["opaque"]}"')
+    return "Digest " + ", ".join(fields)
+
+
+def _exchange(target: Target, method, body, headers, options, deadline, same_host=True, probe=None,
+              authorization=None, sink=None, max_body=None) -> Response:
     left = deadline.left()
     if left <= 0:
         raise _TimedOut()
@@ -295,9 +383,12 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
     headers.setdefault("User-Agent", user_agent())
     for name, value in options.headers:
         headers[name.title()] = value
-    user = target.user if target.user is not None else options.user
-    password = target.password if target.password is not None else options.password
-    if user is not None and same_host:
+    user, password = _credentials(target, options)
+    if authorization is False:  # ask without credentials (to read the server's challenge)
+        pass
+    elif authorization is not None:
+        headers["Authorization"] = authorization
+    elif user is not None and same_host:
         token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
         headers["Authorization"] = "Basic " + token
     if body is not None:
@@ -313,16 +404,35 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
             except OSError:
                 pass
 
-    watchdog = threading.Timer(left, expire)
+    window = _Deadline(min(probe, left)) if probe is not None else deadline
+    watchdog = threading.Timer(window.left(), expire)
     watchdog.daemon = True
     watchdog.start()
     try:
-        conn.putrequest(method, _request_path(target.path), skip_accept_encoding=True)
-        for name, value in headers.items():
-            conn.putheader(name, value)
-        conn.endheaders(body)
-        _rearm(conn, deadline)
-        resp = conn.getresponse()
+        try:
+            conn.putrequest(method, _request_path(target.path), skip_accept_encoding=True)
+            for name, value in headers.items():
+                conn.putheader(name, value)
+            try:
+                conn.endheaders(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered (401, 413 ...) and closed before reading the body: read its answer
+            _rearm(conn, window)
+            resp = conn.getresponse()
+        except (_TimedOut, OSError, http.client.HTTPException) as exc:
+            if probe is not None and deadline.left() > 0 and (timed_out.is_set() or window.left() <= 0
+                                                               or isinstance(exc, (socket.timeout, TimeoutError))):
+                raise _NotThisWay(f"no answer within {probe:g} s") from None
+            if probe is not None and isinstance(exc, (ConnectionResetError, http.client.RemoteDisconnected,
+                                                      BrokenPipeError)) and deadline.left() > 0:
+                raise _NotThisWay(_reason(exc)) from None
+            raise
+        if probe is not None:  # the status line came in time: the rest has the whole deadline
+            watchdog.cancel()
+            timed_out.clear()
+            watchdog = threading.Timer(max(deadline.left(), 0.001), expire)
+            watchdog.daemon = True
+            watchdog.start()
         streamed = sink is not None and 200 <= resp.status < 300
         chunks, size = [], 0
         while True:
@@ -348,9 +458,7 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
             raise http.client.IncompleteRead(b"".join(chunks), resp.length)
         return Response(resp.status, resp.reason or "", {k.lower(): v for k, v in resp.getheaders()},
                         b"".join(chunks), target.url)
-    except EndpointError:
-        raise
-    except _TimedOut:
+    except (EndpointError, _TimedOut, _NotThisWay):
         raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if timed_out.is_set() or deadline.left() <= 0:
@@ -381,16 +489,24 @@ ACCEPT_RESULTS = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples"
 
 
-def protocol_request(url: str, query: str, accept: str, form: str) -> tuple[bytes, dict[str, str]]:
-    """The body and headers of a SPARQL 1.1 Protocol query request (POST, the query as the
-    body), built by SPARQLWrapper; :func:`request` sends it under laokg's deadline, retries,
-    redirect and credential rules (SPARQLWrapper's own sending has a per-read timeout only and
-    follows redirects to any scheme ``urllib`` knows)."""
-    from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+def protocol_request(url: str, query: str, accept: str, form: str,
+                     method: str = "post-direct") -> tuple[str, str, bytes | None, dict[str, str]]:
+    """A SPARQL 1.1 Protocol query request: (HTTP method, URL, body, headers) for ``method``
+    (``post-direct``, ``post-form`` or ``get``). SPARQLWrapper builds the POST bodies;
+    :func:`request` sends them under laokg's deadline, retry, redirect and credential rules
+    (SPARQLWrapper's own sending has a per-read timeout only and follows redirects to any
+    scheme ``urllib`` knows). The GET URL is built here: SPARQLWrapper appends ``?query=`` even
+    to a URL that already has a query string."""
+    from urllib.parse import urlencode
+
+    if method == "get":
+        joiner = "&" if "?" in url else "?"
+        return "GET", url + joiner + urlencode({"query": query}), None, {"Accept": accept, "User-Agent": user_agent()}
+    from SPARQLWrapper import POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
 
     wrapper = SPARQLWrapper(url, agent=user_agent())
     wrapper.setMethod(POST)
-    wrapper.setRequestMethod(POSTDIRECTLY)
+    wrapper.setRequestMethod(POSTDIRECTLY if method == "post-direct" else URLENCODED)
     wrapper.setOnlyConneg(True)  # the format by the Accept header only, no ?format= parameters
     with warnings.catch_warnings():  # its guess of the query form, replaced below
         warnings.simplefilter("ignore")
@@ -400,11 +516,52 @@ def protocol_request(url: str, query: str, accept: str, form: str) -> tuple[byte
     wrapper.queryType = form
     wrapper.addCustomHttpHeader("Accept", accept)
     built = wrapper._createRequest()  # noqa: SLF001 - SPARQLWrapper's request, without its urlopen
-    return built.data, {name.title(): value for name, value in built.header_items()}
+    return "POST", url, built.data, {name.title(): value for name, value in built.header_items()}
+
+
+def methods_for(url: str, options: RemoteOptions) -> tuple[str, ...]:
+    """The ways to try, in order: the one chosen, or (auto) the one that answered before, else all."""
+    if options.method != "auto":
+        return (options.method,)
+    known = _WORKING.get(url)
+    return (known,) if known else AUTO_ORDER
+
+
+def send_query(url: str, query: str, accept: str, form: str, options: RemoteOptions | None = None,
+               **kwargs) -> Response:
+    """Send a query by the way ``options.method`` says (``auto``: probe each way in turn, see the
+    module's docstring); every way shares one total deadline."""
+    options = options or RemoteOptions()
+    if options.timeout <= 0:
+        raise EndpointError(f"timeout must be positive, got {options.timeout}")
+    ways = methods_for(url, options)
+    deadline = _Deadline(options.timeout)
+    tried = []
+    for i, way in enumerate(ways):
+        http_method, target, body, headers = protocol_request(url, query, accept, form, way)
+        last = i == len(ways) - 1
+        left = deadline.left()
+        if left <= 0:
+            break
+        try:
+            resp = request(target, http_method, body, headers, options.with_timeout(left),
+                           probe=None if last else min(PROBE_SECONDS, left), **kwargs)
+        except _NotThisWay as exc:
+            tried.append(f"{way}: {exc.why}")
+            continue
+        except EndpointError as exc:
+            if tried:
+                raise EndpointError(f"{exc} (after {'; '.join(tried)})") from None
+            raise
+        if options.method == "auto":
+            _WORKING[url] = way
+        return resp
+    raise EndpointError(f"endpoint {mask(url)}: no complete answer within {options.timeout:g} s (timed out; "
+                        f"{'; '.join(tried)})")
 
 
 def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None, budget=None):
-    """POST ``query`` to ``url``; return parsed rows/boolean (SELECT/ASK) or an rdflib Graph.
+    """Send ``query`` to ``url`` (:func:`send_query`); return parsed rows/boolean (SELECT/ASK) or an rdflib Graph.
 
     A SELECT answer is read as it arrives (:class:`SelectReader`): its rows are counted against
     the ``budget``'s row cap on the way, and the body is never held whole. Other answers are
@@ -429,9 +586,8 @@ def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None
         select_rows(url, query, options, vars_.extend, add)
         return QueryResult(form, vars=vars_, rows=rows)
     accept = ACCEPT_RESULTS if form == "ASK" else ACCEPT_GRAPH
-    body, headers = protocol_request(url, query, accept, form)
     cap = budget.max_memory_mb * 1024 * 1024 if budget is not None and budget.max_memory_mb else None
-    resp = request(url, "POST", body, headers, options, max_body=cap)
+    resp = send_query(url, query, accept, form, options, max_body=cap)
     with _malformed(url):
         if form == "ASK":
             return results_from_json(resp.body, form)
@@ -454,14 +610,13 @@ def _malformed(url: str):
 def select_rows(url: str, query: str, options: RemoteOptions | None, on_vars, on_row) -> None:
     """POST the SELECT ``query``; call ``on_vars(names)`` once, then ``on_row(row)`` for each
     solution (a dict of rdflib terms, as :func:`results_from_json` gives) as the answer arrives."""
-    body, headers = protocol_request(url, query, ACCEPT_RESULTS, "SELECT")
     reader = SelectReader(on_vars, on_row)
 
     def sink(chunk: bytes) -> None:
         with _malformed(url):
             reader.feed(chunk)
 
-    resp = request(url, "POST", body, headers, options, sink=sink)
+    resp = send_query(url, query, ACCEPT_RESULTS, "SELECT", options, sink=sink)
     with _malformed(url):
         if resp.body:  # not a 2xx answer (request raises for those) or a server without a body
             reader.feed(resp.body)
@@ -649,7 +804,10 @@ def results_from_json(body: bytes, form: str):
     data = json.loads(body.decode("utf-8"))  # rdflib's parser would accept a non-object
     if not isinstance(data, dict):
         raise ValueError("not a SPARQL results object")
-    res = Result.parse(io.BytesIO(body), format="json")
+    with quiet_literals():
+        res = Result.parse(io.BytesIO(body), format="json")
+    if form == "ASK" and "boolean" not in data:
+        return QueryResult(form, boolean=_ask_as_bindings(data))
     if form == "ASK":
         if res.type != "ASK" or not isinstance(data.get("boolean"), bool):
             raise ValueError("no boolean in the answer to an ASK query")
@@ -657,13 +815,88 @@ def results_from_json(body: bytes, form: str):
     if res.type != "SELECT":
         raise ValueError("no bindings in the answer to a SELECT query")
 
+    odd = OddLiterals()
+
     def plain(term):
         if isinstance(term, Literal) and term.datatype == XSD.string:
             return Literal(str(term))
+        return odd.check(term)
+
+    with quiet_literals():
+        rows = [{str(k): plain(v) for k, v in b.items()} for b in res.bindings]
+    odd.warn()
+    return QueryResult(form, vars=[str(v) for v in res.vars], rows=rows)
+
+
+def _ask_as_bindings(data: dict) -> bool:
+    """Virtuoso 7.2 answers an ASK asked for JSON as one solution of ``?__ASK_RETVAL`` (1 or 0)."""
+    try:
+        (row,) = data["results"]["bindings"]
+        value = row["__ASK_RETVAL"]["value"]
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("no boolean in the answer to an ASK query") from None
+    if value not in ("0", "1", "true", "false"):
+        raise ValueError("no boolean in the answer to an ASK query")
+    return value in ("1", "true")
+
+
+@contextlib.contextmanager
+def quiet_literals():
+    """rdflib logs a traceback for each literal whose lexical form does not fit its datatype;
+    :class:`OddLiterals` reports them in one warning instead."""
+    import logging
+
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+class OddLiterals:
+    """Literals an endpoint returned in an unexpected form. ``xsd:boolean`` 1/0 (valid XSD,
+    Virtuoso's form) become the canonical true/false, so answers compare equal across stores;
+    a lexical form that is not valid for its datatype (Virtuoso gives ``"P60D"^^xsd:duration``
+    as ``"5.184e+06"``) is kept as the endpoint gave it and counted for one warning."""
+
+    def __init__(self):
+        self.count, self.first = 0, None
+
+    def check(self, term):
+        from rdflib import Literal
+        from rdflib.namespace import XSD
+
+        if not isinstance(term, Literal) or term.datatype is None:
+            return term
+        if term.datatype == XSD.boolean and str(term) in ("0", "1"):
+            return Literal("true" if str(term) == "1" else "false", datatype=XSD.boolean)
+        if getattr(term, "ill_typed", False):
+            self.count += 1
+            if self.first is None:
+                self.first = term
         return term
 
-    rows = [{str(k): plain(v) for k, v in b.items()} for b in res.bindings]
-    return QueryResult(form, vars=[str(v) for v in res.vars], rows=rows)
+    def check_graph(self, graph):
+        with quiet_literals():
+            for o in graph.objects():
+                self.check(o)
+        self.warn()
+
+    def warn(self, where: str = "the endpoint") -> None:
+        if not self.count:
+            return
+        from laokg.errors import escape_control
+
+        shown = self.first.n3()
+        shown = escape_control(shown[:80] + ("…" if len(shown) > 80 else ""))
+        warnings.warn(f"{where} returned {self.count:,} literal{'s' if self.count != 1 else ''} whose form is not "
+                      f"valid for its datatype (first: {shown}); kept as given", RemoteLiteralWarning, stacklevel=2)
+
+
+class RemoteLiteralWarning(UserWarning):
+    """An endpoint returned literals in a form their datatype does not allow."""
 
 
 def graph_from_ntriples(body: bytes, content_type: str = ACCEPT_GRAPH):
@@ -681,9 +914,11 @@ def graph_from_ntriples(body: bytes, content_type: str = ACCEPT_GRAPH):
         raise ValueError("the answer ends in the middle of a line (truncated)")
     g = bind_prefixes(Graph())
     try:
-        g.parse(data=text, format=fmt)
+        with quiet_literals():
+            g.parse(data=text, format=fmt)
     except Exception as exc:  # rdflib's parsers raise several unrelated classes
         raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    OddLiterals().check_graph(g)
     return g
 
 
@@ -765,7 +1000,7 @@ class RemoteEngine:
     def _options(self, timeout) -> RemoteOptions:
         options = self.options
         if timeout is not None and timeout != options.timeout:
-            options = RemoteOptions(timeout, options.retries, options.user, options.password, options.headers)
+            options = options.with_timeout(timeout)
         return options
 
     @staticmethod
@@ -792,7 +1027,8 @@ def _worker_budget(budget, options: RemoteOptions):
     return replace(budget, timeout=options.timeout + _WORKER_GRACE)
 
 
-def load_or_fetch(root=None, data=(), endpoint: str | None = None, *, timeout=None, retries=None, user=None, headers=()):
+def load_or_fetch(root=None, data=(), endpoint: str | None = None, *, timeout=None, retries=None, user=None, headers=(),
+                  method=None):
     """The graph a command reads: the project's files (plus ``data``), or with ``endpoint``
     the endpoint's whole default graph, fetched by one CONSTRUCT."""
     if not endpoint:
@@ -801,4 +1037,4 @@ def load_or_fetch(root=None, data=(), endpoint: str | None = None, *, timeout=No
         return load_data_graph(root, data)
     if data:
         raise InputError("--data adds files to the local graph; it cannot be combined with --endpoint")
-    return fetch_graph(endpoint, RemoteOptions.from_cli(timeout, retries, user, headers))
+    return fetch_graph(endpoint, RemoteOptions.from_cli(timeout, retries, user, headers, method))
