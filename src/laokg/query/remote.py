@@ -609,18 +609,22 @@ def _malformed(url: str):
 
 def select_rows(url: str, query: str, options: RemoteOptions | None, on_vars, on_row) -> None:
     """POST the SELECT ``query``; call ``on_vars(names)`` once, then ``on_row(row)`` for each
-    solution (a dict of rdflib terms, as :func:`results_from_json` gives) as the answer arrives."""
-    reader = SelectReader(on_vars, on_row)
+    solution (a dict of rdflib terms, as :func:`results_from_json` gives) as the answer arrives.
+    Literals in a store's own form: booleans 1/0 made canonical, the ill-typed counted for one
+    warning (:class:`OddLiterals`)."""
+    odd = OddLiterals()
+    reader = SelectReader(on_vars, lambda row: on_row({k: odd.check(v) for k, v in row.items()}))
 
     def sink(chunk: bytes) -> None:
-        with _malformed(url):
+        with _malformed(url), quiet_literals():
             reader.feed(chunk)
 
     resp = send_query(url, query, ACCEPT_RESULTS, "SELECT", options, sink=sink)
-    with _malformed(url):
+    with _malformed(url), quiet_literals():
         if resp.body:  # not a 2xx answer (request raises for those) or a server without a body
             reader.feed(resp.body)
         reader.finish()
+    odd.warn()
 
 
 class SelectReader:
