@@ -39,7 +39,7 @@ def arq() -> None:
             parsed = check_query(text, source=name)
             q = work / "q.rq"
             q.write_text(parsed.text, encoding="utf-8")
-            out = subprocess.run(["java", "-cp", cp, "arq", "--data", str(data), "--query", str(q), "--results", "JSON"],
+            out = subprocess.run(["java", "-cp", cp, "arq.sparql", "--data", str(data), "--query", str(q), "--results", "JSON"],
                                  capture_output=True, timeout=300)
             try:
                 got = rendered(results_from_json(out.stdout, parsed.form))

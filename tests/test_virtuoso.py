@@ -145,7 +145,12 @@ def test_every_endpoint_command_answers_as_on_the_files(virtuoso, args):
     remote = runner.invoke(cli, [*args, "--root", str(ROOT), "--endpoint", virtuoso.query_url])
     assert "Traceback" not in remote.output
     assert remote.exit_code == local.exit_code, remote.output
-    assert remote.output == local.output, _first_difference(local.output, remote.output)
+    lines = remote.output.splitlines(keepends=True)
+    warned = [line for line in lines if line.startswith("Warning: laokg: RemoteLiteralWarning: ")]
+    if args[0] not in ("query", "sparql"):  # the whole graph: its 9 durations in Virtuoso's form, said once
+        assert len(warned) == 1 and "9 literals" in warned[0], remote.output
+    output = "".join(line for line in lines if line not in warned)
+    assert output == local.output, _first_difference(local.output, output)
 
 
 def test_validate_on_virtuoso_reports_its_durations_in_one_line_each(virtuoso):
