@@ -20,6 +20,7 @@ def arq() -> None:
     from laokg.query.remote import results_from_json
     from laokg.query.safety import check_query
 
+    from . import jena_support
     from .parity_support import bindings_of, embedded_outputs, parity_cases, rendered, text_of
     from .saved_query_support import real_graph
 
@@ -28,7 +29,7 @@ def arq() -> None:
         work = Path(tmp)
         data = work / "graph.nt"
         real_graph().serialize(data, format="nt", encoding="utf-8")
-        cp = "/usr/share/java/*"  # every jar Debian installed: arq needs more than the SHACL classpath
+        cp = jena_support.classpath(work)
         same, differ = 0, []
         for label, name, params in parity_cases():
             text = text_of(name)
