@@ -174,10 +174,27 @@ def _push(store_url, root, extra, graph, query_url, options) -> PushResult:
         theirs, changed_there = by_value(fetched)
         if not changed_there or to_isomorphic(mine) != to_isomorphic(theirs):
             raise VerificationFailed(f"{mask(query_url)} returns {len(fetched):,} triples that are not the pushed graph "
-                                     f"(the store rewrote some terms?)")
+                                     f"(the store rewrote some terms?{_first_change(mine, theirs)})")
         note = (f"the store returns {changed_there:,} literal{'s' if changed_there != 1 else ''} in its own form "
                 f"(xsd:duration as a number of months or seconds, xsd:boolean as 1/0): compared by value, the same")
     return PushResult(mask(target), mask(query_url), graph, len(data), count, note=note)
+
+
+def _first_change(mine, theirs) -> str:
+    """`` e.g. S P "local" became "store's"`` for the first differing triple without blank nodes."""
+    from rdflib import BNode, Literal
+
+    from laokg.errors import escape_control
+
+    def plain(g):
+        return {t for t in g if not any(isinstance(x, BNode) for x in t)}
+
+    a, b = plain(mine), plain(theirs)
+    for s, p, o in sorted(a - b):
+        for _, _, o2 in sorted(x for x in b - a if x[0] == s and x[1] == p):
+            if isinstance(o, Literal):
+                return escape_control(f"; e.g. <{s}> <{p}>: {o.n3()} came back as {o2.n3()}")[:300]
+    return ""
 
 
 def _duration_number(text: str) -> float | None:
