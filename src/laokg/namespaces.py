@@ -13,6 +13,8 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 CITO = Namespace("http://purl.org/spar/cito/")
 DOCO = Namespace("http://purl.org/spar/doco/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
+FRBR = Namespace("http://purl.org/vocab/frbr/core#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 QB = Namespace("http://purl.org/linked-data/cube#")
 SDMX_DIM = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEAS = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
@@ -52,6 +54,8 @@ PREFIXES = {
     "cito": CITO,
     "doco": DOCO,
     "fabio": FABIO,
+    "frbr": FRBR,
+    "dcat": DCAT,
     "qb": QB,
     "sdmx-dimension": SDMX_DIM,
     "sdmx-measure": SDMX_MEAS,
