@@ -53,6 +53,17 @@ def graph_files() -> list[Path]:
     return _paths("graph/*.ttl")
 
 
+def load_real() -> Graph:
+    """The real data graph as ``laokg validate`` sees it: ontology, vocabularies and graph/ with
+    the evidence its short form expands to (graph/claims.py), in a plain rdflib Graph."""
+    from laokg.graph.load import load_data_graph
+
+    g = Graph()
+    for triple in load_data_graph(ROOT):
+        g.add(triple)
+    return g
+
+
 def load(paths: Iterable[Path]) -> Graph:
     g = Graph()
     for path in paths:
