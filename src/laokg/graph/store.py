@@ -94,7 +94,8 @@ def built_store(root=None) -> Path | None:
 def data_size(root=None, extra=()) -> int:
     """Bytes of Turtle in the project's data files (and ``extra``): how big the graph is."""
     files = project_files(root)
-    return sum(p.stat().st_size for p in (*files.data, *(Path(e) for e in extra)))
+    named = [check_named(e, files.root) for e in extra]  # the rule (and message) of every loader
+    return sum(p.stat().st_size for p in (*files.data, *named))
 
 
 #: :func:`open_store`'s ``built`` when the caller has not looked for a built store
