@@ -244,6 +244,8 @@ def _parse_query(text: str, source: str, line_offset: int) -> ParsedQuery:
     variables = query_variables(tree)  # before translateQuery mutates the tree
     try:
         query = translateQuery(tree)
+    except RecursionError:
+        raise  # parse_query says: nested too deeply
     except Exception as exc:  # rdflib raises bare Exceptions for unknown prefixes etc.
         raise QueryError(f"{source}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     return ParsedQuery(text, form, variables, tree=tree, query=query)
