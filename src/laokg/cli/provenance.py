@@ -216,7 +216,36 @@ def source_show_command(doc, root):
     write_output("\n".join(out) + "\n", None)
 
 
+@click.command("diff", context_settings=CONTEXT_SETTINGS)
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for programs.")
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
+@click.option("--root", metavar="DIR", default=None, help="Project root (for git revisions and dates).")
+@os_errors
+def diff_command(old, new, fmt, output, root):
+    """What changed from OLD to NEW: facts added, removed and changed, with their sources.
+
+    OLD and NEW are each a release (a dist/ directory, a release directory or a graph file),
+    a git revision of the project (its graph built from that revision's files), or a date
+    (YYYY-MM-DD, YYYY-MM or YYYY: the project's graph as of that day, see --as-of).
+    A fact is changed when its subject has one value of the property on each side and the
+    values differ; evidence changes are listed under the subject they support (docs/time.md).
+
+    \b
+    Example:
+      laokg diff HEAD~3 HEAD
+      laokg diff 2025-08-01 2025-12-01 --format json
+    """
+    from laokg.graph.changes import diff, format_json, format_text
+
+    result = diff(old, new, root)
+    write_output(format_json(result) if fmt == "json" else format_text(result), output, root)
+
+
 def register(group: click.Group) -> None:
+    group.add_command(diff_command)
     group.add_command(trace_command)
     group.add_command(audit_command)
     group.add_command(source_group)

@@ -40,6 +40,45 @@ class BuildResult:
     validation: ValidationResult
 
 
+#: the diff against the previous release, written beside each release (docs/time.md)
+CHANGES_FILES = ("changes.txt", "changes.json")
+
+
+def previous_graph(dist: Path) -> Path | None:
+    """The N-Triples of the release ``dist`` publishes now (the one a new build replaces), if any."""
+    from laokg.graph.release import current_release
+
+    current = current_release(dist) if dist.is_dir() else None
+    if current is None:
+        plain = dist / "laokg.nt"  # an old-style dist/ (plain files)
+        return plain if plain.is_file() and not plain.is_symlink() else None
+    path = current / "laokg.nt"
+    return path if path.is_file() else None
+
+
+def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
+    """``changes.txt`` and ``changes.json``: the new graph against the previous release's.
+
+    Each side is named by the SHA-256 of its N-Triples (not by release id, which hashes the
+    release's files, this one included), so rebuilding an unchanged graph gives the same
+    files and the same release. The first release is compared with the empty graph."""
+    import hashlib
+
+    from rdflib import Graph
+
+    from laokg.graph.changes import diff_graphs, format_json, format_text
+
+    previous = previous_graph(dist)
+    old_bytes = previous.read_bytes() if previous is not None else b""
+    old, new = Graph(), Graph()
+    if old_bytes:
+        old.parse(data=old_bytes.decode("utf-8"), format="nt")
+    new.parse(data=ntriples.decode("utf-8"), format="nt")
+    name = lambda data: "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
+    result = diff_graphs(old, new, name(old_bytes), name(ntriples))
+    return [(CHANGES_FILES[0], format_text(result).encode("utf-8")), (CHANGES_FILES[1], format_json(result).encode("utf-8"))]
+
+
 def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachments=()) -> BuildResult:
     """Validate the project and write the release files into ``dist`` (default root/dist).
 
@@ -75,6 +114,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     from laokg.graph.store import MANIFEST, STORE_DIR, manifest, write_store
 
     ntriples = dict(contents)["laokg.nt"]
+    contents.extend(changes_files(out, ntriples))
     contents.append((MANIFEST, manifest(len(ready), base)))
     del ready
     contents.extend((name, bytes(payload)) for name, payload in attachments)
@@ -88,4 +128,4 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     return BuildResult(written, result)
 
 
-__all__ = ["build", "BuildResult", "Written", "GRAPH_FILES", "REPORT_FILES"]
+__all__ = ["build", "BuildResult", "Written", "GRAPH_FILES", "REPORT_FILES", "CHANGES_FILES", "changes_files", "previous_graph"]

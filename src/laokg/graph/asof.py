@@ -1,0 +1,168 @@
+"""The graph as of a date: what the sources published by that date say.
+
+Rules (docs/time.md):
+
+- The documents read are the objects of ``oa:hasSource`` (the sources of the evidence's
+  passages). A document's date is its ``dct:issued``; a partial date counts as the *last* day
+  it names (``"2024-01"^^xsd:gYearMonth`` is published by 2024-01-31, ``"2023"^^xsd:gYear``
+  by 2023-12-31), so a document counts only once it is surely out. A document with no
+  ``dct:issued`` cannot be placed in time and is left out of every dated view.
+- An edition names its work with ``dct:isVersionOf`` (a document with none is its own work).
+  As of a day, each work is read in its latest edition published by then (two editions of one
+  day both count).
+- Evidence (``prov:qualifiedDerivation``) stays when its passage's document is such an edition.
+  A node with derivations none of which stays is dropped, with every triple naming it; so are
+  the sections and footnotes (``dct:isPartOf``) of documents not read on that day. A node with
+  no derivation at all (structure, vocabularies, data sets) stays. Project assertions
+  (``prov:qualifiedAttribution``) stay with the node they annotate and go with it.
+- What a dropped node leaves behind (its evidence, passages, selectors, blank nodes nothing
+  names any more) is dropped too.
+
+:func:`as_of` returns a new rdflib graph; the input is not changed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
+
+from laokg.errors import InputError
+from laokg.namespaces import LAOKG, OA
+
+#: types of the nodes that only carry provenance (dropped when nothing names them)
+SCAFFOLDING_TYPES = frozenset({
+    LAOKG.DocumentEvidence, LAOKG.ProjectAssertion, OA.SpecificResource,
+    OA.TextQuoteSelector, OA.TextPositionSelector,
+})
+
+_DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_day(text: str) -> _dt.date:
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` as the last day it names (InputError otherwise)."""
+    match = _DAY.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise InputError(f"not a date: {text!r} (expected YYYY-MM-DD, YYYY-MM or YYYY)")
+    year, month, day = match.groups()
+    try:
+        if day is not None:
+            return _dt.date(int(year), int(month), int(day))
+        if month is not None:
+            return _dt.date(int(year), int(month), calendar.monthrange(int(year), int(month))[1])
+        return _dt.date(int(year), 12, 31)
+    except ValueError as exc:
+        raise InputError(f"not a date: {text!r} ({exc})") from None
+
+
+def literal_day(value) -> _dt.date | None:
+    """The last day a ``dct:issued`` literal names (xsd:date, dateTime, gYearMonth, gYear), or None."""
+    if not isinstance(value, Literal):
+        return None
+    text = str(value).strip()[:10]
+    try:
+        return parse_day(text)
+    except InputError:
+        return None
+
+
+def document_dates(graph: Graph) -> dict:
+    """Every document the evidence reads -> its date (the last day ``dct:issued`` names), or None."""
+    dates = {}
+    for doc in set(graph.objects(None, OA.hasSource)):
+        days = [d for d in (literal_day(v) for v in graph.objects(doc, DCTERMS.issued)) if d is not None]
+        dates[doc] = min(days) if days else None
+    return dates
+
+
+def work_of(graph: Graph, doc) -> object:
+    """The work a document is an edition of (``dct:isVersionOf``), or the document itself."""
+    works = sorted(graph.objects(doc, DCTERMS.isVersionOf), key=str)
+    return works[0] if works else doc
+
+
+def editions_read(graph: Graph, day: _dt.date) -> set:
+    """The documents read as of ``day``: each work's latest edition published by then."""
+    latest: dict = {}
+    for doc, date in document_dates(graph).items():
+        if date is None or date > day:
+            continue
+        work = work_of(graph, doc)
+        best = latest.get(work)
+        if best is None or date > best[0]:
+            latest[work] = (date, {doc})
+        elif date == best[0]:
+            best[1].add(doc)
+    return {doc for _, docs in latest.values() for doc in docs}
+
+
+def _evidence_document(graph: Graph, evidence) -> set:
+    return {doc for passage in graph.objects(evidence, PROV.entity) for doc in graph.objects(passage, OA.hasSource)}
+
+
+def dropped_nodes(graph: Graph, day: _dt.date) -> set:
+    """The nodes :func:`as_of` drops before the clean-up of what they leave behind."""
+    read = editions_read(graph, day)
+    documents = set(document_dates(graph))
+    unread = documents - read
+    dropped = set()
+    stays = {}
+    for evidence in set(graph.objects(None, PROV.qualifiedDerivation)):
+        sources = _evidence_document(graph, evidence)
+        stays[evidence] = bool(sources & read) or not sources
+        if not stays[evidence]:
+            dropped.add(evidence)
+    for node in set(graph.subjects(PROV.qualifiedDerivation, None)):
+        if not any(stays.get(e, True) for e in graph.objects(node, PROV.qualifiedDerivation)):
+            dropped.add(node)
+    dropped |= unread
+    # the parts of unread documents (sections, footnotes), and the parts of those parts
+    frontier = set(unread)
+    while frontier:
+        parts = {part for whole in frontier for part in graph.subjects(DCTERMS.isPartOf, whole)} - dropped
+        dropped |= parts
+        frontier = parts
+    return dropped
+
+
+def as_of(graph: Graph, day) -> Graph:
+    """The graph as the sources published by ``day`` (a date or a ``YYYY[-MM[-DD]]`` string) give it."""
+    if isinstance(day, str):
+        day = parse_day(day)
+    dropped = dropped_nodes(graph, day)
+    # project assertions go with what they annotate
+    for node in list(dropped):
+        dropped.update(graph.objects(node, PROV.qualifiedAttribution))
+    out = Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace, override=True, replace=True)
+    for triple in graph:
+        s, _, o = triple
+        if s in dropped or o in dropped:
+            continue
+        out.add(triple)
+    _drop_orphans(out)
+    return out
+
+
+def _drop_orphans(graph: Graph) -> None:
+    """Remove, until none is left, scaffolding and blank nodes that nothing names any more."""
+    while True:
+        named = set(graph.objects())
+        orphans = set()
+        for subject in set(graph.subjects()):
+            if subject in named:
+                continue
+            if isinstance(subject, BNode) or any(t in SCAFFOLDING_TYPES for t in graph.objects(subject, RDF.type)):
+                orphans.add(subject)
+        if not orphans:
+            return
+        for subject in orphans:
+            graph.remove((subject, None, None))
+
+
+__all__ = ["as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
+           "SCAFFOLDING_TYPES"]
