@@ -49,6 +49,46 @@ def project_options(func):
     return func
 
 
+def _remember_as_of(ctx, param, value):
+    if value is None:
+        return None
+    from laokg.errors import InputError
+    from laokg.graph.asof import parse_day
+
+    try:
+        ctx.meta["laokg.as_of"] = parse_day(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return None
+
+
+def as_of_option(func=None, *, remote_ok: bool = False):
+    """``--as-of DATE``: the command reads the graph as the sources published by DATE give it
+    (:mod:`laokg.graph.asof`, docs/time.md). With ``--endpoint`` (a store answers for the
+    graph pushed to it) it is refused unless ``remote_ok`` (``push`` sends the dated view)."""
+    if func is None:
+        return lambda f: as_of_option(f, remote_ok=remote_ok)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        day = click.get_current_context().meta.get("laokg.as_of")
+        if day is None:
+            return func(*args, **kwargs)
+        if kwargs.get("endpoint") and not remote_ok:
+            fail("--as-of reads the project's files; a store answers for what was pushed to it "
+                 "(push the dated view: laokg push STORE_URL --as-of DATE, see docs/time.md)")
+        from laokg.graph.asof import reading_as_of
+
+        with reading_as_of(day):
+            return func(*args, **kwargs)
+
+    return click.option(
+        "--as-of", metavar="DATE", default=None, expose_value=False, callback=_remember_as_of,
+        help="Read the graph as the sources published by DATE (YYYY-MM-DD, YYYY-MM or YYYY) give it, "
+             "each document in its latest edition then (docs/time.md).",
+    )(wrapper)
+
+
 # ---------------------------------------------------------------- the one error path
 
 

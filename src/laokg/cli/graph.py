@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_stdout_bytes, write_text
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, as_of_option, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_stdout_bytes, write_text
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
@@ -48,6 +48,7 @@ def validate_command(fmt, root, data, endpoint, timeout, retries, user, headers)
 @read_engine_option
 @endpoint_options
 @os_errors
+@as_of_option
 def stats_command(fmt, root, data, engine, endpoint, timeout, retries, user, headers):
     """Count triples, facts, sources, footnotes, evidence, observations and entities per class.
 
@@ -78,6 +79,7 @@ def stats_command(fmt, root, data, engine, endpoint, timeout, retries, user, hea
 @project_options
 @endpoint_options
 @os_errors
+@as_of_option
 def export_command(fmt, output, root, data, endpoint, timeout, retries, user, headers):
     """Write the merged graph (ontology, vocabularies and graph files; not the shapes).
 

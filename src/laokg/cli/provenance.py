@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 import laokg.cli.common as common
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, as_of_option, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_output
 from laokg.errors import InputError, escape_text
 
 TRACE_FORMATS = ("text", "json", "turtle")
@@ -26,6 +26,7 @@ TRACE_FORMATS = ("text", "json", "turtle")
 @read_engine_option
 @endpoint_options
 @os_errors
+@as_of_option
 def trace_command(thing, source, fmt, output, root, data, engine, endpoint, timeout, retries, user, headers):
     """Show where a fact comes from, or what depends on a source.
 
@@ -75,6 +76,7 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
 @project_options
 @endpoint_options
 @os_errors
+@as_of_option
 def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, retries, user, headers):
     """Report the oddities of the sources and gaps of the graph.
 

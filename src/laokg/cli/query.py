@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line, escape_text
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, chosen_method, emit, endpoint_options as graph_endpoint_options, output_options, project_options, read_engine_option, remote_options, write_output
+from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, as_of_option, chosen_method, emit, endpoint_options as graph_endpoint_options, output_options, project_options, read_engine_option, remote_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
@@ -240,6 +240,7 @@ def query_show(name, queries, root, output):
 @click.option("--queries", metavar="DIR", default=None, help="Saved-query directory (default: ROOT/queries).")
 @engine_options
 @output_options
+@as_of_option
 def query_run(name, params, queries, root, data, endpoint, engine, timeout, retries, user, headers, allow_service, allow_from, fmt, output):
     """Run a saved query. Values are bound as typed RDF terms, never pasted into the text.
 
@@ -268,6 +269,7 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
 @param_option
 @engine_options
 @output_options
+@as_of_option
 def sparql_command(query, file, params, root, data, endpoint, engine, timeout, retries, user, headers, allow_service, allow_from, fmt, output):
     """Run an ad-hoc SPARQL query (read-only) on the graph or an endpoint.
 
@@ -310,6 +312,7 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
 @click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")
 @read_engine_option
 @graph_endpoint_options
+@as_of_option
 def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, timeout, retries, user, headers):
     """Show everything about one thing: types, labels, properties, incoming links, evidence.
 
@@ -345,6 +348,7 @@ def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, tim
 @output_options
 @read_engine_option
 @graph_endpoint_options
+@as_of_option
 def search_command(text, type_, limit, root, data, fmt, output, engine, endpoint, timeout, retries, user, headers):
     """Find things by label or alternative label (case- and accent-insensitive).
 

@@ -11,7 +11,7 @@ import time
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, chosen_method, os_errors, project_options, remote_options
+from laokg.cli.common import CONTEXT_SETTINGS, as_of_option, chosen_method, os_errors, project_options, remote_options
 
 
 @click.command("push", context_settings=CONTEXT_SETTINGS)
@@ -25,6 +25,7 @@ from laokg.cli.common import CONTEXT_SETTINGS, chosen_method, os_errors, project
 @remote_options
 @project_options
 @os_errors
+@as_of_option(remote_ok=True)
 def push_command(store_url, graph, endpoint, timeout, retries, user, headers, root, data):
     """Publish the validated graph to a triple store, then check what arrived.
 

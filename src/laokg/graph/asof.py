@@ -24,6 +24,8 @@ Rules (docs/time.md):
 from __future__ import annotations
 
 import calendar
+import contextlib
+import contextvars
 import datetime as _dt
 import re
 
@@ -148,6 +150,38 @@ def as_of(graph: Graph, day) -> Graph:
     return out
 
 
+#: the day every loader reads the graph as of (None: the whole graph); set by ``--as-of``
+_AS_OF: contextvars.ContextVar = contextvars.ContextVar("laokg_as_of", default=None)
+
+
+def current_as_of() -> _dt.date | None:
+    """The day the loaders read the graph as of, or None."""
+    return _AS_OF.get()
+
+
+def set_as_of(day) -> contextvars.Token:
+    """Make every loader (:func:`laokg.graph.load.load_data_graph`, the Oxigraph store) read the
+    graph as of ``day`` (a date, a ``YYYY[-MM[-DD]]`` string, or None for the whole graph);
+    returns the token :func:`reset_as_of` takes."""
+    if isinstance(day, str):
+        day = parse_day(day)
+    return _AS_OF.set(day)
+
+
+def reset_as_of(token: contextvars.Token) -> None:
+    _AS_OF.reset(token)
+
+
+@contextlib.contextmanager
+def reading_as_of(day):
+    """``with reading_as_of("2025-03-31"): ...``: every load inside reads the dated view."""
+    token = set_as_of(day)
+    try:
+        yield
+    finally:
+        reset_as_of(token)
+
+
 def _drop_orphans(graph: Graph) -> None:
     """Remove, until none is left, scaffolding and blank nodes that nothing names any more."""
     while True:
@@ -164,5 +198,5 @@ def _drop_orphans(graph: Graph) -> None:
             graph.remove((subject, None, None))
 
 
-__all__ = ["as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
+__all__ = ["as_of", "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
            "SCAFFOLDING_TYPES"]

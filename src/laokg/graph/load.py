@@ -414,7 +414,10 @@ def load_data_graph(root: str | os.PathLike | None = None, extra=()) -> Graph:
     paths = [*files.data, *_extra_paths(extra, files.root)]
     graph = _merge(_new_graph(), paths)
     claims.apply_to_graph(graph, files.root, paths)  # the short form -> evidence, passages, selectors
-    return graph
+    from laokg.graph.asof import as_of, current_as_of
+
+    day = current_as_of()  # --as-of: the graph as the sources published by then give it
+    return graph if day is None else as_of(graph, day)
 
 
 @dataclass(frozen=True)
@@ -457,6 +460,10 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
     exactly as before."""
     import pyoxigraph
 
+    from laokg.graph.asof import current_as_of
+
+    if current_as_of() is not None:  # a dated view is made by load_data_graph
+        return None
     files = project_files(root)
     paths = [*files.data, *_extra_paths(extra, files.root)]
     chunks: list[bytes] = []

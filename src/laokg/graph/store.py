@@ -78,9 +78,11 @@ def built_store(root=None) -> Path | None:
     """The store of the published release (``root/dist/releases/<id>/store``) if it was built
     from the project's current files, else None. The release is resolved once, so the record
     and the store read are of the same release even while a build switches ``current``."""
+    from laokg.graph.asof import current_as_of
+
     base = find_root(root)
     folder = release_folder(base)
-    if folder is None:
+    if folder is None or current_as_of() is not None:  # the built store holds the whole graph
         return None
     try:
         record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -116,6 +118,15 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
                 return pyoxigraph.Store.read_only(str(path))
             except OSError:
                 pass  # a damaged store: fall back to the Turtle files
+    from laokg.graph.asof import current_as_of
+
+    if current_as_of() is not None:  # --as-of: the dated view, made once by the project loader
+        from laokg.graph.load import load_data_graph
+
+        store = pyoxigraph.Store()
+        store.bulk_load(load_data_graph(root, extra).serialize(format="nt", encoding="utf-8"),
+                        format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return store
     files = project_files(root)
     store = pyoxigraph.Store()
     for path in (*files.data, *(check_named(e, files.root) for e in extra)):
