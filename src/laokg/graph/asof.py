@@ -12,7 +12,8 @@ Rules (docs/time.md):
   day both count).
 - Evidence (``prov:qualifiedDerivation``) stays when its passage's document is such an edition.
   A node with derivations none of which stays is dropped, with every triple naming it; so are
-  the sections and footnotes (``dct:isPartOf``) of documents not read on that day. A node with
+  the documents not yet published (or undated) and their sections and footnotes
+  (``dct:isPartOf``). An earlier edition's record stays (it was published); its evidence goes. A node with
   no derivation at all (structure, vocabularies, data sets) stays. Project assertions
   (``prov:qualifiedAttribution``) stay with the node they annotate and go with it.
 - What a dropped node leaves behind (its evidence, passages, selectors, blank nodes nothing
@@ -108,8 +109,8 @@ def _evidence_document(graph: Graph, evidence) -> set:
 def dropped_nodes(graph: Graph, day: _dt.date) -> set:
     """The nodes :func:`as_of` drops before the clean-up of what they leave behind."""
     read = editions_read(graph, day)
-    documents = set(document_dates(graph))
-    unread = documents - read
+    dates = document_dates(graph)
+    unpublished = {doc for doc, date in dates.items() if date is None or date > day}
     dropped = set()
     stays = {}
     for evidence in set(graph.objects(None, PROV.qualifiedDerivation)):
@@ -120,9 +121,11 @@ def dropped_nodes(graph: Graph, day: _dt.date) -> set:
     for node in set(graph.subjects(PROV.qualifiedDerivation, None)):
         if not any(stays.get(e, True) for e in graph.objects(node, PROV.qualifiedDerivation)):
             dropped.add(node)
-    dropped |= unread
-    # the parts of unread documents (sections, footnotes), and the parts of those parts
-    frontier = set(unread)
+    # a document not yet published (or undated) goes, with its record; an earlier edition's
+    # record stays (it was published), only its evidence goes
+    dropped |= unpublished
+    # the parts of those documents (sections, footnotes), and the parts of those parts
+    frontier = set(unpublished)
     while frontier:
         parts = {part for whole in frontier for part in graph.subjects(DCTERMS.isPartOf, whole)} - dropped
         dropped |= parts

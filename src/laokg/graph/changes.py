@@ -166,8 +166,14 @@ class _Namer:
         return term.n3()
 
 
+_BARE = {"<http://www.w3.org/2001/XMLSchema#integer>", "<http://www.w3.org/2001/XMLSchema#decimal>",
+         "<http://www.w3.org/2001/XMLSchema#boolean>"}
+
+
 def _curie(text: str) -> str:
     typed = re.match(r'^(".*"\^\^)(<[^<>]*>)$', text, re.S)
+    if typed and typed.group(2) in _BARE and re.fullmatch(r'"[-+]?[0-9.]+"\^\^|"(true|false)"\^\^', typed.group(1)):
+        return typed.group(1)[1:-3]
     if typed:
         return typed.group(1) + _curie(typed.group(2))
     if text.startswith("<") and text.endswith(">"):
@@ -241,11 +247,45 @@ def _evidence(graph: Graph, namer: _Namer, subject) -> dict:
     return out
 
 
-def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B") -> dict:
-    """The changes from ``old`` to ``new`` as plain data (see the module docstring)."""
+def replacements(*graphs: Graph) -> dict:
+    """old node name -> new node name, for every ``laokg:supersededBy`` between two statements."""
+    documents = {doc for graph in graphs for doc in graph.objects(None, OA.hasSource)}
+    out = {}
+    for graph in graphs:
+        for old, new in graph.subject_objects(LAOKG.supersededBy):
+            if isinstance(old, URIRef) and isinstance(new, URIRef) and new not in documents:
+                out.setdefault(old.n3(), new.n3())
+    return out
+
+
+def dropped_by(*graphs: Graph) -> dict:
+    """node name -> the later edition that no longer states it (``laokg:supersededBy`` a document)."""
+    documents = {doc for graph in graphs for doc in graph.objects(None, OA.hasSource)}
+    return {old.n3(): new.n3() for graph in graphs for old, new in graph.subject_objects(LAOKG.supersededBy)
+            if isinstance(old, URIRef) and new in documents}
+
+
+def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B", hints: Graph | None = None) -> dict:
+    """The changes from ``old`` to ``new`` as plain data (see the module docstring).
+
+    A statement found only in ``old`` that ``laokg:supersededBy`` links (in either graph, or
+    in ``hints``) to a statement found only in ``new`` is compared with it property by
+    property: its differing values are *changed* (with ``was`` naming the old node)."""
     old_namer, new_namer = _Namer(old), _Namer(new)
     old_facts = _facts(old, old_namer, scaffolding(old))
     new_facts = _facts(new, new_namer, scaffolding(new))
+    old_subjects = {s for s, _ in old_facts}
+    new_subjects = {s for s, _ in new_facts}
+    was = {}
+    graphs = (old, new, *([hints] if hints is not None else []))
+    dropped = dropped_by(*graphs)
+    for before, after in sorted(replacements(*graphs).items()):
+        if before in old_subjects and before not in new_subjects and after in new_subjects and after not in old_subjects \
+                and after not in was:
+            was[after] = before
+    if was:
+        back = {before: after for after, before in was.items()}
+        old_facts = {(back.get(s, s), p): v for (s, p), v in old_facts.items()}
     added, removed, changed = [], [], []
     for key in sorted(set(old_facts) | set(new_facts)):
         before, after = old_facts.get(key, {}), new_facts.get(key, {})
@@ -257,12 +297,19 @@ def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B"
         if len(before) == 1 and len(after) == 1:
             s, p, _ = before[gone[0]]
             s2, p2, _ = after[came[0]]
-            changed.append({"subject": s_name, "predicate": p_name, "from": gone[0], "to": came[0],
-                            "sourcesFrom": _sources(old, s, p), "sourcesTo": _sources(new, s2, p2)})
+            entry = {"subject": s_name, "predicate": p_name, "from": gone[0], "to": came[0],
+                     "sourcesFrom": _sources(old, s, p), "sourcesTo": _sources(new, s2, p2)}
+            if s_name in was:
+                entry["was"] = was[s_name]
+            changed.append(entry)
             continue
         for o_name in gone:
             s, p, _ = before[o_name]
-            removed.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(old, s, p)})
+            entry = {"subject": was.get(s_name, s_name), "predicate": p_name, "object": o_name,
+                     "sources": _sources(old, s, p)}
+            if entry["subject"] in dropped:
+                entry["droppedBy"] = dropped[entry["subject"]]
+            removed.append(entry)
         for o_name in came:
             s, p, _ = after[o_name]
             added.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(new, s, p)})
@@ -294,7 +341,14 @@ def _objects(old: Graph, new: Graph, subject, link):
 def diff(a: str, b: str, root=None) -> dict:
     """``laokg diff A B``: read both sides (:func:`resolve`) and compare them."""
     old, new = resolve(a, root), resolve(b, root)
-    return diff_graphs(old.graph, new.graph, a, b)
+    hints = None
+    if "date" in (old.kind, new.kind):  # a dated view drops the links to what is not yet stated
+        from laokg.graph.asof import reading_as_of
+        from laokg.graph.load import find_root, load_data_graph
+
+        with reading_as_of(None):
+            hints = load_data_graph(find_root(root))
+    return diff_graphs(old.graph, new.graph, a, b, hints)
 
 
 # ---------------------------------------------------------------- formats
@@ -320,11 +374,13 @@ def format_text(result: dict) -> str:
     if result["removed"]:
         lines += ["", "Removed:"]
         lines += [f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
+                  + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
                   for f in result["removed"]]
     if result["changed"]:
         lines += ["", "Changed:"]
         for f in result["changed"]:
-            lines.append(f"  ~ {_curie(f['subject'])} {_curie(f['predicate'])}: {_curie(f['from'])} -> {_curie(f['to'])}")
+            was = f" (was {_curie(f['was'])})" if f.get("was") else ""
+            lines.append(f"  ~ {_curie(f['subject'])}{was} {_curie(f['predicate'])}: {_curie(f['from'])} -> {_curie(f['to'])}")
             lines.append(f"      was from: {_source_text(f['sourcesFrom'])}")
             lines.append(f"      now from: {_source_text(f['sourcesTo'])}")
     if result["evidence"]:

@@ -84,6 +84,8 @@ class Trace:
     types: list[str]
     evidence: list[EvidenceGroup]
     unsupported: list[Statement]
+    #: every source stating the fact, conflicting statements, supersession (laokg.graph.corroboration)
+    sources: dict | None = None
 
     def __str__(self) -> str:  # print(trace): what `laokg trace` prints
         return format_trace_text(self)
@@ -217,7 +219,9 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
         else:
             unsupported.append(st)
     types = sorted(curie(t) for t in g.objects(iri, RDF.type))
-    return Trace(str(iri), tracer.index.label(iri), types, groups, unsupported)
+    from laokg.graph.corroboration import as_dict, fact_sources
+
+    return Trace(str(iri), tracer.index.label(iri), types, groups, unsupported, as_dict(fact_sources(g, iri)))
 
 
 @dataclass
@@ -392,7 +396,22 @@ def format_trace_text(t: Trace) -> str:
             lines.append(f"  {st.predicate} {st.object}")
     if not t.evidence:
         lines.append("\nthis node has no evidence at all")
+    if t.sources and (len(t.sources["sources"]) > 1 or t.sources["conflicts"] or t.sources["superseded_by"]
+                      or t.sources["supersedes"]):
+        from laokg.graph.corroboration import format_fact_sources
+
+        lines.append("")
+        lines.extend(format_fact_sources(_fact_sources_of(t.sources), lambda iri: curie(URIRef(iri))))
     return "\n".join(lines) + "\n"
+
+
+def _fact_sources_of(data: dict):
+    from laokg.graph.corroboration import Conflict, FactSources, Source
+
+    conflicts = [Conflict(**{**c, "sources": [Source(**s) for s in c["sources"]],
+                             "other_sources": [Source(**s) for s in c["other_sources"]]}) for c in data["conflicts"]]
+    return FactSources(data["node"], data["value"], [Source(**s) for s in data["sources"]], conflicts,
+                       data["superseded_by"], data["supersedes"])
 
 
 def format_source_text(s: SourceTrace) -> str:
