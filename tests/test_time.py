@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 
 from laokg.graph.asof import as_of, editions_read, parse_day
 from laokg.namespaces import KG
-from laokg.provenance.sources import compare_values, fact_sources, rounds_to
+from laokg.graph.corroboration import compare_values, fact_sources, rounds_to
 
 from .coretools import FIXTURE, assert_clean_exit, invoke
 

@@ -424,7 +424,7 @@ def test_source_cited_in_the_text():
 
 def test_json_structure_forward():
     data = json.loads(ok("kg:decree-245-2020", "--format", "json"))
-    assert set(data) == {"iri", "label", "types", "evidence", "unsupported"}
+    assert set(data) == {"iri", "label", "types", "evidence", "unsupported", "sources"}
     [group] = data["evidence"]
     assert set(group) == {"iri", "kind", "document", "document_label", "section", "excerpt", "footnotes",
                           "cited_in_text", "asserted_properties", "added_statements", "note", "statements"}

@@ -144,6 +144,11 @@ def fact_sources(graph: Graph, node: URIRef) -> FactSources:
                        sorted(str(s) for s in graph.subjects(LAOKG.supersededBy, node)))
 
 
+def notable(fs: FactSources) -> bool:
+    """Worth showing beside the evidence: more than one source, a conflict, or a supersession."""
+    return len(fs.sources) > 1 or bool(fs.conflicts or fs.superseded_by or fs.supersedes)
+
+
 def _source_line(s: Source) -> str:
     when = f", {s.issued}" if s.issued else ""
     edition = f", an edition of <{s.edition_of}>" if s.edition_of else ""
@@ -170,4 +175,4 @@ def as_dict(fs: FactSources) -> dict:
 
 
 __all__ = ["Source", "Conflict", "FactSources", "fact_sources", "sources_of", "compare_values", "rounds_to",
-           "format_fact_sources", "as_dict"]
+           "format_fact_sources", "as_dict", "notable"]

@@ -396,12 +396,13 @@ def format_trace_text(t: Trace) -> str:
             lines.append(f"  {st.predicate} {st.object}")
     if not t.evidence:
         lines.append("\nthis node has no evidence at all")
-    if t.sources and (len(t.sources["sources"]) > 1 or t.sources["conflicts"] or t.sources["superseded_by"]
-                      or t.sources["supersedes"]):
-        from laokg.graph.corroboration import format_fact_sources
+    if t.sources:
+        from laokg.graph.corroboration import format_fact_sources, notable
 
-        lines.append("")
-        lines.extend(format_fact_sources(_fact_sources_of(t.sources), lambda iri: curie(URIRef(iri))))
+        fs = _fact_sources_of(t.sources)
+        if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
+            lines.append("")
+            lines.extend(format_fact_sources(fs, lambda iri: curie(URIRef(iri))))
     return "\n".join(lines) + "\n"
 
 

@@ -161,7 +161,23 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
     unsupported = [{"prop": terms.predicate(st.predicate),
                     "object": terms.statement_object(st.object, iris)} for st in t.unsupported]
     stem = entity_stem(iri)
+    from laokg.graph.corroboration import fact_sources, notable
+
+    fs = fact_sources(graph, iri)
+    doc_term = lambda src: terms.iri(URIRef(src.document)) if src.document else None
+    sources = None
+    if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
+        sources = {
+            "sources": [{"document": doc_term(src), "title": src.title, "issued": src.issued} for src in fs.sources],
+            "conflicts": [{"other": terms.iri(URIRef(cf.other)), "value": cf.value, "other_value": cf.other_value,
+                           "kind": cf.kind, "difference": cf.difference,
+                           "other_sources": [{"document": doc_term(src), "title": src.title, "issued": src.issued}
+                                             for src in cf.other_sources]} for cf in fs.conflicts],
+            "superseded_by": [terms.iri(URIRef(x)) for x in fs.superseded_by],
+            "supersedes": [terms.iri(URIRef(x)) for x in fs.supersedes],
+        }
     return {
+        "sources": sources,
         "iri": str(iri),
         "curie": curie(iri),
         "label": c.label or curie(iri),

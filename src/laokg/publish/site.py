@@ -142,11 +142,11 @@ def _release_in_memory(base, extra):
 
 def _release_in_dist(base, extra, dist: Path):
     """``laokg build`` into ``dist``; the release files it wrote (not the query store)."""
-    from laokg.graph.build import GRAPH_FILES, REPORT_FILES
+    from laokg.graph.build import CHANGES_FILES, GRAPH_FILES, REPORT_FILES
     from laokg.query.precompute import build_release as build
 
     result = build(base, dist, extra)
-    names = [name for name, _ in GRAPH_FILES] + list(REPORT_FILES)
+    names = [name for name, _ in GRAPH_FILES] + list(REPORT_FILES) + list(CHANGES_FILES)
     return result.validation, [(name, (Path(dist) / name).read_bytes()) for name in names]
 
 
@@ -186,10 +186,11 @@ def _chart_files(c) -> tuple[bytes, bytes, str]:
 
 
 def collect(root=None, extra=(), release: list[dict] | None = None,
-            warnings: list[str] | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
+            warnings: list[str] | None = None, changes: dict | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
     """Every file of the site as ``{path: bytes}`` and the page counts by kind (no writing).
     What the data holds that cannot be published safely is left out, with one line each
-    appended to ``warnings``."""
+    appended to ``warnings``. ``changes``: the release's diff against the previous release
+    (``changes.json``), shown on changes.html."""
     from laokg.graph.load import find_root, load_data_graph
     from laokg.labels import LabelIndex
     from laokg.provenance.audit import audit, load_rules, rules_dir
@@ -297,6 +298,7 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     # downloads
     release = release or []
     r.page("downloads.html", "downloads.html", release=release, title="Downloads")
+    r.page("changes.html", "changes.html", changes=changes, title="What changed")
     if release:
         sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in release)
         r.add("downloads/SHA256SUMS", sums.encode("ascii"))
@@ -365,7 +367,8 @@ def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=N
     listing = [{"name": name, "path": "downloads/" + name, "size": len(data), "sha256": _sha256(data)}
                for name, data in release_files]
     warnings: list[str] = []
-    files, counts = collect(base, extra, listing, warnings)
+    changes = next((json.loads(data) for name, data in release_files if name == "changes.json"), None)
+    files, counts = collect(base, extra, listing, warnings, changes)
     for name, data in release_files:
         files["downloads/" + name] = data
     # every path is checked (and resolved, symbolic links followed) before anything is written

@@ -206,6 +206,12 @@ def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_link
             out.append(f"      added by the project: {curie(p)} {_value(graph, index, o)}")
         if ev.note:
             out.append(f"      note: {ev.note}")
+    from laokg.graph.corroboration import fact_sources, format_fact_sources, notable
+
+    fs = fact_sources(graph, c.iri)
+    if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
+        out.append("")
+        out.extend(format_fact_sources(fs, lambda iri: index.display(URIRef(iri))))
     return "\n".join(out) + "\n"
 
 
@@ -255,6 +261,9 @@ def render_json(graph: Graph, c: Card, index: LabelIndex | None = None) -> str:
             for e in c.evidence
         ],
     }
+    from laokg.graph.corroboration import as_dict, fact_sources
+
+    data["sources"] = as_dict(fact_sources(graph, c.iri))
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
