@@ -145,8 +145,9 @@ def fact_sources(graph: Graph, node: URIRef) -> FactSources:
 
 
 def notable(fs: FactSources) -> bool:
-    """Worth showing beside the evidence: more than one source, a conflict, or a supersession."""
-    return len(fs.sources) > 1 or bool(fs.conflicts or fs.superseded_by or fs.supersedes)
+    """Worth showing beside the evidence: more than one document, a conflict, or a supersession."""
+    documents = [s for s in fs.sources if s.document is not None]  # the project is not a second source
+    return len(documents) > 1 or bool(fs.conflicts or fs.superseded_by or fs.supersedes)
 
 
 def _source_line(s: Source) -> str:
