@@ -52,6 +52,8 @@ TRACE_LOCAL = "decree-245-2020"
 #: what `trace --source` follows back: a source document the evidence was read in
 SOURCE_LOCAL = "eudif-lao-2024"
 PROBE_QUERY = "instruments"  # the saved query the engine baselines run
+#: the dates of the --as-of and diff measurements: before and after the news item of 2025-11-28
+AS_OF, DIFF_TO = "2025-08-01", "2025-12-01"
 #: values for the saved queries' parameters: local names under id/ (tagged per synthetic copy),
 #: or full IRIs
 PARAMS = {
@@ -259,6 +261,11 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     go("validate", LAOKG + ["validate"] + r, ok=(0, 1))
     go("export (nt)", LAOKG + ["export", "--format", "nt", "-o", str(work / "export.nt")] + r)
     go("trace", LAOKG + ["trace", trace_target(root)] + r)
+    # the graph as of a date (issue 20): before the news item of 2025-11-28, after the profile
+    go(f"export (nt) --as-of {AS_OF}", LAOKG + ["export", "--format", "nt", "--as-of", AS_OF, "-o",
+                                               str(work / "export-as-of.nt")] + r)
+    go(f"query {PROBE_QUERY} --as-of {AS_OF}", LAOKG + ["query", "run", PROBE_QUERY, "--format", "csv", "--as-of", AS_OF] + r)
+    go(f"diff {AS_OF} {DIFF_TO}", LAOKG + ["diff", AS_OF, DIFF_TO, "--format", "json", "-o", str(work / "diff.json")] + r)
     go("audit", LAOKG + ["audit"] + r, ok=(0, 1))
     # the saved queries before any build, with the default engine (auto: rdflib below 3 MB of
     # Turtle, else Oxigraph loading the Turtle into memory)
@@ -271,6 +278,9 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     # build into the project's own dist/ (that is where queries look for the store)
     target = root / "dist"
     go("build", LAOKG + ["build"] + r)
+    if (target / "laokg.nt").is_file() and (work / "export-as-of.nt").is_file():
+        go("diff (a graph file against the release)", LAOKG + ["diff", str(work / "export-as-of.nt"), str(target),
+                                                             "--format", "json", "-o", str(work / "diff-release.json")] + r)
     if (target / "store").is_dir():
         for q in saved_queries(root):
             go(f"query {q} (built store)", LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + query_args(root, q) + r)

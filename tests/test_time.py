@@ -392,3 +392,28 @@ def test_diff_of_git_revisions(project):
     assert bad.exit_code == 2 and "no-such-rev" in bad.output
     hostile = invoke("diff", "--root", str(project), "--", "--output=/tmp/laokg-hostile", "HEAD")
     assert hostile.exit_code == 2 and not Path("/tmp/laokg-hostile").exists()
+
+
+# ---------------------------------------------------------------- the site
+
+def test_site_entity_pages_and_changes_page(project):
+    from laokg.publish.site import build_with_site
+
+    dist = project / "dist"
+    build_with_site(project)
+    page = (dist / "site" / "id" / "obs-workers.html").read_text()
+    assert '<h3 id="sources">Sources of this fact</h3>' in page
+    assert "Conflict: 350567 here against 341000" in page and "Rounding: 350567 here against 350600" in page
+    assert "Superseded by" in (dist / "site" / "id" / "obs-remittances.html").read_text()
+    first = (dist / "site" / "changes.html").read_text()
+    assert "(no previous release)" in first
+    # the next release changes one figure: the page names it, and carries no script or style
+    ttl = project / "graph" / "time.ttl"
+    ttl.write_text(ttl.read_text().replace("sdmx-measure:obsValue 341000 ;", "sdmx-measure:obsValue 342000 ;"))
+    build_with_site(project)
+    changes = (dist / "site" / "changes.html").read_text()
+    assert "1 changed" in changes.replace("\n", " ")
+    assert "&lt;https://w3id.org/laokg/id/obs-workers-radio&gt; &lt;http://purl.org/linked-data/sdmx/2009/measure#obsValue&gt;" in changes
+    assert "<script" not in changes.replace('<script src=', '') and "style=" not in changes and "<style" not in changes
+    assert (dist / "site" / "downloads" / "changes.json").is_file()
+    assert 'href="changes.html"' in (dist / "site" / "downloads.html").read_text()
