@@ -417,3 +417,21 @@ def test_site_entity_pages_and_changes_page(project):
     assert "<script" not in changes.replace('<script src=', '') and "style=" not in changes and "<style" not in changes
     assert (dist / "site" / "downloads" / "changes.json").is_file()
     assert 'href="changes.html"' in (dist / "site" / "downloads.html").read_text()
+
+
+def test_python_api_as_of(project):
+    import laokg
+    from laokg.errors import InputError
+
+    for engine in ("rdflib", "oxigraph"):
+        between = laokg.open(project, as_of=BETWEEN, engine=engine)
+        after = laokg.open(project, as_of=AFTER, engine=engine)
+        text = "SELECT ?v WHERE { ?o <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?v } ORDER BY ?v"
+        assert [int(r["v"]) for r in between.sparql(text)] == [120, 341000, 350567, 350600]
+        assert [int(r["v"]) for r in after.sparql(text)] == [125, 341000, 350567, 350600]
+        assert after.stats()["triples"] < laokg.open(project, engine=engine).stats()["triples"]
+        assert after.audit() is not None
+    with pytest.raises(InputError):
+        laokg.open(project, as_of="2025-13-01")
+    with pytest.raises(InputError):
+        laokg.open(project, as_of=AFTER, endpoint="http://127.0.0.1:9/query")

@@ -178,8 +178,18 @@ class KnowledgeGraph:
     """
 
     def __init__(self, root=None, data: Iterable[str] = (), endpoint: str | None = None,
-                 timeout: float | None = None, queries=None, *, engine: str = "auto", remote: dict | None = None):
+                 timeout: float | None = None, queries=None, *, engine: str = "auto", remote: dict | None = None,
+                 as_of=None):
         self._root_arg = root
+        if as_of is not None:
+            from laokg.errors import InputError
+            from laokg.graph.asof import parse_day
+
+            if endpoint:
+                raise InputError("as_of reads the project's files; a store answers for what was pushed to it "
+                                 "(push the dated view, docs/time.md)")
+            as_of = parse_day(as_of) if isinstance(as_of, str) else as_of
+        self.as_of = as_of  # the day the graph is read as of (docs/time.md), or None
         self._remote = dict(remote or {})  # retries, user, headers for an endpoint (laokg.query.remote)
         self._root = None
         self.data = tuple(str(d) for d in data)
@@ -213,6 +223,14 @@ class KnowledgeGraph:
 
         return DEFAULT_TIMEOUT if self._timeout is None else self._timeout
 
+    def _view(self):
+        """Every load inside reads the graph as of :attr:`as_of` (a no-op without it)."""
+        import contextlib
+
+        from laokg.graph.asof import reading_as_of
+
+        return reading_as_of(self.as_of) if self.as_of is not None else contextlib.nullcontext()
+
     @property
     def graph(self) -> Graph:
         """The merged rdflib graph (ontology, vocabularies, graph files, ``data``)."""
@@ -220,8 +238,9 @@ class KnowledgeGraph:
             from laokg.query.remote import load_or_fetch
 
             # with an endpoint: its whole default graph, fetched by one CONSTRUCT
-            self._graph = load_or_fetch(self._root_arg if self.endpoint else self.root, self.data, self.endpoint,
-                                        timeout=self._timeout, **self._remote)
+            with self._view():
+                self._graph = load_or_fetch(self._root_arg if self.endpoint else self.root, self.data, self.endpoint,
+                                            timeout=self._timeout, **self._remote)
         return self._graph
 
     @property
@@ -286,7 +305,8 @@ class KnowledgeGraph:
             else:
                 from laokg.query.oxigraph import local_engine
 
-                oxigraph = local_engine(self.engine_name, self._root_arg, self.data)
+                with self._view():
+                    oxigraph = local_engine(self.engine_name, self._root_arg, self.data)
                 if oxigraph is not None:
                     self._engine = oxigraph
                     self._store_lookup = True  # labels and types read from the store
@@ -596,7 +616,8 @@ class KnowledgeGraph:
 
         from laokg.graph.stats import format_json, stats
 
-        return json.loads(format_json(stats(self.root, self.data)))
+        with self._view():
+            return json.loads(format_json(stats(self.root, self.data)))
 
 
 class Card(dict):
@@ -718,10 +739,12 @@ def _answer(result: QueryResult):
 
 
 def open(root=None, *, data: Iterable[str] = (), endpoint: str | None = None,  # noqa: A001 - laokg.open()
-         timeout: float | None = None, engine: str = "auto") -> KnowledgeGraph:
+         timeout: float | None = None, engine: str = "auto", as_of=None) -> KnowledgeGraph:
     """Open the graph laokg would read: ``root`` if given, else as the CLI chooses it
     (``$LAOKG_ROOT``, a working copy around the current directory, the installed data — see
     docs/install.md). ``data`` adds Turtle files; ``endpoint`` runs queries on a SPARQL 1.1
     endpoint instead of the embedded graph (saved queries and labels come from ``root``);
-    ``engine`` picks the embedded engine as ``--engine`` does (auto, rdflib, oxigraph)."""
-    return KnowledgeGraph(root, data, endpoint, timeout, engine=engine)
+    ``engine`` picks the embedded engine as ``--engine`` does (auto, rdflib, oxigraph);
+    ``as_of`` (a date or ``"YYYY[-MM[-DD]]"``) reads the graph as the sources published by
+    then give it, as ``--as-of`` does (docs/time.md)."""
+    return KnowledgeGraph(root, data, endpoint, timeout, engine=engine, as_of=as_of)
