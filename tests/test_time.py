@@ -435,3 +435,17 @@ def test_python_api_as_of(project):
         laokg.open(project, as_of="2025-13-01")
     with pytest.raises(InputError):
         laokg.open(project, as_of=AFTER, endpoint="http://127.0.0.1:9/query")
+
+
+@pytest.mark.parametrize("day", [BEFORE, FIRST, BETWEEN, AFTER, "2030"])
+def test_the_text_view_is_the_graph_view(graph, project, day):
+    """The loaders' fast path (the view filtered on N-Triples text) gives the same graph as the
+    rdflib view, on the fixture and on the real graph."""
+    from rdflib.compare import isomorphic
+
+    from laokg.graph.asof import as_of_ntriples
+    from laokg.graph.load import load_data_graph, load_data_text
+
+    for root, g in ((project, graph), (HERE.parent, load_data_graph(HERE.parent))):
+        text = Graph().parse(data=as_of_ntriples(load_data_text(root).ntriples, day), format="nt")
+        assert isomorphic(text, as_of(g, day))

@@ -201,5 +201,94 @@ def _drop_orphans(graph: Graph) -> None:
             graph.remove((subject, None, None))
 
 
-__all__ = ["as_of", "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
+__all__ = ["as_of", "as_of_ntriples", "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
            "SCAFFOLDING_TYPES"]
+
+
+# ---------------------------------------------------------------- the same view on N-Triples text
+
+def _lexical(literal: str) -> str:
+    return literal[1:literal.index('"', 1)] if literal.startswith('"') else ""
+
+
+def as_of_ntriples(text: str, day) -> str:
+    """:func:`as_of` on canonical N-Triples text (one triple a line, single spaces, as Oxigraph
+    writes it): the same triples, without building an rdflib graph (the fast path of the
+    loaders)."""
+    if isinstance(day, str):
+        day = parse_day(day)
+    iri = lambda term: f"<{term}>"
+    HAS_SOURCE, ENTITY, DERIVED = iri(OA.hasSource), iri(PROV.entity), iri(PROV.qualifiedDerivation)
+    ATTRIBUTED, ISSUED, VERSION_OF = iri(PROV.qualifiedAttribution), iri(DCTERMS.issued), iri(DCTERMS.isVersionOf)
+    PART_OF, TYPE = iri(DCTERMS.isPartOf), iri(RDF.type)
+    scaffolding_types = {iri(t) for t in SCAFFOLDING_TYPES}
+    triples = []
+    by_pred: dict = {p: [] for p in (HAS_SOURCE, ENTITY, DERIVED, ATTRIBUTED, ISSUED, VERSION_OF, PART_OF)}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        s, _, rest = line.partition(" ")
+        p, _, o = rest.partition(" ")
+        o = o[:-2] if o.endswith(" .") else o.rstrip(" .")
+        triples.append((s, p, o, line))
+        bucket = by_pred.get(p)
+        if bucket is not None:
+            bucket.append((s, o))
+    sources = {s: o for s, o in by_pred[HAS_SOURCE]}  # passage -> document (one each)
+    documents = set(sources.values())
+    issued: dict = {}
+    for doc, lit in by_pred[ISSUED]:
+        if doc in documents:
+            d = literal_day(Literal(_lexical(lit)))
+            if d is not None:
+                issued[doc] = min(d, issued.get(doc, d))
+    work = {}
+    for doc, w in sorted(by_pred[VERSION_OF]):
+        work.setdefault(doc, w)
+    latest: dict = {}
+    for doc in documents:
+        date = issued.get(doc)
+        if date is None or date > day:
+            continue
+        key = work.get(doc, doc)
+        best = latest.get(key)
+        if best is None or date > best[0]:
+            latest[key] = (date, {doc})
+        elif date == best[0]:
+            best[1].add(doc)
+    read = {doc for _, docs in latest.values() for doc in docs}
+    unpublished = {doc for doc in documents if issued.get(doc) is None or issued[doc] > day}
+    evidence_docs: dict = {}
+    for ev, passage in by_pred[ENTITY]:
+        if passage in sources:
+            evidence_docs.setdefault(ev, set()).add(sources[passage])
+    stays = {}
+    derivations: dict = {}
+    for node, ev in by_pred[DERIVED]:
+        derivations.setdefault(node, []).append(ev)
+        docs = evidence_docs.get(ev, set())
+        stays[ev] = bool(docs & read) or not docs
+    dropped = {ev for ev, ok in stays.items() if not ok}
+    dropped |= {node for node, evs in derivations.items() if not any(stays.get(e, True) for e in evs)}
+    dropped |= unpublished
+    parts: dict = {}
+    for part, whole in by_pred[PART_OF]:
+        parts.setdefault(whole, []).append(part)
+    frontier = set(unpublished)
+    while frontier:
+        new = {part for whole in frontier for part in parts.get(whole, ())} - dropped
+        dropped |= new
+        frontier = new
+    for node, assertion in by_pred[ATTRIBUTED]:
+        if node in dropped:
+            dropped.add(assertion)
+    kept = [t for t in triples if t[0] not in dropped and t[2] not in dropped]
+    # what nothing names any more: scaffolding and blank nodes, until none is left
+    while True:
+        named = {o for _, _, o, _ in kept}
+        typed = {s for s, p, o, _ in kept if p == TYPE and o in scaffolding_types}
+        orphans = {s for s, _, _, _ in kept if s not in named and (s.startswith("_:") or s in typed)}
+        if not orphans:
+            break
+        kept = [t for t in kept if t[0] not in orphans]
+    return "".join(line + "\n" for _, _, _, line in kept)

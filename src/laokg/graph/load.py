@@ -460,10 +460,6 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
     exactly as before."""
     import pyoxigraph
 
-    from laokg.graph.asof import current_as_of
-
-    if current_as_of() is not None:  # a dated view is made by load_data_graph
-        return None
     files = project_files(root)
     paths = [*files.data, *_extra_paths(extra, files.root)]
     chunks: list[bytes] = []
@@ -496,9 +492,11 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
                 used_prefixes.add(prefix)
                 used_ns.add(ns)
     from laokg.graph import claims
+    from laokg.graph.asof import as_of_ntriples, current_as_of
 
     ntriples = claims.apply_to_ntriples(b"".join(chunks).decode("utf-8"), files.root, paths)
-    return DataText(ntriples, tuple(prefixes))
+    day = current_as_of()  # --as-of: the dated view, filtered on the text (graph/asof.py)
+    return DataText(ntriples if day is None else as_of_ntriples(ntriples, day), tuple(prefixes))
 
 
 def load_shapes(root: str | os.PathLike | None = None) -> Graph:

@@ -121,11 +121,13 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
     from laokg.graph.asof import current_as_of
 
     if current_as_of() is not None:  # --as-of: the dated view, made once by the project loader
-        from laokg.graph.load import load_data_graph
+        from laokg.graph.load import load_data_graph, load_data_text
 
+        text = load_data_text(root, extra)  # the view on the N-Triples text; rdflib for odd files
+        data = text.ntriples.encode("utf-8") if text is not None else \
+            load_data_graph(root, extra).serialize(format="nt", encoding="utf-8")
         store = pyoxigraph.Store()
-        store.bulk_load(load_data_graph(root, extra).serialize(format="nt", encoding="utf-8"),
-                        format=pyoxigraph.RdfFormat.N_TRIPLES)
+        store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     files = project_files(root)
     store = pyoxigraph.Store()
