@@ -119,11 +119,35 @@ def resolve(spec: str, root=None) -> Side:
         return Side(spec, "file" if path.is_file() else "release", _parse(found))
     base = find_root(root)
     if _DATE.match(spec):
-        from laokg.graph.asof import as_of, parse_day
-        from laokg.graph.load import load_data_graph
+        from laokg.graph.asof import as_of, as_of_ntriples, parse_day, reading_as_of
+        from laokg.graph.load import load_data_graph, load_data_text
 
-        return Side(spec, "date", as_of(load_data_graph(base), parse_day(spec)))
+        day = parse_day(spec)
+        with reading_as_of(None):
+            text = load_data_text(base)  # the fast path: the view filtered on N-Triples text
+        if text is None:  # a file only the rdflib loader reads (it reports odd files)
+            return Side(spec, "date", as_of(load_data_graph(base), day))
+        graph = Graph()
+        graph.parse(data=as_of_ntriples(text.ntriples, day), format="nt")
+        return Side(spec, "date", graph)
     return Side(spec, "revision", graph_at_revision(base, spec))
+
+
+def _links(root) -> Graph:
+    """The project's ``laokg:supersededBy`` and ``oa:hasSource`` triples (the diff's hints)."""
+    from laokg.graph.asof import reading_as_of
+    from laokg.graph.load import find_root, load_data_graph, load_data_text
+
+    with reading_as_of(None):
+        text = load_data_text(find_root(root))
+        if text is None:
+            return load_data_graph(find_root(root))
+    wanted = (f" <{LAOKG.supersededBy}> ", f" <{OA.hasSource}> ")
+    graph = Graph()
+    lines = [line for line in text.ntriples.splitlines() if any(w in line for w in wanted)]
+    if lines:
+        graph.parse(data="\n".join(lines) + "\n", format="nt")
+    return graph
 
 
 # ---------------------------------------------------------------- facts and their sources
@@ -343,11 +367,7 @@ def diff(a: str, b: str, root=None) -> dict:
     old, new = resolve(a, root), resolve(b, root)
     hints = None
     if "date" in (old.kind, new.kind):  # a dated view drops the links to what is not yet stated
-        from laokg.graph.asof import reading_as_of
-        from laokg.graph.load import find_root, load_data_graph
-
-        with reading_as_of(None):
-            hints = load_data_graph(find_root(root))
+        hints = _links(root)
     return diff_graphs(old.graph, new.graph, a, b, hints)
 
 
