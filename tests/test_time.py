@@ -449,3 +449,17 @@ def test_the_text_view_is_the_graph_view(graph, project, day):
     for root, g in ((project, graph), (HERE.parent, load_data_graph(HERE.parent))):
         text = Graph().parse(data=as_of_ntriples(load_data_text(root).ntriples, day), format="nt")
         assert isomorphic(text, as_of(g, day))
+
+
+def test_the_lao_profile_counts_from_its_july_2025_update():
+    """The profile prints "January 2024" and "Updated July 2025"; the text read is the updated
+    one, so as of March 2025 none of its statements is known, as of August 2025 all are."""
+    from laokg.graph.asof import document_dates
+    from laokg.graph.load import load_data_graph
+
+    real = load_data_graph(HERE.parent)
+    assert str(document_dates(real)[KG["eudif-lao-2024"]]) == "2025-07-31"
+    decree = KG["decree-245-2020"]
+    assert (decree, None, None) not in as_of(real, "2025-03-31")
+    assert (decree, None, None) in as_of(real, "2025-08-01")
+    assert (KG["eudif-lao-2024"], None, None) not in as_of(real, "2025-07-30")

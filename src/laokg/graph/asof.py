@@ -3,7 +3,9 @@
 Rules (docs/time.md):
 
 - The documents read are the objects of ``oa:hasSource`` (the sources of the evidence's
-  passages). A document's date is its ``dct:issued``; a partial date counts as the *last* day
+  passages). A document's date is its ``dct:issued``, or its last ``dct:modified`` when it has
+  one (the text read is the document as modified: the EUDiF profile, issued January 2024 and
+  updated July 2025, counts from July 2025); a partial date counts as the *last* day
   it names (``"2024-01"^^xsd:gYearMonth`` is published by 2024-01-31, ``"2023"^^xsd:gYear``
   by 2023-12-31), so a document counts only once it is surely out. A document with no
   ``dct:issued`` cannot be placed in time and is left out of every dated view.
@@ -77,7 +79,9 @@ def document_dates(graph: Graph) -> dict:
     dates = {}
     for doc in set(graph.objects(None, OA.hasSource)):
         days = [d for d in (literal_day(v) for v in graph.objects(doc, DCTERMS.issued)) if d is not None]
-        dates[doc] = min(days) if days else None
+        # the text read is the document as modified: it counts from its last dct:modified
+        modified = [d for d in (literal_day(v) for v in graph.objects(doc, DCTERMS.modified)) if d is not None]
+        dates[doc] = max(modified) if modified and days else (min(days) if days else None)
     return dates
 
 
@@ -220,10 +224,10 @@ def as_of_ntriples(text: str, day) -> str:
     iri = lambda term: f"<{term}>"
     HAS_SOURCE, ENTITY, DERIVED = iri(OA.hasSource), iri(PROV.entity), iri(PROV.qualifiedDerivation)
     ATTRIBUTED, ISSUED, VERSION_OF = iri(PROV.qualifiedAttribution), iri(DCTERMS.issued), iri(DCTERMS.isVersionOf)
-    PART_OF, TYPE = iri(DCTERMS.isPartOf), iri(RDF.type)
+    PART_OF, TYPE, MODIFIED = iri(DCTERMS.isPartOf), iri(RDF.type), iri(DCTERMS.modified)
     scaffolding_types = {iri(t) for t in SCAFFOLDING_TYPES}
     triples = []
-    by_pred: dict = {p: [] for p in (HAS_SOURCE, ENTITY, DERIVED, ATTRIBUTED, ISSUED, VERSION_OF, PART_OF)}
+    by_pred: dict = {p: [] for p in (HAS_SOURCE, ENTITY, DERIVED, ATTRIBUTED, ISSUED, VERSION_OF, PART_OF, MODIFIED)}
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
@@ -242,6 +246,13 @@ def as_of_ntriples(text: str, day) -> str:
             d = literal_day(Literal(_lexical(lit)))
             if d is not None:
                 issued[doc] = min(d, issued.get(doc, d))
+    modified: dict = {}
+    for doc, lit in by_pred[MODIFIED]:
+        if doc in issued:
+            d = literal_day(Literal(_lexical(lit)))
+            if d is not None:
+                modified[doc] = max(d, modified.get(doc, d))
+    issued.update(modified)  # the text read is the document as modified (see document_dates)
     work = {}
     for doc, w in sorted(by_pred[VERSION_OF]):
         work.setdefault(doc, w)
