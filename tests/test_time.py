@@ -463,3 +463,35 @@ def test_the_lao_profile_counts_from_its_july_2025_update():
     assert (decree, None, None) not in as_of(real, "2025-03-31")
     assert (decree, None, None) in as_of(real, "2025-08-01")
     assert (KG["eudif-lao-2024"], None, None) not in as_of(real, "2025-07-30")
+
+
+def test_source_add_edition_of(tmp_path, monkeypatch):
+    """``laokg source add --edition-of DOC``: the record names DOC's work (DOC itself, or the
+    work DOC is an edition of), so a dated view reads the latest edition only."""
+    root = tmp_path / "project"
+    for part in ("ontology", "graph", "queries"):
+        shutil.copytree(HERE.parent / part, root / part)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    monkeypatch.setenv("LAOKG_SEEDS", str(sources))
+    review = HERE / "fixtures" / "claims" / "mekong-labour-review.txt"
+    first = invoke("source", "add", str(review), "--root", str(root), "--title", "Mekong Labour Review",
+                   "--creator", "kg:a-tester", "--issued", "2026")
+    assert_clean_exit(first, 0)
+    second_text = tmp_path / "mekong-labour-review-revised.txt"
+    second_text.write_bytes(review.read_bytes())
+    second = invoke("source", "add", str(second_text), "--root", str(root), "--id", "mekong-labour-review-revised",
+                    "--title", "Mekong Labour Review", "--creator", "kg:a-tester", "--issued", "2027-02",
+                    "--edition-of", "kg:mekong-labour-review")
+    assert_clean_exit(second, 0)
+    third_text = tmp_path / "mekong-labour-review-third.txt"
+    third_text.write_bytes(review.read_bytes())
+    third = invoke("source", "add", str(third_text), "--root", str(root), "--id", "mekong-labour-review-third",
+                   "--title", "Mekong Labour Review", "--creator", "kg:a-tester", "--issued", "2028",
+                   "--edition-of", "kg:mekong-labour-review-revised")
+    assert_clean_exit(third, 0)
+    record = (root / "graph" / "sources.ttl").read_text(encoding="utf-8")
+    assert record.count("dct:isVersionOf kg:mekong-labour-review ;") == 2  # both name the first's work
+    missing = invoke("source", "add", str(second_text), "--root", str(root), "--id", "another",
+                     "--edition-of", "kg:no-such-document")
+    assert missing.exit_code == 2 and "kg:no-such-document" in missing.output

@@ -136,9 +136,11 @@ def source_group():
 @click.option("--issued", metavar="DATE", default=None, help="Date as printed: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--url", default=None, help="Where the document is published.")
 @click.option("--licence", default=None, help="Its licence, an IRI.")
+@click.option("--edition-of", "edition_of", metavar="KG", default=None,
+              help="The text is a later (or earlier) edition of this registered document (docs/time.md).")
 @click.option("--root", metavar="DIR", default=None, help="Project root.")
 @os_errors
-def source_add_command(file, slug, title, kind, short_title, publisher, creator, issued, url, licence, root):
+def source_add_command(file, slug, title, kind, short_title, publisher, creator, issued, url, licence, edition_of, root):
     """Register FILE (plain UTF-8 text) as a source document.
 
     Copies FILE into the sources directory ($LAOKG_SEEDS, else ../shared/seeds), appends its
@@ -152,7 +154,7 @@ def source_add_command(file, slug, title, kind, short_title, publisher, creator,
     from laokg.provenance import sources as so
 
     record = so.add_source(root, file, slug=slug, title=title, kind=kind, short_title=short_title, publisher=publisher,
-                           creator=creator, issued=issued, url=url, licence=licence)
+                           creator=creator, issued=issued, url=url, licence=licence, edition_of=edition_of)
     out = [f"Registered kg:{record.iri.rsplit('/', 1)[-1]} ({record.file}, sha256 {record.sha256[:16]}…)",
            f"  text copied to {record.copied_to}", f"  record appended to {record.graph_file}", "",
            f"Sections ({len(record.sections)}; every heading opens one unless the record gives laokg:outline):"]

@@ -70,9 +70,12 @@ class SourceRecord:
 
 def add_source(root, file, *, slug: str | None = None, title: str | None = None, kind: str = "report",
                short_title: str | None = None, publisher: str | None = None, creator: str | None = None,
-               issued: str | None = None, url: str | None = None, licence: str | None = None) -> SourceRecord:
+               issued: str | None = None, url: str | None = None, licence: str | None = None,
+               edition_of: str | None = None) -> SourceRecord:
     """Register the text ``file``: copy it into the sources directory, append its record to
-    graph/sources.ttl, and return what the build reads in it."""
+    graph/sources.ttl, and return what the build reads in it. ``edition_of`` (``kg:DOC``): the
+    text is an edition of DOC's work (``dct:isVersionOf`` the work DOC is an edition of, or DOC
+    itself), read instead of DOC from its own date on (docs/time.md)."""
     from laokg.graph.load import find_root
 
     base = find_root(root)
@@ -109,6 +112,8 @@ def add_source(root, file, *, slug: str | None = None, title: str | None = None,
         lines.append(f"dct:publisher {_curie(publisher, '--publisher')}")
     if issued:
         lines.append(f"dct:issued {_date(issued)}")
+    if edition_of:
+        lines.append(f"dct:isVersionOf {_work_of(existing, _curie(edition_of, '--edition-of'), graph_file)}")
     if url:
         lines.append(f"schema:url <{_iri(url)}>")
     if licence:
@@ -125,6 +130,27 @@ def add_source(root, file, *, slug: str | None = None, title: str | None = None,
     notes = sourcetext.footnotes(text)
     return SourceRecord(f"{claims.KG}{slug}", source.name, digest, target, graph_file, block,
                         sourcetext.sections(text), notes, heads)
+
+
+def _work_of(existing: str, doc: str, graph_file: Path) -> str:
+    """The work ``doc`` (a kg: CURIE registered in graph/sources.ttl) is an edition of, or ``doc``."""
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS
+
+    graph = Graph()
+    try:
+        graph.parse(data=existing, format="turtle")
+    except Exception as exc:  # noqa: BLE001 - the file's own errors are reported by the loaders
+        raise InputError(f"{graph_file}: cannot read it to find {doc}: {exc}") from None
+    node = claims.KG + doc.split(":", 1)[1]
+    from rdflib import URIRef
+
+    if (URIRef(node), None, None) not in graph:
+        raise InputError(f"--edition-of {doc}: no such document in {graph_file}")
+    works = sorted(str(w) for w in graph.objects(URIRef(node), DCTERMS.isVersionOf))
+    if not works:
+        return doc
+    return f"kg:{works[0][len(claims.KG):]}" if works[0].startswith(claims.KG) else f"<{works[0]}>"
 
 
 def _iri(text: str) -> str:
