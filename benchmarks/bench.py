@@ -12,6 +12,8 @@ runs them, and records each one's peak memory (the child's maximum resident set,
 * every command: ``--help``, ``stats`` (about the load), ``validate``, ``export`` (N-Triples),
   ``build``, ``trace``, ``audit``; after the build, the reading commands (``show``, ``trace``
   both ways, ``search``, ``stats``, ``audit``) on the built store and on ``--engine rdflib``;
+  ``export`` and a saved query ``--as-of`` a date, ``diff`` between two dates and between a
+  graph file and the built release;
 * every saved query (``query run NAME --format csv``) with the default engine, before the
   build (Turtle parsed) and after it (the store in dist/store/);
 * the baselines, side by side in the same run: ``python -c "import rdflib"`` (start-up floor),
