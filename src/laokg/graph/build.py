@@ -60,8 +60,9 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
     """``changes.txt`` and ``changes.json``: the new graph against the previous release's.
 
     Each side is named by the SHA-256 of its N-Triples (not by release id, which hashes the
-    release's files, this one included), so rebuilding an unchanged graph gives the same
-    files and the same release. The first release is compared with the empty graph."""
+    release's files, this one included). Rebuilding an unchanged graph is not a new release:
+    the current release's changes files are kept, so the build gives the same files and
+    reuses the same release. The first release is compared with the empty graph."""
     import hashlib
 
     from rdflib import Graph
@@ -70,6 +71,10 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
 
     previous = previous_graph(dist)
     old_bytes = previous.read_bytes() if previous is not None else b""
+    if old_bytes and old_bytes == ntriples:
+        kept = [previous.parent / name for name in CHANGES_FILES]
+        if all(p.is_file() and not p.is_symlink() for p in kept):
+            return [(p.name, p.read_bytes()) for p in kept]
     old, new = Graph(), Graph()
     if old_bytes:
         old.parse(data=old_bytes.decode("utf-8"), format="nt")
