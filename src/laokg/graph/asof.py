@@ -215,6 +215,18 @@ def _lexical(literal: str) -> str:
     return literal[1:literal.index('"', 1)] if literal.startswith('"') else ""
 
 
+def _days(pairs, documents, pick) -> dict:
+    """``{document: day}`` from (document, N-Triples date literal) pairs of the ``documents``
+    given, ``pick`` (min or max) choosing among a document's several dates."""
+    days: dict = {}
+    for doc, lit in pairs:
+        if doc in documents:
+            d = literal_day(Literal(_lexical(lit)))
+            if d is not None:
+                days[doc] = pick(d, days.get(doc, d))
+    return days
+
+
 def as_of_ntriples(text: str, day) -> str:
     """:func:`as_of` on canonical N-Triples text (one triple a line, single spaces, as Oxigraph
     writes it): the same triples, without building an rdflib graph (the fast path of the
@@ -240,19 +252,8 @@ def as_of_ntriples(text: str, day) -> str:
             bucket.append((s, o))
     sources = {s: o for s, o in by_pred[HAS_SOURCE]}  # passage -> document (one each)
     documents = set(sources.values())
-    issued: dict = {}
-    for doc, lit in by_pred[ISSUED]:
-        if doc in documents:
-            d = literal_day(Literal(_lexical(lit)))
-            if d is not None:
-                issued[doc] = min(d, issued.get(doc, d))
-    modified: dict = {}
-    for doc, lit in by_pred[MODIFIED]:
-        if doc in issued:
-            d = literal_day(Literal(_lexical(lit)))
-            if d is not None:
-                modified[doc] = max(d, modified.get(doc, d))
-    issued.update(modified)  # the text read is the document as modified (see document_dates)
+    issued = _days(by_pred[ISSUED], documents, min)
+    issued.update(_days(by_pred[MODIFIED], issued, max))  # the text read is the document as modified (see document_dates)
     work = {}
     for doc, w in sorted(by_pred[VERSION_OF]):
         work.setdefault(doc, w)

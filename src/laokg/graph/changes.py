@@ -34,10 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDFS
+from rdflib.namespace import DCTERMS, PROV
 
 from laokg.errors import InputError
-from laokg.namespaces import LAOKG, OA, PREFIXES
+from laokg.labels import curie
+from laokg.graph.corroboration import document_title, first_text
+from laokg.namespaces import LAOKG, OA
 
 LINKS = (PROV.qualifiedDerivation, PROV.qualifiedAttribution)
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -201,23 +203,8 @@ def _curie(text: str) -> str:
     if typed:
         return typed.group(1) + _curie(typed.group(2))
     if text.startswith("<") and text.endswith(">"):
-        iri = text[1:-1]
-        best = None
-        for prefix, namespace in PREFIXES.items():
-            ns = str(namespace)
-            if iri.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_\-.]*", iri[len(ns):]) and (best is None or len(ns) > len(best[1])):
-                best = (prefix, ns)
-        if best:
-            return f"{best[0]}:{iri[len(best[1]):]}"
+        return curie(text[1:-1])  # the CURIE every reader shows, else the IRI in <>
     return text
-
-
-def _label(graph: Graph, node) -> str:
-    for prop in (DCTERMS.title, RDFS.label):
-        values = sorted(str(v) for v in graph.objects(node, prop))
-        if values:
-            return values[0]
-    return str(node)
 
 
 def _sources(graph: Graph, subject, predicate) -> list[dict]:
@@ -228,11 +215,11 @@ def _sources(graph: Graph, subject, predicate) -> list[dict]:
             continue
         for passage in graph.objects(evidence, PROV.entity):
             for doc in graph.objects(passage, OA.hasSource):
-                issued = sorted(str(v) for v in graph.objects(doc, DCTERMS.issued))
-                edition_of = sorted(str(v) for v in graph.objects(doc, DCTERMS.isVersionOf))
-                entry = {"document": str(doc), "title": _label(graph, doc), "issued": issued[0] if issued else None}
+                edition_of = first_text(graph.objects(doc, DCTERMS.isVersionOf))
+                entry = {"document": str(doc), "title": document_title(graph, doc),
+                         "issued": first_text(graph.objects(doc, DCTERMS.issued))}
                 if edition_of:
-                    entry["editionOf"] = edition_of[0]
+                    entry["editionOf"] = edition_of
                 out[str(doc)] = entry
     if any(True for _ in graph.objects(subject, PROV.qualifiedAttribution)):
         out["laokg"] = {"document": None, "title": "laokg (project)", "issued": None}

@@ -89,7 +89,8 @@ def compare_values(a, b) -> tuple[str, str | None]:
     return ("rounding" if rounds_to(x, y) or rounds_to(y, x) else "disagreement"), text
 
 
-def _label(graph: Graph, node) -> str:
+def document_title(graph: Graph, node) -> str:
+    """A document's title (its first ``dct:title``, else ``rdfs:label``, else its IRI)."""
     for prop in (DCTERMS.title, RDFS.label):
         values = sorted(str(v) for v in graph.objects(node, prop))
         if values:
@@ -97,7 +98,8 @@ def _label(graph: Graph, node) -> str:
     return str(node)
 
 
-def _first(values) -> str | None:
+def first_text(values) -> str | None:
+    """The first of ``values`` as text, in text order (None if there is none)."""
     values = sorted(str(v) for v in values)
     return values[0] if values else None
 
@@ -109,12 +111,12 @@ def sources_of(graph: Graph, node) -> list[Source]:
     for evidence in graph.objects(node, PROV.qualifiedDerivation):
         for passage in graph.objects(evidence, PROV.entity):
             for doc in graph.objects(passage, OA.hasSource):
-                excerpt = _first(o for sel in graph.objects(passage, OA.hasSelector) for o in graph.objects(sel, OA.exact))
+                excerpt = first_text(o for sel in graph.objects(passage, OA.hasSelector) for o in graph.objects(sel, OA.exact))
                 previous = found.get(str(doc))
                 if previous is not None and (previous.excerpt or "") <= (excerpt or ""):
                     continue
-                found[str(doc)] = Source(str(doc), _label(graph, doc), _first(graph.objects(doc, DCTERMS.issued)),
-                                         _first(graph.objects(doc, DCTERMS.isVersionOf)), excerpt)
+                found[str(doc)] = Source(str(doc), document_title(graph, doc), first_text(graph.objects(doc, DCTERMS.issued)),
+                                         first_text(graph.objects(doc, DCTERMS.isVersionOf)), excerpt)
     out = sorted(found.values(), key=lambda s: (s.issued or "", s.document or ""))
     if any(True for _ in graph.objects(node, PROV.qualifiedAttribution)):
         out.append(Source(None, "laokg (project assertion)", None))
@@ -175,5 +177,5 @@ def as_dict(fs: FactSources) -> dict:
     return asdict(fs)
 
 
-__all__ = ["Source", "Conflict", "FactSources", "fact_sources", "sources_of", "compare_values", "rounds_to",
+__all__ = ["Source", "document_title", "first_text", "Conflict", "FactSources", "fact_sources", "sources_of", "compare_values", "rounds_to",
            "format_fact_sources", "as_dict", "notable"]
