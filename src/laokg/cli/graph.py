@@ -133,7 +133,8 @@ def build_command(dist, with_site, root, data):
 
         site = build_with_site(root, dist, data)
         echo_warnings(site)
-        click.echo(summary(site.validation))
+        if site.validation is not None:  # build_with_site validates the release first
+            click.echo(summary(site.validation))
         click.echo(format_summary(site))
         return
     from laokg.query.precompute import build_release

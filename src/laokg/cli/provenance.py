@@ -53,10 +53,10 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
                               remote={"retries": retries, "user": user, "headers": headers})
     graph, index = kg.view, kg.labels
     if source:
-        result = tr.trace_source(graph, resolve(graph, source, index), index)
+        backward = tr.trace_source(graph, resolve(graph, source, index), index)
         if fmt == "turtle":
             raise InputError("--format turtle is for a forward trace; use text or json with --source")
-        text = escape_text(tr.format_source_text(result)) if fmt == "text" else tr.to_json(result)
+        text = escape_text(tr.format_source_text(backward)) if fmt == "text" else tr.to_json(backward)
     else:
         iri = resolve(graph, thing, index)
         if fmt == "turtle":

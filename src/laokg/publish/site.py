@@ -22,9 +22,13 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from laokg.errors import InputError
 from laokg.publish.paths import entity_path_problem, external_href, inside, relative, safe_site_path
+
+if TYPE_CHECKING:
+    from laokg.graph.validate import ValidationResult
 
 MARKER = ".laokg-site"  # written into the site directory: only such a directory is pruned
 #: the Content-Security-Policy of every page (its <meta> tag): scripts, styles, images and
@@ -53,7 +57,7 @@ class SiteResult:
     files: list[SiteFile]
     pages: dict[str, int]
     release: list[dict] = field(default_factory=list)
-    validation: object | None = None  # the ValidationResult the release passed (None: not validated)
+    validation: ValidationResult | None = None  # the ValidationResult the release passed (None: not validated)
     #: one line per thing from the data the site could not publish safely (an entity IRI
     #: that cannot be a path: it gets no page and is shown as text)
     warnings: list[str] = field(default_factory=list)
