@@ -101,11 +101,38 @@ def read_regular(path: str | os.PathLike) -> bytes:
     return b"".join(chunks)
 
 
-_SYSTEM_DIRS = (Path("/proc"), Path("/sys"), Path("/dev"))
+#: where no RDF file is: kernel and device file systems
+SYSTEM_DIRS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
 def _under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def in_system_dir(resolved: Path) -> bool:
+    """Whether a resolved path lies in /proc, /sys or /dev."""
+    return any(_under(resolved, d) for d in SYSTEM_DIRS)
+
+
+def system_file_error(shown) -> InputError:
+    return InputError(f"{shown}: a system file (/proc, /sys, /dev); laokg reads only regular RDF files")
+
+
+def _require_regular(shown, resolved: Path) -> None:
+    try:
+        mode = resolved.stat().st_mode
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{shown}: not a regular file")
+
+
+def check_regular(path: Path, resolved: Path | None = None) -> None:
+    """Refuse anything but a regular file, and files of /proc, /sys and /dev."""
+    resolved = resolved or Path(path).resolve()
+    if in_system_dir(resolved):
+        raise system_file_error(path)
+    _require_regular(path, resolved)
 
 
 def check_named(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
@@ -126,17 +153,12 @@ def check_named(path: str | os.PathLike, root: str | os.PathLike | None = None) 
         raise InputError(f"{given}: file not found") from None
     except (OSError, RuntimeError):
         raise InputError(f"{given}: a symlink that leads nowhere (or round in a loop)") from None
-    if any(_under(resolved, d) for d in _SYSTEM_DIRS):
-        raise InputError(f"{given}: a system file (/proc, /sys, /dev); laokg reads only regular RDF files")
+    if in_system_dir(resolved):
+        raise system_file_error(given)
     if is_link and (root is None or not _under(resolved, Path(root).resolve())):
         raise InputError(f"{given}: a symlink that leads outside the project; laokg follows a symlink you name "
                          "only into the project (name the file it leads to instead)")
-    try:
-        mode = resolved.stat().st_mode
-    except OSError as exc:
-        raise InputError(f"{given}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise InputError(f"{given}: not a regular file")
+    _require_regular(given, resolved)
     return resolved
 
 

@@ -163,10 +163,6 @@ def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
     return ProjectFiles(base, ontology, vocab, base / "ontology" / "shapes.ttl", graph)
 
 
-#: where no RDF file is: kernel and device file systems
-_SYSTEM_DIRS = (Path("/proc"), Path("/sys"), Path("/dev"))
-
-
 def check_inside(path: Path, root: Path) -> None:
     """Refuse a project file that is (or links to) something outside the project, or that
     is not a regular file (a device, a FIFO, a directory). The message quotes nothing of
@@ -180,7 +176,7 @@ def check_inside(path: Path, root: Path) -> None:
     inside = Path(root).resolve()
     if resolved != inside and inside not in resolved.parents:
         raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
-    check_regular(path, resolved)
+    checks.check_regular(path, resolved)
 
 
 def check_all_inside(paths, root: Path) -> None:
@@ -206,24 +202,11 @@ def check_all_inside(paths, root: Path) -> None:
         if verdict is None:
             folder = Path(path).parent.resolve()
             verdict = folders[parent] = (folder == inside or inside in folder.parents,
-                                         any(folder == d or d in folder.parents for d in _SYSTEM_DIRS))
+                                         checks.in_system_dir(folder))
         if not verdict[0]:
             raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
         if verdict[1]:
-            raise InputError(f"{path}: a system file (/proc, /sys, /dev); laokg reads only regular RDF files")
-
-
-def check_regular(path: Path, resolved: Path | None = None) -> None:
-    """Refuse anything but a regular file, and files of /proc, /sys and /dev."""
-    resolved = resolved or Path(path).resolve()
-    if any(resolved == d or d in resolved.parents for d in _SYSTEM_DIRS):
-        raise InputError(f"{path}: a system file (/proc, /sys, /dev); laokg reads only regular RDF files")
-    try:
-        mode = resolved.stat().st_mode
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise InputError(f"{path}: not a regular file")
+            raise checks.system_file_error(path)
 
 
 # ---------------------------------------------------------------- parsing one file
