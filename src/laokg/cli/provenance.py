@@ -180,7 +180,6 @@ def source_locate_command(doc, phrase, root):
     Example:
       laokg source locate kg:eudif-lao-2024 "Decree No. 245"
     """
-    from laokg.graph.claims import closest_passage, describe_difference
     from laokg.provenance import sources as so
 
     file, places = so.locate(root, doc, phrase)

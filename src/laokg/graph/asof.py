@@ -32,7 +32,7 @@ import contextvars
 import datetime as _dt
 import re
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from laokg.errors import InputError

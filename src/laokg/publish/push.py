@@ -222,8 +222,7 @@ def _duration_number(text: str) -> float | None:
 def by_value(g):
     """``g`` with xsd:boolean and xsd:duration literals in one form (booleans true/false,
     durations as a number, see :func:`_duration_number`), and how many literals changed."""
-    from rdflib import Graph, Literal
-    from rdflib.namespace import XSD
+    from rdflib import Graph
 
     from laokg.query.remote import quiet_literals
 

@@ -20,14 +20,14 @@ import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import Dataset, Graph, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, LaokgError, QueryError
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
-from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch, walk_algebra
+from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch
 
 from laokg.query.names import DEFAULT_TIMEOUT  # noqa: E402
 
