@@ -65,9 +65,8 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
     reuses the same release. The first release is compared with the empty graph."""
     import hashlib
 
-    from rdflib import Graph
-
-    from laokg.graph.changes import diff_graphs, format_json, format_text
+    from laokg.graph.changes import diff_triples, format_json, format_text
+    from laokg.graph.triples import from_ntriples
 
     previous = previous_graph(dist)
     old_bytes = previous.read_bytes() if previous is not None else b""
@@ -75,12 +74,10 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
         kept = [previous.parent / name for name in CHANGES_FILES]
         if all(p.is_file() and not p.is_symlink() for p in kept):
             return [(p.name, p.read_bytes()) for p in kept]
-    old, new = Graph(), Graph()
-    if old_bytes:
-        old.parse(data=old_bytes.decode("utf-8"), format="nt")
-    new.parse(data=ntriples.decode("utf-8"), format="nt")
+    old = from_ntriples(old_bytes.decode("utf-8")) if old_bytes else set()
+    new = from_ntriples(ntriples.decode("utf-8"))  # both written by the release writers: one triple a line
     name = lambda data: "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
-    result = diff_graphs(old, new, name(old_bytes), name(ntriples))
+    result = diff_triples(old, new, name(old_bytes), name(ntriples))
     return [(CHANGES_FILES[0], format_text(result).encode("utf-8")), (CHANGES_FILES[1], format_json(result).encode("utf-8"))]
 
 

@@ -33,34 +33,46 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, PROV, RDFS
 
 from laokg.errors import InputError
 from laokg.labels import curie
-from laokg.graph.corroboration import document_title, first_text
 from laokg.namespaces import LAOKG, OA
 
-LINKS = (PROV.qualifiedDerivation, PROV.qualifiedAttribution)
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _GRAPH_FILES = ("laokg.nt", "laokg.ttl", "laokg.jsonld")
 
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a diff: its graph and how the user named it."""
+    """One side of a diff: its triples (N-Triples term strings, :mod:`laokg.graph.triples`) and
+    how the user named it."""
 
     name: str
     kind: str  # release | file | revision | date | project
-    graph: Graph
+    triples: frozenset
 
 
 # ---------------------------------------------------------------- reading a side
 
-def _parse(path: Path) -> Graph:
-    from laokg.graph.load import parse_file
+def _parse(path: Path) -> frozenset:
+    """A graph file's triples: Oxigraph's parser (Turtle reads N-Triples too), else the project
+    loader's (which reports what Oxigraph refuses as laokg reports a bad file)."""
+    import pyoxigraph
 
-    return parse_file(path)
+    from laokg.graph.checks import read_regular
+    from laokg.graph.triples import from_ntriples, from_rdflib
+
+    raw = read_regular(path)
+    try:
+        # the parser keeps each literal as written (a store would keep its value: "01" as "1")
+        parsed = pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        text = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return frozenset(from_ntriples(text.decode("utf-8")))
+    except (SyntaxError, ValueError, OSError, UnicodeDecodeError):
+        from laokg.graph.load import parse_file
+
+        return frozenset(from_rdflib(parse_file(path)))
 
 
 def _release_file(path: Path) -> Path | None:
@@ -83,7 +95,30 @@ def _git(root: Path, *args: str, binary: bool = False):
     return done.stdout if binary else done.stdout.decode("utf-8", "replace").strip()
 
 
-def graph_at_revision(root: Path, revision: str) -> Graph:
+def _project_ntriples(root: Path):
+    """The whole project graph as N-Triples text (the loaders' fast path), or None when a file
+    needs the rdflib loader."""
+    from laokg.graph.asof import reading_as_of
+    from laokg.graph.load import load_data_text
+
+    with reading_as_of(None):
+        text = load_data_text(root)
+    return None if text is None else text.ntriples
+
+
+def _project_triples(root: Path) -> frozenset:
+    from laokg.graph.asof import reading_as_of
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.triples import from_ntriples, from_rdflib
+
+    text = _project_ntriples(root)
+    if text is not None:
+        return frozenset(from_ntriples(text))
+    with reading_as_of(None):
+        return frozenset(from_rdflib(load_data_graph(root)))
+
+
+def graph_at_revision(root: Path, revision: str) -> frozenset:
     """The project's data graph at a git revision: its files extracted to a temporary directory
     (``git archive``) and read by the project loader, as ``laokg build`` would read them then."""
     if revision.startswith("-"):
@@ -98,18 +133,18 @@ def graph_at_revision(root: Path, revision: str) -> Graph:
         raise InputError(f"git archive failed for {revision!r}")
     import io
 
-    from laokg.graph.load import clear_cache, load_data_graph
+    from laokg.graph.load import clear_cache
 
     with tempfile.TemporaryDirectory(prefix="laokg-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
         tree = Path(tmp) / prefix
-        graph = load_data_graph(tree)
+        triples = _project_triples(tree)
         clear_cache()
-    return graph
+    return triples
 
 
-def resolve(spec: str, root=None) -> Side:
+def resolve(spec: str, root=None, _memo: dict | None = None) -> Side:
     """Read one side of a diff (see the module docstring for what ``spec`` may be)."""
     from laokg.graph.load import find_root
 
@@ -122,74 +157,186 @@ def resolve(spec: str, root=None) -> Side:
     base = find_root(root)
     if _DATE.match(spec):
         from laokg.graph.asof import as_of, as_of_ntriples, parse_day, reading_as_of
-        from laokg.graph.load import load_data_graph, load_data_text
+        from laokg.graph.load import load_data_graph
+        from laokg.graph.triples import from_ntriples, from_rdflib
 
         day = parse_day(spec)
-        with reading_as_of(None):
-            text = load_data_text(base)  # the fast path: the view filtered on N-Triples text
+        memo = {} if _memo is None else _memo
+        if "text" not in memo:
+            memo["text"] = _project_ntriples(base)
+        text = memo["text"]
         if text is None:  # a file only the rdflib loader reads (it reports odd files)
-            return Side(spec, "date", as_of(load_data_graph(base), day))
-        graph = Graph()
-        graph.parse(data=as_of_ntriples(text.ntriples, day), format="nt")
-        return Side(spec, "date", graph)
+            with reading_as_of(None):
+                return Side(spec, "date", frozenset(from_rdflib(as_of(load_data_graph(base), day))))
+        return Side(spec, "date", frozenset(from_ntriples(as_of_ntriples(text, day))))
     return Side(spec, "revision", graph_at_revision(base, spec))
 
 
-def _links(root) -> Graph:
+def _links(root, memo: dict | None = None) -> frozenset:
     """The project's ``laokg:supersededBy`` and ``oa:hasSource`` triples (the diff's hints)."""
-    from laokg.graph.asof import reading_as_of
-    from laokg.graph.load import find_root, load_data_graph, load_data_text
+    from laokg.graph.load import find_root
+    from laokg.graph.triples import from_ntriples
 
-    with reading_as_of(None):
-        text = load_data_text(find_root(root))
-        if text is None:
-            return load_data_graph(find_root(root))
-    wanted = (f" <{LAOKG.supersededBy}> ", f" <{OA.hasSource}> ")
-    graph = Graph()
-    lines = [line for line in text.ntriples.splitlines() if any(w in line for w in wanted)]
-    if lines:
-        graph.parse(data="\n".join(lines) + "\n", format="nt")
-    return graph
+    memo = {} if memo is None else memo
+    if "text" not in memo:
+        memo["text"] = _project_ntriples(find_root(root))
+    text = memo["text"]
+    if text is None:
+        triples = _project_triples(find_root(root))
+    else:
+        wanted = (f" <{LAOKG.supersededBy}> ", f" <{OA.hasSource}> ")
+        triples = from_ntriples("\n".join(line for line in text.splitlines() if any(w in line for w in wanted)))
+    keep = (f"<{LAOKG.supersededBy}>", f"<{OA.hasSource}>")
+    return frozenset(t for t in triples if t[1] in keep)
 
 
-# ---------------------------------------------------------------- facts and their sources
+# ---------------------------------------------------------------- terms: their names and text
 
-def scaffolding(graph: Graph) -> set:
-    """Every node reached from an evidence link (the evidence, passages, selectors)."""
-    seen = set()
-    frontier = {o for link in LINKS for o in graph.objects(None, link)}
-    stop = (OA.hasSource, LAOKG.section, LAOKG.footnote, LAOKG.statedProperty)
-    while frontier:
-        seen |= frontier
-        nxt = set()
-        for node in frontier:
-            for p, o in graph.predicate_objects(node):
-                if p in stop or not isinstance(o, (URIRef, BNode)) or o in seen:
-                    continue
-                if isinstance(o, BNode) or p in (PROV.entity, OA.hasSelector, OA.refinedBy):
-                    nxt.add(o)
-        frontier = nxt
-    return seen
+_NT = lambda term: f"<{term}>"  # noqa: E731
+_DERIVED, _ATTRIBUTED = _NT(PROV.qualifiedDerivation), _NT(PROV.qualifiedAttribution)
+_LINKS = (_DERIVED, _ATTRIBUTED)
+_ENTITY, _SELECTOR, _REFINED = _NT(PROV.entity), _NT(OA.hasSelector), _NT(OA.refinedBy)
+_HAS_SOURCE, _STATED, _SUPERSEDED = _NT(OA.hasSource), _NT(LAOKG.statedProperty), _NT(LAOKG.supersededBy)
+_VERSION_OF, _ISSUED, _TITLE = _NT(DCTERMS.isVersionOf), _NT(DCTERMS.issued), _NT(DCTERMS.title)
+_LABEL = _NT(RDFS.label)
+_STOP = frozenset({_HAS_SOURCE, _NT(LAOKG.section), _NT(LAOKG.footnote), _STATED})
+_FOLLOW = frozenset({_ENTITY, _SELECTOR, _REFINED})
+_INDEXED = frozenset({*_LINKS, *_FOLLOW, _HAS_SOURCE, _STATED, _SUPERSEDED, _VERSION_OF, _ISSUED, _TITLE, _LABEL})
+
+_names: dict = {}
+
+
+def _rdflib_literal(term: str):
+    """The literal as the project loader reads it: its lexical form kept as written."""
+    import rdflib
+    from rdflib import Literal, URIRef
+
+    from laokg.graph.triples import literal_parts, unescape
+
+    parts = literal_parts(term)
+    previous, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        return Literal(unescape(parts.body), lang=parts.language, datatype=URIRef(parts.datatype) if parts.datatype else None)
+    finally:
+        rdflib.NORMALIZE_LITERALS = previous
+
+
+def _name(term: str) -> str:
+    """The name of an IRI or literal in a diff: its N-Triples form as rdflib writes it (the
+    lexical form as written; a string with a line break in triple quotes)."""
+    if term[0] != '"':
+        return term
+    try:
+        return _names[term]
+    except KeyError:
+        pass
+    end = term.rfind('"')
+    if "\\" not in term[:end] and (end == len(term) - 1 or term[end + 1] == "@"):
+        name = term  # a plain or language-tagged string with nothing escaped: the same text
+    else:
+        name = _rdflib_literal(term).n3()
+    _names[term] = name
+    return name
+
+
+def _text(term: str) -> str:
+    """``str()`` of the term as rdflib reads it: an IRI without brackets, a literal's lexical form."""
+    if term[0] == "<":
+        return term[1:-1]
+    if term[0] == "_":
+        return term[2:]
+    from laokg.graph.triples import literal_parts, unescape
+
+    return unescape(literal_parts(term).body)
+
+
+class _Graph:
+    """One side's triples with the indexes the diff needs (built in one pass)."""
+
+    def __init__(self, triples):
+        self.triples = triples
+        self.by_pred: dict = {p: {} for p in _INDEXED}
+        self.blank: dict = {}    # blank node -> [(p, o)]
+        self.parents: dict = {}  # blank node -> [(s, p)] naming it
+        by_pred, blank, parents = self.by_pred, self.blank, self.parents
+        for s, p, o in triples:
+            index = by_pred.get(p)
+            if index is not None:
+                index.setdefault(s, []).append(o)
+            if s[0] == "_":
+                blank.setdefault(s, []).append((p, o))
+            if o[0] == "_":
+                parents.setdefault(o, []).append((s, p))
+        self.scaffolding = self._scaffolding()
+        self._out: dict = {}
+
+    def objects(self, subject, predicate) -> list:
+        return self.by_pred[predicate].get(subject, ())
+
+    def _scaffolding(self) -> set:
+        """Every node reached from an evidence link (the evidence, passages, selectors): through
+        prov:entity, oa:hasSelector and oa:refinedBy, and to blank nodes under any property but
+        oa:hasSource, laokg:section, laokg:footnote and laokg:statedProperty."""
+        children: dict = {}
+        for o, named in self.parents.items():
+            for s, p in named:
+                if p not in _STOP:
+                    children.setdefault(s, []).append(o)
+        seen: set = set()
+        frontier = {o for link in _LINKS for objs in self.by_pred[link].values() for o in objs}
+        while frontier:
+            seen |= frontier
+            nxt = set()
+            for node in frontier:
+                for p in _FOLLOW:
+                    nxt.update(o for o in self.by_pred[p].get(node, ()) if o[0] != '"')
+                nxt.update(children.get(node, ()))
+            frontier = nxt - seen
+        return seen
+
+    def outgoing(self, nodes) -> None:
+        """Index the triples of ``nodes`` (IRIs) for :meth:`predicate_objects`, in one pass."""
+        wanted = {n for n in nodes if n[0] == "<" and n not in self._out}
+        if not wanted:
+            return
+        for n in wanted:
+            self._out[n] = []
+        for s, p, o in self.triples:
+            if s in wanted:
+                self._out[s].append((p, o))
+
+    def predicate_objects(self, node) -> list:
+        return self.blank.get(node, ()) if node[0] == "_" else self._out.get(node, ())
+
+    def up(self, nodes) -> set:
+        """``nodes`` and every node whose description includes one of them: the subjects naming a
+        blank node, recursively through blank nodes."""
+        out, frontier = set(nodes), {n for n in nodes if n[0] == "_"}
+        while frontier:
+            named = {s for n in frontier for s, _ in self.parents.get(n, ())} - out
+            out |= named
+            frontier = {n for n in named if n[0] == "_"}
+        return out
 
 
 class _Namer:
-    """N-Triples-like names for terms, with blank nodes named by their description."""
+    """Names for terms, with blank nodes named by their description."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: _Graph):
         self.graph = graph
         self.cache: dict = {}
 
-    def term(self, term, depth: int = 0) -> str:
-        if isinstance(term, BNode):
+    def term(self, term: str, depth: int = 0) -> str:
+        if term[0] == "_":
             if term in self.cache:
                 return self.cache[term]
             if depth > 8:
                 return "[…]"
-            inner = sorted(f"{self.term(p, depth + 1)} {self.term(o, depth + 1)}" for p, o in self.graph.predicate_objects(term))
+            inner = sorted(f"{self.term(p, depth + 1)} {self.term(o, depth + 1)}" for p, o in self.graph.blank.get(term, ()))
             name = "[ " + " ; ".join(inner) + " ]"
             self.cache[term] = name
             return name
-        return term.n3()
+        return _name(term)
 
 
 _BARE = {"<http://www.w3.org/2001/XMLSchema#integer>", "<http://www.w3.org/2001/XMLSchema#decimal>",
@@ -207,40 +354,56 @@ def _curie(text: str) -> str:
     return text
 
 
-def _sources(graph: Graph, subject, predicate) -> list[dict]:
+def _first(values) -> str | None:
+    values = sorted(_text(v) for v in values)
+    return values[0] if values else None
+
+
+def _title(graph: _Graph, doc: str) -> str:
+    """A document's title (its first ``dct:title``, else ``rdfs:label``, else its IRI)."""
+    for prop in (_TITLE, _LABEL):
+        first = _first(graph.objects(doc, prop))
+        if first is not None:
+            return first
+    return _text(doc)
+
+
+def _sources(graph: _Graph, subject: str, predicate: str) -> list[dict]:
     out = {}
-    for evidence in graph.objects(subject, PROV.qualifiedDerivation):
-        stated = set(graph.objects(evidence, LAOKG.statedProperty))
+    for evidence in graph.objects(subject, _DERIVED):
+        stated = set(graph.objects(evidence, _STATED))
         if stated and predicate not in stated:
             continue
-        for passage in graph.objects(evidence, PROV.entity):
-            for doc in graph.objects(passage, OA.hasSource):
-                edition_of = first_text(graph.objects(doc, DCTERMS.isVersionOf))
-                entry = {"document": str(doc), "title": document_title(graph, doc),
-                         "issued": first_text(graph.objects(doc, DCTERMS.issued))}
+        for passage in graph.objects(evidence, _ENTITY):
+            for doc in graph.objects(passage, _HAS_SOURCE):
+                edition_of = _first(graph.objects(doc, _VERSION_OF))
+                title = _title(graph, doc)
+                entry = {"document": _text(doc), "title": title, "issued": _first(graph.objects(doc, _ISSUED))}
                 if edition_of:
                     entry["editionOf"] = edition_of
-                out[str(doc)] = entry
-    if any(True for _ in graph.objects(subject, PROV.qualifiedAttribution)):
+                out[_text(doc)] = entry
+    if graph.objects(subject, _ATTRIBUTED):
         out["laokg"] = {"document": None, "title": "laokg (project)", "issued": None}
     return [out[k] for k in sorted(out)]
 
 
-def _facts(graph: Graph, namer: _Namer, skip: set) -> dict:
-    """(subject, predicate) names -> {object name: (s, p, o)} for every fact."""
+def _is_fact(graph: _Graph, s: str, p: str) -> bool:
+    return s[0] != "_" and p not in _LINKS and s not in graph.scaffolding
+
+
+def _facts(graph: _Graph, namer: _Namer, subjects: set) -> dict:
+    """(subject, predicate) names -> {object name: (s, p, o)} for every fact of ``subjects``."""
     facts: dict = {}
-    for s, p, o in graph:
-        if s in skip or p in LINKS or isinstance(s, BNode):
-            continue
-        key = (namer.term(s), namer.term(p))
-        facts.setdefault(key, {})[namer.term(o)] = (s, p, o)
+    for s, p, o in graph.triples:
+        if s in subjects and _is_fact(graph, s, p):
+            facts.setdefault((s, p), {})[namer.term(o)] = (s, p, o)
     return facts
 
 
-def _evidence(graph: Graph, namer: _Namer, subject) -> dict:
+def _evidence(graph: _Graph, namer: _Namer, subject: str) -> dict:
     """evidence name -> its description (sorted lines) for one subject."""
     out = {}
-    for link in LINKS:
+    for link in _LINKS:
         for evidence in graph.objects(subject, link):
             lines = []
             frontier = [evidence]
@@ -252,48 +415,86 @@ def _evidence(graph: Graph, namer: _Namer, subject) -> dict:
                 seen.add(node)
                 for p, o in graph.predicate_objects(node):
                     lines.append(f"{namer.term(node)} {namer.term(p)} {namer.term(o)}")
-                    if p in (PROV.entity,) and not isinstance(o, BNode):
+                    if p == _ENTITY and o[0] != "_":
                         frontier.append(o)
             out[namer.term(evidence)] = sorted(lines)
     return out
 
 
-def replacements(*graphs: Graph) -> dict:
-    """old node name -> new node name, for every ``laokg:supersededBy`` between two statements."""
-    documents = {doc for graph in graphs for doc in graph.objects(None, OA.hasSource)}
+def _evidence_nodes(graph: _Graph, subject: str) -> set:
+    """The IRI nodes :func:`_evidence` reads for ``subject`` (its evidence and their passages)."""
+    nodes: set = set()
+    frontier = [o for link in _LINKS for o in graph.objects(subject, link)]
+    while frontier:
+        node = frontier.pop()
+        if node in nodes or node[0] == '"':
+            continue
+        nodes.add(node)
+        frontier.extend(o for o in graph.objects(node, _ENTITY) if o[0] != "_")
+    return nodes
+
+
+def replacements(*graphs: _Graph) -> dict:
+    """old node -> new node, for every ``laokg:supersededBy`` between two statements."""
+    documents = {doc for graph in graphs for objs in graph.by_pred[_HAS_SOURCE].values() for doc in objs}
     out = {}
     for graph in graphs:
-        for old, new in graph.subject_objects(LAOKG.supersededBy):
-            if isinstance(old, URIRef) and isinstance(new, URIRef) and new not in documents:
-                out.setdefault(old.n3(), new.n3())
+        for old, news in sorted(graph.by_pred[_SUPERSEDED].items()):
+            for new in news:
+                if old[0] == "<" and new[0] == "<" and new not in documents:
+                    out.setdefault(old, new)
     return out
 
 
-def dropped_by(*graphs: Graph) -> dict:
-    """node name -> the later edition that no longer states it (``laokg:supersededBy`` a document)."""
-    documents = {doc for graph in graphs for doc in graph.objects(None, OA.hasSource)}
-    return {old.n3(): new.n3() for graph in graphs for old, new in graph.subject_objects(LAOKG.supersededBy)
-            if isinstance(old, URIRef) and new in documents}
+def dropped_by(*graphs: _Graph) -> dict:
+    """node -> the later edition that no longer states it (``laokg:supersededBy`` a document)."""
+    documents = {doc for graph in graphs for objs in graph.by_pred[_HAS_SOURCE].values() for doc in objs}
+    return {old: new for graph in graphs for old, news in graph.by_pred[_SUPERSEDED].items() for new in news
+            if old[0] == "<" and new in documents}
 
 
-def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B", hints: Graph | None = None) -> dict:
-    """The changes from ``old`` to ``new`` as plain data (see the module docstring).
+def _fact_subjects(graph: _Graph, nodes) -> set:
+    """Those of ``nodes`` that are the subject of some fact in ``graph``."""
+    nodes = {n for n in nodes if n[0] == "<" and n not in graph.scaffolding}
+    if not nodes:
+        return set()
+    return {s for s, p, _ in graph.triples if s in nodes and p not in _LINKS}
 
-    A statement found only in ``old`` that ``laokg:supersededBy`` links (in either graph, or
-    in ``hints``) to a statement found only in ``new`` is compared with it property by
-    property: its differing values are *changed* (with ``was`` naming the old node)."""
-    old_namer, new_namer = _Namer(old), _Namer(new)
-    old_facts = _facts(old, old_namer, scaffolding(old))
-    new_facts = _facts(new, new_namer, scaffolding(new))
-    old_subjects = {s for s, _ in old_facts}
-    new_subjects = {s for s, _ in new_facts}
-    was = {}
-    graphs = (old, new, *([hints] if hints is not None else []))
+
+def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None) -> dict:
+    """The changes from ``old`` to ``new`` (sets of N-Triples term triples) as plain data (see the
+    module docstring).
+
+    Only what differs is looked at closely: the triples in one side only, the subjects they
+    touch (up through the blank nodes and passages that describe them), and the statements
+    ``laokg:supersededBy`` links. A statement found only in ``old`` that ``laokg:supersededBy``
+    links (in either graph, or in ``hints``) to a statement found only in ``new`` is compared
+    with it property by property: its differing values are *changed* (with ``was`` naming the
+    old node)."""
+    old_set = old if isinstance(old, (set, frozenset)) else set(old)
+    new_set = new if isinstance(new, (set, frozenset)) else set(new)
+    O, N = _Graph(old_set), _Graph(new_set)
+    only_old, only_new = old_set - new_set, new_set - old_set
+    graphs = (O, N, *([_Graph(hints)] if hints is not None else []))
     dropped = dropped_by(*graphs)
-    for before, after in sorted(replacements(*graphs).items()):
+    pairs = sorted(replacements(*graphs).items())
+    candidates = {n for pair in pairs for n in pair}
+    old_subjects, new_subjects = _fact_subjects(O, candidates), _fact_subjects(N, candidates)
+    was = {}
+    for before, after in pairs:
         if before in old_subjects and before not in new_subjects and after in new_subjects and after not in old_subjects \
                 and after not in was:
             was[after] = before
+    # the subjects whose facts may differ: those of a triple in one side only, those whose
+    # scaffolding status differs, those whose blank-node objects changed, and both ends of a
+    # replacement
+    touched = {s for s, _, _ in only_old} | {s for s, _, _ in only_new}
+    touched |= O.up(touched) | N.up(touched)  # a blank node's change reaches what names it
+    affected = touched | (O.scaffolding ^ N.scaffolding) | set(was) | set(was.values())
+    affected = {s for s in affected if s[0] == "<"}
+    old_namer, new_namer = _Namer(O), _Namer(N)
+    old_facts = _facts(O, old_namer, affected)
+    new_facts = _facts(N, new_namer, affected)
     if was:
         back = {before: after for after, before in was.items()}
         old_facts = {(back.get(s, s), p): v for (s, p), v in old_facts.items()}
@@ -309,7 +510,7 @@ def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B"
             s, p, _ = before[gone[0]]
             s2, p2, _ = after[came[0]]
             entry = {"subject": s_name, "predicate": p_name, "from": gone[0], "to": came[0],
-                     "sourcesFrom": _sources(old, s, p), "sourcesTo": _sources(new, s2, p2)}
+                     "sourcesFrom": _sources(O, s, p), "sourcesTo": _sources(N, s2, p2)}
             if s_name in was:
                 entry["was"] = was[s_name]
             changed.append(entry)
@@ -317,22 +518,22 @@ def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B"
         for o_name in gone:
             s, p, _ = before[o_name]
             entry = {"subject": was.get(s_name, s_name), "predicate": p_name, "object": o_name,
-                     "sources": _sources(old, s, p)}
+                     "sources": _sources(O, s, p)}
             if entry["subject"] in dropped:
                 entry["droppedBy"] = dropped[entry["subject"]]
             removed.append(entry)
         for o_name in came:
             s, p, _ = after[o_name]
-            added.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(new, s, p)})
+            added.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(N, s, p)})
     evidence = []
-    subjects = sorted({s for s in set(old.subjects(None, None)) | set(new.subjects(None, None))
-                       if not isinstance(s, BNode) and any(True for link in LINKS for _ in _objects(old, new, s, link))},
-                      key=lambda n: n.n3())
+    subjects = [s for s in _evidence_candidates(O, N, only_old, only_new, touched) if s[0] == "<"]
+    for graph in (O, N):  # the triples of their evidence and passages, in one pass
+        graph.outgoing({node for subject in subjects for node in _evidence_nodes(graph, subject)})
     for subject in subjects:
-        before, after = _evidence(old, old_namer, subject), _evidence(new, new_namer, subject)
+        before, after = _evidence(O, old_namer, subject), _evidence(N, new_namer, subject)
         if before == after:
             continue
-        entry = {"subject": subject.n3(),
+        entry = {"subject": subject,
                  "added": sorted(set(after) - set(before)),
                  "removed": sorted(set(before) - set(after)),
                  "changed": sorted(k for k in set(before) & set(after) if before[k] != after[k])}
@@ -344,18 +545,37 @@ def diff_graphs(old: Graph, new: Graph, old_name: str = "A", new_name: str = "B"
     }
 
 
-def _objects(old: Graph, new: Graph, subject, link):
-    yield from old.objects(subject, link)
-    yield from new.objects(subject, link)
+def _evidence_candidates(O: _Graph, N: _Graph, only_old, only_new, touched) -> list:
+    """The subjects whose evidence may read differently: a link in one side only, or evidence
+    whose own triples, passage's triples or blank nodes differ (``touched``: the subjects of the
+    triples in one side only and what names them through blank nodes)."""
+    out = {s for s, p, _ in (*only_old, *only_new) if p in _LINKS}
+    for graph in (O, N):
+        reach = set(touched)  # a passage's change reaches its evidence
+        reach |= {ev for ev, passages in graph.by_pred[_ENTITY].items() if any(p in touched for p in passages)}
+        for link in _LINKS:
+            out |= {s for s, evs in graph.by_pred[link].items() if any(e in reach for e in evs)}
+    return sorted(out, key=_name)
+
+
+def diff_graphs(old, new, old_name: str = "A", new_name: str = "B", hints=None) -> dict:
+    """:func:`diff_triples` on rdflib graphs (or sets of term triples)."""
+    from laokg.graph.triples import from_rdflib
+
+    def triples(graph):
+        return graph if graph is None or isinstance(graph, (set, frozenset)) else from_rdflib(graph)
+
+    return diff_triples(triples(old), triples(new), old_name, new_name, triples(hints))
 
 
 def diff(a: str, b: str, root=None) -> dict:
     """``laokg diff A B``: read both sides (:func:`resolve`) and compare them."""
-    old, new = resolve(a, root), resolve(b, root)
+    memo: dict = {}
+    old, new = resolve(a, root, memo), resolve(b, root, memo)
     hints = None
     if "date" in (old.kind, new.kind):  # a dated view drops the links to what is not yet stated
-        hints = _links(root)
-    return diff_graphs(old.graph, new.graph, a, b, hints)
+        hints = _links(root, memo)
+    return diff_triples(old.triples, new.triples, a, b, hints)
 
 
 # ---------------------------------------------------------------- formats
@@ -398,4 +618,4 @@ def format_text(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["diff", "diff_graphs", "resolve", "graph_at_revision", "scaffolding", "format_json", "format_text", "Side"]
+__all__ = ["diff", "diff_graphs", "diff_triples", "resolve", "graph_at_revision", "format_json", "format_text", "Side"]
