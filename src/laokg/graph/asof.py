@@ -31,6 +31,7 @@ import contextlib
 import contextvars
 import datetime as _dt
 import re
+from collections import Counter
 
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF
@@ -205,7 +206,7 @@ def _drop_orphans(graph: Graph) -> None:
             graph.remove((subject, None, None))
 
 
-__all__ = ["as_of", "as_of_ntriples", "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
+__all__ = ["as_of", "as_of_ntriples", "as_of_views", "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
            "SCAFFOLDING_TYPES"]
 
 
@@ -233,11 +234,30 @@ def as_of_ntriples(text: str, day) -> str:
     loaders)."""
     if isinstance(day, str):
         day = parse_day(day)
-    iri = lambda term: f"<{term}>"
-    HAS_SOURCE, ENTITY, DERIVED = iri(OA.hasSource), iri(PROV.entity), iri(PROV.qualifiedDerivation)
-    ATTRIBUTED, ISSUED, VERSION_OF = iri(PROV.qualifiedAttribution), iri(DCTERMS.issued), iri(DCTERMS.isVersionOf)
-    PART_OF, TYPE, MODIFIED = iri(DCTERMS.isPartOf), iri(RDF.type), iri(DCTERMS.modified)
-    scaffolding_types = {iri(t) for t in SCAFFOLDING_TYPES}
+    triples, by_pred = _split_ntriples(text)
+    return "".join(line + "\n" for _, _, _, line in _kept(triples, by_pred, day))
+
+
+def as_of_views(text: str, days, keep=()) -> tuple[list, list]:
+    """:func:`as_of_ntriples` for several ``days`` at once, the text read once: each view as a set
+    of ``(subject, predicate, object)`` N-Triples terms, and the whole text's triples whose
+    predicate (``<iri>``) is in ``keep``."""
+    triples, by_pred = _split_ntriples(text)
+    views = []
+    for day in days:
+        day = parse_day(day) if isinstance(day, str) else day
+        views.append(frozenset((s, p, o) for s, p, o, _ in _kept(triples, by_pred, day)))
+    keep = set(keep)
+    return views, [(s, p, o) for s, p, o, _ in triples if p in keep] if keep else []
+
+
+_iri = lambda term: f"<{term}>"  # noqa: E731
+HAS_SOURCE, ENTITY, DERIVED = _iri(OA.hasSource), _iri(PROV.entity), _iri(PROV.qualifiedDerivation)
+ATTRIBUTED, ISSUED, VERSION_OF = _iri(PROV.qualifiedAttribution), _iri(DCTERMS.issued), _iri(DCTERMS.isVersionOf)
+PART_OF, TYPE, MODIFIED = _iri(DCTERMS.isPartOf), _iri(RDF.type), _iri(DCTERMS.modified)
+
+
+def _split_ntriples(text: str) -> tuple[list, dict]:
     triples = []
     by_pred: dict = {p: [] for p in (HAS_SOURCE, ENTITY, DERIVED, ATTRIBUTED, ISSUED, VERSION_OF, PART_OF, MODIFIED)}
     for line in text.splitlines():
@@ -250,6 +270,12 @@ def as_of_ntriples(text: str, day) -> str:
         bucket = by_pred.get(p)
         if bucket is not None:
             bucket.append((s, o))
+    return triples, by_pred
+
+
+def _kept(triples: list, by_pred: dict, day) -> list:
+    """The ``triples`` (``(s, p, o, line)``) of the view as of ``day``."""
+    scaffolding_types = {_iri(t) for t in SCAFFOLDING_TYPES}
     sources = {s: o for s, o in by_pred[HAS_SOURCE]}  # passage -> document (one each)
     documents = set(sources.values())
     issued = _days(by_pred[ISSUED], documents, min)
@@ -295,12 +321,25 @@ def as_of_ntriples(text: str, day) -> str:
         if node in dropped:
             dropped.add(assertion)
     kept = [t for t in triples if t[0] not in dropped and t[2] not in dropped]
-    # what nothing names any more: scaffolding and blank nodes, until none is left
-    while True:
-        named = {o for _, _, o, _ in kept}
-        typed = {s for s, p, o, _ in kept if p == TYPE and o in scaffolding_types}
-        orphans = {s for s, _, _, _ in kept if s not in named and (s.startswith("_:") or s in typed)}
-        if not orphans:
-            break
-        kept = [t for t in kept if t[0] not in orphans]
-    return "".join(line + "\n" for _, _, _, line in kept)
+    # what nothing names any more: scaffolding and blank nodes, until none is left (a work list:
+    # a node whose last naming triple goes is looked at again)
+    named = Counter(o for _, _, o, _ in kept)
+    typed = {s for s, p, o, _ in kept if p == TYPE and o in scaffolding_types}
+    objects: dict = {}  # the nodes that may become orphans -> the objects of their triples
+    for s, _, o, _ in kept:
+        if s.startswith("_:") or s in typed:
+            objects.setdefault(s, []).append(o)
+    orphans = [s for s in objects if not named.get(s)]
+    removed: set = set()
+    while orphans:
+        node = orphans.pop()
+        if node in removed:
+            continue
+        removed.add(node)
+        for o in objects[node]:
+            named[o] -= 1
+            if not named[o] and o in objects and o not in removed:
+                orphans.append(o)
+    if removed:
+        kept = [t for t in kept if t[0] not in removed]
+    return kept

@@ -162,6 +162,8 @@ def resolve(spec: str, root=None, _memo: dict | None = None) -> Side:
 
         day = parse_day(spec)
         memo = {} if _memo is None else _memo
+        if spec in memo.get("views", {}):  # read with the other side (:func:`diff`)
+            return Side(spec, "date", memo["views"][spec])
         if "text" not in memo:
             memo["text"] = _project_ntriples(base)
         text = memo["text"]
@@ -178,6 +180,8 @@ def _links(root, memo: dict | None = None) -> frozenset:
     from laokg.graph.triples import from_ntriples
 
     memo = {} if memo is None else memo
+    if "hints" in memo:
+        return memo["hints"]
     if "text" not in memo:
         memo["text"] = _project_ntriples(find_root(root))
     text = memo["text"]
@@ -250,25 +254,60 @@ def _text(term: str) -> str:
     return unescape(literal_parts(term).body)
 
 
-class _Graph:
-    """One side's triples with the indexes the diff needs (built in one pass)."""
+class _Overlay:
+    """A read-only dict of lists: ``base``'s, with ``extra``'s lists appended key by key."""
 
-    def __init__(self, triples):
-        self.triples = triples
-        self.by_pred: dict = {p: {} for p in _INDEXED}
-        self.blank: dict = {}    # blank node -> [(p, o)]
-        self.parents: dict = {}  # blank node -> [(s, p)] naming it
-        by_pred, blank, parents = self.by_pred, self.blank, self.parents
-        for s, p, o in triples:
-            index = by_pred.get(p)
-            if index is not None:
-                index.setdefault(s, []).append(o)
-            if s[0] == "_":
-                blank.setdefault(s, []).append((p, o))
-            if o[0] == "_":
-                parents.setdefault(o, []).append((s, p))
-        self.scaffolding = self._scaffolding()
+    def __init__(self, base, extra: dict):
+        self.base, self.extra = base, extra
+
+    def get(self, key, default=()):
+        more = self.extra.get(key)
+        if more is None:
+            return self.base.get(key, default)
+        return [*self.base.get(key, ()), *more]
+
+    def items(self):
+        extra = self.extra
+        for key, values in self.base.items():
+            yield key, ([*values, *extra[key]] if key in extra else values)
+        for key, values in extra.items():
+            if key not in self.base:
+                yield key, values
+
+    def values(self):
+        return (values for _, values in self.items())
+
+
+def _index(triples) -> tuple[dict, dict, dict]:
+    by_pred: dict = {p: {} for p in _INDEXED}
+    blank: dict = {}    # blank node -> [(p, o)]
+    parents: dict = {}  # blank node -> [(s, p)] naming it
+    for s, p, o in triples:
+        index = by_pred.get(p)
+        if index is not None:
+            index.setdefault(s, []).append(o)
+        if s[0] == "_":
+            blank.setdefault(s, []).append((p, o))
+        if o[0] == "_":
+            parents.setdefault(o, []).append((s, p))
+    return by_pred, blank, parents
+
+
+class _Graph:
+    """One side's triples with the indexes the diff needs (built in one pass). With ``base`` (a
+    :class:`_Graph` of the triples both sides share), ``triples`` are this side's own: only
+    they are indexed, and read through the shared indexes (two sides of one project share
+    nearly all their triples)."""
+
+    def __init__(self, triples, base: "_Graph | None" = None, walk: bool = True):
+        self.triples, self.base = triples, base
+        by_pred, blank, parents = _index(triples)
+        if base is not None:
+            by_pred = {p: _Overlay(base.by_pred[p], by_pred[p]) for p in _INDEXED}
+            blank, parents = _Overlay(base.blank, blank), _Overlay(base.parents, parents)
+        self.by_pred, self.blank, self.parents = by_pred, blank, parents
         self._out: dict = {}
+        self.scaffolding = self._scaffolding() if walk else set()
 
     def objects(self, subject, predicate) -> list:
         return self.by_pred[predicate].get(subject, ())
@@ -295,12 +334,15 @@ class _Graph:
         return seen
 
     def outgoing(self, nodes) -> None:
-        """Index the triples of ``nodes`` (IRIs) for :meth:`predicate_objects`, in one pass."""
+        """Index the triples of ``nodes`` (IRIs) for :meth:`predicate_objects`, in one pass (on the
+        shared triples, one for both sides when the caller gives the base every node first)."""
         wanted = {n for n in nodes if n[0] == "<" and n not in self._out}
         if not wanted:
             return
+        if self.base is not None:
+            self.base.outgoing(wanted)
         for n in wanted:
-            self._out[n] = []
+            self._out[n] = list(self.base._out[n]) if self.base is not None else []
         for s, p, o in self.triples:
             if s in wanted:
                 self._out[s].append((p, o))
@@ -392,11 +434,13 @@ def _is_fact(graph: _Graph, s: str, p: str) -> bool:
 
 
 def _facts(graph: _Graph, namer: _Namer, subjects: set) -> dict:
-    """(subject, predicate) names -> {object name: (s, p, o)} for every fact of ``subjects``."""
+    """(subject, predicate) -> {object name: (s, p, o)} for every fact of ``subjects`` (indexed
+    by :meth:`_Graph.outgoing`)."""
     facts: dict = {}
-    for s, p, o in graph.triples:
-        if s in subjects and _is_fact(graph, s, p):
-            facts.setdefault((s, p), {})[namer.term(o)] = (s, p, o)
+    for s in subjects:
+        for p, o in graph.predicate_objects(s):
+            if _is_fact(graph, s, p):
+                facts.setdefault((s, p), {})[namer.term(o)] = (s, p, o)
     return facts
 
 
@@ -454,11 +498,9 @@ def dropped_by(*graphs: _Graph) -> dict:
 
 
 def _fact_subjects(graph: _Graph, nodes) -> set:
-    """Those of ``nodes`` that are the subject of some fact in ``graph``."""
-    nodes = {n for n in nodes if n[0] == "<" and n not in graph.scaffolding}
-    if not nodes:
-        return set()
-    return {s for s, p, _ in graph.triples if s in nodes and p not in _LINKS}
+    """Those of ``nodes`` (indexed by :meth:`_Graph.outgoing`) that are the subject of some fact."""
+    return {n for n in nodes if n[0] == "<" and n not in graph.scaffolding
+            and any(p not in _LINKS for p, _ in graph.predicate_objects(n))}
 
 
 def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None) -> dict:
@@ -473,25 +515,32 @@ def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None)
     old node)."""
     old_set = old if isinstance(old, (set, frozenset)) else set(old)
     new_set = new if isinstance(new, (set, frozenset)) else set(new)
-    O, N = _Graph(old_set), _Graph(new_set)
     only_old, only_new = old_set - new_set, new_set - old_set
+    common = _Graph(old_set & new_set, walk=False)
+    O, N = _Graph(only_old, common), _Graph(only_new, common)
     graphs = (O, N, *([_Graph(hints)] if hints is not None else []))
     dropped = dropped_by(*graphs)
     pairs = sorted(replacements(*graphs).items())
     candidates = {n for pair in pairs for n in pair}
+    # the subjects whose facts may differ: those of a triple in one side only (and what names
+    # them through blank nodes), those whose scaffolding status differs, both ends of a
+    # replacement; and the subjects whose evidence may read differently
+    touched = {s for s, _, _ in only_old} | {s for s, _, _ in only_new}
+    touched |= O.up(touched) | N.up(touched)
+    evidence_subjects = [s for s in _evidence_candidates(O, N, only_old, only_new, touched) if s[0] == "<"]
+    flipped = O.scaffolding ^ N.scaffolding
+    looked_at = {graph: candidates | touched | flipped
+                 | {node for subject in evidence_subjects for node in _evidence_nodes(graph, subject)} for graph in (O, N)}
+    common.outgoing(looked_at[O] | looked_at[N])  # one pass on the shared triples
+    for graph in (O, N):
+        graph.outgoing(looked_at[graph])
     old_subjects, new_subjects = _fact_subjects(O, candidates), _fact_subjects(N, candidates)
     was = {}
     for before, after in pairs:
         if before in old_subjects and before not in new_subjects and after in new_subjects and after not in old_subjects \
                 and after not in was:
             was[after] = before
-    # the subjects whose facts may differ: those of a triple in one side only, those whose
-    # scaffolding status differs, those whose blank-node objects changed, and both ends of a
-    # replacement
-    touched = {s for s, _, _ in only_old} | {s for s, _, _ in only_new}
-    touched |= O.up(touched) | N.up(touched)  # a blank node's change reaches what names it
-    affected = touched | (O.scaffolding ^ N.scaffolding) | set(was) | set(was.values())
-    affected = {s for s in affected if s[0] == "<"}
+    affected = {s for s in touched | flipped | set(was) | set(was.values()) if s[0] == "<"}
     old_namer, new_namer = _Namer(O), _Namer(N)
     old_facts = _facts(O, old_namer, affected)
     new_facts = _facts(N, new_namer, affected)
@@ -526,10 +575,7 @@ def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None)
             s, p, _ = after[o_name]
             added.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(N, s, p)})
     evidence = []
-    subjects = [s for s in _evidence_candidates(O, N, only_old, only_new, touched) if s[0] == "<"]
-    for graph in (O, N):  # the triples of their evidence and passages, in one pass
-        graph.outgoing({node for subject in subjects for node in _evidence_nodes(graph, subject)})
-    for subject in subjects:
+    for subject in evidence_subjects:
         before, after = _evidence(O, old_namer, subject), _evidence(N, new_namer, subject)
         if before == after:
             continue
@@ -571,6 +617,16 @@ def diff_graphs(old, new, old_name: str = "A", new_name: str = "B", hints=None) 
 def diff(a: str, b: str, root=None) -> dict:
     """``laokg diff A B``: read both sides (:func:`resolve`) and compare them."""
     memo: dict = {}
+    dates = [spec for spec in dict.fromkeys((a, b)) if _DATE.match(spec) and not Path(spec).exists()]
+    if dates:  # the project's text read once for both dated views and the hints
+        from laokg.graph.asof import as_of_views, parse_day
+        from laokg.graph.load import find_root
+
+        days = [parse_day(d) for d in dates]  # a bad date is refused before the project is read
+        text = memo["text"] = _project_ntriples(find_root(root))
+        if text is not None:
+            views, hints = as_of_views(text, days, keep=(_SUPERSEDED, _HAS_SOURCE))
+            memo["views"], memo["hints"] = dict(zip(dates, views)), frozenset(hints)
     old, new = resolve(a, root, memo), resolve(b, root, memo)
     hints = None
     if "date" in (old.kind, new.kind):  # a dated view drops the links to what is not yet stated
