@@ -244,9 +244,10 @@ def as_of_views(text: str, days, keep=()) -> tuple[list, list]:
     predicate (``<iri>``) is in ``keep``."""
     triples, by_pred = _split_ntriples(text)
     views = []
+    shared = _orphan_index(triples)
     for day in days:
         day = parse_day(day) if isinstance(day, str) else day
-        views.append(frozenset((s, p, o) for s, p, o, _ in _kept(triples, by_pred, day)))
+        views.append(frozenset((s, p, o) for s, p, o, _ in _kept(triples, by_pred, day, shared)))
     keep = set(keep)
     return views, [(s, p, o) for s, p, o, _ in triples if p in keep] if keep else []
 
@@ -273,9 +274,22 @@ def _split_ntriples(text: str) -> tuple[list, dict]:
     return triples, by_pred
 
 
-def _kept(triples: list, by_pred: dict, day) -> list:
-    """The ``triples`` (``(s, p, o, line)``) of the view as of ``day``."""
+def _orphan_index(triples: list) -> tuple:
+    """What the clean-up of :func:`_kept` reads, the same for every day: how many triples name
+    each node, the nodes typed as scaffolding, and the objects of every blank or scaffolding
+    node's triples."""
     scaffolding_types = {_iri(t) for t in SCAFFOLDING_TYPES}
+    named = Counter(o for _, _, o, _ in triples)
+    typed = {s for s, p, o, _ in triples if p == TYPE and o in scaffolding_types}
+    objects: dict = {}
+    for s, _, o, _ in triples:
+        if s.startswith("_:") or s in typed:
+            objects.setdefault(s, []).append(o)
+    return named, typed, objects
+
+
+def _kept(triples: list, by_pred: dict, day, orphan_index: tuple | None = None) -> list:
+    """The ``triples`` (``(s, p, o, line)``) of the view as of ``day``."""
     sources = {s: o for s, o in by_pred[HAS_SOURCE]}  # passage -> document (one each)
     documents = set(sources.values())
     issued = _days(by_pred[ISSUED], documents, min)
@@ -321,15 +335,14 @@ def _kept(triples: list, by_pred: dict, day) -> list:
         if node in dropped:
             dropped.add(assertion)
     kept = [t for t in triples if t[0] not in dropped and t[2] not in dropped]
+    gone = [t[2] for t in triples if t[0] in dropped or t[2] in dropped]
     # what nothing names any more: scaffolding and blank nodes, until none is left (a work list:
     # a node whose last naming triple goes is looked at again)
-    named = Counter(o for _, _, o, _ in kept)
-    typed = {s for s, p, o, _ in kept if p == TYPE and o in scaffolding_types}
-    objects: dict = {}  # the nodes that may become orphans -> the objects of their triples
-    for s, _, o, _ in kept:
-        if s.startswith("_:") or s in typed:
-            objects.setdefault(s, []).append(o)
-    orphans = [s for s in objects if not named.get(s)]
+    named_all, _, objects = orphan_index if orphan_index is not None else _orphan_index(triples)
+    named = named_all.copy()
+    named.subtract(gone)
+    # (a node whose triples all went is looked at too: it has nothing left to remove)
+    orphans = [s for s in objects if s not in dropped and not named.get(s)]
     removed: set = set()
     while orphans:
         node = orphans.pop()
@@ -338,7 +351,7 @@ def _kept(triples: list, by_pred: dict, day) -> list:
         removed.add(node)
         for o in objects[node]:
             named[o] -= 1
-            if not named[o] and o in objects and o not in removed:
+            if not named[o] and o in objects and o not in removed and o not in dropped:
                 orphans.append(o)
     if removed:
         kept = [t for t in kept if t[0] not in removed]
