@@ -116,7 +116,8 @@ def run_once(argv, timeout: float, env=None, cwd=None) -> dict:
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     proc.stderr.close()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": elapsed, "mib": mib, "code": proc.returncode, "stderr": err[-300:]}
+    return {"seconds": elapsed, "mib": mib, "code": proc.returncode, "stderr": err[-300:],
+            "cpu": usage.ru_utime + usage.ru_stime}  # the process's and its children's (wait4)
 
 
 def _peak_mib(memfile, usage) -> float:
@@ -145,6 +146,7 @@ def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
         "seconds": statistics.median(r["seconds"] for r in done) if done and not bad else None,
         "all_seconds": [round(r["seconds"], 4) for r in done],
         "peak_mib": round(max(r["mib"] for r in runs), 1),
+        "cpu_seconds": round(statistics.median(r["cpu"] for r in done), 3) if done and not bad else None,
     }
     if len(done) < len(runs):
         out["timeout"] = timeout
@@ -351,6 +353,49 @@ def table(scales: list[dict]) -> str:
     return "\n".join(lines), exps
 
 
+# ---------------------------------------------------------------- issue 20: the time targets
+
+#: (what, measured, baseline): --as-of and diff against the plain command; the target is 1.5x
+TIME_TARGETS = (
+    (f"export --as-of {AS_OF}", f"export (nt) --as-of {AS_OF}", "export (nt)"),
+    (f"query {PROBE_QUERY} --as-of {AS_OF}", f"query {PROBE_QUERY} --as-of {AS_OF}", f"query {PROBE_QUERY} (before build)"),
+    (f"diff {AS_OF} {DIFF_TO}", f"diff {AS_OF} {DIFF_TO}", "export (nt)"),
+    ("diff graph file / release", "diff (a graph file against the release)", "export (nt)"),
+)
+TIME_TARGET = 1.5
+
+
+def time_targets(scales: list[dict]) -> list[dict]:
+    """Each scale's ratio of ``--as-of`` and ``diff`` to the plain export or query (issue 20's
+    target: within 1.5x at 1M triples), by wall time and by CPU time (the process and its
+    children: on a shared machine the wall clock also counts the time other work took)."""
+    out = []
+    for s in scales:
+        for what, measured, base in TIME_TARGETS:
+            m, b = s["results"].get(measured), s["results"].get(base)
+            if not m or not b or m.get("seconds") is None or b.get("seconds") is None:
+                continue
+            row = {"scale": s["scale"], "triples": s["triples"], "what": what, "against": base,
+                   "seconds": m["seconds"], "base_seconds": b["seconds"],
+                   "ratio": round(m["seconds"] / b["seconds"], 2)}
+            if m.get("cpu_seconds") and b.get("cpu_seconds"):
+                row.update(cpu_seconds=m["cpu_seconds"], base_cpu_seconds=b["cpu_seconds"],
+                           cpu_ratio=round(m["cpu_seconds"] / b["cpu_seconds"], 2))
+            row["met"] = row.get("cpu_ratio", row["ratio"]) <= TIME_TARGET
+            out.append(row)
+    return out
+
+
+def time_table(rows: list[dict]) -> str:
+    lines = [f"| scale | command | against | wall | ratio | CPU | CPU ratio | within {TIME_TARGET}x |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        cpu = f"{r['cpu_seconds']:.2f} s / {r['base_cpu_seconds']:.2f} s" if "cpu_ratio" in r else ""
+        lines.append(f"| {r['scale']} ({r['triples']:,}) | {r['what']} | {r['against']} | {r['seconds']:.2f} s / "
+                     f"{r['base_seconds']:.2f} s | {r['ratio']:.2f} | {cpu} | {r.get('cpu_ratio', '')} | "
+                     f"{'yes' if r['met'] else 'no'} |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", default="real,10k,100k", help="comma-separated: real, 10k, 100k, 1m ... (default: real,10k,100k)")
@@ -363,6 +408,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default=None, help="comma-separated name prefixes of measurements to run (e.g. 'validate,query instruments')")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()  # the machine may be shared: the load is part of the record
     scales = [bench_scale(s.strip(), args, args.work) for s in args.scales.split(",") if s.strip()]
     text, exps = table(scales)
     meta = {
@@ -370,12 +416,18 @@ def main(argv=None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}",
         "repeats": args.repeats,
         "repeats_large": args.repeats_large or args.repeats,
+        "load_average": {"start": [round(x, 2) for x in load_before], "end": [round(x, 2) for x in os.getloadavg()]},
     }
     print(f"\n{meta['date']} — {meta['machine']}; median of {args.repeats} whole-process runs "
           f"({meta['repeats_large']} above 50k triples); time / peak RSS\n")
     print(text)
+    targets = time_targets(scales)
+    if targets:
+        print(f"\n--as-of and diff against the plain command (issue 20: within {TIME_TARGET}x at 1M triples)\n")
+        print(time_table(targets))
     out = args.json or args.work / "bench.json"
-    out.write_text(json.dumps({"meta": meta, "scales": scales, "growth_exponents": exps}, indent=1) + "\n")
+    out.write_text(json.dumps({"meta": meta, "scales": scales, "growth_exponents": exps, "time_targets": targets},
+                              indent=1) + "\n")
     print(f"\nJSON: {out}")
     return 0
 

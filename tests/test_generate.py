@@ -36,7 +36,7 @@ def test_clean_project_has_copies_of_every_graph_file_and_the_real_ontology_and_
     out, summary = clean
     assert summary["copies"] == 1 and summary["planted"] == {}
     # copies of graph/ as loaded: each theme file, and the provenance its short form expands to
-    themes = sorted(p.stem for p in (ROOT / "graph").glob("*.ttl")) + ["zz-generated-provenance"]
+    themes = sorted(p.stem for p in (ROOT / "graph").glob("*.ttl")) + ["zz-generated-provenance", "time"]
     assert sorted(p.stem for p in (out / "graph").glob("*.ttl")) == sorted(f"c{i:04d}-{t}" for i in (1,) for t in themes)
     assert (out / "ontology" / "shapes.ttl").read_bytes() == (ROOT / "ontology" / "shapes.ttl").read_bytes()
     assert tree_bytes(out / "queries") == tree_bytes(ROOT / "queries")
@@ -62,6 +62,66 @@ def test_labels_are_tagged_per_copy(clean):
     text = (out / "graph" / "c0001-institutions.ttl").read_text(encoding="utf-8")
     assert '"MLSW [c0001]"@en' in text and "https://w3id.org/laokg/id/c0001/" in text
     assert "https://w3id.org/laokg/id/mlsw" not in text
+
+
+def test_sources_over_time_every_kind_is_there_as_counted(clean):
+    """Several sources per fact, roundings, disagreements and a document with two editions that
+    changes one figure and drops one fact (issue 20), as the summary counts them."""
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS, PROV
+
+    from laokg.graph.corroboration import compare_values
+    from laokg.graph.load import load_data_graph
+    from laokg.namespaces import LAOKG, OA, SDMX_MEAS
+
+    out, summary = clean
+    kinds = summary["time"]
+    assert all(n >= 1 for n in kinds.values()) and set(kinds) == {
+        "agreeing second sources", "third sources", "roundings", "disagreements", "facts both editions state",
+        "figures changed by an edition", "facts dropped by an edition", "documents with two editions"}
+    g = load_data_graph(out)
+
+    def documents(node):
+        return {d for ev in g.objects(node, PROV.qualifiedDerivation) for p in g.objects(ev, PROV.entity)
+                for d in g.objects(p, OA.hasSource)}
+
+    found = {"roundings": 0, "disagreements": 0}
+    for a, b in g.subject_objects(LAOKG.disagreesWith):
+        kind = compare_values(g.value(b, SDMX_MEAS.obsValue), g.value(a, SDMX_MEAS.obsValue))[0]
+        found[{"rounding": "roundings", "disagreement": "disagreements"}[kind]] += 1
+        assert documents(a) and documents(a).isdisjoint(documents(b))  # each value with its own source
+    assert found == {"roundings": kinds["roundings"], "disagreements": kinds["disagreements"]}
+    news = lambda node: {d for d in documents(node) if "/time-" in str(d)}
+    several = [n for n in set(g.subjects(PROV.qualifiedDerivation, None)) if len(documents(n)) >= 2 and news(n)]
+    assert len([n for n in several if len(news(n)) == 1]) >= kinds["agreeing second sources"] - kinds["third sources"]
+    editions = list(g.subject_objects(DCTERMS.isVersionOf))
+    assert len(editions) == kinds["documents with two editions"]
+    (revised, first), = editions
+    superseded = list(g.subject_objects(LAOKG.supersededBy))
+    changed = [(old, new) for old, new in superseded if new != revised]
+    dropped = [old for old, new in superseded if new == revised]
+    assert len(changed) == kinds["figures changed by an edition"] and len(dropped) == kinds["facts dropped by an edition"]
+    for old, new in changed:
+        assert documents(old) == {first} and documents(new) == {revised}
+        assert g.value(old, SDMX_MEAS.obsValue) != g.value(new, SDMX_MEAS.obsValue)
+    assert all(documents(old) == {first} for old in dropped)
+    both = [n for n in set(g.subjects(PROV.qualifiedDerivation, None)) if {first, revised} <= documents(n)]
+    assert len(both) == kinds["facts both editions state"]
+    assert isinstance(first, URIRef) and (first, DCTERMS.issued, None) in g and (revised, DCTERMS.issued, None) in g
+
+
+def test_sources_over_time_read_as_of_and_diffed(clean):
+    """Between the bulletin's editions and after them: the revised figure is one change, the
+    dropped fact is removed, dropped by the revised edition."""
+    from laokg.graph.changes import diff
+
+    out, summary = clean
+    result = diff("2025-08-01", "2025-12-01", out)
+    revised = {c["subject"] for c in result["changed"] if c.get("was")}  # its value (and label) changed
+    assert len(revised) == summary["time"]["figures changed by an edition"]
+    assert any(c["predicate"].endswith("#obsValue>") for c in result["changed"] if c.get("was"))
+    dropped = {r["subject"] for r in result["removed"] if r.get("droppedBy", "").endswith("/time-bulletin-revised>")}
+    assert len(dropped) == summary["time"]["facts dropped by an edition"]
 
 
 def test_output_is_deterministic(tmp_path):
