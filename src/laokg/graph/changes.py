@@ -515,8 +515,12 @@ def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None)
     old node)."""
     old_set = old if isinstance(old, (set, frozenset)) else set(old)
     new_set = new if isinstance(new, (set, frozenset)) else set(new)
-    only_old, only_new = old_set - new_set, new_set - old_set
-    common = _Graph(old_set & new_set, walk=False)
+    return _diff(old_set & new_set, old_set - new_set, new_set - old_set, old_name, new_name, hints)
+
+
+def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) -> dict:
+    """:func:`diff_triples` on the triples both sides hold and those each holds alone."""
+    common = _Graph(shared, walk=False)
     O, N = _Graph(only_old, common), _Graph(only_new, common)
     graphs = (O, N, *([_Graph(hints)] if hints is not None else []))
     dropped = dropped_by(*graphs)
@@ -618,6 +622,15 @@ def diff(a: str, b: str, root=None) -> dict:
     """``laokg diff A B``: read both sides (:func:`resolve`) and compare them."""
     memo: dict = {}
     dates = [spec for spec in dict.fromkeys((a, b)) if _DATE.match(spec) and not Path(spec).exists()]
+    if len(dates) == 2:  # two views of one text: only what either leaves out is compared
+        from laokg.graph.asof import as_of_changes, parse_day
+        from laokg.graph.load import find_root
+
+        days = [parse_day(d) for d in dates]
+        text = memo["text"] = _project_ntriples(find_root(root))
+        if text is not None:
+            shared, only_old, only_new, hints = as_of_changes(text, *days, keep=(_SUPERSEDED, _HAS_SOURCE))
+            return _diff(shared, only_old, only_new, a, b, frozenset(hints))
     if dates:  # the project's text read once for both dated views and the hints
         from laokg.graph.asof import as_of_views, parse_day
         from laokg.graph.load import find_root
