@@ -32,6 +32,7 @@ import contextvars
 import datetime as _dt
 import re
 from collections import Counter
+from operator import itemgetter
 
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF
@@ -235,7 +236,8 @@ def as_of_ntriples(text: str, day) -> str:
     if isinstance(day, str):
         day = parse_day(day)
     triples, by_pred = _split_ntriples(text)
-    return "".join(line + "\n" for _, _, _, line in _kept(triples, by_pred, day))
+    kept = _kept(triples, by_pred, day)
+    return "\n".join([t[3] for t in kept]) + "\n" if kept else ""
 
 
 def as_of_views(text: str, days, keep=()) -> tuple[list, list]:
@@ -284,10 +286,9 @@ def _split_ntriples(text: str) -> tuple[list, dict]:
     triples = []
     by_pred: dict = {p: [] for p in (HAS_SOURCE, ENTITY, DERIVED, ATTRIBUTED, ISSUED, VERSION_OF, PART_OF, MODIFIED)}
     for line in text.splitlines():
-        if not line or line.startswith("#"):
+        if not line or line[0] == "#":
             continue
-        s, _, rest = line.partition(" ")
-        p, _, o = rest.partition(" ")
+        s, p, o = line.split(" ", 2)
         o = o[:-2] if o.endswith(" .") else o.rstrip(" .")
         triples.append((s, p, o, line))
         bucket = by_pred.get(p)
@@ -301,12 +302,11 @@ def _orphan_index(triples: list) -> tuple:
     each node, the nodes typed as scaffolding, and the objects of every blank or scaffolding
     node's triples."""
     scaffolding_types = {_iri(t) for t in SCAFFOLDING_TYPES}
-    named = Counter(o for _, _, o, _ in triples)
+    named = Counter(map(itemgetter(2), triples))
     typed = {s for s, p, o, _ in triples if p == TYPE and o in scaffolding_types}
     objects: dict = {}
-    for s, _, o, _ in triples:
-        if s.startswith("_:") or s in typed:
-            objects.setdefault(s, []).append(o)
+    for s, o in [(t[0], t[2]) for t in triples if t[0][0] == "_" or t[0] in typed]:
+        objects.setdefault(s, []).append(o)
     return named, typed, objects
 
 

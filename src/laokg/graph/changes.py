@@ -208,6 +208,7 @@ _FOLLOW = frozenset({_ENTITY, _SELECTOR, _REFINED})
 _INDEXED = frozenset({*_LINKS, *_FOLLOW, _HAS_SOURCE, _STATED, _SUPERSEDED, _VERSION_OF, _ISSUED, _TITLE, _LABEL})
 
 _names: dict = {}
+_texts: dict = {}
 
 
 def _rdflib_literal(term: str):
@@ -249,9 +250,12 @@ def _text(term: str) -> str:
         return term[1:-1]
     if term[0] == "_":
         return term[2:]
-    from laokg.graph.triples import literal_parts, unescape
+    text = _texts.get(term)
+    if text is None:
+        from laokg.graph.triples import literal_parts, unescape
 
-    return unescape(literal_parts(term).body)
+        text = _texts[term] = unescape(literal_parts(term).body)
+    return text
 
 
 class _Overlay:
@@ -302,11 +306,13 @@ class _Graph:
     def __init__(self, triples, base: "_Graph | None" = None, walk: bool = True):
         self.triples, self.base = triples, base
         by_pred, blank, parents = _index(triples)
+        self.own_parents = parents
         if base is not None:
             by_pred = {p: _Overlay(base.by_pred[p], by_pred[p]) for p in _INDEXED}
             blank, parents = _Overlay(base.blank, blank), _Overlay(base.parents, parents)
         self.by_pred, self.blank, self.parents = by_pred, blank, parents
         self._out: dict = {}
+        self.documents: dict = {}  # document -> its entry in a list of sources (_document)
         self.scaffolding = self._scaffolding() if walk else set()
 
     def objects(self, subject, predicate) -> list:
@@ -315,14 +321,25 @@ class _Graph:
     def _scaffolding(self) -> set:
         """Every node reached from an evidence link (the evidence, passages, selectors): through
         prov:entity, oa:hasSelector and oa:refinedBy, and to blank nodes under any property but
-        oa:hasSource, laokg:section, laokg:footnote and laokg:statedProperty."""
+        oa:hasSource, laokg:section, laokg:footnote and laokg:statedProperty. On a side read
+        through a base, the walk goes on from the base's (more triples only reach more nodes):
+        from this side's own links and edges."""
         children: dict = {}
-        for o, named in self.parents.items():
+        for o, named in self.own_parents.items():
             for s, p in named:
                 if p not in _STOP:
                     children.setdefault(s, []).append(o)
-        seen: set = set()
-        frontier = {o for link in _LINKS for objs in self.by_pred[link].values() for o in objs}
+        base = self.base
+        if base is None:
+            seen: set = set()
+            frontier = {o for link in _LINKS for objs in self.by_pred[link].values() for o in objs}
+            self.children = children
+        else:
+            seen = set(base.scaffolding)
+            frontier = {o for s, p, o in self.triples
+                        if p in _LINKS or (s in seen and ((p in _FOLLOW and o[0] != '"') or (o[0] == "_" and p not in _STOP)))}
+            own, children = children, base.children
+            frontier -= seen
         while frontier:
             seen |= frontier
             nxt = set()
@@ -330,6 +347,8 @@ class _Graph:
                 for p in _FOLLOW:
                     nxt.update(o for o in self.by_pred[p].get(node, ()) if o[0] != '"')
                 nxt.update(children.get(node, ()))
+                if base is not None:
+                    nxt.update(own.get(node, ()))
             frontier = nxt - seen
         return seen
 
@@ -410,20 +429,28 @@ def _title(graph: _Graph, doc: str) -> str:
     return _text(doc)
 
 
+def _document(graph: _Graph, doc: str) -> dict:
+    """A source's entry (its IRI, title, date and work), made once per side."""
+    cache = graph.documents
+    entry = cache.get(doc)
+    if entry is None:
+        edition_of = _first(graph.objects(doc, _VERSION_OF))
+        entry = {"document": _text(doc), "title": _title(graph, doc), "issued": _first(graph.objects(doc, _ISSUED))}
+        if edition_of:
+            entry["editionOf"] = edition_of
+        cache[doc] = entry
+    return entry
+
+
 def _sources(graph: _Graph, subject: str, predicate: str) -> list[dict]:
     out = {}
     for evidence in graph.objects(subject, _DERIVED):
-        stated = set(graph.objects(evidence, _STATED))
+        stated = graph.objects(evidence, _STATED)
         if stated and predicate not in stated:
             continue
         for passage in graph.objects(evidence, _ENTITY):
             for doc in graph.objects(passage, _HAS_SOURCE):
-                edition_of = _first(graph.objects(doc, _VERSION_OF))
-                title = _title(graph, doc)
-                entry = {"document": _text(doc), "title": title, "issued": _first(graph.objects(doc, _ISSUED))}
-                if edition_of:
-                    entry["editionOf"] = edition_of
-                out[_text(doc)] = entry
+                out[_text(doc)] = dict(_document(graph, doc))
     if graph.objects(subject, _ATTRIBUTED):
         out["laokg"] = {"document": None, "title": "laokg (project)", "issued": None}
     return [out[k] for k in sorted(out)]
@@ -520,7 +547,7 @@ def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None)
 
 def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) -> dict:
     """:func:`diff_triples` on the triples both sides hold and those each holds alone."""
-    common = _Graph(shared, walk=False)
+    common = _Graph(shared)
     O, N = _Graph(only_old, common), _Graph(only_new, common)
     graphs = (O, N, *([_Graph(hints)] if hints is not None else []))
     dropped = dropped_by(*graphs)
