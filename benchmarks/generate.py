@@ -8,8 +8,9 @@ copies of the real graph: copy ``c0001``, ``c0002`` ... is a synthetic country w
 the real one has (instruments and their provisions, institutions and units, practices,
 observations in data sets, source documents, footnotes, evidence with excerpts, people,
 places) under its own IRIs ``https://w3id.org/laokg/id/cNNNN/...``; names and titles get the
-copy's tag so labels stay unique. The number of copies brings the data graph (ontology + vocab + graph) nearest to ``N``
-triples (a copy, with its sources over time below, is about 4.4k). Output is deterministic: the same arguments give the same bytes.
+copy's tag so labels stay unique. The number of copies brings the data graph (ontology + vocab + graph)
+nearest to ``N`` triples (a copy, with its sources over time below, is about 4.4k). Output is
+deterministic: the same arguments give the same bytes.
 
 The generated project validates with 0 violations (whatever the real graph has as warnings,
 each copy has too). With ``--violations K`` the generator also plants K violations of each kind
@@ -216,7 +217,8 @@ def time_template(paths) -> tuple[str, dict]:
     def node(obs, suffix, value, doc, quote, extra=""):
         """A statement of its own, templated on ``obs`` (all but its value, label, note and evidence)."""
         new = f"{obs}-{suffix}"
-        lines = [f"<{new}> a <{qb_obs}>", "rdfs:label " + Literal(f"{g.value(obs, RDFS.label)} ({suffix.replace('-', ' ')})", lang="en").n3()]
+        label = Literal(f"{g.value(obs, RDFS.label)} ({suffix.replace('-', ' ')})", lang="en")
+        lines = [f"<{new}> a <{qb_obs}>", "rdfs:label " + label.n3()]
         for p, o in sorted(g.predicate_objects(obs)):
             if str(p) in _SKIP or p == RDF.type:
                 continue
@@ -235,7 +237,9 @@ def time_template(paths) -> tuple[str, dict]:
     for i, obs in enumerate(observations):
         value = g.value(obs, value_p)
         number = Decimal(str(value))
-        literal = lambda d: Literal(str(d.normalize()) if value.datatype == XSD.decimal else str(int(d)), datatype=value.datatype)
+        def literal(d, value=value):
+            return Literal(str(d.normalize()) if value.datatype == XSD.decimal else str(int(d)), datatype=value.datatype)
+
         if i % 4 == 0:
             blocks.append(more_evidence(obs, "time-daily", f"the figure of {value} again"))
             kinds["agreeing second sources"] += 1

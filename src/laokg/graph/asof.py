@@ -207,7 +207,8 @@ def _drop_orphans(graph: Graph) -> None:
             graph.remove((subject, None, None))
 
 
-__all__ = ["as_of", "as_of_ntriples", "as_of_views", "as_of_changes", "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
+__all__ = ["as_of", "as_of_ntriples", "as_of_views", "as_of_changes",
+           "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
            "SCAFFOLDING_TYPES"]
 
 

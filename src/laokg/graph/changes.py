@@ -221,7 +221,8 @@ def _rdflib_literal(term: str):
     parts = literal_parts(term)
     previous, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
-        return Literal(unescape(parts.body), lang=parts.language, datatype=URIRef(parts.datatype) if parts.datatype else None)
+        datatype = URIRef(parts.datatype) if parts.datatype else None
+        return Literal(unescape(parts.body), lang=parts.language, datatype=datatype)
     finally:
         rdflib.NORMALIZE_LITERALS = previous
 
@@ -303,7 +304,7 @@ class _Graph:
     they are indexed, and read through the shared indexes (two sides of one project share
     nearly all their triples)."""
 
-    def __init__(self, triples, base: "_Graph | None" = None, walk: bool = True):
+    def __init__(self, triples, base: _Graph | None = None, walk: bool = True):
         self.triples, self.base = triples, base
         by_pred, blank, parents = _index(triples)
         self.own_parents = parents
@@ -336,8 +337,8 @@ class _Graph:
             self.children = children
         else:
             seen = set(base.scaffolding)
-            frontier = {o for s, p, o in self.triples
-                        if p in _LINKS or (s in seen and ((p in _FOLLOW and o[0] != '"') or (o[0] == "_" and p not in _STOP)))}
+            frontier = {o for s, p, o in self.triples if p in _LINKS or (
+                s in seen and ((p in _FOLLOW and o[0] != '"') or (o[0] == "_" and p not in _STOP)))}
             own, children = children, base.children
             frontier -= seen
         while frontier:
@@ -393,7 +394,8 @@ class _Namer:
                 return self.cache[term]
             if depth > 8:
                 return "[…]"
-            inner = sorted(f"{self.term(p, depth + 1)} {self.term(o, depth + 1)}" for p, o in self.graph.blank.get(term, ()))
+            inner = sorted(f"{self.term(p, depth + 1)} {self.term(o, depth + 1)}"
+                           for p, o in self.graph.blank.get(term, ()))
             name = "[ " + " ; ".join(inner) + " ]"
             self.cache[term] = name
             return name
@@ -548,8 +550,8 @@ def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None)
 def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) -> dict:
     """:func:`diff_triples` on the triples both sides hold and those each holds alone."""
     common = _Graph(shared)
-    O, N = _Graph(only_old, common), _Graph(only_new, common)
-    graphs = (O, N, *([_Graph(hints)] if hints is not None else []))
+    old_g, new_g = _Graph(only_old, common), _Graph(only_new, common)
+    graphs = (old_g, new_g, *([_Graph(hints)] if hints is not None else []))
     dropped = dropped_by(*graphs)
     pairs = sorted(replacements(*graphs).items())
     candidates = {n for pair in pairs for n in pair}
@@ -557,24 +559,25 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
     # them through blank nodes), those whose scaffolding status differs, both ends of a
     # replacement; and the subjects whose evidence may read differently
     touched = {s for s, _, _ in only_old} | {s for s, _, _ in only_new}
-    touched |= O.up(touched) | N.up(touched)
-    evidence_subjects = [s for s in _evidence_candidates(O, N, only_old, only_new, touched) if s[0] == "<"]
-    flipped = O.scaffolding ^ N.scaffolding
+    touched |= old_g.up(touched) | new_g.up(touched)
+    evidence_subjects = [s for s in _evidence_candidates(old_g, new_g, only_old, only_new, touched) if s[0] == "<"]
+    flipped = old_g.scaffolding ^ new_g.scaffolding
     looked_at = {graph: candidates | touched | flipped
-                 | {node for subject in evidence_subjects for node in _evidence_nodes(graph, subject)} for graph in (O, N)}
-    common.outgoing(looked_at[O] | looked_at[N])  # one pass on the shared triples
-    for graph in (O, N):
+                 | {node for subject in evidence_subjects for node in _evidence_nodes(graph, subject)}
+                 for graph in (old_g, new_g)}
+    common.outgoing(looked_at[old_g] | looked_at[new_g])  # one pass on the shared triples
+    for graph in (old_g, new_g):
         graph.outgoing(looked_at[graph])
-    old_subjects, new_subjects = _fact_subjects(O, candidates), _fact_subjects(N, candidates)
+    old_subjects, new_subjects = _fact_subjects(old_g, candidates), _fact_subjects(new_g, candidates)
     was = {}
     for before, after in pairs:
         if before in old_subjects and before not in new_subjects and after in new_subjects and after not in old_subjects \
                 and after not in was:
             was[after] = before
     affected = {s for s in touched | flipped | set(was) | set(was.values()) if s[0] == "<"}
-    old_namer, new_namer = _Namer(O), _Namer(N)
-    old_facts = _facts(O, old_namer, affected)
-    new_facts = _facts(N, new_namer, affected)
+    old_namer, new_namer = _Namer(old_g), _Namer(new_g)
+    old_facts = _facts(old_g, old_namer, affected)
+    new_facts = _facts(new_g, new_namer, affected)
     if was:
         back = {before: after for after, before in was.items()}
         old_facts = {(back.get(s, s), p): v for (s, p), v in old_facts.items()}
@@ -590,7 +593,7 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
             s, p, _ = before[gone[0]]
             s2, p2, _ = after[came[0]]
             entry = {"subject": s_name, "predicate": p_name, "from": gone[0], "to": came[0],
-                     "sourcesFrom": _sources(O, s, p), "sourcesTo": _sources(N, s2, p2)}
+                     "sourcesFrom": _sources(old_g, s, p), "sourcesTo": _sources(new_g, s2, p2)}
             if s_name in was:
                 entry["was"] = was[s_name]
             changed.append(entry)
@@ -598,16 +601,16 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
         for o_name in gone:
             s, p, _ = before[o_name]
             entry = {"subject": was.get(s_name, s_name), "predicate": p_name, "object": o_name,
-                     "sources": _sources(O, s, p)}
+                     "sources": _sources(old_g, s, p)}
             if entry["subject"] in dropped:
                 entry["droppedBy"] = dropped[entry["subject"]]
             removed.append(entry)
         for o_name in came:
             s, p, _ = after[o_name]
-            added.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(N, s, p)})
+            added.append({"subject": s_name, "predicate": p_name, "object": o_name, "sources": _sources(new_g, s, p)})
     evidence = []
     for subject in evidence_subjects:
-        before, after = _evidence(O, old_namer, subject), _evidence(N, new_namer, subject)
+        before, after = _evidence(old_g, old_namer, subject), _evidence(new_g, new_namer, subject)
         if before == after:
             continue
         entry = {"subject": subject,
@@ -622,12 +625,12 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
     }
 
 
-def _evidence_candidates(O: _Graph, N: _Graph, only_old, only_new, touched) -> list:
+def _evidence_candidates(old_g: _Graph, new_g: _Graph, only_old, only_new, touched) -> list:
     """The subjects whose evidence may read differently: a link in one side only, or evidence
     whose own triples, passage's triples or blank nodes differ (``touched``: the subjects of the
     triples in one side only and what names them through blank nodes)."""
     out = {s for s, p, _ in (*only_old, *only_new) if p in _LINKS}
-    for graph in (O, N):
+    for graph in (old_g, new_g):
         reach = set(touched)  # a passage's change reaches its evidence
         reach |= {ev for ev, passages in graph.by_pred[_ENTITY].items() if any(p in touched for p in passages)}
         for link in _LINKS:
@@ -666,7 +669,7 @@ def diff(a: str, b: str, root=None) -> dict:
         text = memo["text"] = _project_ntriples(find_root(root))
         if text is not None:
             views, hints = as_of_views(text, days, keep=(_SUPERSEDED, _HAS_SOURCE))
-            memo["views"], memo["hints"] = dict(zip(dates, views)), frozenset(hints)
+            memo["views"], memo["hints"] = dict(zip(dates, views, strict=True)), frozenset(hints)
     old, new = resolve(a, root, memo), resolve(b, root, memo)
     hints = None
     if "date" in (old.kind, new.kind):  # a dated view drops the links to what is not yet stated
