@@ -1,6 +1,6 @@
 """The house: subpackages that show the architecture, layered, with no import cycles.
 
-Layers, lowest first: the shared modules (errors, namespaces, labels), ``graph``, ``query``,
+Layers, lowest first: the shared modules (errors, namespaces, prefixes, labels), ``graph``, ``query``,
 ``provenance``, ``publish``, the Python API (``laokg/__init__``), ``cli``. A module may import
 from its own layer or a lower one, never from a higher one.
 """
@@ -14,7 +14,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "laokg"
 
-LAYERS = {"errors": 0, "namespaces": 0, "labels": 0, "graph": 1, "query": 2, "provenance": 3,
+LAYERS = {"errors": 0, "namespaces": 0, "prefixes": 0, "labels": 0, "graph": 1, "query": 2, "provenance": 3,
           "publish": 4, "__init__": 5, "__main__": 6, "cli": 6}
 
 

@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from laokg.provenance.audit import AuditReport
     from laokg.provenance.trace import SourceTrace, Trace
     from laokg.query.catalogue import SavedQuery
-    from laokg.query.engines import QueryResult
+    from laokg.query.interface import Engine, QueryResult
+    from laokg.query.oxigraph import OxigraphEngine
 
 __version__ = "0.1.0"
 
@@ -200,7 +201,11 @@ class KnowledgeGraph:
         self._by_query = bool(endpoint)  # labels resolved by a query to the engine, not an index
         self._graph = None
         self._index = None
-        self._engine = None
+        self._engine: Engine | None = None
+        self._store_lookup = False  # labels and types read from the Oxigraph engine's store
+        self._oxigraph: OxigraphEngine | None = None  # the engine, when it is the local Oxigraph store
+        self._lookups = None  # the store's read-only graph view (laokg.query.storeview)
+        self._facts_read = False  # the release's query facts registered (laokg.query.facts)
 
     @property
     def root(self) -> Path:
@@ -219,7 +224,7 @@ class KnowledgeGraph:
 
     @property
     def timeout(self) -> float:
-        from laokg.query.engines import DEFAULT_TIMEOUT
+        from laokg.query.names import DEFAULT_TIMEOUT
 
         return DEFAULT_TIMEOUT if self._timeout is None else self._timeout
 
@@ -227,9 +232,11 @@ class KnowledgeGraph:
         """Every load inside reads the graph as of :attr:`as_of` (a no-op without it)."""
         import contextlib
 
+        if self.as_of is None:
+            return contextlib.nullcontext()
         from laokg.graph.asof import reading_as_of
 
-        return reading_as_of(self.as_of) if self.as_of is not None else contextlib.nullcontext()
+        return reading_as_of(self.as_of)
 
     @property
     def graph(self) -> Graph:
@@ -256,7 +263,7 @@ class KnowledgeGraph:
                 from laokg.query.storeview import label_candidates
 
                 view = self.view
-                self._index = NodeLabels(view, self._engine.labelled, lambda text: label_candidates(view, text))
+                self._index = NodeLabels(view, self._store_engine().labelled, lambda text: label_candidates(view, text))
             else:
                 self._index = LabelIndex(self._lookup_graph())
         return self._index
@@ -265,13 +272,13 @@ class KnowledgeGraph:
         """What label and type lookups read: the loaded graph, or — when queries run on the local
         Oxigraph engine — only the graph's label and type triples, read from its store (the same
         labels and types, without loading the whole graph into rdflib)."""
-        if getattr(self, "_store_lookup", False):
+        if self._store_lookup:
             return self.view
         return self.graph
 
     def _uses_store(self) -> bool:
         self.engine  # noqa: B018 - the engine choice decides
-        return bool(getattr(self, "_store_lookup", False))
+        return self._store_lookup
 
     @property
     def view(self) -> Graph:
@@ -281,16 +288,16 @@ class KnowledgeGraph:
         if self.endpoint:
             return self.graph
         self.engine  # noqa: B018 - the engine choice decides
-        if getattr(self, "_store_lookup", False):
-            if getattr(self, "_lookups", None) is None:
+        if self._store_lookup:
+            if self._lookups is None:
                 from laokg.query.storeview import store_graph
 
-                self._lookups = store_graph(self._engine.store)
+                self._lookups = store_graph(self._store_engine().store)
             return self._lookups
         return self.graph
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         """The engine queries run on: the remote endpoint, or an embedded one — rdflib, or
         Oxigraph (``engine="oxigraph"``, or ``"auto"`` for a large graph)."""
         if self._engine is None:
@@ -308,13 +315,19 @@ class KnowledgeGraph:
                 with self._view():
                     oxigraph = local_engine(self.engine_name, self._root_arg, self.data)
                 if oxigraph is not None:
-                    self._engine = oxigraph
+                    self._engine = self._oxigraph = oxigraph
                     self._store_lookup = True  # labels and types read from the store
                 else:
                     from laokg.query.engines import EmbeddedEngine
 
                     self._engine = EmbeddedEngine(self.graph)
         return self._engine
+
+    def _store_engine(self) -> OxigraphEngine:
+        """The local Oxigraph engine (only asked for when :attr:`_store_lookup` is set)."""
+        self.engine  # noqa: B018 - the engine choice decides
+        assert self._oxigraph is not None
+        return self._oxigraph
 
     def _candidates(self, text: str):
         """Things whose label is ``text`` (ignoring case, accents, spacing): ``[(iri, label)]``."""
@@ -327,8 +340,8 @@ class KnowledgeGraph:
             res = engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
             return [(r["thing"], str(r["label"])) for r in res.rows
                     if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
-        if getattr(self, "_store_lookup", False) and self._index is None:
-            return engine.labelled(text)  # the store's labels, folded here: no index needed
+        if self._store_lookup and self._index is None:
+            return self._store_engine().labelled(text)  # the store's labels, folded here: no index needed
         return [(iri, self.labels.label(iri) or "") for iri in self.labels.exact(text)]
 
     # ------------------------------------------------------------ saved queries
@@ -389,7 +402,7 @@ class KnowledgeGraph:
     def _use_facts(self) -> None:
         """The saved queries' facts stored by the last build (laokg.query.facts): a saved query
         whose text they cover is checked without parsing it again."""
-        if not self.endpoint and not getattr(self, "_facts_read", False):
+        if not self.endpoint and not self._facts_read:
             self._facts_read = True
             from laokg.query.facts import use_release_facts
 
@@ -409,20 +422,20 @@ class KnowledgeGraph:
             from laokg.query.formats import check_format
 
             check_format(query.form, fmt)
-        bindings = bind_parameters(query, _pairs(params), _Resolver(self))
-        from laokg.query.engines import DEFAULT_TIMEOUT
+        from laokg.query.names import DEFAULT_TIMEOUT
 
         engine = self.engine
+        bindings = bind_parameters(query, _pairs(params), _Resolver(self), terms=engine.terms)
         # a local engine runs within the budget (laokg.query.budget; the CLI always gives one,
         # the API none: in-process and unlimited, as a library call should be)
         # (a remote engine reads the answer in such a worker too, within the memory budget)
         local = {"budget": budget} if budget is not None else {}
-        if text_format and query.form == "SELECT" and text_format in getattr(engine, "writes", ()):
+        if text_format and query.form == "SELECT" and text_format in engine.writes:
             local["fmt"] = text_format
         result = engine.run(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
                             timeout=self.timeout or DEFAULT_TIMEOUT, source=source or str(query.path or query.name),
                             line_offset=line_offset, **local)
-        if budget is not None and getattr(engine, "name", "") == "remote":  # the row budget, once more
+        if budget is not None and engine.remote:  # the row budget, once more
             from laokg.query.budget import check_rows
 
             check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,
@@ -439,7 +452,7 @@ class KnowledgeGraph:
             return False
         if not can_fork() or (budget.timeout is None and budget.max_memory_mb is None):
             return False
-        return hasattr(self.engine, "stream_select")
+        return True  # every engine streams a SELECT (laokg.query.interface.Engine)
 
     def stream(self, query, params=(), *, fmt: str, allow_service: bool = False, allow_from: bool = False,
                source: str | None = None, line_offset: int = 0, budget):
@@ -448,13 +461,13 @@ class KnowledgeGraph:
         are those :meth:`run` + :func:`~laokg.query.formats.render` give. A limit hit on the way
         raises after the chunks already yielded."""
         from laokg.query.binding import bind_parameters
-        from laokg.query.engines import DEFAULT_TIMEOUT
         from laokg.query.formats import check_format, stream_lines
+        from laokg.query.names import DEFAULT_TIMEOUT
 
         check_format(query.form, fmt)
-        bindings = bind_parameters(query, _pairs(params), _Resolver(self))
         engine = self.engine
-        written = {"fmt": fmt} if fmt in getattr(engine, "writes", ()) else {}  # the engine writes the text
+        bindings = bind_parameters(query, _pairs(params), _Resolver(self), terms=engine.terms)
+        written = {"fmt": fmt} if fmt in engine.streams else {}  # the engine writes the text
         items = engine.stream_select(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
                                      timeout=self.timeout or DEFAULT_TIMEOUT,
                                      source=source or str(query.path or query.name),
@@ -651,8 +664,8 @@ class _Resolver:
             res = self.kg.engine.run("SELECT DISTINCT ?type WHERE { ?_thing_iri a ?type }", {"_thing_iri": [URIRef(iri)]},
                                      source="type lookup")
             return {r["type"] for r in res.rows if "type" in r}
-        if getattr(self.kg, "_store_lookup", False):
-            return self.kg.engine.types(iri)
+        if self.kg._store_lookup:
+            return self.kg._store_engine().types(iri)
         return set(self.kg.graph.objects(iri, RDF.type))
 
     def labels_of(self, iris) -> dict:
@@ -679,13 +692,12 @@ class _Resolver:
         """The rows of one of the lookups above (a fixed query over checked IRIs): on the built
         store straight from Oxigraph (no query checks, so no SPARQL parser is loaded), else
         through the engine."""
-        engine = self.kg.engine
-        if getattr(self.kg, "_store_lookup", False):
+        if self.kg._store_lookup:
             from laokg.query.oxigraph import to_rdflib
 
             return [{v: to_rdflib(s[v]) for v in ("thing", "p", "label") if s[v] is not None}
-                    for s in engine.store.query(text)]
-        return engine.run(text, source=source).rows
+                    for s in self.kg._store_engine().store.query(text)]
+        return self.kg.engine.run(text, source=source).rows
 
     def near(self, text: str, classes) -> list:
         """Up to 8 things of ``classes`` whose label contains ``text`` (else all of them, if few)."""

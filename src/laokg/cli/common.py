@@ -285,7 +285,7 @@ def write_text(text: str) -> None:
 def write_output(text: str, output: str | None, root=None) -> None:
     data = encode_output(text)
     if output and output != "-":
-        from laokg.graph.export import write_output_file  # one atomic, guarded writer for every command
+        from laokg.graph.atomic import write_output_file  # one atomic, guarded writer for every command
 
         ctx = click.get_current_context(silent=True)
         if root is None and ctx is not None:

@@ -52,6 +52,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from laokg.errors import QuoteError, SourceTextError
 from laokg.graph import sourcetext
+from laokg.graph.sourcetext import ENV_SOURCES, source_fingerprint, sources_dir
 from laokg.namespaces import LAOKG, OA
 
 KG = "https://w3id.org/laokg/id/"
@@ -72,17 +73,6 @@ CONTEXT = 32
 #: characters of the excerpt shown in a label
 LABEL_LENGTH = 60
 
-ENV_SOURCES = "LAOKG_SEEDS"
-
-
-def sources_dir(root: Path | None = None) -> Path:
-    """The directory holding the source texts: ``$LAOKG_SEEDS``, else ``../shared/seeds``
-    beside the project root."""
-    env = os.environ.get(ENV_SOURCES)
-    if env:
-        return Path(env)
-    root = Path(root) if root else Path.cwd()
-    return root.resolve().parent / "shared" / "seeds"
 
 
 def has_short_form(predicates) -> bool:
@@ -515,21 +505,6 @@ def apply_to_store(store, root: Path | None = None, paths=()) -> None:
             store.remove(quad)
 
     store.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.DefaultGraph()) for s, p, o in result.add)
-
-
-def source_fingerprint(root: Path | None = None) -> list[list]:
-    """[name, size, mtime_ns] of each file in the sources directory (for the store's record)."""
-    folder = sources_dir(root)
-    out = []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return out
-    for entry in entries:
-        if entry.is_file():
-            st = entry.stat()
-            out.append([f"sources/{entry.name}", st.st_size, st.st_mtime_ns])
-    return out
 
 
 __all__ = [

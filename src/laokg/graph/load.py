@@ -34,11 +34,24 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from rdflib import Graph, Literal, URIRef
+from typing import TYPE_CHECKING
 
 from laokg.errors import InputError, RDFSyntaxError
 from laokg.graph import checks
-from laokg.namespaces import PREFIXES, bind_prefixes
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from rdflib import Graph, URIRef
+
+# rdflib is imported by the functions that parse or build graphs: finding the project and its
+# files (what a saved query on the built store needs) loads no RDF library.
+
+
+def __getattr__(name: str):
+    if name == "PREFIXES":  # re-exported, read from laokg.namespaces when asked for
+        from laokg.namespaces import PREFIXES
+
+        return PREFIXES
+    raise AttributeError(name)
 
 ENV_ROOT = "LAOKG_ROOT"
 MARKER = Path("ontology") / "laokg.ttl"
@@ -247,6 +260,8 @@ def _check_iris(path: Path, text: str, graph: Graph) -> None:
     """rdflib accepts IRIs with spaces or quotes (it only logs a warning); other tools don't.
     A literal holding a lone surrogate (written ``\\uD800``) is refused here too: no export
     could write it back."""
+    from rdflib import Literal, URIRef
+
     seen: set[URIRef] = set()
     for triple in graph:
         obj = triple[2]
@@ -315,6 +330,8 @@ def _parse(path: Path) -> _Parsed:
     from rdflib.plugins.parsers.notation3 import BadSyntax
 
     checks.check_text(path, raw, path.as_uri())  # literals, lists, nesting (laokg.graph.checks)
+    from rdflib import Graph
+
     graph = Graph(bind_namespaces="none")
     try:
         with _quiet_rdflib():
@@ -358,6 +375,10 @@ def parse_file(path: str | os.PathLike) -> Graph:
 
 
 def _new_graph() -> Graph:
+    from rdflib import Graph
+
+    from laokg.namespaces import bind_prefixes
+
     return bind_prefixes(Graph(bind_namespaces="none"))
 
 
@@ -416,6 +437,8 @@ class DataText:
     prefixes: tuple[tuple[str, str], ...]
 
     def prefix_graph(self) -> Graph:
+        from rdflib import Graph
+
         graph = Graph(bind_namespaces="none")
         for prefix, ns in self.prefixes:
             graph.bind(prefix, ns, override=True, replace=True)
@@ -424,6 +447,8 @@ class DataText:
     def label_graph(self, nodes, properties) -> Graph:
         """A small graph with the prefixes and every ``properties`` triple of ``nodes``."""
         graph = self.prefix_graph()
+        from rdflib import URIRef
+
         subjects = {f"<{n}>" if isinstance(n, URIRef) else f"_:{n}" for n in nodes}
         predicates = {f"<{p}>" for p in properties}
         lines = []

@@ -34,7 +34,7 @@ def fingerprint(root=None) -> list[list]:
         text = str(path)
         st = os.stat(text)
         out.append([text[prefix:], st.st_size, st.st_mtime_ns])
-    from laokg.graph.claims import source_fingerprint
+    from laokg.graph.sourcetext import source_fingerprint
 
     return out + source_fingerprint(files.root)  # the source texts the quotes are located in
 
@@ -74,12 +74,20 @@ def release_folder(root=None) -> Path | None:
     return folder
 
 
+def current_as_of():
+    """The day the graph is read as of (:func:`laokg.graph.asof.current_as_of`), or None. Only
+    :mod:`laokg.graph.asof` sets it, so while that module (which loads rdflib) was never
+    imported, it is None without importing it."""
+    import sys
+
+    asof = sys.modules.get("laokg.graph.asof")
+    return None if asof is None else asof.current_as_of()
+
+
 def built_store(root=None) -> Path | None:
     """The store of the published release (``root/dist/releases/<id>/store``) if it was built
     from the project's current files, else None. The release is resolved once, so the record
     and the store read are of the same release even while a build switches ``current``."""
-    from laokg.graph.asof import current_as_of
-
     base = find_root(root)
     folder = release_folder(base)
     if folder is None or current_as_of() is not None:  # the built store holds the whole graph
@@ -118,8 +126,6 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
                 return pyoxigraph.Store.read_only(str(path))
             except OSError:
                 pass  # a damaged store: fall back to the Turtle files
-    from laokg.graph.asof import current_as_of
-
     if current_as_of() is not None:  # --as-of: the dated view, made once by the project loader
         from laokg.graph.load import load_data_graph, load_data_text
 

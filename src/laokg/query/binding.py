@@ -15,24 +15,27 @@ import re
 from collections import OrderedDict
 from typing import Iterable
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
-
 from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
-from laokg.query.parameters import _BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expand_iri, expected_classes, shown
+from laokg.query.parameters import (_BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expand_iri, expanded_iri,
+                                    expected_classes, shown, term_kit)
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _is_label(value: str) -> bool:
     """Whether an IRI parameter's value is a label (not an IRI or CURIE, nor empty)."""
     try:
-        return bool(value.strip()) and expand_iri(value) is None
+        return bool(value.strip()) and expanded_iri(value) is None
     except ParameterError:
         return False  # a malformed IRI: coerce says what is wrong with it
 
 
 def _listed(terms: list, resolver) -> str:
     """Allowed values for an error: ``label (curie)`` where the resolver knows labels."""
+    from rdflib import URIRef
+
+    terms = [URIRef(t.value) if _kind(t) == "iri" and not isinstance(t, URIRef) else t for t in terms]
     labels_of = getattr(resolver, "labels_of", None)
     pool = labels_of([t for t in terms if isinstance(t, URIRef)]) if labels_of is not None else {}
     return ", ".join(f"{pool[t][0]} ({_show(t)})" if pool.get(t) else _show(t) for t in terms)
@@ -42,8 +45,11 @@ def bind_parameters(
     sq: SavedQuery,
     given: Iterable[tuple[str, str]],
     resolver: Resolver | None = None,
+    terms: str | None = None,
 ) -> dict[str, list]:
-    """Validate ``(name, value)`` pairs against ``sq`` -> {variable name: [terms]}.
+    """Validate ``(name, value)`` pairs against ``sq`` -> {variable name: [terms]}: rdflib terms,
+    or with ``terms="oxigraph"`` (an engine's :attr:`~laokg.query.interface.Engine.terms`)
+    pyoxigraph's.
 
     Several pairs with the same name give several values. Defaults fill parameters not given;
     a required parameter without value, an unknown name, an ill-typed value or one outside the
@@ -62,6 +68,7 @@ def bind_parameters(
         values.setdefault(p.name, []).append(value)
     result: dict[str, list] = {}
     found: dict = {}
+    kit = term_kit(terms)
 
     def classes() -> dict:  # the classes the query states for its IRI parameters: read only for a label
         if "classes" not in found:
@@ -78,22 +85,22 @@ def bind_parameters(
                     f"query '{sq.name}': missing required parameter '{p.name}' (give -p {p.name}=VALUE; it takes: {takes})"
                 )
             continue
-        terms = []
+        bound: list = []
         for v in raw:
             if p.type.kind == "iri" and _is_label(v):
-                term = coerce(p, v, resolver, sq.name, classes().get(p.variable))  # a label
+                term = coerce(p, v, resolver, sq.name, classes().get(p.variable), kit=kit)  # a label
             else:
-                term = coerce(p, v, resolver, sq.name)
+                term = coerce(p, v, resolver, sq.name, kit=kit)
             if p.allowed:
-                allowed = [coerce(p, a) for a in p.allowed]
+                allowed = [coerce(p, a, kit=kit) for a in p.allowed]
                 if term not in allowed:
                     raise ParameterError(
                         f"query '{sq.name}': parameter '{p.name}' must be one of: "
                         f"{_listed(allowed, resolver)} (got {shown(v)})"
                     )
-            if term not in terms:
-                terms.append(term)
-        result[p.variable] = terms
+            if term not in bound:
+                bound.append(term)
+        result[p.variable] = bound
     return result
 
 
@@ -102,26 +109,54 @@ def bind_parameters(
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
-def sparql_term(term) -> str:
-    """An RDF term as SPARQL/N-Triples syntax, on one line, with every special character escaped.
+def _kind(term) -> str | None:
+    """"iri", "literal" or None, for an rdflib or a pyoxigraph term (read without importing
+    either library: a term's class says which it is)."""
+    module = type(term).__module__.split(".")[0]
+    name = type(term).__name__
+    if module == "rdflib":
+        from rdflib import Literal, URIRef
 
-    IRIs use ``Term.n3()`` after checking they contain no character IRIREF forbids. Literals
-    are escaped here rather than with ``Literal.n3()``, which writes raw tabs (rdflib's query
-    parser turns them into spaces) and uses triple quotes for newlines.
+        return "iri" if isinstance(term, URIRef) else "literal" if isinstance(term, Literal) else None
+    if module == "pyoxigraph":
+        return {"NamedNode": "iri", "Literal": "literal"}.get(name)
+    return None
+
+
+def _parts(term) -> tuple[str, str | None, str | None]:
+    """(text, language, datatype IRI) of a literal of either library."""
+    if type(term).__module__.split(".")[0] == "pyoxigraph":
+        return term.value, term.language, (None if term.language else term.datatype.value)
+    return str(term), term.language, (str(term.datatype) if term.datatype is not None else None)
+
+
+def sparql_term(term) -> str:
+    """An RDF term (rdflib's or pyoxigraph's) as SPARQL/N-Triples syntax, on one line, with
+    every special character escaped.
+
+    IRIs are written ``<iri>`` after checking they contain no character IRIREF forbids.
+    Literals are escaped here rather than with rdflib's ``Literal.n3()``, which writes raw tabs
+    (rdflib's query parser turns them into spaces) and uses triple quotes for newlines.
     """
-    if isinstance(term, URIRef):
-        bad = _BAD_IRI_CHARS.search(str(term))
-        if bad or not _SCHEME.match(str(term)):
-            raise ParameterError(f"'{term}' is not a valid absolute IRI")
-        return term.n3()
-    if isinstance(term, Literal):
-        body = '"' + "".join(_ECHAR.get(ch, ch) for ch in str(term)) + '"'
-        if term.language:
-            if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", term.language):
-                raise ParameterError(f"'{term.language}' is not a valid language tag")
-            return body + "@" + term.language
-        if term.datatype and term.datatype != XSD.string:
-            return body + "^^" + sparql_term(URIRef(term.datatype))
+    kind = _kind(term)
+    if kind == "iri":
+        iri = term.value if type(term).__module__.split(".")[0] == "pyoxigraph" else str(term)
+        bad = _BAD_IRI_CHARS.search(iri)
+        if bad or not _SCHEME.match(iri):
+            raise ParameterError(f"'{iri}' is not a valid absolute IRI")
+        return f"<{iri}>"
+    if kind == "literal":
+        text, language, datatype = _parts(term)
+        body = '"' + "".join(_ECHAR.get(ch, ch) for ch in text) + '"'
+        if language:
+            if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", language):
+                raise ParameterError(f"'{language}' is not a valid language tag")
+            return body + "@" + language
+        if datatype and datatype != _XSD_STRING:
+            bad = _BAD_IRI_CHARS.search(datatype)
+            if bad or not _SCHEME.match(datatype):
+                raise ParameterError(f"'{datatype}' is not a valid absolute IRI")
+            return body + "^^<" + datatype + ">"
         return body
     raise ParameterError(f"cannot bind {term!r}: only IRIs and literals can be parameter values")
 

@@ -47,7 +47,10 @@ from laokg.errors import InputError, LaokgError, ParameterError, QueryError
 from laokg.graph.checks import check_named, enclosing_root, read_regular
 from laokg.query import facts as query_facts
 from laokg.query.safety import parse_query
-from laokg.query.parameters import Parameter, coerce, shown, split_parameter
+from laokg.query.parameters import Parameter, coerce, shown, split_parameter, term_kit
+
+#: values are checked as plain tuples: no RDF library is loaded to read the catalogue
+_PLAIN = term_kit("plain")
 
 @dataclass
 class SavedQuery:
@@ -309,14 +312,14 @@ def check_decorator_values(sq: SavedQuery, where: str) -> None:
         for kind, values in (("defaults", p.defaults), ("enumerate", p.allowed)):
             for v in values:
                 try:
-                    coerce(p, v, None)
+                    coerce(p, v, None, kit=_PLAIN)
                 except ParameterError as exc:
                     msg = str(exc).split(": ", 1)[-1] if "parameter" in str(exc) else str(exc)
                     raise QueryError(f"{where}: '{kind}' value {shown(v)} of parameter '{p.name}' is not valid: {msg}") from None
         if p.allowed and p.defaults:
-            allowed = {coerce(p, a) for a in p.allowed}
+            allowed = {coerce(p, a, kit=_PLAIN) for a in p.allowed}
             for d in p.defaults:
-                if coerce(p, d) not in allowed:
+                if coerce(p, d, kit=_PLAIN) not in allowed:
                     raise QueryError(f"{where}: default '{d}' of parameter '{p.name}' is not in its 'enumerate' list")
 
 

@@ -17,41 +17,20 @@ import contextlib
 import http.client
 import socket
 import urllib.error
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from laokg.query.binding import inject_values
 from laokg.errors import EndpointError, LaokgError, QueryError
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
-from laokg.query.safety import FetchBlocked, ParsedQuery, check_query, no_fetch
+from laokg.query.interface import QueryResult, prepare
+from laokg.query.interface import portable as _portable
+from laokg.query.interface import unportable as _unportable
+from laokg.query.safety import FetchBlocked, ParsedQuery, no_fetch
 
-from laokg.query.names import DEFAULT_TIMEOUT  # noqa: E402
-
-
-@dataclass
-class QueryResult:
-    """What a query answered: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE."""
-
-    form: str
-    vars: list[str] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # variable name -> term; unbound = absent
-    boolean: bool | None = None
-    graph: Graph | None = None
-    #: a SELECT result an engine wrote itself (``rows`` then stay empty): the text of the
-    #: result in ``text_format``, the bytes laokg.query.formats.render gives for its rows
-    text: str | None = None
-    text_format: str | None = None
-    #: what a reader shows beside the rows but no output format writes (``search``: each
-    #: thing's quotes one by one, under ``"quotes"``, keyed by the thing)
-    extra: dict = field(default_factory=dict)
-
-    def tuples(self) -> list[tuple]:
-        """Rows as tuples in ``vars`` order (None for unbound), e.g. for tests."""
-        return [tuple(r.get(v) for v in self.vars) for r in self.rows]
+from laokg.query.names import DEFAULT_TIMEOUT
 
 
 def declared_prefixes(text: str) -> set[str]:
@@ -99,10 +78,14 @@ def with_project_prefixes(text: str) -> tuple[str, int]:
 class EmbeddedEngine:
     """rdflib in-process, on an already loaded graph."""
 
-    name = "embedded"
-
     def __init__(self, graph: Graph):
         self.graph = graph
+        self.name = "embedded"
+        self.writes: tuple[str, ...] = ()  # every format is written from its rdflib terms
+        self.streams: tuple[str, ...] = ()  # its streamed rows are rdflib terms
+        self.terms = "rdflib"
+        self.remote = False
+        self._dataset: Dataset | None = None
 
     def run(
         self,
@@ -111,15 +94,19 @@ class EmbeddedEngine:
         *,
         allow_service: bool = False,
         allow_from: bool = False,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         source: str = "query",
         line_offset: int = 0,
         use_values: bool | None = None,
         budget: Budget | None = None,
+        fmt: str | None = None,
     ) -> QueryResult:
         """Run ``text``; with a ``budget``, in a worker process within its time, row and
         memory limits (:mod:`laokg.query.budget`); without one, in this process, unlimited.
         The query is parsed, checked and its parameters bound in that worker too."""
+        if fmt is not None:
+            raise QueryError(f"the {self.name} engine writes no format itself ({fmt} asked)")
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
         def evaluate() -> QueryResult:
             parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
@@ -138,11 +125,15 @@ class EmbeddedEngine:
         return _unportable(form, payload)
 
     def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-                      allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
-                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512):
+                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
+                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512,
+                      fmt: str | None = None):
         """A SELECT run in a budgeted worker that sends its rows as they come: yields the
         variable list first, then lists of at most ``batch`` rows (dicts, as in QueryResult).
         The query is parsed, checked and its parameters bound in the worker."""
+        if fmt is not None:
+            raise QueryError(f"the {self.name} engine streams rows, not {fmt} text")
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
         def produce(send) -> None:
             parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
@@ -165,17 +156,14 @@ class EmbeddedEngine:
         return stream_budgeted(produce, budget)
 
     def _prepare(self, text, bindings, allow_service, allow_from, source, line_offset, use_values):
-        """Check the query, bind the parameters, pick the graph or dataset to run on."""
-        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
-        bindings = {k: v for k, v in (bindings or {}).items() if v}
-        init = {}
-        if bindings:
-            if use_values is None:
-                use_values = any(len(v) > 1 for v in bindings.values())
-            if use_values:
-                parsed = check_query(inject_values(text, bindings), allow_service=allow_service, allow_from=allow_from, source=source)
-            else:
-                init = {Variable(k): v[0] for k, v in bindings.items()}
+        """Check the query, bind the parameters, pick the graph or dataset to run on. One value
+        per parameter goes in through ``initBindings``, several through ``VALUES`` blocks."""
+        if use_values is None:
+            use_values = any(len(v) > 1 for v in (bindings or {}).values())
+        prepared = prepare(text, bindings, allow_service=allow_service, allow_from=allow_from, source=source,
+                           line_offset=line_offset, inject=use_values)
+        parsed = prepared.parsed
+        init = {Variable(k): v[0] for k, v in prepared.bindings.items()}
         target = self.graph
         if allow_from and parsed.dataset_clause:
             # rdflib only honours FROM on a Dataset; share the store, never write into it.
@@ -188,7 +176,7 @@ class EmbeddedEngine:
         """The graph as a SPARQL dataset: all of it in the default graph, no named graphs (so
         ``GRAPH <iri> { ... }`` and ``GRAPH ?g { ... }`` match nothing, as on an endpoint
         holding the data in its default graph). Built once, on first use."""
-        if getattr(self, "_dataset", None) is None:
+        if self._dataset is None:
             dataset = Dataset()
             default = dataset.graph(DATASET_DEFAULT_GRAPH_ID)
             default.addN((s, p, o, default) for s, p, o in self.graph)
@@ -228,23 +216,6 @@ def _evaluation(source: str, timeout, allow_service: bool, allow_from: bool):
 def uses_graph_patterns(parsed: ParsedQuery) -> bool:
     """Whether the query has a ``GRAPH`` pattern (rdflib needs a dataset for it)."""
     return parsed.graph_patterns
-
-
-def _portable(result: QueryResult):
-    if result.graph is not None:
-        return "graph", (result.form, list(result.graph), list(result.graph.namespace_manager.namespaces()))
-    return "result", result
-
-
-def _unportable(kind: str, payload) -> QueryResult:
-    if kind == "result":
-        return payload
-    form, triples, namespaces = payload
-    graph = Graph(bind_namespaces="none")
-    for prefix, ns in namespaces:
-        graph.bind(prefix, ns, override=True, replace=True)
-    graph.addN((s, p, o, graph) for s, p, o in triples)
-    return QueryResult(form, graph=graph)
 
 
 def _from_rdflib(result, form: str, budget: Budget | None = None) -> QueryResult:

@@ -22,13 +22,11 @@ import json
 import re
 import shutil
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
-
 from laokg.errors import InputError, OutputError, escape_control
-from laokg.labels import curie
-from laokg.namespaces import PREFIXES, bind_prefixes
-from laokg.query.engines import QueryResult
+from laokg.query.interface import QueryResult
+
+# rdflib (its terms), the labels and the namespaces are imported by the functions that write
+# rdflib terms: the Oxigraph engine's own text (write_solutions) is written without them
 
 from laokg.query.names import FORMATS, GRAPH_FORMATS, TABULAR_FORMATS  # noqa: F401 (re-exported)
 
@@ -54,6 +52,9 @@ def check_format(form: str, fmt: str) -> None:
 def _cell(term) -> str:
     """A table cell: one line, every control character (an OSC or CSI sequence in a literal,
     a carriage return) shown as an escape (:func:`laokg.errors.escape_control`)."""
+    from rdflib import BNode, URIRef
+    from laokg.labels import curie
+
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -64,16 +65,18 @@ def _cell(term) -> str:
 
 
 #: the numeric XSD datatypes: their cells are right-aligned in a table
-_NUMERIC = {XSD[t] for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
+_NUMERIC_TYPES = tuple("http://www.w3.org/2001/XMLSchema#" + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
                              "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                             "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+                             "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"))
 MIN_COLUMN = 16  # a text column narrower than this (or its own width) reads badly: records instead
 MAX_WORD = 30  # a longer word may be broken
 
 
 def _numeric(column: list) -> bool:
+    from rdflib import Literal
+
     cells = [t for t in column if t is not None]
-    return bool(cells) and all(isinstance(t, Literal) and t.datatype in _NUMERIC for t in cells)
+    return bool(cells) and all(isinstance(t, Literal) and str(t.datatype) in _NUMERIC_TYPES for t in cells)
 
 
 def _fit(widths: list[int], floors: list[int], budget: int, least: list[int]) -> list[int]:
@@ -124,6 +127,8 @@ def table(result: QueryResult, width: int | None = None) -> str:
     double. When the columns cannot fit side by side even so, each row is shown as a record
     (one ``name  value`` line per bound variable, like psql's expanded display). CSV/TSV/JSON
     keep the full values."""
+    from rdflib import URIRef
+
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
     from wcwidth import wcswidth
@@ -171,12 +176,17 @@ def _records(header: list[str], cells: list[list[str]], right: list[bool], width
 
 def _simple(term):
     """``"x"^^xsd:string`` is the same RDF 1.1 term as ``"x"``: write it without the datatype."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
     if isinstance(term, Literal) and term.datatype == XSD.string:
         return Literal(str(term))
     return term
 
 
 def _csv_cell(term) -> str:
+    from rdflib import BNode
+
     if term is None:
         return ""
     if isinstance(term, BNode):
@@ -207,6 +217,9 @@ _TSV_TABLE = str.maketrans(_TSV_ESC)  # the same replacements, done by str.trans
 
 
 def _tsv_term(term) -> str:
+    from rdflib import BNode, URIRef
+    from rdflib.namespace import XSD
+
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -271,6 +284,8 @@ def to_json(result: QueryResult) -> str:
 
 def _json_term(term) -> dict:
     """One RDF term as SPARQL 1.1 Query Results JSON (the keys in rdflib's order)."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return {"type": "uri", "value": str(term)}
     if isinstance(term, Literal):
@@ -287,6 +302,10 @@ def _json_term(term) -> dict:
 
 def _jsonld_context(graph) -> dict:
     """The project prefixes the graph uses, as a JSON-LD context (inline: nothing is fetched)."""
+    from rdflib import URIRef
+
+    from laokg.namespaces import PREFIXES
+
     used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
     return {p: str(ns) for p, ns in PREFIXES.items() if any(u.startswith(str(ns)) for u in used)}
 
@@ -321,6 +340,7 @@ def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
     check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
         from laokg.graph.export import serialize  # canonical: the same triples give the same bytes
+        from laokg.namespaces import bind_prefixes
 
         bind_prefixes(result.graph)
         out = serialize(result.graph, fmt).decode("utf-8")
@@ -352,9 +372,32 @@ def _ox_kinds():
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _typed(value: str, datatype: str) -> Literal:
+def _typed(value: str, datatype: str):
     """The rdflib literal ``to_rdflib`` makes of a typed pyoxigraph literal."""
+    from rdflib import Literal, URIRef
+
     return Literal(value, datatype=URIRef(datatype))
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: typed literals whose lexical form rdflib keeps exactly as written, by datatype: the
+#: canonical forms Oxigraph writes. A literal that matches is written as it comes, without
+#: making an rdflib Literal (and without importing rdflib); any other goes through
+#: :func:`_typed` (tests/test_formats.py compares both on every pattern and its edges).
+_KEPT = {
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{0,17}"),
+    _XSD + "date": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
+    _XSD + "gYear": re.compile(r"[1-9][0-9]{3}"),
+    _XSD + "gYearMonth": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def _kept(value: str, datatype: str) -> bool:
+    """Whether rdflib writes the typed literal ``value``^^``datatype`` exactly as ``value``."""
+    pattern = _KEPT.get(datatype)
+    return pattern is not None and pattern.fullmatch(value) is not None
 
 
 def _ox_writers():
@@ -369,7 +412,7 @@ def _ox_writers():
         if isinstance(term, named):
             return term.value
         datatype = term.datatype.value
-        if datatype == _XSD_STRING or datatype == _LANG_STRING:
+        if datatype == _XSD_STRING or datatype == _LANG_STRING or _kept(term.value, datatype):
             return term.value
         return _csv_cell(_typed(term.value, datatype))
 
@@ -385,6 +428,8 @@ def _ox_writers():
             return '"' + term.value.translate(_TSV_TABLE) + '"'
         if datatype == _LANG_STRING:
             return '"' + term.value.translate(_TSV_TABLE) + '"@' + term.language
+        if _kept(term.value, datatype):
+            return f'"{term.value}"^^<{datatype}>'
         return _tsv_term(_typed(term.value, datatype))
 
     def json_term(term) -> dict:
@@ -397,6 +442,8 @@ def _ox_writers():
             return {"type": "literal", "value": term.value}
         if datatype == _LANG_STRING:
             return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        if _kept(term.value, datatype):
+            return {"type": "literal", "value": term.value, "datatype": datatype}
         return _json_term(_typed(term.value, datatype))
 
     return csv_cell, tsv_term, json_term

@@ -14,15 +14,18 @@ would name graphs of the store, not load anything: they are refused on this engi
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from typing import TYPE_CHECKING
 
 from laokg.errors import ParameterError, QueryError
-from laokg.namespaces import bind_prefixes
-from laokg.query.binding import inject_values
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
-from laokg.query.engines import QueryResult, _portable, _unportable
-from laokg.query.names import DEFAULT_TIMEOUT, ENGINES
-from laokg.query.safety import check_query
+from laokg.query.interface import QueryResult, portable, prepare, unportable
+from laokg.query.names import ENGINES
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from rdflib import Graph, URIRef
+
+# rdflib is imported where its terms are made (to_rdflib, results with rows or a graph): a
+# SELECT written as text by this engine, with parameters given as IRIs or values, loads none
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: "auto" picks Oxigraph above this many bytes of Turtle (about 30k triples); below it the
@@ -33,6 +36,7 @@ AUTO_BYTES = 3_000_000
 def to_rdflib(term):
     """A pyoxigraph term -> the equal rdflib term (None stays None)."""
     import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
 
     if term is None:
         return None
@@ -49,8 +53,12 @@ def to_rdflib(term):
 
 
 def to_oxigraph(term):
-    """An rdflib IRI or literal -> the equal pyoxigraph term."""
+    """An rdflib IRI or literal (or a pyoxigraph one, returned as it is) -> the equal pyoxigraph term."""
     import pyoxigraph
+
+    if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.Literal)):
+        return term
+    from rdflib import Literal, URIRef
 
     if isinstance(term, URIRef):
         return pyoxigraph.NamedNode(str(term))
@@ -89,15 +97,18 @@ def check_values(clause: str, var: str, terms: list) -> None:
 class OxigraphEngine:
     """pyoxigraph in-process, on a store holding the data graph."""
 
-    name = "oxigraph"
-    #: the formats :meth:`run` can write a SELECT result in itself (``fmt=``)
-    writes = ("csv", "tsv", "json")
-
     def __init__(self, store):
         self.store = store
+        self.name = "oxigraph"
+        #: the formats :meth:`run` writes a SELECT result in itself (``fmt=``), and
+        #: :meth:`stream_select` streams as text
+        self.writes: tuple[str, ...] = ("csv", "tsv", "json")
+        self.streams: tuple[str, ...] = ("csv", "tsv")
+        self.terms = "oxigraph"  # bindings as pyoxigraph terms: no rdflib term is made for them
+        self.remote = False
 
     def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-            allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
+            allow_from: bool = False, timeout: float | None = None, source: str = "query",
             line_offset: int = 0, use_values: bool | None = None, budget: Budget | None = None,
             fmt: str | None = None) -> QueryResult:
         """Run ``text``; with a ``budget`` within its limits (:mod:`laokg.query.budget`: a worker
@@ -115,29 +126,28 @@ class OxigraphEngine:
 
         if budget is None or budget.in_process:
             return evaluate()
-        kind, payload = run_budgeted(lambda: _portable(evaluate()), budget)
-        return _unportable(kind, payload)
+        kind, payload = run_budgeted(lambda: portable(evaluate()), budget)
+        return unportable(kind, payload)
 
     @staticmethod
     def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
         """(the checked query, its text with the parameters bound in VALUES blocks)."""
-        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
-        if parsed.dataset_clause:
+        prepared = prepare(text, bindings, allow_service=allow_service, allow_from=allow_from, source=source,
+                           line_offset=line_offset, check=check_values)
+        if prepared.parsed.dataset_clause:
             raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
-        bindings = {k: v for k, v in (bindings or {}).items() if v}
-        if bindings:
-            text = inject_values(text, bindings, check=check_values)
-        return parsed, text
+        return prepared.parsed, prepared.text
 
     def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-                      allow_from: bool = False, timeout: float = DEFAULT_TIMEOUT, source: str = "query",
-                      line_offset: int = 0, budget: Budget, batch: int = 512, fmt: str | None = None):
+                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
+                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512,
+                      fmt: str | None = None):
         """A SELECT run in a budgeted worker that sends its rows as they come: yields the
         variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows).
         With ``fmt`` (csv or tsv), the worker writes each batch itself, straight from
         Oxigraph's terms, and the items after the variables are text: the chunks
         :func:`laokg.query.formats.stream_lines` would write for those rows."""
-        if fmt is not None and fmt not in ("csv", "tsv"):
+        if fmt is not None and fmt not in self.streams:
             raise QueryError(f"the oxigraph engine streams csv and tsv, not {fmt}")
 
         def produce(send) -> None:  # checked and bound inside the budget too
@@ -158,6 +168,7 @@ class OxigraphEngine:
     def label_graph(self) -> Graph:
         """The store's label triples (:data:`laokg.labels.LABEL_PROPERTIES`) and ``rdf:type``
         triples of IRIs, as an rdflib graph: what label resolution and class checks read."""
+        from rdflib import Graph
         from rdflib.namespace import RDF
 
         from laokg.labels import LABEL_PROPERTIES
@@ -172,6 +183,8 @@ class OxigraphEngine:
         """``[(iri, its preferred label)]`` of the things with a label equal to ``text`` once
         folded (:func:`laokg.labels.fold`), sorted by IRI: what
         :meth:`laokg.labels.LabelIndex.exact` and ``.label`` give on the same graph."""
+        from rdflib import URIRef
+
         from laokg.labels import LABEL_PROPERTIES, fold
 
         rank = {str(p): i for i, p in enumerate(LABEL_PROPERTIES)}
@@ -258,6 +271,10 @@ class OxigraphEngine:
         if parsed.form == "ASK":
             return QueryResult("ASK", boolean=bool(answer))
         if parsed.form in ("CONSTRUCT", "DESCRIBE"):
+            from rdflib import Graph
+
+            from laokg.namespaces import bind_prefixes
+
             g = bind_prefixes(Graph())
             for t in answer:
                 g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))

@@ -11,14 +11,97 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
-from typing import Callable
-
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from typing import TYPE_CHECKING, Any, Callable
 
 from laokg.errors import ParameterError
-from laokg.labels import curie, namespace_manager
-from laokg.namespaces import PREFIXES
+from laokg.prefixes import PREFIX_IRIS
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from rdflib import URIRef
+
+# No RDF library at module level: a saved query run on the store binds its values as
+# pyoxigraph terms (:func:`term_kit`), and rdflib is imported only where its terms are made.
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class _XsdNames:
+    """``XSD.integer`` -> the IRI text of xsd:integer (what this module compares datatypes with)."""
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _XSD + name
+
+    def __str__(self) -> str:
+        return _XSD
+
+
+XSD = _XsdNames()
+
+
+def curie(iri) -> str:
+    from laokg.labels import curie as _curie
+
+    return _curie(iri)
+
+
+class TermKit:
+    """How one engine's terms are made from text: rdflib's (the embedded engine, an endpoint,
+    the API's rows) or pyoxigraph's (the Oxigraph engine: no rdflib term is made at all); or
+    ``"plain"`` tuples, for checking values (a saved query's defaults) without either library."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def iri(self, value: str):
+        if self.kind == "plain":
+            return ("iri", value)
+        if self.kind == "oxigraph":
+            import pyoxigraph
+
+            return pyoxigraph.NamedNode(value)
+        from rdflib import URIRef
+
+        return URIRef(value)
+
+    def literal(self, value: str, datatype: str | None = None, lang: str | None = None):
+        if self.kind == "plain":
+            return ("literal", value, None if lang else (datatype or _XSD + "string"), lang)
+        if self.kind == "oxigraph":
+            import pyoxigraph
+
+            if lang is not None:
+                return pyoxigraph.Literal(value, language=lang)
+            return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype) if datatype else None)
+        from rdflib import Literal, URIRef
+
+        if lang is not None:
+            return Literal(value, lang=lang)
+        return Literal(value, datatype=URIRef(datatype)) if datatype else Literal(value)
+
+    def is_iri(self, term) -> bool:
+        if self.kind == "plain":
+            return isinstance(term, tuple) and term[0] == "iri"
+        if self.kind == "oxigraph":
+            import pyoxigraph
+
+            return isinstance(term, pyoxigraph.NamedNode)
+        from rdflib import URIRef
+
+        return isinstance(term, URIRef)
+
+    def convert(self, term):
+        """An IRI another part of laokg found (a label's thing: an rdflib URIRef) in this kit's terms."""
+        return self.iri(str(term)) if self.kind == "oxigraph" else term
+
+
+_KITS = {"rdflib": TermKit("rdflib"), "oxigraph": TermKit("oxigraph"), "plain": TermKit("plain")}
+
+
+def term_kit(kind: str | None = None) -> TermKit:
+    """The :class:`TermKit` of an engine's ``terms`` (default rdflib)."""
+    return _KITS[kind or "rdflib"]
 
 # ---------------------------------------------------------------- parameter types
 
@@ -139,7 +222,7 @@ class Parameter:
 #: (things of those classes whose label resembles the text): then a parameter whose query
 #: states its class (``?_org_iri a org:FormalOrganization``) only resolves to things of that
 #: class, and a miss lists the near things of that class.
-Resolver = Callable[[str], list[tuple[URIRef, str]]]
+Resolver = Callable[[str], list[tuple[Any, str]]]
 
 
 def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
@@ -153,8 +236,10 @@ def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
 
         facts = lookup(text)
         if facts is not None and isinstance(facts.get("classes"), dict):
+            from rdflib import URIRef
+
             return {var: {URIRef(c) for c in classes} for var, classes in facts["classes"].items()}
-    from rdflib import RDF, Variable
+    from rdflib import RDF, URIRef, Variable
 
     found: dict[str, set] = {}
 
@@ -194,23 +279,30 @@ _BAD_IRI_CHARS = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*):(.*)$")
 
 
-def expand_iri(value: str) -> URIRef | None:
-    """A full IRI (optionally in ``<>``) or a CURIE with a project prefix -> URIRef.
+def expand_iri(value: str, kit: TermKit | None = None):
+    """A full IRI (optionally in ``<>``) or a CURIE with a project prefix -> URIRef (or the
+    IRI term of ``kit``).
 
     Returns None when ``value`` is neither (so it may be a label). Raises ParameterError for
     something that is clearly meant as an IRI but is not a valid one.
     """
+    iri = expanded_iri(value)
+    return None if iri is None else term_kit(kit.kind if kit else None).iri(iri)
+
+
+def expanded_iri(value: str) -> str | None:
+    """:func:`expand_iri`'s IRI as text."""
     v = value.strip()
     if v.startswith("<") and v.endswith(">"):
         v = v[1:-1]
         if not _SCHEME.match(v):
             raise ParameterError(f"{shown(value)} is not an absolute IRI")
     m = _CURIE.match(v)
-    if m and m.group(1) in PREFIXES:
+    if m and m.group(1) in PREFIX_IRIS:
         bad = _BAD_IRI_CHARS.search(v)
-        if bad:  # checked before rdflib builds the term (it would warn about an invalid URI)
+        if bad:  # checked before the term is made (rdflib would warn about an invalid URI)
             raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
-        iri = str(namespace_manager().expand_curie(v))
+        iri = PREFIX_IRIS[m.group(1)] + m.group(2)
     elif _SCHEME.match(v) and " " not in v and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:"))):
         iri = v
     else:
@@ -218,7 +310,7 @@ def expand_iri(value: str) -> URIRef | None:
     bad = _BAD_IRI_CHARS.search(iri)
     if bad:
         raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
-    return URIRef(iri)
+    return iri
 
 
 # ---------------------------------------------------------------- literals
@@ -249,9 +341,12 @@ class _TooLong(ValueError):
     """A number with more than :data:`MAX_DIGITS` digits."""
 
 
-def _literal(value: str, datatype: str) -> Literal:
+def _literal(value: str, datatype: str, kit: TermKit) -> Any:
     """A typed literal in canonical form; ValueError if ``value`` is not of the type."""
-    dt = URIRef(datatype)
+    dt = datatype
+
+    def Literal(text: str, datatype: str | None = None):  # noqa: N802 - reads as the term it makes
+        return kit.literal(text, datatype)
     v = value.strip()
     if dt in (XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger, XSD.decimal):
         digits = sum(ch.isdigit() for ch in v)
@@ -313,23 +408,25 @@ def _check_text(value: str, param: Parameter) -> None:
 
 
 def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query_name: str = "",
-           classes: set | None = None) -> URIRef | Literal:
-    """Turn one raw value into the parameter's RDF term, or raise a one-line ParameterError."""
+           classes: set | None = None, kit: TermKit | None = None) -> Any:
+    """Turn one raw value into the parameter's RDF term (rdflib's, or ``kit``'s), or raise a
+    one-line ParameterError."""
+    kit = kit or term_kit()
     where = f"query '{query_name}': " if query_name else ""
     _check_text(value, param)
     t = param.type
     if t.kind == "iri":
         try:
-            iri = expand_iri(value)
+            iri = expand_iri(value, kit)
         except ParameterError as exc:
             raise ParameterError(f"{where}parameter '{param.name}': {exc}") from None
         if iri is not None:
             return iri
-        return _resolve_label(param, value, resolver, where, classes)
+        return kit.convert(_resolve_label(param, value, resolver, where, classes))
     if t.kind == "lang":
-        return Literal(value, lang=t.lang)
+        return kit.literal(value, lang=t.lang)
     try:
-        return _literal(value, t.datatype or str(XSD.string))
+        return _literal(value, t.datatype or str(XSD.string), kit)
     except _TooLong as exc:
         raise ParameterError(f"{where}parameter '{param.name}': a number of {exc.args[0]:,} digits is too long "
                              f"(laokg takes at most {MAX_DIGITS:,} digits)") from None
@@ -468,4 +565,12 @@ def _pick(param: Parameter, value: str, pool: dict, where: str, what: str, liste
 
 
 def _show(term) -> str:
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return curie(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        return term.value
+    from rdflib import URIRef
+
     return curie(term) if isinstance(term, URIRef) else str(term)

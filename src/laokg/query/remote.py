@@ -46,7 +46,7 @@ import warnings
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from laokg.errors import EndpointError, InputError
+from laokg.errors import EndpointError, InputError, QueryError
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 2
@@ -937,8 +937,6 @@ def fetch_graph(url: str, options: RemoteOptions | None = None):
 class RemoteEngine:
     """A SPARQL 1.1 endpoint; parameters go in as a VALUES block built from escaped terms."""
 
-    name = "remote"
-
     def __init__(self, url: str, timeout: float | RemoteOptions = DEFAULT_TIMEOUT):
         self.options = timeout if isinstance(timeout, RemoteOptions) else RemoteOptions(timeout=timeout)
         if self.options.timeout <= 0:
@@ -946,13 +944,20 @@ class RemoteEngine:
         parse_url(url)
         self.url = url
         self.timeout = self.options.timeout
+        self.name = "remote"
+        self.writes: tuple[str, ...] = ()  # the answer is read into rdflib terms
+        self.streams: tuple[str, ...] = ()
+        self.terms = "rdflib"
+        self.remote = True
 
     def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
             allow_from: bool = False, timeout: float | None = None, source: str = "query", line_offset: int = 0,
-            use_values: bool | None = None, budget=None):
+            use_values: bool | None = None, budget=None, fmt: str | None = None):
         """Run ``text`` on the endpoint. With a ``budget`` (the command line's), the query is
         checked, sent and its answer read in a worker process within the budget's memory cap
         (:mod:`laokg.query.budget`), its rows counted against the row cap as they arrive."""
+        if fmt is not None:
+            raise QueryError(f"the {self.name} engine writes no format itself ({fmt} asked)")
         options = self._options(timeout)
 
         def call():
@@ -962,20 +967,23 @@ class RemoteEngine:
         if budget is None or budget.in_process:
             return call()
         from laokg.query.budget import run_budgeted
-        from laokg.query.engines import _portable, _unportable
+        from laokg.query.interface import portable, unportable
 
-        kind, payload = run_budgeted(lambda: _portable(call()), _worker_budget(budget, options), "endpoint's answer")
-        return _unportable(kind, payload)
+        kind, payload = run_budgeted(lambda: portable(call()), _worker_budget(budget, options), "endpoint's answer")
+        return unportable(kind, payload)
 
     def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
                       allow_from: bool = False, timeout: float | None = None, source: str = "query",
-                      line_offset: int = 0, budget, batch: int = 512):
+                      line_offset: int = 0, use_values: bool | None = None, budget, batch: int = 512,
+                      fmt: str | None = None):
         """A SELECT whose answer is read in a budgeted worker and passed on as it arrives: yields
         the variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows),
         so neither process holds the whole answer (an endpoint's answer of a million rows is
         written within ``--max-memory``)."""
-        from laokg.errors import QueryError
         from laokg.query.budget import check_rows, stream_budgeted
+
+        if fmt is not None:
+            raise QueryError(f"the {self.name} engine streams rows, not {fmt} text")
 
         options = self._options(timeout)
 
@@ -1009,15 +1017,11 @@ class RemoteEngine:
 
     @staticmethod
     def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
-        from laokg.query.binding import inject_values
-        from laokg.query.safety import check_query
+        """The checked query with its parameters in VALUES blocks (checked again once there)."""
+        from laokg.query.interface import prepare
 
-        parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
-        bindings = {k: v for k, v in (bindings or {}).items() if v}
-        if bindings:
-            parsed = check_query(inject_values(text, bindings), allow_service=allow_service, allow_from=allow_from,
-                                 source=source)
-        return parsed
+        return prepare(text, bindings, allow_service=allow_service, allow_from=allow_from, source=source,
+                       line_offset=line_offset).parsed
 
 
 #: the worker reading an endpoint's answer is stopped this long after the endpoint's own
