@@ -204,7 +204,7 @@ class KnowledgeGraph:
         self._engine: Engine | None = None
         self._store_lookup = False  # labels and types read from the Oxigraph engine's store
         self._oxigraph: OxigraphEngine | None = None  # the engine, when it is the local Oxigraph store
-        self._lookups = None  # the store's read-only graph view (laokg.query.storeview)
+        self._lookups: Graph | None = None  # the store's read-only graph view (laokg.query.storeview)
         self._facts_read = False  # the release's query facts registered (laokg.query.facts)
 
     @property
@@ -450,9 +450,9 @@ class KnowledgeGraph:
 
         if query.form != "SELECT" or fmt not in STREAMED_FORMATS or budget is None or budget.in_process:
             return False
-        if not can_fork() or (budget.timeout is None and budget.max_memory_mb is None):
-            return False
-        return True  # every engine streams a SELECT (laokg.query.interface.Engine)
+        # every engine streams a SELECT (laokg.query.interface.Engine); the worker needs a fork
+        # and a limit to keep
+        return can_fork() and not (budget.timeout is None and budget.max_memory_mb is None)
 
     def stream(self, query, params=(), *, fmt: str, allow_service: bool = False, allow_from: bool = False,
                source: str | None = None, line_offset: int = 0, budget):
@@ -467,11 +467,11 @@ class KnowledgeGraph:
         check_format(query.form, fmt)
         engine = self.engine
         bindings = bind_parameters(query, _pairs(params), _Resolver(self), terms=engine.terms)
-        written = {"fmt": fmt} if fmt in engine.streams else {}  # the engine writes the text
+        written = fmt in engine.streams  # the engine writes the text
         items = engine.stream_select(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
                                      timeout=self.timeout or DEFAULT_TIMEOUT,
                                      source=source or str(query.path or query.name),
-                                     line_offset=line_offset, budget=budget, **written)
+                                     line_offset=line_offset, budget=budget, fmt=fmt if written else None)
         if written:
             next(items)  # the variables: the text has its header line
             yield from items

@@ -33,7 +33,6 @@ import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-
 from typing import TYPE_CHECKING
 
 from laokg.errors import InputError, RDFSyntaxError
@@ -44,14 +43,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 
 # rdflib is imported by the functions that parse or build graphs: finding the project and its
 # files (what a saved query on the built store needs) loads no RDF library.
-
-
-def __getattr__(name: str):
-    if name == "PREFIXES":  # re-exported, read from laokg.namespaces when asked for
-        from laokg.namespaces import PREFIXES
-
-        return PREFIXES
-    raise AttributeError(name)
 
 ENV_ROOT = "LAOKG_ROOT"
 MARKER = Path("ontology") / "laokg.ttl"
@@ -517,7 +508,6 @@ def load_shapes(root: str | os.PathLike | None = None) -> Graph:
 
 __all__ = [
     "ENV_ROOT",
-    "PREFIXES",
     "ProjectFiles",
     "find_root",
     "refuse_source_target",

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
-from laokg.query.parameters import (_BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expand_iri, expanded_iri,
+from laokg.query.parameters import (_BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expanded_iri,
                                     expected_classes, shown, term_kit)
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -27,7 +27,6 @@ from laokg.query.interface import QueryResult
 
 # rdflib (its terms), the labels and the namespaces are imported by the functions that write
 # rdflib terms: the Oxigraph engine's own text (write_solutions) is written without them
-
 from laokg.query.names import FORMATS, GRAPH_FORMATS, TABULAR_FORMATS  # noqa: F401 (re-exported)
 
 
@@ -53,6 +52,7 @@ def _cell(term) -> str:
     """A table cell: one line, every control character (an OSC or CSI sequence in a literal,
     a carriage return) shown as an escape (:func:`laokg.errors.escape_control`)."""
     from rdflib import BNode, URIRef
+
     from laokg.labels import curie
 
     if term is None:
@@ -65,7 +65,8 @@ def _cell(term) -> str:
 
 
 #: the numeric XSD datatypes: their cells are right-aligned in a table
-_NUMERIC_TYPES = tuple("http://www.w3.org/2001/XMLSchema#" + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
+_NUMERIC_TYPES = tuple("http://www.w3.org/2001/XMLSchema#" + t for t in (
+                       "integer", "decimal", "double", "float", "int", "long", "short", "byte",
                              "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"))
 MIN_COLUMN = 16  # a text column narrower than this (or its own width) reads badly: records instead
@@ -386,7 +387,7 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: :func:`_typed` (tests/test_formats.py compares both on every pattern and its edges).
 _KEPT = {
     _XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
-    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{0,17}"),
+    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,17}"),
     _XSD + "date": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
     _XSD + "gYear": re.compile(r"[1-9][0-9]{3}"),
     _XSD + "gYearMonth": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"),
@@ -412,7 +413,7 @@ def _ox_writers():
         if isinstance(term, named):
             return term.value
         datatype = term.datatype.value
-        if datatype == _XSD_STRING or datatype == _LANG_STRING or _kept(term.value, datatype):
+        if datatype in (_XSD_STRING, _LANG_STRING) or _kept(term.value, datatype):
             return term.value
         return _csv_cell(_typed(term.value, datatype))
 

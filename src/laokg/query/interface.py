@@ -12,8 +12,9 @@ This module imports no RDF library: it is on the path of a saved query run on th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from rdflib import Graph
@@ -122,7 +123,8 @@ def prepare(text: str, bindings: dict[str, list] | None, *, allow_service: bool,
     by that function and ``parsed`` stays the original's (no RDF parser is loaded)."""
     from laokg.query.safety import check_query
 
-    parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset)
+    parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source,
+                         line_offset=line_offset)
     given = {k: v for k, v in (bindings or {}).items() if v}
     if not given or not inject:
         return Prepared(parsed, text, given)

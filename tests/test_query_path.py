@@ -1,0 +1,194 @@
+"""The saved-query path on a built project loads no RDF library it does not use: rdflib,
+pyparsing and PyYAML stay out of ``sys.modules`` (a fresh interpreter runs the real entry
+point), and the answer is byte for byte the rdflib engine's. Also: the pieces that make it so
+(the plain prefix table, values bound as pyoxigraph terms, typed literals written without
+rdflib) agree with their rdflib counterparts, and every engine declares its capabilities."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+
+from laokg.cli import cli
+
+from .conftest import ROOT
+
+PROBE = r"""
+import json, sys
+from laokg.cli import cli
+try:
+    cli.main(args=sys.argv[1:], prog_name="laokg")
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "loaded": sorted({m.split(".")[0] for m in sys.modules
+                                                   if m.split(".")[0] in ("rdflib", "pyparsing", "yaml")})}))
+"""
+
+K = "https://w3id.org/laokg/id/"
+#: saved queries with parameters of every kind: an IRI, a CURIE, several values, a literal
+#: (defaults in the decorators), none at all
+RUNS = [
+    ["instruments"],
+    ["instruments", "-p", "type=doctype:decree", "-p", "type=doctype:law"],
+    ["country", "-p", f"country={K}laos"],
+    ["institution_units", "-p", "organisation=kg:mlsw"],
+    ["topic", "-p", "topic=https://w3id.org/laokg/vocab/topic/labour-migration"],
+    ["remittance_breakdown", "-p", f"total={K}obs-remittances-inflow-lao-2025-s1"],
+    ["emigrants_by_destination"],
+    ["statistics"],
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A copy of the project, built (its store and query facts in dist/)."""
+    from laokg.query.precompute import build_release
+
+    dst = tmp_path_factory.mktemp("built") / "p"
+    for part in ("ontology", "graph", "queries"):
+        shutil.copytree(ROOT / part, dst / part)
+    build_release(dst)
+    return dst
+
+
+def _probe(*args, cwd=None):
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, cwd=cwd)
+    return json.loads(out.stdout.strip().splitlines()[-1]), out.stdout
+
+
+@pytest.mark.parametrize("run", RUNS, ids=lambda r: "-".join(r[:1] + [a.split("=")[0] for a in r[2::2]]))
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_a_saved_query_on_the_store_loads_no_rdf_library(built, tmp_path, run, fmt):
+    out = tmp_path / f"out.{fmt}"
+    got, _ = _probe("query", "run", *run, "--format", fmt, "--root", str(built), "-o", str(out))
+    assert got == {"code": 0, "loaded": []}
+    reference = CliRunner().invoke(cli, ["query", "run", *run, "--format", fmt, "--root", str(built),
+                                         "--engine", "rdflib"], catch_exceptions=False)
+    assert reference.exit_code == 0
+    assert out.read_text(encoding="utf-8") == reference.output
+
+
+def test_rows_streamed_to_standard_output_load_no_rdf_library(built):
+    """csv to stdout is streamed chunk by chunk from the worker: still no rdflib."""
+    args = ["query", "run", "instruments", "-p", "type=doctype:decree", "--format", "csv", "--root", str(built)]
+    got, stdout = _probe(*args)
+    assert got == {"code": 0, "loaded": []}
+    reference = CliRunner().invoke(cli, [*args, "--engine", "rdflib"], catch_exceptions=False)
+    assert stdout[: -len(stdout.splitlines(keepends=True)[-1])] == reference.output
+
+
+def test_a_bad_parameter_is_refused_without_rdflib(built):
+    got, _ = _probe("query", "run", "institution_units", "-p", "organisation=<not an iri>", "--root", str(built),
+                    "--format", "csv", "-o", "/dev/null")
+    assert got == {"code": 2, "loaded": []}
+
+
+def test_the_probe_sees_rdflib_when_the_rdflib_engine_runs(built):
+    """The probe can fail: the same query on rdflib's engine does load it."""
+    got, _ = _probe("query", "run", "instruments", "--engine", "rdflib", "--root", str(built), "--format", "csv",
+                    "-o", "/dev/null")
+    assert got["code"] == 0 and "rdflib" in got["loaded"]
+
+
+def test_the_plain_prefix_table_is_the_namespaces_table():
+    from laokg.namespaces import PREFIXES
+    from laokg.prefixes import PREFIX_IRIS
+
+    assert list(PREFIX_IRIS.items()) == [(p, str(ns)) for p, ns in PREFIXES.items()]
+
+
+def test_values_bound_as_pyoxigraph_terms_equal_rdflib_ones():
+    """The Oxigraph engine's bindings (terms="oxigraph") are the rdflib engine's terms, made
+    by pyoxigraph, and write the same SPARQL text."""
+    from laokg.query.binding import bind_parameters, sparql_term
+    from laokg.query.catalogue import find_query
+    from laokg.query.oxigraph import to_oxigraph
+
+    cases = [
+        ("instruments", [("type", "doctype:decree"), ("type", "<https://w3id.org/laokg/vocab/doctype/law>")]),
+        ("emigrants_by_destination", []),
+    ]
+    for name, pairs in cases:
+        sq = find_query(ROOT / "queries", name)
+        by_rdflib = bind_parameters(sq, pairs)
+        by_oxigraph = bind_parameters(sq, pairs, terms="oxigraph")
+        assert by_rdflib.keys() == by_oxigraph.keys()
+        for var, terms in by_rdflib.items():
+            assert [to_oxigraph(t) for t in terms] == by_oxigraph[var]
+            assert [sparql_term(t) for t in terms] == [sparql_term(t) for t in by_oxigraph[var]]
+
+
+@pytest.mark.parametrize("value,datatype", [
+    ("2020", "integer"), ("12.5", "decimal"), ("2020-06-30", "date"), ("true", "boolean"), ("2020-06", "gYearMonth"),
+    ("2020", "gYear"), ("tab\there", "string"), ("é\n\"q\"", "string"),
+])
+def test_literal_parameters_write_the_same_sparql_on_both_kinds(value, datatype):
+    from laokg.query.binding import sparql_term
+    from laokg.query.parameters import Parameter, ParamType, coerce, term_kit
+
+    xsd = "http://www.w3.org/2001/XMLSchema#" + datatype
+    p = Parameter("x", "_x", True, ParamType("literal", xsd))
+    a, b = coerce(p, value), coerce(p, value, kit=term_kit("oxigraph"))
+    assert isinstance(a, Literal) and isinstance(b, pyoxigraph.Literal)
+    assert sparql_term(a) == sparql_term(b)
+
+
+# typed literals whose lexical form formats._kept lets through, and their edges
+KEPT_SAMPLES = {
+    "integer": ["0", "7", "-7", "123456789012345678", "1234567890123456789", "01", "-0", "+1", "1.0", ""],
+    "decimal": ["1.5", "-0.25", "0.0", "-0.0", "100.10", "1.", ".5", "1", "1e3", "01.5"],
+    "date": ["2020-06-30", "1999-12-31", "2020-02-30", "2020-13-01", "0999-01-01", "2020-06-30Z", "20200-01-01"],
+    "gYear": ["2020", "1000", "0999", "-2020", "2020Z"],
+    "gYearMonth": ["2020-06", "2020-13", "2020-00", "2020-06Z"],
+    "boolean": ["true", "false", "1", "0", "TRUE"],
+    "duration": ["P2Y", "P24M", "PT1H"],
+    "double": ["1.5E3", "1.0", "INF"],
+}
+
+
+@pytest.mark.parametrize("datatype", sorted(KEPT_SAMPLES))
+def test_typed_literals_written_without_rdflib_are_rdflibs_text(datatype):
+    """A literal written as it comes (no rdflib Literal made) is written exactly as rdflib writes it."""
+    from laokg.query.formats import _kept
+
+    xsd = "http://www.w3.org/2001/XMLSchema#" + datatype
+    kept = 0
+    for value in KEPT_SAMPLES[datatype]:
+        if _kept(value, xsd):
+            kept += 1
+            assert str(Literal(value, datatype=URIRef(xsd))) == value, value
+    assert kept or datatype in ("duration", "double")  # the fast path is used where it is claimed
+
+
+def test_written_text_is_the_same_with_and_without_the_fast_path(monkeypatch):
+    from laokg.query import formats
+
+    rows = [tuple(pyoxigraph.Literal(v, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#" + dt))
+                  for dt, v in (("integer", "42"), ("date", "2020-06-30"), ("decimal", "12.5"), ("boolean", "true")))]
+    vars_ = ["a", "b", "c", "d"]
+    fast = {fmt: formats.write_solutions(fmt, vars_, rows) for fmt in ("csv", "tsv", "json")}
+    monkeypatch.setattr(formats, "_kept", lambda value, datatype: False)
+    assert fast == {fmt: formats.write_solutions(fmt, vars_, rows) for fmt in ("csv", "tsv", "json")}
+
+
+def test_every_engine_declares_its_capabilities_when_made(real_graph):
+    """The API reads what an engine can do from attributes its __init__ sets (the Engine
+    protocol), not by probing for methods."""
+    from laokg.query.engines import EmbeddedEngine
+    from laokg.query.oxigraph import OxigraphEngine
+    from laokg.query.remote import RemoteEngine
+
+    engines = [EmbeddedEngine(real_graph), OxigraphEngine(pyoxigraph.Store()), RemoteEngine("http://127.0.0.1:9/sparql")]
+    for engine in engines:
+        assert {"name", "writes", "streams", "terms", "remote"} <= set(vars(engine)), type(engine).__name__
+        assert callable(engine.run) and callable(engine.stream_select)
+    assert [e.terms for e in engines] == ["rdflib", "oxigraph", "rdflib"]
+    assert [e.remote for e in engines] == [False, False, True]
+    assert set(engines[1].streams) <= set(engines[1].writes)
