@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # graph/ locates its quotes in the source texts (laokg.graph.claims): tests that copy the
 # project to a temporary folder (where ../shared/seeds is not beside it) read them from here
 os.environ.setdefault("LAOKG_SEEDS", str(ROOT.parent / "shared" / "seeds"))
+# a never-built project is read from its Turtle, as the tests expect, not from a store built on
+# first use in the user's cache (laokg.query.cache); tests/test_query_path.py turns it on
+os.environ.setdefault("LAOKG_CACHE", "off")
 
 
 def turtle_files(*patterns):

@@ -192,3 +192,98 @@ def test_every_engine_declares_its_capabilities_when_made(real_graph):
     assert [e.terms for e in engines] == ["rdflib", "oxigraph", "rdflib"]
     assert [e.remote for e in engines] == [False, False, True]
     assert set(engines[1].streams) <= set(engines[1].writes)
+
+
+# ---------------------------------------------------------------- first use: the store cache
+
+
+@pytest.fixture
+def never_built(tmp_path):
+    """A copy of the project that was never built, and a cache folder of its own."""
+    dst = tmp_path / "p"
+    for part in ("ontology", "graph", "queries"):
+        shutil.copytree(ROOT / part, dst / part)
+    return dst, tmp_path / "cache"
+
+
+def _run(project, cache, *args):
+    import os
+
+    env = {**os.environ, "LAOKG_CACHE": str(cache)}
+    return subprocess.Popen([sys.executable, "-c", PROBE, "query", "run", *args, "--root", str(project),
+                             "--format", "csv"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _answer(proc):
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    *rows, last = out.splitlines(keepends=True)
+    return "".join(rows), json.loads(last)
+
+
+def _entries(cache):
+    return sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
+
+
+def test_a_never_built_project_builds_its_store_once_and_answers_from_it(never_built):
+    project, cache = never_built
+    reference = CliRunner().invoke(cli, ["query", "run", "instruments", "--root", str(project), "--format", "csv"],
+                                   catch_exceptions=False)  # the cache is off in the tests: rdflib's answer
+    first, _ = _answer(_run(project, cache, "instruments"))
+    assert first == reference.output
+    stores = [n for n in _entries(cache) if not n.endswith(".facts")]
+    assert len(stores) == 1 and (cache / stores[0] / "store").is_dir()
+    # the query's facts were kept: the next run parses nothing and loads no RDF library
+    second, loaded = _answer(_run(project, cache, "instruments"))
+    assert second == first and loaded == {"code": 0, "loaded": []}
+    assert [n for n in _entries(cache) if not n.endswith(".facts")] == stores
+
+
+def test_two_first_runs_at_once_give_the_same_answer_and_one_store(never_built):
+    project, cache = never_built
+    runs = [_run(project, cache, "instruments", "-p", "type=doctype:decree") for _ in range(2)]
+    answers = [_answer(p)[0] for p in runs]
+    assert answers[0] == answers[1] and answers[0].startswith("instrument,")
+    entries = _entries(cache)
+    assert len([n for n in entries if not n.endswith(".facts")]) == 1
+    assert not [n for n in entries if n.startswith(".")]  # no staging folder left behind
+
+
+def test_changing_a_source_file_builds_the_store_again(never_built):
+    project, cache = never_built
+    before, _ = _answer(_run(project, cache, "instruments"))
+    old = [n for n in _entries(cache) if not n.endswith(".facts")]
+    ttl = sorted((project / "graph").rglob("*.ttl"))[0]
+    ttl.write_text(ttl.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    after, _ = _answer(_run(project, cache, "instruments"))
+    new = [n for n in _entries(cache) if not n.endswith(".facts")]
+    assert after == before and len(new) == 1 and new != old  # a new key; the old state's entry is gone
+
+
+def test_an_added_triple_is_in_the_rebuilt_store(never_built):
+    project, cache = never_built
+    query = ["sources"]
+    before, _ = _answer(_run(project, cache, *query))
+    extra = project / "graph" / "zz-test-extra.ttl"
+    extra.write_text("# a work added by this test\n"
+                     "@prefix kg: <https://w3id.org/laokg/id/> .\n@prefix dct: <http://purl.org/dc/terms/> .\n"
+                     "kg:test-extra-work dct:title \"A work added by the cache test\"@en .\n", encoding="utf-8")
+    reference = CliRunner().invoke(cli, ["query", "run", *query, "--root", str(project), "--format", "csv"],
+                                   catch_exceptions=False)
+    after, _ = _answer(_run(project, cache, *query))
+    assert after == reference.output
+    (entry,) = [p for p in cache.iterdir() if not p.name.endswith(".facts")]
+    store = pyoxigraph.Store.read_only(str(entry / "store"))
+    titles = [q.object.value for q in store.quads_for_pattern(
+        pyoxigraph.NamedNode("https://w3id.org/laokg/id/test-extra-work"), None, None)]
+    assert titles == ["A work added by the cache test"]
+
+
+def test_the_cache_is_off_when_asked(never_built, monkeypatch):
+    from laokg.query.cache import cache_folder, cached_store
+
+    project, cache = never_built
+    monkeypatch.setenv("LAOKG_CACHE", "off")
+    assert cache_folder() is None and cached_store(project) is None
+    monkeypatch.setenv("LAOKG_CACHE", str(cache))
+    assert cached_store(project) == next(p for p in cache.iterdir() if not p.name.endswith(".facts")) / "store"

@@ -372,7 +372,14 @@ class KnowledgeGraph:
             return find_query(self.queries_dir, name)
         from laokg.query.precompute import facts_within
 
-        return find_query(self.queries_dir, name, before=lambda text, where: facts_within(text, budget, where))
+        def parse_within_budget(text: str, where: str) -> None:
+            computed = facts_within(text, budget, where)
+            if computed and not self.endpoint:  # kept for the next run of a never-built project
+                from laokg.query.cache import keep_facts
+
+                keep_facts(self.root, computed)
+
+        return find_query(self.queries_dir, name, before=parse_within_budget)
 
     def allowed_values(self, query: SavedQuery) -> dict[str, dict]:
         """What each IRI parameter of ``query`` takes, with labels:

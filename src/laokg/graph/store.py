@@ -135,8 +135,16 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
         store = pyoxigraph.Store()
         store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
+    return load_into(pyoxigraph.Store(), root, extra)
+
+
+def load_into(store, root=None, extra=()):
+    """Load the project's Turtle files (and ``extra``) into the pyoxigraph ``store`` (in memory,
+    or on disk for the first-use cache, :mod:`laokg.query.cache`), checked as every loader
+    checks, with the quotes' passages located. Returns ``store``."""
+    import pyoxigraph
+
     files = project_files(root)
-    store = pyoxigraph.Store()
     for path in (*files.data, *(check_named(e, files.root) for e in extra)):
         data = read_regular(path)  # as every loader reads: no FIFO, no device (laokg.graph.checks)
         fmt = pyoxigraph.RdfFormat.N_TRIPLES if path.suffix.lower() == ".nt" else pyoxigraph.RdfFormat.TURTLE
@@ -157,4 +165,5 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
     return store
 
 
-__all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "data_size", "open_store"]
+__all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "data_size", "open_store",
+           "load_into"]

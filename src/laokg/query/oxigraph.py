@@ -308,6 +308,10 @@ def _choice(name: str, root, data):
     from laokg.graph.store import built_store, data_size
 
     built = None if data else built_store(root)
+    if built is None and not data:  # never built (or since changed): the store built on first use
+        from laokg.query.cache import cached_store
+
+        built = cached_store(root)
     if name == "auto":
         name = "oxigraph" if built is not None or data_size(root, data) > AUTO_BYTES else "rdflib"
     return name, built

@@ -34,18 +34,21 @@ def facts_of(text: str, source: str = "query", line_offset: int = 0) -> dict:
     }
 
 
-def facts_within(text: str, budget, source: str = "query", line_offset: int = 0) -> None:
+def facts_within(text: str, budget, source: str = "query", line_offset: int = 0) -> dict[str, dict]:
     """Parse ``text`` within ``budget`` (a :class:`~laokg.query.budget.Budget`: in its worker,
     under its deadline and memory cap) and register its facts for this process, so that the
     checks that follow (:func:`laokg.query.safety.check_query`, the parameters) read them and
     nothing parses the text outside the budget. A text whose facts are known (the build's) is
-    not parsed; a syntax error, an update or a limit hit is raised as one laokg error."""
+    not parsed; a syntax error, an update or a limit hit is raised as one laokg error. Returns
+    the facts it computed ({text key: facts}; {} when it parsed nothing)."""
     from laokg.query.budget import _budgeted, run_budgeted
     from laokg.query.facts import lookup, register
 
     if lookup(text) is not None or not _budgeted(budget):
-        return
-    register({text_key(text): run_budgeted(lambda: facts_of(text, source, line_offset), budget)})
+        return {}
+    computed = {text_key(text): run_budgeted(lambda: facts_of(text, source, line_offset), budget)}
+    register(computed)
+    return computed
 
 
 def compute_facts(queries_dir: Path) -> bytes:
