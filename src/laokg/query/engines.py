@@ -1,7 +1,9 @@
-"""Run SPARQL queries: on the embedded graph (rdflib) or on a remote SPARQL 1.1 endpoint.
+"""The embedded engine: SPARQL queries run by rdflib on an already loaded graph.
 
-Both engines take the same query text and the same parameter bindings ({variable: [terms]})
-and return the same :class:`QueryResult`, so a saved query gives the same answer on either.
+It implements :class:`laokg.query.interface.Engine` as the Oxigraph engine
+(:mod:`laokg.query.oxigraph`) and a SPARQL endpoint (:mod:`laokg.query.remote`) do: the same
+query text and parameter bindings ({variable: [terms]}), the same :class:`QueryResult`, so a
+saved query gives the same answer on each.
 
 * Embedded: the query is checked (:func:`laokg.query.safety.check_query`), then evaluated by rdflib
   inside :func:`laokg.query.safety.no_fetch`. One value per parameter goes in through
