@@ -140,3 +140,20 @@ def test_installed_build_and_site_write_into_the_current_directory(installed, tm
     # an explicit directory still wins
     _run(str(bindir / "laokg"), "build", "--dist", str(tmp_path / "elsewhere"), cwd=work, env=env)
     assert (tmp_path / "elsewhere" / "laokg.ttl").is_file()
+
+
+def test_installed_laokg_builds_its_store_on_first_use(installed, tmp_path):
+    """The wheel holds no store: the first query builds one in the cache, and the next run
+    answers from it the same, loading no RDF library but pyoxigraph (docs/performance.md)."""
+    bindir, env, empty = installed
+    env = {**env, "LAOKG_CACHE": str(tmp_path / "cache")}
+    args = ["query", "run", "emigrants_by_destination", "--format", "csv"]
+    first = _run(str(bindir / "laokg"), *args, cwd=empty, env=env).stdout
+    assert "https://w3id.org/laokg/id/thailand,Thailand,TH,285819,2024" in first
+    assert [p for p in (tmp_path / "cache").iterdir() if (p / "store").is_dir()]
+    probe = ("import json, sys\nfrom laokg.cli import cli\ntry:\n    cli.main(args=sys.argv[1:], prog_name='laokg')\n"
+             "except SystemExit:\n    pass\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'pyparsing', 'yaml'})))")
+    second = _run(str(bindir / "python"), "-c", probe, *args, cwd=empty, env=env).stdout
+    *rows, loaded = second.splitlines(keepends=True)
+    assert "".join(rows) == first and json.loads(loaded) == []
