@@ -411,9 +411,12 @@ class KnowledgeGraph:
         whose text they cover is checked without parsing it again."""
         if not self.endpoint and not self._facts_read:
             self._facts_read = True
-            from laokg.query.facts import use_release_facts
+            from laokg.query.facts import register, use_release_facts
 
-            use_release_facts(self.root)
+            if not use_release_facts(self.root):  # never built: the facts kept in the first-use cache
+                from laokg.query.cache import read_facts
+
+                register(read_facts(self.root))
 
     def run(self, query, params=(), *, allow_service: bool = False, allow_from: bool = False,
             fmt: str | None = None, source: str | None = None, line_offset: int = 0, budget=None,

@@ -11,9 +11,10 @@ budget), so a later run of the same query parses nothing either.
   ``$XDG_CACHE_HOME/laokg``, else ``~/.cache/laokg``.
 * Key: one entry per project folder and per state of its files: the SHA-256 of the project's
   path and of the path, size and modification time of every file the graph is read from (the
-  data files and the source texts: :func:`laokg.graph.store.fingerprint`), laokg's version and
-  pyoxigraph's. Changing, adding or removing a file gives another key: the store is built again
-  and the entries of the project's older states are removed.
+  data files and the source texts: :func:`laokg.graph.store.fingerprint`), the same of the
+  modules that read them (``laokg.graph``: a laokg upgraded or edited) and pyoxigraph's
+  version. Changing, adding or removing a file gives another key: the store is built again and
+  the entries of the project's older states are removed.
 * Concurrent first runs: each builds its store in a private temporary folder and renames it
   into place; ``rename`` is atomic and refuses a folder that is already there, so the first to
   finish wins, the others discard theirs and open the winner's. Nobody ever opens a half-built
@@ -59,13 +60,12 @@ def entry_of(root) -> Path | None:
         return None
     import pyoxigraph
 
-    from laokg import __version__
     from laokg.graph.load import find_root
     from laokg.graph.store import fingerprint
     from laokg.query.facts import FACTS_VERSION
 
     project = find_root(root)
-    state = {"files": fingerprint(project), "laokg": __version__, "pyoxigraph": pyoxigraph.__version__,
+    state = {"files": fingerprint(project), "loader": _loader_state(), "pyoxigraph": pyoxigraph.__version__,
              "facts": FACTS_VERSION}
     return base / f"{_digest(str(project))}-{_digest(state)}"
 
@@ -74,6 +74,20 @@ def current_as_of_set() -> bool:
     from laokg.graph.store import current_as_of
 
     return current_as_of() is not None
+
+
+def _loader_state() -> list[list]:
+    """[name, size, mtime_ns] of the modules that read the graph (``laokg.graph``): a laokg
+    upgraded, or edited in a working copy, reads the same files into another store."""
+    import laokg.graph
+
+    folder = Path(laokg.graph.__file__).parent
+    out: list[list] = []
+    for path in sorted(folder.glob("*.py")):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            out.append([path.name, st.st_size, st.st_mtime_ns])
+    return out
 
 
 def cached_store(root=None) -> Path | None:

@@ -69,14 +69,8 @@ def use_release_facts(root) -> int:
     from laokg.graph.store import release_folder
 
     folder = release_folder(root)
-    if folder is None:  # never built: the facts kept in the first-use cache (laokg.query.cache)
-        from laokg.query.cache import read_facts as cached_facts
-
-        key = f"cache:{root}"
-        if key not in _LOADED:
-            _LOADED.add(key)
-            register(cached_facts(root))
-        return len(_FACTS)
+    if folder is None:
+        return 0
     key = str(folder)
     if key not in _LOADED:
         _LOADED.add(key)
