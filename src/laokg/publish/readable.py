@@ -55,6 +55,13 @@ _OUTSIDE = {
     "time:hasBeginning": "beginning", "time:hasEnd": "end", "time:hasXSDDuration": "duration",
     "time:inXSDDate": "date",
     "oa:hasSource": "document", "oa:hasSelector": "selector",
+    # the vocabularies' and the ontology's own description (what `laokg show` gives for a term or concept)
+    "skos:hasTopConcept": "top concept", "skos:topConceptOf": "top concept of", "skos:narrower": "narrower",
+    "skos:exactMatch": "exact match", "rdfs:isDefinedBy": "defined by", "rdfs:domain": "domain",
+    "rdfs:range": "range", "rdfs:subClassOf": "subclass of", "rdfs:subPropertyOf": "subproperty of",
+    "qb:codeList": "code list", "qb:concept": "concept", "dct:created": "created", "dct:license": "licence",
+    "owl:versionIRI": "version IRI", "owl:versionInfo": "version", "owl:inverseOf": "inverse of",
+    "vann:preferredNamespacePrefix": "preferred prefix", "vann:preferredNamespaceUri": "preferred namespace",
     # classes
     "org:FormalOrganization": "Organisation", "org:OrganizationalUnit": "Organisational unit",
     "eli:LegalResource": "Legal instrument", "eli:LegalResourceSubdivision": "Part of a legal instrument",
@@ -69,6 +76,12 @@ _OUTSIDE = {
     "oa:SpecificResource": "Quoted passage", "oa:TextQuoteSelector": "Text quote selector",
     "time:Instant": "Instant", "time:ProperInterval": "Interval", "dct:PeriodOfTime": "Period",
     "prov:Agent": "Agent", "skos:Concept": "Concept", "skos:ConceptScheme": "Concept scheme",
+    "owl:Ontology": "Ontology", "owl:Class": "Class", "rdfs:Class": "Class", "rdf:Property": "Property",
+    "owl:ObjectProperty": "Object property", "owl:DatatypeProperty": "Datatype property",
+    "owl:AnnotationProperty": "Annotation property", "owl:SymmetricProperty": "Symmetric property",
+    "owl:TransitiveProperty": "Transitive property", "owl:FunctionalProperty": "Functional property",
+    "qb:DimensionProperty": "Dimension property", "qb:AttributeProperty": "Attribute property",
+    "qb:MeasureProperty": "Measure property",
 }
 
 
