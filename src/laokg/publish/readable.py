@@ -35,6 +35,8 @@ _OUTSIDE = {
     "eli:passed_by": "passed by", "eli:jurisdiction": "jurisdiction", "eli:relevant_for": "relevant for",
     "eli:has_part": "has part", "eli:is_part_of": "part of", "eli:date_document": "date of the document",
     "eli:date_publication": "date of publication", "eli:first_date_entry_in_force": "in force from",
+    "eli:responsibility_of_agent": "responsibility of", "eli:date_no_longer_in_force": "no longer in force from",
+    "eli:based_on": "based on", "eli:amends": "amends", "eli:repeals": "repeals", "eli:changes": "changes",
     "org:classification": "kind of organisation", "org:hasUnit": "has unit", "org:unitOf": "unit of",
     "org:purpose": "purpose", "org:subOrganizationOf": "part of the organisation",
     "schema:name": "name", "schema:description": "description", "schema:startDate": "start",
