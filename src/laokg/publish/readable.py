@@ -56,7 +56,8 @@ _OUTSIDE = {
     "frbr:realizationOf": "realisation of",
     "time:hasBeginning": "beginning", "time:hasEnd": "end", "time:hasXSDDuration": "duration",
     "time:inXSDDate": "date",
-    "oa:hasSource": "document", "oa:hasSelector": "selector",
+    "oa:hasSource": "document", "oa:hasSelector": "selector", "oa:exact": "quoted text",
+    "oa:prefix": "text before", "oa:suffix": "text after", "oa:start": "from character", "oa:end": "to character",
     # the vocabularies' and the ontology's own description (what `laokg show` gives for a term or concept)
     "skos:hasTopConcept": "top concept", "skos:topConceptOf": "top concept of", "skos:narrower": "narrower",
     "skos:exactMatch": "exact match", "rdfs:isDefinedBy": "defined by", "rdfs:domain": "domain",
@@ -76,6 +77,7 @@ _OUTSIDE = {
     "fabio:Dataset": "Data set (work)", "fabio:Expression": "Edition of a work", "fabio:Database": "Database",
     "doco:Footnote": "Footnote", "doco:Section": "Section of a document",
     "oa:SpecificResource": "Quoted passage", "oa:TextQuoteSelector": "Text quote selector",
+    "oa:TextPositionSelector": "Text position selector",
     "time:Instant": "Instant", "time:ProperInterval": "Interval", "dct:PeriodOfTime": "Period",
     "prov:Agent": "Agent", "skos:Concept": "Concept", "skos:ConceptScheme": "Concept scheme",
     "owl:Ontology": "Ontology", "owl:Class": "Class", "rdfs:Class": "Class", "rdf:Property": "Property",

@@ -29,7 +29,7 @@ def term_text(t: dict | None) -> str:
     if t["kind"] == "iri":
         return t["label"] or t["curie"]
     if t["kind"] == "bnode":
-        return "[ " + "; ".join(f"{term_text(p)} {term_text(o)}" for p, o in t["props"]) + " ]"
+        return "[ " + "; ".join(" ".join(x for x in (term_text(p), term_text(o)) if x) for p, o in t["props"]) + " ]"
     return " ".join(str(t["text"]).split())
 
 
