@@ -124,6 +124,36 @@ def test_show_errors_are_one_line():
         assert result.stderr.count("\n") == 1 and fragment in result.stderr
 
 
+def test_show_a_figure_and_an_institution_as_people_write_them():
+    """Issue 19: a figure with its unit and multiplier applied, things by label, no tags; the
+    JSON card keeps the lexical value, its datatype, the CURIEs and the IRIs."""
+    real = ["--root", str(Path(__file__).resolve().parent.parent)]
+    out = run("show", "kg:obs-remittances-inflow-lao-2025-s1", *real).output
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert lines[:4] == ["Remittances from Lao workers abroad, USD million, first half of 2025",
+                         "kg:obs-remittances-inflow-lao-2025-s1", "type: Figure", "figure: US$366 million"]
+    assert {"value US$366 million", "unit US dollar", "released by Ministry of Labour and Social Welfare",
+            "estimate yes"} <= set(lines)
+    card = out[:out.index("\nEvidence")]  # (a curator's note in the evidence may name a CURIE)
+    assert "sdmx" not in card and "^^" not in card and card.count("kg:") == 1
+    assert "figure: 285,819 persons" in run("show", "kg:obs-emigrant-stock-lao-thailand-2024", *real).output
+    data = json.loads(run("show", "kg:obs-remittances-inflow-lao-2025-s1", *real, "--format", "json").output)
+    [value] = [p["value"] for p in data["properties"] if p["property"] == "sdmx-measure:obsValue"]
+    assert value == {"value": "366", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    institution = [" ".join(line.split()) for line in run("show", "kg:mlsw", *real).output.splitlines()]
+    assert institution[:3] == ["Ministry of Labour and Social Welfare", "kg:mlsw", "type: Organisation"]
+    assert institution.count("name Ministry of Labour and Social Welfare") == 1  # prefLabel and label: once
+    assert "part of the organisation Government of the Lao PDR" in institution
+
+
+def test_show_did_you_mean_lists_things_not_their_evidence():
+    real = ["--root", str(Path(__file__).resolve().parent.parent)]
+    result = run("show", "vote", *real)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "did you mean: Right to vote in national elections for citizens residing abroad (kg:right-vote-from-abroad-laos)" in result.stderr
+    assert "Evidence:" not in result.stderr and "Passage:" not in result.stderr and "ev:" not in result.stderr
+
+
 # ---------------------------------------------------------------- search
 
 

@@ -134,13 +134,20 @@ def card_view(graph: Graph, terms: Terms, c) -> dict:
         for row in props:
             if row["prop"]["iri"] == str(SDMX_MEAS.obsValue):
                 row["values"] = [{**v, "text": figure} for v in row["values"]]
+    names, seen = [], set()
+    for p, o in c.labels:  # a name given twice under one reader's name (skos:prefLabel and rdfs:label) once
+        row = (terms.iri(p), terms.term(o))
+        key = (row[0]["label"] or row[0]["curie"], row[1].get("text"))
+        if key not in seen:
+            seen.add(key)
+            names.append(row)
     return {
         "iri": str(c.iri),
         "curie": curie(c.iri),
         "label": c.label or curie(c.iri),
         "types": [terms.iri(ty) for ty in c.types],
         "figure": figure,
-        "labels": [(terms.iri(p), terms.term(o)) for p, o in c.labels],
+        "labels": names,
         "properties": props,
         "incoming": incoming,
     }
