@@ -582,9 +582,16 @@ class KnowledgeGraph:
 
         if (thing is None) == (source is None):
             raise InputError("give either a thing or source=WORK")
+        from laokg.publish.text import source_trace_text, trace_text
+
+        view, labels = self.view, self.labels
         if source is not None:
-            return tr.trace_source(self.view, self.resolve(source), self.labels)
-        return tr.trace_entity(self.view, self.resolve(thing), self.labels)
+            backward = tr.trace_source(view, self.resolve(source), labels)
+            backward._reader = lambda: source_trace_text(backward)  # print(): as `laokg trace --source`
+            return backward
+        forward = tr.trace_entity(view, self.resolve(thing), labels)
+        forward._reader = lambda: trace_text(view, forward, labels)  # print(): as `laokg trace`
+        return forward
 
     # ------------------------------------------------------------ checks
 
