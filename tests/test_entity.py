@@ -87,10 +87,12 @@ def test_show_text_card():
     assert "has unit Employment Department" in lines  # org:hasUnit by its name, the unit by its label
     assert "responsibility of from Decree No. 245 on the Placement of Lao Workers to Work Abroad" in lines
     assert "[1] Read in Diaspora engagement mapping" in lines
-    assert "  [1] Read in Diaspora engagement mapping\n      section: Annex: List of Actors\n      footnotes: 2, 10\n" in out
+    assert ("  [1] Read in Diaspora engagement mapping\n      section: Annex: List of Actors\n"
+            "      footnotes: 2, 10\n") in out
     assert '      excerpt: "MLSW is responsible for leading national and regional efforts"' in out
     assert "      properties the project adds: has unit" in out
-    assert "https://" not in out and "@fr" not in out and "org:" not in out and "kg:" not in out.replace("  kg:mlsw\n", "", 1)
+    assert "https://" not in out and "@fr" not in out and "org:" not in out
+    assert "kg:" not in out.replace("  kg:mlsw\n", "", 1)  # the one identifier line
 
 
 def test_show_typed_values_and_no_evidence():
@@ -150,7 +152,8 @@ def test_show_did_you_mean_lists_things_not_their_evidence():
     real = ["--root", str(Path(__file__).resolve().parent.parent)]
     result = run("show", "vote", *real)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert "did you mean: Right to vote in national elections for citizens residing abroad (kg:right-vote-from-abroad-laos)" in result.stderr
+    assert ("did you mean: Right to vote in national elections for citizens residing abroad "
+            "(kg:right-vote-from-abroad-laos)") in result.stderr
     assert "Evidence:" not in result.stderr and "Passage:" not in result.stderr and "ev:" not in result.stderr
 
 

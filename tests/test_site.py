@@ -645,13 +645,15 @@ def test_laokg_show_and_trace_print_what_every_entity_page_shows(site, graph):
                 result = invoke(*args, "--root", str(REAL_ROOT))
                 assert (result.exit_code, result.stdout) == (0, text), (args, result.output)
         cli = _cli_card(shown)
-        for what, mine, theirs in (("heading", (" ".join(cli["heading"].split()), cli["curie"]), (page.heading, page.curie)),
+        heading = (" ".join(cli["heading"].split()), cli["curie"])
+        for what, mine, theirs in (("heading", heading, (page.heading, page.curie)),
                                    ("type and figure", (cli["type"], cli["figure"]), (page.types, page.figure))):
             if mine != theirs:
                 problems.append((str(iri), what, mine, theirs))
         for name, key in sections.items():
             joiner = " from " if key == "incoming" else " "
-            expected = [" ".join(f"{prop}{joiner}{value}".split()) for prop, values in page.rows.get(key, []) for value in values]
+            expected = [" ".join(f"{prop}{joiner}{value}".split())
+                        for prop, values in page.rows.get(key, []) for value in values]
             if cli.get(name, []) != expected:
                 problems.append((str(iri), name, cli.get(name, []), expected))
             rows += len(expected)

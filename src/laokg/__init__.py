@@ -587,10 +587,11 @@ class KnowledgeGraph:
         view, labels = self.view, self.labels
         if source is not None:
             backward = tr.trace_source(view, self.resolve(source), labels)
-            backward._reader = lambda: source_trace_text(backward)  # print(): as `laokg trace --source`
+            # print(): as `laokg trace --source` (an attribute, not a field: the JSON is unchanged)
+            backward._reader = lambda: source_trace_text(backward)  # type: ignore[attr-defined]
             return backward
         forward = tr.trace_entity(view, self.resolve(thing), labels)
-        forward._reader = lambda: trace_text(view, forward, labels)  # print(): as `laokg trace`
+        forward._reader = lambda: trace_text(view, forward, labels)  # type: ignore[attr-defined]  # print(): as `laokg trace`
         return forward
 
     # ------------------------------------------------------------ checks
