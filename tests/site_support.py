@@ -149,3 +149,114 @@ def visible_text(path: Path) -> str:
     parser = TextParser()
     parser.feed(path.read_text(encoding="utf-8"))
     return " ".join(" ".join(parser.parts).split())
+
+
+class EntityParser(HTMLParser):
+    """What an entity page says about its entity, as a reader sees it: the heading (``h1``),
+    the CURIE, the figure, the types and, per section (``labels``, ``properties``,
+    ``incoming``), each row's property name and its values one by one (an item of a list, or
+    the whole cell), spaces collapsed."""
+
+    def __init__(self):
+        super().__init__()
+        self.heading = ""
+        self.curie = ""
+        self.figure = ""
+        self.types = ""
+        self.rows: dict[str, list[tuple[str, list[str]]]] = {}
+        self._section = None
+        self._where = None  # "h1", "curie", "figure", "types", "th", "td", "li"
+        self._text: list[str] = []
+        self._depth = {"li": 0, "dl": 0}
+        self._row: list | None = None
+        #: the statements each piece of evidence supports (``ul.statements``), then those with none
+        self.statements: list[str] = []
+        self._statements = False
+
+    def _flush(self) -> str:
+        text = " ".join("".join(self._text).split())
+        self._text = []
+        return text
+
+    def handle_starttag(self, tag, attrs):
+        d = dict(attrs)
+        cls = d.get("class") or ""
+        if self._where in ("td", "li", "statement") and tag in ("dl", "dt", "dd"):
+            # a blank node's statements, written out as the CLI writes them: [ name value; … ]
+            if tag == "dl":
+                self._text.append("[ ")
+                self._first = True
+            elif tag == "dt":
+                if not self._first:
+                    self._text = ["".join(self._text).rstrip(), "; "]
+                self._first = False
+            else:
+                self._text.append(" ")
+            return
+        if tag == "section":
+            self._section = d.get("aria-labelledby")
+        elif tag == "h1":
+            self._where, self._text = "h1", []
+        elif tag == "span" and cls == "curie" and self.heading and not self.curie:
+            self._where, self._text = "curie", []
+        elif tag == "strong" and self._where == "figure-p":
+            self._where, self._text = "figure", []
+        elif tag == "p" and cls == "figure":
+            self._where = "figure-p"
+        elif tag == "p" and cls == "types":
+            self._where, self._text = "types", []
+        elif tag == "ul" and cls == "statements":
+            self._statements = True
+        elif tag == "li" and self._statements:
+            self._where, self._text = "statement", []
+        elif tag == "tr" and self._section in ("labels", "properties", "incoming"):
+            self._row = []
+        elif tag == "th" and self._row is not None:
+            self._where, self._text = "th", []
+        elif tag == "td" and self._row is not None:
+            self._where, self._text = "td", []
+            self._row.append([])
+        elif tag == "li" and self._where in ("td", "li") and self._row is not None:
+            self._where, self._text = "li", []
+
+    def handle_endtag(self, tag):
+        if tag == "dl" and self._where in ("td", "li", "statement"):
+            self._text = ["".join(self._text).rstrip(), " ]"]
+        elif tag == "h1" and self._where == "h1":
+            self.heading, self._where = self._flush(), None
+        elif tag == "span" and self._where == "curie":
+            self.curie, self._where = self._flush().strip("()"), None
+        elif tag == "strong" and self._where == "figure":
+            self.figure, self._where = self._flush(), None
+        elif tag == "p" and self._where == "types":
+            self.types, self._where = self._flush().partition(": ")[2], None
+        elif tag == "ul" and self._statements:
+            self._statements = False
+        elif tag == "li" and self._where == "statement":
+            self.statements.append(self._flush())
+            self._where = None
+        elif tag == "th" and self._where == "th":
+            self._row.append(self._flush())
+            self._where = None
+        elif tag == "li" and self._where == "li":
+            self._row[-1].append(self._flush())
+            self._where = "td"
+        elif tag == "td" and self._where == "td":
+            text = self._flush()
+            if not self._row[-1]:
+                self._row[-1].append(text)
+            self._where = None
+        elif tag == "tr" and self._row is not None:
+            if len(self._row) == 2 and isinstance(self._row[0], str) and isinstance(self._row[1], list):
+                self.rows.setdefault(self._section, []).append((self._row[0], self._row[1]))
+            self._row = None
+
+    def handle_data(self, data):
+        if self._where in ("h1", "curie", "figure", "types", "th", "td", "li", "statement"):
+            self._text.append(data)
+
+
+def entity_view(path: Path) -> EntityParser:
+    parser = EntityParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser

@@ -15,6 +15,7 @@ import laokg
 from laokg.errors import InputError, NotFoundError, ParameterError, QueryError
 
 from .conftest import ROOT
+from .coretools import invoke
 
 API_DOC = ROOT / "docs" / "api.md"
 KG = "https://w3id.org/laokg/id/"
@@ -170,6 +171,10 @@ def test_trace_html_and_text(kg):
     trace = kg.trace("kg:decree-245-2020")
     html = trace._repr_html_()
     assert html.startswith('<div class="laokg">') and "footnote 10" in html and "<blockquote>“A major milestone" in html
-    assert str(trace) == __import__("laokg.provenance.trace", fromlist=["x"]).format_trace_text(trace)
+    # print(trace) prints what `laokg trace` prints: the reader's text, by label
+    cli = invoke("trace", "kg:decree-245-2020", "--root", str(ROOT))
+    assert cli.exit_code == 0 and str(trace) == cli.stdout and "type: Legal instrument" in str(trace)
     source = kg.trace(source="kg:ilo-2002-mou-laos-thailand")
     assert "node(s) depend on it" in source._repr_html_() and str(source).startswith("Memorandum of Understanding")
+    cli = invoke("trace", "--source", "kg:ilo-2002-mou-laos-thailand", "--root", str(ROOT))
+    assert str(source) == cli.stdout

@@ -80,21 +80,27 @@ def test_show_text_card():
     result = run("show", "MLSW", *FIX)
     assert result.exit_code == 0
     out = result.output
-    assert out.startswith("Ministry of Labour and Social Welfare  (kg:mlsw)\n  IRI: https://w3id.org/laokg/id/mlsw\n")
-    assert '  skos:altLabel    "Ministère du Travail"@fr' in out
-    assert "  org:hasUnit Employment Department (kg:employment-department)" in out
-    assert "  eli:responsibility_of_agent from Decree No. 245 on the Placement of Lao Workers to Work Abroad (kg:decree-245-2020)" in out
-    assert "  [1] laokg:DocumentEvidence — Diaspora engagement mapping (kg:report-2024)" in out
-    assert "      section: Annex: List of Actors\n      footnotes: 2, 10\n" in out
+    # the reader's language: one identifier line (the CURIE for the next command), then names
+    assert out.startswith("Ministry of Labour and Social Welfare\n  kg:mlsw\n  type: Organisation\n")
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert "also called Ministère du Travail" in lines  # no language tag
+    assert "has unit Employment Department" in lines  # org:hasUnit by its name, the unit by its label
+    assert "responsibility of from Decree No. 245 on the Placement of Lao Workers to Work Abroad" in lines
+    assert "[1] Read in Diaspora engagement mapping" in lines
+    assert ("  [1] Read in Diaspora engagement mapping\n      section: Annex: List of Actors\n"
+            "      footnotes: 2, 10\n") in out
     assert '      excerpt: "MLSW is responsible for leading national and regional efforts"' in out
-    assert "      asserted by the project: org:hasUnit" in out
+    assert "      properties the project adds: has unit" in out
+    assert "https://" not in out and "@fr" not in out and "org:" not in out
+    assert "kg:" not in out.replace("  kg:mlsw\n", "", 1)  # the one identifier line
 
 
 def test_show_typed_values_and_no_evidence():
     out = run("show", "kg:labour-law-2013", *FIX).output
     lines = [" ".join(line.split()) for line in out.splitlines()]
-    assert 'eli:date_document "2013" (xsd:gYear)' in lines
-    assert "eli:type_document law (doctype:law)" in lines
+    assert "date of the document 2013" in lines  # no datatype
+    assert "type of document law" in lines
+    assert "xsd:" not in out and "eli:" not in out
     assert "Evidence: none recorded" in out
 
 
@@ -118,6 +124,37 @@ def test_show_errors_are_one_line():
         result = run(*args)
         assert result.exit_code == 2
         assert result.stderr.count("\n") == 1 and fragment in result.stderr
+
+
+def test_show_a_figure_and_an_institution_as_people_write_them():
+    """Issue 19: a figure with its unit and multiplier applied, things by label, no tags; the
+    JSON card keeps the lexical value, its datatype, the CURIEs and the IRIs."""
+    real = ["--root", str(Path(__file__).resolve().parent.parent)]
+    out = run("show", "kg:obs-remittances-inflow-lao-2025-s1", *real).output
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert lines[:4] == ["Remittances from Lao workers abroad, USD million, first half of 2025",
+                         "kg:obs-remittances-inflow-lao-2025-s1", "type: Figure", "figure: US$366 million"]
+    assert {"value US$366 million", "unit US dollar", "released by Ministry of Labour and Social Welfare",
+            "estimate yes"} <= set(lines)
+    card = out[:out.index("\nEvidence")]  # (a curator's note in the evidence may name a CURIE)
+    assert "sdmx" not in card and "^^" not in card and card.count("kg:") == 1
+    assert "figure: 285,819 persons" in run("show", "kg:obs-emigrant-stock-lao-thailand-2024", *real).output
+    data = json.loads(run("show", "kg:obs-remittances-inflow-lao-2025-s1", *real, "--format", "json").output)
+    [value] = [p["value"] for p in data["properties"] if p["property"] == "sdmx-measure:obsValue"]
+    assert value == {"value": "366", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    institution = [" ".join(line.split()) for line in run("show", "kg:mlsw", *real).output.splitlines()]
+    assert institution[:3] == ["Ministry of Labour and Social Welfare", "kg:mlsw", "type: Organisation"]
+    assert institution.count("name Ministry of Labour and Social Welfare") == 1  # prefLabel and label: once
+    assert "part of the organisation Government of the Lao PDR" in institution
+
+
+def test_show_did_you_mean_lists_things_not_their_evidence():
+    real = ["--root", str(Path(__file__).resolve().parent.parent)]
+    result = run("show", "vote", *real)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert ("did you mean: Right to vote in national elections for citizens residing abroad "
+            "(kg:right-vote-from-abroad-laos)") in result.stderr
+    assert "Evidence:" not in result.stderr and "Passage:" not in result.stderr and "ev:" not in result.stderr
 
 
 # ---------------------------------------------------------------- search
@@ -200,8 +237,8 @@ def test_show_names_the_statements_a_project_assertion_adds_by_value():
     """Issue 18: the card says which values the project adds, not only which properties."""
     real = ["--root", str(Path(__file__).resolve().parent.parent)]
     out = run("show", "kg:practice-employment-permit-system", *real).output
-    assert "      added by the project: dct:subject SDG target 10.7" in out
-    assert "asserted by the project: dct:subject" not in out  # the printed sector EMPLOYMENT is not the project's
+    assert "      the project adds: subject SDG target 10.7" in out
+    assert "properties the project adds: subject" not in out  # the printed sector EMPLOYMENT is not the project's
     data = json.loads(run("show", "kg:practice-employment-permit-system", *real, "--format", "json").output)
     [project] = [e for e in data["evidence"] if e["kind"] == "laokg:ProjectAssertion"]
     assert project["asserted_properties"] == []

@@ -456,7 +456,8 @@ def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
     IRI as a link to it (CURIE on hover), a literal as the reader's text of the CLI's value
     (a figure with its unit and multiplier, a date as printed)."""
     from laokg.labels import curie
-    from laokg.publish.readable import literal_text, number_text
+    from laokg.labels import LABEL_PROPERTIES
+    from laokg.publish.readable import literal_text, number_text, term_label
     from rdflib import Literal
     from tests.site_support import page_tables
 
@@ -485,8 +486,12 @@ def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
                 if len(row) == 2 and row[0]["header"] and row[0]["titles"]:
                     rows.setdefault(row[0]["titles"][0], []).append(row)
         units = {p: o for p, o in facts[str(iri)]}
+        names = {(r[0]["text"], r[1]["text"]) for rows_ in rows.values() for r in rows_}
         for p, o in facts[str(iri)]:
             if p in hidden:
+                continue
+            if p in LABEL_PROPERTIES and (term_label(p, None), literal_text(o)) in names:
+                checked += 1  # a name given twice under one reader's name is shown once
                 continue
             shown = rows.get(curie(p))
             assert shown, (str(iri), curie(p))
@@ -563,3 +568,102 @@ def test_audit_badges_only_on_rules_that_found_something(site):
         holds = "Holds: no finding." in block
         assert ('class="sev held"' in head) == holds
         assert ('class="sev violation"' in head) <= (not holds)
+
+
+def _cli_card(text: str) -> dict:
+    """``laokg show`` text as the parts a page shows: heading lines, then each section's rows
+    (``name value``, spaces collapsed), up to the evidence."""
+    lines = text.splitlines()
+    parts: dict = {"heading": lines[0], "curie": lines[1].strip(), "type": "", "figure": ""}
+    at = 2
+    while at < len(lines) and lines[at]:
+        key, _, value = lines[at].strip().partition(": ")
+        parts["type" if key in ("type", "types") else key] = value
+        at += 1
+    section = None
+    for line in lines[at:]:
+        if line.startswith("Evidence"):
+            break
+        if not line:
+            section = None
+        elif section is None:
+            section = line
+            parts[section] = []
+        else:
+            parts[section].append(" ".join(line.split()))
+    return parts
+
+
+def _cli_statements(text: str) -> list[str]:
+    """The statements ``laokg trace`` text lists under each "supports:" and under "statements
+    with no evidence:", in order (``name value``, spaces collapsed)."""
+    out, inside = [], False
+    for line in text.splitlines():
+        if line.strip() in ("supports:", "statements with no evidence:"):
+            inside = True
+        elif inside and line.startswith(("      ", "  ")) and not line.startswith("    supports"):
+            if line.startswith("[") or not line.strip():
+                inside = False
+            else:
+                out.append(" ".join(line.split()))
+        else:
+            inside = False
+    return out
+
+
+def test_laokg_show_and_trace_print_what_every_entity_page_shows(site, graph):
+    """Issue 19: for every entity page the site builds, `laokg show` (text, every link: --all)
+    prints the page's name, CURIE, types and figure, and in its Names, Properties and Incoming
+    links the page's rows — the same property names with the same values, one by one, in the
+    same order —; `laokg trace` lists the statements the page's evidence supports, as the page
+    words them. Neither spells RDF: no property named by its CURIE, no language or datatype tag.
+
+    The whole graph is read through the functions the two commands print (one graph, as the
+    CLI opens it); the commands themselves are run for one entity of every type and must print
+    exactly that."""
+    import re
+
+    import laokg
+    from laokg.provenance.trace import trace_entity
+    from laokg.publish.text import card_text, trace_text
+    from tests.site_support import entity_view
+
+    kg = laokg.KnowledgeGraph(REAL_ROOT)  # what `laokg show` and `laokg trace` open
+    view, labels = kg.view, kg.labels
+    sections = {"Names": "labels", "Properties": "properties", "Incoming links": "incoming"}
+    rows = statements = 0
+    problems = []  # (iri, what, the CLI's, the page's): every disagreement, not only the first
+    seen_types: set = set()
+    for iri in _entities(graph):
+        page = entity_view(site / (entity_stem(iri) + ".html"))
+        shown = card_text(view, iri, labels, max_links=None)
+        traced = trace_text(view, trace_entity(view, iri, labels), labels)
+        types = frozenset(graph.objects(iri, RDF.type))
+        if types not in seen_types:  # the commands print exactly these texts
+            seen_types.add(types)
+            for args, text in ((("show", str(iri), "--all"), shown), (("trace", str(iri)), traced)):
+                result = invoke(*args, "--root", str(REAL_ROOT))
+                assert (result.exit_code, result.stdout) == (0, text), (args, result.output)
+        cli = _cli_card(shown)
+        heading = (" ".join(cli["heading"].split()), cli["curie"])
+        for what, mine, theirs in (("heading", heading, (page.heading, page.curie)),
+                                   ("type and figure", (cli["type"], cli["figure"]), (page.types, page.figure))):
+            if mine != theirs:
+                problems.append((str(iri), what, mine, theirs))
+        for name, key in sections.items():
+            joiner = " from " if key == "incoming" else " "
+            expected = [" ".join(f"{prop}{joiner}{value}".split())
+                        for prop, values in page.rows.get(key, []) for value in values]
+            if cli.get(name, []) != expected:
+                problems.append((str(iri), name, cli.get(name, []), expected))
+            rows += len(expected)
+            for prop, _values in page.rows.get(key, []):
+                if re.fullmatch(r"[a-z][\w-]*:\w+", prop):  # a name, not a CURIE
+                    problems.append((str(iri), "a property named by its CURIE", prop, ""))
+        if re.search(r'"@[a-z]{2}\b|\^\^|\(xsd:|https?://w3id', shown + traced):
+            problems.append((str(iri), "RDF spelling", shown, ""))
+        if _cli_statements(traced) != page.statements:
+            problems.append((str(iri), "trace", _cli_statements(traced), page.statements))
+        statements += len(page.statements)
+    assert not problems, f"{len(problems)} disagreements, the first: {problems[:5]}"
+    assert len(seen_types) > 10 and rows > 3000 and statements > 2000, (len(seen_types), rows, statements)

@@ -605,9 +605,17 @@ class KnowledgeGraph:
 
         if (thing is None) == (source is None):
             raise InputError("give either a thing or source=WORK")
+        from laokg.publish.text import source_trace_text, trace_text
+
+        view, labels = self.view, self.labels
         if source is not None:
-            return tr.trace_source(self.view, self.resolve(source), self.labels)
-        return tr.trace_entity(self.view, self.resolve(thing), self.labels)
+            backward = tr.trace_source(view, self.resolve(source), labels)
+            # print(): as `laokg trace --source` (an attribute, not a field: the JSON is unchanged)
+            backward._reader = lambda: source_trace_text(backward)  # type: ignore[attr-defined]
+            return backward
+        forward = tr.trace_entity(view, self.resolve(thing), labels)
+        forward._reader = lambda: trace_text(view, forward, labels)  # type: ignore[attr-defined]  # print(): as `laokg trace`
+        return forward
 
     # ------------------------------------------------------------ checks
 

@@ -45,6 +45,7 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
     import laokg
     from laokg.query.entity import resolve
     from laokg.provenance import trace as tr
+    from laokg.publish.text import source_trace_text, trace_text
 
     if bool(thing) == bool(source):
         raise InputError("give either THING or --source WORK (see 'laokg trace --help')")
@@ -56,14 +57,14 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
         backward = tr.trace_source(graph, resolve(graph, source, index), index)
         if fmt == "turtle":
             raise InputError("--format turtle is for a forward trace; use text or json with --source")
-        text = escape_text(tr.format_source_text(backward)) if fmt == "text" else tr.to_json(backward)
+        text = escape_text(source_trace_text(backward)) if fmt == "text" else tr.to_json(backward)
     else:
         iri = resolve(graph, thing, index)
         if fmt == "turtle":
             text = tr.provenance_graph(graph, iri).serialize(format="turtle")
         else:
             result = tr.trace_entity(graph, iri, index)
-            text = escape_text(tr.format_trace_text(result)) if fmt == "text" else tr.to_json(result)
+            text = escape_text(trace_text(graph, result, index)) if fmt == "text" else tr.to_json(result)
     write_output(text, output)
 
 

@@ -325,14 +325,16 @@ def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, tim
       laokg show kg:decree-245-2020 --format json
     """
     from laokg.query.engines import QueryResult
-    from laokg.query.entity import card, describe_graph, render_json, render_text
+    from laokg.query.entity import card, describe_graph, render_json
     from laokg.query.formats import render
 
     kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
     graph, index = kg.view, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
-        text = escape_text(render_text(graph, card(graph, iri, index), index, max_links=None if show_all else 12))
+        from laokg.publish.text import card_text
+
+        text = escape_text(card_text(graph, iri, index, max_links=None if show_all else 12))
     elif fmt == "json":
         text = render_json(graph, card(graph, iri, index), index)
     else:

@@ -87,11 +87,13 @@ class Trace:
     #: every source stating the fact, conflicting statements, supersession (laokg.graph.corroboration)
     sources: dict | None = None
 
-    def __str__(self) -> str:  # print(trace): what `laokg trace` prints
-        return format_trace_text(self)
+    def __str__(self) -> str:  # print(trace): what `laokg trace` prints when the API made it (its
+        # reader's text, laokg.publish.text, set as ``_reader``), else the text with CURIEs
+        reader = getattr(self, "_reader", None)
+        return reader() if reader is not None else format_trace_text(self)
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython's text view
-        p.text(format_trace_text(self))
+        p.text(str(self))
 
     def _repr_html_(self) -> str:  # Jupyter
         from laokg.query.html import trace_html
@@ -237,11 +239,12 @@ class SourceTrace:
     label: str | None
     dependants: list[Dependant]
 
-    def __str__(self) -> str:
-        return format_source_text(self)
+    def __str__(self) -> str:  # as Trace: the reader's text when the API made it
+        reader = getattr(self, "_reader", None)
+        return reader() if reader is not None else format_source_text(self)
 
     def _repr_pretty_(self, p, cycle) -> None:
-        p.text(format_source_text(self))
+        p.text(str(self))
 
     def _repr_html_(self) -> str:
         from laokg.query.html import source_trace_html

@@ -120,18 +120,71 @@ def _work(terms: Terms, work) -> dict:
             "cites": [_work(terms, w) for w in work.cites]}
 
 
-def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -> dict:
-    """Everything an entity page shows: the card, the readable trace, the audit findings."""
-    index = terms.index
-    c = card(graph, iri, index)
+def card_view(graph: Graph, terms: Terms, c) -> dict:
+    """The card part of an entity page, as a reader sees it: the name, the CURIE, the types,
+    the figure of an observation (unit and multiplier applied), the names, the properties and
+    the incoming links, each property named by its label. ``laokg show`` prints exactly this
+    (:mod:`laokg.publish.text`), so the page and the CLI cannot tell a thing differently."""
     props = [{"prop": terms.iri(p), "values": [terms.term(o) for _, o in group]}
              for p, group in groupby(c.properties, key=lambda po: po[0])]
     incoming = [{"prop": terms.iri(p), "subjects": [terms.iri(s) for s, _ in group]}
                 for p, group in groupby(c.incoming, key=lambda sp: sp[1])]
-    t = trace_entity(graph, iri, index)
+    figure = _figure(graph, c.properties)
+    if figure is not None:
+        for row in props:
+            if row["prop"]["iri"] == str(SDMX_MEAS.obsValue):
+                row["values"] = [{**v, "text": figure} for v in row["values"]]
+    names, seen = [], set()
+    for p, o in c.labels:  # a name given twice under one reader's name (skos:prefLabel and rdfs:label) once
+        row = (terms.iri(p), terms.term(o))
+        key = (row[0]["label"] or row[0]["curie"], row[1].get("text"))
+        if key not in seen:
+            seen.add(key)
+            names.append(row)
+    return {
+        "iri": str(c.iri),
+        "curie": curie(c.iri),
+        "label": c.label or curie(c.iri),
+        "types": [terms.iri(ty) for ty in c.types],
+        "figure": figure,
+        "labels": names,
+        "properties": props,
+        "incoming": incoming,
+    }
+
+
+def statement_iris(graph: Graph, iri: URIRef) -> frozenset[str]:
+    """The CURIEs of the IRI values ``iri`` has that no literal value of the same text shares:
+    the objects of its trace statements that are IRIs (see :meth:`Terms.statement_object`)."""
     values = list(graph.objects(iri))
     texts = {str(o) for o in values if not isinstance(o, URIRef)}
-    iris = frozenset(name for o in values if isinstance(o, URIRef) and (name := curie(o)) not in texts)
+    return frozenset(name for o in values if isinstance(o, URIRef) and (name := curie(o)) not in texts)
+
+
+def statement_view(graph: Graph, terms: Terms, iri: URIRef, st, iris: frozenset[str]) -> dict:
+    """A trace statement of ``iri`` (:class:`laokg.provenance.trace.Statement`) as a reader sees
+    it: the property by its label; an IRI by its label; a literal as the reader's text of the
+    node's literal of that property with that text (a date as printed, a figure with its unit
+    and multiplier), else as the statement's text."""
+    prop = terms.predicate(st.predicate)
+    obj = terms.statement_object(st.object, iris)
+    if obj["kind"] == "literal" and prop["kind"] == "iri":
+        p = URIRef(prop["iri"])
+        lit = next((o for o in graph.objects(iri, p) if isinstance(o, Literal) and str(o) == st.object), None)
+        if lit is not None:
+            obj = literal(lit)
+            if p == SDMX_MEAS.obsValue:
+                obj = {**obj, "text": _figure(graph, list(graph.predicate_objects(iri))) or obj["text"]}
+    return {"prop": prop, "object": obj}
+
+
+def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -> dict:
+    """Everything an entity page shows: the card, the readable trace, the audit findings."""
+    index = terms.index
+    c = card(graph, iri, index)
+    view = card_view(graph, terms, c)
+    t = trace_entity(graph, iri, index)
+    iris = statement_iris(graph, iri)
     evidence = []
     for n, grp in enumerate(t.evidence, 1):
         same = next((k for k, earlier in enumerate(t.evidence[: n - 1], 1)
@@ -149,17 +202,9 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
             "asserted": [terms.predicate(p) for p in grp.asserted_properties],
             "note": grp.note,
             "same_as": same,
-            "statements": [{"prop": terms.predicate(st.predicate),
-                            "object": terms.statement_object(st.object, iris)}
-                           for st in grp.statements],
+            "statements": [statement_view(graph, terms, iri, st, iris) for st in grp.statements],
         })
-    figure = _figure(graph, c.properties)
-    if figure is not None:
-        for row in props:
-            if row["prop"]["iri"] == str(SDMX_MEAS.obsValue):
-                row["values"] = [{**v, "text": figure} for v in row["values"]]
-    unsupported = [{"prop": terms.predicate(st.predicate),
-                    "object": terms.statement_object(st.object, iris)} for st in t.unsupported]
+    unsupported = [statement_view(graph, terms, iri, st, iris) for st in t.unsupported]
     stem = entity_stem(iri)
     from laokg.graph.corroboration import fact_sources, notable
 
@@ -177,15 +222,8 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
             "supersedes": [terms.iri(URIRef(x)) for x in fs.supersedes],
         }
     return {
+        **view,
         "sources": sources,
-        "iri": str(iri),
-        "curie": curie(iri),
-        "label": c.label or curie(iri),
-        "types": [terms.iri(ty) for ty in c.types],
-        "figure": figure,
-        "labels": [(terms.iri(p), terms.term(o)) for p, o in c.labels],
-        "properties": props,
-        "incoming": incoming,
         "evidence": evidence,
         "unsupported": unsupported,
         "findings": sorted(findings, key=lambda f: (f["rule"], f["role"], f["detail"])),

@@ -35,6 +35,8 @@ _OUTSIDE = {
     "eli:passed_by": "passed by", "eli:jurisdiction": "jurisdiction", "eli:relevant_for": "relevant for",
     "eli:has_part": "has part", "eli:is_part_of": "part of", "eli:date_document": "date of the document",
     "eli:date_publication": "date of publication", "eli:first_date_entry_in_force": "in force from",
+    "eli:responsibility_of_agent": "responsibility of", "eli:date_no_longer_in_force": "no longer in force from",
+    "eli:based_on": "based on", "eli:amends": "amends", "eli:repeals": "repeals", "eli:changes": "changes",
     "org:classification": "kind of organisation", "org:hasUnit": "has unit", "org:unitOf": "unit of",
     "org:purpose": "purpose", "org:subOrganizationOf": "part of the organisation",
     "schema:name": "name", "schema:description": "description", "schema:startDate": "start",
@@ -54,7 +56,15 @@ _OUTSIDE = {
     "frbr:realizationOf": "realisation of",
     "time:hasBeginning": "beginning", "time:hasEnd": "end", "time:hasXSDDuration": "duration",
     "time:inXSDDate": "date",
-    "oa:hasSource": "document", "oa:hasSelector": "selector",
+    "oa:hasSource": "document", "oa:hasSelector": "selector", "oa:exact": "quoted text",
+    "oa:prefix": "text before", "oa:suffix": "text after", "oa:start": "from character", "oa:end": "to character",
+    # the vocabularies' and the ontology's own description (what `laokg show` gives for a term or concept)
+    "skos:hasTopConcept": "top concept", "skos:topConceptOf": "top concept of", "skos:narrower": "narrower",
+    "skos:exactMatch": "exact match", "rdfs:isDefinedBy": "defined by", "rdfs:domain": "domain",
+    "rdfs:range": "range", "rdfs:subClassOf": "subclass of", "rdfs:subPropertyOf": "subproperty of",
+    "qb:codeList": "code list", "qb:concept": "concept", "dct:created": "created", "dct:license": "licence",
+    "owl:versionIRI": "version IRI", "owl:versionInfo": "version", "owl:inverseOf": "inverse of",
+    "vann:preferredNamespacePrefix": "preferred prefix", "vann:preferredNamespaceUri": "preferred namespace",
     # classes
     "org:FormalOrganization": "Organisation", "org:OrganizationalUnit": "Organisational unit",
     "eli:LegalResource": "Legal instrument", "eli:LegalResourceSubdivision": "Part of a legal instrument",
@@ -67,8 +77,15 @@ _OUTSIDE = {
     "fabio:Dataset": "Data set (work)", "fabio:Expression": "Edition of a work", "fabio:Database": "Database",
     "doco:Footnote": "Footnote", "doco:Section": "Section of a document",
     "oa:SpecificResource": "Quoted passage", "oa:TextQuoteSelector": "Text quote selector",
+    "oa:TextPositionSelector": "Text position selector",
     "time:Instant": "Instant", "time:ProperInterval": "Interval", "dct:PeriodOfTime": "Period",
     "prov:Agent": "Agent", "skos:Concept": "Concept", "skos:ConceptScheme": "Concept scheme",
+    "owl:Ontology": "Ontology", "owl:Class": "Class", "rdfs:Class": "Class", "rdf:Property": "Property",
+    "owl:ObjectProperty": "Object property", "owl:DatatypeProperty": "Datatype property",
+    "owl:AnnotationProperty": "Annotation property", "owl:SymmetricProperty": "Symmetric property",
+    "owl:TransitiveProperty": "Transitive property", "owl:FunctionalProperty": "Functional property",
+    "qb:DimensionProperty": "Dimension property", "qb:AttributeProperty": "Attribute property",
+    "qb:MeasureProperty": "Measure property",
 }
 
 

@@ -36,7 +36,9 @@ def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef
     if len(matches) > 1:
         listed = ", ".join(f"{curie(m)} ({index.label(m)})" for m in matches)
         raise NotFoundError(f"{shown(thing)} is ambiguous: {listed}; give the IRI or CURIE")
-    near = [s for _, s, _ in index.search(thing, limit=5)] or index.close(thing)
+    # things first, by the search's ranking (evidence and passages only through the thing they support)
+    near = [row["thing"] for row in search(graph, thing, limit=5, index=index).rows]
+    near = near or [s for s in index.close(thing) if not supported(graph, s)]
     hint = ("; did you mean: " + ", ".join(f"{index.label(s)} ({curie(s)})" for s in near)) if near else ""
     raise NotFoundError(f"nothing is called {shown(thing)}{hint}")
 
