@@ -298,6 +298,8 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
            diagram="ontology-classes.svg" if svg is not None else None,
            diagram_source="ontology-classes.dot", title="Ontology")
     r.page("vocabularies.html", "vocabularies.html", v=onto.vocabularies(graph, terms), title="Vocabularies")
+    # the SHACL shapes as written (https://w3id.org/laokg/shapes redirects here: w3id/.htaccess)
+    r.add("shapes.ttl", (base / "ontology" / "shapes.ttl").read_bytes())
 
     # downloads
     release = release or []
