@@ -81,3 +81,40 @@ def test_hermit_refuses_a_range_outside_owl2(tmp_path):
     g.serialize(path, format="nt", encoding="utf-8")
     with pytest.raises(owlready2.OwlReadyJavaError, match="duration"):
         _hermit(path)
+
+
+OWN = "https://w3id.org/laokg/"
+BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+            "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/2002/07/owl#")
+
+
+def test_every_outside_class_and_superproperty_the_ontology_uses_is_declared():
+    # undeclared, an outside range such as schema:Country reads as a datatype to OWL 2 tools
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    g = Graph().parse(turtle_files("ontology/laokg.ttl")[0], format="turtle")
+    outside = lambda t: isinstance(t, URIRef) and not str(t).startswith((OWN, *BUILT_IN))  # noqa: E731
+    undeclared = set()
+    for p in (RDFS.domain, RDFS.subClassOf, OWL.equivalentClass):
+        undeclared |= {o for o in g.objects(None, p) if outside(o) and (o, RDF.type, OWL.Class) not in g}
+    for prop, cls in g.subject_objects(RDFS.range):
+        if outside(cls) and (prop, RDF.type, OWL.ObjectProperty) in g and (cls, RDF.type, OWL.Class) not in g:
+            undeclared.add(cls)
+    assert not sorted(undeclared), sorted(undeclared)
+    kinds = (OWL.ObjectProperty, OWL.DatatypeProperty)
+    wrong = []
+    for sub, sup in g.subject_objects(RDFS.subPropertyOf):
+        if outside(sup):
+            for kind in kinds:
+                if (sub, RDF.type, kind) in g and (sup, RDF.type, kind) not in g:
+                    wrong.append(f"{sup} (superproperty of {sub}, a {kind.split('#')[1]})")
+    assert not wrong, wrong
+
+
+def test_hermit_reads_an_outside_range_as_a_class(tmp_path):
+    owlready2 = _reasoner_ready()
+    world = _hermit(_owl_input(tmp_path, with_graph=False))
+    country = world["https://schema.org/Country"]
+    assert isinstance(country, owlready2.ThingClass), country
+    assert world["https://w3id.org/laokg/ontology#partnerCountry"].range == [country]
