@@ -22,7 +22,7 @@ import pytest
 JAVA_DIR = Path("/usr/share/java")
 DEPENDENCIES = (
     "commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3",
-    "dexx-collections", "gson", "guava", "httpclient", "httpcore", "jackson-core", "jackson-databind",
+    "dexx-collections", "dexx.collection", "gson", "guava", "httpclient", "httpcore", "jackson-core", "jackson-databind",
     "jackson-annotations", "jsonld-java", "slf4j-api", "slf4j-nop", "thrift", "protobuf",
     "titanium-json-ld", "jakarta.json-api",
 )
