@@ -110,3 +110,89 @@ def test_real_graph_stats():
     assert data["footnotes"] > 0 and data["evidence"] > 0 and data["observations"] > 0
     assert 0 < data["facts"] < data["triples"]
     assert sum(data["classes"].values()) >= data["entities"]
+
+
+# ---------------------------------------------------------------- counted by the build, read back
+
+
+def _triple_stats(root):
+    from laokg.graph.export import data_triples
+
+    return stats.triple_stats(data_triples(root).triples)
+
+
+def test_counted_on_term_strings_as_on_the_graph(project):
+    # a subclass declared in the data, a work both read and cited, untyped evidence subclasses
+    write(project / "graph" / "more.ttl", PREFIXES + """
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix cito: <http://purl.org/spar/cito/> .
+@prefix doco: <http://purl.org/spar/doco/> .
+laokg:TranslatedEvidence a owl:Class ; rdfs:subClassOf laokg:DocumentEvidence .
+laokg:CheckedTranslation a owl:Class ; rdfs:subClassOf laokg:TranslatedEvidence .
+ev:t-1 a laokg:CheckedTranslation ; prov:entity ev:t-1-passage .
+ev:t-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
+kg:news-2023-fn a doco:Footnote ; cito:citesAsEvidence kg:report-2024 ; cito:citesAsDataSource kg:news-2023 .
+kg:odd a <urn:x:Thing>, kg:LocalClass ; <urn:x:p> [ <urn:x:q> "x" ] .
+""")
+    ours, theirs = _triple_stats(project), stats.compute_stats(load.load_data_graph(project))
+    assert ours == theirs
+    assert ours.evidence == 5 and ours.classes["urn:x:Thing"] == ours.classes["kg:LocalClass"] == 1
+
+
+@requires_real
+def test_counted_on_term_strings_on_the_real_graph():
+    assert _triple_stats(REAL_ROOT) == stats.compute_stats(load.load_data_graph(REAL_ROOT))
+
+
+def test_counted_on_term_strings_on_a_synthetic_project(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(REAL_ROOT / "benchmarks"))
+    import generate
+
+    generate.generate(3000, tmp_path / "p")
+    ours = _triple_stats(tmp_path / "p")
+    assert ours == stats.compute_stats(load.load_data_graph(tmp_path / "p")) and ours.footnotes > 0
+
+
+def test_the_build_records_the_counts_and_stats_reads_them(project):
+    from laokg.graph import build
+    from laokg.graph.store import MANIFEST, built_record
+
+    build.build(project)
+    counted = stats.stats(project)  # rdflib on the Turtle
+    assert built_record(project)["stats"] == counted.to_dict()
+    # the command on the built store answers from the record: planted counts show it is read
+    record_path = project / "dist" / "current" / MANIFEST
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record["stats"]["footnotes"] = 4242
+    record_path.unlink()  # a file of the release (a hard link target elsewhere stays intact)
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    result = invoke("stats", "--root", str(project), "--format", "json")
+    assert_clean_exit(result, 0)
+    assert json.loads(result.stdout)["footnotes"] == 4242
+    # the reference engine, and the store with extra data, count for themselves
+    result = invoke("stats", "--root", str(project), "--format", "json", "--engine", "rdflib")
+    assert json.loads(result.stdout) == counted.to_dict()
+    # an edited project: the record is stale, the store is not used, the counts are new
+    write(project / "graph" / "more.ttl", PREFIXES + "kg:extra a <urn:x:Thing> .\n")
+    result = invoke("stats", "--root", str(project), "--format", "json")
+    assert_clean_exit(result, 0)
+    data = json.loads(result.stdout)
+    assert data["footnotes"] == counted.footnotes and data["triples"] == counted.triples + 1
+
+
+def test_a_record_without_counts_is_counted_by_the_store(project):
+    from laokg.graph import build
+    from laokg.graph.store import MANIFEST
+
+    build.build(project)
+    record_path = project / "dist" / "current" / MANIFEST
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    del record["stats"]  # a release built before the counts were recorded
+    record_path.unlink()
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    assert stats.recorded_stats(project) is None
+    result = invoke("stats", "--root", str(project), "--format", "json", "--engine", "oxigraph")
+    assert json.loads(result.stdout) == stats.stats(project).to_dict()

@@ -117,7 +117,10 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
 
     ntriples = dict(contents)["laokg.nt"]
     contents.extend(changes_files(out, ntriples))
-    contents.append((MANIFEST, manifest(len(ready), base)))
+    from laokg.graph.stats import triple_stats
+
+    # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
+    contents.append((MANIFEST, manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())))
     del ready
     contents.extend((name, bytes(payload)) for name, payload in attachments)
     paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])

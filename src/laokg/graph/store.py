@@ -39,9 +39,13 @@ def fingerprint(root=None) -> list[list]:
     return out + source_fingerprint(files.root)  # the source texts the quotes are located in
 
 
-def manifest(triples: int, root=None) -> bytes:
-    """The text of ``store.json``: what the store was built from."""
+def manifest(triples: int, root=None, stats: dict | None = None) -> bytes:
+    """The text of ``store.json``: what the store was built from, and (``stats``, from the build)
+    what ``laokg stats`` counts in it, so that the command on a built project reads its
+    answer instead of counting a million triples again."""
     record = {"format": "oxigraph", "triples": triples, "files": fingerprint(root)}
+    if stats is not None:
+        record["stats"] = stats
     return (json.dumps(record, indent=1) + "\n").encode("utf-8")
 
 
@@ -88,6 +92,18 @@ def built_store(root=None) -> Path | None:
     """The store of the published release (``root/dist/releases/<id>/store``) if it was built
     from the project's current files, else None. The release is resolved once, so the record
     and the store read are of the same release even while a build switches ``current``."""
+    found = _current_record(root)
+    return found[0] / STORE_DIR if found is not None else None
+
+
+def built_record(root=None) -> dict | None:
+    """The record (``store.json``) of the published release's store, if that store was built
+    from the project's current files (as :func:`built_store` decides), else None."""
+    found = _current_record(root)
+    return found[1] if found is not None else None
+
+
+def _current_record(root=None) -> tuple[Path, dict] | None:
     base = find_root(root)
     folder = release_folder(base)
     if folder is None or current_as_of() is not None:  # the built store holds the whole graph
@@ -96,9 +112,9 @@ def built_store(root=None) -> Path | None:
         record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not (folder / STORE_DIR).is_dir() or record.get("files") != fingerprint(base):
+    if not isinstance(record, dict) or not (folder / STORE_DIR).is_dir() or record.get("files") != fingerprint(base):
         return None
-    return folder / STORE_DIR
+    return folder, record
 
 
 def data_size(root=None, extra=()) -> int:
@@ -165,5 +181,5 @@ def load_into(store, root=None, extra=()):
     return store
 
 
-__all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "data_size", "open_store",
-           "load_into"]
+__all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "built_record",
+           "data_size", "open_store", "load_into"]
