@@ -131,6 +131,14 @@ def _peak_mib(memfile, usage) -> float:
     return usage.ru_maxrss / 1024
 
 
+def _load_average() -> float | None:
+    """The 1-minute load average when a measurement ends (the machine is shared)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:  # pragma: no cover - no load average on this platform
+        return None
+
+
 def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
     runs = []
     for _ in range(repeats):
@@ -141,6 +149,7 @@ def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
     done = [r for r in runs if not r.get("timeout")]
     bad = [r for r in done if r["code"] not in ok]
     out = {
+        "load": _load_average(),
         "argv": [Path(a).name if a == PY else a for a in argv],
         "runs": len(runs),
         "seconds": statistics.median(r["seconds"] for r in done) if done and not bad else None,
@@ -255,7 +264,7 @@ def bench_scale(scale: str, args, work: Path) -> dict:
         rows[name] = res
         shown = "timeout" if res.get("timeout") and res["seconds"] is None else (
             f"{res['seconds']:.3f} s" if res["seconds"] is not None else res.get("error", "?"))
-        print(f"  {name:<42} {shown:>12}  {res['peak_mib']:8.1f} MiB", flush=True)
+        print(f"  {name:<42} {shown:>12}  {res['peak_mib']:8.1f} MiB  load {res['load']}", flush=True)
 
     r = ["--root", str(root)]
     go("baseline: python -c 'import rdflib'", [PY, "-c", "import rdflib"])
@@ -299,6 +308,8 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             go(f"search ({where})", LAOKG + ["search", "ministry", "--format", "csv"] + e + r)
             go(f"stats ({where})", LAOKG + ["stats"] + e + r)
         go("audit (built store)", LAOKG + ["audit"] + r, ok=(0, 1))
+        if not only or any(o.startswith("rule") or "rule".startswith(o) for o in only):
+            rows.update(audit_rule_rows(root, target / "store", env, args.timeout))
         probe = root / "queries" / f"{PROBE_QUERY}.rq"
         # the other store kind: the release's N-Triples bulk-loaded into memory, then the query
         go(f"baseline: in-memory store from laokg.nt + query {PROBE_QUERY}",
@@ -309,6 +320,108 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     go("baseline: pyoxigraph load", [PY, "-c", PYOX_LOAD, str(root)])
     go(f"baseline: pyoxigraph load + query {PROBE_QUERY}", [PY, "-c", PYOX_LOAD, str(root), str(root / "queries" / f"{PROBE_QUERY}.rq")])
     return {"scale": scale, "triples": triples, "root": str(root), "results": rows}
+
+
+AUDIT_RULES = r"""
+import json, sys, time, pyoxigraph as ox
+from pathlib import Path
+store = ox.Store.read_only(sys.argv[1]); out = {}
+for path in sorted(Path(sys.argv[2]).glob("*.rq")):
+    text = path.read_text(encoding="utf-8"); best = None
+    for _ in range(int(sys.argv[3])):
+        start = time.process_time(); rows = sum(1 for _ in store.query(text)); took = time.process_time() - start
+        best = took if best is None else min(best, took)
+    out[path.name.split("-")[0]] = {"seconds": best, "rows": rows}
+print(json.dumps(out))
+"""
+
+
+def audit_rule_rows(root: Path, store: Path, env, timeout: float, repeats: int = 3) -> dict:
+    """Each audit rule's query on the built store, timed alone in one child process: CPU
+    seconds, best of ``repeats`` (process start and labels excluded, so that the growth
+    exponent of a rule is its own, issue 21)."""
+    proc = subprocess.run([PY, "-c", AUDIT_RULES, str(store), str(root / "queries" / "audit"), str(repeats)],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+    if proc.returncode != 0:
+        print(f"  audit rules: error {proc.stderr.strip().splitlines()[-1:]}", flush=True)
+        return {}
+    rows = {}
+    load = _load_average()
+    for rule, got in json.loads(proc.stdout).items():
+        name = f"rule {rule} (query on the store, CPU)"
+        rows[name] = {"argv": ["store.query", rule], "runs": repeats, "seconds": got["seconds"],
+                      "all_seconds": [round(got["seconds"], 4)], "peak_mib": 0.0, "rows": got["rows"], "load": load}
+        print(f"  {name:<42} {got['seconds']:>10.3f} s  {got['rows']:>8} rows  load {load}", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------- targets (issue 21)
+
+#: (measurement, seconds at most, MiB at most) at the largest synthetic scale
+COMMAND_TARGETS = (
+    ("show (built store)", 1.5, 300), ("trace (built store)", 1.5, 300), ("trace --source (built store)", 1.5, 300),
+    ("search (built store)", 1.5, 300), ("stats (built store)", 3.0, 300), ("audit (built store)", 30.0, 300),
+    ("build", None, 1024), ("validate", None, 1024),
+)
+#: the growth exponent every command and audit rule must stay within (100k -> 1M)
+GROWTH_TARGET = 1.2
+
+
+def issue21_targets(scales: list[dict], exps: dict) -> list[dict]:
+    """Every target of issue 21 the run measured, with the measurement, its baseline and the
+    ratio side by side: the commands at the largest scale (seconds and peak MiB), each saved
+    query on the built store against Oxigraph's CLI on the same store and against
+    ``import rdflib`` (real graph), and the growth exponent of every command and audit rule."""
+    out = []
+    synthetic = [s for s in scales if s["scale"] != "real"]
+    if synthetic:
+        big = max(synthetic, key=lambda s: s["triples"])
+        res = big["results"]
+        for name, seconds, mib in COMMAND_TARGETS:
+            r = res.get(name)
+            if r is None:
+                continue
+            if seconds is not None:
+                out.append(_target(f"{big['scale']}: {name} time", r["seconds"], seconds, "s", r.get("load")))
+            out.append(_target(f"{big['scale']}: {name} peak", r["peak_mib"], mib, "MiB", r.get("load")))
+        cli = res.get(f"baseline: oxigraph CLI query {PROBE_QUERY} (store)")
+        for name, r in sorted(res.items()):
+            if name.startswith("query ") and name.endswith("(built store)") and cli and cli.get("seconds"):
+                q = name.split()[1]
+                if q == PROBE_QUERY:  # the CLI baseline is measured for this one query
+                    limit = 1.2 if cli["seconds"] > 1 else 1.5
+                    out.append(_target(f"{big['scale']}: query {q} / oxigraph CLI", r["seconds"], limit * cli["seconds"], "s",
+                                       r.get("load"), baseline=cli["seconds"]))
+    for s in scales:
+        if s["scale"] != "real":
+            continue
+        base = s["results"].get("baseline: python -c 'import rdflib'")
+        for name, r in sorted(s["results"].items()):
+            if base and base.get("seconds") and name.startswith("query ") and name.endswith("(built store)"):
+                out.append(_target(f"real: {name} / import rdflib", r["seconds"], 1.5 * base["seconds"], "s",
+                                   r.get("load"), baseline=base["seconds"]))
+    for name, exp in sorted(exps.items()):
+        if exp is not None and len([s for s in synthetic if name in s["results"]]) >= 2 and not name.startswith("baseline"):
+            out.append({"target": f"growth: {name}", "measured": exp, "limit": GROWTH_TARGET, "unit": "exponent",
+                        "met": exp <= GROWTH_TARGET})
+    return out
+
+
+def _target(name, measured, limit, unit, load, baseline=None) -> dict:
+    row = {"target": name, "measured": None if measured is None else round(measured, 3), "limit": round(limit, 3),
+           "unit": unit, "met": measured is not None and measured <= limit, "load": load}
+    if baseline is not None:
+        row["baseline"] = round(baseline, 3)
+        row["ratio"] = None if measured is None else round(measured / baseline, 2)
+    return row
+
+
+def targets_table(rows: list[dict]) -> str:
+    lines = ["| target | measured | limit | baseline | ratio | met | load |", "|---|---|---|---|---|---|---|"]
+    for t in rows:
+        lines.append(f"| {t['target']} | {t['measured']} {t['unit']} | {t['limit']} | {t.get('baseline', '')} | "
+                     f"{t.get('ratio', '')} | {'yes' if t['met'] else '**no**'} | {t.get('load', '')} |")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- report
@@ -344,7 +457,8 @@ def table(scales: list[dict]) -> str:
             if r["seconds"] is None:
                 cells.append(f"> {r['timeout']:.0f} s" if r.get("timeout") else "error")
                 continue
-            cells.append(f"{r['seconds']:.2f} s / {r['peak_mib']:.0f} MiB")
+            load = f" (load {r['load']})" if r.get("load") is not None else ""
+            cells.append(f"{r['seconds']:.2f} s / {r['peak_mib']:.0f} MiB{load}" if r["peak_mib"] else f"{r['seconds']:.3f} s CPU{load}")
             if s["scale"] != "real":
                 pts.append((s["triples"], r["seconds"]))
         exp = fit_exponent(pts)
@@ -409,6 +523,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()  # the machine may be shared: the load is part of the record
+    seeds = REPO / ".." / "shared" / "seeds"  # the real graph's source texts, for copies of it elsewhere
+    if "LAOKG_SEEDS" not in os.environ and seeds.is_dir():
+        os.environ["LAOKG_SEEDS"] = str(seeds.resolve())
     scales = [bench_scale(s.strip(), args, args.work) for s in args.scales.split(",") if s.strip()]
     text, exps = table(scales)
     meta = {
@@ -425,9 +542,12 @@ def main(argv=None) -> int:
     if targets:
         print(f"\n--as-of and diff against the plain command (issue 20: within {TIME_TARGET}x at 1M triples)\n")
         print(time_table(targets))
+    goals = issue21_targets(scales, exps)
+    print("\nTargets (issue 21):\n")
+    print(targets_table(goals))
     out = args.json or args.work / "bench.json"
-    out.write_text(json.dumps({"meta": meta, "scales": scales, "growth_exponents": exps, "time_targets": targets},
-                              indent=1) + "\n")
+    out.write_text(json.dumps({"meta": meta, "scales": scales, "growth_exponents": exps, "time_targets": targets,
+                               "targets": goals}, indent=1) + "\n")
     print(f"\nJSON: {out}")
     return 0
 
