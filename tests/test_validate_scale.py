@@ -67,3 +67,26 @@ def test_a_file_the_fast_loader_cannot_read_gets_the_rdflib_loaders_error(tmp_pa
     assert load_data_text(project) is None
     with pytest.raises(RDFSyntaxError, match=message):
         validate(project)
+
+
+def test_text_outside_ascii_gives_the_same_report(tmp_path):
+    """`laokg validate` hands pyshacl-turbo the text with every character outside ASCII escaped
+    (DataText.ascii: a third of the memory at scale): the same report, naming the same nodes
+    and values, with their labels, as the reference (rdflib graph of the files)."""
+    from laokg.graph.load import ascii_escaped
+
+    root = tmp_path / "p"
+    for part in ("ontology", "graph", "queries"):
+        shutil.copytree(ROOT / part, root / part)
+    (root / "graph" / "zz-outside-ascii.ttl").write_text(
+        "@prefix kg: <https://w3id.org/laokg/id/> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/laokg/id/ບ້ານ-é> rdfs:label \"ບ້ານ — é 𝔸\"@lo ;\n"
+        "    owl:sameAs <http://example.org/ข-𝔸> , \"ລາວ — 𝔸\" .\n", encoding="utf-8")
+    text = load_data_text(root)
+    assert not text.ntriples.isascii() and text.ascii().ntriples.isascii()
+    assert ascii_escaped("<https://w3id.org/laokg/id/ບ>") == "<https://w3id.org/laokg/id/\\u0E9A>"
+    result = _same_report(root)
+    report = format_text(result)
+    assert not result.conforms and "ບ້ານ-é" in report and "ລາວ — 𝔸" in report and "ບ້ານ — é 𝔸" in report
