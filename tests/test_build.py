@@ -13,7 +13,7 @@ from laokg.errors import ValidationFailed
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
 
 #: what `laokg build` writes; the library's build() alone writes all but the saved queries' facts
-EXPECTED = ["laokg.ttl", "laokg.nt", "laokg.jsonld", "validation-report.txt", "validation-report.json", "changes.txt", "changes.json", "store", "store.json",
+EXPECTED = ["laokg.ttl", "laokg.nt", "laokg.jsonld", "validation-report.txt", "validation-report.json", "changes.txt", "changes.json", "labels.tsv", "store", "store.json",
             "queries.json"]
 LIBRARY = EXPECTED[:-1]
 

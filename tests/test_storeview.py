@@ -148,6 +148,67 @@ def test_search_is_the_same_on_both_engines(pair):
             assert render(search(view, word, index=vindex), fmt) == render(search(graph, word, index=index), fmt), word
 
 
+def _index_pair(root, tmp_path):
+    """(graph, its label index), and the store's view with a search answered from the label
+    index the build writes (labels.tsv), as `laokg search` on a built project reads it."""
+    from laokg.graph.export import data_triples
+    from laokg.graph.store import label_index
+    from laokg.query.storeview import index_candidates
+
+    path = tmp_path / "labels.tsv"
+    path.write_bytes(label_index(data_triples(root).triples))
+    graph = load_graph(root)
+    view = store_graph(open_store(root))
+    labels = NodeLabels(view, None, lambda text: index_candidates(path, text))
+    return (graph, LabelIndex(graph)), (view, labels), path
+
+
+@pytest.mark.parametrize("which", ["real", "synthetic"])
+def test_search_from_the_label_index_is_the_same(which, tmp_path, tmp_path_factory):
+    root = ROOT
+    if which == "synthetic":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import generate
+
+        root = tmp_path / "p"
+        generate.generate(4000, root)
+        # labels a search must fold: accents, Lao script, astral characters, a tab and a line break
+        (root / "graph" / "zz-labels.ttl").write_text(
+            "@prefix kg: <https://w3id.org/laokg/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            'kg:odd-1 rdfs:label "Ministère\\tdu  Travail\\n(ລາວ) 𝔸"@fr ; skos:altLabel "MINISTRY of labour" .\n'
+            'kg:odd-2 skos:prefLabel "ministry"^^<http://www.w3.org/2001/XMLSchema#string> , "a\\"b back\\\\slash" .\n'
+            "<https://w3id.org/laokg/id/ບ້ານ> rdfs:label \"ບ້ານ ministry\"@lo .\n", encoding="utf-8")
+    (graph, index), (view, labels), path = _index_pair(root, tmp_path)
+    assert path.read_bytes() == _index_pair(root, tmp_path)[2].read_bytes()  # the same bytes every build
+    words = sorted({w for lits in index._labels.values() for _, lit in lits for w in str(lit).split()[:2]})[::11]
+    assert len(words) > 20
+    hostile = ['a"b', "back\\slash", "\t", "\u00e9", "côte", "ß", "  ", "ministère du", "ລາວ", "𝔸", "labour ministry"]
+    for word in words + ["ministry", "decree 245", "ministere", "Ministère"] + hostile:
+        for fmt in ("csv", "json"):
+            assert render(search(view, word, index=labels), fmt) == render(search(graph, word, index=index), fmt), word
+
+
+def test_search_on_a_built_project_reads_the_label_index(built):
+    from laokg.graph.store import LABEL_INDEX
+
+    runner = CliRunner()
+    before = runner.invoke(cli, ["search", "ministry", "--format", "csv", "--root", str(built)])
+    assert before.exit_code == 0 and before.output.count("\n") > 1
+    index = built / "dist" / "current" / LABEL_INDEX
+    lines = index.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if "ministry" not in line.split("\t")[0]]
+    # an index naming no ministry: the built project's search answers from it
+    index.unlink()
+    index.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    after = runner.invoke(cli, ["search", "ministry", "--format", "csv", "--root", str(built)])
+    assert after.exit_code != 0 or after.output.count("\n") <= 1, after.output
+    # no index (a release built before it): the store is searched, the same rows as before
+    index.unlink()
+    again = runner.invoke(cli, ["search", "ministry", "--format", "csv", "--root", str(built)])
+    assert again.output == before.output
+
+
 def test_labels_node_by_node_are_the_index_labels(pair):
     (graph, index), (_, labels) = pair
     for node in _things(graph):

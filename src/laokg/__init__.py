@@ -259,11 +259,20 @@ class KnowledgeGraph:
             if not self.endpoint and self._uses_store():
                 from laokg.labels import NodeLabels
 
-                # read node by node from the store; a label looked up by the store itself
-                from laokg.query.storeview import label_candidates
+                # read node by node from the store; a label looked up by the store itself; a
+                # search reads the label index the build wrote beside the store it reads, if any
+                from laokg.graph.store import built_store
+                from laokg.query.storeview import LABEL_INDEX, index_candidates, label_candidates
 
                 view = self.view
-                self._index = NodeLabels(view, self._store_engine().labelled, lambda text: label_candidates(view, text))
+                built = None if self.data else built_store(self._root_arg)
+                index = built.parent / LABEL_INDEX if built is not None else None
+
+                def candidates(text, view=view, index=index):
+                    found = index_candidates(index, text) if index is not None else None
+                    return found if found is not None else label_candidates(view, text)
+
+                self._index = NodeLabels(view, self._store_engine().labelled, candidates)
             else:
                 self._index = LabelIndex(self._lookup_graph())
         return self._index

@@ -118,6 +118,9 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     ntriples = dict(contents)["laokg.nt"]
     contents.extend(changes_files(out, ntriples))
     from laokg.graph.stats import triple_stats
+    from laokg.graph.store import LABEL_INDEX, label_index
+
+    contents.append((LABEL_INDEX, label_index(ready.triples)))  # what `laokg search` reads on the store
 
     # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
     contents.append((MANIFEST, manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())))

@@ -66,6 +66,28 @@ def write_store(target: Path, ntriples: bytes) -> Path:
     return target
 
 
+#: the label index ``laokg build`` writes into the release, read by ``search`` on the built store
+LABEL_INDEX = "labels.tsv"
+
+
+def label_index(triples) -> bytes:
+    """The release's label index (``labels.tsv``), from the build's sorted N-Triples term
+    strings: a line ``folded label TAB rank TAB subject TAB label`` (terms in N-Triples) for
+    every label (:data:`laokg.labels.LABEL_PROPERTIES`, literal value) of an IRI, in the
+    triples' order. The folded text (:func:`laokg.labels.fold`: no tab, no line break) is what
+    :func:`laokg.query.storeview.index_candidates` searches, so that ``search`` on a built project folds no label."""
+    from laokg.graph.triples import literal_parts, unescape
+    from laokg.labels import LABEL_PROPERTIES, fold
+
+    rank = {f"<{p}>": str(i) for i, p in enumerate(LABEL_PROPERTIES)}
+    lines = []
+    for s, p, o in triples:
+        r = rank.get(p)
+        if r is not None and s[0] == "<" and o[0] == '"':
+            lines.append(f"{fold(unescape(literal_parts(o).body))}\t{r}\t{s}\t{o}\n")
+    return "".join(lines).encode("utf-8")
+
+
 def release_folder(root=None) -> Path | None:
     """The folder of the published release of the project at ``root`` (``dist/releases/<id>``,
     resolved once), an old-style ``dist/`` holding a store record, or None."""
@@ -182,4 +204,4 @@ def load_into(store, root=None, extra=()):
 
 
 __all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "built_record",
-           "data_size", "open_store", "load_into"]
+           "label_index", "LABEL_INDEX", "data_size", "open_store", "load_into"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 
+from laokg.graph.store import LABEL_INDEX  # the label index the build writes (graph.store.label_index)
 from laokg.namespaces import bind_prefixes
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -177,10 +178,49 @@ def label_candidates(graph: Graph, text: str):
     return [(conv(s), rank[p.value], conv(o)) for s, p, o in view.store.query(query)]
 
 
+def index_candidates(path, text: str):
+    """What :func:`label_candidates` gives for ``text`` (a superset of the labels a search can
+    match: each word of the folded text inside the folded label), read from the label index
+    at ``path`` (:func:`laokg.graph.store.label_index`) instead of the store; None if there is no such file."""
+    import re
+
+    from laokg.graph.triples import literal_parts, unescape
+    from laokg.labels import fold
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    words = fold(text).split()
+    if not words:
+        return []
+    first = max(words, key=len)
+    out, seen = [], set()
+    for match in re.finditer(re.escape(first), data):
+        start = data.rfind("\n", 0, match.start()) + 1
+        if start in seen:
+            continue
+        end = data.find("\n", match.start())
+        line = data[start:end if end >= 0 else len(data)]
+        folded, tab, rest = line.partition("\t")
+        if match.end() - start > len(folded):  # the word was found outside the folded label
+            continue
+        seen.add(start)
+        if not all(w in folded for w in words):
+            continue
+        r, s, o = rest.split("\t", 2)
+        parts = literal_parts(o)
+        datatype = URIRef(parts.datatype) if parts.datatype and parts.datatype != XSD_STRING else None
+        label = Literal(unescape(parts.body), lang=parts.language, datatype=datatype)
+        out.append((URIRef(unescape(s[1:-1])), int(r), label))
+    return out
+
+
 def store_graph(store) -> Graph:
     """A read-only rdflib Graph reading the pyoxigraph ``store`` node by node, with the
     project's prefixes bound (as :func:`laokg.namespaces.bind_prefixes` binds them)."""
     return bind_prefixes(Graph(store=OxigraphView(store), bind_namespaces="none"))
 
 
-__all__ = ["OxigraphView", "store_graph", "label_candidates"]
+__all__ = ["OxigraphView", "store_graph", "label_candidates", "index_candidates", "LABEL_INDEX"]
