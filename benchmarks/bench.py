@@ -260,6 +260,8 @@ def bench_scale(scale: str, args, work: Path) -> dict:
         if only and not any(name.startswith(o) for o in only):
             return
         n = repeats or (args.repeats_large if large and args.repeats_large else args.repeats)
+        if args.repeats_heavy and name.startswith(HEAVY):  # minutes a run at 1M
+            n = min(n, args.repeats_heavy)
         res = measure(argv, n, args.timeout, env, ok)
         rows[name] = res
         shown = "timeout" if res.get("timeout") and res["seconds"] is None else (
@@ -309,7 +311,7 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             go(f"stats ({where})", LAOKG + ["stats"] + e + r)
         go("audit (built store)", LAOKG + ["audit"] + r, ok=(0, 1))
         if not only or any(o.startswith("rule") or "rule".startswith(o) for o in only):
-            rows.update(audit_rule_rows(root, target / "store", env, args.timeout))
+            rows.update(audit_rule_rows(root, target / "store", env, args.timeout, args.repeats_heavy or 3))
         probe = root / "queries" / f"{PROBE_QUERY}.rq"
         # the other store kind: the release's N-Triples bulk-loaded into memory, then the query
         go(f"baseline: in-memory store from laokg.nt + query {PROBE_QUERY}",
@@ -334,6 +336,10 @@ for path in sorted(Path(sys.argv[2]).glob("*.rq")):
     out[path.name.split("-")[0]] = {"seconds": best, "rows": rows}
 print(json.dumps(out))
 """
+
+
+#: measurement names (prefixes) that --repeats-heavy limits
+HEAVY = ("build", "validate", "export", "audit", "baseline: pyoxigraph load", "baseline: in-memory")
 
 
 def audit_rule_rows(root: Path, store: Path, env, timeout: float, repeats: int = 3) -> dict:
@@ -516,6 +522,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
     ap.add_argument("--repeats-large", type=int, default=None, metavar="N",
                     help="runs per measurement above 50k triples (default: --repeats)")
+    ap.add_argument("--repeats-heavy", type=int, default=None, metavar="N",
+                    help="at most N runs of the heavy measurements (build, validate, export, audit, the baselines' "
+                         "loads, the audit rules) at every scale (default: as the others)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds before a run is stopped (default 600)")
     ap.add_argument("--work", type=Path, default=REPO / "dist" / "bench", help="generated projects and results (default dist/bench)")
     ap.add_argument("--json", type=Path, default=None, help="results file (default WORK/bench.json)")
