@@ -87,6 +87,13 @@ def test_text_outside_ascii_gives_the_same_report(tmp_path):
     text = load_data_text(root)
     assert not text.ntriples.isascii() and text.ascii().ntriples.isascii()
     assert ascii_escaped("<https://w3id.org/laokg/id/ບ>") == "<https://w3id.org/laokg/id/\\u0E9A>"
+    # the build reads its triples back from the ASCII text: exactly Oxigraph's terms
+    from laokg.graph.triples import from_ascii_ntriples, from_ntriples
+
+    assert from_ascii_ntriples(text.ascii().ntriples) == from_ntriples(text.ntriples)
+    # (Oxigraph escapes only ASCII controls; an escaped backslash before "u00E9" is text)
+    hostile = '<https://x/\u00e9> <https://p> "\\\\u00E9 \\u0001 \\\\U0001D538 \U0001D538 \u0ea5"@lo .\n'
+    assert from_ascii_ntriples(ascii_escaped(hostile)) == from_ntriples(hostile)
     result = _same_report(root)
     report = format_text(result)
     assert not result.conforms and "ບ້ານ-é" in report and "ລາວ — 𝔸" in report and "ບ້ານ — é 𝔸" in report

@@ -92,11 +92,16 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     """
     from laokg.graph.load import find_root, load_data_graph, load_data_text, load_shapes, refuse_source_target
 
-    from laokg.graph.triples import from_ntriples
+    from laokg.graph.triples import from_ascii_ntriples, from_ntriples
 
     base = find_root(root)
     text = load_data_text(base, extra)  # validated as N-Triples text (as `laokg validate` does)
     data = None if text is not None else load_data_graph(base, extra)  # the rdflib loader reports odd files
+    from laokg.graph.validate import _native_engine
+
+    wide = text is not None and _native_engine()
+    if wide:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
+        text = text.ascii()
     shapes = load_shapes(base)
     result = run_shacl(text if text is not None else data, shapes)
     if not result.conforms:
@@ -106,7 +111,10 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     refuse_source_target(out, base, "--dist")
     attachments = list(attachments() if callable(attachments) else attachments)
     # serialise everything first, then write: a serialiser error leaves dist/ untouched
-    ready = prepare(from_ntriples(text.ntriples), text.prefixes) if text is not None else prepare_graph(data)
+    if text is not None:
+        ready = prepare((from_ascii_ntriples if wide else from_ntriples)(text.ntriples), text.prefixes)
+    else:
+        ready = prepare_graph(data)
     del text, data
     contents = [(name, write_triples(ready, fmt)) for name, fmt in GRAPH_FILES]
     contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
@@ -116,15 +124,16 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     from laokg.graph.store import MANIFEST, STORE_DIR, manifest, write_store
 
     ntriples = dict(contents)["laokg.nt"]
-    contents.extend(changes_files(out, ntriples))
     from laokg.graph.stats import triple_stats
     from laokg.graph.store import LABEL_INDEX, label_index
 
-    contents.append((LABEL_INDEX, label_index(ready.triples)))  # what `laokg search` reads on the store
-
+    labels = label_index(ready.triples)  # what `laokg search` reads on the store
     # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
-    contents.append((MANIFEST, manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())))
-    del ready
+    record = manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())
+    del ready  # before the changes are worked out: they read the N-Triples into a graph of their own
+    contents.extend(changes_files(out, ntriples))
+    contents.append((LABEL_INDEX, labels))
+    contents.append((MANIFEST, record))
     contents.extend((name, bytes(payload)) for name, payload in attachments)
     paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
     sizes = [len(payload) for _, payload in contents]

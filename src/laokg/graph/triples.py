@@ -73,6 +73,25 @@ def from_ntriples(text: str) -> set[tuple[str, str, str]]:
     return {(s, p, o[:-2]) for s, p, o in (line.split(" ", 2) for line in text.splitlines() if line)}
 
 
+_WIDE = re.compile(r"\\(?:u([0-9A-F]{4})|U([0-9A-F]{8})|.)")
+
+
+def _unwiden(match) -> str:
+    code = int(match.group(1) or match.group(2) or "0", 16)
+    return chr(code) if code >= 0x80 else match.group()
+
+
+def from_ascii_ntriples(text: str) -> set[tuple[str, str, str]]:
+    """:func:`from_ntriples` of N-Triples text written by Oxigraph and then made ASCII
+    (:func:`laokg.graph.load.ascii_escaped`): every ``\\uXXXX``/``\\UXXXXXXXX`` escape of a
+    character outside ASCII is turned back into the character, so the terms are exactly
+    Oxigraph's (which writes such characters as they are and escapes only ASCII controls)."""
+    def term(value: str) -> str:
+        return _WIDE.sub(_unwiden, value) if "\\" in value else value
+
+    return {(term(s), term(p), term(o[:-2])) for s, p, o in (line.split(" ", 2) for line in text.splitlines() if line)}
+
+
 _LABEL = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -222,5 +241,5 @@ def _rdflib_canonical(triples) -> set:
     return from_rdflib(to_canonical_graph(to_rdflib(triples)))
 
 
-__all__ = ["Literal", "canonical", "from_ntriples", "from_rdflib", "literal_parts",
+__all__ = ["Literal", "canonical", "from_ascii_ntriples", "from_ntriples", "from_rdflib", "literal_parts",
            "to_rdflib", "tree_labels", "unescape"]
