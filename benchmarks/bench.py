@@ -61,6 +61,7 @@ AS_OF, DIFF_TO = "2025-08-01", "2025-12-01"
 PARAMS = {
     "country": {"country": "laos"},
     "evidence": {"thing": "decree-245-2020"},
+    "fact_sources": {"fact": "obs-remittances-inflow-lao-2025-s1"},
     "institution_units": {"organisation": "mlsw"},
     "instrument_details": {"instrument": "decree-245-2020"},
     "instrument_provisions": {"instrument": "decree-475-2021"},
