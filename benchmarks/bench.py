@@ -388,6 +388,10 @@ def issue21_targets(scales: list[dict], exps: dict) -> list[dict]:
             r = res.get(name)
             if r is None:
                 continue
+            if r.get("timeout") and r.get("seconds") is None:  # stopped: neither its time nor its peak is known
+                out.append(_target(f"{big['scale']}: {name} (stopped after {r['timeout']:.0f} s)", None, seconds or mib,
+                                   "s" if seconds else "MiB", r.get("load")))
+                continue
             if seconds is not None:
                 out.append(_target(f"{big['scale']}: {name} time", r["seconds"], seconds, "s", r.get("load")))
                 if r.get("cpu_seconds") is not None:  # what the command itself took on a loaded machine
