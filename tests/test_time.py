@@ -613,3 +613,11 @@ def test_source_add_edition_of(tmp_path, monkeypatch):
     missing = invoke("source", "add", str(second_text), "--root", str(root), "--id", "another",
                      "--edition-of", "kg:no-such-document")
     assert missing.exit_code == 2 and "kg:no-such-document" in missing.output
+
+
+def test_an_edition_whose_text_is_not_held_cannot_be_read_in():
+    for args in (("source", "show", "kg:eudif-lao-2024-first-edition"),
+                 ("source", "locate", "kg:eudif-lao-2024-first-edition", "Thailand")):
+        result = invoke(*args, "--root", str(HERE.parent))
+        assert_clean_exit(result, 2)
+        assert "an edition whose text is not held (laokg:UnheldEdition)" in result.output
