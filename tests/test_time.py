@@ -478,7 +478,9 @@ def test_the_lao_profile_is_one_work_in_two_editions(real):
     assert UPDATED in quoted and FIRST_EDITION not in quoted and PROFILE not in quoted
     # without a date every work is read in its latest edition: the updated one, held
     assert unheld_editions_read(real) == []
-    read = lambda day: {d for d in editions_read(real, parse_day(day)) if d in (FIRST_EDITION, UPDATED)}
+    def read(day):
+        return {d for d in editions_read(real, parse_day(day)) if d in (FIRST_EDITION, UPDATED)}
+
     assert read(LAO_BEFORE) == set()
     assert read(LAO_BETWEEN) == {FIRST_EDITION}
     assert read(LAO_AFTER) == {UPDATED}
@@ -573,14 +575,16 @@ def test_diff_across_the_lao_editions_lists_the_profile_as_added_by_the_update(r
                     "<http://data.europa.eu/eli/ontology#LegalResource>")]
     assert decree == [updated]
     # the one fact the project knows came with the update says so, as the project's reading
-    came = added[(f"<{KG}event-annual-gathering-2024>", "<https://w3id.org/laokg/ontology#firstStatedIn>", f"<{UPDATED}>")]
+    came = added[(f"<{KG}event-annual-gathering-2024>", "<https://w3id.org/laokg/ontology#firstStatedIn>",
+                  f"<{UPDATED}>")]
     assert {s["title"] for s in came} >= {"laokg (project)"}
     # each fact added is stated by the updated edition (or is the project's): none by the news
     # item of 28 November 2025, which is in neither view
     assert all(s["document"] in (str(UPDATED), None) for srcs in added.values() for s in srcs)
     text = invoke("diff", LAO_BETWEEN, LAO_AFTER, "--root", str(HERE.parent))
     assert_clean_exit(text, 0)
-    assert text.output.startswith(f"Changes from {LAO_BETWEEN} to {LAO_AFTER}: {data['summary']['added']} added, 0 removed, 0 changed")
+    assert text.output.startswith(
+        f"Changes from {LAO_BETWEEN} to {LAO_AFTER}: {data['summary']['added']} added, 0 removed, 0 changed")
 
 
 def test_source_add_edition_of(tmp_path, monkeypatch):

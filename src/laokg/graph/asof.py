@@ -3,9 +3,10 @@
 Rules (docs/time.md):
 
 - The documents are the objects of ``oa:hasSource`` (the sources of the evidence's passages)
-  and the editions of a work (subjects of ``dct:isVersionOf``), read or not. A document's date is its ``dct:issued``, or its last ``dct:modified`` when it has
-  one (the text read is the document as modified: the EUDiF profile, issued January 2024 and
-  updated July 2025, counts from July 2025); a partial date counts as the *last* day
+  and the editions of a work (subjects of ``dct:isVersionOf``), read or not. A document's date
+  is its ``dct:issued``, or its last ``dct:modified`` when it has one (the text read is then
+  the document as modified; the EUDiF profile, January 2024 and updated July 2025, is two
+  editions instead, see docs/time.md); a partial date counts as the *last* day
   it names (``"2024-01"^^xsd:gYearMonth`` is published by 2024-01-31, ``"2023"^^xsd:gYear``
   by 2023-12-31), so a document counts only once it is surely out. A document with no
   ``dct:issued`` cannot be placed in time and is left out of every dated view.

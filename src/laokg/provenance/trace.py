@@ -289,8 +289,9 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
 def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
     """The PROV-O subgraph behind ``iri``: its evidence, passages and their selectors, sections,
     footnotes, documents (with the work an edition belongs to) and cited works (with their own
-    evidence, recursively), its project assertions and the project agent, plus the unqualified shortcuts: ``prov:wasDerivedFrom``
-    from the node to each document and cited work, ``prov:wasAttributedTo`` the project."""
+    evidence, recursively), its project assertions and the project agent, plus the unqualified
+    shortcuts: ``prov:wasDerivedFrom`` from the node to each document and cited work,
+    ``prov:wasAttributedTo`` the project."""
     out = bind_prefixes(Graph())
     seen = set()
 
