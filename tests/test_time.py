@@ -625,3 +625,12 @@ def test_an_edition_whose_text_is_not_held_cannot_be_read_in():
         result = invoke(*args, "--root", str(HERE.parent))
         assert_clean_exit(result, 2)
         assert "an edition whose text is not held (laokg:UnheldEdition)" in result.output
+
+
+def test_the_audit_between_the_lao_editions_reports_nothing_about_the_first():
+    """As of 2025-03-31 the profile is its first edition, recorded but not held: not a source
+    "nothing cites" (AUD14), not a duplicate of its work (AUD12), not a fact without evidence."""
+    result = invoke("audit", "--root", str(HERE.parent), "--as-of", LAO_BETWEEN, "--format", "json")
+    assert_clean_exit(result, 0)
+    findings = [f for rule in json.loads(result.output)["rules"] for f in rule["findings"]]
+    assert not [f for f in findings if "eudif-lao" in f["focus"]]
