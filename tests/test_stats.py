@@ -89,7 +89,7 @@ def test_cli_json(project):
     assert data == stats.stats(project).to_dict()
     assert set(data) == {
         "triples", "entities", "facts", "sources", "documents", "cited_works",
-        "footnotes", "evidence", "observations", "classes",
+        "footnotes", "evidence", "observations", "classes", "editions_not_held",
     }
 
 

@@ -448,18 +448,143 @@ def test_the_text_view_is_the_graph_view(graph, project, day):
         assert isomorphic(text, as_of(g, day))
 
 
-def test_the_lao_profile_counts_from_its_july_2025_update():
-    """The profile prints "January 2024" and "Updated July 2025"; the text read is the updated
-    one, so as of March 2025 none of its statements is known, as of August 2025 all are."""
-    from laokg.graph.asof import document_dates
+# ---------------------------------------------------------------- the Lao profile's two editions (the real graph)
+
+PROFILE, FIRST_EDITION, UPDATED = KG["eudif-lao-profile"], KG["eudif-lao-2024-first-edition"], KG["eudif-lao-2024"]
+LAO_BEFORE, LAO_BETWEEN, LAO_AFTER = "2024-01-15", "2025-03-31", "2025-08-01"
+DCT = "http://purl.org/dc/terms/"
+
+
+@pytest.fixture(scope="module")
+def real():
     from laokg.graph.load import load_data_graph
 
-    real = load_data_graph(HERE.parent)
-    assert str(document_dates(real)[KG["eudif-lao-2024"]]) == "2025-07-31"
-    decree = KG["decree-245-2020"]
-    assert (decree, None, None) not in as_of(real, "2025-03-31")
-    assert (decree, None, None) in as_of(real, "2025-08-01")
-    assert (KG["eudif-lao-2024"], None, None) not in as_of(real, "2025-07-30")
+    return load_data_graph(HERE.parent)
+
+
+def test_the_lao_profile_is_one_work_in_two_editions(real):
+    """The profile prints "January 2024" and "Updated July 2025": two editions of one work; the
+    text held (and quoted by all evidence) is the updated one, which keeps its IRI."""
+    from laokg.graph.asof import document_dates, unheld_editions_read
+    from laokg.namespaces import LAOKG, OA
+
+    dates = document_dates(real)
+    assert (str(dates[FIRST_EDITION]), str(dates[UPDATED])) == ("2024-01-31", "2025-07-31")
+    assert set(real.objects(FIRST_EDITION, URIRef(DCT + "isVersionOf"))) == {PROFILE}
+    assert set(real.objects(UPDATED, URIRef(DCT + "isVersionOf"))) == {PROFILE}
+    assert (UPDATED, URIRef(DCT + "modified"), None) not in real  # the two dates are two editions now
+    assert (FIRST_EDITION, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), LAOKG.UnheldEdition) in real
+    quoted = set(real.objects(None, OA.hasSource))
+    assert UPDATED in quoted and FIRST_EDITION not in quoted and PROFILE not in quoted
+    # without a date every work is read in its latest edition: the updated one, held
+    assert unheld_editions_read(real) == []
+    def read(day):
+        return {d for d in editions_read(real, parse_day(day)) if d in (FIRST_EDITION, UPDATED)}
+
+    assert read(LAO_BEFORE) == set()
+    assert read(LAO_BETWEEN) == {FIRST_EDITION}
+    assert read(LAO_AFTER) == {UPDATED}
+
+
+def test_as_of_before_between_and_after_the_lao_editions(real):
+    from laokg.graph.asof import unheld_editions_read
+    from laokg.namespaces import OA
+
+    decree, event = KG["decree-245-2020"], KG["event-annual-gathering-2024"]
+    before, between, after = (as_of(real, day) for day in (LAO_BEFORE, LAO_BETWEEN, LAO_AFTER))
+    # before January 2024 is out: no profile at all (work, editions, statements)
+    for node in (PROFILE, FIRST_EDITION, UPDATED, decree, event, KG["eudif-lao-2024-achievements"]):
+        assert (node, None, None) not in before, node
+    # between: the first edition's record and the work are there; none of the statements,
+    # since its text is not held; the updated edition, its sections and footnotes are not out yet
+    assert (FIRST_EDITION, URIRef(DCT + "issued"), None) in between
+    assert (FIRST_EDITION, URIRef(DCT + "isVersionOf"), PROFILE) in between
+    assert (PROFILE, URIRef(DCT + "title"), None) in between
+    for node in (UPDATED, decree, event, KG["eudif-lao-2024-achievements"], KG["eudif-lao-2024-fn-10"]):
+        assert (node, None, None) not in between and (None, None, node) not in between, node
+    assert not set(between.objects(None, OA.hasSource)) & {UPDATED, FIRST_EDITION}
+    assert [e for e, _w, _d in unheld_editions_read(between)] == [FIRST_EDITION]
+    assert [e for e, _w, _d in unheld_editions_read(real, LAO_BETWEEN)] == [FIRST_EDITION]
+    # the first edition's record keeps the project's word that its text is not held
+    assertion = KG["evidence/project-eudif-lao-first-edition-not-held"]
+    assert (FIRST_EDITION, URIRef("http://www.w3.org/ns/prov#qualifiedAttribution"), assertion) in between
+    # after July 2025: everything, the earlier edition's record included
+    for node in (PROFILE, FIRST_EDITION, UPDATED, decree, event):
+        assert (node, None, None) in after, node
+    assert unheld_editions_read(after) == [] and unheld_editions_read(real, LAO_AFTER) == []
+    assert len(before) < len(between) < len(after)
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_stats_notes_an_edition_whose_text_is_not_held(engine):
+    root = str(HERE.parent)
+    between = invoke("stats", "--root", root, "--engine", engine, "--as-of", LAO_BETWEEN)
+    assert_clean_exit(between, 0)
+    assert between.output.endswith(
+        "Note: edition read, text not held: kg:eudif-lao-2024-first-edition (2024-01)\n"
+        "  of kg:eudif-lao-profile; none of that edition's statements are here.\n")
+    data = json.loads(invoke("stats", "--root", root, "--engine", engine, "--as-of", LAO_BETWEEN,
+                             "--format", "json").output)
+    assert data["editions_not_held"] == [
+        {"edition": "kg:eudif-lao-2024-first-edition", "work": "kg:eudif-lao-profile", "issued": "2024-01"}]
+    after = invoke("stats", "--root", root, "--engine", engine, "--as-of", LAO_AFTER, "--format", "json")
+    assert json.loads(after.output)["editions_not_held"] == []
+
+
+DOCUMENTS = """PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?doc ?issued ?work WHERE { ?doc dct:issued ?issued OPTIONAL { ?doc dct:isVersionOf ?work }
+  FILTER (STRSTARTS(STR(?doc), "https://w3id.org/laokg/id/eudif-lao")) } ORDER BY ?doc"""
+
+
+@pytest.mark.parametrize("day, expected", [
+    (LAO_BEFORE, []),
+    (LAO_BETWEEN, [("eudif-lao-2024-first-edition", "2024-01", "eudif-lao-profile")]),
+    (LAO_AFTER, [("eudif-lao-2024", "2025-07", "eudif-lao-profile"),
+                 ("eudif-lao-2024-first-edition", "2024-01", "eudif-lao-profile")]),
+])
+def test_the_lao_editions_as_of_on_rdflib_and_oxigraph(day, expected):
+    out = {}
+    for engine in ("rdflib", "oxigraph"):
+        result = invoke("sparql", DOCUMENTS, "--root", str(HERE.parent), "--engine", engine, "--as-of", day,
+                        "--format", "csv")
+        assert_clean_exit(result, 0)
+        out[engine] = result.output
+    assert out["rdflib"] == out["oxigraph"]
+    k = str(KG)
+    rows = [tuple(v[len(k):] if v.startswith(k) else v for v in line.split(","))
+            for line in out["rdflib"].splitlines()[1:]]
+    assert rows == expected
+    sources = {engine: invoke("query", "run", "sources", "--root", str(HERE.parent), "--engine", engine,
+                              "--as-of", day, "--format", "csv").output for engine in ("rdflib", "oxigraph")}
+    assert sources["rdflib"] == sources["oxigraph"]
+    listed = {line.split(",")[0] for line in sources["rdflib"].splitlines()[1:]}
+    assert ({k + "eudif-lao-2024-first-edition", k + "eudif-lao-2024"} & listed) == {k + d for d, _i, _w in expected}
+
+
+def test_diff_across_the_lao_editions_lists_the_profile_as_added_by_the_update(real):
+    result = invoke("diff", LAO_BETWEEN, LAO_AFTER, "--root", str(HERE.parent), "--format", "json")
+    assert_clean_exit(result, 0)
+    data = json.loads(result.output)
+    # nothing the first edition stated is known, so nothing is removed or changed: all is added
+    assert (data["summary"]["removed"], data["summary"]["changed"]) == (0, 0)
+    assert data["summary"]["added"] > 1000
+    updated = {"document": str(UPDATED), "editionOf": str(PROFILE), "issued": "2025-07",
+               "title": "Diaspora engagement mapping — Lao People's Democratic Republic"}
+    added = {(a["subject"], a["predicate"], a["object"]): a["sources"] for a in data["added"]}
+    decree = added[(f"<{KG}decree-245-2020>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+                    "<http://data.europa.eu/eli/ontology#LegalResource>")]
+    assert decree == [updated]
+    # the one fact the project knows came with the update says so, as the project's reading
+    came = added[(f"<{KG}event-annual-gathering-2024>", "<https://w3id.org/laokg/ontology#firstStatedIn>",
+                  f"<{UPDATED}>")]
+    assert {s["title"] for s in came} >= {"laokg (project)"}
+    # each fact added is stated by the updated edition (or is the project's): none by the news
+    # item of 28 November 2025, which is in neither view
+    assert all(s["document"] in (str(UPDATED), None) for srcs in added.values() for s in srcs)
+    text = invoke("diff", LAO_BETWEEN, LAO_AFTER, "--root", str(HERE.parent))
+    assert_clean_exit(text, 0)
+    assert text.output.startswith(
+        f"Changes from {LAO_BETWEEN} to {LAO_AFTER}: {data['summary']['added']} added, 0 removed, 0 changed")
 
 
 def test_source_add_edition_of(tmp_path, monkeypatch):
@@ -492,3 +617,20 @@ def test_source_add_edition_of(tmp_path, monkeypatch):
     missing = invoke("source", "add", str(second_text), "--root", str(root), "--id", "another",
                      "--edition-of", "kg:no-such-document")
     assert missing.exit_code == 2 and "kg:no-such-document" in missing.output
+
+
+def test_an_edition_whose_text_is_not_held_cannot_be_read_in():
+    for args in (("source", "show", "kg:eudif-lao-2024-first-edition"),
+                 ("source", "locate", "kg:eudif-lao-2024-first-edition", "Thailand")):
+        result = invoke(*args, "--root", str(HERE.parent))
+        assert_clean_exit(result, 2)
+        assert "an edition whose text is not held (laokg:UnheldEdition)" in result.output
+
+
+def test_the_audit_between_the_lao_editions_reports_nothing_about_the_first():
+    """As of 2025-03-31 the profile is its first edition, recorded but not held: not a source
+    "nothing cites" (AUD14), not a duplicate of its work (AUD12), not a fact without evidence."""
+    result = invoke("audit", "--root", str(HERE.parent), "--as-of", LAO_BETWEEN, "--format", "json")
+    assert_clean_exit(result, 0)
+    findings = [f for rule in json.loads(result.output)["rules"] for f in rule["findings"]]
+    assert not [f for f in findings if "eudif-lao" in f["focus"]]

@@ -475,7 +475,10 @@ def test_turtle_provenance_subgraph_of_an_instrument():
     assert g.value(g.value(ev, LAOKG.section), DCTERMS.title) == Literal("Achievements", lang="en")
     assert (fn10, CITO.citesAsEvidence, mou) in g and g.value(fn10, LAOKG.footnoteNumber).toPython() == 10
     assert str(g.value(mou, DCTERMS.title)) == MOU_TITLE and g.value(mou, DCTERMS.publisher) == URIRef(KG + "ilo")
-    assert str(g.value(eudif, DCTERMS.issued)) == "2024-01"
+    assert str(g.value(eudif, DCTERMS.issued)) == "2025-07"  # the updated edition, the text read
+    work = URIRef(KG + "eudif-lao-profile")  # the edition names its work, a fabio:Work with its title
+    assert g.value(eudif, DCTERMS.isVersionOf) == work and g.value(work, RDF.type) == URIRef("http://purl.org/spar/fabio/Work")
+    assert g.value(work, DCTERMS.title) is not None
     # only provenance: not the decree's own statements, nor unrelated nodes
     assert g.value(decree, DCTERMS.title) is None and (URIRef(KG + "mlsw"), None, None) not in g
 

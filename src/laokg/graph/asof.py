@@ -2,10 +2,11 @@
 
 Rules (docs/time.md):
 
-- The documents read are the objects of ``oa:hasSource`` (the sources of the evidence's
-  passages). A document's date is its ``dct:issued``, or its last ``dct:modified`` when it has
-  one (the text read is the document as modified: the EUDiF profile, issued January 2024 and
-  updated July 2025, counts from July 2025); a partial date counts as the *last* day
+- The documents are the objects of ``oa:hasSource`` (the sources of the evidence's passages)
+  and the editions of a work (subjects of ``dct:isVersionOf``), read or not. A document's date
+  is its ``dct:issued``, or its last ``dct:modified`` when it has one (the text read is then
+  the document as modified; the EUDiF profile, January 2024 and updated July 2025, is two
+  editions instead, see docs/time.md); a partial date counts as the *last* day
   it names (``"2024-01"^^xsd:gYearMonth`` is published by 2024-01-31, ``"2023"^^xsd:gYear``
   by 2023-12-31), so a document counts only once it is surely out. A document with no
   ``dct:issued`` cannot be placed in time and is left out of every dated view.
@@ -15,7 +16,9 @@ Rules (docs/time.md):
 - Evidence (``prov:qualifiedDerivation``) stays when its passage's document is such an edition.
   A node with derivations none of which stays is dropped, with every triple naming it; so are
   the documents not yet published (or undated) and their sections and footnotes
-  (``dct:isPartOf``). An earlier edition's record stays (it was published); its evidence goes. A node with
+  (``dct:isPartOf``). The record of a document published by then, and of the work it is an
+  edition of, stays even when its evidence goes (an earlier edition's record, or one dated by a
+  later edition's imprint: the EUDiF profile's first edition); its evidence goes. A node with
   no derivation at all (structure, vocabularies, data sets) stays. Project assertions
   (``prov:qualifiedAttribution``) stay with the node they annotate and go with it.
 - What a dropped node leaves behind (its evidence, passages, selectors, blank nodes nothing
@@ -76,10 +79,16 @@ def literal_day(value) -> _dt.date | None:
         return None
 
 
+def documents(graph: Graph) -> set:
+    """The documents a dated view places in time: those the evidence reads (``oa:hasSource``)
+    and every edition of a work (``dct:isVersionOf``), whether its text is held or not."""
+    return set(graph.objects(None, OA.hasSource)) | set(graph.subjects(DCTERMS.isVersionOf, None))
+
+
 def document_dates(graph: Graph) -> dict:
-    """Every document the evidence reads -> its date (the last day ``dct:issued`` names), or None."""
+    """Every document (:func:`documents`) -> its date (the last day ``dct:issued`` names), or None."""
     dates = {}
-    for doc in set(graph.objects(None, OA.hasSource)):
+    for doc in documents(graph):
         days = [d for d in (literal_day(v) for v in graph.objects(doc, DCTERMS.issued)) if d is not None]
         # the text read is the document as modified: it counts from its last dct:modified
         modified = [d for d in (literal_day(v) for v in graph.objects(doc, DCTERMS.modified)) if d is not None]
@@ -108,6 +117,23 @@ def editions_read(graph: Graph, day: _dt.date) -> set:
     return {doc for _, docs in latest.values() for doc in docs}
 
 
+def unheld_editions_read(graph: Graph, day=None) -> list:
+    """The editions read (as of ``day``; without one, each work's latest edition) that no
+    evidence quotes: their text is not held, so the view holds none of their work's statements.
+    Sorted ``(edition, work, issued literal)`` triples."""
+    if isinstance(day, str):
+        day = parse_day(day)
+    if day is None:
+        dates = [d for d in document_dates(graph).values() if d is not None]
+        if not dates:
+            return []
+        day = max(dates)
+    quoted = set(graph.objects(None, OA.hasSource))
+    read = {doc for doc in editions_read(graph, day) if doc not in quoted}
+    return sorted(((doc, work_of(graph, doc), next(iter(sorted(graph.objects(doc, DCTERMS.issued))), None))
+                   for doc in read if work_of(graph, doc) != doc), key=lambda t: (str(t[1]), str(t[0])))
+
+
 def _evidence_document(graph: Graph, evidence) -> set:
     return {doc for passage in graph.objects(evidence, PROV.entity) for doc in graph.objects(passage, OA.hasSource)}
 
@@ -117,6 +143,9 @@ def dropped_nodes(graph: Graph, day: _dt.date) -> set:
     read = editions_read(graph, day)
     dates = document_dates(graph)
     unpublished = {doc for doc, date in dates.items() if date is None or date > day}
+    # the records of the documents published by then, and of their works, stay
+    published = {doc for doc, date in dates.items() if date is not None and date <= day}
+    kept_records = published | {work_of(graph, doc) for doc in published}
     dropped = set()
     stays = {}
     for evidence in set(graph.objects(None, PROV.qualifiedDerivation)):
@@ -124,7 +153,7 @@ def dropped_nodes(graph: Graph, day: _dt.date) -> set:
         stays[evidence] = bool(sources & read) or not sources
         if not stays[evidence]:
             dropped.add(evidence)
-    for node in set(graph.subjects(PROV.qualifiedDerivation, None)):
+    for node in set(graph.subjects(PROV.qualifiedDerivation, None)) - kept_records:
         if not any(stays.get(e, True) for e in graph.objects(node, PROV.qualifiedDerivation)):
             dropped.add(node)
     # a document not yet published (or undated) goes, with its record; an earlier edition's
@@ -208,7 +237,8 @@ def _drop_orphans(graph: Graph) -> None:
 
 
 __all__ = ["as_of", "as_of_ntriples", "as_of_views", "as_of_changes",
-           "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "document_dates", "editions_read", "dropped_nodes", "work_of",
+           "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "documents",
+           "document_dates", "editions_read", "dropped_nodes", "work_of", "unheld_editions_read",
            "SCAFFOLDING_TYPES"]
 
 
@@ -324,7 +354,7 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
     """What the view as of ``day`` leaves out: the nodes dropped with every triple naming them,
     the orphans dropped with their own triples, and the triples that name a dropped node."""
     sources = {s: o for s, o in by_pred[HAS_SOURCE]}  # passage -> document (one each)
-    documents = set(sources.values())
+    documents = set(sources.values()) | {doc for doc, _ in by_pred[VERSION_OF]}
     issued = _days(by_pred[ISSUED], documents, min)
     issued.update(_days(by_pred[MODIFIED], issued, max))  # the text read is the document as modified (see document_dates)
     work = {}
@@ -343,6 +373,8 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
             best[1].add(doc)
     read = {doc for _, docs in latest.values() for doc in docs}
     unpublished = {doc for doc in documents if issued.get(doc) is None or issued[doc] > day}
+    published = documents - unpublished
+    kept_records = published | {work.get(doc, doc) for doc in published}
     evidence_docs: dict = {}
     for ev, passage in by_pred[ENTITY]:
         if passage in sources:
@@ -354,7 +386,8 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
         docs = evidence_docs.get(ev, set())
         stays[ev] = bool(docs & read) or not docs
     dropped = {ev for ev, ok in stays.items() if not ok}
-    dropped |= {node for node, evs in derivations.items() if not any(stays.get(e, True) for e in evs)}
+    dropped |= {node for node, evs in derivations.items()
+                if node not in kept_records and not any(stays.get(e, True) for e in evs)}
     dropped |= unpublished
     parts: dict = {}
     for part, whole in by_pred[PART_OF]:

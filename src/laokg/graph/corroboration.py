@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS
 
+from laokg.labels import curie
 from laokg.namespaces import LAOKG, OA, SDMX_MEAS
 
 
@@ -154,7 +155,7 @@ def notable(fs: FactSources) -> bool:
 
 def _source_line(s: Source) -> str:
     when = f", {s.issued}" if s.issued else ""
-    edition = f", an edition of <{s.edition_of}>" if s.edition_of else ""
+    edition = f", an edition of {curie(s.edition_of)}" if s.edition_of else ""
     return f"{s.title}{when}{edition}"
 
 

@@ -33,6 +33,9 @@ class Stats:
     evidence: int
     observations: int
     classes: dict[str, int] = field(default_factory=dict)
+    #: works read in an edition whose text is not held (:func:`laokg.graph.asof.unheld_editions_read`):
+    #: ``{"edition", "work", "issued"}``, CURIEs and the date as printed
+    editions_not_held: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,6 +60,13 @@ def _curie(graph: Graph, iri) -> str:
     except (KeyError, ValueError):
         return str(iri)
     return f"{prefix}:{local}" if prefix else str(iri)
+
+
+def _editions_not_held(graph: Graph, curie) -> list[dict]:
+    from laokg.graph.asof import unheld_editions_read
+
+    return [{"edition": curie(edition), "work": curie(work), "issued": None if issued is None else str(issued)}
+            for edition, work, issued in unheld_editions_read(graph)]
 
 
 def compute_stats(graph: Graph) -> Stats:
@@ -85,6 +95,7 @@ def compute_stats(graph: Graph) -> Stats:
         evidence=len(evidence),
         observations=len(_instances(graph, _subclasses(graph, QB.Observation))),
         classes=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+        editions_not_held=_editions_not_held(graph, lambda iri: _curie(graph, iri)),
     )
 
 
@@ -135,7 +146,37 @@ def store_stats(store) -> Stats:
         evidence=len(evidence),
         observations=count(instances_of(QB.Observation)),
         classes=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+        editions_not_held=_editions_not_held(_editions_graph(store), lambda iri: _curie_with(manager, str(iri))),
     )
+
+
+def _editions_graph(store) -> Graph:
+    """What :func:`laokg.graph.asof.unheld_editions_read` reads, taken from the store: the
+    editions, their works and dates, and the documents the evidence quotes with theirs."""
+    import pyoxigraph
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS
+
+    def term(node):
+        if isinstance(node, pyoxigraph.Literal):
+            return Literal(node.value, lang=node.language) if node.language else \
+                Literal(node.value, datatype=URIRef(node.datatype.value))
+        return URIRef(node.value) if isinstance(node, pyoxigraph.NamedNode) else None
+
+    graph = Graph()
+    for edition, work, issued in _store_values(store, f"""SELECT ?e ?w ?i WHERE {{
+            ?e <{DCTERMS.isVersionOf}> ?w OPTIONAL {{ ?e <{DCTERMS.issued}> ?i }} }}"""):
+        if term(edition) is not None and term(work) is not None:
+            graph.add((term(edition), DCTERMS.isVersionOf, term(work)))
+            if issued is not None:
+                graph.add((term(edition), DCTERMS.issued, term(issued)))
+    for doc, issued in _store_values(store, f"""SELECT DISTINCT ?d ?i WHERE {{
+            ?p <{OA.hasSource}> ?d OPTIONAL {{ ?d <{DCTERMS.issued}> ?i }} }}"""):
+        if term(doc) is not None:
+            graph.add((KG["-quoted"], OA.hasSource, term(doc)))
+            if issued is not None:
+                graph.add((term(doc), DCTERMS.issued, term(issued)))
+    return graph
 
 
 def _curie_with(manager, iri: str) -> str:
@@ -266,6 +307,10 @@ def format_text(result: Stats) -> str:
         lines.append("Entities by class:")
         cwidth = max(len(c) for c in result.classes)
         lines.extend(f"  {cls:<{cwidth}}  {n:>6}" for cls, n in result.classes.items())
+    for note in result.editions_not_held:
+        lines.append("")
+        lines.append(f"Note: edition read, text not held: {note['edition']} ({note['issued']})")
+        lines.append(f"  of {note['work']}; none of that edition's statements are here.")
     return "\n".join(lines) + "\n"
 
 

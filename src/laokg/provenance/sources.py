@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, RDF
 
 from laokg.errors import InputError
 from laokg.graph import claims, sourcetext
@@ -187,6 +187,9 @@ def _registered(graph, doc: str, root):
     if file is None:
         for subject in graph.subjects(DCTERMS.identifier, Literal(doc)):
             iri, file = subject, Literal(doc)
+    if file is None and (iri, RDF.type, LAOKG.UnheldEdition) in graph:
+        raise InputError(f"{doc}: an edition whose text is not held (laokg:UnheldEdition): nothing can be "
+                         "read in it; register its text with laokg source add FILE --edition-of … when it is found")
     if file is None:
         raise InputError(f"{doc}: not a registered document (laokg source add FILE registers one)")
     record = {}

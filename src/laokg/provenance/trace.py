@@ -291,9 +291,10 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
 
 def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
     """The PROV-O subgraph behind ``iri``: its evidence, passages and their selectors, sections,
-    footnotes, documents and cited works (with their own evidence, recursively), its project
-    assertions and the project agent, plus the unqualified shortcuts: ``prov:wasDerivedFrom``
-    from the node to each document and cited work, ``prov:wasAttributedTo`` the project."""
+    footnotes, documents (with the work an edition belongs to) and cited works (with their own
+    evidence, recursively), its project assertions and the project agent, plus the unqualified
+    shortcuts: ``prov:wasDerivedFrom`` from the node to each document and cited work,
+    ``prov:wasAttributedTo`` the project."""
     out = bind_prefixes(Graph())
     seen = set()
 
@@ -334,6 +335,11 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
                 for p in (RDF.type, DCTERMS.title, DCTERMS.issued, ELI_DATE, DCTERMS.date, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
                     for o in graph.objects(src, p):
                         out.add((src, p, o))
+                for work in graph.objects(src, DCTERMS.isVersionOf):  # the edition's work, named
+                    out.add((src, DCTERMS.isVersionOf, work))
+                    for p in (RDF.type, DCTERMS.title):
+                        for o in graph.objects(work, p):
+                            out.add((work, p, o))
                 walk(src, depth + 1)
 
     walk(iri, 0)

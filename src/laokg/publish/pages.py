@@ -407,6 +407,8 @@ def bibliography(graph: Graph, terms: Terms, sources_result) -> list[dict]:
             "year": str(row["year"]) if "year" in row else None,
             "by": str(row["by"]) if "by" in row else None,
             "footnotes": str(row["footnotes"]) if "footnotes" in row else None,
+            "edition_of": terms.iri(row["editionOf"]) if isinstance(row.get("editionOf"), URIRef) else None,
+            "text_held": str(row["textHeld"]).lower() == "true" if "textHeld" in row else None,
             "dependants": dependants,
         })
     return works
