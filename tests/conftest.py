@@ -67,7 +67,7 @@ MODULES = {
     "browser": {"test_site_browser"},
     "grlc": {"test_grlc"},
     "scale": {"test_validate_scale"},
-    "slow": set(),  # whole files measured slow (none yet); single tests: SLOW_TESTS
+    "slow": {"test_golden"},  # whole files measured slow; single tests: SLOW_TESTS
 }
 
 
