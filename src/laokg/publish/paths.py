@@ -23,6 +23,7 @@ import hashlib
 import posixpath
 import re
 from pathlib import Path
+from typing import TypeGuard
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -81,12 +82,12 @@ def entity_stem(iri) -> str:
     return "id/" + s[len(ENTITY_BASE):]
 
 
-def is_entity(iri) -> bool:
+def is_entity(iri) -> TypeGuard[URIRef]:
     """An IRI the graph mints (under https://w3id.org/laokg/id/) with a name usable as a path."""
     return isinstance(iri, URIRef) and str(iri).startswith(ENTITY_BASE) and entity_path_problem(iri) is None
 
 
-def is_unpublishable(iri) -> bool:
+def is_unpublishable(iri) -> TypeGuard[URIRef]:
     """An IRI under https://w3id.org/laokg/id/ (not the namespace itself) whose name cannot be
     a path: it gets no page. ``laokg validate`` reports the same IRIs (lksh:EntityIriShape)."""
     s = str(iri)

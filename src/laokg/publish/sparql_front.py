@@ -31,6 +31,7 @@ import socket
 import subprocess
 import threading
 import time
+from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 HEAD_TIMEOUT = 10.0  #: seconds to receive a request line and headers
@@ -167,7 +168,7 @@ class Log:
 
 # ---------------------------------------------------------------- the Oxigraph child
 
-_libc = None
+_libc: ctypes.CDLL | Literal[False] | None = None  # False: no C library to call
 
 
 def _prepare_child_setup():
@@ -226,10 +227,11 @@ class Engine:
         self.port = 0
         self.restarts = 0
 
-    def spawn(self) -> None:
+    def spawn(self) -> subprocess.Popen:
         self.port = free_port()
-        self.proc = spawn([self.command, "serve-read-only", "--location", self.store,
+        self.proc = proc = spawn([self.command, "serve-read-only", "--location", self.store,
                            "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(self.timeout)], self.log)
+        return proc
 
     def ready(self) -> bool:
         try:
@@ -240,11 +242,11 @@ class Engine:
             return False
 
     def start(self, wait: float = 60.0) -> None:
-        self.spawn()
+        proc = self.spawn()
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the Oxigraph server stopped at start (exit {self.proc.returncode}; see {self.log.path})")
+            if proc.poll() is not None:
+                raise RuntimeError(f"the Oxigraph server stopped at start (exit {proc.returncode}; see {self.log.path})")
             if self.ready():
                 return
             time.sleep(0.05)
@@ -287,8 +289,9 @@ class Front:
         self.thread = threading.Thread(target=self._run, name="laokg-serve-front", daemon=True)
         self.conns: dict[int, _Conn] = {}
         self.failed: str | None = None
-        self._server = None
-        self._restarting: asyncio.Lock | None = None
+        self._server: asyncio.Server | None = None
+        # bound to the server's loop on first use (Python 3.10+), in the thread that runs it
+        self._restarting = asyncio.Lock()
         self._started = threading.Event()
         self._start_error: BaseException | None = None
         self._generation = 0
@@ -311,7 +314,6 @@ class Front:
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         try:
-            self._restarting = asyncio.Lock()
             sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
@@ -346,8 +348,9 @@ class Front:
         while True:
             await asyncio.sleep(1.0)
             self.log.trim()
+            proc = self.engine.proc
             if not self.engine.alive() and not self._restarting.locked():
-                self.log.write(f"the Oxigraph server exited ({self.engine.proc.returncode}); restarting it")
+                self.log.write(f"the Oxigraph server exited ({proc.returncode if proc else None}); restarting it")
                 await self._restart()
 
     async def _restart(self) -> None:
@@ -564,7 +567,8 @@ async def _read_body(reader, headers: dict) -> bytes:
             raise _Reject(501, "Not Implemented", f"transfer encoding {te[:40]} is not supported")
         if "content-length" in headers:
             raise _Reject(400, "Bad Request", "both Content-Length and Transfer-Encoding")
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             line = await reader.readuntil(b"\r\n")
             try:
