@@ -105,8 +105,8 @@ def check_writable(graph: Graph) -> None:
     the node. rdflib's Turtle and RDF/XML writers would put a ``?`` in its place."""
     for triple in graph:
         for term in triple:
-            if isinstance(term, (Literal, URIRef)) and _SURROGATE.search(term):
-                code = ord(_SURROGATE.search(term).group())
+            if isinstance(term, (Literal, URIRef)) and (match := _SURROGATE.search(term)):
+                code = ord(match.group())
                 s, p, _ = triple
                 raise OutputError(f"cannot write the value of {s.n3()} {p.n3()}: it holds a lone surrogate "
                                   f"U+{code:04X} (not a Unicode character); nothing written")

@@ -232,6 +232,7 @@ def _bad_syntax(path: Path, text: str, exc) -> RDFSyntaxError:
     lines = getattr(exc, "lines", None)
     raw = getattr(exc, "_str", b"")
     source = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else text
+    line: int | None
     if isinstance(offset, int) and offset >= 0:
         line = _line_of(source, offset)
         near = source[offset:].split("\n", 1)[0].strip()
@@ -256,10 +257,10 @@ def _check_iris(path: Path, text: str, graph: Graph) -> None:
     seen: set[URIRef] = set()
     for triple in graph:
         obj = triple[2]
-        if isinstance(obj, Literal) and _SURROGATE.search(obj):
+        if isinstance(obj, Literal) and (surrogate := _SURROGATE.search(obj)):
             match = _SURROGATE_ESCAPE.search(text)
             line = _line_of(text, match.start()) if match else None
-            code = ord(_SURROGATE.search(obj).group())
+            code = ord(surrogate.group())
             raise RDFSyntaxError(path, line, f"literal holds a lone surrogate U+{code:04X} "
                                              "(not a Unicode character; no RDF writer can write it)")
         for term in triple:
