@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.query import ResultRow
 from rdflib.namespace import DCTERMS, PROV
 
 from laokg.errors import InputError
@@ -70,7 +71,10 @@ def check_excerpts(graph: Graph, seeds: Path) -> tuple[int, list[ExcerptProblem]
     texts: dict[str, str] = {}
     problems: list[ExcerptProblem] = []
     checked = 0
-    for node, doc, file, text in graph.query(_EXCERPTS):
+    for row in graph.query(_EXCERPTS):
+        if not isinstance(row, ResultRow):  # a SELECT gives rows only
+            continue
+        node, doc, file, text = row
         checked += 1
         if file is None:
             problems.append(ExcerptProblem(str(node), str(doc), str(text), "document has no dct:identifier file name"))
