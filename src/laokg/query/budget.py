@@ -22,6 +22,7 @@ import select
 import signal
 import sys
 import time
+from typing import TypeGuard
 from dataclasses import dataclass
 
 from laokg.errors import LaokgError, LimitExceeded
@@ -167,7 +168,8 @@ def _prctl():
             _flags_ = _ctypes.FUNCFLAG_CDECL
             _restype_ = Int
 
-        return Function(_ctypes.dlsym(_ctypes.dlopen(None), "prctl"))
+        # dlopen(None) opens the program itself; typeshed wants a path
+        return Function(_ctypes.dlsym(_ctypes.dlopen(None), "prctl"))  # type: ignore[arg-type]
     except (ImportError, AttributeError, OSError, TypeError):  # pragma: no cover
         import ctypes
 
@@ -228,6 +230,7 @@ def _child(call, budget: Budget, write_fd: int, parent: int) -> None:
         _quiet_stderr()
         captured = _Captured()
         _limit_memory(budget.max_memory_mb)
+        payload: tuple  # ("ok", value), ("error", class, message, exit code) or ("memory",)
         try:
             payload = ("ok", call())
         except LaokgError as exc:
@@ -275,7 +278,7 @@ def _rebuild(name: str, message: str, code: int) -> LaokgError:
     return exc
 
 
-def _budgeted(budget: Budget | None) -> bool:
+def _budgeted(budget: Budget | None) -> TypeGuard[Budget]:
     """Whether ``budget`` asks for a worker (else the call runs in this process)."""
     return not (budget is None or budget.in_process or not can_fork()
                 or (budget.timeout is None and budget.max_memory_mb is None))
