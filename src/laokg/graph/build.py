@@ -70,7 +70,7 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
 
     previous = previous_graph(dist)
     old_bytes = previous.read_bytes() if previous is not None else b""
-    if old_bytes and old_bytes == ntriples:
+    if previous is not None and old_bytes and old_bytes == ntriples:
         kept = [previous.parent / name for name in CHANGES_FILES]
         if all(p.is_file() and not p.is_symlink() for p in kept):
             return [(p.name, p.read_bytes()) for p in kept]
@@ -103,7 +103,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     if wide:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
         text = text.ascii()
     shapes = load_shapes(base)
-    result = run_shacl(text if text is not None else data, shapes)
+    result = run_shacl(data, shapes)
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")

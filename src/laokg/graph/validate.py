@@ -89,7 +89,9 @@ def _preparing_processor():
     class PreparingProcessor(SPARQLProcessor):
         """rdflib's SPARQL processor, running query texts through :func:`prepared_query`."""
 
-        def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        # the signature of rdflib's SPARQLProcessor.query, which itself adds ``base`` to
+        # Processor.query's; N803: rdflib's argument names, kept so keyword callers work
+        def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[override]  # noqa: N803
             if isinstance(strOrQuery, str):
                 strOrQuery = prepared_query(strOrQuery, base, initNs)
             return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
@@ -162,9 +164,9 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     if engine not in SHACL_ENGINES:
         raise InputError(f"unknown SHACL engine {engine!r} (choose from {', '.join(SHACL_ENGINES)})")
     if engine == "turbo":
-        import pyshacl_turbo as pyshacl
+        import pyshacl_turbo as shacl
     else:
-        import pyshacl
+        import pyshacl as shacl  # type: ignore[no-redef]  # the same API: the engine chosen by name
 
     text = None
     if isinstance(data, DataText):
@@ -179,7 +181,7 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     inplace = text is None and (None, SH.rule, None) not in shapes
     try:
         with prepared_sparql() if engine == "pyshacl" else contextlib.nullcontext():
-            conforms, report, _text = pyshacl.validate(
+            conforms, report, _text = shacl.validate(
                 data if text is None else _native_input(text),
                 shacl_graph=shapes,
                 ont_graph=None,
@@ -317,7 +319,7 @@ def _path(graph: Graph, node, depth: int = 0, full: bool = False) -> str | None:
         inner = graph.value(node, prop)
         if inner is not None:
             text = _path(graph, inner, depth + 1, full)
-            bare = re.sub(r"<[^>]*>", "", text)  # a full IRI's '/' does not make a sequence
+            bare = re.sub(r"<[^>]*>", "", text or "")  # a full IRI's '/' does not make a sequence
             return template.format(f"({text})" if "/" in bare or "|" in bare else text)
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
@@ -352,7 +354,7 @@ _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "I
 
 def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, ResultRow]]:
     """Each result as (row with CURIEs, the same row with full IRIs), in the CURIE rows' order."""
-    rows = []
+    rows: list[tuple[ResultRow, ResultRow]] = []
     for result in _top_results(report):
         severity_node = report.value(result, SH.resultSeverity)
         severity = _SEVERITY_NAMES.get(severity_node, _term(report, severity_node) or "Violation")
@@ -362,9 +364,9 @@ def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, Re
         component_name = _term(report, component)
         shape = report.value(result, SH.sourceShape)
         message = " / ".join(messages) if messages else (component_name or "constraint not satisfied")
-        rows.append(
-            tuple(
-                ResultRow(
+
+        def row(graph: Graph | None) -> ResultRow:
+            return ResultRow(
                     severity=severity,
                     focus=_term(graph, focus) or "",
                     focus_label=label_of(data, focus) if focus is not None else None,
@@ -374,9 +376,8 @@ def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, Re
                     source_shape=_shape_name(report, shapes, shape, graph is None) if shape is not None else "",
                     constraint=_term(None if graph is None else report, component),
                 )
-                for graph in (data, None)
-            )
-        )
+
+        rows.append((row(data), row(None)))
     rank = {name: i for i, name in enumerate(SEVERITIES)}
     rows.sort(key=lambda pair: (rank.get(pair[0].severity, 9), pair[0].focus, pair[0].path or "", pair[0].source_shape,
                                 pair[0].message, pair[0].value or "", pair[1].focus, pair[1].value or ""))

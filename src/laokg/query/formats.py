@@ -258,7 +258,7 @@ def stream_lines(fmt: str, vars_: list[str], batches):
     write = {"csv": to_csv, "tsv": to_tsv}[fmt]
     ending = "\r\n" if fmt == "csv" else "\n"
     batches = iter(batches)
-    first = next(batches, [])  # checked before anything is written
+    first: list[dict] = next(batches, [])  # checked before anything is written
     check_writable(QueryResult("SELECT", vars=vars_, rows=first))
     text = write(QueryResult("SELECT", vars=list(vars_), rows=first))
     yield text
@@ -340,11 +340,14 @@ def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
         return result.text
     check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
+        from rdflib import Graph
+
         from laokg.graph.export import serialize  # canonical: the same triples give the same bytes
         from laokg.namespaces import bind_prefixes
 
-        bind_prefixes(result.graph)
-        out = serialize(result.graph, fmt).decode("utf-8")
+        graph = result.graph if result.graph is not None else Graph()  # no graph: no triples
+        bind_prefixes(graph)
+        out = serialize(graph, fmt).decode("utf-8")
         return out if out.endswith("\n") else out + "\n"
     if fmt == "table":
         return table(result, width)
