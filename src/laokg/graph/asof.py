@@ -357,7 +357,7 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
     documents = set(sources.values()) | {doc for doc, _ in by_pred[VERSION_OF]}
     issued = _days(by_pred[ISSUED], documents, min)
     issued.update(_days(by_pred[MODIFIED], issued, max))  # the text read is the document as modified (see document_dates)
-    work = {}
+    work: dict[str, str] = {}  # document -> its work (N-Triples terms)
     for doc, w in sorted(by_pred[VERSION_OF]):
         work.setdefault(doc, w)
     latest: dict = {}
