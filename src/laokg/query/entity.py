@@ -7,12 +7,13 @@ from itertools import groupby
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, SKOS
 
 from laokg.query.parameters import expand_iri, shown
 from laokg.errors import NotFoundError, ParameterError
+from laokg.graph.evidence import read_evidence
 from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold, plain_text
-from laokg.namespaces import DOCO, FABIO, LAOKG, OA, bind_prefixes
+from laokg.namespaces import DOCO, FABIO, bind_prefixes
 from laokg.query.engines import QueryResult
 
 
@@ -90,43 +91,20 @@ def _term_key(graph: Graph, term):
     return _sort_key(term)
 
 
-def _footnote_number(graph: Graph, fn) -> str:
-    num = graph.value(fn, LAOKG.footnoteNumber)
-    return str(num) if num is not None else curie(fn)
-
-
-def _added(graph: Graph, node, subject) -> list[tuple[object, object]]:
-    """The statements of ``subject`` that project assertion ``node`` names by value (laokg:addsStatement)."""
-    out = []
-    for st in graph.objects(node, LAOKG.addsStatement):
-        named = graph.value(st, RDF.subject)
-        p, o = graph.value(st, RDF.predicate), graph.value(st, RDF.object)
-        if p is not None and o is not None and (named is None or named == subject):
-            out.append((p, o))
-    return sorted(out, key=lambda po: (curie(po[0]), _sort_key(po[1])))
-
-
 def _evidence(graph: Graph, node, subject=None) -> Evidence:
-    types = sorted(graph.objects(node, RDF.type), key=str)
-    kind = curie(types[0]) if types else "evidence"
-    ev = Evidence(node, kind)
-    # document evidence: prov:entity is the passage, whose oa:hasSource is the document
-    passages = list(graph.objects(node, PROV.entity))
-    ev.document = next((d for p in passages for d in graph.objects(p, OA.hasSource)), None)
-    section = graph.value(node, LAOKG.section)
-    if section is not None:
-        title = graph.value(section, DCTERMS.title)
-        ev.section = str(title) if title is not None else curie(section)
-    fns = list(graph.objects(node, LAOKG.footnote))
-    ev.footnotes = sorted((_footnote_number(graph, f) for f in fns), key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
-    for sel in (s for p in passages for s in graph.objects(p, OA.hasSelector)):
-        for exact in graph.objects(sel, OA.exact):
-            ev.excerpts.append(str(exact))
-    ev.excerpts.sort()
-    ev.cited = sorted(graph.objects(node, LAOKG.citedWork), key=str)
-    ev.asserted = sorted(graph.objects(node, LAOKG.assertedProperty), key=str)
-    ev.added = _added(graph, node, subject)
-    note = graph.value(node, SKOS.note) or graph.value(node, RDFS.comment)
+    found = read_evidence(graph, node, subject)
+    types = sorted(found.types, key=str)
+    ev = Evidence(node, curie(types[0]) if types else "evidence", document=found.document)
+    if found.section is not None:
+        title = found.section_title
+        ev.section = str(title) if title is not None else curie(found.section)
+    numbers = (str(num) if num is not None else curie(fn) for fn, num in found.footnotes)
+    ev.footnotes = sorted(numbers, key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+    ev.excerpts = sorted(found.excerpts)
+    ev.cited = sorted(found.cited, key=str)
+    ev.asserted = sorted(found.asserted, key=str)
+    ev.added = sorted(found.added, key=lambda po: (curie(po[0]), _sort_key(po[1])))
+    note = found.note or found.comment
     ev.note = str(note) if note is not None else None
     return ev
 
