@@ -149,7 +149,7 @@ class NodeLabels(LabelIndex):
     label, build the whole index on first use. For a graph read from a store, where one node
     costs a lookup and every label a scan (laokg.query.storeview)."""
 
-    def __init__(self, graph: Graph, exact=None, candidates=None):  # noqa: D107 - no full index until needed
+    def __init__(self, graph: Graph, exact=None, candidates=None):  # no full index until needed
         self.graph = graph
         self._exact = exact
         #: text -> ``[(subject, property rank, label)]``: a superset of the labels ``search``

@@ -307,7 +307,10 @@ def as_of_changes(text: str, old_day, new_day, keep=()) -> tuple[set, set, set, 
     return common, left_new - left_old, left_old - left_new, [t[:3] for t in triples if t[1] in keep] if keep else []
 
 
-_iri = lambda term: f"<{term}>"  # noqa: E731
+def _iri(term) -> str:
+    return f"<{term}>"
+
+
 HAS_SOURCE, ENTITY, DERIVED = _iri(OA.hasSource), _iri(PROV.entity), _iri(PROV.qualifiedDerivation)
 ATTRIBUTED, ISSUED, VERSION_OF = _iri(PROV.qualifiedAttribution), _iri(DCTERMS.issued), _iri(DCTERMS.isVersionOf)
 PART_OF, TYPE, MODIFIED = _iri(DCTERMS.isPartOf), _iri(RDF.type), _iri(DCTERMS.modified)

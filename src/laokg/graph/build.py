@@ -76,7 +76,10 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
             return [(p.name, p.read_bytes()) for p in kept]
     old = from_ntriples(old_bytes.decode("utf-8")) if old_bytes else set()
     new = from_ntriples(ntriples.decode("utf-8"))  # both written by the release writers: one triple a line
-    name = lambda data: "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
+
+    def name(data: bytes) -> str:
+        return "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
+
     result = diff_triples(old, new, name(old_bytes), name(ntriples))
     return [(CHANGES_FILES[0], format_text(result).encode("utf-8")), (CHANGES_FILES[1], format_json(result).encode("utf-8"))]
 
@@ -139,9 +142,9 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     sizes = [len(payload) for _, payload in contents]
     store = paths[-1]
     sizes.append(sum(p.stat().st_size for p in store.resolve().rglob("*") if p.is_file()))
-    written = [Written(path, size) for path, size in zip(paths, sizes)]
+    written = [Written(path, size) for path, size in zip(paths, sizes, strict=True)]
     store_entry = written.pop()
-    written.insert(len(written) - 1 - len(attachments), store_entry)  # the store, then its record (as before)
+    written.insert(len(written) - 1 - len(attachments), store_entry)  # the store, then its record
     return BuildResult(written, result)
 
 

@@ -24,6 +24,7 @@ from laokg.graph import triples as tr
 from laokg.graph import writers
 from laokg.graph.atomic import write_atomic, write_files_atomic, write_output_file  # noqa: F401 - re-exported
 from laokg.namespaces import PREFIXES
+import contextlib
 
 #: format name -> (rdflib serializer, file extension, media type)
 FORMATS = {
@@ -84,7 +85,7 @@ class _SortedGraph(Graph):
     """A view of a graph whose subjects and predicate-objects come out sorted, for
     serialisers (RDF/XML) that write them in store order."""
 
-    def subjects(self, predicate=None, object=None, unique=False):  # noqa: A002
+    def subjects(self, predicate=None, object=None, unique=False):  # rdflib's Graph.subjects
         return iter(sorted(set(super().subjects(predicate, object)), key=_term_key))
 
     def predicate_objects(self, subject=None, unique=False):

@@ -89,9 +89,9 @@ def _preparing_processor():
     class PreparingProcessor(SPARQLProcessor):
         """rdflib's SPARQL processor, running query texts through :func:`prepared_query`."""
 
-        # the signature of rdflib's SPARQLProcessor.query, which itself adds ``base`` to
-        # Processor.query's; N803: rdflib's argument names, kept so keyword callers work
-        def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[override]  # noqa: N803
+        # the signature (and argument names, for keyword callers) of rdflib's
+        # SPARQLProcessor.query, which itself adds ``base`` to Processor.query's
+        def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[override]
             if isinstance(strOrQuery, str):
                 strOrQuery = prepared_query(strOrQuery, base, initNs)
             return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
@@ -365,19 +365,21 @@ def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, Re
         shape = report.value(result, SH.sourceShape)
         message = " / ".join(messages) if messages else (component_name or "constraint not satisfied")
 
-        def row(graph: Graph | None) -> ResultRow:
-            return ResultRow(
-                    severity=severity,
-                    focus=_term(graph, focus) or "",
-                    focus_label=label_of(data, focus) if focus is not None else None,
-                    path=_path(report, report.value(result, SH.resultPath), full=graph is None),
-                    value=_term(graph, report.value(result, SH.value)),
-                    message=message,
-                    source_shape=_shape_name(report, shapes, shape, graph is None) if shape is not None else "",
-                    constraint=_term(None if graph is None else report, component),
-                )
-
-        rows.append((row(data), row(None)))
+        # the row with CURIEs (terms shortened by ``data``'s prefixes), then with full IRIs
+        with_curies, with_iris = (
+            ResultRow(
+                severity=severity,
+                focus=_term(graph, focus) or "",
+                focus_label=label_of(data, focus) if focus is not None else None,
+                path=_path(report, report.value(result, SH.resultPath), full=graph is None),
+                value=_term(graph, report.value(result, SH.value)),
+                message=message,
+                source_shape=_shape_name(report, shapes, shape, graph is None) if shape is not None else "",
+                constraint=_term(None if graph is None else report, component),
+            )
+            for graph in (data, None)
+        )
+        rows.append((with_curies, with_iris))
     rank = {name: i for i, name in enumerate(SEVERITIES)}
     rows.sort(key=lambda pair: (rank.get(pair[0].severity, 9), pair[0].focus, pair[0].path or "", pair[0].source_shape,
                                 pair[0].message, pair[0].value or "", pair[1].focus, pair[1].value or ""))

@@ -115,9 +115,7 @@ class _Names:
         split = self._split(iri) if "\\" not in iri else None
         if split is not None:
             ns, local = split
-            if self.strict and not _LOCAL.fullmatch(local):
-                name = None
-            elif not self.strict and local.startswith("//"):
+            if self.strict and not _LOCAL.fullmatch(local) or not self.strict and local.startswith("//"):
                 name = None
             else:
                 name = f"{self.by_ns[ns]}:{local}"

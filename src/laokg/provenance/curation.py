@@ -47,21 +47,13 @@ class ExcerptProblem:
     reason: str
 
 
-_EXCERPTS = """
-SELECT ?node ?doc ?file ?text WHERE {
-  { ?node <%(entity)s> ?passage . ?passage <%(source)s> ?doc ; <%(sel)s>/<%(exact)s> ?text . }
+_EXCERPTS = f"""
+SELECT ?node ?doc ?file ?text WHERE {{
+  {{ ?node <{PROV.entity}> ?passage . ?passage <{OA.hasSource}> ?doc ; <{OA.hasSelector}>/<{OA.exact}> ?text . }}
   UNION
-  { ?node <%(part)s> ?doc ; <%(cit)s> ?text . }
-  OPTIONAL { ?doc <%(ident)s> ?file }
-}""" % {
-    "entity": PROV.entity,
-    "source": OA.hasSource,
-    "sel": OA.hasSelector,
-    "exact": OA.exact,
-    "part": DCTERMS.isPartOf,
-    "cit": DCTERMS.bibliographicCitation,
-    "ident": DCTERMS.identifier,
-}
+  {{ ?node <{DCTERMS.isPartOf}> ?doc ; <{DCTERMS.bibliographicCitation}> ?text . }}
+  OPTIONAL {{ ?doc <{DCTERMS.identifier}> ?file }}
+}}"""
 
 
 def check_excerpts(graph: Graph, seeds: Path) -> tuple[int, list[ExcerptProblem]]:

@@ -140,7 +140,7 @@ def _work_of(existing: str, doc: str, graph_file: Path) -> str:
     graph = Graph()
     try:
         graph.parse(data=existing, format="turtle")
-    except Exception as exc:  # noqa: BLE001 - the file's own errors are reported by the loaders
+    except Exception as exc:  # the file's own errors are reported by the loaders
         raise InputError(f"{graph_file}: cannot read it to find {doc}: {exc}") from None
     node = claims.KG + doc.split(":", 1)[1]
     from rdflib import URIRef
@@ -165,9 +165,9 @@ def _with_prefixes(text: str, names) -> str:
     if not missing:
         return text
     lines = text.splitlines(keepends=True)
-    last = max((i for i, l in enumerate(lines) if l.startswith("@prefix")), default=None)
+    last = max((i for i, line in enumerate(lines) if line.startswith("@prefix")), default=None)
     if last is None:
-        head = [i for i, l in enumerate(lines) if l.startswith("#")]
+        head = [i for i, line in enumerate(lines) if line.startswith("#")]
         at = (head[-1] + 1) if head else 0
         return "".join(lines[:at]) + "\n" + "".join(missing) + "".join(lines[at:])
     return "".join(lines[: last + 1]) + "".join(missing) + "".join(lines[last + 1:])

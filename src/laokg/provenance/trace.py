@@ -52,7 +52,7 @@ class Work:
     label: str | None
     issued: str | None
     by: list[str]
-    cites: list["Work"] = field(default_factory=list)  # the works this work's own evidence cites
+    cites: list[Work] = field(default_factory=list)  # the works this work's own evidence cites
 
 
 @dataclass

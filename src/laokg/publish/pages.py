@@ -210,7 +210,9 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
     from laokg.graph.corroboration import fact_sources, notable
 
     fs = fact_sources(graph, iri)
-    doc_term = lambda src: terms.iri(URIRef(src.document)) if src.document else None
+    def doc_term(src):
+        return terms.iri(URIRef(src.document)) if src.document else None
+
     sources = None
     if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
         sources = {

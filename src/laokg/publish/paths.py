@@ -40,7 +40,7 @@ MAX_SEGMENT = 100
 MAX_NAME = 200
 #: one segment of an entity name: no leading or trailing dot (``.``, ``..``, ``.htaccess``,
 #: ``name.`` which Windows strips)
-_SEGMENT = r"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,%d}[A-Za-z0-9_-])?" % (MAX_SEGMENT - 2)
+_SEGMENT = rf"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{{0,{MAX_SEGMENT - 2}}}[A-Za-z0-9_-])?"
 _ENTITY_NAME = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
 #: device names Windows reserves in every directory, with any extension (``con.html`` too)
 _RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(?:\..*)?", re.IGNORECASE)

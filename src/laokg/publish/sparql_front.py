@@ -33,6 +33,7 @@ import threading
 import time
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
+import contextlib
 
 HEAD_TIMEOUT = 10.0  #: seconds to receive a request line and headers
 BODY_TIMEOUT = 30.0  #: seconds to receive a request body
@@ -141,11 +142,8 @@ class Log:
     def write(self, line: str) -> None:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in line)[:2000]
-        with self._lock:
-            try:
-                os.write(self.fd, f"{stamp} laokg: {clean}\n".encode("utf-8", "replace"))
-            except OSError:
-                pass
+        with self._lock, contextlib.suppress(OSError):
+            os.write(self.fd, f"{stamp} laokg: {clean}\n".encode("utf-8", "replace"))
 
     def trim(self) -> None:
         """Keep the file under :data:`LOG_MAX_BYTES` (copy the last half, truncate, append it back)."""
@@ -187,10 +185,8 @@ def _child_setup():  # runs in the child between fork and exec: no imports, no a
     if _libc:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
             _libc.signal(signum, None)  # SIG_DFL: an ignored SIGINT of a background job is not inherited
-        try:
+        with contextlib.suppress(AttributeError):  # no prctl: not Linux
             _libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG: die with laokg, even on SIGKILL
-        except AttributeError:
-            pass
     os.setpgid(0, 0)  # own process group: a terminal's Ctrl-C reaches laokg, which stops it
 
 
@@ -320,7 +316,7 @@ class Front:
             sock.listen(512)
             self._server = self.loop.run_until_complete(
                 asyncio.start_server(self._accept, sock=sock, limit=MAX_HEAD_BYTES))
-        except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
+        except BaseException as exc:  # handed to the starting thread
             self._start_error = exc
             self._started.set()
             return
@@ -524,10 +520,8 @@ class Front:
         if client_open and not sent_head:
             writer.write(_plain(503, "Service Unavailable",
                                 f"query timeout: no answer within {self.engine.timeout} s (the server's limit)"))
-            try:
+            with contextlib.suppress(ConnectionError, asyncio.TimeoutError):
                 await asyncio.wait_for(writer.drain(), 2)
-            except (ConnectionError, asyncio.TimeoutError):
-                pass
         writer.transport.abort()
         if self._generation == generation:
             await self._restart()
