@@ -26,14 +26,19 @@ The limits are documented in docs/limits.md with the figures they were chosen fr
 from __future__ import annotations
 
 import io
-from typing import BinaryIO, cast
 import os
 import re
 import stat
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from laokg.errors import InputError, RDFSyntaxError
 
+#: a lone surrogate (U+D800 to U+DFFF) is not a Unicode character: no UTF-8 writer can write it
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+#: digits in one number: Python refuses to convert longer digit strings to numbers and back
+#: (sys.get_int_max_str_digits), so the loaders and the query parameters refuse them first
+MAX_DIGITS = 4300
 #: characters in one literal (the real graph's longest is 616)
 MAX_LITERAL = 1_000_000
 #: items in one list (the real graph's longest has 5; rdflib's and laokg's writers slow

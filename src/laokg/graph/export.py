@@ -78,7 +78,7 @@ def canonical_graph(graph: Graph) -> Graph:
     """A copy of ``graph`` with canonical blank-node labels, triples inserted in sorted order,
     the same prefixes, and a prefix for every namespace used by a predicate or class."""
     ready = prepare_graph(graph)
-    return tr.to_rdflib(ready.triples, ready.prefixes)
+    return tr.to_graph(ready.triples, ready.prefixes)
 
 
 class _SortedGraph(Graph):
@@ -123,7 +123,7 @@ def write_triples(ready: Triples, fmt: str) -> bytes:
         return writers.turtle(ready.triples, ready.prefixes, ready.shape)
     if fmt == "jsonld":
         return writers.jsonld(ready.triples, ready.prefixes, ready.shape)
-    return _rdfxml(tr.to_rdflib(ready.triples, ready.prefixes))
+    return _rdfxml(tr.to_graph(ready.triples, ready.prefixes))
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:

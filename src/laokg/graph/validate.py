@@ -1,4 +1,4 @@
-"""Validate the data graph against the SHACL shapes with pySHACL, and format the report.
+"""Validate the data graph against the SHACL shapes (pyshacl-turbo, or pySHACL by name), and format the report.
 
 The data graph is ontology + vocabularies + graph files (see :mod:`laokg.graph.load`); the shapes
 graph is ``ontology/shapes.ttl``. pySHACL runs with no inference, in advanced mode (so
@@ -32,7 +32,9 @@ from laokg.namespaces import SCHEMA, SH, bind_prefixes
 
 SEVERITIES = ("Violation", "Warning", "Info")
 FORMATS = ("text", "json", "turtle")
-LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SCHEMA.name)
+#: the label a validation result shows beside its focus node (rdfs:label first, no altLabel:
+#: a report names a node as its data names it; laokg.labels.LABEL_PROPERTIES ranks labels for search)
+FOCUS_LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SCHEMA.name)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     _plain_strings(report)
     if text is not None:  # the prefixes, and the labels of the nodes the report names
         data = text.label_graph({f for r in _top_results(report) if (f := report.value(r, SH.focusNode)) is not None},
-                                LABEL_PROPERTIES)
+                                FOCUS_LABEL_PROPERTIES)
     rows = _rows(report, data, shapes)
     return ValidationResult(bool(conforms), [r for r, _ in rows], report, [r for _, r in rows])
 
@@ -329,7 +331,7 @@ def _path(graph: Graph, node, depth: int = 0, full: bool = False) -> str | None:
 
 def label_of(graph: Graph, node) -> str | None:
     """The node's label (rdfs:label, skos:prefLabel, dct:title, schema:name), English first."""
-    for prop in LABEL_PROPERTIES:
+    for prop in FOCUS_LABEL_PROPERTIES:
         values = [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
         if values:
             values.sort(key=lambda v: (v.language not in ("en", None), v.language or "", str(v)))
