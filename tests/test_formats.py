@@ -254,7 +254,8 @@ def _oxigraph_rows(terms_by_row: list[list]) -> tuple[list[str], list[tuple]]:
     lines = []
     for n, row in enumerate(terms_by_row):
         lines.append(f'<urn:row:{n}> <urn:number> "{n}"^^<{XSD}integer> .')
-        lines += [f"<urn:row:{n}> <urn:{v}> {t} ." for v, t in zip(vars_, row, strict=True) if t is not None]
+        # a row may be shorter than the widest: its missing terms are unbound
+        lines += [f"<urn:row:{n}> <urn:{v}> {t} ." for v, t in zip(vars_, row, strict=False) if t is not None]
     store = pyoxigraph.Store()
     store.load("\n".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     where = " ".join(f"OPTIONAL {{ ?row <urn:{v}> ?{v} }}" for v in vars_)

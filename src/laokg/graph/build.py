@@ -1,4 +1,5 @@
-"""Build the release in ``dist/``: validate, then write the merged graph and the report.
+"""Build the release in ``dist/``: validate, then write the merged graph, the report, the query
+store and what changed since the previous release.
 
 Nothing is written unless the graph conforms (warnings are allowed and reported). The
 release is published whole (:mod:`laokg.graph.release`): its files and the Oxigraph query

@@ -331,18 +331,19 @@ def show(root, doc: str) -> SourceReport:
     iri, document = _registered(graph, doc, base)
     passages = []
     for passage in graph.subjects(OA.hasSource, iri):
-        start = end = None
+        span: tuple[int, int] | None = None  # (start, end) offsets in the text
         excerpt = ""
         for sel in graph.objects(passage, OA.hasSelector):
             if graph.value(sel, OA.start) is not None:
-                start, end = int(graph.value(sel, OA.start)), int(graph.value(sel, OA.end))
+                span = int(str(graph.value(sel, OA.start))), int(str(graph.value(sel, OA.end)))
             if graph.value(sel, OA.exact) is not None:
                 excerpt = str(graph.value(sel, OA.exact))
-        if start is None:
+        if span is None:
             hits = sourcetext.find_all(document.text, excerpt)
             if not hits:
                 continue
-            start, end = hits[0], hits[0] + len(excerpt)
+            span = hits[0], hits[0] + len(excerpt)
+        start, end = span
         nodes = sorted(str(n) for ev in graph.subjects(PROV.entity, passage) for n in graph.subjects(PROV.qualifiedDerivation, ev))
         section = next((str(graph.value(s, DCTERMS.title)) for ev in graph.subjects(PROV.entity, passage)
                         for s in graph.objects(ev, LAOKG.section)), None)

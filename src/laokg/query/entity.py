@@ -1,12 +1,15 @@
-"""Entity cards (``laokg show``) and label search (``laokg search``) on the embedded graph."""
+"""Entity cards (``laokg show``) and label search (``laokg search``) on an rdflib graph (the
+parsed files, or the built store seen through :mod:`laokg.query.storeview`)."""
 
 from __future__ import annotations
 
 import json
 from itertools import groupby
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 from rdflib.namespace import OWL, PROV, RDF, SKOS
 
 from laokg.query.parameters import expand_iri, shown
@@ -49,15 +52,15 @@ def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef
 
 @dataclass
 class Evidence:
-    node: object
+    node: Node
     kind: str
-    document: object | None = None
+    document: Node | None = None
     section: str | None = None
     footnotes: list[str] = field(default_factory=list)
     excerpts: list[str] = field(default_factory=list)
-    cited: list[object] = field(default_factory=list)
-    asserted: list[object] = field(default_factory=list)
-    added: list[tuple[object, object]] = field(default_factory=list)  # (property, value) named by value
+    cited: list[Node] = field(default_factory=list)
+    asserted: list[Node] = field(default_factory=list)
+    added: list[tuple[Node, Node]] = field(default_factory=list)  # (property, value) named by value
     note: str | None = None
 
 
@@ -65,10 +68,10 @@ class Evidence:
 class Card:
     iri: URIRef
     label: str | None
-    types: list[URIRef]
-    labels: list[tuple[URIRef, Literal]]
-    properties: list[tuple[URIRef, object]]
-    incoming: list[tuple[object, URIRef]]
+    types: list[Node]
+    labels: list[tuple[Node, Node]]  # (label property, label)
+    properties: list[tuple[Node, Node]]
+    incoming: list[tuple[Node, Node]]  # (subject, property)
     evidence: list[Evidence]
 
 
@@ -112,7 +115,7 @@ def _evidence(graph: Graph, node, subject=None) -> Evidence:
 def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
     index = index or LabelIndex(graph)
     types = sorted(graph.objects(iri, RDF.type), key=str)
-    labels = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
+    labels: list[tuple[Node, Node]] = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
     props = sorted(((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN), key=lambda x: (curie(x[0]), _term_key(graph, x[1])))
     incoming = sorted(
         ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
@@ -195,12 +198,12 @@ def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_link
     return "\n".join(out) + "\n"
 
 
-def _json_term(term) -> object:
+def _json_term(term) -> dict[str, str | None]:
     if isinstance(term, URIRef):
         return {"iri": str(term), "curie": curie(term)}
     if isinstance(term, BNode):
         return {"bnode": str(term)}
-    d = {"value": str(term)}
+    d: dict[str, str | None] = {"value": str(term)}
     if term.language:
         d["lang"] = term.language
     elif term.datatype:
@@ -217,7 +220,7 @@ def render_json(graph: Graph, c: Card, index: LabelIndex | None = None) -> str:
             d["label"] = index.label(t)
         return d
 
-    data = {
+    data: dict[str, Any] = {
         "iri": str(c.iri),
         "curie": curie(c.iri),
         "label": c.label,
@@ -251,7 +254,8 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
     """The entity's own triples, its blank nodes, its evidence nodes and project assertions, and
     the passages the evidence quotes (with their selectors)."""
     out = bind_prefixes(Graph())
-    todo, seen = [iri], set()
+    todo: list[Node] = [iri]
+    seen: set[Node] = set()
     while todo:
         node = todo.pop()
         if node in seen:
@@ -278,7 +282,7 @@ QUOTES = "quotes"  # QueryResult.extra key: each thing's quotes, one by one (for
 def supported(graph: Graph, node) -> list:
     """The things an evidence node, or the passage it quotes, supports (sorted); [] for a
     node that is neither: what ``search`` shows a matching piece of evidence under."""
-    things = set()
+    things: set[Node] = set()
     for evidence in {node} | set(graph.subjects(PROV.entity, node)):
         for prop in (PROV.qualifiedDerivation, PROV.qualifiedAttribution):
             things.update(s for s in graph.subjects(prop, evidence) if not isinstance(s, BNode))
@@ -337,12 +341,12 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
         if type_ is not None and type_ not in types:
             continue
         preferred = index.label(s)
-        rank, label = (direct[s][1], direct[s][2]) if s in direct else ("quoted", None)
-        row = {"rank": Literal(rank), "thing": s}
-        if preferred or label is not None:
-            row["label"] = Literal(preferred) if preferred else label
-        if label is not None and preferred != str(label):
-            row["matched"] = label
+        shown_rank, matched = (direct[s][1], direct[s][2]) if s in direct else ("quoted", None)
+        row = {"rank": Literal(shown_rank), "thing": s}
+        if preferred or matched is not None:
+            row["label"] = Literal(preferred) if preferred else matched
+        if matched is not None and preferred != str(matched):
+            row["matched"] = matched
         if types:
             row["type"] = types[0]
         if quotes.get(s):
