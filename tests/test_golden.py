@@ -1,5 +1,5 @@
 """No refactoring changes an output: every saved query (csv, each tested case), audit, show,
-trace, the export and the site give the bytes recorded in tests/expected/golden.json.
+trace, the export and the site give the bytes recorded in tests/golden.json.
 
 Recorded and compared by tests/golden.py (``python -m tests.golden``); after an intended change
 of the data or of an output, and only then, ``python -m tests.golden --update``.
@@ -18,7 +18,7 @@ def outputs():
 def test_the_outputs_are_the_recorded_bytes(outputs):
     lines = golden.differences(golden.load(), outputs)
     assert not lines, (
-        "outputs differ from tests/expected/golden.json (a refactoring must keep every byte; after an "
+        "outputs differ from tests/golden.json (a refactoring must keep every byte; after an "
         "intended data change run `python -m tests.golden --update`):\n" + "\n".join(lines[:40])
     )
 
