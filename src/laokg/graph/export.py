@@ -24,7 +24,6 @@ from laokg.graph import triples as tr
 from laokg.graph import writers
 from laokg.graph.atomic import write_atomic, write_files_atomic, write_output_file  # noqa: F401 - re-exported
 from laokg.namespaces import PREFIXES
-import contextlib
 
 #: format name -> (rdflib serializer, file extension, media type)
 FORMATS = {
