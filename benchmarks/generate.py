@@ -69,14 +69,14 @@ def copy_text(text: str, tag: str) -> str:
     ``id/<tag>/``, label-like literals suffixed with `` [tag]``."""
     text = text.replace(ID, f"{ID}{tag}/")
     # "..."@en / "..." directly after a label property (single-line literals only)
-    pattern = re.compile(r'((?:%s)\s+)"((?:[^"\\\n]|\\.)*)"' % "|".join(re.escape(p) for p in LABELS))
+    labels = "|".join(re.escape(p) for p in LABELS)
+    pattern = re.compile(r'((?:' + labels + r')\s+)"((?:[^"\\\n]|\\.)*)"')
     text = pattern.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', text)
     # a label a project assertion names by value (laokg:addsStatement) is tagged like the label
     # (as hand-written, predicate first; as the release writers lay it out, object first)
-    named = re.compile(r'(rdf:predicate (?:%s) ; rdf:object\s+)"((?:[^"\\\n]|\\.)*)"' % "|".join(re.escape(p) for p in LABELS))
+    named = re.compile(r'(rdf:predicate (?:' + labels + r') ; rdf:object\s+)"((?:[^"\\\n]|\\.)*)"')
     text = named.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', text)
-    written = re.compile(r'(rdf:object\s+)"((?:[^"\\\n]|\\.)*)"(@[A-Za-z-]+)?(\s*;\s*rdf:predicate (?:%s)\b)'
-                         % "|".join(re.escape(p) for p in LABELS))
+    written = re.compile(r'(rdf:object\s+)"((?:[^"\\\n]|\\.)*)"(@[A-Za-z-]+)?(\s*;\s*rdf:predicate (?:' + labels + r')\b)')
     text = written.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"{m.group(3) or ""}{m.group(4)}', text)
     return text
 

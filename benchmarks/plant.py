@@ -93,9 +93,8 @@ def _candidates(g: Graph, kind, classes, path, datatype) -> list:
         elif kind == "MaxCount":
             if len(values) == 1 and isinstance(values[0], Literal) and values[0].datatype in TEXT_TYPES:
                 out.append(s)
-        elif kind == "Datatype":
-            if len(values) == 1 and isinstance(values[0], Literal) and values[0].datatype == datatype:
-                out.append(s)
+        elif kind == "Datatype" and len(values) == 1 and isinstance(values[0], Literal) and values[0].datatype == datatype:
+            out.append(s)
     return out
 
 
@@ -171,7 +170,7 @@ def plant(out: Path, copies: int, k: int) -> dict[str, int]:
     n = 0
     for key, spec in kinds:
         done = 0
-        for j in range(k):
+        for _ in range(k):
             i = (n % copies) + 1
             n += 1
             g = copy_graph(i)
@@ -196,5 +195,5 @@ def plant(out: Path, copies: int, k: int) -> dict[str, int]:
             p.unlink()
         lines = sorted(to_canonical_graph(g).serialize(format="nt").splitlines())
         header = f"# laokg synthetic graph: copy c{i:04d} with planted violations (see planted.json), canonical N-Triples\n"
-        (out / "graph" / f"c{i:04d}-planted.ttl").write_text(header + "\n".join(l for l in lines if l) + "\n", encoding="utf-8")
+        (out / "graph" / f"c{i:04d}-planted.ttl").write_text(header + "\n".join(line for line in lines if line) + "\n", encoding="utf-8")
     return planted

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import lru_cache
+from functools import lru_cache, cache
 
 from .saved_query_support import QUERIES, bind, catalogue, cases, query_names, real_graph
 
@@ -35,7 +35,7 @@ def parity_cases() -> list[tuple[str, str, tuple]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def text_of(name: str) -> str:
     if name.startswith("audit/"):
         return (QUERIES / name).read_text(encoding="utf-8")

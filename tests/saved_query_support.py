@@ -29,7 +29,7 @@ import json
 import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -91,7 +91,7 @@ def query_names() -> list[str]:
 # ---------------------------------------------------------------- expected rows
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected(name: str) -> dict:
     with open(EXPECTED / f"{name}.json", encoding="utf-8") as f:
         return json.load(f, parse_float=Decimal)
@@ -118,7 +118,7 @@ def bind(name: str, params) -> dict:
     return bind_parameters(catalogue()[name], [tuple(p) for p in params], resolver)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _run_embedded(name: str, params: tuple, use_values):
     return embedded_engine().run(catalogue()[name].text, bind(name, params), source=name, use_values=use_values)
 
@@ -218,7 +218,7 @@ def expected_rows(case) -> list[tuple]:
     rows = []
     for row in case["rows"]:
         assert len(row) == len(cols), f"expected row has {len(row)} values for {len(cols)} columns: {row}"
-        rows.append(tuple(canon_expected(v, seps.get(c)) for c, v in zip(cols, row)))
+        rows.append(tuple(canon_expected(v, seps.get(c)) for c, v in zip(cols, row, strict=True)))
     return rows
 
 
@@ -229,9 +229,9 @@ def diff_rows(got: list[tuple], want: list[tuple]) -> str:
         return ""
     lines = []
     for row, n in (w - g).items():
-        lines.append(f"  missing    {'%dx ' % n if n > 1 else ''}{show_row(row)}")
+        lines.append(f"  missing    {f'{n}x ' if n > 1 else ''}{show_row(row)}")
     for row, n in (g - w).items():
-        lines.append(f"  unexpected {'%dx ' % n if n > 1 else ''}{show_row(row)}")
+        lines.append(f"  unexpected {f'{n}x ' if n > 1 else ''}{show_row(row)}")
     return "\n".join(lines)
 
 
@@ -250,5 +250,5 @@ def check_rows(got: list[tuple], case: dict) -> None:
         want_keys = order_keys(want, case["columns"], case["order_by"])
         assert got_keys == want_keys, (
             "rows are right but their order is not (ORDER BY " + ", ".join(case["order_by"]) + "):\n"
-            + "\n".join(f"  got {show_row(a)}   want {show_row(b)}" for a, b in zip(got_keys, want_keys) if a != b)
+            + "\n".join(f"  got {show_row(a)}   want {show_row(b)}" for a, b in zip(got_keys, want_keys, strict=False) if a != b)
         )

@@ -25,7 +25,8 @@ import glob
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import NamedTuple
+from collections.abc import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -329,7 +330,7 @@ class Requirement:
 def _qname(graph: Graph, term) -> str:
     try:
         return graph.namespace_manager.normalizeUri(term)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return str(term)
 
 
@@ -439,11 +440,11 @@ def sole_triples(data: Graph, requirement: Requirement, node) -> list[tuple]:
         [(node, alt.path, v) for v in data.objects(node, alt.path) if alt.test(data, v)]
         for alt in requirement.alternatives
     ]
-    if not any(len(q) >= alt.min for q, alt in zip(qualifying, requirement.alternatives)):
+    if not any(len(q) >= alt.min for q, alt in zip(qualifying, requirement.alternatives, strict=True)):
         return []  # already unmet: not ours to test
     out = []
     for triple in dict.fromkeys(t for q in qualifying for t in q):
-        if all(len([t for t in q if t != triple]) < alt.min for q, alt in zip(qualifying, requirement.alternatives)):
+        if all(len([t for t in q if t != triple]) < alt.min for q, alt in zip(qualifying, requirement.alternatives, strict=True)):
             out.append(triple)
     return out
 

@@ -114,7 +114,7 @@ def test_show_trace_validate_audit(kg):
 def test_open_reads_laokg_root(monkeypatch, tmp_path):
     monkeypatch.setenv("LAOKG_ROOT", str(tmp_path))
     with pytest.raises(InputError, match=r"not a laokg project root.*LAOKG_ROOT"):
-        laokg.open().root
+        _ = laokg.open().root  # the root is found on first use
 
 
 def test_import_is_light():

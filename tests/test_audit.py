@@ -345,7 +345,7 @@ def test_real_graph_findings(real_report, rule_id):
     assert sorted(curie(f.focus) for f in result.findings) == sorted(focus for focus, _, _ in expected), got
     unmatched = list(result.findings)
     for focus, check, involved in expected:
-        def ok(f):
+        def ok(f, focus=focus, check=check, involved=involved):
             detail_ok = check(f.detail) if callable(check) else re.search(check, f.detail) is not None
             return (curie(f.focus) == focus and detail_ok
                     and set(involved) <= {(i["role"], curie(i["iri"])) for i in f.involved})

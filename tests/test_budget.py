@@ -5,6 +5,10 @@ that names the limit and how to raise it; and a grammar fuzzer of hostile querie
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -308,10 +312,6 @@ def test_the_row_budget_holds_while_streaming_on_oxigraph():
 # over 150 s, 2,000 UNIONs 57 s and then a RecursionError; a 5 MB literal reached 673 MB
 # under --max-memory 100. Each is now stopped by the budget it is given (docs/limits.md).
 
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
 
 HOSTILE = {
     "values": lambda: "SELECT ?x WHERE { VALUES ?x { " + " ".join(f'"v{i}"' for i in range(30000)) + " } }",

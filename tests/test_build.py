@@ -86,7 +86,6 @@ def test_non_conforming_graph_leaves_an_earlier_release_untouched(project):
 
 
 def test_a_failed_write_leaves_the_earlier_release_whole(project, monkeypatch):
-    from laokg.graph import export as export_module
     from laokg.errors import InputError
 
     build.build(project)

@@ -1,18 +1,27 @@
 """Saved-query files: #+ decorators (strict), BASIL parameter names (with underscores), forms."""
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from laokg.cli import cli
+from laokg.errors import InputError, QueryError, UnsafeQueryError
+from laokg.provenance.audit import load_rules
 from laokg.query.catalogue import (
     DecoratorError,
     find_query,
     load_catalogue,
     parse_saved_query,
     read_decorators,
+    read_named_query,
 )
 from laokg.query.parameters import split_parameter
-from laokg.errors import QueryError, UnsafeQueryError
+from laokg.query.precompute import compute_facts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "queries"
 
@@ -250,18 +259,6 @@ def test_xsd_suffix_types():
 
 # ---------------------------------------------------------------- queries/ under the project-file rules (issue 17)
 
-import os  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-from click.testing import CliRunner  # noqa: E402
-
-from laokg.cli import cli  # noqa: E402
-from laokg.errors import InputError  # noqa: E402
-from laokg.provenance.audit import load_rules  # noqa: E402
-from laokg.query.catalogue import read_named_query  # noqa: E402
-from laokg.query.precompute import compute_facts  # noqa: E402
 
 SECRET = "hunter2-first-line-of-a-private-file"
 REPO = Path(__file__).resolve().parents[1]

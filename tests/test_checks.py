@@ -1,10 +1,8 @@
 """laokg.graph.checks: how files are opened, XSD literals, and the bounds on literals, lists
 and nesting, each refusal one ``file:line`` (issue 17)."""
 
-import datetime
 import os
 import signal
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -7,8 +7,10 @@ from click.testing import CliRunner
 
 from laokg.cli import cli
 
-from .query_fixtures import KG_ROOT, QUERIES
 from .coretools import assert_one_line_error
+from .docs_examples import ROOT as REAL
+from .docs_examples import _terminal
+from .query_fixtures import KG_ROOT, QUERIES
 
 KG = "https://w3id.org/laokg/id/"
 FIX = ["--root", str(KG_ROOT)]
@@ -17,8 +19,6 @@ Q = ["--queries", str(QUERIES)]
 
 def run(*args, input=None):
     return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
-
-
 
 
 @pytest.mark.parametrize("command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["sparql"], ["show"], ["search"]])
@@ -298,8 +298,6 @@ def test_select_star_json_is_the_same_bytes_under_any_hash_seed():
 
 
 # ---------------------------------------------------------------- the real project, as a user types
-
-from .docs_examples import ROOT as REAL, _terminal  # noqa: E402
 
 
 def at_terminal(*args, columns=80):

@@ -20,7 +20,7 @@ from laokg.cli.common import write_all
 from laokg.errors import OutputError, escape_control
 
 from .coretools import PREFIXES, REAL_ROOT, make_project, write
-from .query_fixtures import QUERIES
+from .query_fixtures import KG_ROOT, QUERIES
 
 DEEP = "SELECT * WHERE " + "{" * 60 + "?s ?p ?o" + "}" * 60
 DEEP_PARENS = "SELECT * WHERE { FILTER(" + "(" * 30 + "1" + ")" * 30 + ") }"
@@ -357,7 +357,6 @@ def test_click_usage_errors_keep_code_2():
 
 # ---------------------------------------------------------------- every terminal message escaped (issue 17)
 
-from .query_fixtures import KG_ROOT  # noqa: E402
 
 OSC = "\x1b]0;pwned\x07"  # sets the terminal's title
 CSI = "\x1b[31m"  # red

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from laokg.graph import export, load
 
-from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, need_binary, requires_real, write
+from .coretools import REAL_ROOT, assert_clean_exit, invoke, make_project, need_binary, requires_real, write
 
 RDFLIB_FORMAT = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
 

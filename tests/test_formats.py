@@ -254,7 +254,8 @@ def _oxigraph_rows(terms_by_row: list[list]) -> tuple[list[str], list[tuple]]:
     lines = []
     for n, row in enumerate(terms_by_row):
         lines.append(f'<urn:row:{n}> <urn:number> "{n}"^^<{XSD}integer> .')
-        lines += [f"<urn:row:{n}> <urn:{v}> {t} ." for v, t in zip(vars_, row) if t is not None]
+        # a row may be shorter than the widest: its missing terms are unbound
+        lines += [f"<urn:row:{n}> <urn:{v}> {t} ." for v, t in zip(vars_, row, strict=False) if t is not None]
     store = pyoxigraph.Store()
     store.load("\n".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     where = " ".join(f"OPTIONAL {{ ?row <urn:{v}> ?{v} }}" for v in vars_)
@@ -266,7 +267,7 @@ def _rdflib_result(vars_, rows) -> QueryResult:
     """The same rows as the engine made them before: rdflib terms from to_rdflib."""
     from laokg.query.oxigraph import to_rdflib
 
-    return QueryResult("SELECT", vars=vars_, rows=[{v: to_rdflib(t) for v, t in zip(vars_, row) if t is not None}
+    return QueryResult("SELECT", vars=vars_, rows=[{v: to_rdflib(t) for v, t in zip(vars_, row, strict=True) if t is not None}
                                                    for row in rows])
 
 

@@ -13,7 +13,7 @@ from laokg.graph.validate import validate
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import generate  # noqa: E402
+import generate
 
 
 def tree_bytes(root: Path) -> dict:

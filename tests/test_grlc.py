@@ -15,7 +15,6 @@ import os
 import subprocess
 import urllib.parse
 import urllib.request
-from functools import lru_cache
 from pathlib import Path
 
 import pytest

@@ -4,13 +4,13 @@ import os
 import re
 
 import pytest
-from hypothesis import given, settings, HealthCheck
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from laokg.graph import load
 from laokg.errors import InputError, RDFSyntaxError
+from laokg.graph import checks, load
 from laokg.namespaces import KG, LAOKG, SCHEMA, SH
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
@@ -445,7 +445,6 @@ def test_many_files_are_listed_in_path_order(tmp_path):
 
 # ---------------------------------------------------------------- hostile data: one answer from every command (issue 17)
 
-from laokg.graph import checks  # noqa: E402
 
 #: kind -> (the Turtle after PREFIXES, the line reported, the message)
 HOSTILE = {

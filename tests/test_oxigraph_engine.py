@@ -10,7 +10,6 @@ import io
 import re
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -97,7 +96,7 @@ def test_the_text_the_engine_writes_is_the_text_of_its_rows(real_engines, synthe
         rows = engine.run(sq.text, source=sq.name)
         made = []
         real = module.to_rdflib
-        monkeypatch.setattr(module, "to_rdflib", lambda term: made.append(term) or real(term))
+        monkeypatch.setattr(module, "to_rdflib", lambda term, made=made, real=real: made.append(term) or real(term))
         for fmt in ("csv", "tsv", "json"):
             written = engine.run(sq.text, source=sq.name, fmt=fmt)
             assert written.rows == [] and written.text_format == fmt and written.vars == rows.vars

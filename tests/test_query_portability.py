@@ -23,7 +23,7 @@ Every query file, and every text with injected parameters, must parse with Oxigr
 import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, cache
 
 import pytest
 from rdflib import BNode, Literal, URIRef
@@ -126,7 +126,7 @@ def run_embedded_injected(name, params):
     return result.vars, [[r.get(v) for v in result.vars] for r in result.rows]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _injected(name: str, params: tuple) -> str:
     from laokg.query.binding import inject_values
 
@@ -146,7 +146,7 @@ def run_oxigraph(name, params):
 
 def _norm(vars_, rows, convert, case):
     seps = case["unordered_lists"]
-    return [tuple(convert(value, seps.get(var)) for var, value in zip(vars_, row)) for row in rows]
+    return [tuple(convert(value, seps.get(var)) for var, value in zip(vars_, row, strict=True)) for row in rows]
 
 
 def _show_diff(a: Counter, b: Counter, name_a: str, name_b: str) -> str:

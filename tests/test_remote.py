@@ -8,6 +8,8 @@ from __future__ import annotations
 import http.server
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -295,10 +297,6 @@ def test_every_command_reports_an_unreachable_endpoint_in_one_line(command):
 # ---------------------------------------------------------------- answers within --max-memory (issue 17)
 # Before: the whole answer was read, decoded and parsed in laokg's own process; 1M rows
 # reached 4.3 GB under --max-memory 200 (3.0 GB measured for CSV, 3.5 GB for JSON).
-
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
 
 class Huge(http.server.BaseHTTPRequestHandler):

@@ -42,22 +42,22 @@ FIXTURES = sorted(FIXTURE_DIR.glob("*.ttl"))
 NAME = re.compile(r"^(?P<shape>[A-Za-z]+Shape)-(?:ok|bad-[a-z0-9]+(?:-[a-z0-9]+)*)\.ttl$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shapes() -> Graph:
     return ss.load_shapes()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base() -> Graph:
     return ss.load(ss.base_files())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fixture_graph(path) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def outcome(path):
     """(results, engine, data graph) of validating base + fixture, computed once per file."""
     data = base() + fixture_graph(path)

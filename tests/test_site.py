@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -414,14 +413,14 @@ def test_every_topic_table_is_the_cli_answer(site):
     for cat in CATEGORIES:
         tables = [t for t in page_tables(site / f"topics/{cat['slug']}.html") if "stack" in t["class"]]
         assert len(tables) == len(cat["queries"]), cat["slug"]
-        for (name, columns, *view), table in zip(cat["queries"], tables):
+        for (name, columns, *view), table in zip(cat["queries"], tables, strict=True):
             rows = cli_rows(name)
             if view and view[0].get("where"):
                 rows = [r for r in rows if view[0]["where"] in r]
             body = table["rows"][1:]
             assert len(body) == len(rows), name
-            for row, cells in zip(rows, body):
-                for (var, _head, link, kind), cell in zip(columns, cells):
+            for row, cells in zip(rows, body, strict=True):
+                for (var, _head, link, kind), cell in zip(columns, cells, strict=True):
                     if var in row and row[var][0] == "uri":
                         assert cell["hrefs"] and cell["titles"], (name, var, cell)
                         assert target(URIRef(row[var][1])) is None or cell["hrefs"][0].endswith(target(URIRef(row[var][1])).rsplit("/", 1)[-1]), (name, var)

@@ -267,8 +267,8 @@ def _follow(b, base_url: str, *link_texts: str) -> int:
     number of clicks."""
     assert b.open(base_url + "index.html") == []
     for text in link_texts:
-        href = b.evaluate("(() => { const a = [...document.querySelectorAll('main a')].find(a => a.textContent.trim() === %s);"
-                          " return a ? a.href : null; })()" % json.dumps(text))
+        href = b.evaluate("(() => { const a = [...document.querySelectorAll('main a')].find(a => a.textContent.trim() === "
+                          f"{json.dumps(text)}); return a ? a.href : null; }})()")
         assert href, f"no link {text!r} on {b.evaluate('location.pathname')}"
         assert b.open(href) == []
     return len(link_texts)

@@ -18,10 +18,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import URIRef
 
 from laokg.errors import UnsafePath
-from laokg.publish.paths import entity_path_problem, entity_stem, external_href, inside, query_page, safe_site_path, type_page
+from laokg.publish.paths import (
+    entity_path_problem,
+    entity_stem,
+    external_href,
+    inside,
+    query_page,
+    safe_site_path,
+    type_page,
+)
 from laokg.publish.site import HEADER_POLICY, META_POLICY, build_site
 from tests.coretools import FIXTURE, REAL_ROOT, assert_one_line_error, invoke
 
@@ -374,8 +384,6 @@ def test_chart_svgs_carry_no_inline_style_or_script(hostile_site):
 
 # ---------------------------------------------------------------- fuzz: hostile IRIs, labels and URLs
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 #: segments an attacker would try; all valid in an IRI (so the graph loads and the site is built)
 _TRAVERSAL = ["..", ".", "%2e%2e", "%2E%2E", "..%2f", "", "CON", "nul.txt", "com1", "LPT9.html", ".htaccess",

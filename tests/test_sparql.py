@@ -6,7 +6,6 @@ Store protocol, and run the same saved queries on both engines.
 """
 
 import http.server
-import os
 import shutil
 import socket
 import subprocess
@@ -51,7 +50,8 @@ def oxigraph(tmp_path_factory):
         pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
     port = _free_port()
     store = tmp_path_factory.mktemp("oxigraph")
-    log = open(store / "server.log", "wb")
+    # open for the fixture's whole life (the server writes to it), closed in the finally below
+    log = open(store / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([binary, "serve", "--location", str(store / "db"), "--bind", f"127.0.0.1:{port}"],
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -207,7 +207,7 @@ class _Status(http.server.BaseHTTPRequestHandler):
     status = 503
     body = b"busy"
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.send_response(self.status)
         self.send_header("Content-Type", "text/plain")
         self.end_headers()
@@ -251,7 +251,7 @@ def test_query_is_sent_by_post_as_sparql_query():
     seen = {}
 
     class Capture(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             seen["type"] = self.headers["Content-Type"]
             seen["accept"] = self.headers["Accept"]
             seen["body"] = self.rfile.read(int(self.headers["Content-Length"])).decode()

@@ -6,6 +6,7 @@ background job."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -335,10 +336,8 @@ def test_a_query_past_its_deadline_is_stopped_and_leaves_no_core_busy(tmp_path):
         assert _count(f"http://127.0.0.1:{port}/query") == len(real_graph())
         assert "restarting Oxigraph" in log.read_text(encoding="utf-8")
         # a client that gives up early: the query is still stopped at the deadline
-        try:
+        with contextlib.suppress(TimeoutError, OSError):
             _get(port, LONG_QUERY, timeout=1)
-        except (TimeoutError, OSError):
-            pass
         _settles(_tree(proc.pid))
         assert _count(f"http://127.0.0.1:{port}/query") == len(real_graph())
     finally:
@@ -389,10 +388,8 @@ def _stop_time(shell_cmd, signum):
             time.sleep(0.02)
         return time.monotonic() - started, len(pids)
     finally:
-        try:
+        with contextlib.suppress(OSError):  # already gone
             os.killpg(shell.pid, signal.SIGKILL)
-        except OSError:
-            pass
         shell.wait()
 
 

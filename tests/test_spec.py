@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV
+from rdflib.namespace import OWL, PROV
 
 from laokg.namespaces import OA
 from laokg.provenance.curation import normalise, seeds_dir

@@ -24,9 +24,9 @@ try:
     cli.main(args=sys.argv[1:], prog_name="laokg")
 except SystemExit as exc:
     code = exc.code
-heavy = %r
+heavy = HEAVY_NAMES
 print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules)}))
-""" % (HEAVY,)
+""".replace("HEAVY_NAMES", repr(HEAVY))
 
 
 def probe(*args):

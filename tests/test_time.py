@@ -76,7 +76,9 @@ def test_a_bad_date_is_a_usage_error(bad, project):
 
 
 def test_each_work_is_read_in_its_latest_edition_then(graph):
-    read = lambda day: sorted(str(d)[len(str(KG)):] for d in editions_read(graph, parse_day(day)))
+    def read(day):
+        return sorted(str(d)[len(str(KG)):] for d in editions_read(graph, parse_day(day)))
+
     assert read(BEFORE) == []
     assert read(FIRST) == ["bulletin-ed1", "daily-news", "ministry-release"]
     assert read(BETWEEN) == ["bulletin-ed1", "daily-news", "ministry-release", "radio-news", "weekly-news"]
@@ -345,7 +347,6 @@ def test_diff_of_two_graph_files_and_a_release(project, tmp_path):
 
 
 def test_build_writes_the_changes_against_the_previous_release(project):
-    from laokg.graph.asof import reading_as_of
 
     dist = project / "dist"
     assert_clean_exit(invoke("build", "--root", str(project)), 0)
@@ -373,7 +374,9 @@ def test_diff_of_git_revisions(project):
         pytest.skip("git is not installed")
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@example.org")
-    git = lambda *a: subprocess.run(["git", "-C", str(project), *a], check=True, capture_output=True, env=env)
+    def git(*args):
+        return subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=env)
+
     git("init", "-q")
     git("add", "-A")
     git("commit", "-qm", "first")

@@ -290,7 +290,9 @@ def test_by_value_names_only_its_values_and_its_subject(tmp_path):
     data = json.loads(ok("kg:test-practice-a", "--data", path, "--format", "json"))
     project = next(g for g in data["evidence"] if g["kind"] == "project")
     document = next(g for g in data["evidence"] if g["kind"] == "document")
-    subjects = lambda g: {s["object"] for s in g["statements"] if s["predicate"] == "dct:subject"}
+    def subjects(group):
+        return {s["object"] for s in group["statements"] if s["predicate"] == "dct:subject"}
+
     # sdg:10.7 is named for practice B only: on practice A it rests on the document, not the project
     assert subjects(project) == {"sdg:10.c"}
     assert subjects(document) == {"topic:remittances", "sdg:10.7"}

@@ -74,9 +74,9 @@ def test_canonical_falls_back_for_shared_nodes_and_keeps_the_graph():
     renamed = {tuple("_:zz" if t == "_:n" else t for t in triple) for triple in triples}
     out = tr.canonical(triples)
     assert out == tr.canonical(renamed)
-    assert isomorphic(tr.to_rdflib(out), tr.to_rdflib(triples))
+    assert isomorphic(tr.to_graph(out), tr.to_graph(triples))
 
 
 def test_to_rdflib_keeps_lexical_forms():
-    graph = tr.to_rdflib([("<http://a/s>", "<http://a/p>", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>')])
+    graph = tr.to_graph([("<http://a/s>", "<http://a/p>", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>')])
     assert next(graph.objects()).n3() == '"01"^^<http://www.w3.org/2001/XMLSchema#integer>'

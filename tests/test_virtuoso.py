@@ -76,7 +76,7 @@ def _canon(value: float) -> str:
 
 
 def _first_difference(a: str, b: str) -> str:
-    for i, (x, y) in enumerate(zip(a.splitlines(), b.splitlines())):
+    for i, (x, y) in enumerate(zip(a.splitlines(), b.splitlines(), strict=False)):
         if x != y:
             return f"line {i + 1}:\n  embedded: {x[:300]}\n  virtuoso: {y[:300]}"
     return f"lengths differ: {len(a)} vs {len(b)} characters"

@@ -4,10 +4,9 @@ tests/vocabularies/, README.md there names each source and its licence)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-import pytest
 from rdflib import Graph, URIRef
 
 from .conftest import turtle_files
@@ -36,7 +35,7 @@ NOT_CHECKED = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def terms(stem: str) -> frozenset[str]:
     return frozenset((LISTS / f"{stem}.txt").read_text(encoding="utf-8").split())
 

@@ -64,10 +64,10 @@ class LabelIndex:
     def __init__(self, graph: Graph):
         self.graph = graph
         self._by_fold: dict[str, set] = defaultdict(set)
-        self._labels: dict[object, list[tuple[int, Literal]]] = defaultdict(list)
+        self._labels: dict[URIRef, list[tuple[int, Literal]]] = defaultdict(list)
         for rank, prop in enumerate(LABEL_PROPERTIES):
             for s, o in graph.subject_objects(prop):
-                if isinstance(o, Literal) and not isinstance(s, BNode):
+                if isinstance(o, Literal) and isinstance(s, URIRef):  # not a blank node
                     self._by_fold[fold(o)].add(s)
                     self._labels[s].append((rank, o))
 
@@ -117,7 +117,7 @@ class LabelIndex:
         # 4 every word of the text is in the label, in any order ("decree 245" -> "Decree No. 245")
         names = {0: "exact", 1: "prefix", 2: "prefix", 3: "substring", 4: "words"}
         words = key.split()
-        best: dict[object, tuple[int, int, str, Literal]] = {}
+        best: dict[URIRef, tuple[int, int, str, Literal]] = {}
         for s, entries in self._labels.items():
             for prop_rank, lit in entries:
                 f = fold(lit)
@@ -149,7 +149,7 @@ class NodeLabels(LabelIndex):
     label, build the whole index on first use. For a graph read from a store, where one node
     costs a lookup and every label a scan (laokg.query.storeview)."""
 
-    def __init__(self, graph: Graph, exact=None, candidates=None):  # noqa: D107 - no full index until needed
+    def __init__(self, graph: Graph, exact=None, candidates=None):  # no full index until needed
         self.graph = graph
         self._exact = exact
         #: text -> ``[(subject, property rank, label)]``: a superset of the labels ``search``

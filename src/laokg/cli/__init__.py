@@ -10,6 +10,7 @@ import click
 
 from laokg import __version__
 
+from laokg.cli import graph, provenance, query, site, store
 from laokg.cli.common import CONTEXT_SETTINGS, run_reporting_errors
 
 
@@ -50,39 +51,9 @@ def cli(ctx, root):
         ctx.default_map = _root_defaults(ctx.command, root)
 
 
-# ---- query commands (issue 3): query list|show|run, sparql, show, search — see cli_query.py
-from laokg.cli.query import register as _register_query_commands  # noqa: E402
-
-_register_query_commands(cli)
-# ---- end of query commands
-
-
-# ---- graph commands: validate, stats, export, build — see cli_core.py
-from laokg.cli.graph import register as _register_core_commands  # noqa: E402
-
-_register_core_commands(cli)
-# ---- end of graph commands
-
-
-# ---- provenance commands (issue 4): trace, audit — see cli_trace.py
-from laokg.cli.provenance import register as _register_trace_commands  # noqa: E402
-
-_register_trace_commands(cli)
-# ---- end of provenance commands
-
-
-# ---- publishing commands (issue 12): site — see cli/site.py
-from laokg.cli.site import register as _register_site_commands  # noqa: E402
-
-_register_site_commands(cli)
-# ---- end of publishing commands
-
-
-# ---- store commands (issue 10): push, serve — see cli/store.py
-from laokg.cli.store import register as _register_store_commands  # noqa: E402
-
-_register_store_commands(cli)
-# ---- end of store commands
+# each command group's module adds its commands (one module per group; docs/contributing.md)
+for _module in (query, graph, provenance, site, store):
+    _module.register(cli)
 
 
 def main():

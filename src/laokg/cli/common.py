@@ -14,6 +14,7 @@ import click
 
 from laokg.errors import LaokgError, OutputError, error_line, escape_control
 from laokg.query.names import FORMATS
+import contextlib
 
 if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
     from laokg.query.engines import QueryResult
@@ -94,10 +95,8 @@ def as_of_option(func=None, *, remote_ok: bool = False):
 
 def fail(message: str, code: int = 2) -> None:
     """Print ``Error: message`` (control characters escaped) as ONE line on stderr and exit."""
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr itself is gone: the exit code still tells
         click.echo(error_line(message), err=True)
-    except (OSError, ValueError):  # stderr itself is gone: the exit code still tells
-        pass
     click.get_current_context().exit(code)
 
 
@@ -119,10 +118,10 @@ class _TerminalWarnings:
         import logging
 
         class Handler(logging.Handler):
-            def emit(handler, record):  # noqa: N805 - the handler's own self is not needed
+            def emit(handler, record):  # the handler's own self is not needed
                 try:
                     message = record.getMessage()
-                except Exception:  # noqa: BLE001 - a malformed log call
+                except Exception:  # a malformed log call
                     message = str(record.msg)
                 self.show(record.name.split(".")[0], message)
 
@@ -136,10 +135,8 @@ class _TerminalWarnings:
         self.seen.add((library, first))
         line = (f"Warning: {library}: {first}" if len(self.seen) <= self.LIMIT
                 else "Warning: more warnings were left out")
-        try:
+        with contextlib.suppress(OSError, ValueError):
             click.echo(escape_control(line), err=True)
-        except (OSError, ValueError):
-            pass
 
     def install(self) -> None:
         """Route library logging and Python warnings here (again, for each command: a new
@@ -194,7 +191,7 @@ def run_reporting_errors(ctx: click.Context, call):
         fail(_os_message(exc), 2)
     except UnicodeError as exc:
         fail(f"cannot encode or decode text: {exc}", 2)
-    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+    except Exception as exc:  # the promise is one line, never a traceback
         if os.environ.get("LAOKG_DEBUG"):
             raise
         detail = str(exc).splitlines()[0] if str(exc) else ""
@@ -270,10 +267,8 @@ def binary_stdout():
 
 def write_stdout_bytes(data: bytes) -> None:
     """Write ``data`` to standard output, checked (see :func:`write_all`)."""
-    try:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stdout.flush()  # anything click printed before goes first
-    except (OSError, ValueError, AttributeError):
-        pass
     write_all(binary_stdout(), data)
 
 

@@ -1,6 +1,6 @@
 """The graph commands of the ``laokg`` CLI: ``validate``, ``stats``, ``export``, ``build``.
 
-Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call one
+Registered on the main group by :func:`register` (called in ``laokg/cli/__init__.py``). Thin: parse options, call one
 library function, print its result. Heavy imports (pySHACL) happen inside the commands so
 ``laokg --help`` stays fast.
 """

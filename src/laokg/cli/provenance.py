@@ -1,6 +1,6 @@
 """The provenance commands of the ``laokg`` CLI: ``trace`` and ``audit``.
 
-Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call one
+Registered on the main group by :func:`register` (called in ``laokg/cli/__init__.py``). Thin: parse options, call one
 library function (:mod:`laokg.provenance.trace`, :mod:`laokg.provenance.audit`), print its result.
 """
 

@@ -1,6 +1,6 @@
 """The query commands of the ``laokg`` CLI: ``query list|show|run``, ``sparql``, ``show``, ``search``.
 
-Registered on the main group by :func:`register` (see cli.py). Thin: parse options, call the
+Registered on the main group by :func:`register` (called in ``laokg/cli/__init__.py``). Thin: parse options, call the
 library, format the result with :mod:`laokg.query.formats`.
 """
 

@@ -307,7 +307,10 @@ def as_of_changes(text: str, old_day, new_day, keep=()) -> tuple[set, set, set, 
     return common, left_new - left_old, left_old - left_new, [t[:3] for t in triples if t[1] in keep] if keep else []
 
 
-_iri = lambda term: f"<{term}>"  # noqa: E731
+def _iri(term) -> str:
+    return f"<{term}>"
+
+
 HAS_SOURCE, ENTITY, DERIVED = _iri(OA.hasSource), _iri(PROV.entity), _iri(PROV.qualifiedDerivation)
 ATTRIBUTED, ISSUED, VERSION_OF = _iri(PROV.qualifiedAttribution), _iri(DCTERMS.issued), _iri(DCTERMS.isVersionOf)
 PART_OF, TYPE, MODIFIED = _iri(DCTERMS.isPartOf), _iri(RDF.type), _iri(DCTERMS.modified)
@@ -357,7 +360,7 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
     documents = set(sources.values()) | {doc for doc, _ in by_pred[VERSION_OF]}
     issued = _days(by_pred[ISSUED], documents, min)
     issued.update(_days(by_pred[MODIFIED], issued, max))  # the text read is the document as modified (see document_dates)
-    work = {}
+    work: dict[str, str] = {}  # document -> its work (N-Triples terms)
     for doc, w in sorted(by_pred[VERSION_OF]):
         work.setdefault(doc, w)
     latest: dict = {}

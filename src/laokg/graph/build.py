@@ -1,4 +1,5 @@
-"""Build the release in ``dist/``: validate, then write the merged graph and the report.
+"""Build the release in ``dist/``: validate, then write the merged graph, the report, the query
+store and what changed since the previous release.
 
 Nothing is written unless the graph conforms (warnings are allowed and reported). The
 release is published whole (:mod:`laokg.graph.release`): its files and the Oxigraph query
@@ -70,13 +71,16 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
 
     previous = previous_graph(dist)
     old_bytes = previous.read_bytes() if previous is not None else b""
-    if old_bytes and old_bytes == ntriples:
+    if previous is not None and old_bytes and old_bytes == ntriples:
         kept = [previous.parent / name for name in CHANGES_FILES]
         if all(p.is_file() and not p.is_symlink() for p in kept):
             return [(p.name, p.read_bytes()) for p in kept]
     old = from_ntriples(old_bytes.decode("utf-8")) if old_bytes else set()
     new = from_ntriples(ntriples.decode("utf-8"))  # both written by the release writers: one triple a line
-    name = lambda data: "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
+
+    def name(data: bytes) -> str:
+        return "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
+
     result = diff_triples(old, new, name(old_bytes), name(ntriples))
     return [(CHANGES_FILES[0], format_text(result).encode("utf-8")), (CHANGES_FILES[1], format_json(result).encode("utf-8"))]
 
@@ -103,7 +107,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     if wide:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
         text = text.ascii()
     shapes = load_shapes(base)
-    result = run_shacl(text if text is not None else data, shapes)
+    result = run_shacl(data, shapes)
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
@@ -139,9 +143,9 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     sizes = [len(payload) for _, payload in contents]
     store = paths[-1]
     sizes.append(sum(p.stat().st_size for p in store.resolve().rglob("*") if p.is_file()))
-    written = [Written(path, size) for path, size in zip(paths, sizes)]
+    written = [Written(path, size) for path, size in zip(paths, sizes, strict=True)]
     store_entry = written.pop()
-    written.insert(len(written) - 1 - len(attachments), store_entry)  # the store, then its record (as before)
+    written.insert(len(written) - 1 - len(attachments), store_entry)  # the store, then its record
     return BuildResult(written, result)
 
 

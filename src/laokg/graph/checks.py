@@ -30,9 +30,15 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from laokg.errors import InputError, RDFSyntaxError
 
+#: a lone surrogate (U+D800 to U+DFFF) is not a Unicode character: no UTF-8 writer can write it
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+#: digits in one number: Python refuses to convert longer digit strings to numbers and back
+#: (sys.get_int_max_str_digits), so the loaders and the query parameters refuse them first
+MAX_DIGITS = 4300
 #: characters in one literal (the real graph's longest is 616)
 MAX_LITERAL = 1_000_000
 #: items in one list (the real graph's longest has 5; rdflib's and laokg's writers slow
@@ -268,9 +274,9 @@ def literal_problem(lexical: str, datatype: str) -> str | None:
     ok = match is not None
     if ok and name in _INTEGERS:
         ok = _in_bounds(lexical, *_INTEGERS[name])
-    elif ok and datatype in _DATED:
+    elif match is not None and ok and datatype in _DATED:
         ok = int(match.group(3)) <= _days_in(int(match.group(2)), match.group(1).lstrip("-"))
-    elif ok and datatype == _MONTH_DAY:
+    elif match is not None and ok and datatype == _MONTH_DAY:
         ok = int(match.group(2)) <= _days_in(int(match.group(1)), None)
     if ok:
         return None
@@ -329,7 +335,9 @@ def _locate(data: bytes, base_iri: str, index: int | None) -> int | None:
 
     reader = _LineReader(data)
     try:
-        for n, _quad in enumerate(pyoxigraph.parse(reader, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri)):
+        # a RawIOBase is a binary file; typeshed's IO[bytes] is a nominal type it does not subclass
+        source = cast(BinaryIO, reader)
+        for n, _quad in enumerate(pyoxigraph.parse(source, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base_iri)):
             if n == index:
                 return _line_at(data, reader.pos)
     except (SyntaxError, ValueError, MemoryError, OSError):
@@ -410,9 +418,9 @@ def _literal_problems(nt: bytes):
         for line in nt.split(b"\n"):
             if len(line) > MAX_LITERAL:
                 quote = line.find(b'"')
-                token = _STRING.match(line, quote) if quote >= 0 else None
-                if token is not None:
-                    lexical = unescape(token.group()[1:-1].decode("utf-8"))
+                string = _STRING.match(line, quote) if quote >= 0 else None
+                if string is not None:
+                    lexical = unescape(string.group()[1:-1].decode("utf-8"))
                     if len(lexical) > MAX_LITERAL:
                         found.append((offset + quote, lexical, f"a literal of {len(lexical):,} characters; laokg reads "
                                                                f"literals of at most {MAX_LITERAL:,} characters (docs/limits.md)"))
@@ -516,7 +524,8 @@ def ntriples_of(path, data: bytes, base_iri: str, parser) -> bytes:
     import pyoxigraph
 
     try:
-        ntriples = pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        # with no output file, serialize returns the bytes
+        ntriples = cast(bytes, pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES))
     except MemoryError as exc:
         if "buffer" not in str(exc):  # not oxttl's "Reached the buffer maximal size"
             raise

@@ -45,6 +45,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -288,7 +289,7 @@ def expand(triples, root: Path | None = None, where=None, folder: Path | None = 
     if not any(by_pred.get(p) for p in SHORT_FORM):
         return Expansion()
     folder = Path(folder) if folder is not None else sources_dir(root)
-    values = {p: {} for p in READS}
+    values: dict[URIRef, dict] = {p: {} for p in READS}  # property -> subject -> its values
     for p in READS:
         for s, o in by_pred.get(p, ()):
             values[p].setdefault(s, []).append(o)
@@ -338,7 +339,7 @@ def expand(triples, root: Path | None = None, where=None, folder: Path | None = 
     used = set(evidence_types) | {s for s, _, _, _ in placed if str(s).startswith(EV)}
     for subject, quote, what, located in placed:
         if str(subject).startswith(EV):
-            ev = URIRef(subject)
+            ev = URIRef(str(subject))
         else:
             if len(values[QUOTE].get(subject, ())) > 1:
                 path, line = where(str(quote)) if where else (None, None)
@@ -371,7 +372,7 @@ def _evidence(add, ev: URIRef, quote: str, located: Located, footnotes_given: bo
         add.append((ev, LAOKG.section, doc.section_iri(section)))
     if not footnotes_given:
         numbers = sourcetext.footnotes_after(doc.text, start, end, doc.notes, doc.marks)
-        iris = {}
+        iris: dict[int, URIRef] = {}
         for note, iri in doc.footnote_iris():
             iris.setdefault(note.number, iri)
         for number in numbers:
@@ -457,8 +458,9 @@ def apply_to_ntriples(text: str, root: Path | None = None, paths=()) -> str:
 
     # written by Oxigraph, as the rest of the text is: the same escapes, so the same canonical
     # blank-node labels as the rdflib path gets (a tab in a literal is written once, one way)
-    body = ox.serialize([ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in result.add],
-                        format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    data = ox.serialize([ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in result.add],
+                        format=ox.RdfFormat.N_TRIPLES)
+    body = cast(bytes, data).decode("utf-8")  # with no output file, serialize returns the bytes
     return "\n".join(kept) + "\n" + body
 
 

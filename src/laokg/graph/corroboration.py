@@ -73,6 +73,8 @@ def rounds_to(rounded: Decimal, exact: Decimal) -> bool:
     if rounded == exact or rounded == 0:
         return False
     exponent = rounded.normalize().as_tuple().exponent
+    if not isinstance(exponent, int):  # 'n', 'N', 'F': not a finite number
+        return False
     return exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP) == rounded
 
 

@@ -77,14 +77,14 @@ def canonical_graph(graph: Graph) -> Graph:
     """A copy of ``graph`` with canonical blank-node labels, triples inserted in sorted order,
     the same prefixes, and a prefix for every namespace used by a predicate or class."""
     ready = prepare_graph(graph)
-    return tr.to_rdflib(ready.triples, ready.prefixes)
+    return tr.to_graph(ready.triples, ready.prefixes)
 
 
 class _SortedGraph(Graph):
     """A view of a graph whose subjects and predicate-objects come out sorted, for
     serialisers (RDF/XML) that write them in store order."""
 
-    def subjects(self, predicate=None, object=None, unique=False):  # noqa: A002
+    def subjects(self, predicate=None, object=None, unique=False):  # rdflib's Graph.subjects
         return iter(sorted(set(super().subjects(predicate, object)), key=_term_key))
 
     def predicate_objects(self, subject=None, unique=False):
@@ -105,8 +105,8 @@ def check_writable(graph: Graph) -> None:
     the node. rdflib's Turtle and RDF/XML writers would put a ``?`` in its place."""
     for triple in graph:
         for term in triple:
-            if isinstance(term, (Literal, URIRef)) and _SURROGATE.search(term):
-                code = ord(_SURROGATE.search(term).group())
+            if isinstance(term, (Literal, URIRef)) and (match := _SURROGATE.search(term)):
+                code = ord(match.group())
                 s, p, _ = triple
                 raise OutputError(f"cannot write the value of {s.n3()} {p.n3()}: it holds a lone surrogate "
                                   f"U+{code:04X} (not a Unicode character); nothing written")
@@ -122,7 +122,7 @@ def write_triples(ready: Triples, fmt: str) -> bytes:
         return writers.turtle(ready.triples, ready.prefixes, ready.shape)
     if fmt == "jsonld":
         return writers.jsonld(ready.triples, ready.prefixes, ready.shape)
-    return _rdfxml(tr.to_rdflib(ready.triples, ready.prefixes))
+    return _rdfxml(tr.to_graph(ready.triples, ready.prefixes))
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:

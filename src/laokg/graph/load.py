@@ -1,4 +1,5 @@
-"""Find the project's Turtle files and load them into rdflib graphs.
+"""Find the project root and its files, keep them inside it, and load them: into rdflib graphs
+(parsed once per file, with each file's checks), or as checked N-Triples text through Oxigraph.
 
 A project root holds ``ontology/laokg.ttl`` (required), ``ontology/vocab/*.ttl``,
 ``ontology/shapes.ttl``, ``graph/*.ttl`` and ``queries/``. :func:`find_root` chooses it, in
@@ -54,13 +55,9 @@ DATA_SUFFIXES = (".ttl", ".nt")
 
 # Characters that may not appear in an IRI (RFC 3987 / Turtle IRIREF); lone surrogates too.
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
-# A lone surrogate is not a Unicode character: no UTF-8 writer can write it back.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Turtle escapes that produce one (\uD800, \U0000DC00).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
-#: Python refuses to convert longer digit strings to numbers (sys.get_int_max_str_digits).
-MAX_DIGITS = 4300
-_LONG_NUMBER = re.compile(r"[0-9]{%d,}" % (MAX_DIGITS + 1))
+_LONG_NUMBER = re.compile(rf"[0-9]{{{checks.MAX_DIGITS + 1},}}")
 
 
 # ---------------------------------------------------------------- the project root
@@ -232,6 +229,7 @@ def _bad_syntax(path: Path, text: str, exc) -> RDFSyntaxError:
     lines = getattr(exc, "lines", None)
     raw = getattr(exc, "_str", b"")
     source = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else text
+    line: int | None
     if isinstance(offset, int) and offset >= 0:
         line = _line_of(source, offset)
         near = source[offset:].split("\n", 1)[0].strip()
@@ -256,10 +254,10 @@ def _check_iris(path: Path, text: str, graph: Graph) -> None:
     seen: set[URIRef] = set()
     for triple in graph:
         obj = triple[2]
-        if isinstance(obj, Literal) and _SURROGATE.search(obj):
+        if isinstance(obj, Literal) and (surrogate := checks.LONE_SURROGATE.search(obj)):
             match = _SURROGATE_ESCAPE.search(text)
             line = _line_of(text, match.start()) if match else None
-            code = ord(_SURROGATE.search(obj).group())
+            code = ord(surrogate.group())
             raise RDFSyntaxError(path, line, f"literal holds a lone surrogate U+{code:04X} "
                                              "(not a Unicode character; no RDF writer can write it)")
         for term in triple:
@@ -277,7 +275,8 @@ def _quiet_rdflib():
     """rdflib logs a warning for each odd IRI it accepts; :func:`_check_iris` reports them.
 
     Literals keep the lexical form the curator wrote while parsing (rdflib would otherwise
-    rewrite ``"P24M"^^xsd:duration`` — "24 months", as the source says — to ``"P2Y"``).
+    rewrite a lexical form to its canonical one: ``"P24M"^^xsd:duration`` to ``"P2Y"``,
+    ``"01"^^xsd:integer`` to ``"1"``).
     """
     import rdflib
 
@@ -335,7 +334,7 @@ def _parse(path: Path) -> _Parsed:
             digits = len(long_number.group())
             raise RDFSyntaxError(path, _line_of(text, long_number.start()),
                                  f"a number of {digits:,} digits is too long (laokg reads at most "
-                                 f"{MAX_DIGITS:,} digits; write it as a string if it must stay)") from None
+                                 f"{checks.MAX_DIGITS:,} digits; write it as a string if it must stay)") from None
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise RDFSyntaxError(path, None, f"Turtle syntax error (rdflib {detail})") from None
     _check_iris(path, text, graph)
@@ -478,8 +477,8 @@ def ascii_escaped(text: str) -> str:
 def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText | None:
     """The data graph (as :func:`load_data_graph` merges it) as :class:`DataText`, parsed with
     pyoxigraph; None when a file needs the rdflib loader (a syntax error, or anything its
-    checks report: an odd IRI, a lone surrogate, a number too long), which then reports it
-    exactly as before."""
+    checks report: an odd IRI, a lone surrogate, a number too long), which then reports
+    it in its own words."""
     import pyoxigraph
 
     files = project_files(root)
@@ -499,7 +498,7 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
             return None
         if text.startswith("\ufeff"):
             text = text[1:]
-        if _SURROGATE_ESCAPE.search(text) or _LONG_NUMBER.search(text) or _SURROGATE.search(text):
+        if _SURROGATE_ESCAPE.search(text) or _LONG_NUMBER.search(text) or checks.LONE_SURROGATE.search(text):
             return None
         try:
             parser = pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.as_uri(),

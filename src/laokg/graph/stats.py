@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, PROV
+from rdflib.term import Node
 
 from laokg.namespaces import CITO, DOCO, KG, LAOKG, OA, QB
 
@@ -45,9 +46,9 @@ def _is_entity(node) -> bool:
     return isinstance(node, URIRef) and str(node).startswith(str(KG))
 
 
-def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
+def _subclasses(graph: Graph, cls: URIRef) -> set[Node]:
     """``cls`` and every class below it by rdfs:subClassOf (as the ontology declares them)."""
-    return set(graph.transitive_subjects(RDFS.subClassOf, cls))
+    return {c for c in graph.transitive_subjects(RDFS.subClassOf, cls) if c is not None}
 
 
 def _instances(graph: Graph, classes) -> set:

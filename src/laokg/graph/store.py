@@ -189,7 +189,7 @@ def load_into(store, root=None, extra=()):
         try:
             # checked as every loader checks (literals, lists, nesting): its N-Triples, or None
             checked = check_text(path, data, path.as_uri(), turtle=fmt == pyoxigraph.RdfFormat.TURTLE)
-            if checked is None:  # a syntax error, reported in Oxigraph's words as before
+            if checked is None:  # a syntax error: bulk_load reports it in Oxigraph's words
                 store.bulk_load(data, format=fmt, base_iri=path.as_uri())
             else:
                 store.bulk_load(checked, format=pyoxigraph.RdfFormat.N_TRIPLES)

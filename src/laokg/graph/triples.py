@@ -127,7 +127,7 @@ def from_rdflib(graph) -> set[tuple[str, str, str]]:
     return {(text(s), text(p), text(o)) for s, p, o in graph}
 
 
-def to_rdflib(triples, prefixes=()):
+def to_graph(triples, prefixes=()):
     """An rdflib graph of ``triples`` (blank-node labels kept, lexical forms as written), with
     ``prefixes`` bound."""
     import rdflib
@@ -238,8 +238,8 @@ def canonical(triples) -> list[tuple[str, str, str]]:
 def _rdflib_canonical(triples) -> set:
     from rdflib.compare import to_canonical_graph
 
-    return from_rdflib(to_canonical_graph(to_rdflib(triples)))
+    return from_rdflib(to_canonical_graph(to_graph(triples)))
 
 
 __all__ = ["Literal", "canonical", "from_ascii_ntriples", "from_ntriples", "from_rdflib", "literal_parts",
-           "to_rdflib", "tree_labels", "unescape"]
+           "to_graph", "tree_labels", "unescape"]

@@ -1,4 +1,4 @@
-"""Validate the data graph against the SHACL shapes with pySHACL, and format the report.
+"""Validate the data graph against the SHACL shapes (pyshacl-turbo, or pySHACL by name), and format the report.
 
 The data graph is ontology + vocabularies + graph files (see :mod:`laokg.graph.load`); the shapes
 graph is ``ontology/shapes.ttl``. pySHACL runs with no inference, in advanced mode (so
@@ -32,7 +32,9 @@ from laokg.namespaces import SCHEMA, SH, bind_prefixes
 
 SEVERITIES = ("Violation", "Warning", "Info")
 FORMATS = ("text", "json", "turtle")
-LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SCHEMA.name)
+#: the label a validation result shows beside its focus node (rdfs:label first, no altLabel:
+#: a report names a node as its data names it; laokg.labels.LABEL_PROPERTIES ranks labels for search)
+FOCUS_LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, DCTERMS.title, SCHEMA.name)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,9 @@ def _preparing_processor():
     class PreparingProcessor(SPARQLProcessor):
         """rdflib's SPARQL processor, running query texts through :func:`prepared_query`."""
 
-        def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        # the signature (and argument names, for keyword callers) of rdflib's
+        # SPARQLProcessor.query, which itself adds ``base`` to Processor.query's
+        def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[override]
             if isinstance(strOrQuery, str):
                 strOrQuery = prepared_query(strOrQuery, base, initNs)
             return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
@@ -162,9 +166,9 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     if engine not in SHACL_ENGINES:
         raise InputError(f"unknown SHACL engine {engine!r} (choose from {', '.join(SHACL_ENGINES)})")
     if engine == "turbo":
-        import pyshacl_turbo as pyshacl
+        import pyshacl_turbo as shacl
     else:
-        import pyshacl
+        import pyshacl as shacl  # type: ignore[no-redef]  # the same API: the engine chosen by name
 
     text = None
     if isinstance(data, DataText):
@@ -179,7 +183,7 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     inplace = text is None and (None, SH.rule, None) not in shapes
     try:
         with prepared_sparql() if engine == "pyshacl" else contextlib.nullcontext():
-            conforms, report, _text = pyshacl.validate(
+            conforms, report, _text = shacl.validate(
                 data if text is None else _native_input(text),
                 shacl_graph=shapes,
                 ont_graph=None,
@@ -205,7 +209,7 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     _plain_strings(report)
     if text is not None:  # the prefixes, and the labels of the nodes the report names
         data = text.label_graph({f for r in _top_results(report) if (f := report.value(r, SH.focusNode)) is not None},
-                                LABEL_PROPERTIES)
+                                FOCUS_LABEL_PROPERTIES)
     rows = _rows(report, data, shapes)
     return ValidationResult(bool(conforms), [r for r, _ in rows], report, [r for _, r in rows])
 
@@ -317,7 +321,7 @@ def _path(graph: Graph, node, depth: int = 0, full: bool = False) -> str | None:
         inner = graph.value(node, prop)
         if inner is not None:
             text = _path(graph, inner, depth + 1, full)
-            bare = re.sub(r"<[^>]*>", "", text)  # a full IRI's '/' does not make a sequence
+            bare = re.sub(r"<[^>]*>", "", text or "")  # a full IRI's '/' does not make a sequence
             return template.format(f"({text})" if "/" in bare or "|" in bare else text)
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
@@ -327,7 +331,7 @@ def _path(graph: Graph, node, depth: int = 0, full: bool = False) -> str | None:
 
 def label_of(graph: Graph, node) -> str | None:
     """The node's label (rdfs:label, skos:prefLabel, dct:title, schema:name), English first."""
-    for prop in LABEL_PROPERTIES:
+    for prop in FOCUS_LABEL_PROPERTIES:
         values = [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
         if values:
             values.sort(key=lambda v: (v.language not in ("en", None), v.language or "", str(v)))
@@ -352,7 +356,7 @@ _SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "I
 
 def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, ResultRow]]:
     """Each result as (row with CURIEs, the same row with full IRIs), in the CURIE rows' order."""
-    rows = []
+    rows: list[tuple[ResultRow, ResultRow]] = []
     for result in _top_results(report):
         severity_node = report.value(result, SH.resultSeverity)
         severity = _SEVERITY_NAMES.get(severity_node, _term(report, severity_node) or "Violation")
@@ -362,21 +366,22 @@ def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, Re
         component_name = _term(report, component)
         shape = report.value(result, SH.sourceShape)
         message = " / ".join(messages) if messages else (component_name or "constraint not satisfied")
-        rows.append(
-            tuple(
-                ResultRow(
-                    severity=severity,
-                    focus=_term(graph, focus) or "",
-                    focus_label=label_of(data, focus) if focus is not None else None,
-                    path=_path(report, report.value(result, SH.resultPath), full=graph is None),
-                    value=_term(graph, report.value(result, SH.value)),
-                    message=message,
-                    source_shape=_shape_name(report, shapes, shape, graph is None) if shape is not None else "",
-                    constraint=_term(None if graph is None else report, component),
-                )
-                for graph in (data, None)
+
+        # the row with CURIEs (terms shortened by ``data``'s prefixes), then with full IRIs
+        with_curies, with_iris = (
+            ResultRow(
+                severity=severity,
+                focus=_term(graph, focus) or "",
+                focus_label=label_of(data, focus) if focus is not None else None,
+                path=_path(report, report.value(result, SH.resultPath), full=graph is None),
+                value=_term(graph, report.value(result, SH.value)),
+                message=message,
+                source_shape=_shape_name(report, shapes, shape, graph is None) if shape is not None else "",
+                constraint=_term(None if graph is None else report, component),
             )
+            for graph in (data, None)
         )
+        rows.append((with_curies, with_iris))
     rank = {name: i for i, name in enumerate(SEVERITIES)}
     rows.sort(key=lambda pair: (rank.get(pair[0].severity, 9), pair[0].focus, pair[0].path or "", pair[0].source_shape,
                                 pair[0].message, pair[0].value or "", pair[1].focus, pair[1].value or ""))

@@ -85,7 +85,7 @@ class _Names:
     """IRI -> (prefix, local) by the longest bound namespace, cached; records the prefixes used."""
 
     def __init__(self, prefixes, strict: bool):
-        self.by_ns = {}
+        self.by_ns: dict[str, str] = {}  # namespace IRI -> its prefix
         for prefix, ns in prefixes:
             self.by_ns.setdefault(ns, prefix)
         self.longest_first = sorted(self.by_ns, key=len, reverse=True)
@@ -97,7 +97,7 @@ class _Names:
     def _split(self, iri: str):
         match = _NS_SPLIT.match(iri)
         head = match.group(1) if match else iri
-        if head in self.by_ns:
+        if match is not None and head in self.by_ns:
             return head, match.group(2)
         try:  # the longest bound namespace above this "directory", looked for once per directory
             ns = self.above[head]
@@ -115,9 +115,7 @@ class _Names:
         split = self._split(iri) if "\\" not in iri else None
         if split is not None:
             ns, local = split
-            if self.strict and not _LOCAL.fullmatch(local):
-                name = None
-            elif not self.strict and local.startswith("//"):
+            if self.strict and not _LOCAL.fullmatch(local) or not self.strict and local.startswith("//"):
                 name = None
             else:
                 name = f"{self.by_ns[ns]}:{local}"
@@ -338,7 +336,7 @@ def jsonld(triples, prefixes, shape=None) -> bytes:
         if subject in inner or subject in lists:
             continue
         node_id = compact(unescape(subject[1:-1])) if subject[0] == "<" else subject
-        entries = [("@id", None)]
+        entries: list[tuple[str, object]] = [("@id", None)]
         type_ids = sorted(compact(t[1:-1]) for t in props.get(RDF_TYPE, ()) if t[0] == "<")
         if type_ids:
             entries.append(("@type", type_ids))

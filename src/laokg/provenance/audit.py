@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.query import ResultRow
 
 from laokg.query.catalogue import load_query_file
 from laokg.errors import InputError
@@ -92,7 +93,8 @@ def run_rule(graph: Graph, rule: Rule, index: LabelIndex, engine=None) -> RuleRe
     if engine is not None:
         rows = engine.run(rule.text, source=rule.path).rows
     else:
-        rows = (row.asdict() for row in graph.query(rule.text))
+        # a SELECT gives rows only (the isinstance is for the type)
+        rows = (row.asdict() for row in graph.query(rule.text) if isinstance(row, ResultRow))
     for values in rows:
         focus = values.get("focus")
         if focus is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.query import ResultRow
 from rdflib.namespace import DCTERMS, PROV
 
 from laokg.errors import InputError
@@ -46,21 +47,13 @@ class ExcerptProblem:
     reason: str
 
 
-_EXCERPTS = """
-SELECT ?node ?doc ?file ?text WHERE {
-  { ?node <%(entity)s> ?passage . ?passage <%(source)s> ?doc ; <%(sel)s>/<%(exact)s> ?text . }
+_EXCERPTS = f"""
+SELECT ?node ?doc ?file ?text WHERE {{
+  {{ ?node <{PROV.entity}> ?passage . ?passage <{OA.hasSource}> ?doc ; <{OA.hasSelector}>/<{OA.exact}> ?text . }}
   UNION
-  { ?node <%(part)s> ?doc ; <%(cit)s> ?text . }
-  OPTIONAL { ?doc <%(ident)s> ?file }
-}""" % {
-    "entity": PROV.entity,
-    "source": OA.hasSource,
-    "sel": OA.hasSelector,
-    "exact": OA.exact,
-    "part": DCTERMS.isPartOf,
-    "cit": DCTERMS.bibliographicCitation,
-    "ident": DCTERMS.identifier,
-}
+  {{ ?node <{DCTERMS.isPartOf}> ?doc ; <{DCTERMS.bibliographicCitation}> ?text . }}
+  OPTIONAL {{ ?doc <{DCTERMS.identifier}> ?file }}
+}}"""
 
 
 def check_excerpts(graph: Graph, seeds: Path) -> tuple[int, list[ExcerptProblem]]:
@@ -70,7 +63,10 @@ def check_excerpts(graph: Graph, seeds: Path) -> tuple[int, list[ExcerptProblem]
     texts: dict[str, str] = {}
     problems: list[ExcerptProblem] = []
     checked = 0
-    for node, doc, file, text in graph.query(_EXCERPTS):
+    for row in graph.query(_EXCERPTS):
+        if not isinstance(row, ResultRow):  # a SELECT gives rows only
+            continue
+        node, doc, file, text = row
         checked += 1
         if file is None:
             problems.append(ExcerptProblem(str(node), str(doc), str(text), "document has no dct:identifier file name"))

@@ -140,7 +140,7 @@ def _work_of(existing: str, doc: str, graph_file: Path) -> str:
     graph = Graph()
     try:
         graph.parse(data=existing, format="turtle")
-    except Exception as exc:  # noqa: BLE001 - the file's own errors are reported by the loaders
+    except Exception as exc:  # the file's own errors are reported by the loaders
         raise InputError(f"{graph_file}: cannot read it to find {doc}: {exc}") from None
     node = claims.KG + doc.split(":", 1)[1]
     from rdflib import URIRef
@@ -165,9 +165,9 @@ def _with_prefixes(text: str, names) -> str:
     if not missing:
         return text
     lines = text.splitlines(keepends=True)
-    last = max((i for i, l in enumerate(lines) if l.startswith("@prefix")), default=None)
+    last = max((i for i, line in enumerate(lines) if line.startswith("@prefix")), default=None)
     if last is None:
-        head = [i for i, l in enumerate(lines) if l.startswith("#")]
+        head = [i for i, line in enumerate(lines) if line.startswith("#")]
         at = (head[-1] + 1) if head else 0
         return "".join(lines[:at]) + "\n" + "".join(missing) + "".join(lines[at:])
     return "".join(lines[: last + 1]) + "".join(missing) + "".join(lines[last + 1:])
@@ -331,18 +331,19 @@ def show(root, doc: str) -> SourceReport:
     iri, document = _registered(graph, doc, base)
     passages = []
     for passage in graph.subjects(OA.hasSource, iri):
-        start = end = None
+        span: tuple[int, int] | None = None  # (start, end) offsets in the text
         excerpt = ""
         for sel in graph.objects(passage, OA.hasSelector):
             if graph.value(sel, OA.start) is not None:
-                start, end = int(graph.value(sel, OA.start)), int(graph.value(sel, OA.end))
+                span = int(str(graph.value(sel, OA.start))), int(str(graph.value(sel, OA.end)))
             if graph.value(sel, OA.exact) is not None:
                 excerpt = str(graph.value(sel, OA.exact))
-        if start is None:
+        if span is None:
             hits = sourcetext.find_all(document.text, excerpt)
             if not hits:
                 continue
-            start, end = hits[0], hits[0] + len(excerpt)
+            span = hits[0], hits[0] + len(excerpt)
+        start, end = span
         nodes = sorted(str(n) for ev in graph.subjects(PROV.entity, passage) for n in graph.subjects(PROV.qualifiedDerivation, ev))
         section = next((str(graph.value(s, DCTERMS.title)) for ev in graph.subjects(PROV.entity, passage)
                         for s in graph.objects(ev, LAOKG.section)), None)

@@ -27,8 +27,10 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.term import Node
 
+from laokg.graph.evidence import first_excerpt, passage_document, read_evidence
 from laokg.labels import LabelIndex, curie, plain_text
 from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
 
@@ -50,7 +52,7 @@ class Work:
     label: str | None
     issued: str | None
     by: list[str]
-    cites: list["Work"] = field(default_factory=list)  # the works this work's own evidence cites
+    cites: list[Work] = field(default_factory=list)  # the works this work's own evidence cites
 
 
 @dataclass
@@ -105,17 +107,6 @@ def _str(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _passage_document(g: Graph, ev):
-    """The document a piece of evidence was read in: ``prov:entity`` (the passage) / ``oa:hasSource``."""
-    return next((doc for passage in g.objects(ev, PROV.entity) for doc in g.objects(passage, OA.hasSource)), None)
-
-
-def _excerpt(g: Graph, ev) -> str | None:
-    """The verbatim excerpt of a piece of evidence (the passage's text-quote selector)."""
-    return next((str(t) for passage in g.objects(ev, PROV.entity) for sel in g.objects(passage, OA.hasSelector)
-                 for t in g.objects(sel, OA.exact)), None)
-
-
 def _evidence_of(g: Graph, node) -> list:
     """Document evidence and project assertions of ``node``, sorted by IRI."""
     return sorted({*g.objects(node, PROV.qualifiedDerivation), *g.objects(node, PROV.qualifiedAttribution)}, key=str)
@@ -139,7 +130,7 @@ class _Tracer:
         cites: list[Work] = []
         if depth < MAX_DEPTH:
             seen = seen | {iri}
-            onward = set()
+            onward: set[Node] = set()
             for ev in self.g.objects(iri, PROV.qualifiedDerivation):
                 for fn in self.g.objects(ev, LAOKG.footnote):
                     # a footnote that cites the work itself only names it (beside other
@@ -150,43 +141,29 @@ class _Tracer:
             cites = [self.work(w, depth + 1, seen) for w in sorted(onward - seen, key=str)]
         return Work(str(iri), self.index.label(iri), _str(issued), by, cites)
 
-    def added(self, ev, subject) -> list[Statement]:
-        """The statements of ``subject`` that project assertion ``ev`` names by value."""
-        g = self.g
-        out = []
-        for node in g.objects(ev, LAOKG.addsStatement):
-            named = g.value(node, RDF.subject)
-            p, o = g.value(node, RDF.predicate), g.value(node, RDF.object)
-            if p is None or o is None or (named is not None and named != subject):
-                continue
-            out.append(self.statement(p, o))
-        return sorted(out, key=lambda st: (st.predicate, st.object))
-
     def evidence(self, ev, seen: frozenset, subject=None) -> EvidenceGroup:
         g = self.g
-        kinds = set(g.objects(ev, RDF.type))
-        kind = "project" if LAOKG.ProjectAssertion in kinds else "document"
-        doc = _passage_document(g, ev)
-        section = g.value(ev, LAOKG.section)
-        excerpt = _excerpt(g, ev)
+        found = read_evidence(g, ev, subject)
+        kind = "project" if LAOKG.ProjectAssertion in found.types else "document"
+        doc = found.document
         footnotes = []
-        for fn in sorted(g.objects(ev, LAOKG.footnote), key=lambda f: int(g.value(f, LAOKG.footnoteNumber) or 0)):
+        for fn, number in sorted(found.footnotes, key=lambda f: int(str(f[1])) if f[1] is not None else 0):
             works = [self.work(w, 1, seen) for p in _CITES for w in sorted(g.objects(fn, p), key=str)]
-            footnotes.append(FootnoteRef(str(fn), _str(g.value(fn, LAOKG.footnoteNumber)),
-                                         _str(g.value(fn, DCTERMS.bibliographicCitation)), works))
-        in_text = [self.work(w, 1, seen) for w in sorted(g.objects(ev, LAOKG.citedWork), key=str)]
+            footnotes.append(FootnoteRef(str(fn), _str(number), _str(g.value(fn, DCTERMS.bibliographicCitation)), works))
+        in_text = [self.work(w, 1, seen) for w in sorted(found.cited, key=str)]
+        added = [self.statement(p, o) for p, o in found.added] if kind == "project" else []
         return EvidenceGroup(
             iri=str(ev),
             kind=kind,
             document=_str(doc),
             document_label=self.index.label(doc) if doc is not None else None,
-            section=_str(g.value(section, DCTERMS.title)) if section is not None else None,
-            excerpt=excerpt,
+            section=_str(found.section_title) if found.section is not None else None,
+            excerpt=found.excerpt,
             footnotes=footnotes,
             cited_in_text=in_text,
-            asserted_properties=sorted(curie(p) for p in g.objects(ev, LAOKG.assertedProperty)),
-            added_statements=self.added(ev, subject) if kind == "project" else [],
-            note=_str(g.value(ev, SKOS.note)),
+            asserted_properties=sorted(curie(p) for p in found.asserted),
+            added_statements=sorted(added, key=lambda st: (st.predicate, st.object)),
+            note=_str(found.note),
         )
 
 
@@ -268,7 +245,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
         if (ev, RDF.type, LAOKG.ProjectAssertion) in g:
             continue  # what the project asserts does not rest on any source
         ways = []
-        if _passage_document(g, ev) == work:
+        if passage_document(g, ev) == work:
             ways.append("read in the document")
         if (ev, LAOKG.citedWork, work) in g:
             ways.append("cited in the text")
@@ -279,7 +256,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
                 ways.append(f"footnote {g.value(fn, LAOKG.footnoteNumber)}")
         if not ways or entity == work:
             continue
-        excerpt = _excerpt(g, ev)
+        excerpt = first_excerpt(g, ev)
         for how in ways:
             by_entity.setdefault(entity, []).append({"evidence": str(ev), "how": how, "excerpt": excerpt})
     dependants = [

@@ -160,9 +160,9 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
         items.append((_year(_s(row, "date")), None, "events", _s(row, "name") or "", row.get("event"), _s(row, "date")))
     dated = sorted((i for i in items if i[0] is not None), key=lambda i: (i[0], i[1] or i[0], i[3]))
     undated = sorted((i for i in items if i[0] is None), key=lambda i: (i[2], i[3]))
-    years = [i[0] for i in dated] + [i[1] for i in dated if i[1] is not None]
-    first, last = (int(min(years)), int(max(years))) if years else (0, 0)
-    period = f"{first}–{last}" if years else "undated"
+    years: list[float] = [i[0] for i in dated if i[0] is not None] + [i[1] for i in dated if i[1] is not None]
+    first_year, last_year = (int(min(years)), int(max(years))) if years else (0, 0)
+    period = f"{first_year}–{last_year}" if years else "undated"
     sources = _sources(graph, index, [i[4] for i in items if isinstance(i[4], URIRef)])
     source = "; ".join(sources)
     short_source = "; ".join(_short(s, 48) for s in sources)
@@ -176,8 +176,8 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             x_title=f"Year (periods as bars, dates as dots). Sources: {short_source}",
             height=max(420, 34 * n + 160), show_y_guides=False, print_values=False, dots_size=5,
             stroke_style={"width": 9, "linecap": "butt"}, allow_interruptions=True,
-            xrange=(first - 1, last + 1), range=(-0.7, n - 0.3), legend_at_bottom=True,
-            x_labels=list(range(first - first % step, last + 2, step)) if years else [],
+            xrange=(first_year - 1, last_year + 1), range=(-0.7, n - 0.3), legend_at_bottom=True,
+            x_labels=list(range(first_year - first_year % step, last_year + 2, step)) if years else [],
             y_labels=[{"label": _short(i[3], 22 if narrow else 60), "value": n - 1 - k} for k, i in enumerate(dated)],
             margin_left=8 if narrow else 16,
         ))
@@ -201,8 +201,8 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
     return Chart(
         name="timeline", title=f"Timeline of instruments, programmes and events, {period}", source=source,
         period=period,
-        alt=(f"Timeline from {first} to {last}: {len(dated)} dated items — "
-             + "; ".join(f"{i[3]} ({date_text(i[5])})" for i in dated) + "."),
+        alt=(f"Timeline from {first_year} to {last_year}: {len(dated)} dated items — "
+             + "; ".join(f"{i[3]} ({date_text(i[5] or '')})" for i in dated) + "."),
         svg=wide, svg_narrow=narrow,
         table={"caption": "Dated and undated items, oldest first", "head": ["kind", "name", "date as the source gives it"], "rows": rows},
         notes=notes,
@@ -216,8 +216,8 @@ def emigrants_by_destination(graph: Graph, index: LabelIndex, catalogue: dict) -
     import pygal
 
     rows = _query(catalogue, graph, index, "emigrants_by_destination")
-    periods = sorted({_s(r, "period") for r in rows if _s(r, "period")})
-    sources = sorted({_s(r, "dataSource") for r in rows if _s(r, "dataSource")})
+    periods = sorted({p for r in rows if (p := _s(r, "period"))})
+    sources = sorted({s for r in rows if (s := _s(r, "dataSource"))})
     period, source = ", ".join(periods) or "period not stated", "; ".join(sources) or "not stated"
     data = [(_s(r, "destinationName") or "", _number(_s(r, "emigrants"))) for r in rows]
     data = [d for d in data if d[1] is not None]
@@ -361,7 +361,7 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
     if parts:
         by_obs = {r.get("observation"): r for r in rows}
         total_iri = {r.get("partOf") for r in parts} - {r.get("component") for r in parts}
-        total_row = next((by_obs[i] for i in sorted(total_iri, key=str) if i in by_obs), {})
+        total_row: dict = next((by_obs[i] for i in sorted(total_iri, key=str) if i in by_obs), {})
         total_value = next((_s(r, "partOfValue") for r in parts if r.get("partOf") in total_iri), None)
         source = ", ".join(x for x in (_s(total_row, "document"), _s(total_row, "releasedBy") and
                                        f"figures released by the {_s(total_row, 'releasedBy')}") if x) or "not stated"
@@ -374,7 +374,7 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
                 narrow, title=f"How the {period} remittances break down (USD million)",
                 x_title="USD million — " + "; ".join(x for x in (
                     _s(total_row, "releasedBy") and f"released by the {_s(total_row, 'releasedBy')}",
-                    _s(total_row, "document") and f"read in: {_short(_s(total_row, 'document'), 60)}") if x),
+                    _s(total_row, "document") and f"read in: {_short(_s(total_row, 'document') or '', 60)}") if x),
                 show_legend=False, value_formatter=lambda v: f"{v:g}"))
             chart.x_labels = [b[0] for b in reversed(bars)]
             chart.add("USD million", [b[1] for b in reversed(bars)])

@@ -55,7 +55,8 @@ def ontology_terms(graph: Graph, terms) -> dict:
     (so every link to the ontology page has its anchor)."""
     ns = str(LAOKG)
     used = {t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(ns)}
-    classes, properties = [], []
+    classes: list[dict] = []
+    properties: list[dict] = []
     for iri in sorted(used, key=str):
         kinds = [name for cls, name in _KINDS if (iri, RDF.type, cls) in graph]
         extra = [curie(t) for t in sorted(graph.objects(iri, RDF.type), key=str)

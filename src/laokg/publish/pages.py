@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict
 from itertools import groupby
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
@@ -125,7 +126,7 @@ def card_view(graph: Graph, terms: Terms, c) -> dict:
     the figure of an observation (unit and multiplier applied), the names, the properties and
     the incoming links, each property named by its label. ``laokg show`` prints exactly this
     (:mod:`laokg.publish.text`), so the page and the CLI cannot tell a thing differently."""
-    props = [{"prop": terms.iri(p), "values": [terms.term(o) for _, o in group]}
+    props: list[dict[str, Any]] = [{"prop": terms.iri(p), "values": [terms.term(o) for _, o in group]}
              for p, group in groupby(c.properties, key=lambda po: po[0])]
     incoming = [{"prop": terms.iri(p), "subjects": [terms.iri(s) for s, _ in group]}
                 for p, group in groupby(c.incoming, key=lambda sp: sp[1])]
@@ -209,7 +210,9 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
     from laokg.graph.corroboration import fact_sources, notable
 
     fs = fact_sources(graph, iri)
-    doc_term = lambda src: terms.iri(URIRef(src.document)) if src.document else None
+    def doc_term(src):
+        return terms.iri(URIRef(src.document)) if src.document else None
+
     sources = None
     if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
         sources = {
@@ -264,7 +267,7 @@ def type_index(graph: Graph, terms: Terms, entities: list[URIRef]) -> list[dict]
     for e in entities:
         for ty in graph.objects(e, RDF.type):
             members[ty].append(e)
-    out = []
+    out: list[dict[str, Any]] = []
     for ty, items in members.items():
         term = terms.iri(ty)
         entries = sorted((terms.iri(e) for e in items), key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]))
@@ -300,7 +303,7 @@ def search_entries(graph: Graph, terms: Terms, entities: list[URIRef], quotes: d
             continue
         labels = [str(lab) for lab in terms.index.labels(e)]
         names = sorted(terms.iri(t)["label"] or curie(t) for t in types)
-        entry = {
+        entry: dict[str, Any] = {
             "l": labels[0] if labels else curie(e),
             "a": sorted(set(labels[1:]) - {labels[0]}) if labels else [],
             "c": curie(e),
@@ -442,7 +445,8 @@ __all__ = ["Terms", "entity_iris", "unpublishable_iris", "entity_page", "entity_
 #: source gives it in words, ``period`` a reference period, ``figure`` the row's value with its
 #: unit and multiplier. A third element ``{"where": VAR, "title": …}`` shows only the rows
 #: where VAR is bound (the same answer, narrowed), under that title.
-CATEGORIES = (
+# config: each value's shape depends on its key (slug, name, line: str; classes: CURIEs; queries: rows)
+CATEGORIES: tuple[dict[str, Any], ...] = (
     {"slug": "laws", "name": "Laws and agreements",
      "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, strategies and plans, with their dates and parties.",
      "classes": ("eli:LegalResource", "fabio:PolicyDocument", "laokg:Provision", "eli:LegalResourceSubdivision"),
@@ -516,7 +520,13 @@ CATEGORIES = (
 
 
 def _class_iris(names) -> set[URIRef]:
-    return {URIRef(expand_curie(n)) for n in names}
+    out = set()
+    for name in names:
+        iri = expand_curie(name)
+        if iri is None:
+            raise ValueError(f"not a CURIE laokg knows: {name}")
+        out.add(URIRef(iri))
+    return out
 
 
 def thing_classes() -> set[URIRef]:

@@ -23,6 +23,7 @@ import hashlib
 import posixpath
 import re
 from pathlib import Path
+from typing import TypeGuard
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -39,7 +40,7 @@ MAX_SEGMENT = 100
 MAX_NAME = 200
 #: one segment of an entity name: no leading or trailing dot (``.``, ``..``, ``.htaccess``,
 #: ``name.`` which Windows strips)
-_SEGMENT = r"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,%d}[A-Za-z0-9_-])?" % (MAX_SEGMENT - 2)
+_SEGMENT = rf"[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{{0,{MAX_SEGMENT - 2}}}[A-Za-z0-9_-])?"
 _ENTITY_NAME = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
 #: device names Windows reserves in every directory, with any extension (``con.html`` too)
 _RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(?:\..*)?", re.IGNORECASE)
@@ -81,12 +82,12 @@ def entity_stem(iri) -> str:
     return "id/" + s[len(ENTITY_BASE):]
 
 
-def is_entity(iri) -> bool:
+def is_entity(iri) -> TypeGuard[URIRef]:
     """An IRI the graph mints (under https://w3id.org/laokg/id/) with a name usable as a path."""
     return isinstance(iri, URIRef) and str(iri).startswith(ENTITY_BASE) and entity_path_problem(iri) is None
 
 
-def is_unpublishable(iri) -> bool:
+def is_unpublishable(iri) -> TypeGuard[URIRef]:
     """An IRI under https://w3id.org/laokg/id/ (not the namespace itself) whose name cannot be
     a path: it gets no page. ``laokg validate`` reports the same IRIs (lksh:EntityIriShape)."""
     s = str(iri)

@@ -136,9 +136,8 @@ def _push(store_url, root, extra, graph, query_url, options) -> PushResult:
 
     options = options or RemoteOptions()
     parse_url(store_url, "store")
-    if graph is not None:
-        if any(c in graph for c in '<>" {}|^`\\') or ":" not in graph:
-            raise InputError(f"--graph '{graph}': not an absolute IRI")
+    if graph is not None and (any(c in graph for c in '<>" {}|^`\\') or ":" not in graph):
+        raise InputError(f"--graph '{graph}': not an absolute IRI")
     query_url = query_url or guess_query_url(store_url)
     if query_url:
         parse_url(query_url)

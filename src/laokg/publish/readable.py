@@ -154,7 +154,7 @@ def literal_text(lit: Literal) -> str:
     if dt == XSD.duration:
         m = _DURATION.match(text)
         if m and any(m.groups()):
-            parts = [_plural(n, u) for n, u in zip(m.groups(), ("year", "month", "week", "day")) if n]
+            parts = [_plural(n, u) for n, u in zip(m.groups(), ("year", "month", "week", "day"), strict=True) if n]
             return ", ".join(parts)
     return text
 

@@ -43,7 +43,7 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):  # http.server's naming
         where = negotiate(Path(self.directory), self.path, self.headers.get("Accept", ""))
         if where is not None:
             self.send_response(303)
@@ -54,9 +54,9 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    do_HEAD = do_GET  # noqa: N815
+    do_HEAD = do_GET
 
-    def log_message(self, format, *args):  # noqa: A002 - quiet: the preview is not a log
+    def log_message(self, format, *args):  # quiet: the preview is not a log
         pass
 
 

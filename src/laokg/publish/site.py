@@ -185,7 +185,7 @@ def _chart_files(c) -> tuple[bytes, bytes, str]:
     text = re.sub(r"<style[^>]*>.*?</style>", "", text, flags=re.S)
     text = re.sub(r"\sstyle=\"[^\"]*\"", "", text)
     standalone = (f"<?xml version='1.0' encoding='utf-8'?>\n"
-                  f'<?xml-stylesheet type="text/css" href="{c.name}.css"?>\n{text}').encode("utf-8")
+                  f'<?xml-stylesheet type="text/css" href="{c.name}.css"?>\n{text}').encode()
     return standalone, (css.strip() + "\n").encode("utf-8"), text
 
 

@@ -31,7 +31,9 @@ import socket
 import subprocess
 import threading
 import time
+from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
+import contextlib
 
 HEAD_TIMEOUT = 10.0  #: seconds to receive a request line and headers
 BODY_TIMEOUT = 30.0  #: seconds to receive a request body
@@ -140,11 +142,8 @@ class Log:
     def write(self, line: str) -> None:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in line)[:2000]
-        with self._lock:
-            try:
-                os.write(self.fd, f"{stamp} laokg: {clean}\n".encode("utf-8", "replace"))
-            except OSError:
-                pass
+        with self._lock, contextlib.suppress(OSError):
+            os.write(self.fd, f"{stamp} laokg: {clean}\n".encode("utf-8", "replace"))
 
     def trim(self) -> None:
         """Keep the file under :data:`LOG_MAX_BYTES` (copy the last half, truncate, append it back)."""
@@ -167,7 +166,7 @@ class Log:
 
 # ---------------------------------------------------------------- the Oxigraph child
 
-_libc = None
+_libc: ctypes.CDLL | Literal[False] | None = None  # False: no C library to call
 
 
 def _prepare_child_setup():
@@ -186,10 +185,8 @@ def _child_setup():  # runs in the child between fork and exec: no imports, no a
     if _libc:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
             _libc.signal(signum, None)  # SIG_DFL: an ignored SIGINT of a background job is not inherited
-        try:
+        with contextlib.suppress(AttributeError):  # no prctl: not Linux
             _libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG: die with laokg, even on SIGKILL
-        except AttributeError:
-            pass
     os.setpgid(0, 0)  # own process group: a terminal's Ctrl-C reaches laokg, which stops it
 
 
@@ -226,10 +223,11 @@ class Engine:
         self.port = 0
         self.restarts = 0
 
-    def spawn(self) -> None:
+    def spawn(self) -> subprocess.Popen:
         self.port = free_port()
-        self.proc = spawn([self.command, "serve-read-only", "--location", self.store,
+        self.proc = proc = spawn([self.command, "serve-read-only", "--location", self.store,
                            "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(self.timeout)], self.log)
+        return proc
 
     def ready(self) -> bool:
         try:
@@ -240,11 +238,11 @@ class Engine:
             return False
 
     def start(self, wait: float = 60.0) -> None:
-        self.spawn()
+        proc = self.spawn()
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the Oxigraph server stopped at start (exit {self.proc.returncode}; see {self.log.path})")
+            if proc.poll() is not None:
+                raise RuntimeError(f"the Oxigraph server stopped at start (exit {proc.returncode}; see {self.log.path})")
             if self.ready():
                 return
             time.sleep(0.05)
@@ -287,8 +285,9 @@ class Front:
         self.thread = threading.Thread(target=self._run, name="laokg-serve-front", daemon=True)
         self.conns: dict[int, _Conn] = {}
         self.failed: str | None = None
-        self._server = None
-        self._restarting: asyncio.Lock | None = None
+        self._server: asyncio.Server | None = None
+        # bound to the server's loop on first use (Python 3.10+), in the thread that runs it
+        self._restarting = asyncio.Lock()
         self._started = threading.Event()
         self._start_error: BaseException | None = None
         self._generation = 0
@@ -311,14 +310,13 @@ class Front:
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         try:
-            self._restarting = asyncio.Lock()
             sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
             sock.listen(512)
             self._server = self.loop.run_until_complete(
                 asyncio.start_server(self._accept, sock=sock, limit=MAX_HEAD_BYTES))
-        except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
+        except BaseException as exc:  # handed to the starting thread
             self._start_error = exc
             self._started.set()
             return
@@ -346,8 +344,9 @@ class Front:
         while True:
             await asyncio.sleep(1.0)
             self.log.trim()
+            proc = self.engine.proc
             if not self.engine.alive() and not self._restarting.locked():
-                self.log.write(f"the Oxigraph server exited ({self.engine.proc.returncode}); restarting it")
+                self.log.write(f"the Oxigraph server exited ({proc.returncode if proc else None}); restarting it")
                 await self._restart()
 
     async def _restart(self) -> None:
@@ -521,10 +520,8 @@ class Front:
         if client_open and not sent_head:
             writer.write(_plain(503, "Service Unavailable",
                                 f"query timeout: no answer within {self.engine.timeout} s (the server's limit)"))
-            try:
+            with contextlib.suppress(ConnectionError, asyncio.TimeoutError):
                 await asyncio.wait_for(writer.drain(), 2)
-            except (ConnectionError, asyncio.TimeoutError):
-                pass
         writer.transport.abort()
         if self._generation == generation:
             await self._restart()
@@ -564,7 +561,8 @@ async def _read_body(reader, headers: dict) -> bytes:
             raise _Reject(501, "Not Implemented", f"transfer encoding {te[:40]} is not supported")
         if "content-length" in headers:
             raise _Reject(400, "Bad Request", "both Content-Length and Transfer-Encoding")
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             line = await reader.readuntil(b"\r\n")
             try:

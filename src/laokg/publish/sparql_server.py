@@ -25,8 +25,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from laokg.errors import InputError
+
+if TYPE_CHECKING:
+    from laokg.publish.sparql_front import Engine, Front, Log
 
 GRLC_ENV = "LAOKG_GRLC_PYTHON"
 
@@ -100,9 +104,9 @@ class Served:
     api_url: str | None = None
     processes: list = field(default_factory=list)  # grlc, if any
     workdir: str | None = None
-    front: object = None
-    engine: object = None
-    log: object = None
+    front: Front | None = None
+    engine: Engine | None = None
+    log: Log | None = None
 
     def alive(self) -> bool:
         return (self.front is not None and self.front.alive()
@@ -162,7 +166,7 @@ def start(root=None, extra=(), port: int | None = None, api: bool = False, api_p
             served.front.start()
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
-        if api:
+        if python is not None:  # --api
             conf = Path(workdir) / "grlc"
             conf.mkdir()
             queries = find_root(root) / "queries"

@@ -1,1 +1,1 @@
-"""Saved-query catalogue, parameter binding, query safety, engines (embedded and remote), result formats, entity lookup."""
+"""Saved-query catalogue, parameter binding, query safety, budgets, engines (embedded, Oxigraph and remote), result formats, entity cards and search."""

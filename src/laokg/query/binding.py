@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import Iterable
+from collections.abc import Iterable
 
 from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
@@ -187,7 +187,7 @@ def _tokens(text: str):
 class _Frame:
     """One ``{ ... }`` of the query text."""
 
-    def __init__(self, kind: str, start: int, parent: "_Frame | None"):
+    def __init__(self, kind: str, start: int, parent: _Frame | None):
         self.kind = kind  # group, data (VALUES block), exists, template
         self.start = start  # offset of '{'
         self.end = -1  # offset of the matching '}'
@@ -220,7 +220,7 @@ def _scan(text: str, names: set[str]) -> tuple[_Frame, list[_Frame]]:
     outside: set[str] = set()  # parameter variables outside every group (projection, ORDER BY ...)
     values_header = False
     prev = None
-    for i, (kind, val, start, end) in enumerate(toks):
+    for i, (kind, val, start, _end) in enumerate(toks):
         if i < form_at:
             prev = (kind, val)
             continue
@@ -392,13 +392,13 @@ def _verify(original, new_text: str, bindings: dict[str, list], blocks: int, wra
                         break
                     got = [translatePName(v, prologue) for v in parts[0]["value"]]
                     want = bindings[var[0]]
-                    if got != want or any(type(a) is not type(b) for a, b in zip(got, want)):
+                    if got != want or any(type(a) is not type(b) for a, b in zip(got, want, strict=True)):
                         raise ParameterError("a parameter value cannot be written exactly in SPARQL (it would change)")
                     seen.add(var[0])
                     found += 1
                     parts.pop(0)
                 OrderedDict.__setitem__(node, "part", parts)
-            for k, v in OrderedDict.items(node):
+            for v in OrderedDict.values(node):
                 strip(v)
         elif isinstance(node, (list, tuple, ParseResults)):
             for v in node:

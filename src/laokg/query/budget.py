@@ -22,11 +22,13 @@ import select
 import signal
 import sys
 import time
+from typing import TypeGuard
 from dataclasses import dataclass
 
 from laokg.errors import LaokgError, LimitExceeded
 
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+import contextlib
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Budget:
     in_process: bool = False
 
     @classmethod
-    def from_options(cls, timeout=None, max_rows=None, max_memory=None, in_process=False) -> "Budget":
+    def from_options(cls, timeout=None, max_rows=None, max_memory=None, in_process=False) -> Budget:
         """From command-line values: None keeps the default, 0 lifts the limit."""
         def pick(value, default):
             if value is None:
@@ -141,15 +143,11 @@ def _die_with_parent(parent: int) -> None:
     worker itself), and on Linux a parent-death signal, so that the worker is killed when laokg
     dies however it dies (SIGTERM from ``timeout N laokg ...``, SIGKILL): it never runs on under
     PID 1 past its budget. If laokg died before the signal was armed, the worker ends now."""
-    try:
+    with contextlib.suppress(OSError):  # pragma: no cover - already a group leader
         os.setpgid(0, 0)
-    except OSError:  # pragma: no cover - already a group leader
-        pass
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError, TypeError, ImportError):  # pragma: no cover - no libc prctl
             _prctl()(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError, TypeError, ImportError):  # pragma: no cover - no libc prctl
-            pass
     if os.getppid() != parent:
         os._exit(70)
 
@@ -167,7 +165,8 @@ def _prctl():
             _flags_ = _ctypes.FUNCFLAG_CDECL
             _restype_ = Int
 
-        return Function(_ctypes.dlsym(_ctypes.dlopen(None), "prctl"))
+        # dlopen(None) opens the program itself; typeshed wants a path
+        return Function(_ctypes.dlsym(_ctypes.dlopen(None), "prctl"))  # type: ignore[arg-type]
     except (ImportError, AttributeError, OSError, TypeError):  # pragma: no cover
         import ctypes
 
@@ -190,7 +189,7 @@ class _Captured:
             def emit(self, record):
                 try:
                     message = record.getMessage()
-                except Exception:  # noqa: BLE001 - a malformed log call
+                except Exception:  # a malformed log call
                     message = str(record.msg)
                 captured.add(record.name, record.levelno, message)
 
@@ -228,6 +227,7 @@ def _child(call, budget: Budget, write_fd: int, parent: int) -> None:
         _quiet_stderr()
         captured = _Captured()
         _limit_memory(budget.max_memory_mb)
+        payload: tuple  # ("ok", value), ("error", class, message, exit code) or ("memory",)
         try:
             payload = ("ok", call())
         except LaokgError as exc:
@@ -236,16 +236,16 @@ def _child(call, budget: Budget, write_fd: int, parent: int) -> None:
             payload = ("memory",)
         except RecursionError:
             payload = ("error", "LimitExceeded", "the query is nested too deeply to evaluate", 2)
-        except BaseException as exc:  # noqa: BLE001 - reported by the parent as one line
+        except BaseException as exc:  # reported by the parent as one line
             payload = ("error", "LaokgError", f"query evaluation failed: {type(exc).__name__}: {exc}", 2)
         try:
             data = _frame(("log", captured.records)) + _frame(payload)
         except MemoryError:
             data = _frame(("memory",))
-        except Exception as exc:  # noqa: BLE001 - an unpicklable value
+        except Exception as exc:  # an unpicklable value
             data = _frame(("error", "LaokgError", f"the result cannot be passed back: {exc}", 2))
         _write(write_fd, data)
-    except BaseException:  # noqa: BLE001 - never run the parent's code in the child
+    except BaseException:  # never run the parent's code in the child
         code = 70
     finally:
         os._exit(code)
@@ -275,7 +275,7 @@ def _rebuild(name: str, message: str, code: int) -> LaokgError:
     return exc
 
 
-def _budgeted(budget: Budget | None) -> bool:
+def _budgeted(budget: Budget | None) -> TypeGuard[Budget]:
     """Whether ``budget`` asks for a worker (else the call runs in this process)."""
     return not (budget is None or budget.in_process or not can_fork()
                 or (budget.timeout is None and budget.max_memory_mb is None))
@@ -284,10 +284,8 @@ def _budgeted(budget: Budget | None) -> bool:
 def _fork(make_call, budget: Budget) -> tuple[int, int]:
     """Fork a worker running ``make_call(write_fd)()`` (see :func:`_child`): (pid, read end)."""
     for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -295,10 +293,8 @@ def _fork(make_call, budget: Budget) -> tuple[int, int]:
         os.close(read_fd)
         _child(make_call(write_fd), budget, write_fd, parent)
     os.close(write_fd)
-    try:  # also from this side, so that killing the group never races the worker's setpgid
+    with contextlib.suppress(OSError):  # also from this side, so that killing the group never races the worker's setpgid
         os.setpgid(pid, pid)
-    except OSError:
-        pass
     return pid, read_fd
 
 
@@ -397,9 +393,8 @@ def _chunks(read_fd: int, budget: Budget):
 def send_in_batches(rows, send, budget: Budget, batch: int) -> None:
     """Send ``rows`` (row dicts, as they come) in lists of at most ``batch``, each row counted
     against the row budget: the streaming loop every engine's worker runs."""
-    pending, count = [], 0
-    for row in rows:
-        count += 1
+    pending = []
+    for count, row in enumerate(rows, 1):
         check_rows(count, budget)
         pending.append(row)
         if len(pending) >= batch:
@@ -414,14 +409,10 @@ def _kill(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 def _in_worker(call, budget: Budget, what: str):

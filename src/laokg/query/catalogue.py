@@ -15,11 +15,11 @@ carries decorators, compatible with grlc::
     #+     - doctype:law
     #+     - doctype:decree
 
-Decorators are read by a small strict parser for the subset of YAML that grlc uses (block
-mappings and sequences, ``[a, b]`` flow sequences, quoted scalars, ``|``/``>`` block
-scalars). Every value stays a string: no YAML type guessing (``no`` is not ``False``).
-Unknown keys, bad indentation, tabs, duplicate keys and values of the wrong shape are
-errors naming ``file:line``.
+Decorators are YAML, read by PyYAML's ``BaseLoader`` as grlc reads them (every value stays a
+string: no type guessing, ``no`` is not ``False``), made stricter by :func:`_strict_loader`:
+no duplicate keys, ``{...}`` mappings, nested ``[...]`` lists, values running on to the next
+line, empty ``|``/``>`` text, anchors, aliases or tags. Unknown keys and values of the wrong
+shape are refused too; every error names ``file:line``.
 
 Parameters follow the BASIL convention: a variable ``?_name`` is a required parameter,
 ``?__name`` an optional one. The **naming rule** (deterministic, so names may contain

@@ -1,18 +1,22 @@
-"""Entity cards (``laokg show``) and label search (``laokg search``) on the embedded graph."""
+"""Entity cards (``laokg show``) and label search (``laokg search``) on an rdflib graph (the
+parsed files, or the built store seen through :mod:`laokg.query.storeview`)."""
 
 from __future__ import annotations
 
 import json
 from itertools import groupby
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
+from rdflib.namespace import OWL, PROV, RDF, SKOS
 
 from laokg.query.parameters import expand_iri, shown
 from laokg.errors import NotFoundError, ParameterError
+from laokg.graph.evidence import read_evidence
 from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold, plain_text
-from laokg.namespaces import DOCO, FABIO, LAOKG, OA, bind_prefixes
+from laokg.namespaces import DOCO, FABIO, bind_prefixes
 from laokg.query.engines import QueryResult
 
 
@@ -48,15 +52,15 @@ def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef
 
 @dataclass
 class Evidence:
-    node: object
+    node: Node
     kind: str
-    document: object | None = None
+    document: Node | None = None
     section: str | None = None
     footnotes: list[str] = field(default_factory=list)
     excerpts: list[str] = field(default_factory=list)
-    cited: list[object] = field(default_factory=list)
-    asserted: list[object] = field(default_factory=list)
-    added: list[tuple[object, object]] = field(default_factory=list)  # (property, value) named by value
+    cited: list[Node] = field(default_factory=list)
+    asserted: list[Node] = field(default_factory=list)
+    added: list[tuple[Node, Node]] = field(default_factory=list)  # (property, value) named by value
     note: str | None = None
 
 
@@ -64,10 +68,10 @@ class Evidence:
 class Card:
     iri: URIRef
     label: str | None
-    types: list[URIRef]
-    labels: list[tuple[URIRef, Literal]]
-    properties: list[tuple[URIRef, object]]
-    incoming: list[tuple[object, URIRef]]
+    types: list[Node]
+    labels: list[tuple[Node, Node]]  # (label property, label)
+    properties: list[tuple[Node, Node]]
+    incoming: list[tuple[Node, Node]]  # (subject, property)
     evidence: list[Evidence]
 
 
@@ -90,43 +94,20 @@ def _term_key(graph: Graph, term):
     return _sort_key(term)
 
 
-def _footnote_number(graph: Graph, fn) -> str:
-    num = graph.value(fn, LAOKG.footnoteNumber)
-    return str(num) if num is not None else curie(fn)
-
-
-def _added(graph: Graph, node, subject) -> list[tuple[object, object]]:
-    """The statements of ``subject`` that project assertion ``node`` names by value (laokg:addsStatement)."""
-    out = []
-    for st in graph.objects(node, LAOKG.addsStatement):
-        named = graph.value(st, RDF.subject)
-        p, o = graph.value(st, RDF.predicate), graph.value(st, RDF.object)
-        if p is not None and o is not None and (named is None or named == subject):
-            out.append((p, o))
-    return sorted(out, key=lambda po: (curie(po[0]), _sort_key(po[1])))
-
-
 def _evidence(graph: Graph, node, subject=None) -> Evidence:
-    types = sorted(graph.objects(node, RDF.type), key=str)
-    kind = curie(types[0]) if types else "evidence"
-    ev = Evidence(node, kind)
-    # document evidence: prov:entity is the passage, whose oa:hasSource is the document
-    passages = list(graph.objects(node, PROV.entity))
-    ev.document = next((d for p in passages for d in graph.objects(p, OA.hasSource)), None)
-    section = graph.value(node, LAOKG.section)
-    if section is not None:
-        title = graph.value(section, DCTERMS.title)
-        ev.section = str(title) if title is not None else curie(section)
-    fns = list(graph.objects(node, LAOKG.footnote))
-    ev.footnotes = sorted((_footnote_number(graph, f) for f in fns), key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
-    for sel in (s for p in passages for s in graph.objects(p, OA.hasSelector)):
-        for exact in graph.objects(sel, OA.exact):
-            ev.excerpts.append(str(exact))
-    ev.excerpts.sort()
-    ev.cited = sorted(graph.objects(node, LAOKG.citedWork), key=str)
-    ev.asserted = sorted(graph.objects(node, LAOKG.assertedProperty), key=str)
-    ev.added = _added(graph, node, subject)
-    note = graph.value(node, SKOS.note) or graph.value(node, RDFS.comment)
+    found = read_evidence(graph, node, subject)
+    types = sorted(found.types, key=str)
+    ev = Evidence(node, curie(types[0]) if types else "evidence", document=found.document)
+    if found.section is not None:
+        title = found.section_title
+        ev.section = str(title) if title is not None else curie(found.section)
+    numbers = (str(num) if num is not None else curie(fn) for fn, num in found.footnotes)
+    ev.footnotes = sorted(numbers, key=lambda n: (not n.isdigit(), int(n) if n.isdigit() else 0, n))
+    ev.excerpts = sorted(found.excerpts)
+    ev.cited = sorted(found.cited, key=str)
+    ev.asserted = sorted(found.asserted, key=str)
+    ev.added = sorted(found.added, key=lambda po: (curie(po[0]), _sort_key(po[1])))
+    note = found.note or found.comment
     ev.note = str(note) if note is not None else None
     return ev
 
@@ -134,7 +115,7 @@ def _evidence(graph: Graph, node, subject=None) -> Evidence:
 def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
     index = index or LabelIndex(graph)
     types = sorted(graph.objects(iri, RDF.type), key=str)
-    labels = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
+    labels: list[tuple[Node, Node]] = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
     props = sorted(((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN), key=lambda x: (curie(x[0]), _term_key(graph, x[1])))
     incoming = sorted(
         ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
@@ -217,12 +198,12 @@ def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_link
     return "\n".join(out) + "\n"
 
 
-def _json_term(term) -> object:
+def _json_term(term) -> dict[str, str | None]:
     if isinstance(term, URIRef):
         return {"iri": str(term), "curie": curie(term)}
     if isinstance(term, BNode):
         return {"bnode": str(term)}
-    d = {"value": str(term)}
+    d: dict[str, str | None] = {"value": str(term)}
     if term.language:
         d["lang"] = term.language
     elif term.datatype:
@@ -239,7 +220,7 @@ def render_json(graph: Graph, c: Card, index: LabelIndex | None = None) -> str:
             d["label"] = index.label(t)
         return d
 
-    data = {
+    data: dict[str, Any] = {
         "iri": str(c.iri),
         "curie": curie(c.iri),
         "label": c.label,
@@ -273,7 +254,8 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
     """The entity's own triples, its blank nodes, its evidence nodes and project assertions, and
     the passages the evidence quotes (with their selectors)."""
     out = bind_prefixes(Graph())
-    todo, seen = [iri], set()
+    todo: list[Node] = [iri]
+    seen: set[Node] = set()
     while todo:
         node = todo.pop()
         if node in seen:
@@ -300,7 +282,7 @@ QUOTES = "quotes"  # QueryResult.extra key: each thing's quotes, one by one (for
 def supported(graph: Graph, node) -> list:
     """The things an evidence node, or the passage it quotes, supports (sorted); [] for a
     node that is neither: what ``search`` shows a matching piece of evidence under."""
-    things = set()
+    things: set[Node] = set()
     for evidence in {node} | set(graph.subjects(PROV.entity, node)):
         for prop in (PROV.qualifiedDerivation, PROV.qualifiedAttribution):
             things.update(s for s in graph.subjects(prop, evidence) if not isinstance(s, BNode))
@@ -359,12 +341,12 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
         if type_ is not None and type_ not in types:
             continue
         preferred = index.label(s)
-        rank, label = (direct[s][1], direct[s][2]) if s in direct else ("quoted", None)
-        row = {"rank": Literal(rank), "thing": s}
-        if preferred or label is not None:
-            row["label"] = Literal(preferred) if preferred else label
-        if label is not None and preferred != str(label):
-            row["matched"] = label
+        shown_rank, matched = (direct[s][1], direct[s][2]) if s in direct else ("quoted", None)
+        row = {"rank": Literal(shown_rank), "thing": s}
+        if preferred or matched is not None:
+            row["label"] = Literal(preferred) if preferred else matched
+        if matched is not None and preferred != str(matched):
+            row["matched"] = matched
         if types:
             row["type"] = types[0]
         if quotes.get(s):

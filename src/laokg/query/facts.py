@@ -8,7 +8,7 @@ and to see which class an IRI parameter must have. Those results depend only on 
 text, so the build computes them for every saved query and audit rule with the same full
 parse and checks, and stores them keyed by the SHA-256 of the exact text. A later run that
 reads a query whose text has that hash uses the stored facts instead of parsing: a changed
-query (one byte) has another hash and is parsed as before. Ad-hoc ``laokg sparql`` text is
+query (one byte) has another hash and is parsed again. Ad-hoc ``laokg sparql`` text is
 always parsed. The rdflib engine still parses a query lazily when it evaluates it (it needs
 rdflib's algebra); the Oxigraph engine never does.
 

@@ -86,7 +86,7 @@ def _fit(widths: list[int], floors: list[int], budget: int, least: list[int]) ->
     widest columns are cut back to one common cap, the largest that fits."""
     if sum(widths) <= budget:
         return widths
-    floors = [min(w, f) for w, f in zip(widths, floors)]
+    floors = [min(w, f) for w, f in zip(widths, floors, strict=True)]
     if sum(floors) > budget:  # cut the widest floors back, the first column (the key) last
         rest = _capped(floors[1:], least[1:], budget - floors[0])
         floors = [floors[0], *rest] if sum(rest) + floors[0] <= budget else _capped(floors, least, budget)
@@ -97,9 +97,9 @@ def _capped(widths: list[int], floors: list[int], budget: int) -> list[int]:
     """``widths`` with the widest cut back to the largest common cap that fits ``budget``
     (never below ``floors``)."""
     cap = max(widths, default=0)
-    while cap > 1 and sum(max(f, min(w, cap)) for w, f in zip(widths, floors)) > budget:
+    while cap > 1 and sum(max(f, min(w, cap)) for w, f in zip(widths, floors, strict=True)) > budget:
         cap -= 1
-    return [max(f, min(w, cap)) for w, f in zip(widths, floors)]
+    return [max(f, min(w, cap)) for w, f in zip(widths, floors, strict=True)]
 
 
 def _prettytable(header: list[str], rows: list[list[str]], widths: list[int], right: list[bool], show_header=True):
@@ -113,7 +113,7 @@ def _prettytable(header: list[str], rows: list[list[str]], widths: list[int], ri
     t.left_padding_width, t.right_padding_width = 0, 1
     for row in rows:
         t.add_row(row)
-    for name, w, r in zip(header, widths, right):
+    for name, w, r in zip(header, widths, right, strict=True):
         t.align[name] = "r" if r else "l"
         t.max_width[name] = w
         if not show_header:
@@ -146,12 +146,12 @@ def table(result: QueryResult, width: int | None = None) -> str:
     budget = width - 2 * (len(header) - 1)  # columns are two spaces apart
     # IRIs never break; another word may, but keeps three quarters of its width: if even that
     # does not fit, the rows become records
-    iris = [all(isinstance(t, URIRef) for t in col if t is not None) and any(col) for col in zip(*terms)] if terms else [False] * len(header)
+    iris = [all(isinstance(t, URIRef) for t in col if t is not None) and any(col) for col in zip(*terms, strict=True)] if terms else [False] * len(header)
     least = [natural[i] if iris[i] else max(titles[i], min(natural[i], MIN_COLUMN), min(words[i], MAX_WORD) * 3 // 4)
              for i in range(len(header))]
     if sum(least) > budget:
         return _records(header, cells, right, width)
-    fitted = _fit(natural, [n if iri else max(t, min(w, MAX_WORD)) for n, iri, t, w in zip(natural, iris, titles, words)],
+    fitted = _fit(natural, [n if iri else max(t, min(w, MAX_WORD)) for n, iri, t, w in zip(natural, iris, titles, words, strict=True)],
                   budget, least)
     lines = _prettytable(header, cells, fitted, right)
     # the header rule runs as far as the widest line, not into the trailing padding
@@ -169,7 +169,7 @@ def _records(header: list[str], cells: list[list[str]], right: list[bool], width
     for n, row in enumerate(cells, 1):
         rule = f"-[ {n} ]"
         out.append(rule + "-" * max(width - len(rule), 0))
-        pairs = [[h, c] for h, c in zip(header, row) if c]
+        pairs = [[h, c] for h, c in zip(header, row, strict=True) if c]
         if pairs:
             out += _prettytable(["field", "value"], pairs, [label, value], [False, False], show_header=False)
     return "\n".join(out) + "\n"
@@ -258,7 +258,7 @@ def stream_lines(fmt: str, vars_: list[str], batches):
     write = {"csv": to_csv, "tsv": to_tsv}[fmt]
     ending = "\r\n" if fmt == "csv" else "\n"
     batches = iter(batches)
-    first = next(batches, [])  # checked before anything is written
+    first: list[dict] = next(batches, [])  # checked before anything is written
     check_writable(QueryResult("SELECT", vars=vars_, rows=first))
     text = write(QueryResult("SELECT", vars=list(vars_), rows=first))
     yield text
@@ -340,11 +340,14 @@ def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
         return result.text
     check_writable(result)
     if result.form in ("CONSTRUCT", "DESCRIBE"):
+        from rdflib import Graph
+
         from laokg.graph.export import serialize  # canonical: the same triples give the same bytes
         from laokg.namespaces import bind_prefixes
 
-        bind_prefixes(result.graph)
-        out = serialize(result.graph, fmt).decode("utf-8")
+        graph = result.graph if result.graph is not None else Graph()  # no graph: no triples
+        bind_prefixes(graph)
+        out = serialize(graph, fmt).decode("utf-8")
         return out if out.endswith("\n") else out + "\n"
     if fmt == "table":
         return table(result, width)
@@ -473,7 +476,7 @@ def write_solutions(fmt: str, vars_: list[str], rows: list[tuple], *, header: bo
         lines += ["\t".join([tsv_term(t) for t in row]) for row in rows]
         text = "\n".join(lines) + "\n" if lines else ""
     elif fmt == "json":
-        bindings = [{v: json_term(t) for v, t in zip(vars_, row) if t is not None} for row in rows]
+        bindings = [{v: json_term(t) for v, t in zip(vars_, row, strict=True) if t is not None} for row in rows]
         text = json.dumps({"head": {"vars": list(vars_)}, "results": {"bindings": bindings}},
                           ensure_ascii=False, indent=2) + "\n"
     else:

@@ -10,7 +10,7 @@ terms are read duck-typed (``URIRef`` and ``Literal`` are ``str`` subclasses).
 from __future__ import annotations
 
 from html import escape
-from typing import Callable
+from collections.abc import Callable
 
 _STYLE = ("<style>.laokg td,.laokg th{text-align:left;vertical-align:top;padding:2px 8px}"
           ".laokg td.num{text-align:right;font-variant-numeric:tabular-nums}"

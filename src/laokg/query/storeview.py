@@ -77,6 +77,7 @@ class OxigraphView(Store):
         if found is not None:
             return found
         ox = self._ox
+        made: URIRef | BNode | Literal
         if isinstance(term, ox.NamedNode):
             made = URIRef(term.value)
         elif isinstance(term, ox.BlankNode):
@@ -95,7 +96,7 @@ class OxigraphView(Store):
 
     def triples(self, triple_pattern, context=None):
         s, p, o = triple_pattern
-        pattern = []
+        pattern: list = []  # pyoxigraph terms, None for a wildcard
         for term in (s, p, o):
             if term is None:
                 pattern.append(None)
@@ -166,6 +167,8 @@ def label_candidates(graph: Graph, text: str):
     from laokg.labels import LABEL_PROPERTIES, fold
 
     view = graph.store
+    if not isinstance(view, OxigraphView):
+        raise TypeError("label_candidates reads a store_graph (an OxigraphView)")
     words = fold(text).split()
     if not words:
         return []

@@ -1,0 +1,117 @@
+"""The evidence reader: one walk of the PROV/OA structure behind a node, for every reader of it
+(entity cards in :mod:`laokg.query.entity`, traces in :mod:`laokg.provenance.trace`).
+
+A node's evidence is a ``prov:qualifiedDerivation`` (document evidence) or a
+``prov:qualifiedAttribution`` (a project assertion). Document evidence has ``prov:entity`` the
+passage it was read in (an ``oa:SpecificResource``: ``oa:hasSource`` the document,
+``oa:hasSelector`` the selectors, whose ``oa:exact`` is the quoted excerpt), ``laokg:section``
+(titled by ``dct:title``), ``laokg:footnote`` (numbered by ``laokg:footnoteNumber``) and
+``laokg:citedWork``; a project assertion names whole properties (``laokg:assertedProperty``)
+or single statements by value (``laokg:addsStatement``: ``rdf:predicate``, ``rdf:object`` and,
+where it serves several nodes, ``rdf:subject``). Either may carry ``skos:note`` or
+``rdfs:comment``.
+
+:func:`read_evidence` returns the terms as the graph holds them, lists in the graph's order,
+so each reader sorts and words them its own way. It works on any rdflib ``Graph``, including
+the Oxigraph store view (:mod:`laokg.query.storeview`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from laokg.namespaces import LAOKG, OA
+
+
+@dataclass
+class EvidenceRecord:
+    """What the graph says about one piece of evidence (terms, in the graph's order)."""
+
+    node: Node
+    types: list[Node] = field(default_factory=list)
+    #: each passage's ``oa:hasSource``, passage by passage (the first is "the" document)
+    documents: list[Node] = field(default_factory=list)
+    section: Node | None = None
+    section_title: Node | None = None
+    #: (footnote, its ``laokg:footnoteNumber`` or None)
+    footnotes: list[tuple[Node, Node | None]] = field(default_factory=list)
+    #: the ``oa:exact`` of each passage's selectors, passage by passage
+    excerpts: list[str] = field(default_factory=list)
+    cited: list[Node] = field(default_factory=list)
+    asserted: list[Node] = field(default_factory=list)
+    #: (property, value) of the statements named by value that concern the subject asked about
+    added: list[tuple[Node, Node]] = field(default_factory=list)
+    note: Node | None = None  # skos:note
+    comment: Node | None = None  # rdfs:comment
+
+    @property
+    def document(self) -> Node | None:
+        return self.documents[0] if self.documents else None
+
+    @property
+    def excerpt(self) -> str | None:
+        return self.excerpts[0] if self.excerpts else None
+
+
+def passage_documents(graph: Graph, evidence) -> list[Node]:
+    """The documents ``evidence`` was read in: ``prov:entity`` (the passage) / ``oa:hasSource``."""
+    return [doc for passage in graph.objects(evidence, PROV.entity) for doc in graph.objects(passage, OA.hasSource)]
+
+
+def passage_document(graph: Graph, evidence) -> Node | None:
+    """The first of :func:`passage_documents` (evidence is read in one document), or None."""
+    return next((doc for passage in graph.objects(evidence, PROV.entity)
+                 for doc in graph.objects(passage, OA.hasSource)), None)
+
+
+def excerpts(graph: Graph, evidence) -> list[str]:
+    """The verbatim excerpts of ``evidence``: its passages' text-quote selectors' ``oa:exact``."""
+    return [str(t) for passage in graph.objects(evidence, PROV.entity)
+            for sel in graph.objects(passage, OA.hasSelector) for t in graph.objects(sel, OA.exact)]
+
+
+def first_excerpt(graph: Graph, evidence) -> str | None:
+    """The first of :func:`excerpts`, or None."""
+    return next((str(t) for passage in graph.objects(evidence, PROV.entity)
+                 for sel in graph.objects(passage, OA.hasSelector) for t in graph.objects(sel, OA.exact)), None)
+
+
+def footnotes(graph: Graph, evidence) -> list[tuple[Node, Node | None]]:
+    """(footnote, its number or None) of each ``laokg:footnote`` of ``evidence``."""
+    return [(fn, graph.value(fn, LAOKG.footnoteNumber)) for fn in graph.objects(evidence, LAOKG.footnote)]
+
+
+def added_statements(graph: Graph, evidence, subject=None) -> list[tuple[Node, Node]]:
+    """(property, value) of each statement project assertion ``evidence`` names by value
+    (``laokg:addsStatement``) that is about ``subject`` (a statement without ``rdf:subject``
+    is about whichever node the assertion serves)."""
+    out = []
+    for st in graph.objects(evidence, LAOKG.addsStatement):
+        named = graph.value(st, RDF.subject)
+        p, o = graph.value(st, RDF.predicate), graph.value(st, RDF.object)
+        if p is not None and o is not None and (named is None or named == subject):
+            out.append((p, o))
+    return out
+
+
+def read_evidence(graph: Graph, evidence, subject=None) -> EvidenceRecord:
+    """Everything the graph says about one piece of evidence of ``subject``."""
+    section = graph.value(evidence, LAOKG.section)
+    return EvidenceRecord(
+        node=evidence,
+        types=list(graph.objects(evidence, RDF.type)),
+        documents=passage_documents(graph, evidence),
+        section=section,
+        section_title=graph.value(section, DCTERMS.title) if section is not None else None,
+        footnotes=footnotes(graph, evidence),
+        excerpts=excerpts(graph, evidence),
+        cited=list(graph.objects(evidence, LAOKG.citedWork)),
+        asserted=list(graph.objects(evidence, LAOKG.assertedProperty)),
+        added=added_statements(graph, evidence, subject),
+        note=graph.value(evidence, SKOS.note),
+        comment=graph.value(evidence, RDFS.comment),
+    )
