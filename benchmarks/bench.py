@@ -100,8 +100,9 @@ def run_once(argv, timeout: float, env=None, cwd=None) -> dict:
         os.close(fd)
         argv = [TIME, "-f", "%M", "-o", memfile, *argv]
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True
+    )
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -117,8 +118,13 @@ def run_once(argv, timeout: float, env=None, cwd=None) -> dict:
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     proc.stderr.close()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": elapsed, "mib": mib, "code": proc.returncode, "stderr": err[-300:],
-            "cpu": usage.ru_utime + usage.ru_stime}  # the process's and its children's (wait4)
+    return {
+        "seconds": elapsed,
+        "mib": mib,
+        "code": proc.returncode,
+        "stderr": err[-300:],
+        "cpu": usage.ru_utime + usage.ru_stime,
+    }  # the process's and its children's (wait4)
 
 
 def _peak_mib(memfile, usage) -> float:
@@ -161,7 +167,9 @@ def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
     if len(done) < len(runs):
         out["timeout"] = timeout
     if bad:
-        out["error"] = f"exit {bad[0]['code']}: {bad[0]['stderr'].strip().splitlines()[-1] if bad[0]['stderr'].strip() else ''}"
+        out["error"] = (
+            f"exit {bad[0]['code']}: {bad[0]['stderr'].strip().splitlines()[-1] if bad[0]['stderr'].strip() else ''}"
+        )
     return out
 
 
@@ -265,8 +273,11 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             n = min(n, args.repeats_heavy)
         res = measure(argv, n, args.timeout, env, ok)
         rows[name] = res
-        shown = "timeout" if res.get("timeout") and res["seconds"] is None else (
-            f"{res['seconds']:.3f} s" if res["seconds"] is not None else res.get("error", "?"))
+        shown = (
+            "timeout"
+            if res.get("timeout") and res["seconds"] is None
+            else (f"{res['seconds']:.3f} s" if res["seconds"] is not None else res.get("error", "?"))
+        )
         print(f"  {name:<42} {shown:>12}  {res['peak_mib']:8.1f} MiB  load {res['load']}", flush=True)
 
     r = ["--root", str(root)]
@@ -278,10 +289,18 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     go("export (nt)", LAOKG + ["export", "--format", "nt", "-o", str(work / "export.nt")] + r)
     go("trace", LAOKG + ["trace", trace_target(root)] + r)
     # the graph as of a date (issue 20): before the news item of 2025-11-28, after the profile
-    go(f"export (nt) --as-of {AS_OF}", LAOKG + ["export", "--format", "nt", "--as-of", AS_OF, "-o",
-                                               str(work / "export-as-of.nt")] + r)
-    go(f"query {PROBE_QUERY} --as-of {AS_OF}", LAOKG + ["query", "run", PROBE_QUERY, "--format", "csv", "--as-of", AS_OF] + r)
-    go(f"diff {AS_OF} {DIFF_TO}", LAOKG + ["diff", AS_OF, DIFF_TO, "--format", "json", "-o", str(work / "diff.json")] + r)
+    go(
+        f"export (nt) --as-of {AS_OF}",
+        LAOKG + ["export", "--format", "nt", "--as-of", AS_OF, "-o", str(work / "export-as-of.nt")] + r,
+    )
+    go(
+        f"query {PROBE_QUERY} --as-of {AS_OF}",
+        LAOKG + ["query", "run", PROBE_QUERY, "--format", "csv", "--as-of", AS_OF] + r,
+    )
+    go(
+        f"diff {AS_OF} {DIFF_TO}",
+        LAOKG + ["diff", AS_OF, DIFF_TO, "--format", "json", "-o", str(work / "diff.json")] + r,
+    )
     go("audit", LAOKG + ["audit"] + r, ok=(0, 1))
     # the saved queries before any build, with the default engine (auto: rdflib below 3 MB of
     # Turtle, else Oxigraph loading the Turtle into memory)
@@ -290,16 +309,34 @@ def bench_scale(scale: str, args, work: Path) -> dict:
         go(f"query {q} (before build)", LAOKG + ["query", "run", q, "--format", "csv"] + query_args(root, q) + r)
     if triples < 50_000:  # the other engine, on the Turtle, where it is not the default
         for q in ("instruments", "sources"):
-            go(f"query {q} (oxigraph, no store)", LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + r)
+            go(
+                f"query {q} (oxigraph, no store)",
+                LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + r,
+            )
     # build into the project's own dist/ (that is where queries look for the store)
     target = root / "dist"
     go("build", LAOKG + ["build"] + r)
     if (target / "laokg.nt").is_file() and (work / "export-as-of.nt").is_file():
-        go("diff (a graph file against the release)", LAOKG + ["diff", str(work / "export-as-of.nt"), str(target),
-                                                             "--format", "json", "-o", str(work / "diff-release.json")] + r)
+        go(
+            "diff (a graph file against the release)",
+            LAOKG
+            + [
+                "diff",
+                str(work / "export-as-of.nt"),
+                str(target),
+                "--format",
+                "json",
+                "-o",
+                str(work / "diff-release.json"),
+            ]
+            + r,
+        )
     if (target / "store").is_dir():
         for q in saved_queries(root):
-            go(f"query {q} (built store)", LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + query_args(root, q) + r)
+            go(
+                f"query {q} (built store)",
+                LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + query_args(root, q) + r,
+            )
         # the reading commands on the store the queries use (the default once built), and on
         # the reference engine (rdflib parsing the Turtle), side by side
         for engine in ("auto", "rdflib"):
@@ -315,13 +352,28 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             rows.update(audit_rule_rows(root, target / "store", env, args.timeout, args.repeats_heavy or 3))
         probe = root / "queries" / f"{PROBE_QUERY}.rq"
         # the other store kind: the release's N-Triples bulk-loaded into memory, then the query
-        go(f"baseline: in-memory store from laokg.nt + query {PROBE_QUERY}",
-           [PY, "-c", PYOX_NT, str(target / "current" / "laokg.nt"), str(probe)])
-        go(f"baseline: oxigraph CLI query {PROBE_QUERY} (store)",
-           [_oxigraph_cli(), "query", "--location", str(target / "store"), "--query-file", str(probe),
-            "--results-format", "csv"])
+        go(
+            f"baseline: in-memory store from laokg.nt + query {PROBE_QUERY}",
+            [PY, "-c", PYOX_NT, str(target / "current" / "laokg.nt"), str(probe)],
+        )
+        go(
+            f"baseline: oxigraph CLI query {PROBE_QUERY} (store)",
+            [
+                _oxigraph_cli(),
+                "query",
+                "--location",
+                str(target / "store"),
+                "--query-file",
+                str(probe),
+                "--results-format",
+                "csv",
+            ],
+        )
     go("baseline: pyoxigraph load", [PY, "-c", PYOX_LOAD, str(root)])
-    go(f"baseline: pyoxigraph load + query {PROBE_QUERY}", [PY, "-c", PYOX_LOAD, str(root), str(root / "queries" / f"{PROBE_QUERY}.rq")])
+    go(
+        f"baseline: pyoxigraph load + query {PROBE_QUERY}",
+        [PY, "-c", PYOX_LOAD, str(root), str(root / "queries" / f"{PROBE_QUERY}.rq")],
+    )
     return {"scale": scale, "triples": triples, "root": str(root), "results": rows}
 
 
@@ -347,8 +399,13 @@ def audit_rule_rows(root: Path, store: Path, env, timeout: float, repeats: int =
     """Each audit rule's query on the built store, timed alone in one child process: CPU
     seconds, best of ``repeats`` (process start and labels excluded, so that the growth
     exponent of a rule is its own, issue 21)."""
-    proc = subprocess.run([PY, "-c", AUDIT_RULES, str(store), str(root / "queries" / "audit"), str(repeats)],
-                          capture_output=True, text=True, env=env, timeout=timeout)
+    proc = subprocess.run(
+        [PY, "-c", AUDIT_RULES, str(store), str(root / "queries" / "audit"), str(repeats)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         print(f"  audit rules: error {proc.stderr.strip().splitlines()[-1:]}", flush=True)
         return {}
@@ -356,8 +413,15 @@ def audit_rule_rows(root: Path, store: Path, env, timeout: float, repeats: int =
     load = _load_average()
     for rule, got in json.loads(proc.stdout).items():
         name = f"rule {rule} (query on the store, CPU)"
-        rows[name] = {"argv": ["store.query", rule], "runs": repeats, "seconds": got["seconds"],
-                      "all_seconds": [round(got["seconds"], 4)], "peak_mib": 0.0, "rows": got["rows"], "load": load}
+        rows[name] = {
+            "argv": ["store.query", rule],
+            "runs": repeats,
+            "seconds": got["seconds"],
+            "all_seconds": [round(got["seconds"], 4)],
+            "peak_mib": 0.0,
+            "rows": got["rows"],
+            "load": load,
+        }
         print(f"  {name:<42} {got['seconds']:>10.3f} s  {got['rows']:>8} rows  load {load}", flush=True)
     return rows
 
@@ -366,9 +430,14 @@ def audit_rule_rows(root: Path, store: Path, env, timeout: float, repeats: int =
 
 #: (measurement, seconds at most, MiB at most) at the largest synthetic scale
 COMMAND_TARGETS = (
-    ("show (built store)", 1.5, 300), ("trace (built store)", 1.5, 300), ("trace --source (built store)", 1.5, 300),
-    ("search (built store)", 1.5, 300), ("stats (built store)", 3.0, 300), ("audit (built store)", 30.0, 300),
-    ("build", None, 1024), ("validate", None, 1024),
+    ("show (built store)", 1.5, 300),
+    ("trace (built store)", 1.5, 300),
+    ("trace --source (built store)", 1.5, 300),
+    ("search (built store)", 1.5, 300),
+    ("stats (built store)", 3.0, 300),
+    ("audit (built store)", 30.0, 300),
+    ("build", None, 1024),
+    ("validate", None, 1024),
 )
 #: the growth exponent every command and audit rule must stay within (100k -> 1M)
 GROWTH_TARGET = 1.2
@@ -389,8 +458,15 @@ def issue21_targets(scales: list[dict], exps: dict) -> list[dict]:
             if r is None:
                 continue
             if r.get("timeout") and r.get("seconds") is None:  # stopped: neither its time nor its peak is known
-                out.append(_target(f"{big['scale']}: {name} (stopped after {r['timeout']:.0f} s)", None, seconds or mib,
-                                   "s" if seconds else "MiB", r.get("load")))
+                out.append(
+                    _target(
+                        f"{big['scale']}: {name} (stopped after {r['timeout']:.0f} s)",
+                        None,
+                        seconds or mib,
+                        "s" if seconds else "MiB",
+                        r.get("load"),
+                    )
+                )
                 continue
             if seconds is not None:
                 out.append(_target(f"{big['scale']}: {name} time", r["seconds"], seconds, "s", r.get("load")))
@@ -403,26 +479,59 @@ def issue21_targets(scales: list[dict], exps: dict) -> list[dict]:
                 q = name.split()[1]
                 if q == PROBE_QUERY:  # the CLI baseline is measured for this one query
                     limit = 1.2 if cli["seconds"] > 1 else 1.5
-                    out.append(_target(f"{big['scale']}: query {q} / oxigraph CLI", r["seconds"], limit * cli["seconds"], "s",
-                                       r.get("load"), baseline=cli["seconds"]))
+                    out.append(
+                        _target(
+                            f"{big['scale']}: query {q} / oxigraph CLI",
+                            r["seconds"],
+                            limit * cli["seconds"],
+                            "s",
+                            r.get("load"),
+                            baseline=cli["seconds"],
+                        )
+                    )
     for s in scales:
         if s["scale"] != "real":
             continue
         base = s["results"].get("baseline: python -c 'import rdflib'")
         for name, r in sorted(s["results"].items()):
             if base and base.get("seconds") and name.startswith("query ") and name.endswith("(built store)"):
-                out.append(_target(f"real: {name} / import rdflib", r["seconds"], 1.5 * base["seconds"], "s",
-                                   r.get("load"), baseline=base["seconds"]))
+                out.append(
+                    _target(
+                        f"real: {name} / import rdflib",
+                        r["seconds"],
+                        1.5 * base["seconds"],
+                        "s",
+                        r.get("load"),
+                        baseline=base["seconds"],
+                    )
+                )
     for name, exp in sorted(exps.items()):
-        if exp is not None and len([s for s in synthetic if name in s["results"]]) >= 2 and not name.startswith("baseline"):
-            out.append({"target": f"growth: {name}", "measured": exp, "limit": GROWTH_TARGET, "unit": "exponent",
-                        "met": exp <= GROWTH_TARGET})
+        if (
+            exp is not None
+            and len([s for s in synthetic if name in s["results"]]) >= 2
+            and not name.startswith("baseline")
+        ):
+            out.append(
+                {
+                    "target": f"growth: {name}",
+                    "measured": exp,
+                    "limit": GROWTH_TARGET,
+                    "unit": "exponent",
+                    "met": exp <= GROWTH_TARGET,
+                }
+            )
     return out
 
 
 def _target(name, measured, limit, unit, load, baseline=None) -> dict:
-    row = {"target": name, "measured": None if measured is None else round(measured, 3), "limit": round(limit, 3),
-           "unit": unit, "met": measured is not None and measured <= limit, "load": load}
+    row = {
+        "target": name,
+        "measured": None if measured is None else round(measured, 3),
+        "limit": round(limit, 3),
+        "unit": unit,
+        "met": measured is not None and measured <= limit,
+        "load": load,
+    }
     if baseline is not None:
         row["baseline"] = round(baseline, 3)
         row["ratio"] = None if measured is None else round(measured / baseline, 2)
@@ -432,8 +541,10 @@ def _target(name, measured, limit, unit, load, baseline=None) -> dict:
 def targets_table(rows: list[dict]) -> str:
     lines = ["| target | measured | limit | baseline | ratio | met | load |", "|---|---|---|---|---|---|---|"]
     for t in rows:
-        lines.append(f"| {t['target']} | {t['measured']} {t['unit']} | {t['limit']} | {t.get('baseline', '')} | "
-                     f"{t.get('ratio', '')} | {'yes' if t['met'] else '**no**'} | {t.get('load', '')} |")
+        lines.append(
+            f"| {t['target']} | {t['measured']} {t['unit']} | {t['limit']} | {t.get('baseline', '')} | "
+            f"{t.get('ratio', '')} | {'yes' if t['met'] else '**no**'} | {t.get('load', '')} |"
+        )
     return "\n".join(lines)
 
 
@@ -456,7 +567,9 @@ def table(scales: list[dict]) -> str:
         for name in s["results"]:
             if name not in names:
                 names.append(name)
-    header = "| command | " + " | ".join(f"{s['scale']} ({s['triples']:,} triples)" for s in scales) + " | growth exponent |"
+    header = (
+        "| command | " + " | ".join(f"{s['scale']} ({s['triples']:,} triples)" for s in scales) + " | growth exponent |"
+    )
     lines = [header, "|" + "---|" * (len(scales) + 2)]
     exps = {}
     for name in names:
@@ -472,7 +585,11 @@ def table(scales: list[dict]) -> str:
                 continue
             load = f" (load {r['load']})" if r.get("load") is not None else ""
             cpu = f" ({r['cpu_seconds']:.2f} CPU)" if r.get("cpu_seconds") is not None else ""
-            cells.append(f"{r['seconds']:.2f} s{cpu} / {r['peak_mib']:.0f} MiB{load}" if r["peak_mib"] else f"{r['seconds']:.3f} s CPU{load}")
+            cells.append(
+                f"{r['seconds']:.2f} s{cpu} / {r['peak_mib']:.0f} MiB{load}"
+                if r["peak_mib"]
+                else f"{r['seconds']:.3f} s CPU{load}"
+            )
             if s["scale"] != "real":
                 pts.append((s["triples"], r["seconds"]))
         exp = fit_exponent(pts)
@@ -486,7 +603,11 @@ def table(scales: list[dict]) -> str:
 #: (what, measured, baseline): --as-of and diff against the plain command; the target is 1.5x
 TIME_TARGETS = (
     (f"export --as-of {AS_OF}", f"export (nt) --as-of {AS_OF}", "export (nt)"),
-    (f"query {PROBE_QUERY} --as-of {AS_OF}", f"query {PROBE_QUERY} --as-of {AS_OF}", f"query {PROBE_QUERY} (before build)"),
+    (
+        f"query {PROBE_QUERY} --as-of {AS_OF}",
+        f"query {PROBE_QUERY} --as-of {AS_OF}",
+        f"query {PROBE_QUERY} (before build)",
+    ),
     (f"diff {AS_OF} {DIFF_TO}", f"diff {AS_OF} {DIFF_TO}", "export (nt)"),
     ("diff graph file / release", "diff (a graph file against the release)", "export (nt)"),
 )
@@ -503,40 +624,72 @@ def time_targets(scales: list[dict]) -> list[dict]:
             m, b = s["results"].get(measured), s["results"].get(base)
             if not m or not b or m.get("seconds") is None or b.get("seconds") is None:
                 continue
-            row = {"scale": s["scale"], "triples": s["triples"], "what": what, "against": base,
-                   "seconds": m["seconds"], "base_seconds": b["seconds"],
-                   "ratio": round(m["seconds"] / b["seconds"], 2)}
+            row = {
+                "scale": s["scale"],
+                "triples": s["triples"],
+                "what": what,
+                "against": base,
+                "seconds": m["seconds"],
+                "base_seconds": b["seconds"],
+                "ratio": round(m["seconds"] / b["seconds"], 2),
+            }
             if m.get("cpu_seconds") and b.get("cpu_seconds"):
-                row.update(cpu_seconds=m["cpu_seconds"], base_cpu_seconds=b["cpu_seconds"],
-                           cpu_ratio=round(m["cpu_seconds"] / b["cpu_seconds"], 2))
+                row.update(
+                    cpu_seconds=m["cpu_seconds"],
+                    base_cpu_seconds=b["cpu_seconds"],
+                    cpu_ratio=round(m["cpu_seconds"] / b["cpu_seconds"], 2),
+                )
             row["met"] = row.get("cpu_ratio", row["ratio"]) <= TIME_TARGET
             out.append(row)
     return out
 
 
 def time_table(rows: list[dict]) -> str:
-    lines = [f"| scale | command | against | wall | ratio | CPU | CPU ratio | within {TIME_TARGET}x |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"| scale | command | against | wall | ratio | CPU | CPU ratio | within {TIME_TARGET}x |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         cpu = f"{r['cpu_seconds']:.2f} s / {r['base_cpu_seconds']:.2f} s" if "cpu_ratio" in r else ""
-        lines.append(f"| {r['scale']} ({r['triples']:,}) | {r['what']} | {r['against']} | {r['seconds']:.2f} s / "
-                     f"{r['base_seconds']:.2f} s | {r['ratio']:.2f} | {cpu} | {r.get('cpu_ratio', '')} | "
-                     f"{'yes' if r['met'] else 'no'} |")
+        lines.append(
+            f"| {r['scale']} ({r['triples']:,}) | {r['what']} | {r['against']} | {r['seconds']:.2f} s / "
+            f"{r['base_seconds']:.2f} s | {r['ratio']:.2f} | {cpu} | {r.get('cpu_ratio', '')} | "
+            f"{'yes' if r['met'] else 'no'} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scales", default="real,10k,100k", help="comma-separated: real, 10k, 100k, 1m ... (default: real,10k,100k)")
+    ap.add_argument(
+        "--scales", default="real,10k,100k", help="comma-separated: real, 10k, 100k, 1m ... (default: real,10k,100k)"
+    )
     ap.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
-    ap.add_argument("--repeats-large", type=int, default=None, metavar="N",
-                    help="runs per measurement above 50k triples (default: --repeats)")
-    ap.add_argument("--repeats-heavy", type=int, default=None, metavar="N",
-                    help="at most N runs of the heavy measurements (build, validate, export, audit, the baselines' "
-                         "loads, the audit rules) at every scale (default: as the others)")
+    ap.add_argument(
+        "--repeats-large",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per measurement above 50k triples (default: --repeats)",
+    )
+    ap.add_argument(
+        "--repeats-heavy",
+        type=int,
+        default=None,
+        metavar="N",
+        help="at most N runs of the heavy measurements (build, validate, export, audit, the baselines' "
+        "loads, the audit rules) at every scale (default: as the others)",
+    )
     ap.add_argument("--timeout", type=float, default=600, help="seconds before a run is stopped (default 600)")
-    ap.add_argument("--work", type=Path, default=REPO / "dist" / "bench", help="generated projects and results (default dist/bench)")
+    ap.add_argument(
+        "--work", type=Path, default=REPO / "dist" / "bench", help="generated projects and results (default dist/bench)"
+    )
     ap.add_argument("--json", type=Path, default=None, help="results file (default WORK/bench.json)")
-    ap.add_argument("--only", default=None, help="comma-separated name prefixes of measurements to run (e.g. 'validate,query instruments')")
+    ap.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated name prefixes of measurements to run (e.g. 'validate,query instruments')",
+    )
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()  # the machine may be shared: the load is part of the record
@@ -552,8 +705,10 @@ def main(argv=None) -> int:
         "repeats_large": args.repeats_large or args.repeats,
         "load_average": {"start": [round(x, 2) for x in load_before], "end": [round(x, 2) for x in os.getloadavg()]},
     }
-    print(f"\n{meta['date']} — {meta['machine']}; median of {args.repeats} whole-process runs "
-          f"({meta['repeats_large']} above 50k triples); time / peak RSS\n")
+    print(
+        f"\n{meta['date']} — {meta['machine']}; median of {args.repeats} whole-process runs "
+        f"({meta['repeats_large']} above 50k triples); time / peak RSS\n"
+    )
     print(text)
     targets = time_targets(scales)
     if targets:
@@ -563,8 +718,13 @@ def main(argv=None) -> int:
     print("\nTargets (issue 21):\n")
     print(targets_table(goals))
     out = args.json or args.work / "bench.json"
-    out.write_text(json.dumps({"meta": meta, "scales": scales, "growth_exponents": exps, "time_targets": targets,
-                               "targets": goals}, indent=1) + "\n")
+    out.write_text(
+        json.dumps(
+            {"meta": meta, "scales": scales, "growth_exponents": exps, "time_targets": targets, "targets": goals},
+            indent=1,
+        )
+        + "\n"
+    )
     print(f"\nJSON: {out}")
     return 0
 

@@ -70,13 +70,15 @@ def copy_text(text: str, tag: str) -> str:
     text = text.replace(ID, f"{ID}{tag}/")
     # "..."@en / "..." directly after a label property (single-line literals only)
     labels = "|".join(re.escape(p) for p in LABELS)
-    pattern = re.compile(r'((?:' + labels + r')\s+)"((?:[^"\\\n]|\\.)*)"')
+    pattern = re.compile(r"((?:" + labels + r')\s+)"((?:[^"\\\n]|\\.)*)"')
     text = pattern.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', text)
     # a label a project assertion names by value (laokg:addsStatement) is tagged like the label
     # (as hand-written, predicate first; as the release writers lay it out, object first)
-    named = re.compile(r'(rdf:predicate (?:' + labels + r') ; rdf:object\s+)"((?:[^"\\\n]|\\.)*)"')
+    named = re.compile(r"(rdf:predicate (?:" + labels + r') ; rdf:object\s+)"((?:[^"\\\n]|\\.)*)"')
     text = named.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"', text)
-    written = re.compile(r'(rdf:object\s+)"((?:[^"\\\n]|\\.)*)"(@[A-Za-z-]+)?(\s*;\s*rdf:predicate (?:' + labels + r')\b)')
+    written = re.compile(
+        r'(rdf:object\s+)"((?:[^"\\\n]|\\.)*)"(@[A-Za-z-]+)?(\s*;\s*rdf:predicate (?:' + labels + r")\b)"
+    )
     text = written.sub(lambda m: f'{m.group(1)}"{m.group(2)} [{tag}]"{m.group(3) or ""}{m.group(4)}', text)
     return text
 
@@ -137,8 +139,12 @@ def generate(triples: int, out: Path, violations: int = 0, source: Path = DEFAUL
 
         planted = plant(out, copies, violations)
         (out / "planted.json").write_text(json.dumps(planted, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    return {"copies": copies, "triples": base_n + copies * (copy_n + time_n), "planted": planted,
-            "time": {kind: n * copies for kind, n in sorted(kinds.items())}}
+    return {
+        "copies": copies,
+        "triples": base_n + copies * (copy_n + time_n),
+        "planted": planted,
+        "time": {kind: n * copies for kind, n in sorted(kinds.items())},
+    }
 
 
 # ---------------------------------------------------------------- sources over time
@@ -159,16 +165,32 @@ TIME_PREFIXES = """@prefix kg: <https://w3id.org/laokg/id/> .
 
 #: the dated documents of every copy: local name, class, type, title, date (Turtle)
 TIME_DOCUMENTS = (
-    ("time-ministry", "fabio:NewsItem", "doctype:news-item", "Ministry release on workers abroad", '"2024-06-10"^^xsd:date'),
+    (
+        "time-ministry",
+        "fabio:NewsItem",
+        "doctype:news-item",
+        "Ministry release on workers abroad",
+        '"2024-06-10"^^xsd:date',
+    ),
     ("time-daily", "fabio:NewsItem", "doctype:news-item", "Daily news on workers abroad", '"2024-06-12"^^xsd:date'),
     ("time-weekly", "fabio:NewsItem", "doctype:news-item", "Weekly digest", '"2024-06-20"^^xsd:date'),
     ("time-radio", "fabio:NewsItem", "doctype:news-item", "Evening radio bulletin", '"2024-07"^^xsd:gYearMonth'),
     ("time-bulletin", "fabio:Report", "doctype:report", "Labour bulletin, first edition", '"2025-03"^^xsd:gYearMonth'),
-    ("time-bulletin-revised", "fabio:Report", "doctype:report", "Labour bulletin, revised edition", '"2025-10-15"^^xsd:date'),
+    (
+        "time-bulletin-revised",
+        "fabio:Report",
+        "doctype:report",
+        "Labour bulletin, revised edition",
+        '"2025-10-15"^^xsd:date',
+    ),
 )
-_SKIP = ("http://www.w3.org/ns/prov#qualifiedDerivation", "http://www.w3.org/ns/prov#qualifiedAttribution",
-         "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#note",
-         "http://purl.org/linked-data/sdmx/2009/measure#obsValue")
+_SKIP = (
+    "http://www.w3.org/ns/prov#qualifiedDerivation",
+    "http://www.w3.org/ns/prov#qualifiedAttribution",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#note",
+    "http://purl.org/linked-data/sdmx/2009/measure#obsValue",
+)
 
 
 def _rounded(value):
@@ -198,20 +220,38 @@ def time_template(paths) -> tuple[str, dict]:
     value_p = URIRef("http://purl.org/linked-data/sdmx/2009/measure#obsValue")
     component = URIRef("https://w3id.org/laokg/ontology#componentOf")
     publisher = sorted(g.objects(None, URIRef("http://purl.org/dc/terms/publisher")))[0]
-    observations = [o for o in sorted(g.subjects(RDF.type, qb_obs))
-                    if (o, component, None) not in g and isinstance(g.value(o, value_p), Literal)]
-    blocks = [TIME_PREFIXES, "# Synthetic sources over time (benchmarks/generate.py): dated documents, facts with",
-              "# several sources, roundings, disagreements, and a bulletin in two editions.", ""]
-    kinds = {"agreeing second sources": 0, "third sources": 0, "roundings": 0, "disagreements": 0,
-             "facts both editions state": 0, "figures changed by an edition": 0, "facts dropped by an edition": 0,
-             "documents with two editions": 1}
+    observations = [
+        o
+        for o in sorted(g.subjects(RDF.type, qb_obs))
+        if (o, component, None) not in g and isinstance(g.value(o, value_p), Literal)
+    ]
+    blocks = [
+        TIME_PREFIXES,
+        "# Synthetic sources over time (benchmarks/generate.py): dated documents, facts with",
+        "# several sources, roundings, disagreements, and a bulletin in two editions.",
+        "",
+    ]
+    kinds = {
+        "agreeing second sources": 0,
+        "third sources": 0,
+        "roundings": 0,
+        "disagreements": 0,
+        "facts both editions state": 0,
+        "figures changed by an edition": 0,
+        "facts dropped by an edition": 0,
+        "documents with two editions": 1,
+    }
     for local, cls, doctype, title, issued in TIME_DOCUMENTS:
         version = " ;\n    dct:isVersionOf kg:time-bulletin" if local == "time-bulletin-revised" else ""
-        blocks.append(f'kg:{local} a {cls} ;\n    rdfs:label "{title}"@en ;\n    dct:type {doctype} ;\n'
-                      f'    dct:title "{title}"@en ;\n    dct:publisher <{publisher}> ;\n    dct:issued {issued} ;\n'
-                      f'    dct:identifier "{local}.txt"{version} ;\n    prov:qualifiedDerivation ev:{local}-self .\n')
-        blocks.append(f'kg:{local}-body a doco:Section ;\n    rdfs:label "Text"@en ;\n    dct:title "Text"@en ;\n'
-                      f'    dct:isPartOf kg:{local} .\n')
+        blocks.append(
+            f'kg:{local} a {cls} ;\n    rdfs:label "{title}"@en ;\n    dct:type {doctype} ;\n'
+            f'    dct:title "{title}"@en ;\n    dct:publisher <{publisher}> ;\n    dct:issued {issued} ;\n'
+            f'    dct:identifier "{local}.txt"{version} ;\n    prov:qualifiedDerivation ev:{local}-self .\n'
+        )
+        blocks.append(
+            f'kg:{local}-body a doco:Section ;\n    rdfs:label "Text"@en ;\n    dct:title "Text"@en ;\n'
+            f"    dct:isPartOf kg:{local} .\n"
+        )
         blocks.append(_evidence(f"{local}-self", local, issued.split('"')[1]))
 
     def node(obs, suffix, value, doc, quote, extra=""):
@@ -237,8 +277,11 @@ def time_template(paths) -> tuple[str, dict]:
     for i, obs in enumerate(observations):
         value = g.value(obs, value_p)
         number = Decimal(str(value))
+
         def literal(d, value=value):
-            return Literal(str(d.normalize()) if value.datatype == XSD.decimal else str(int(d)), datatype=value.datatype)
+            return Literal(
+                str(d.normalize()) if value.datatype == XSD.decimal else str(int(d)), datatype=value.datatype
+            )
 
         if i % 4 == 0:
             blocks.append(more_evidence(obs, "time-daily", f"the figure of {value} again"))
@@ -246,9 +289,15 @@ def time_template(paths) -> tuple[str, dict]:
             if i % 8 == 0:
                 blocks.append(more_evidence(obs, "time-ministry", f"a figure of {value}"))
                 kinds["third sources"] += 1
-        elif i % 4 == 1 and _rounded(number) is not None and compare_values(value, literal(_rounded(number)))[0] == "rounding":
+        elif (
+            i % 4 == 1
+            and _rounded(number) is not None
+            and compare_values(value, literal(_rounded(number)))[0] == "rounding"
+        ):
             rounded = literal(_rounded(number))
-            blocks.append(node(obs, "rounded", rounded, "time-weekly", f"some {rounded}", f"laokg:disagreesWith <{obs}>"))
+            blocks.append(
+                node(obs, "rounded", rounded, "time-weekly", f"some {rounded}", f"laokg:disagreesWith <{obs}>")
+            )
             kinds["roundings"] += 1
         elif i % 4 in (1, 2):
             step = Decimal("0.1") if value.datatype == XSD.decimal else 1
@@ -263,23 +312,45 @@ def time_template(paths) -> tuple[str, dict]:
             kinds["facts both editions state"] += 1
     first, second = observations[0], observations[1]
     old = Decimal(str(g.value(first, value_p)))
-    revised = Literal(str(int(old) + 5) if g.value(first, value_p).datatype != XSD.decimal else str(old + 5),
-                      datatype=g.value(first, value_p).datatype)
-    blocks.append(node(first, "bulletin", g.value(first, value_p), "time-bulletin", f"the bulletin counts {g.value(first, value_p)}",
-                       f"laokg:supersededBy <{first}-bulletin-revised>"))
-    blocks.append(node(first, "bulletin-revised", revised, "time-bulletin-revised", f"the revised bulletin counts {revised}"))
-    blocks.append(node(second, "bulletin", g.value(second, value_p), "time-bulletin", f"the bulletin also counts {g.value(second, value_p)}",
-                       "laokg:supersededBy kg:time-bulletin-revised"))
+    revised = Literal(
+        str(int(old) + 5) if g.value(first, value_p).datatype != XSD.decimal else str(old + 5),
+        datatype=g.value(first, value_p).datatype,
+    )
+    blocks.append(
+        node(
+            first,
+            "bulletin",
+            g.value(first, value_p),
+            "time-bulletin",
+            f"the bulletin counts {g.value(first, value_p)}",
+            f"laokg:supersededBy <{first}-bulletin-revised>",
+        )
+    )
+    blocks.append(
+        node(first, "bulletin-revised", revised, "time-bulletin-revised", f"the revised bulletin counts {revised}")
+    )
+    blocks.append(
+        node(
+            second,
+            "bulletin",
+            g.value(second, value_p),
+            "time-bulletin",
+            f"the bulletin also counts {g.value(second, value_p)}",
+            "laokg:supersededBy kg:time-bulletin-revised",
+        )
+    )
     kinds["figures changed by an edition"] += 1
     kinds["facts dropped by an edition"] += 1
     return "\n".join(blocks), kinds
 
 
 def _evidence(ev: str, doc: str, quote: str) -> str:
-    return (f'ev:{ev} a laokg:DocumentEvidence ;\n    rdfs:label "Evidence: {quote}"@en ;\n'
-            f'    prov:entity ev:{ev}-passage ;\n    laokg:section kg:{doc}-body .\n\n'
-            f'ev:{ev}-passage a oa:SpecificResource ;\n    rdfs:label "Passage: {quote}"@en ;\n    oa:hasSource kg:{doc} ;\n'
-            f'    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{quote}" ] .\n')
+    return (
+        f'ev:{ev} a laokg:DocumentEvidence ;\n    rdfs:label "Evidence: {quote}"@en ;\n'
+        f"    prov:entity ev:{ev}-passage ;\n    laokg:section kg:{doc}-body .\n\n"
+        f'ev:{ev}-passage a oa:SpecificResource ;\n    rdfs:label "Passage: {quote}"@en ;\n    oa:hasSource kg:{doc} ;\n'
+        f'    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{quote}" ] .\n'
+    )
 
 
 def main(argv=None) -> int:
@@ -287,7 +358,9 @@ def main(argv=None) -> int:
     ap.add_argument("--triples", type=int, required=True, metavar="N", help="about this many triples (at least)")
     ap.add_argument("--out", type=Path, required=True, metavar="DIR", help="the project to write (replaced)")
     ap.add_argument("--violations", type=int, default=0, metavar="K", help="plant K violations of each kind")
-    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, metavar="ROOT", help="the real project (default: this checkout)")
+    ap.add_argument(
+        "--source", type=Path, default=DEFAULT_SOURCE, metavar="ROOT", help="the real project (default: this checkout)"
+    )
     args = ap.parse_args(argv)
     if args.triples < 1 or args.violations < 0:
         ap.error("--triples must be positive and --violations not negative")

@@ -55,9 +55,25 @@ def _shape_kinds(shapes: Graph):
             path = shapes.value(prop, _sh("path"))
             if not isinstance(path, URIRef) or (prop, _sh("severity"), None) in shapes:
                 continue
-            has = {str(p)[len(SH):] for p in shapes.predicates(prop, None) if str(p).startswith(SH)}
-            if has & {"or", "and", "xone", "not", "qualifiedValueShape", "pattern", "in", "hasValue", "node", "class", "minLength", "maxLength",
-                   "minInclusive", "maxInclusive", "minExclusive", "maxExclusive"}:  # a planted value would break these too
+            has = {str(p)[len(SH) :] for p in shapes.predicates(prop, None) if str(p).startswith(SH)}
+            if has & {
+                "or",
+                "and",
+                "xone",
+                "not",
+                "qualifiedValueShape",
+                "pattern",
+                "in",
+                "hasValue",
+                "node",
+                "class",
+                "minLength",
+                "maxLength",
+                "minInclusive",
+                "maxInclusive",
+                "minExclusive",
+                "maxExclusive",
+            }:  # a planted value would break these too
                 continue
             mincount = shapes.value(prop, _sh("minCount"))
             maxcount = shapes.value(prop, _sh("maxCount"))
@@ -75,7 +91,7 @@ def _shape_kinds(shapes: Graph):
 
 
 def _curie(term) -> str:
-    return "lksh:" + str(term)[len(LKSH):] if str(term).startswith(LKSH) else str(term)
+    return "lksh:" + str(term)[len(LKSH) :] if str(term).startswith(LKSH) else str(term)
 
 
 def _focus_nodes(g: Graph, classes) -> list:
@@ -93,7 +109,12 @@ def _candidates(g: Graph, kind, classes, path, datatype) -> list:
         elif kind == "MaxCount":
             if len(values) == 1 and isinstance(values[0], Literal) and values[0].datatype in TEXT_TYPES:
                 out.append(s)
-        elif kind == "Datatype" and len(values) == 1 and isinstance(values[0], Literal) and values[0].datatype == datatype:
+        elif (
+            kind == "Datatype"
+            and len(values) == 1
+            and isinstance(values[0], Literal)
+            and values[0].datatype == datatype
+        ):
             out.append(s)
     return out
 
@@ -123,8 +144,11 @@ def _sparql_kinds(shapes: Graph):
 def _sparql_candidates(g: Graph, kind):
     if kind == "OwnProperty":
         # provisions: no owl:sameAs of their own, and no project assertion for it
-        return sorted(s for s in g.subjects(RDF.type, URIRef(LAOKG + "Provision")) if isinstance(s, URIRef)
-                      and (s, OWL.sameAs, None) not in g)
+        return sorted(
+            s
+            for s in g.subjects(RDF.type, URIRef(LAOKG + "Provision"))
+            if isinstance(s, URIRef) and (s, OWL.sameAs, None) not in g
+        )
     footnotes = defaultdict(list)
     for fn in g.subjects(RDF.type, URIRef(DOCO + "Footnote")):
         for doc in g.objects(fn, URIRef(DCT + "isPartOf")):
@@ -152,9 +176,13 @@ def plant(out: Path, copies: int, k: int) -> dict[str, int]:
     """Plant ``k`` violations of every kind into the copies of ``out``; return their counts."""
     out = Path(out)
     shapes = Graph().parse(out / "ontology" / "shapes.ttl", format="turtle")
-    kinds = [(f"{_curie(shape)} {curie(path)} sh:{kind}ConstraintComponent", ("prop", kind, classes, path, dt))
-             for kind, shape, classes, path, dt in _shape_kinds(shapes)]
-    kinds += [(f"{_curie(shape)} sh:SPARQLConstraintComponent", ("sparql", kind)) for kind, shape in _sparql_kinds(shapes)]
+    kinds = [
+        (f"{_curie(shape)} {curie(path)} sh:{kind}ConstraintComponent", ("prop", kind, classes, path, dt))
+        for kind, shape, classes, path, dt in _shape_kinds(shapes)
+    ]
+    kinds += [
+        (f"{_curie(shape)} sh:SPARQLConstraintComponent", ("sparql", kind)) for kind, shape in _sparql_kinds(shapes)
+    ]
     graphs: dict[int, Graph] = {}
 
     def copy_graph(i: int) -> Graph:
@@ -182,7 +210,11 @@ def plant(out: Path, copies: int, k: int) -> dict[str, int]:
                     _apply(g, kind, cands[0], path)
                     done += 1
             else:
-                cands = [c for c in _sparql_candidates(g, spec[1]) if (i, c if not isinstance(c, tuple) else c[0]) not in used]
+                cands = [
+                    c
+                    for c in _sparql_candidates(g, spec[1])
+                    if (i, c if not isinstance(c, tuple) else c[0]) not in used
+                ]
                 if cands:
                     c = cands[0]
                     used.add((i, c if not isinstance(c, tuple) else c[0]))
@@ -194,6 +226,10 @@ def plant(out: Path, copies: int, k: int) -> dict[str, int]:
         for p in (out / "graph").glob(f"c{i:04d}-*.ttl"):
             p.unlink()
         lines = sorted(to_canonical_graph(g).serialize(format="nt").splitlines())
-        header = f"# laokg synthetic graph: copy c{i:04d} with planted violations (see planted.json), canonical N-Triples\n"
-        (out / "graph" / f"c{i:04d}-planted.ttl").write_text(header + "\n".join(line for line in lines if line) + "\n", encoding="utf-8")
+        header = (
+            f"# laokg synthetic graph: copy c{i:04d} with planted violations (see planted.json), canonical N-Triples\n"
+        )
+        (out / "graph" / f"c{i:04d}-planted.ttl").write_text(
+            header + "\n".join(line for line in lines if line) + "\n", encoding="utf-8"
+        )
     return planted

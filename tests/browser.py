@@ -61,12 +61,28 @@ class Browser:
 
         self.profile = tempfile.mkdtemp(prefix="laokg-chromium-")
         self.proc = subprocess.Popen(
-            [chromium_path(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--mute-audio",
-             f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "--remote-allow-origins=*",
-             f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                chromium_path(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--mute-audio",
+                f"--user-data-dir={self.profile}",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         port = self._devtools_port()
         targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30).read())
@@ -79,9 +95,13 @@ class Browser:
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
         # every document records the Content-Security-Policy violations it sees (a script the
         # DevTools protocol adds runs before the page's own and is not subject to its policy)
-        self.send("Page.addScriptToEvaluateOnNewDocument", source=(
-            "window.__laokgCsp = []; document.addEventListener('securitypolicyviolation', e => "
-            "window.__laokgCsp.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' + (e.sample || '')));"))
+        self.send(
+            "Page.addScriptToEvaluateOnNewDocument",
+            source=(
+                "window.__laokgCsp = []; document.addEventListener('securitypolicyviolation', e => "
+                "window.__laokgCsp.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' + (e.sample || '')));"
+            ),
+        )
 
     def _devtools_port(self) -> int:
         deadline = time.monotonic() + 60
@@ -137,7 +157,9 @@ class Browser:
         for ev in self.events:
             m, p = ev["method"], ev.get("params", {})
             if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-                out.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
+                out.append(
+                    "console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
+                )
             elif m == "Runtime.exceptionThrown":
                 out.append("exception: " + p.get("exceptionDetails", {}).get("text", ""))
             elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
@@ -152,15 +174,19 @@ class Browser:
 
     def click(self, selector: str) -> None:
         """A real mouse click (pressed and released) in the middle of the first ``selector``."""
-        x, y = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView();"
-                             " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+        x, y = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView();"
+            " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
         for kind in ("mousePressed", "mouseReleased"):
             self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
     def evaluate(self, expression: str, await_promise: bool = False):
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise)
         if "exceptionDetails" in result:
-            raise RuntimeError(result["exceptionDetails"].get("exception", {}).get("description") or result["exceptionDetails"])
+            raise RuntimeError(
+                result["exceptionDetails"].get("exception", {}).get("description") or result["exceptionDetails"]
+            )
         return result.get("result", {}).get("value")
 
     def press_tab(self) -> None:
@@ -171,8 +197,10 @@ class Browser:
         params = {"format": "png"}
         if full_page:
             size = self.send("Page.getLayoutMetrics")["cssContentSize"]
-            params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1})
+            params.update(
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+            )
         data = self.send("Page.captureScreenshot", **params)["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))

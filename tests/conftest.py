@@ -153,7 +153,7 @@ def _used_names(item) -> set[str]:
     if function is not None and hasattr(function, "__code__"):
         found |= _names(function.__code__)
     info = getattr(item, "_fixtureinfo", None)
-    for defs in (info.name2fixturedefs.values() if info else ()):
+    for defs in info.name2fixturedefs.values() if info else ():
         for fixturedef in defs:
             func = getattr(fixturedef, "func", None)
             if func is not None and hasattr(func, "__code__"):

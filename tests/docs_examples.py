@@ -165,7 +165,7 @@ def update(paths: list[Path]) -> int:
             start = ex.line  # index of the first output line
             end = start + len(ex.expected)
             # keep a blank line that separates this example from the next command
-            trailing = [line for line in ex.expected[len(expected):]]
+            trailing = [line for line in ex.expected[len(expected) :]]
             lines[start:end] = actual + trailing
             changed += 1
             print(f"updated {ex.id}: {ex.command}")

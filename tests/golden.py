@@ -135,7 +135,9 @@ def differences(recorded: dict[str, dict], now: dict[str, dict]) -> list[str]:
             lines.append(f"not recorded: {key}")
         elif recorded[key] != now[key]:
             was, new = recorded[key], now[key]
-            lines.append(f"differs: {key} (exit {was['exit']} -> {new['exit']}, {was['bytes']} -> {new['bytes']} bytes)")
+            lines.append(
+                f"differs: {key} (exit {was['exit']} -> {new['exit']}, {was['bytes']} -> {new['bytes']} bytes)"
+            )
     return lines
 
 

@@ -21,10 +21,28 @@ import pytest
 
 JAVA_DIR = Path("/usr/share/java")
 DEPENDENCIES = (
-    "commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3",
-    "dexx-collections", "dexx.collection", "gson", "guava", "httpclient", "httpcore", "jackson-core", "jackson-databind",
-    "jackson-annotations", "jsonld-java", "slf4j-api", "slf4j-nop", "thrift", "protobuf",
-    "titanium-json-ld", "jakarta.json-api",
+    "commons-cli",
+    "commons-codec",
+    "commons-compress",
+    "commons-csv",
+    "commons-io",
+    "commons-lang3",
+    "dexx-collections",
+    "dexx.collection",
+    "gson",
+    "guava",
+    "httpclient",
+    "httpcore",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "jsonld-java",
+    "slf4j-api",
+    "slf4j-nop",
+    "thrift",
+    "protobuf",
+    "titanium-json-ld",
+    "jakarta.json-api",
 )
 BUNDLES = "org/apache/jena/ext/xerces/"
 
@@ -48,7 +66,7 @@ def classpath(workdir: Path) -> str:
         with zipfile.ZipFile(JAVA_DIR / "jena-core.jar") as jar:
             for name in jar.namelist():
                 if name.startswith(BUNDLES) and name.endswith(".properties"):
-                    target = resources / "xerces" / name[len(BUNDLES):]
+                    target = resources / "xerces" / name[len(BUNDLES) :]
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(jar.read(name))
     jars = sorted(p for p in JAVA_DIR.glob("jena-*.jar") if not p.stem[-1].isdigit())
@@ -60,7 +78,10 @@ def shacl_validate(shapes: Path, data: Path, workdir: Path) -> str:
     """Jena's validation report (Turtle) for ``data`` against ``shapes``."""
     done = subprocess.run(
         ["java", "-cp", classpath(workdir), "shacl.shacl", "validate", "--shapes", str(shapes), "--data", str(data)],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, f"Jena failed ({done.returncode}): {done.stderr[-2000:]}"
     return done.stdout

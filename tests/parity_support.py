@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 
-from .saved_query_support import QUERIES, bind, catalogue, cases, query_names, real_graph
+from .saved_query_support import QUERIES, bind, cases, catalogue, query_names, real_graph
 
 AUDIT = QUERIES / "audit"
 
@@ -57,15 +57,16 @@ def rendered(result) -> str:
 
 def run_all(engine) -> dict[str, str]:
     """label -> rendered answer, for an engine with ``run(text, bindings, source=...)``."""
-    return {label: rendered(engine.run(text_of(name), bindings_of(name, params), source=name))
-            for label, name, params in parity_cases()}
+    return {
+        label: rendered(engine.run(text_of(name), bindings_of(name, params), source=name))
+        for label, name, params in parity_cases()
+    }
 
 
 def embedded_outputs() -> dict[str, str]:
     from laokg.query.engines import EmbeddedEngine
 
     return run_all(EmbeddedEngine(real_graph()))
-
 
 
 # ---------------------------------------------------------------- pyoxigraph in process

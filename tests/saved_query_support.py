@@ -29,7 +29,7 @@ import json
 import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -40,9 +40,22 @@ QUERIES = ROOT / "queries"
 EXPECTED = Path(__file__).resolve().parent / "expected"
 
 NUMERIC = {
-    XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.short, XSD.byte,
-    XSD.nonNegativeInteger, XSD.positiveInteger, XSD.negativeInteger, XSD.nonPositiveInteger,
-    XSD.unsignedInt, XSD.unsignedLong, XSD.unsignedShort, XSD.unsignedByte,
+    XSD.integer,
+    XSD.decimal,
+    XSD.double,
+    XSD.float,
+    XSD.int,
+    XSD.long,
+    XSD.short,
+    XSD.byte,
+    XSD.nonNegativeInteger,
+    XSD.positiveInteger,
+    XSD.negativeInteger,
+    XSD.nonPositiveInteger,
+    XSD.unsignedInt,
+    XSD.unsignedLong,
+    XSD.unsignedShort,
+    XSD.unsignedByte,
 }
 
 
@@ -249,6 +262,10 @@ def check_rows(got: list[tuple], case: dict) -> None:
         got_keys = order_keys(got, case["columns"], case["order_by"])
         want_keys = order_keys(want, case["columns"], case["order_by"])
         assert got_keys == want_keys, (
-            "rows are right but their order is not (ORDER BY " + ", ".join(case["order_by"]) + "):\n"
-            + "\n".join(f"  got {show_row(a)}   want {show_row(b)}" for a, b in zip(got_keys, want_keys, strict=False) if a != b)
+            "rows are right but their order is not (ORDER BY "
+            + ", ".join(case["order_by"])
+            + "):\n"
+            + "\n".join(
+                f"  got {show_row(a)}   want {show_row(b)}" for a, b in zip(got_keys, want_keys, strict=False) if a != b
+            )
         )

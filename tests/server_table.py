@@ -31,8 +31,15 @@ from .parity_support import bindings_of, embedded_outputs, parity_cases, rendere
 STORES = ("oxigraph", "virtuoso", "jena", "grlc")
 
 
-def _tally(name: str, how: str, answers: dict[str, str | None], want: dict[str, str], seconds: float,
-           by_value=None, expected_failures=None) -> dict:
+def _tally(
+    name: str,
+    how: str,
+    answers: dict[str, str | None],
+    want: dict[str, str],
+    seconds: float,
+    by_value=None,
+    expected_failures=None,
+) -> dict:
     same, value, differ, errors = [], [], [], []
     for label, got in answers.items():
         if got is None:
@@ -43,10 +50,18 @@ def _tally(name: str, how: str, answers: dict[str, str | None], want: dict[str, 
             value.append(label)
         else:
             differ.append(label)
-    return {"store": name, "how": how, "cases": len(answers), "same": len(same), "by_value": len(value),
-            "by_value_cases": value,
-            "differ": differ, "errors": errors, "seconds": seconds,
-            "expected": sorted(set(differ) & set(expected_failures or ()))}
+    return {
+        "store": name,
+        "how": how,
+        "cases": len(answers),
+        "same": len(same),
+        "by_value": len(value),
+        "by_value_cases": value,
+        "differ": differ,
+        "errors": errors,
+        "seconds": seconds,
+        "expected": sorted(set(differ) & set(expected_failures or ())),
+    }
 
 
 def run_oxigraph(want, work: Path) -> dict:
@@ -59,12 +74,15 @@ def run_oxigraph(want, work: Path) -> dict:
     try:
         push_real_graph(server)
         engine = RemoteEngine(server.query_url)
-        answers = {label: rendered(engine.run(text_of(name), bindings_of(name, params), source=name))
-                   for label, name, params in parity_cases()}
+        answers = {
+            label: rendered(engine.run(text_of(name), bindings_of(name, params), source=name))
+            for label, name, params in parity_cases()
+        }
     finally:
         server.stop()
-    return _tally("Oxigraph (PyPI `oxigraph` server)", "`laokg push`, `--endpoint`", answers, want,
-                  time.monotonic() - started)
+    return _tally(
+        "Oxigraph (PyPI `oxigraph` server)", "`laokg push`, `--endpoint`", answers, want, time.monotonic() - started
+    )
 
 
 def run_virtuoso(want, work: Path) -> dict:
@@ -93,8 +111,15 @@ def run_virtuoso(want, work: Path) -> dict:
             expected = tv._booleans_as_integers(expected)
         return tv._virtuoso_numbers(got) == expected
 
-    return _tally("Virtuoso 7.2.5 (Debian)", "`laokg push --user dba`, `--endpoint …?default-graph-uri=urn%3Alaokg`",
-                  answers, want, time.monotonic() - started, by_value, tv.UNEXPLAINED)
+    return _tally(
+        "Virtuoso 7.2.5 (Debian)",
+        "`laokg push --user dba`, `--endpoint …?default-graph-uri=urn%3Alaokg`",
+        answers,
+        want,
+        time.monotonic() - started,
+        by_value,
+        tv.UNEXPLAINED,
+    )
 
 
 def run_jena(want, work: Path) -> dict:
@@ -115,14 +140,27 @@ def run_jena(want, work: Path) -> dict:
         bindings = bindings_of(name, params)
         query = work / f"q{i}.rq"
         query.write_text(inject_values(text_of(name), bindings) if bindings else text_of(name), encoding="utf-8")
-        done = subprocess.run(["java", "-cp", classpath, "arq.sparql", "--data", str(data), "--query", str(query),
-                               "--results=json"], capture_output=True, text=True, timeout=600, check=False)
-        answers[label] = rendered(results_from_json(done.stdout.encode("utf-8"), "SELECT")) if done.returncode == 0 else None
-    version = subprocess.run(["java", "-cp", classpath, "arq.sparql", "--version"], capture_output=True, text=True,
-                             check=False).stdout.split()
+        done = subprocess.run(
+            ["java", "-cp", classpath, "arq.sparql", "--data", str(data), "--query", str(query), "--results=json"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        answers[label] = (
+            rendered(results_from_json(done.stdout.encode("utf-8"), "SELECT")) if done.returncode == 0 else None
+        )
+    version = subprocess.run(
+        ["java", "-cp", classpath, "arq.sparql", "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()
     jena = next((w for w in version if w[:1].isdigit()), "?")
-    return _tally(f"Jena ARQ {jena} (Debian)", "`arq.sparql --data graph.nt`, parameters as laokg's VALUES block",
-                  answers, want, time.monotonic() - started)
+    return _tally(
+        f"Jena ARQ {jena} (Debian)",
+        "`arq.sparql --data graph.nt`, parameters as laokg's VALUES block",
+        answers,
+        want,
+        time.monotonic() - started,
+    )
 
 
 def run_grlc(want, work: Path) -> dict:
@@ -137,8 +175,9 @@ def run_grlc(want, work: Path) -> dict:
     python = os.environ.get("LAOKG_GRLC_PYTHON") or str(ROOT / ".grlc-venv" / "bin" / "python")
     if not Path(python).exists():
         return {"store": "grlc", "missing": "grlc is not installed (set $LAOKG_GRLC_PYTHON)"}
-    version = subprocess.run([python, "-c", "import grlc; print(grlc.__version__)"], capture_output=True, text=True,
-                             check=False).stdout.strip()
+    version = subprocess.run(
+        [python, "-c", "import grlc; print(grlc.__version__)"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     started = time.monotonic()
     store = Oxigraph(work / "oxigraph-grlc")
     servers = [store]
@@ -163,8 +202,13 @@ def run_grlc(want, work: Path) -> dict:
     finally:
         for s in reversed(servers):
             s.stop()
-    result = _tally(f"grlc {version}", "its web API over Oxigraph (one value per parameter)", answers, want,
-                    time.monotonic() - started)
+    result = _tally(
+        f"grlc {version}",
+        "its web API over Oxigraph (one value per parameter)",
+        answers,
+        want,
+        time.monotonic() - started,
+    )
     result["skipped"] = skipped
     return result
 
@@ -173,16 +217,17 @@ RUNNERS = {"oxigraph": run_oxigraph, "virtuoso": run_virtuoso, "jena": run_jena,
 
 
 def table(results: list[dict], total: int) -> str:
-    lines = ["| store | how run | same answer, byte for byte | by value | differs | run |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| store | how run | same answer, byte for byte | by value | differs | run |", "|---|---|---|---|---|---|"]
     for r in results:
         if "missing" in r:
             lines.append(f"| {r['store']} | — | not run: {r['missing']} | | | |")
             continue
         skipped = f" ({r['skipped']} of {total} not expressible)" if r.get("skipped") else ""
         differ = len(r["differ"]) + len(r["errors"])
-        lines.append(f"| {r['store']} | {r['how']} | {r['same']} / {r['cases']}{skipped} | {r['by_value'] or '—'} | "
-                     f"{differ or '—'} | {r['seconds']:.0f} s |")
+        lines.append(
+            f"| {r['store']} | {r['how']} | {r['same']} / {r['cases']}{skipped} | {r['by_value'] or '—'} | "
+            f"{differ or '—'} | {r['seconds']:.0f} s |"
+        )
     return "\n".join(lines)
 
 
@@ -210,8 +255,10 @@ def main(argv: list[str]) -> int:
         for label in r.get("differ", []) + r.get("errors", []):
             why = " (expected failure)" if label in r.get("expected", []) else ""
             print(f"- {r['store']}: {label}{why}")
-    print(json.dumps({r["store"]: {k: v for k, v in r.items() if k != "store"} for r in results}, sort_keys=True),
-          file=sys.stderr)
+    print(
+        json.dumps({r["store"]: {k: v for k, v in r.items() if k != "store"} for r in results}, sort_keys=True),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -57,8 +57,14 @@ class Oxigraph:
         self.query_url = self.base + "/query"
         self.store_url = self.base + "/store"
         self.update_url = self.base + "/update"
-        command = [oxigraph_command(), "serve-read-only" if read_only else "serve",
-                   "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
+        command = [
+            oxigraph_command(),
+            "serve-read-only" if read_only else "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+        ]
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
             wait_for(self.query_url + "?query=ASK%7B%7D", self.proc)
@@ -81,9 +87,11 @@ class Oxigraph:
         """Triples in the default graph, asked over HTTP."""
         import json
 
-        req = urllib.request.Request(self.query_url, data=b"SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                     headers={"Content-Type": "application/sparql-query",
-                                              "Accept": "application/sparql-results+json"})
+        req = urllib.request.Request(
+            self.query_url,
+            data=b"SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
         with urllib.request.urlopen(req, timeout=30) as r:
             return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
 
@@ -173,8 +181,13 @@ class Virtuoso:
         self.query_url = self.sparql_url + "?default-graph-uri=" + VIRTUOSO_GRAPH.replace(":", "%3A")
         self.store_url = self.base + "/sparql-graph-crud-auth"
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([command, "-f", "-c", str(ini)], cwd=self.location,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [command, "-f", "-c", str(ini)],
+            cwd=self.location,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             wait_for(self.sparql_url + "?query=ASK%7B%7D", self.proc, timeout=180)
         except Exception:
@@ -205,5 +218,6 @@ def push_to_virtuoso(server: Virtuoso):
 
     from .saved_query_support import ROOT
 
-    return CliRunner().invoke(cli, [*server.push_args(), "--root", str(ROOT)],
-                              env={"LAOKG_ENDPOINT_PASSWORD": server.password})
+    return CliRunner().invoke(
+        cli, [*server.push_args(), "--root", str(ROOT)], env={"LAOKG_ENDPOINT_PASSWORD": server.password}
+    )

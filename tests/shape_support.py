@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import glob
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-from collections.abc import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -119,8 +119,6 @@ def results_of(report: Graph, shapes: Graph) -> list[Result]:
             )
         )
     return sorted(out, key=lambda r: (r.severity, str(r.focus), str(r.shape), str(r.path), r.message))
-
-
 
 
 def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
@@ -267,9 +265,24 @@ def conforms_simply(data: Graph, shapes: Graph, node, shape, depth: int = 0) -> 
     _Unsupported for anything else (the caller then falls back to "any value counts")."""
     if depth > 8:
         raise _Unsupported("too deep")
-    known = {RDF.type, RDFS.comment, RDFS.label, SH.message, SH.severity, SH.name, SH.description,
-             SH["class"], SH.property, SH.node, SH["or"], SH["in"], SH.datatype, SH.path, SH.hasValue,
-             SH.minCount}
+    known = {
+        RDF.type,
+        RDFS.comment,
+        RDFS.label,
+        SH.message,
+        SH.severity,
+        SH.name,
+        SH.description,
+        SH["class"],
+        SH.property,
+        SH.node,
+        SH["or"],
+        SH["in"],
+        SH.datatype,
+        SH.path,
+        SH.hasValue,
+        SH.minCount,
+    }
     for predicate in set(shapes.predicates(shape, None)):
         if predicate not in known:
             raise _Unsupported(str(predicate))
@@ -391,7 +404,9 @@ def _shape_requirements(data, shapes, shape, via, depth=0):
                 if not isinstance(path, URIRef) or low < 1:
                     alternatives = None
                     break
-                alternatives.append(Alternative(path, low, _value_test(shapes, shapes.value(member, SH.qualifiedValueShape))))
+                alternatives.append(
+                    Alternative(path, low, _value_test(shapes, shapes.value(member, SH.qualifiedValueShape)))
+                )
                 names.append(_qname(shapes, path))
             if alternatives:
                 yield via, tuple(alternatives), "|".join(dict.fromkeys(names)) + " (sh:or)"
@@ -408,7 +423,11 @@ def _shape_requirements(data, shapes, shape, via, depth=0):
             qualifier = shapes.value(prop, SH.qualifiedValueShape)
             yield via, (Alternative(path, qlow, _value_test(shapes, qualifier)),), name + " (qualified)"
         for value in shapes.objects(prop, SH.hasValue):
-            yield via, (Alternative(path, 1, lambda g, v, value=value: v == value),), f"{name} = {_qname(shapes, value)}"
+            yield (
+                via,
+                (Alternative(path, 1, lambda g, v, value=value: v == value),),
+                f"{name} = {_qname(shapes, value)}",
+            )
         for classes in _class_sets(shapes, prop):
             label = "|".join(_qname(shapes, c) for c in classes)
             yield via + (path,), (_type_alternative(classes),), f"-> rdf:type {label}"
@@ -444,7 +463,10 @@ def sole_triples(data: Graph, requirement: Requirement, node) -> list[tuple]:
         return []  # already unmet: not ours to test
     out = []
     for triple in dict.fromkeys(t for q in qualifying for t in q):
-        if all(len([t for t in q if t != triple]) < alt.min for q, alt in zip(qualifying, requirement.alternatives, strict=True)):
+        if all(
+            len([t for t in q if t != triple]) < alt.min
+            for q, alt in zip(qualifying, requirement.alternatives, strict=True)
+        ):
             out.append(triple)
     return out
 
@@ -467,7 +489,12 @@ class Candidate:
 
 def pair_name(shapes: Graph, requirement: Requirement) -> str:
     predicate, value = requirement.target
-    kind = {SH.targetClass: "", SH.targetNode: "node ", SH.targetSubjectsOf: "subjectsOf ", SH.targetObjectsOf: "objectsOf "}[predicate]
+    kind = {
+        SH.targetClass: "",
+        SH.targetNode: "node ",
+        SH.targetSubjectsOf: "subjectsOf ",
+        SH.targetObjectsOf: "objectsOf ",
+    }[predicate]
     via = "".join(_qname(shapes, p) + "/" for p in requirement.via)
     return f"{_qname(shapes, requirement.shape).replace('lksh:', '')}[{kind}{_qname(shapes, value)}] {via}{requirement.what}"
 
@@ -492,7 +519,9 @@ def required_pairs(data: Graph, shapes: Graph) -> dict[str, list[Candidate]]:
 
 # ---------------------------------------------------------------- fixture files
 
-EXPECT = re.compile(r"^#\s*expect:\s*(?P<shape>\S+)\s+(?P<path>\S+)\s+(?P<severity>Violation|Warning|Info)\s+(?P<focus>\S+)(?:\s+\"(?P<message>[^\"]*)\")?\s*$")
+EXPECT = re.compile(
+    r"^#\s*expect:\s*(?P<shape>\S+)\s+(?P<path>\S+)\s+(?P<severity>Violation|Warning|Info)\s+(?P<focus>\S+)(?:\s+\"(?P<message>[^\"]*)\")?\s*$"
+)
 XFAIL = re.compile(r"^#\s*xfail:\s*(?P<reason>.+)$")
 
 
@@ -541,4 +570,3 @@ def read_expectations(path: Path, fixture: Graph) -> tuple[list[Expectation], st
         elif (x := XFAIL.match(line)) is not None:
             xfail = x["reason"].strip()
     return expectations, xfail
-

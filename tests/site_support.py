@@ -51,7 +51,13 @@ def broken_links(site: Path, pages: dict[str, PageParser]) -> list[tuple[str, st
                 continue  # external
             path = unquote(parts.path)
             target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
-            if target.startswith("..") or not (site / target).exists() or parts.fragment and target.endswith(".html") and parts.fragment not in pages[target].ids:
+            if (
+                target.startswith("..")
+                or not (site / target).exists()
+                or parts.fragment
+                and target.endswith(".html")
+                and parts.fragment not in pages[target].ids
+            ):
                 bad.append((page, link))
     return bad
 

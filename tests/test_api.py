@@ -60,6 +60,7 @@ def test_to_python_gives_plain_values(kg):
 
 def test_to_dataframe(kg):
     import pandas  # the test extra installs it: to_dataframe is part of the API
+
     frame = kg.query("emigrants_by_destination").to_dataframe()
     assert isinstance(frame, pandas.DataFrame)
     assert list(frame.columns) == ["destination", "destinationName", "iso", "emigrants", "period", "dataSource"]
@@ -74,8 +75,13 @@ def test_to_dataframe_without_pandas_is_a_clear_error(kg, monkeypatch):
 
 def test_parameters_as_lists_labels_and_rdflib_terms(kg):
     by_curie = kg.query("instruments", type=["doctype:decree", "doctype:law"])
-    by_term = kg.query("instruments", type=[URIRef("https://w3id.org/laokg/vocab/doctype/decree"),
-                                             URIRef("https://w3id.org/laokg/vocab/doctype/law")])
+    by_term = kg.query(
+        "instruments",
+        type=[
+            URIRef("https://w3id.org/laokg/vocab/doctype/decree"),
+            URIRef("https://w3id.org/laokg/vocab/doctype/law"),
+        ],
+    )
     assert by_curie == by_term and len(by_curie) == 4
     units = kg.query("institution_units", organisation="Ministry of Labour and Social Welfare")
     assert {str(r["unit"]) for r in units} >= {KG + "mlsw-employment-department"}
@@ -143,8 +149,17 @@ def test_to_dataframe_numeric_dtypes_and_scaled_values(kg):
 
 
 def test_rows_html_escapes_every_value():
-    rows = laokg.Rows([{"thing": URIRef("https://example.org/a?b=<c>&d=\"e\""), "text": Literal("<script>alert('x')</script> & co"),
-                        "n": Literal(12)}, {"thing": None, "text": None, "n": None}], ["thing", "text", "n"])
+    rows = laokg.Rows(
+        [
+            {
+                "thing": URIRef('https://example.org/a?b=<c>&d="e"'),
+                "text": Literal("<script>alert('x')</script> & co"),
+                "n": Literal(12),
+            },
+            {"thing": None, "text": None, "n": None},
+        ],
+        ["thing", "text", "n"],
+    )
     html = rows._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in html
     assert 'title="https://example.org/a?b=&lt;c&gt;&amp;d=&quot;e&quot;"' in html
@@ -163,7 +178,9 @@ def test_show_prefers_things_over_concepts_and_says_so(kg):
     assert kg.show("insttype:ministry")["curie"] == "insttype:ministry"  # a CURIE is never second-guessed
     html = card._repr_html_()
     assert "<h3>Ministry of Foreign Affairs</h3>" in html and "Evidence" in html
-    assert '<span title="laokg:engagementRole">diaspora engagement role</span>' in html  # properties by label, CURIE on hover
+    assert (
+        '<span title="laokg:engagementRole">diaspora engagement role</span>' in html
+    )  # properties by label, CURIE on hover
     assert "@en" not in html and "&#x27;Ministry&#x27; begins" in html
 
 

@@ -14,8 +14,19 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "laokg"
 
-LAYERS = {"errors": 0, "namespaces": 0, "prefixes": 0, "labels": 0, "graph": 1, "query": 2, "provenance": 3,
-          "publish": 4, "__init__": 5, "__main__": 6, "cli": 6}
+LAYERS = {
+    "errors": 0,
+    "namespaces": 0,
+    "prefixes": 0,
+    "labels": 0,
+    "graph": 1,
+    "query": 2,
+    "provenance": 3,
+    "publish": 4,
+    "__init__": 5,
+    "__main__": 6,
+    "cli": 6,
+}
 
 
 def _module_name(path: Path) -> str:
@@ -49,7 +60,9 @@ def _layer(module: str) -> int:
 
 
 def test_every_module_lives_in_a_known_room():
-    top = {p.stem if p.is_file() else p.name for p in SRC.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    top = {
+        p.stem if p.is_file() else p.name for p in SRC.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()
+    }
     assert top <= set(LAYERS), f"unexpected top-level modules: {sorted(top - set(LAYERS))}"
 
 
@@ -68,7 +81,7 @@ def test_no_import_cycles():
         stack.append(node)
         for nxt in sorted(GRAPH[node]):
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):] + [nxt]
+                cycle = stack[stack.index(nxt) :] + [nxt]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if nxt not in state:
                 visit(nxt)

@@ -30,11 +30,12 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from laokg.provenance import audit
 from laokg.cli import cli
 from laokg.errors import InputError
-from laokg.labels import curie
 from laokg.graph.load import load_data_graph
+from laokg.labels import curie
+from laokg.provenance import audit
+
 from .coretools import assert_one_line_error
 
 HERE = Path(__file__).resolve().parent
@@ -45,11 +46,27 @@ RULES = audit.load_rules(audit.rules_dir(ROOT))
 RULE_IDS = [r.id for r in RULES]
 
 SEVERITY = {
-    "AUD01": "violation", "AUD02": "violation",
-    "AUD03": "warning", "AUD04": "info", "AUD05": "warning", "AUD06": "info", "AUD07": "warning",
-    "AUD08": "warning", "AUD09": "info", "AUD10": "warning", "AUD11": "info", "AUD12": "warning",
-    "AUD13": "info", "AUD14": "warning", "AUD15": "warning", "AUD16": "warning", "AUD17": "warning",
-    "AUD18": "warning", "AUD19": "warning", "AUD20": "warning", "AUD21": "warning",
+    "AUD01": "violation",
+    "AUD02": "violation",
+    "AUD03": "warning",
+    "AUD04": "info",
+    "AUD05": "warning",
+    "AUD06": "info",
+    "AUD07": "warning",
+    "AUD08": "warning",
+    "AUD09": "info",
+    "AUD10": "warning",
+    "AUD11": "info",
+    "AUD12": "warning",
+    "AUD13": "info",
+    "AUD14": "warning",
+    "AUD15": "warning",
+    "AUD16": "warning",
+    "AUD17": "warning",
+    "AUD18": "warning",
+    "AUD19": "warning",
+    "AUD20": "warning",
+    "AUD21": "warning",
     "AUD30": "warning",
 }
 
@@ -65,16 +82,22 @@ class Expect:
 
     def matches(self, finding) -> bool:
         involved = {(i["role"], curie(i["iri"])) for i in finding.involved}
-        return (curie(finding.focus) in self.focus and re.search(self.detail, finding.detail) is not None
-                and set(self.involved) <= involved)
+        return (
+            curie(finding.focus) in self.focus
+            and re.search(self.detail, finding.detail) is not None
+            and set(self.involved) <= involved
+        )
 
     def __str__(self):
         return f"{' or '.join(sorted(self.focus))} | {self.detail} | {dict(self.involved)}"
 
 
 def expectations(path: Path) -> list[Expect]:
-    lines = [line[len("# expect:"):].strip() for line in path.read_text(encoding="utf-8").splitlines()
-             if line.startswith("# expect:")]
+    lines = [
+        line[len("# expect:") :].strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("# expect:")
+    ]
     assert lines, f"{path.name}: no '# expect:' header line"
     if lines == ["none"]:
         return []
@@ -111,8 +134,12 @@ def run_rule(path: Path):
 
 
 def assert_findings(findings, expected: list[Expect], where: str):
-    shown = "\n".join(f"  {curie(f.focus)}: {f.detail} {[(i['role'], curie(i['iri'])) for i in f.involved]}"
-                      for f in findings) or "  (none)"
+    shown = (
+        "\n".join(
+            f"  {curie(f.focus)}: {f.detail} {[(i['role'], curie(i['iri'])) for i in f.involved]}" for f in findings
+        )
+        or "  (none)"
+    )
     assert len(findings) == len(expected), f"{where}: expected {len(expected)} finding(s), got:\n{shown}"
     unmatched = list(findings)
     for exp in expected:
@@ -155,9 +182,17 @@ def test_rule_on_fixture(path):
 
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason=line[len("# gap:"):].strip())
-                            for line in p.read_text(encoding="utf-8").splitlines() if line.startswith("# gap:")][:1])
-     for p in GAP_FILES],
+    [
+        pytest.param(
+            p,
+            marks=[
+                pytest.mark.xfail(strict=True, reason=line[len("# gap:") :].strip())
+                for line in p.read_text(encoding="utf-8").splitlines()
+                if line.startswith("# gap:")
+            ][:1],
+        )
+        for p in GAP_FILES
+    ],
     ids=lambda p: p.stem,
 )
 def test_known_gap(path):
@@ -180,7 +215,9 @@ def test_only_is_case_insensitive_and_unknown_rules_are_refused():
 
 
 def test_a_rule_without_a_severity_is_refused(tmp_path):
-    (tmp_path / "AUD01-x.rq").write_text("#+ summary: x\n#+ tags:\n#+   - audit\n\nSELECT ?focus WHERE { ?focus ?p ?o }\n")
+    (tmp_path / "AUD01-x.rq").write_text(
+        "#+ summary: x\n#+ tags:\n#+   - audit\n\nSELECT ?focus WHERE { ?focus ?p ?o }\n"
+    )
     with pytest.raises(InputError, match="exactly one of violation, warning, info"):
         audit.load_rules(tmp_path)
     with pytest.raises(InputError, match="audit rules directory not found"):
@@ -224,9 +261,11 @@ EUDIF = (("source", "kg:eudif-lao-2024"),)
 
 def footnotes(*numbers):
     """A detail check for AUD04, whose list of numbers comes in no fixed order."""
+
     def check(detail):
         m = re.fullmatch(r"cited in (\d+) footnotes: ([\d, ]+)", detail)
         return bool(m) and int(m[1]) == len(numbers) and sorted(int(n) for n in m[2].split(", ")) == sorted(numbers)
+
     check.__name__ = f"footnotes{numbers}"
     return check
 
@@ -248,30 +287,48 @@ REAL = {
     ],
     "AUD05": [],
     "AUD06": [
-        ("kg:iom-2023-country-profile", r"^footnotes 6 and 13 word the reference differently$",
-         (("footnote", "kg:eudif-lao-2024-fn-6"), ("other", "kg:eudif-lao-2024-fn-13"))),
-        ("kg:ilo-2002-mou-laos-thailand", r"^footnotes 8 and 10 word the reference differently$",
-         (("footnote", "kg:eudif-lao-2024-fn-8"), ("other", "kg:eudif-lao-2024-fn-10"))),
+        (
+            "kg:iom-2023-country-profile",
+            r"^footnotes 6 and 13 word the reference differently$",
+            (("footnote", "kg:eudif-lao-2024-fn-6"), ("other", "kg:eudif-lao-2024-fn-13")),
+        ),
+        (
+            "kg:ilo-2002-mou-laos-thailand",
+            r"^footnotes 8 and 10 word the reference differently$",
+            (("footnote", "kg:eudif-lao-2024-fn-8"), ("other", "kg:eudif-lao-2024-fn-10")),
+        ),
     ],
     "AUD07": [
-        ("kg:obs-emigrants-by-sex-first-female-2024",
-         r"^values 58\.3 and 56 \(one period is unknown, so they may describe different years\)$",
-         (("other", "kg:obs-emigrants-female-share-estimate"),)),
+        (
+            "kg:obs-emigrants-by-sex-first-female-2024",
+            r"^values 58\.3 and 56 \(one period is unknown, so they may describe different years\)$",
+            (("other", "kg:obs-emigrants-female-share-estimate"),),
+        ),
     ],
     "AUD08": [],
     "AUD09": [
-        ("kg:obs-remittances-inflow-lao-2025-s1", r"^1 component\(s\) add up to 32\.5 of the total 366; 333\.5 is not broken down$", ()),
+        (
+            "kg:obs-remittances-inflow-lao-2025-s1",
+            r"^1 component\(s\) add up to 32\.5 of the total 366; 333\.5 is not broken down$",
+            (),
+        ),
     ],
     "AUD10": [],
     "AUD11": [
         ("kg:eudif", r'^"EUDI F" / "EUDiF"$', ()),
         ("kg:government-of-lao-pdr", r'^"Lao government" / "Laos government"$', ()),
         ("kg:mlsw", r'^"Ministry of Labor and Social Welfare" / "Ministry of Labour and Social Welfare"$', ()),
-        ("kg:mlsw-employment-department",
-         r'^"Employment Department of the Lao Ministry of Labor and Social Welfare" / "Employment Department of the Ministry of Labour and Social Welfare"$', ()),
-        ("kg:mou-laos-thailand-2002",
-         r'^"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR on employment co-operation" / '
-         r'"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR on employment cooperation"$', ()),
+        (
+            "kg:mlsw-employment-department",
+            r'^"Employment Department of the Lao Ministry of Labor and Social Welfare" / "Employment Department of the Ministry of Labour and Social Welfare"$',
+            (),
+        ),
+        (
+            "kg:mou-laos-thailand-2002",
+            r'^"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR on employment co-operation" / '
+            r'"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR on employment cooperation"$',
+            (),
+        ),
         ("kg:un-desa", r'^"UN DESA" / "UNDESA"$', ()),
         ("kg:vany-kovongxay", r'^"Vani Kovongxay" / "Vany Kovongxay"$', ()),
         ("kg:vietnam", r'^"Viet Nam" / "Vietnam"$', ()),
@@ -291,35 +348,53 @@ REAL = {
     "AUD14": [],
     "AUD15": [],
     "AUD16": [
-        ("kg:lao-mission-australia", r"^listed under Europe, but Australia is in Oceania$", (("other", "kg:australia"),)),
+        (
+            "kg:lao-mission-australia",
+            r"^listed under Europe, but Australia is in Oceania$",
+            (("other", "kg:australia"),),
+        ),
     ],
     "AUD17": [
         ("kg:mofa", r"^states 7 missions; lists 7, of which 6 are in the region by the project's geography$", ()),
     ],
     "AUD18": [
-        ("kg:obs-remittances-inflow-lao-2025-s1",
-         r"^366 million for 2025, first half \(January to June\) \(P6M\) is above 287\.19 million for a period the source "
-         r"does not state \(P1Y by the series\), a longer period, .* in Laos: .*; the figures come from different documents$",
-         (("other", "kg:obs-remittances-inflow-lao-world-bank"), ("source", "kg:seaip-2025-11-28"),
-          ("other_source", "kg:eudif-lao-2024"))),
+        (
+            "kg:obs-remittances-inflow-lao-2025-s1",
+            r"^366 million for 2025, first half \(January to June\) \(P6M\) is above 287\.19 million for a period the source "
+            r"does not state \(P1Y by the series\), a longer period, .* in Laos: .*; the figures come from different documents$",
+            (
+                ("other", "kg:obs-remittances-inflow-lao-world-bank"),
+                ("source", "kg:seaip-2025-11-28"),
+                ("other_source", "kg:eudif-lao-2024"),
+            ),
+        ),
     ],
     "AUD19": [],
     "AUD20": [
-        ("kg:obs-remittances-share-of-gdp-lao-2021",
-         r"^2\.29 \(remittances as a share of GDP, 2021\) against 1\.51 \(personal remittances received \(% of GDP\), "
-         r"World Bank, a period the source does not state\)",
-         (("other", "kg:obs-remittances-share-of-gdp-lao-world-bank"), ("source", "kg:eudif-lao-2024"),
-          ("other_source", "kg:eudif-lao-2024"))),
+        (
+            "kg:obs-remittances-share-of-gdp-lao-2021",
+            r"^2\.29 \(remittances as a share of GDP, 2021\) against 1\.51 \(personal remittances received \(% of GDP\), "
+            r"World Bank, a period the source does not state\)",
+            (
+                ("other", "kg:obs-remittances-share-of-gdp-lao-world-bank"),
+                ("source", "kg:eudif-lao-2024"),
+                ("other_source", "kg:eudif-lao-2024"),
+            ),
+        ),
     ],
     "AUD21": [
-        ("kg:share-statement-diaspora-in-thailand-2024",
-         r"^the document says nearly all \(at least 90 %\) live in Thailand; its figures give 285819 there, "
-         r"45 % of the 631059 in the 5 destinations listed$",
-         (("other", "kg:obs-emigrant-stock-lao-thailand-2024"), ("source", "kg:eudif-lao-2024"))),
-        ("kg:obs-emigrant-stock-lao-bangladesh-2024",
-         r"^118769 in Bangladesh, while the document says nearly all \(at least 90 %\) live in Thailand: "
-         r"with 285819 there, at most 31757 can live anywhere else$",
-         (("other", "kg:share-statement-diaspora-in-thailand-2024"), ("other_source", "kg:eudif-lao-2024"))),
+        (
+            "kg:share-statement-diaspora-in-thailand-2024",
+            r"^the document says nearly all \(at least 90 %\) live in Thailand; its figures give 285819 there, "
+            r"45 % of the 631059 in the 5 destinations listed$",
+            (("other", "kg:obs-emigrant-stock-lao-thailand-2024"), ("source", "kg:eudif-lao-2024")),
+        ),
+        (
+            "kg:obs-emigrant-stock-lao-bangladesh-2024",
+            r"^118769 in Bangladesh, while the document says nearly all \(at least 90 %\) live in Thailand: "
+            r"with 285819 there, at most 31757 can live anywhere else$",
+            (("other", "kg:share-statement-diaspora-in-thailand-2024"), ("other_source", "kg:eudif-lao-2024")),
+        ),
         ("kg:obs-emigrant-stock-lao-united-states-2024", r"^176588 in United States, while", ()),
         ("kg:obs-emigrant-stock-lao-france-2024", r"^36591 in France, while", ()),
     ],
@@ -345,12 +420,19 @@ def test_real_graph_findings(real_report, rule_id):
     assert sorted(curie(f.focus) for f in result.findings) == sorted(focus for focus, _, _ in expected), got
     unmatched = list(result.findings)
     for focus, check, involved in expected:
+
         def ok(f, focus=focus, check=check, involved=involved):
             detail_ok = check(f.detail) if callable(check) else re.search(check, f.detail) is not None
-            return (curie(f.focus) == focus and detail_ok
-                    and set(involved) <= {(i["role"], curie(i["iri"])) for i in f.involved})
+            return (
+                curie(f.focus) == focus
+                and detail_ok
+                and set(involved) <= {(i["role"], curie(i["iri"])) for i in f.involved}
+            )
+
         hit = next((f for f in unmatched if ok(f)), None)
-        assert hit is not None, f"{rule_id}: no finding for {focus} matching {getattr(check, '__name__', check)}; got {got}"
+        assert hit is not None, (
+            f"{rule_id}: no finding for {focus} matching {getattr(check, '__name__', check)}; got {got}"
+        )
         unmatched.remove(hit)
     for f in result.findings:
         assert f.focus_label, f"{rule_id}: {curie(f.focus)} has no label to show"
@@ -366,8 +448,6 @@ def test_real_graph_totals(real_report):
 
 def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 
 
 ORPHAN = """@prefix kg: <https://w3id.org/laokg/id/> .
@@ -395,13 +475,33 @@ def test_cli_real_graph_text_exit_0():
     lines = result.output.splitlines()
     assert lines[-1] == "22 rules run, 10 hold; findings: 0 violation(s), 14 warning(s), 22 info(s)"
     headers = [line for line in lines if re.match(r"AUD\d\d ", line)]
-    assert [h.split()[0] for h in headers] == ["AUD03", "AUD04", "AUD06", "AUD07", "AUD09", "AUD11", "AUD13", "AUD16", "AUD17",
-                                              "AUD18", "AUD20", "AUD21"]
-    assert "AUD03 [warning] A cited work published before the event or instrument it is evidence for — 5 finding(s)" in lines
-    assert ("  - Decree No. 245 on the Placement of Lao Workers to Work Abroad (kg:decree-245-2020): "
-            "footnote 10 cites a work of 2002 as evidence for something dated 2020") in lines
+    assert [h.split()[0] for h in headers] == [
+        "AUD03",
+        "AUD04",
+        "AUD06",
+        "AUD07",
+        "AUD09",
+        "AUD11",
+        "AUD13",
+        "AUD16",
+        "AUD17",
+        "AUD18",
+        "AUD20",
+        "AUD21",
+    ]
+    assert (
+        "AUD03 [warning] A cited work published before the event or instrument it is evidence for — 5 finding(s)"
+        in lines
+    )
+    assert (
+        "  - Decree No. 245 on the Placement of Lao Workers to Work Abroad (kg:decree-245-2020): "
+        "footnote 10 cites a work of 2002 as evidence for something dated 2020"
+    ) in lines
     assert "      footnote: EUDiF Lao profile, footnote 10 (kg:eudif-lao-2024-fn-10)" in lines
-    assert "  - Lao mission in Australia (kg:lao-mission-australia): listed under Europe, but Australia is in Oceania" in lines
+    assert (
+        "  - Lao mission in Australia (kg:lao-mission-australia): listed under Europe, but Australia is in Oceania"
+        in lines
+    )
 
 
 def test_cli_runs_the_rules_on_oxigraph_with_the_same_report(monkeypatch):
@@ -409,7 +509,9 @@ def test_cli_runs_the_rules_on_oxigraph_with_the_same_report(monkeypatch):
     engine, and give the report rdflib gives."""
     import laokg
 
-    by_rdflib = audit.format_json(audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit")))
+    by_rdflib = audit.format_json(
+        audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit"))
+    )
 
     def refuse(*args, **kwargs):
         raise AssertionError("an audit rule ran on rdflib")
@@ -450,7 +552,9 @@ def test_cli_json_with_rules():
 
 
 def test_cli_unknown_rule_is_one_line_error():
-    assert_one_line_error(run("audit", "--root", ROOT, "--rule", "AUD99"), "unknown audit rule(s): AUD99", "known: AUD01, AUD02")
+    assert_one_line_error(
+        run("audit", "--root", ROOT, "--rule", "AUD99"), "unknown audit rule(s): AUD99", "known: AUD01, AUD02"
+    )
 
 
 def test_cli_bad_format_is_a_usage_error():
@@ -462,7 +566,10 @@ def test_cli_exit_1_on_a_violation_from_extra_data(orphan):
     result = run("audit", "--root", ROOT, "--rule", "AUD01", "--data", orphan)
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0] == "AUD01 [violation] Facts with no evidence at all — 1 finding(s)"
-    assert "  - Orphan Agency (kg:orphan-agency): has no evidence: no prov:qualifiedDerivation, no prov:qualifiedAttribution" in result.output.splitlines()
+    assert (
+        "  - Orphan Agency (kg:orphan-agency): has no evidence: no prov:qualifiedDerivation, no prov:qualifiedAttribution"
+        in result.output.splitlines()
+    )
     as_json = run("audit", "--root", ROOT, "--rule", "AUD01", "--data", orphan, "--format", "json")
     assert as_json.exit_code == 1
     assert json.loads(as_json.output)["summary"]["violation"] == 1
@@ -470,11 +577,14 @@ def test_cli_exit_1_on_a_violation_from_extra_data(orphan):
 
 def test_cli_warnings_alone_exit_0(tmp_path):
     extra = tmp_path / "mislisted.ttl"
-    extra.write_text("""@prefix kg: <https://w3id.org/laokg/id/> .
+    extra.write_text(
+        """@prefix kg: <https://w3id.org/laokg/id/> .
 @prefix laokg: <https://w3id.org/laokg/ontology#> .
 @prefix schema: <https://schema.org/> .
 kg:lao-mission-japan a laokg:MissionAbroad ; schema:location kg:japan ; laokg:listedUnderRegion kg:europe .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = run("audit", "--root", ROOT, "--rule", "AUD16", "--data", extra)
     assert result.exit_code == 0, result.output
     assert "listed under Europe, but Japan is in East Asia" in result.output
@@ -501,19 +611,29 @@ def test_cli_rules_come_from_the_root(project_copy):
         "#+ summary: Named things\n#+ tags:\n#+   - audit\n#+   - info\n\n"
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
         'SELECT ?focus ?detail WHERE { ?focus skos:prefLabel "Oceania"@en . BIND ("is Oceania" AS ?detail) }\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run("audit", "--root", project_copy, "--rule", "AUD99")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:2] == ["AUD99 [info] Named things — 1 finding(s)", "  - Oceania (kg:oceania): is Oceania"]
-    (project_copy / "queries" / "audit" / "AUD98-bad.rq").write_text("#+ summary: x\n\nSELECT * WHERE {}\n", encoding="utf-8")
-    assert_one_line_error(run("audit", "--root", project_copy, "--rule", "AUD99"), "AUD98-bad.rq", "needs the tag 'audit'")
+    assert result.output.splitlines()[:2] == [
+        "AUD99 [info] Named things — 1 finding(s)",
+        "  - Oceania (kg:oceania): is Oceania",
+    ]
+    (project_copy / "queries" / "audit" / "AUD98-bad.rq").write_text(
+        "#+ summary: x\n\nSELECT * WHERE {}\n", encoding="utf-8"
+    )
+    assert_one_line_error(
+        run("audit", "--root", project_copy, "--rule", "AUD99"), "AUD98-bad.rq", "needs the tag 'audit'"
+    )
 
 
 def test_cli_output_file(tmp_path):
     out = tmp_path / "report.json"
     result = run("audit", "--root", ROOT, "--rule", "AUD16", "--format", "json", "-o", out)
     assert result.exit_code == 0 and result.output == ""
-    assert json.loads(out.read_text(encoding="utf-8"))["rules"][0]["findings"][0]["focus"].endswith("lao-mission-australia")
+    assert json.loads(out.read_text(encoding="utf-8"))["rules"][0]["findings"][0]["focus"].endswith(
+        "lao-mission-australia"
+    )
 
 
 @pytest.mark.parametrize("args", [["audit"], ["audit", "--all"]])

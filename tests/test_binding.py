@@ -3,17 +3,16 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import Literal, URIRef, Variable
-from rdflib import namespace
+from rdflib import Literal, URIRef, Variable, namespace
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
 
-from laokg.query.binding import bind_parameters, inject_values, sparql_term
-from laokg.query.parameters import coerce, expand_iri
-from laokg.query.catalogue import parse_saved_query
 from laokg.errors import ParameterError, QueryError
-from laokg.query.safety import walk_algebra
+from laokg.query.binding import bind_parameters, inject_values, sparql_term
+from laokg.query.catalogue import parse_saved_query
 from laokg.query.engines import EmbeddedEngine
+from laokg.query.parameters import coerce, expand_iri
+from laokg.query.safety import walk_algebra
 
 from .query_fixtures import fixture_graph, fixture_query, resolver
 
@@ -98,7 +97,9 @@ def test_defaults_apply_and_values_override():
 
 def test_several_values_for_one_parameter():
     sq = fixture_query("instruments-by-type")
-    got = bind_parameters(sq, [("type", "doctype:decree"), ("type", "law"), ("type", "doctype:decree"), ("from_year", "2015")], resolver())
+    got = bind_parameters(
+        sq, [("type", "doctype:decree"), ("type", "law"), ("type", "doctype:decree"), ("from_year", "2015")], resolver()
+    )
     assert got == {
         "_type_iri": [URIRef(DOCTYPE + "decree"), URIRef(DOCTYPE + "law")],
         "__from_year_integer": [Literal("2015", datatype=namespace.XSD.integer)],
@@ -107,7 +108,10 @@ def test_several_values_for_one_parameter():
 
 def test_enumerate_is_enforced_and_listed():
     sq = fixture_query("instruments-by-type")
-    with pytest.raises(ParameterError, match=r"must be one of: doctype:law, doctype:decree, doctype:memorandum-of-understanding \(got 'kg:mlsw'\)"):
+    with pytest.raises(
+        ParameterError,
+        match=r"must be one of: doctype:law, doctype:decree, doctype:memorandum-of-understanding \(got 'kg:mlsw'\)",
+    ):
         bind_parameters(sq, [("type", "kg:mlsw")])
     with pytest.raises(ParameterError, match="must be one of: doctype:law"):
         bind_parameters(sq, [("type", "Thailand")], resolver())
@@ -115,7 +119,9 @@ def test_enumerate_is_enforced_and_listed():
 
 def test_labels_resolve_case_and_accent_insensitively():
     sq = fixture_query("is-decree")
-    assert bind_parameters(sq, [("instrument", "decree 245")], resolver()) == {"_instrument_iri": [URIRef(KG + "decree-245-2020")]}
+    assert bind_parameters(sq, [("instrument", "decree 245")], resolver()) == {
+        "_instrument_iri": [URIRef(KG + "decree-245-2020")]
+    }
     sq = parse_saved_query("SELECT * WHERE { ?_org_iri ?p ?o }", "t")
     assert bind_parameters(sq, [("org", "MINISTERE DU TRAVAIL")], resolver()) == {"_org_iri": [URIRef(KG + "mlsw")]}
 
@@ -134,9 +140,14 @@ def test_ambiguous_and_unknown_labels():
 
 def test_missing_and_unknown_parameters_list_what_is_allowed():
     sq = fixture_query("is-decree")
-    with pytest.raises(ParameterError, match=r"missing required parameter 'instrument' \(give -p instrument=VALUE; it takes: instrument \(iri; required\)\)"):
+    with pytest.raises(
+        ParameterError,
+        match=r"missing required parameter 'instrument' \(give -p instrument=VALUE; it takes: instrument \(iri; required\)\)",
+    ):
         bind_parameters(sq, [])
-    with pytest.raises(ParameterError, match=r"unknown parameter 'instrumnet' \(it takes: instrument \(iri; required\)\)"):
+    with pytest.raises(
+        ParameterError, match=r"unknown parameter 'instrumnet' \(it takes: instrument \(iri; required\)\)"
+    ):
         bind_parameters(sq, [("instrumnet", "kg:x")])
     none = parse_saved_query("SELECT * WHERE { ?s ?p ?o }", "t")
     with pytest.raises(ParameterError, match="it takes: no parameters"):
@@ -159,7 +170,7 @@ def test_values_go_first_in_the_where_group_and_every_group_using_the_parameter(
     text = (
         "PREFIX ex: <http://example.org/>  # { not a brace\n"
         "SELECT ?x (EXISTS { ?x ex:q ?_v } AS ?e) WHERE {\n"
-        "  ?x ex:p \"} {\" .  # } comment ?_v\n"
+        '  ?x ex:p "} {" .  # } comment ?_v\n'
         "  { ?x ex:r ?_v } UNION { ?x ex:s ?y } UNION { BIND(?_v AS ?x) }\n"
         "  OPTIONAL { ?x ex:t ?z FILTER(?z != ?_v) }\n"
         "  FILTER NOT EXISTS { ?x ex:u ?_v }\n"
@@ -179,8 +190,10 @@ def test_values_go_first_in_the_where_group_and_every_group_using_the_parameter(
 def test_subselect_gets_values_in_its_own_where_group():
     text = "SELECT ?x WHERE { ?x <http://e/p> ?y { SELECT ?x (?_v AS ?w) WHERE { ?x <http://e/q> ?z } } }"
     new = inject_values(text, {"_v": [Literal("a")]})
-    assert new == ('SELECT ?x WHERE { VALUES ?_v { "a" } ?x <http://e/p> ?y { SELECT ?x (?_v AS ?w) WHERE '
-                   '{ VALUES ?_v { "a" } ?x <http://e/q> ?z } } }')
+    assert new == (
+        'SELECT ?x WHERE { VALUES ?_v { "a" } ?x <http://e/p> ?y { SELECT ?x (?_v AS ?w) WHERE '
+        '{ VALUES ?_v { "a" } ?x <http://e/q> ?z } } }'
+    )
 
 
 def test_construct_template_is_skipped():
@@ -211,7 +224,9 @@ def test_several_parameters_give_several_values_blocks():
 def test_sparql_term_escapes_everything_on_one_line():
     assert sparql_term(Literal('a"b\\c\nd\te')) == '"a\\"b\\\\c\\nd\\te"'
     assert sparql_term(Literal("x", lang="en")) == '"x"@en'
-    assert sparql_term(Literal("2020", datatype=namespace.XSD.gYear)) == '"2020"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    assert (
+        sparql_term(Literal("2020", datatype=namespace.XSD.gYear)) == '"2020"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    )
     with pytest.raises(ParameterError):
         sparql_term(URIRef("http://e/a>b"))
 
@@ -219,18 +234,29 @@ def test_sparql_term_escapes_everything_on_one_line():
 # ---------------------------------------------------------------- hostile values (property-based)
 
 HOSTILE = st.one_of(
-    st.sampled_from([
-        'a "quoted" } # not a comment',
-        "} UNION { ?thing ?p ?o }",
-        "line one\nline two\ttabbed",
-        "<https://w3id.org/laokg/id/mlsw>",
-        "ພາສາລາວ — ‘quotes’ \\ backslash",
-        '" } ?thing ?p ?o . FILTER(true) } #',
-        "'''", '"""', "\\", "\\\\\"", "#", ">", "}", "{", "\r\n", "\x00",
-        "x" * 5000,
-    ]),
+    st.sampled_from(
+        [
+            'a "quoted" } # not a comment',
+            "} UNION { ?thing ?p ?o }",
+            "line one\nline two\ttabbed",
+            "<https://w3id.org/laokg/id/mlsw>",
+            "ພາສາລາວ — ‘quotes’ \\ backslash",
+            '" } ?thing ?p ?o . FILTER(true) } #',
+            "'''",
+            '"""',
+            "\\",
+            '\\\\"',
+            "#",
+            ">",
+            "}",
+            "{",
+            "\r\n",
+            "\x00",
+            "x" * 5000,
+        ]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=60),
-    st.text(alphabet='"\'{}<>#\\\n\r\t .?$;,()|^`' + "a", max_size=40),
+    st.text(alphabet="\"'{}<>#\\\n\r\t .?$;,()|^`" + "a", max_size=40),
 )
 
 QUERY = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?thing WHERE { ?thing rdfs:label ?_text . }\nORDER BY ?thing"
@@ -283,13 +309,16 @@ def test_hostile_values_return_only_the_intended_binding(value):
     assert sorted(r["thing"] for r in both.rows) == sorted(set(expected) | {URIRef(KG + "odd-brace")})
 
 
-@pytest.mark.parametrize("label, thing", [
-    ('a "quoted" } # not a comment', "odd-quote"),
-    ("} UNION { ?thing ?p ?o }", "odd-brace"),
-    ("line one\nline two\ttabbed", "odd-newline"),
-    ("<https://w3id.org/laokg/id/mlsw>", "odd-angle"),
-    ("ພາສາລາວ — ‘quotes’ \\ backslash", "odd-unicode"),
-])
+@pytest.mark.parametrize(
+    "label, thing",
+    [
+        ('a "quoted" } # not a comment', "odd-quote"),
+        ("} UNION { ?thing ?p ?o }", "odd-brace"),
+        ("line one\nline two\ttabbed", "odd-newline"),
+        ("<https://w3id.org/laokg/id/mlsw>", "odd-angle"),
+        ("ພາສາລາວ — ‘quotes’ \\ backslash", "odd-unicode"),
+    ],
+)
 def test_hostile_labels_match_exactly_themselves(label, thing):
     engine = EmbeddedEngine(fixture_graph())
     sq = fixture_query("thing-by-label")
@@ -299,8 +328,13 @@ def test_hostile_labels_match_exactly_themselves(label, thing):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.text(max_size=40), st.text(alphabet="<>\"{}|^`\\ :/#kg", max_size=20).map(lambda s: "kg:" + s),
-                 st.text(alphabet="<>\"{}|^`\\ :/#ab", max_size=20).map(lambda s: "https://example.org/" + s)))
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.text(alphabet='<>"{}|^`\\ :/#kg', max_size=20).map(lambda s: "kg:" + s),
+        st.text(alphabet='<>"{}|^`\\ :/#ab', max_size=20).map(lambda s: "https://example.org/" + s),
+    )
+)
 def test_hostile_iri_values_are_refused_or_bound_exactly(value):
     sq = fixture_query("is-decree")
     try:
@@ -315,17 +349,20 @@ def test_hostile_iri_values_are_refused_or_bound_exactly(value):
     assert [n["res"] for n in values] == [[{Variable("_instrument_iri"): term}]]
 
 
-@pytest.mark.parametrize("iri,expected", [
-    ("https://w3id.org/laokg/id/mlsw", "kg:mlsw"),
-    ("https://w3id.org/laokg/id/evidence/x-1", "ev:x-1"),  # the longer namespace wins
-    ("https://w3id.org/laokg/vocab/sdg/10.7", "sdg:10.7"),  # the project's own SDG concepts (issue 8)
-    ("http://metadata.un.org/sdg/10.7", "<http://metadata.un.org/sdg/10.7>"),  # the UN's IRI: no project prefix
-    ("https://w3id.org/laokg/id/a.", "<https://w3id.org/laokg/id/a.>"),  # no CURIE ends in '.'
-    ("https://w3id.org/laokg/id/a%20b", "<https://w3id.org/laokg/id/a%20b>"),
-    ("https://w3id.org/laokg/id/x/y", "<https://w3id.org/laokg/id/x/y>"),
-    ("http://www.w3.org/XML/1998/namespace#lang", "<http://www.w3.org/XML/1998/namespace#lang>"),
-    ("http://example.org/x", "<http://example.org/x>"),
-])
+@pytest.mark.parametrize(
+    "iri,expected",
+    [
+        ("https://w3id.org/laokg/id/mlsw", "kg:mlsw"),
+        ("https://w3id.org/laokg/id/evidence/x-1", "ev:x-1"),  # the longer namespace wins
+        ("https://w3id.org/laokg/vocab/sdg/10.7", "sdg:10.7"),  # the project's own SDG concepts (issue 8)
+        ("http://metadata.un.org/sdg/10.7", "<http://metadata.un.org/sdg/10.7>"),  # the UN's IRI: no project prefix
+        ("https://w3id.org/laokg/id/a.", "<https://w3id.org/laokg/id/a.>"),  # no CURIE ends in '.'
+        ("https://w3id.org/laokg/id/a%20b", "<https://w3id.org/laokg/id/a%20b>"),
+        ("https://w3id.org/laokg/id/x/y", "<https://w3id.org/laokg/id/x/y>"),
+        ("http://www.w3.org/XML/1998/namespace#lang", "<http://www.w3.org/XML/1998/namespace#lang>"),
+        ("http://example.org/x", "<http://example.org/x>"),
+    ],
+)
 def test_curie_uses_only_the_project_prefixes_and_valid_local_names(iri, expected):
     from laokg.labels import curie
 

@@ -114,7 +114,10 @@ def test_construct_results_come_back_from_the_worker_whole():
 
 def test_timeout_is_one_line_naming_the_option():
     line = one_line(invoke("sparql", *FIX, "--timeout", "1", CARTESIAN))
-    assert line == "Error: the query was stopped after 1 s (the time budget); raise it with --timeout SECONDS (0 for no limit)"
+    assert (
+        line
+        == "Error: the query was stopped after 1 s (the time budget); raise it with --timeout SECONDS (0 for no limit)"
+    )
 
 
 def test_max_rows_is_one_line_naming_the_option():
@@ -139,8 +142,9 @@ def test_saved_queries_honour_the_budget():
     assert invoke(*args, "--max-rows", "1").stdout.splitlines()[1:] == invoke(*args).stdout.splitlines()[1:]
     result = invoke(*args, "--max-rows", "0", "--timeout", "1", "--in-process")
     assert result.exit_code == 0
-    result = invoke("query", "run", "titles-of-type", "--queries", QUERIES, *FIX, "-p", "type=doctype:decree",
-                    "--max-rows", "1")
+    result = invoke(
+        "query", "run", "titles-of-type", "--queries", QUERIES, *FIX, "-p", "type=doctype:decree", "--max-rows", "1"
+    )
     assert result.exit_code == 2 and "more than 1 triples (the row budget)" in one_line(result)
 
 
@@ -184,11 +188,17 @@ HOSTILE = st.one_of(
 )
 
 
-@settings(max_examples=15, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(query=HOSTILE)
 def test_hostile_queries_end_within_their_budget_with_one_line(query):
-    result = invoke("sparql", *FIX, "--timeout", "1", "--max-rows", "1000", "--max-memory", "256", query, "--format", "csv")
+    result = invoke(
+        "sparql", *FIX, "--timeout", "1", "--max-rows", "1000", "--max-memory", "256", query, "--format", "csv"
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     if result.exit_code == 0:
@@ -206,8 +216,8 @@ def test_the_readme_and_the_limits_table_state_the_real_defaults():
     from .conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Limits"):]
-    section = " ".join(section[:section.index("\n## ")].split())
+    section = readme[readme.index("## Limits") :]
+    section = " ".join(section[: section.index("\n## ")].split())
     assert f"{DEFAULT_TIMEOUT:g} s (`--timeout`" in section
     assert f"{DEFAULT_MAX_ROWS:,} rows or triples (`--max-rows`)" in section
     assert f"{DEFAULT_MAX_MEMORY_MB} MB (`--max-memory`" in section
@@ -219,10 +229,13 @@ def test_the_readme_and_the_limits_table_state_the_real_defaults():
     assert f"| {MAX_NESTING} levels |" in limits
 
 
-@pytest.mark.parametrize("args,fragment", [
-    (["--timeout", "1", CARTESIAN], "stopped after 1 s (the time budget)"),
-    (["--max-rows", "3", "SELECT * WHERE { ?s ?p ?o }"], "more than 3 rows (the row budget)"),
-])
+@pytest.mark.parametrize(
+    "args,fragment",
+    [
+        (["--timeout", "1", CARTESIAN], "stopped after 1 s (the time budget)"),
+        (["--max-rows", "3", "SELECT * WHERE { ?s ?p ?o }"], "more than 3 rows (the row budget)"),
+    ],
+)
 def test_the_oxigraph_engine_runs_within_the_same_budget(args, fragment):
     assert fragment in one_line(invoke("sparql", *FIX, "--engine", "oxigraph", *args))
 
@@ -257,8 +270,9 @@ def test_streamed_output_is_byte_identical_to_the_collected_one(fmt):
 
 def test_a_limit_hit_while_streaming_is_one_line_after_the_rows_written():
     values = " ".join(str(i) for i in range(2000))
-    result = invoke("sparql", *FIX, f"SELECT ?v WHERE {{ VALUES ?v {{ {values} }} }}", "--format", "csv",
-                    "--max-rows", "1000")
+    result = invoke(
+        "sparql", *FIX, f"SELECT ?v WHERE {{ VALUES ?v {{ {values} }} }}", "--format", "csv", "--max-rows", "1000"
+    )
     assert result.exit_code == 2
     assert "more than 1,000 rows (the row budget)" in one_line(result)
     lines = result.stdout.splitlines()
@@ -267,8 +281,10 @@ def test_a_limit_hit_while_streaming_is_one_line_after_the_rows_written():
 
 def _grid(a: int, b: int) -> str:
     """A synthetic SELECT of a × b rows that needs no data."""
-    return (f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {' '.join(map(str, range(a)))} }} "
-            f"VALUES ?b {{ {' '.join(map(str, range(b)))} }} }}")
+    return (
+        f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {' '.join(map(str, range(a)))} }} "
+        f"VALUES ?b {{ {' '.join(map(str, range(b)))} }} }}"
+    )
 
 
 def test_a_streamed_result_does_not_make_memory_grow():
@@ -288,7 +304,9 @@ def test_a_streamed_result_does_not_make_memory_grow():
     assert streamed.returncode == 0, streamed.stderr[-2000:]
     lines = streamed.stdout.decode("utf-8").split("\r\n")
     assert lines[0] == "a,b" and len(lines) == 50_000 + 2 and lines[-1] == ""
-    assert {tuple(line.split(",")) for line in lines[1:-1]} == {(str(i), str(j)) for i in range(100) for j in range(500)}
+    assert {tuple(line.split(",")) for line in lines[1:-1]} == {
+        (str(i), str(j)) for i in range(100) for j in range(500)
+    }
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])
@@ -323,13 +341,21 @@ HOSTILE = {
 
 def laokg(*args, **kwargs):
     """laokg in a process of its own (its worker is forked from it, as from the command)."""
-    return subprocess.run([sys.executable, "-m", "laokg", *map(str, args)], capture_output=True, text=True,
-                          timeout=kwargs.pop("timeout", 240), **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "laokg", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=kwargs.pop("timeout", 240),
+        **kwargs,
+    )
 
 
 def _one_error(proc, *fragments):
     lines = proc.stderr.splitlines()
-    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (proc.returncode, proc.stderr[-2000:])
+    assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (
+        proc.returncode,
+        proc.stderr[-2000:],
+    )
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     return lines[0]
@@ -351,8 +377,10 @@ def test_a_hostile_query_is_parsed_within_the_time_budget(tmp_path, name, how):
 def test_a_5_mb_literal_is_parsed_within_the_memory_budget(tmp_path):
     query = tmp_path / "literal.rq"
     query.write_text('SELECT ?x WHERE { BIND("' + "a" * 5_000_000 + '" AS ?x) }', encoding="utf-8")
-    _one_error(laokg("sparql", "-f", query, *FIX, "--timeout", 120, "--max-memory", 100),
-               "more than 100 MB (the memory budget)")
+    _one_error(
+        laokg("sparql", "-f", query, *FIX, "--timeout", 120, "--max-memory", 100),
+        "more than 100 MB (the memory budget)",
+    )
 
 
 def test_a_syntax_error_found_in_the_worker_keeps_its_line_number():
@@ -393,8 +421,13 @@ def _alive(pid: int) -> bool:
 
 
 def _start_slow_query(**kwargs):
-    proc = subprocess.Popen([sys.executable, "-m", "laokg", "sparql", CARTESIAN, *FIX, "--timeout", "600"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "laokg", "sparql", CARTESIAN, *FIX, "--timeout", "600"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
     worker, seen = None, {}
     end = time.monotonic() + 120
     while worker is None and time.monotonic() < end and proc.poll() is None:
@@ -463,4 +496,6 @@ def test_a_worker_forwards_what_its_libraries_log(caplog):
 
     with caplog.at_level(logging.WARNING):
         assert run_budgeted(warn, Budget(timeout=60)) == 1
-    assert [(r.name, r.getMessage()) for r in caplog.records] == [("rdflib.term", "http://x/ \x1b[31m does not look like a valid URI")]
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("rdflib.term", "http://x/ \x1b[31m does not look like a valid URI")
+    ]

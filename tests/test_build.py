@@ -7,22 +7,39 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from laokg.graph import build, export, load
 from laokg.errors import ValidationFailed
+from laokg.graph import build, export, load
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
 
 #: what `laokg build` writes; the library's build() alone writes all but the saved queries' facts
-EXPECTED = ["laokg.ttl", "laokg.nt", "laokg.jsonld", "validation-report.txt", "validation-report.json", "changes.txt", "changes.json", "labels.tsv", "store", "store.json",
-            "queries.json"]
+EXPECTED = [
+    "laokg.ttl",
+    "laokg.nt",
+    "laokg.jsonld",
+    "validation-report.txt",
+    "validation-report.json",
+    "changes.txt",
+    "changes.json",
+    "labels.tsv",
+    "store",
+    "store.json",
+    "queries.json",
+]
 LIBRARY = EXPECTED[:-1]
 
-NO_NAME = PREFIXES + """
+NO_NAME = (
+    PREFIXES
+    + """
 kg:anon a schema:Person ; schema:jobTitle "Clerk" ; schema:affiliation kg:ministry .
 """
-NO_JOB = PREFIXES + """
+)
+NO_JOB = (
+    PREFIXES
+    + """
 kg:noi a schema:Person ; schema:name "Noi" ; schema:affiliation kg:ministry .
 """
+)
 
 
 @pytest.fixture
@@ -71,7 +88,9 @@ def test_warnings_do_not_stop_the_build_and_are_in_the_report(project):
 
 def test_non_conforming_graph_writes_nothing(project):
     write(project / "graph" / "anon.ttl", NO_NAME)
-    with pytest.raises(ValidationFailed, match=r"does not conform \(1 violation, 0 warnings, 0 infos\); nothing written"):
+    with pytest.raises(
+        ValidationFailed, match=r"does not conform \(1 violation, 0 warnings, 0 infos\); nothing written"
+    ):
         build.build(project)
     assert not (project / "dist").exists()
 

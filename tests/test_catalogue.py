@@ -75,7 +75,7 @@ def test_parameters_found_everywhere_in_the_query_but_not_in_comments_or_strings
     text = deco("summary: s") + (
         "PREFIX ex: <http://example.org/>\n"
         "# ?_in_comment is not a parameter\n"
-        "SELECT ?x WHERE { ?x ex:p ?_a_iri ; ex:q \"?_in_string\" "
+        'SELECT ?x WHERE { ?x ex:p ?_a_iri ; ex:q "?_in_string" '
         "FILTER(!BOUND(?__since_integer) || ?x > ?__since_integer) "
         "OPTIONAL { ?x ex:r ?__start_date } }"
     )
@@ -127,13 +127,16 @@ def test_grlc_style_decorators():
 
 
 def test_flow_lists_quotes_comments_and_mapping_form():
-    text = deco(
-        "summary: 'It''s quoted: yes'  # a comment",
-        'description: "tab\\there"',
-        "tags: [a, 'b c']",
-        "defaults:",
-        "  v: [x, y]",
-    ) + BODY
+    text = (
+        deco(
+            "summary: 'It''s quoted: yes'  # a comment",
+            'description: "tab\\there"',
+            "tags: [a, 'b c']",
+            "defaults:",
+            "  v: [x, y]",
+        )
+        + BODY
+    )
     sq = parse_saved_query(text, "t")
     assert sq.summary == "It's quoted: yes"
     assert sq.description == "tab\there"
@@ -286,8 +289,9 @@ def test_a_saved_query_symlinked_out_of_the_project_is_refused_quoting_nothing(p
     os.symlink(tmp_path / "private" / "notes.rq", link)
     result = _list(project, "--format", "csv")
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: {link}: a symlink that leads outside the project; laokg reads only files "
-                             f"inside {project.resolve()}\n")
+    assert result.stderr == (
+        f"Error: {link}: a symlink that leads outside the project; laokg reads only files inside {project.resolve()}\n"
+    )
     assert SECRET not in result.output and "private" not in result.output
     assert "units-of" in result.stdout  # the others are still listed
     ran = CliRunner().invoke(cli, ["query", "run", "x", "--root", str(project)], catch_exceptions=True)
@@ -306,8 +310,9 @@ def test_a_fifo_among_the_saved_queries_is_refused_without_hanging(project, wher
     fifo = project / where / ("AUD99-pipe.rq" if "audit" in where else "pipe.rq")
     os.mkfifo(fifo)
     command = ["query", "list", "--format", "csv"] if where == "queries" else ["audit"]
-    done = subprocess.run([sys.executable, "-m", "laokg", *command, "--root", str(project)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "laokg", *command, "--root", str(project)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2 and done.stderr.endswith(f"Error: {fifo}: not a regular file\n")
     code = f"from pathlib import Path; from laokg.query.precompute import compute_facts; compute_facts(Path({str(project / 'queries')!r}))"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # build's step: skips it, ends
@@ -340,14 +345,20 @@ def test_a_query_file_named_on_the_command_line(project, tmp_path):
     for args in (["sparql", "-f", str(link)], ["query", "run", str(link)]):
         result = CliRunner().invoke(cli, [*args, "--root", str(project)], catch_exceptions=True)
         assert result.exit_code == 2, result.output
-        assert result.stderr == (f"Error: {link}: a symlink that leads outside the project; laokg follows a symlink "
-                                 "you name only into the project (name the file it leads to instead)\n")
+        assert result.stderr == (
+            f"Error: {link}: a symlink that leads outside the project; laokg follows a symlink "
+            "you name only into the project (name the file it leads to instead)\n"
+        )
 
 
 def test_a_fifo_named_with_sparql_f_is_refused(project, tmp_path):
     os.mkfifo(tmp_path / "pipe.rq")
-    done = subprocess.run([sys.executable, "-m", "laokg", "sparql", "-f", str(tmp_path / "pipe.rq"), "--root", str(project)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "laokg", "sparql", "-f", str(tmp_path / "pipe.rq"), "--root", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and done.stderr == f"Error: {tmp_path / 'pipe.rq'}: not a regular file\n"
 
 

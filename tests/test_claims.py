@@ -26,7 +26,10 @@ def test_footnotes_marks_and_headings_of_the_eudif_profile():
     text = sourcetext.read_text(EUDIF)
     notes = sourcetext.footnotes(text)
     assert [n.number for n in notes] == list(range(1, 17))  # superscript and plain-digit numbers
-    assert notes[0].citation == "Vientiane Times (2023), Party, government attach great importance to Lao expatriates abroad."
+    assert (
+        notes[0].citation
+        == "Vientiane Times (2023), Party, government attach great importance to Lao expatriates abroad."
+    )
     marks = [m.number for m in sourcetext.marks(text, notes)]
     assert marks.count(10) == 4 and 14 in marks and 16 in marks and 0 not in marks  # ¹⁰ is ten, printed four times
     heads = [h.text for h in sourcetext.headings(text)]
@@ -78,8 +81,11 @@ def test_every_position_points_at_its_quote():
         text = texts.setdefault(file, sourcetext.read_text(SEEDS / file))
         selectors = list(graph.objects(passage, OA.hasSelector))
         exact = next(str(graph.value(s, OA.exact)) for s in selectors if graph.value(s, OA.exact) is not None)
-        start, end = next((int(graph.value(s, OA.start)), int(graph.value(s, OA.end))) for s in selectors
-                          if graph.value(s, OA.start) is not None)
+        start, end = next(
+            (int(graph.value(s, OA.start)), int(graph.value(s, OA.end)))
+            for s in selectors
+            if graph.value(s, OA.start) is not None
+        )
         assert text[start:end] == exact
 
 
@@ -117,8 +123,11 @@ def test_a_missing_source_text_names_the_directory(project, monkeypatch, tmp_pat
 def test_a_quote_not_in_the_document_is_an_error_at_its_line_with_the_difference(project):
     path = project / "graph" / "legislation.ttl"
     text = path.read_text(encoding="utf-8")
-    wrong = text.replace("A major milestone in migration governance in Laos came into effect in 2020",
-                         "A major mile-stone in migration governance in Laos came into effect in 2020", 1)
+    wrong = text.replace(
+        "A major milestone in migration governance in Laos came into effect in 2020",
+        "A major mile-stone in migration governance in Laos came into effect in 2020",
+        1,
+    )
     assert wrong != text
     path.write_text(wrong, encoding="utf-8")
     with pytest.raises(QuoteError) as info:

@@ -21,7 +21,9 @@ def run(*args, input=None):
     return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["sparql"], ["show"], ["search"]])
+@pytest.mark.parametrize(
+    "command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["sparql"], ["show"], ["search"]]
+)
 def test_every_command_has_help_with_an_example(command):
     for flag in ("-h", "--help"):
         result = run(*command, flag)
@@ -43,7 +45,9 @@ def test_query_list_by_tag_and_as_json():
     result = run("query", "list", *Q, "--tag", "LEGISLATION", "--format", "json")
     data = json.loads(result.output)
     assert [b["name"]["value"] for b in data["results"]["bindings"]] == ["instruments-by-type"]
-    assert_one_line_error(run("query", "list", *Q, "--tag", "nope"), "no saved query is tagged nope", "legislation, test, timeline")
+    assert_one_line_error(
+        run("query", "list", *Q, "--tag", "nope"), "no saved query is tagged nope", "legislation, test, timeline"
+    )
 
 
 def test_query_show():
@@ -53,14 +57,18 @@ def test_query_show():
     assert out.startswith("instruments-by-type: Legal instruments of one or more types, oldest first")
     assert "  type  (iri, optional; variable ?_type_iri)" in out
     assert "      default: doctype:law" in out
-    assert ("      allowed (a label, a word of one, or the CURIE):\n        law  (doctype:law)\n        decree  (doctype:decree)\n"
-            "        memorandum of understanding  (doctype:memorandum-of-understanding; also:\n          MOU, MoU)\n") in out
+    assert (
+        "      allowed (a label, a word of one, or the CURIE):\n        law  (doctype:law)\n        decree  (doctype:decree)\n"
+        "        memorandum of understanding  (doctype:memorandum-of-understanding; also:\n          MOU, MoU)\n"
+    ) in out
     assert "  from_year  (xsd:integer, optional; variable ?__from_year_integer)" in out
     assert "SPARQL:\nPREFIX eli:" in out and "#+" not in out.split("SPARQL:")[1]
 
 
 def test_query_show_unknown():
-    assert_one_line_error(run("query", "show", "instrument", *Q), "no saved query named 'instrument'", "did you mean: instruments-by-type")
+    assert_one_line_error(
+        run("query", "show", "instrument", *Q), "no saved query named 'instrument'", "did you mean: instruments-by-type"
+    )
 
 
 # ---------------------------------------------------------------- query run
@@ -73,17 +81,41 @@ def test_run_with_defaults_csv():
 
 
 def test_run_several_values_labels_and_curies():
-    result = run("query", "run", "instruments-by-type", *Q, *FIX, "-p", "type=Decree", "-p", "type=memorandum OF understanding",
-                 "-p", "from_year=2016", "--format", "csv")
+    result = run(
+        "query",
+        "run",
+        "instruments-by-type",
+        *Q,
+        *FIX,
+        "-p",
+        "type=Decree",
+        "-p",
+        "type=memorandum OF understanding",
+        "-p",
+        "from_year=2016",
+        "--format",
+        "csv",
+    )
     lines = result.output.splitlines()
-    assert [line.split(",")[0] for line in lines[1:]] == [KG + "mou-thailand-2016", KG + "decree-245-2020", KG + "decree-475-2021"]
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        KG + "mou-thailand-2016",
+        KG + "decree-245-2020",
+        KG + "decree-475-2021",
+    ]
 
 
 def test_run_tsv_and_json():
     tsv = run("query", "run", "instruments-by-type", *Q, *FIX, "--format", "tsv").output
-    assert tsv.splitlines()[1] == f'<{KG}labour-law-2013>\t"Labour Law"@en\t"2013"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    assert (
+        tsv.splitlines()[1]
+        == f'<{KG}labour-law-2013>\t"Labour Law"@en\t"2013"^^<http://www.w3.org/2001/XMLSchema#gYear>'
+    )
     data = json.loads(run("query", "run", "instruments-by-type", *Q, *FIX, "--format", "json").output)
-    assert data["results"]["bindings"][0]["date"] == {"type": "literal", "value": "2013", "datatype": "http://www.w3.org/2001/XMLSchema#gYear"}
+    assert data["results"]["bindings"][0]["date"] == {
+        "type": "literal",
+        "value": "2013",
+        "datatype": "http://www.w3.org/2001/XMLSchema#gYear",
+    }
 
 
 def test_run_writes_file_atomically(tmp_path):
@@ -113,9 +145,22 @@ def test_run_construct_formats():
 @pytest.mark.parametrize(
     "params, fragments",
     [
-        (["-p", "type=kg:mlsw"], ["must be one of: law (doctype:law), decree (doctype:decree), "
-                                  "memorandum of understanding (doctype:memorandum-of-understanding)", "(got 'kg:mlsw')"]),
-        (["-p", "typo=law"], ["unknown parameter 'typo'", "it takes: type (iri; optional; default doctype:law", "from_year (xsd:integer; optional)"]),
+        (
+            ["-p", "type=kg:mlsw"],
+            [
+                "must be one of: law (doctype:law), decree (doctype:decree), "
+                "memorandum of understanding (doctype:memorandum-of-understanding)",
+                "(got 'kg:mlsw')",
+            ],
+        ),
+        (
+            ["-p", "typo=law"],
+            [
+                "unknown parameter 'typo'",
+                "it takes: type (iri; optional; default doctype:law",
+                "from_year (xsd:integer; optional)",
+            ],
+        ),
         (["-p", "from_year=twenty"], ["parameter 'from_year' expects xsd:integer such as 2020, got 'twenty'"]),
         (["-p", "type"], ["-p expects NAME=VALUE, got 'type'"]),
         (["-p", "type=Thailand"], ["must be one of"]),
@@ -129,12 +174,18 @@ def test_run_bad_parameters_are_one_line_errors(params, fragments):
 def test_run_missing_and_ambiguous():
     assert_one_line_error(run("query", "run", "is-decree", *Q, *FIX), "missing required parameter 'instrument'")
     amb = run("query", "run", "is-decree", *Q, *FIX, "-p", "instrument=employment department")
-    assert_one_line_error(amb, "is ambiguous", "kg:employment-department (Employment Department)",
-                          "kg:provincial-employment-department (Provincial Employment Office)")
+    assert_one_line_error(
+        amb,
+        "is ambiguous",
+        "kg:employment-department (Employment Department)",
+        "kg:provincial-employment-department (Provincial Employment Office)",
+    )
 
 
 def test_run_unreachable_endpoint():
-    result = run("query", "run", "instruments-by-type", *Q, *FIX, "--endpoint", "http://127.0.0.1:9/query", "--timeout", "2")
+    result = run(
+        "query", "run", "instruments-by-type", *Q, *FIX, "--endpoint", "http://127.0.0.1:9/query", "--timeout", "2"
+    )
     assert_one_line_error(result, "Error: endpoint http://127.0.0.1:9/query:")
 
 
@@ -166,9 +217,18 @@ def test_sparql_needs_exactly_one_query():
     [
         ("INSERT DATA { kg:a kg:b kg:c }", ["refused: INSERT DATA would change data"]),
         ("drop all", ["refused: DROP"]),
-        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", ["refused: SERVICE http://example.org/sparql", "--allow-service"]),
-        ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", ["refused: FROM <file:///etc/passwd>", "--allow-from"]),
-        ("SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }", ["refused: FROM NAMED <http://example.org/g>"]),
+        (
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            ["refused: SERVICE http://example.org/sparql", "--allow-service"],
+        ),
+        (
+            "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+            ["refused: FROM <file:///etc/passwd>", "--allow-from"],
+        ),
+        (
+            "SELECT * FROM NAMED <http://example.org/g> WHERE { ?s ?p ?o }",
+            ["refused: FROM NAMED <http://example.org/g>"],
+        ),
         ("SELECT * WHERE { ?s ?p }", ["query:1:", "SPARQL syntax error"]),
         ("SELECT * WHERE { ?s nope:p ?o }", ["Unknown namespace prefix"]),
     ],
@@ -207,7 +267,7 @@ def _examples():
 def test_help_examples_run_on_the_real_graph(args, tmp_path, monkeypatch):
     if "--endpoint" in args:
         pytest.skip("needs a running endpoint (covered in test_sparql.py)")
-    if "-f" in args and "--format" not in args[args.index("-f") - 1:args.index("-f")]:
+    if "-f" in args and "--format" not in args[args.index("-f") - 1 : args.index("-f")]:
         (tmp_path / args[args.index("-f") + 1]).write_text("SELECT ?s WHERE { ?s a org:FormalOrganization } LIMIT 1\n")
     root = KG_ROOT.parent.parent.parent
     monkeypatch.setenv("LAOKG_ROOT", str(root))
@@ -239,9 +299,15 @@ def test_a_label_resolves_only_to_the_class_the_query_expects():
     assert bad.stderr.strip() == (
         "Error: query 'institution_units': parameter 'organisation': 'Ministry' is ambiguous, it could be: "
         "Ministry of Labour and Social Welfare (kg:mlsw), Ministry of Foreign Affairs (kg:mofa); "
-        "give one of them (repeat -p organisation=… for several)")
-    concept = _real("query", "run", "institution_units", "-p", "organisation=institution types")  # a scheme, not an organisation
-    assert concept.exit_code == 2 and "expects a org:FormalOrganization: nothing is labelled 'institution types'" in concept.stderr
+        "give one of them (repeat -p organisation=… for several)"
+    )
+    concept = _real(
+        "query", "run", "institution_units", "-p", "organisation=institution types"
+    )  # a scheme, not an organisation
+    assert (
+        concept.exit_code == 2
+        and "expects a org:FormalOrganization: nothing is labelled 'institution types'" in concept.stderr
+    )
     good = _real("query", "run", "institution_units", "-p", "organisation=MLSW", "--format", "csv")
     assert good.exit_code == 0 and "https://w3id.org/laokg/id/mlsw-employment-department" in good.stdout
 
@@ -262,7 +328,9 @@ def test_did_you_mean_for_query_names_and_things():
     assert thing.exit_code == 2 and "did you mean: Thailand (kg:thailand)" in thing.stderr
 
 
-@pytest.mark.parametrize("alias, canonical", [("ttl", "turtle"), ("json-ld", "jsonld"), ("TTL", "turtle"), ("n-triples", "nt")])
+@pytest.mark.parametrize(
+    "alias, canonical", [("ttl", "turtle"), ("json-ld", "jsonld"), ("TTL", "turtle"), ("n-triples", "nt")]
+)
 def test_format_aliases(alias, canonical):
     q = "CONSTRUCT { kg:mlsw skos:prefLabel ?l } WHERE { kg:mlsw skos:prefLabel ?l }"
     assert _real("sparql", q, "--format", alias).stdout == _real("sparql", q, "--format", canonical).stdout != ""
@@ -282,10 +350,25 @@ def test_select_star_json_is_the_same_bytes_under_any_hash_seed():
     import sys
 
     query = "SELECT * WHERE { VALUES (?zeta ?alpha) { (1 UNDEF) (UNDEF 2) } BIND(3 AS ?mid) BIND(4 AS ?beta) }"
-    args = [sys.executable, "-c", "from laokg.cli import main; main()", "sparql", "--root", str(KG_ROOT),
-            "--engine", "rdflib", "--format", "json", query]
-    procs = [subprocess.Popen(args, env=dict(os.environ, PYTHONHASHSEED=str(seed)), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE) for seed in range(6)]
+    args = [
+        sys.executable,
+        "-c",
+        "from laokg.cli import main; main()",
+        "sparql",
+        "--root",
+        str(KG_ROOT),
+        "--engine",
+        "rdflib",
+        "--format",
+        "json",
+        query,
+    ]
+    procs = [
+        subprocess.Popen(
+            args, env=dict(os.environ, PYTHONHASHSEED=str(seed)), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for seed in range(6)
+    ]
     outputs = set()
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -321,18 +404,44 @@ def test_query_list_fits_the_terminal(columns):
     assert "diaspora_institutions" in result.output
 
 
-@pytest.mark.parametrize("args, rows", [
-    (["institutions", "-p", "level=national"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),
-    (["institutions", "-p", "level=NATIONAL level"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),  # an alternative label, any case
-    (["institutions", "-p", "level=régional"], ["kg:asean"]),  # accents do not matter; a prefix
-    (["institutions", "-p", "level=ministerial"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),  # exact altLabel beats the prefix of sub-ministerial
-    (["institutions", "-p", "type=trade", "-p", "type=central"], ["kg:lftu", "kg:central-bank-of-laos"]),
-    (["topic", "-p", "topic=trafficking"], ["kg:mou-laos-thailand-2002", "kg:promise-ii", "kg:finding-risks-faced-by-migrant-workers"]),
-    (["diaspora_institutions", "-p", "role=outreach"], ["kg:committee-on-lao-overseas-affairs", "kg:lao-front-for-national-development"]),
-    (["institution_units", "-p", "organisation=foreign affairs"],  # a class the query states: its things
-     ["kg:mofa", *(f"kg:mofa-{d}-department" for d in ("asia-pacific-africa", "consular", "europe-america", "lao-overseas-affairs")),
-      *(f"kg:lao-mission-{c}" for c in ("australia", "belgium", "france", "germany", "sweden", "switzerland", "united-kingdom"))]),
-])
+@pytest.mark.parametrize(
+    "args, rows",
+    [
+        (["institutions", "-p", "level=national"], ["kg:lftu", "kg:mofa", "kg:mlsw"]),
+        (
+            ["institutions", "-p", "level=NATIONAL level"],
+            ["kg:lftu", "kg:mofa", "kg:mlsw"],
+        ),  # an alternative label, any case
+        (["institutions", "-p", "level=régional"], ["kg:asean"]),  # accents do not matter; a prefix
+        (
+            ["institutions", "-p", "level=ministerial"],
+            ["kg:lftu", "kg:mofa", "kg:mlsw"],
+        ),  # exact altLabel beats the prefix of sub-ministerial
+        (["institutions", "-p", "type=trade", "-p", "type=central"], ["kg:lftu", "kg:central-bank-of-laos"]),
+        (
+            ["topic", "-p", "topic=trafficking"],
+            ["kg:mou-laos-thailand-2002", "kg:promise-ii", "kg:finding-risks-faced-by-migrant-workers"],
+        ),
+        (
+            ["diaspora_institutions", "-p", "role=outreach"],
+            ["kg:committee-on-lao-overseas-affairs", "kg:lao-front-for-national-development"],
+        ),
+        (
+            ["institution_units", "-p", "organisation=foreign affairs"],  # a class the query states: its things
+            [
+                "kg:mofa",
+                *(
+                    f"kg:mofa-{d}-department"
+                    for d in ("asia-pacific-africa", "consular", "europe-america", "lao-overseas-affairs")
+                ),
+                *(
+                    f"kg:lao-mission-{c}"
+                    for c in ("australia", "belgium", "france", "germany", "sweden", "switzerland", "united-kingdom")
+                ),
+            ],
+        ),
+    ],
+)
 def test_parameters_in_plain_words(args, rows):
     from laokg.labels import curie
 
@@ -342,19 +451,50 @@ def test_parameters_in_plain_words(args, rows):
     assert got == rows
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["topic", "-p", "topic=migration"], ["'migration' is ambiguous, it could be:", "irregular migration (topic:irregular-migration)",
-                                          "labour migration (topic:labour-migration)", "migration data (topic:migration-data)",
-                                          "repeat -p topic="]),
-    (["institutions", "-p", "level=nationl"], ["parameter 'level' must be one of: regional level (level:regional)",
-                                               "(got 'nationl'); nearest: national institutions (level:national)"]),
-    (["institutions", "-p", "level=kg:mlsw"], ["must be one of: regional level (level:regional), national institutions (level:national)",
-                                               "(got 'kg:mlsw')"]),
-    (["institutions", "-p", "type=bank"], ["'bank' is ambiguous", "central bank (insttype:central-bank)",
-                                           "commercial bank (insttype:commercial-bank)"]),
-    (["institution_units", "-p", "organisation=minstry"], ["expects a org:FormalOrganization: nothing is labelled 'minstry'",
-                                                           "nearest: Ministry of Labour and Social Welfare (kg:mlsw)"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (
+            ["topic", "-p", "topic=migration"],
+            [
+                "'migration' is ambiguous, it could be:",
+                "irregular migration (topic:irregular-migration)",
+                "labour migration (topic:labour-migration)",
+                "migration data (topic:migration-data)",
+                "repeat -p topic=",
+            ],
+        ),
+        (
+            ["institutions", "-p", "level=nationl"],
+            [
+                "parameter 'level' must be one of: regional level (level:regional)",
+                "(got 'nationl'); nearest: national institutions (level:national)",
+            ],
+        ),
+        (
+            ["institutions", "-p", "level=kg:mlsw"],
+            [
+                "must be one of: regional level (level:regional), national institutions (level:national)",
+                "(got 'kg:mlsw')",
+            ],
+        ),
+        (
+            ["institutions", "-p", "type=bank"],
+            [
+                "'bank' is ambiguous",
+                "central bank (insttype:central-bank)",
+                "commercial bank (insttype:commercial-bank)",
+            ],
+        ),
+        (
+            ["institution_units", "-p", "organisation=minstry"],
+            [
+                "expects a org:FormalOrganization: nothing is labelled 'minstry'",
+                "nearest: Ministry of Labour and Social Welfare (kg:mlsw)",
+            ],
+        ),
+    ],
+)
 def test_parameter_misses_list_the_nearest_values_with_labels(args, fragments):
     assert_one_line_error(at_terminal("query", "run", *args), *fragments)
 
@@ -367,8 +507,11 @@ def test_query_show_lists_allowed_values_by_label():
     topic = at_terminal("query", "show", "topic").output
     assert "        return and reintegration  (topic:return-reintegration)" in topic
     units = at_terminal("query", "show", "institution_units").output
-    assert "any org:FormalOrganization; those in the graph" in units and "Ministry of Foreign Affairs  (kg:mofa; also: MOFA)" in units
-    section = out[out.index("\nparameters:"):out.index("\nSPARQL:")]  # the values wrap at 80 columns
+    assert (
+        "any org:FormalOrganization; those in the graph" in units
+        and "Ministry of Foreign Affairs  (kg:mofa; also: MOFA)" in units
+    )
+    section = out[out.index("\nparameters:") : out.index("\nSPARQL:")]  # the values wrap at 80 columns
     assert all(len(line) <= 80 for line in section.split("\n")), section
 
 
@@ -386,7 +529,9 @@ def test_label_resolution_runs_only_for_labels():
 
     laokg._Resolver.labels_of = spy
     try:
-        assert [str(r["organisation"]).rsplit("/", 1)[1] for r in kg.query("institutions", level="level:regional")] == ["asean"]
+        assert [str(r["organisation"]).rsplit("/", 1)[1] for r in kg.query("institutions", level="level:regional")] == [
+            "asean"
+        ]
         assert calls == []
         assert len(kg.query("institutions", level="regional")) == 1
         assert len(calls) == 1
@@ -398,8 +543,13 @@ def test_the_same_labels_on_every_engine():
     """rdflib, the built store (Oxigraph) and the Turtle in Oxigraph resolve a label alike."""
     import laokg
 
-    answers = {engine: [r["organisation"] for r in laokg.open(REAL, engine=engine).query("institutions", level="national", type="ministry")]
-               for engine in ("rdflib", "oxigraph")}
+    answers = {
+        engine: [
+            r["organisation"]
+            for r in laokg.open(REAL, engine=engine).query("institutions", level="national", type="ministry")
+        ]
+        for engine in ("rdflib", "oxigraph")
+    }
     assert answers["rdflib"] == answers["oxigraph"] and len(answers["rdflib"]) == 2
 
 

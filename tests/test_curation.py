@@ -33,6 +33,7 @@ def test_every_excerpt_is_verbatim(real_graph, seeds):
 
 def test_a_changed_excerpt_is_caught(real_graph, seeds):
     from rdflib import Graph, Literal
+
     from laokg.namespaces import OA
 
     g = Graph()

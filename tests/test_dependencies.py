@@ -61,8 +61,10 @@ def src_imports() -> dict[str, list[str]]:
 
 
 def test_the_scan_finds_imports_of_every_form():
-    source = "import os, yaml.x\nfrom rdflib.namespace import RDF\nfrom . import x\nfrom .y import z\n" \
-             "def f():\n    import prettytable\n"
+    source = (
+        "import os, yaml.x\nfrom rdflib.namespace import RDF\nfrom . import x\nfrom .y import z\n"
+        "def f():\n    import prettytable\n"
+    )
     assert third_party(imported_modules(source)) == {"yaml", "rdflib", "prettytable"}
 
 

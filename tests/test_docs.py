@@ -21,8 +21,8 @@ def test_console_example(example, tmp_path):
         pytest.fail(
             f"{example.id}: `{example.command}` printed:\n{shown}\n\n"
             f"refresh with: python -m tests.docs_examples --update {example.path.name}"
-            if example.path.name == "README.md" else
-            f"{example.id}: `{example.command}` printed:\n{shown}\n\n"
+            if example.path.name == "README.md"
+            else f"{example.id}: `{example.command}` printed:\n{shown}\n\n"
             f"refresh with: python -m tests.docs_examples --update docs/{example.path.name}",
             pytrace=False,
         )

@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 
 from laokg.cli import cli
-from laokg.query.entity import card, resolve, search
 from laokg.errors import NotFoundError
 from laokg.labels import LabelIndex, curie, fold
+from laokg.query.entity import card, resolve, search
 
 from .query_fixtures import KG_ROOT, fixture_graph
 
@@ -40,14 +40,20 @@ def test_curie():
 # ---------------------------------------------------------------- resolve
 
 
-@pytest.mark.parametrize("thing", ["kg:mlsw", KG + "mlsw", f"<{KG}mlsw>", "MLSW", "ministere du travail", "MINISTRY OF LABOUR AND SOCIAL WELFARE"])
+@pytest.mark.parametrize(
+    "thing",
+    ["kg:mlsw", KG + "mlsw", f"<{KG}mlsw>", "MLSW", "ministere du travail", "MINISTRY OF LABOUR AND SOCIAL WELFARE"],
+)
 def test_resolve_iri_curie_or_label(thing):
     assert resolve(fixture_graph(), thing) == URIRef(KG + "mlsw")
 
 
 def test_resolve_errors():
     g = fixture_graph()
-    with pytest.raises(NotFoundError, match="'employment department' is ambiguous: kg:employment-department .*kg:provincial-employment-department"):
+    with pytest.raises(
+        NotFoundError,
+        match="'employment department' is ambiguous: kg:employment-department .*kg:provincial-employment-department",
+    ):
         resolve(g, "employment department")
     with pytest.raises(NotFoundError, match="nothing is called 'employment'; did you mean: Employment Department"):
         resolve(g, "employment")
@@ -87,8 +93,9 @@ def test_show_text_card():
     assert "has unit Employment Department" in lines  # org:hasUnit by its name, the unit by its label
     assert "responsibility of from Decree No. 245 on the Placement of Lao Workers to Work Abroad" in lines
     assert "[1] Read in Diaspora engagement mapping" in lines
-    assert ("  [1] Read in Diaspora engagement mapping\n      section: Annex: List of Actors\n"
-            "      footnotes: 2, 10\n") in out
+    assert (
+        "  [1] Read in Diaspora engagement mapping\n      section: Annex: List of Actors\n      footnotes: 2, 10\n"
+    ) in out
     assert '      excerpt: "MLSW is responsible for leading national and regional efforts"' in out
     assert "      properties the project adds: has unit" in out
     assert "https://" not in out and "@fr" not in out and "org:" not in out
@@ -106,8 +113,14 @@ def test_show_typed_values_and_no_evidence():
 
 def test_show_json_and_rdf(tmp_path):
     data = json.loads(run("show", "kg:decree-245-2020", *FIX, "--format", "json").output)
-    assert data["curie"] == "kg:decree-245-2020" and data["label"] == "Decree No. 245 on the Placement of Lao Workers to Work Abroad"
-    assert {"property": "eli:responsibility_of_agent", "value": {"iri": KG + "mlsw", "curie": "kg:mlsw", "label": "Ministry of Labour and Social Welfare"}} in data["properties"]
+    assert (
+        data["curie"] == "kg:decree-245-2020"
+        and data["label"] == "Decree No. 245 on the Placement of Lao Workers to Work Abroad"
+    )
+    assert {
+        "property": "eli:responsibility_of_agent",
+        "value": {"iri": KG + "mlsw", "curie": "kg:mlsw", "label": "Ministry of Labour and Social Welfare"},
+    } in data["properties"]
     assert data["evidence"][0]["excerpts"] == ["Decree No. 245 on the Placement of Lao Workers"]
     out = tmp_path / "mlsw.ttl"
     assert run("show", "MLSW", *FIX, "--format", "turtle", "-o", str(out)).exit_code == 0
@@ -118,9 +131,11 @@ def test_show_json_and_rdf(tmp_path):
 
 
 def test_show_errors_are_one_line():
-    for args, fragment in ((["show", "employment department", *FIX], "is ambiguous"),
-                           (["show", "Atlantis", *FIX], "nothing is called 'Atlantis'"),
-                           (["show", "kg:a>b", *FIX], "is not a valid IRI")):
+    for args, fragment in (
+        (["show", "employment department", *FIX], "is ambiguous"),
+        (["show", "Atlantis", *FIX], "nothing is called 'Atlantis'"),
+        (["show", "kg:a>b", *FIX], "is not a valid IRI"),
+    ):
         result = run(*args)
         assert result.exit_code == 2
         assert result.stderr.count("\n") == 1 and fragment in result.stderr
@@ -132,11 +147,19 @@ def test_show_a_figure_and_an_institution_as_people_write_them():
     real = ["--root", str(Path(__file__).resolve().parent.parent)]
     out = run("show", "kg:obs-remittances-inflow-lao-2025-s1", *real).output
     lines = [" ".join(line.split()) for line in out.splitlines()]
-    assert lines[:4] == ["Remittances from Lao workers abroad, USD million, first half of 2025",
-                         "kg:obs-remittances-inflow-lao-2025-s1", "type: Figure", "figure: US$366 million"]
-    assert {"value US$366 million", "unit US dollar", "released by Ministry of Labour and Social Welfare",
-            "estimate yes"} <= set(lines)
-    card = out[:out.index("\nEvidence")]  # (a curator's note in the evidence may name a CURIE)
+    assert lines[:4] == [
+        "Remittances from Lao workers abroad, USD million, first half of 2025",
+        "kg:obs-remittances-inflow-lao-2025-s1",
+        "type: Figure",
+        "figure: US$366 million",
+    ]
+    assert {
+        "value US$366 million",
+        "unit US dollar",
+        "released by Ministry of Labour and Social Welfare",
+        "estimate yes",
+    } <= set(lines)
+    card = out[: out.index("\nEvidence")]  # (a curator's note in the evidence may name a CURIE)
     assert "sdmx" not in card and "^^" not in card and card.count("kg:") == 1
     assert "figure: 285,819 persons" in run("show", "kg:obs-emigrant-stock-lao-thailand-2024", *real).output
     data = json.loads(run("show", "kg:obs-remittances-inflow-lao-2025-s1", *real, "--format", "json").output)
@@ -152,8 +175,10 @@ def test_show_did_you_mean_lists_things_not_their_evidence():
     real = ["--root", str(Path(__file__).resolve().parent.parent)]
     result = run("show", "vote", *real)
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert ("did you mean: Right to vote in national elections for citizens residing abroad "
-            "(kg:right-vote-from-abroad-laos)") in result.stderr
+    assert (
+        "did you mean: Right to vote in national elections for citizens residing abroad "
+        "(kg:right-vote-from-abroad-laos)"
+    ) in result.stderr
     assert "Evidence:" not in result.stderr and "Passage:" not in result.stderr and "ev:" not in result.stderr
 
 
@@ -177,7 +202,8 @@ def test_search_shows_evidence_under_the_thing_it_supports(tmp_path):
     from rdflib import Graph
 
     graph = Graph()
-    graph.parse(data="""
+    graph.parse(
+        data="""
         @prefix kg: <https://w3id.org/laokg/id/> . @prefix ev: <https://w3id.org/laokg/id/evidence/> .
         @prefix prov: <http://www.w3.org/ns/prov#> . @prefix oa: <http://www.w3.org/ns/oa#> .
         @prefix laokg: <https://w3id.org/laokg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -188,7 +214,9 @@ def test_search_shows_evidence_under_the_thing_it_supports(tmp_path):
         ev:r-passage a oa:SpecificResource ; rdfs:label "Passage: Report, Rights: “citizens may vote abroad”" .
         ev:p a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Elections: “no vote was held”" .
         ev:b a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Ballots: “ballots”" .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     rows = search(graph, "vote").rows
     assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [("prefix", "kg:right"), ("quoted", "kg:paper")]
     assert str(rows[0]["quotedIn"]) == "Report, Rights: “citizens may vote abroad”"  # evidence and passage: once
@@ -208,7 +236,9 @@ def test_search_substring_and_words():
     rows = search(fixture_graph(), "ploymen").rows
     assert {str(r["rank"]) for r in rows} == {"substring"}
     rows = search(fixture_graph(), "decree 245").rows
-    assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [("exact", "kg:decree-245-2020")]  # altLabel "Decree 245"
+    assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [
+        ("exact", "kg:decree-245-2020")
+    ]  # altLabel "Decree 245"
     rows = search(fixture_graph(), "245 placement").rows
     assert [(str(r["rank"]), curie(r["thing"])) for r in rows] == [("words", "kg:decree-245-2020")]
 
@@ -255,4 +285,6 @@ def test_search_at_a_terminal_shows_quotes_under_each_thing():
     assert lines[0] == "Right to vote in national elections for citizens residing abroad"  # the right first
     assert lines[1] == "    kg:right-vote-from-abroad-laos (laokg:PoliticalRight)"
     assert lines[2].startswith("    quoted in EUDiF Lao profile, Facts & figures: “Right to vote")
-    assert not any(line.startswith(("Evidence:", "Passage:")) for line in lines) and all(len(line) <= 80 for line in lines)
+    assert not any(line.startswith(("Evidence:", "Passage:")) for line in lines) and all(
+        len(line) <= 80 for line in lines
+    )

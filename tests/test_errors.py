@@ -119,8 +119,14 @@ def test_unbuffered_export_on_a_short_writing_stream_fails(project, monkeypatch)
 
 def _laokg(*args, stdout, env=None):
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "laokg", *map(str, args)], stdout=stdout,
-                          stderr=subprocess.PIPE, text=True, env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "laokg", *map(str, args)],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("args", [["sparql", "SELECT ?s WHERE { ?s a schema:Person }"], ["export"]])
@@ -128,8 +134,10 @@ def test_dev_full_in_a_real_process(args, project):
     with open("/dev/full", "wb") as full:
         proc = _laokg(*args, "--root", project, stdout=full)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.splitlines() == ["Error: standard output: cannot write: No space left on device "
-                                        + proc.stderr.split("device ", 1)[1].rstrip("\n")]
+    assert proc.stderr.splitlines() == [
+        "Error: standard output: cannot write: No space left on device "
+        + proc.stderr.split("device ", 1)[1].rstrip("\n")
+    ]
 
 
 def test_a_filling_disk_with_unbuffered_stdout_is_an_error(project, tmp_path):
@@ -145,9 +153,15 @@ def test_a_filling_disk_with_unbuffered_stdout_is_an_error(project, tmp_path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
     with open(target, "wb") as out:
-        proc = subprocess.run([sys.executable, "-m", "laokg", "export", "--root", str(project)], stdout=out,
-                              stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                              preexec_fn=limit, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "laokg", "export", "--root", str(project)],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=limit,
+            timeout=120,
+        )
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "cannot write: File too large (after 1,024 of" in proc.stderr
 
@@ -198,11 +212,20 @@ def test_nesting_just_below_the_limit_runs():
 SURROGATE = PREFIXES + 'kg:somchai schema:description "a\\uD800b" .\n'
 
 
-@pytest.mark.parametrize("args", [
-    ["export", "--format", "turtle"], ["export", "--format", "xml"], ["export", "--format", "nt"],
-    ["export", "--format", "jsonld"], ["build"], ["stats"], ["validate"],
-    ["sparql", "SELECT ?d WHERE { ?s schema:description ?d }"], ["show", "kg:somchai"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "turtle"],
+        ["export", "--format", "xml"],
+        ["export", "--format", "nt"],
+        ["export", "--format", "jsonld"],
+        ["build"],
+        ["stats"],
+        ["validate"],
+        ["sparql", "SELECT ?d WHERE { ?s schema:description ?d }"],
+        ["show", "kg:somchai"],
+    ],
+)
 def test_a_lone_surrogate_in_a_data_file_is_refused_with_file_and_line(args, project):
     data = write(project / "extra.ttl", SURROGATE)
     result = invoke(*args, "--root", project, "--data", data)
@@ -220,8 +243,11 @@ def test_a_lone_surrogate_made_by_a_query_is_an_error_naming_the_value(fmt, proj
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld"])
 def test_a_lone_surrogate_in_a_construct_is_an_error_naming_the_node(fmt, project):
     query = 'CONSTRUCT { kg:x rdfs:label ?x } WHERE { BIND("a\\uDC00" AS ?x) }'
-    assert_one_line(invoke("sparql", "--root", project, query, "--format", fmt),
-                    "cannot write the value of <https://w3id.org/laokg/id/x>", "U+DC00")
+    assert_one_line(
+        invoke("sparql", "--root", project, query, "--format", fmt),
+        "cannot write the value of <https://w3id.org/laokg/id/x>",
+        "U+DC00",
+    )
 
 
 def test_the_serialiser_never_writes_a_question_mark():
@@ -239,18 +265,25 @@ def test_the_serialiser_never_writes_a_question_mark():
 # ---------------------------------------------------------------- SHACL-SPARQL refused by pySHACL
 
 
-@pytest.mark.parametrize("body,what", [
-    ("SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }", "VALUES"),
-    ("SELECT $this WHERE { SERVICE <http://127.0.0.1:9/q> { $this ?p ?o } }", "SERVICE"),
-])
+@pytest.mark.parametrize(
+    "body,what",
+    [
+        ("SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }", "VALUES"),
+        ("SELECT $this WHERE { SERVICE <http://127.0.0.1:9/q> { $this ?p ?o } }", "SERVICE"),
+    ],
+)
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_shacl_sparql_shapes_pyshacl_refuses(body, what, command, project):
     shapes = project / "ontology" / "shapes.ttl"
-    shapes.write_text(shapes.read_text(encoding="utf-8") + f"""
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8")
+        + f"""
 <urn:x:Shape> a <http://www.w3.org/ns/shacl#NodeShape> ;
   <http://www.w3.org/ns/shacl#targetNode> <https://w3id.org/laokg/id/somchai> ;
   <http://www.w3.org/ns/shacl#sparql> [ <http://www.w3.org/ns/shacl#select> "{body}" ] .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     assert_one_line(invoke(command, "--root", project), "the SHACL shapes cannot be run", what)
 
 
@@ -266,8 +299,9 @@ def test_a_5000_digit_integer_parameter_is_too_long():
 
 def test_a_5000_digit_integer_in_a_data_file_is_too_long(project):
     data = write(project / "big.ttl", PREFIXES + "kg:somchai schema:n " + "9" * 5000 + " .\n")
-    assert_one_line(invoke("export", "--root", project, "--data", data),
-                    f"{data}:8: a number of 5,000 digits is too long")
+    assert_one_line(
+        invoke("export", "--root", project, "--data", data), f"{data}:8: a number of 5,000 digits is too long"
+    )
 
 
 # ---------------------------------------------------------------- control characters
@@ -346,7 +380,8 @@ def test_the_hook_check_sixty_levels_in_a_real_process(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "laokg", "sparql", query], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        "Error: query:1: query nested 60 levels deep; laokg allows 20 levels of { }, ( ) and [ ] (rewrite it flatter)"]
+        "Error: query:1: query nested 60 levels deep; laokg allows 20 levels of { }, ( ) and [ ] (rewrite it flatter)"
+    ]
 
 
 def test_click_usage_errors_keep_code_2():
@@ -373,12 +408,22 @@ def test_a_library_warning_with_control_characters_is_one_escaped_line():
     assert result.exit_code == 0, result.stderr
     _no_control(result.stderr)
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Warning: rdflib: http://example.org/ \\e[31m\\x07 does not look like"), lines
+    assert len(lines) == 1 and lines[0].startswith(
+        "Warning: rdflib: http://example.org/ \\e[31m\\x07 does not look like"
+    ), lines
 
 
 def test_a_number_too_long_to_convert_is_a_warning_line_not_a_traceback():
-    result = invoke("sparql", "SELECT ?x WHERE { BIND(" + "7" * 5001 + " AS ?x) }", "--root", KG_ROOT,
-                    "--engine", "rdflib", "--format", "csv")
+    result = invoke(
+        "sparql",
+        "SELECT ?x WHERE { BIND(" + "7" * 5001 + " AS ?x) }",
+        "--root",
+        KG_ROOT,
+        "--engine",
+        "rdflib",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -396,14 +441,18 @@ def test_table_cells_escape_terminal_sequences(engine):
 
 
 def test_show_trace_and_query_show_escape_terminal_sequences(tmp_path):
-    data = write(tmp_path / "evil.ttl", PREFIXES + f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    data = write(
+        tmp_path / "evil.ttl",
+        PREFIXES
+        + f"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix org: <http://www.w3.org/ns/org#> .
 kg:evil a org:Organization ;
     skos:prefLabel "Evil{OSC}{CSI} org"@en ;
     skos:altLabel "EVIL" ;
     rdfs:comment "line\\u000d{CSI}overwritten" .
-""".replace("\x1b", "\\u001B").replace("\x07", "\\u0007"))
+""".replace("\x1b", "\\u001B").replace("\x07", "\\u0007"),
+    )
     shown = invoke("show", "kg:evil", "--root", KG_ROOT, "--data", data)
     assert shown.exit_code == 0, shown.stderr
     _no_control(shown.stdout)
@@ -411,7 +460,7 @@ kg:evil a org:Organization ;
     traced = invoke("trace", "kg:evil", "--root", KG_ROOT, "--data", data)
     _no_control(traced.stdout + traced.stderr)
     queries = tmp_path / "queries"
-    write(queries / "evil.rq", f"#+ summary: a title\n# a comment {OSC}\nSELECT ?s WHERE {{ ?s ?p \"{CSI}\" }}\n")
+    write(queries / "evil.rq", f'#+ summary: a title\n# a comment {OSC}\nSELECT ?s WHERE {{ ?s ?p "{CSI}" }}\n')
     described = invoke("query", "show", "evil", "--queries", queries, "--root", KG_ROOT)
     assert described.exit_code == 0, described.stderr
     _no_control(described.stdout)

@@ -109,8 +109,11 @@ def test_turtle_uses_the_laokg_prefixes(project):
 
 @pytest.mark.parametrize("fmt", ["turtle", "xml"])
 def test_unbound_predicate_namespaces_get_readable_prefixes(project, tmp_path, fmt):
-    extra = write(tmp_path / "odd.ttl", "<https://w3id.org/laokg/id/x> <http://example.org/terms/colour> \"red\" ;"
-                                        " a <http://example.org/things#Widget> .\n")
+    extra = write(
+        tmp_path / "odd.ttl",
+        '<https://w3id.org/laokg/id/x> <http://example.org/terms/colour> "red" ;'
+        " a <http://example.org/things#Widget> .\n",
+    )
     data = export.serialize(load.load_data_graph(project, [extra]), fmt).decode()
     assert "ns1" not in data
     assert "example" in data and "terms/" in data
@@ -129,7 +132,9 @@ def test_jsonld_has_a_prefix_context_and_keeps_list_order(project, tmp_path):
     assert "sh" not in doc["@context"]  # only prefixes the graph uses
     somchai = next(node for node in doc["@graph"] if node["@id"] == "kg:somchai")
     assert [item["@value"] if isinstance(item, dict) else item for item in somchai["schema:knowsAbout"]["@list"]] == [
-        "zeta", "alpha", "mu"
+        "zeta",
+        "alpha",
+        "mu",
     ]
     assert isomorphic(graph, Graph().parse(data=json.dumps(doc), format="json-ld"))
 
@@ -137,11 +142,14 @@ def test_jsonld_has_a_prefix_context_and_keeps_list_order(project, tmp_path):
 @pytest.mark.parametrize("fmt", list(export.FORMATS))
 def test_literals_keep_their_lexical_forms(tmp_path, fmt):
     """No format rewrites what the curator wrote ("01", "1.0E0", "P24M" stay as they are)."""
-    path = write(tmp_path / "lex.ttl", """@prefix ex: <http://example.org/> .
+    path = write(
+        tmp_path / "lex.ttl",
+        """@prefix ex: <http://example.org/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 ex:a ex:i "01"^^xsd:integer ; ex:d "1.0E0"^^xsd:double ; ex:b "1"^^xsd:boolean ;
      ex:dec "1.50"^^xsd:decimal ; ex:dur "P24M"^^xsd:duration ; ex:n 366 .
-""")
+""",
+    )
     graph = load.parse_file(path)
     back = _parse_back(export.serialize(graph, fmt), fmt)
     assert sorted(o.n3() for o in back.objects()) == sorted(o.n3() for o in graph.objects())
@@ -229,7 +237,9 @@ def _export_in_subprocess(fmt: str, seed: str) -> bytes:
     env.pop("LAOKG_ROOT", None)
     proc = subprocess.run(
         [sys.executable, "-m", "laokg", "export", "--root", str(REAL_ROOT), "--format", fmt],
-        capture_output=True, env=env, check=False,
+        capture_output=True,
+        env=env,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     return proc.stdout
@@ -298,7 +308,9 @@ def test_real_export_parses_with_serdi(real_exports, fmt, syntax):
 def test_real_export_parses_with_rapper(real_exports, fmt, syntax):
     rapper = need_binary("rapper", "raptor2-utils")
     graph, paths = real_exports
-    proc = subprocess.run([rapper, "-q", "-i", syntax, "-o", "ntriples", str(paths[fmt])], capture_output=True, check=False)
+    proc = subprocess.run(
+        [rapper, "-q", "-i", syntax, "-o", "ntriples", str(paths[fmt])], capture_output=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stderr == b""
     assert len([line for line in proc.stdout.splitlines() if line.strip()]) == len(graph)

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 
-from laokg.errors import InputError
 from laokg.cli.common import write_output
-from laokg.query.formats import check_format, default_format, render
+from laokg.errors import InputError
 from laokg.query.engines import QueryResult
+from laokg.query.formats import check_format, default_format, render
 
 KG = "https://w3id.org/laokg/id/"
 
@@ -24,7 +24,11 @@ def result():
         "SELECT",
         vars=["thing", "label", "year", "note"],
         rows=[
-            {"thing": URIRef(KG + "mlsw"), "label": Literal("Ministère, \"MLSW\"", lang="fr"), "year": Literal("1993", datatype=ns.XSD.gYear)},
+            {
+                "thing": URIRef(KG + "mlsw"),
+                "label": Literal('Ministère, "MLSW"', lang="fr"),
+                "year": Literal("1993", datatype=ns.XSD.gYear),
+            },
             {"thing": URIRef("http://example.org/x y"), "label": Literal("two\nlines\ttab"), "note": BNode("b0")},
         ],
     )
@@ -42,7 +46,11 @@ def test_table_is_aligned_and_shortens_iris(result):
 
 
 def test_table_handles_wide_characters():
-    r = QueryResult("SELECT", vars=["a", "b"], rows=[{"a": Literal("ລາວ"), "b": Literal("x")}, {"a": Literal("日本"), "b": Literal("y")}])
+    r = QueryResult(
+        "SELECT",
+        vars=["a", "b"],
+        rows=[{"a": Literal("ລາວ"), "b": Literal("x")}, {"a": Literal("日本"), "b": Literal("y")}],
+    )
     lines = render(r, "table").splitlines()
     # "日本" takes 4 terminal columns, "ລາວ" 3: column b starts at the same screen column
     assert lines[3] == "日本  y" and lines[2] == "ລາວ   x" and lines[0] == "a     b"
@@ -60,7 +68,12 @@ def test_csv_follows_sparql_csv(result):
 def test_tsv_keeps_term_types(result):
     lines = render(result, "tsv").splitlines()
     assert lines[0] == "?thing\t?label\t?year\t?note"
-    assert lines[1].split("\t") == [f"<{KG}mlsw>", '"Ministère, \\"MLSW\\""@fr', '"1993"^^<http://www.w3.org/2001/XMLSchema#gYear>', ""]
+    assert lines[1].split("\t") == [
+        f"<{KG}mlsw>",
+        '"Ministère, \\"MLSW\\""@fr',
+        '"1993"^^<http://www.w3.org/2001/XMLSchema#gYear>',
+        "",
+    ]
     assert lines[2].split("\t")[1] == '"two\\nlines\\ttab"'
 
 
@@ -87,7 +100,7 @@ def test_graph_formats():
     g = Graph()
     g.add((URIRef(KG + "a"), ns.DCTERMS.title, Literal("A", lang="en")))
     r = QueryResult("CONSTRUCT", graph=g)
-    assert "kg:a dct:title \"A\"@en" in render(r, "turtle")
+    assert 'kg:a dct:title "A"@en' in render(r, "turtle")
     assert render(r, "nt").strip() == f'<{KG}a> <http://purl.org/dc/terms/title> "A"@en .'
     data = json.loads(render(r, "jsonld"))
     assert data["@context"] == {"dct": "http://purl.org/dc/terms/", "kg": KG}
@@ -101,7 +114,9 @@ def test_defaults():
     assert default_format("CONSTRUCT", True) == "turtle"
 
 
-@pytest.mark.parametrize("form, fmt", [("SELECT", "turtle"), ("ASK", "jsonld"), ("CONSTRUCT", "csv"), ("DESCRIBE", "table")])
+@pytest.mark.parametrize(
+    "form, fmt", [("SELECT", "turtle"), ("ASK", "jsonld"), ("CONSTRUCT", "csv"), ("DESCRIBE", "table")]
+)
 def test_format_must_fit_the_query_form(form, fmt):
     with pytest.raises(InputError, match=f"--format {fmt} is for"):
         check_format(form, fmt)
@@ -134,15 +149,24 @@ def _num(n):
 
 
 def test_table_right_aligns_numbers():
-    r = QueryResult("SELECT", vars=["country", "n"], rows=[{"country": Literal("Thailand"), "n": _num(285819)},
-                                                           {"country": Literal("Canada"), "n": _num(7)}])
+    r = QueryResult(
+        "SELECT",
+        vars=["country", "n"],
+        rows=[{"country": Literal("Thailand"), "n": _num(285819)}, {"country": Literal("Canada"), "n": _num(7)}],
+    )
     assert render(r, "table", width=80).splitlines() == [
-        "country        n", "-" * 16, "Thailand  285819", "Canada         7"]
+        "country        n",
+        "-" * 16,
+        "Thailand  285819",
+        "Canada         7",
+    ]
 
 
 def test_long_cells_wrap_within_their_column_and_csv_keeps_them_whole():
     text = "word " * 40
-    r = QueryResult("SELECT", vars=["thing", "note"], rows=[{"thing": URIRef(KG + "mlsw"), "note": Literal(text.strip())}])
+    r = QueryResult(
+        "SELECT", vars=["thing", "note"], rows=[{"thing": URIRef(KG + "mlsw"), "note": Literal(text.strip())}]
+    )
     lines = render(r, "table", width=40).splitlines()
     assert max(len(line) for line in lines) <= 40 and len(lines) > 3
     assert lines[2].startswith("kg:mlsw  word word") and lines[3].startswith("         word")
@@ -173,19 +197,23 @@ def test_wide_characters_count_double_when_fitting():
     assert max(wcswidth(line) for line in render(r, "table", width=30).splitlines()) <= 30
 
 
-@pytest.mark.parametrize("command", [
-    "laokg query list",
-    "laokg query run instruments",
-    "laokg query run instrument_provisions -p instrument=kg:decree-475-2021",
-    "laokg audit",
-    "laokg search ministry",
-    "laokg query run sources",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "laokg query list",
+        "laokg query run instruments",
+        "laokg query run instrument_provisions -p instrument=kg:decree-475-2021",
+        "laokg audit",
+        "laokg search ministry",
+        "laokg query run sources",
+    ],
+)
 def test_real_tables_fit_an_80_column_terminal(command, tmp_path):
     """The issue's measurement: at 80 columns no line is wider than 80 (they were up to 466)."""
     from wcwidth import wcswidth
 
-    from .docs_examples import Example, run as run_example
+    from .docs_examples import Example
+    from .docs_examples import run as run_example
 
     lines = run_example(Example(tmp_path / "x.md", 0, command, [], 0), tmp_path)
     assert len(lines) > 5
@@ -198,18 +226,28 @@ def _as_rdflib_result(result):
 
     res = Result("SELECT")
     res.vars = [Variable(v) for v in result.vars]
-    res.bindings = [{Variable(k): (Literal(str(t)) if isinstance(t, Literal) and t.datatype == ns.XSD.string else t)
-                     for k, t in row.items() if t is not None} for row in result.rows]
+    res.bindings = [
+        {
+            Variable(k): (Literal(str(t)) if isinstance(t, Literal) and t.datatype == ns.XSD.string else t)
+            for k, t in row.items()
+            if t is not None
+        }
+        for row in result.rows
+    ]
     return res
 
 
-ODD = QueryResult("SELECT", vars=["a", "b", "c"], rows=[
-    {"a": URIRef("https://w3id.org/laokg/id/x"), "b": Literal('comma, "quote"\nnewline'), "c": BNode("b0")},
-    {"b": Literal("5", datatype=ns.XSD.positiveInteger)},
-    {"a": Literal("ລາວ", lang="lo"), "c": Literal("x", datatype=ns.XSD.string)},
-    {},
-    {"a": Literal(" lead\r\nspace "), "b": Literal("")},
-])
+ODD = QueryResult(
+    "SELECT",
+    vars=["a", "b", "c"],
+    rows=[
+        {"a": URIRef("https://w3id.org/laokg/id/x"), "b": Literal('comma, "quote"\nnewline'), "c": BNode("b0")},
+        {"b": Literal("5", datatype=ns.XSD.positiveInteger)},
+        {"a": Literal("ລາວ", lang="lo"), "c": Literal("x", datatype=ns.XSD.string)},
+        {},
+        {"a": Literal(" lead\r\nspace "), "b": Literal("")},
+    ],
+)
 
 
 @pytest.mark.parametrize("rows", [ODD, None], ids=["odd-terms", "fixture"])
@@ -232,15 +270,32 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 #: canonical form, as a store answer would); rdflib normalises others again ("1000"^^xsd:double
 #: is written 1000.0): the text written from Oxigraph's terms must be rdflib's
 ODD_TERMS = [
-    "<https://w3id.org/laokg/id/x>", "<http://example.org/x%20y?q=1#f>", "_:b0",
-    '""', '"plain"', '"comma, \\"quote\\"\\nnewline"', '" lead\\r\\nspace "', '"tab\\tand\\\\backslash"',
-    '"ລາວ"@lo', '"Ministère"@fr-CA', '"x"^^<' + XSD + 'string>', '"😀 wide ＡＢ"',
-    '"01"^^<' + XSD + 'integer>', '"+5"^^<' + XSD + 'integer>', '"1.50"^^<' + XSD + 'decimal>',
-    '"1E3"^^<' + XSD + 'double>', '"0.0"^^<' + XSD + 'float>', '"1"^^<' + XSD + 'boolean>',
-    '"abc"^^<' + XSD + 'integer>', '"2020-01-01T00:00:00Z"^^<' + XSD + 'dateTime>',
-    '"2020-02-30"^^<' + XSD + 'date>', '"1993"^^<' + XSD + 'gYear>', '"P2Y"^^<' + XSD + 'duration>',
-    '"5"^^<' + XSD + 'positiveInteger>', '"x, y"^^<https://example.org/custom>',
-    '"https://x.org/a"^^<' + XSD + 'anyURI>',
+    "<https://w3id.org/laokg/id/x>",
+    "<http://example.org/x%20y?q=1#f>",
+    "_:b0",
+    '""',
+    '"plain"',
+    '"comma, \\"quote\\"\\nnewline"',
+    '" lead\\r\\nspace "',
+    '"tab\\tand\\\\backslash"',
+    '"ລາວ"@lo',
+    '"Ministère"@fr-CA',
+    '"x"^^<' + XSD + "string>",
+    '"😀 wide ＡＢ"',
+    '"01"^^<' + XSD + "integer>",
+    '"+5"^^<' + XSD + "integer>",
+    '"1.50"^^<' + XSD + "decimal>",
+    '"1E3"^^<' + XSD + "double>",
+    '"0.0"^^<' + XSD + "float>",
+    '"1"^^<' + XSD + "boolean>",
+    '"abc"^^<' + XSD + "integer>",
+    '"2020-01-01T00:00:00Z"^^<' + XSD + "dateTime>",
+    '"2020-02-30"^^<' + XSD + "date>",
+    '"1993"^^<' + XSD + "gYear>",
+    '"P2Y"^^<' + XSD + "duration>",
+    '"5"^^<' + XSD + "positiveInteger>",
+    '"x, y"^^<https://example.org/custom>',
+    '"https://x.org/a"^^<' + XSD + "anyURI>",
 ]
 
 
@@ -259,7 +314,9 @@ def _oxigraph_rows(terms_by_row: list[list]) -> tuple[list[str], list[tuple]]:
     store = pyoxigraph.Store()
     store.load("\n".join(lines).encode("utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     where = " ".join(f"OPTIONAL {{ ?row <urn:{v}> ?{v} }}" for v in vars_)
-    answer = store.query(f"SELECT {' '.join('?' + v for v in vars_)} WHERE {{ ?row <urn:number> ?n {where} }} ORDER BY ?n")
+    answer = store.query(
+        f"SELECT {' '.join('?' + v for v in vars_)} WHERE {{ ?row <urn:number> ?n {where} }} ORDER BY ?n"
+    )
     return vars_, [tuple(s[v] for v in vars_) for s in answer]
 
 
@@ -267,8 +324,11 @@ def _rdflib_result(vars_, rows) -> QueryResult:
     """The same rows as the engine made them before: rdflib terms from to_rdflib."""
     from laokg.query.oxigraph import to_rdflib
 
-    return QueryResult("SELECT", vars=vars_, rows=[{v: to_rdflib(t) for v, t in zip(vars_, row, strict=True) if t is not None}
-                                                   for row in rows])
+    return QueryResult(
+        "SELECT",
+        vars=vars_,
+        rows=[{v: to_rdflib(t) for v, t in zip(vars_, row, strict=True) if t is not None} for row in rows],
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
@@ -278,7 +338,7 @@ def test_oxigraph_terms_are_written_as_their_rdflib_terms_are(fmt, layout):
 
     terms = [[t] for t in ODD_TERMS]
     if layout == "three columns":
-        terms = [ODD_TERMS[i:i + 3] for i in range(0, len(ODD_TERMS), 3)]
+        terms = [ODD_TERMS[i : i + 3] for i in range(0, len(ODD_TERMS), 3)]
     elif layout == "unbound cells":
         terms = [[t, None, t] for t in ODD_TERMS] + [[None, None, None]]
     elif layout == "one empty column":  # csv quotes a lone empty field
@@ -292,20 +352,36 @@ def test_oxigraph_terms_are_written_as_their_rdflib_terms_are(fmt, layout):
     assert write_solutions(fmt, vars_, rows) == want
     if fmt != "json" and rows:  # a later batch of a stream: the same lines without the header
         ending = "\r\n" if fmt == "csv" else "\n"
-        assert write_solutions(fmt, vars_, rows, header=False) == want[want.index(ending) + len(ending):]
+        assert write_solutions(fmt, vars_, rows, header=False) == want[want.index(ending) + len(ending) :]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.text(st.characters(blacklist_categories=("Cs",))), st.sampled_from(["", "@en", "^^<" + XSD + "string>", "^^<" + XSD + "token>"])),
-                min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.characters(blacklist_categories=("Cs",))),
+            st.sampled_from(["", "@en", "^^<" + XSD + "string>", "^^<" + XSD + "token>"]),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_any_string_is_written_as_rdflib_writes_it(values):
-    from laokg.query.formats import write_solutions
     import pyoxigraph
 
-    rows = [(pyoxigraph.Literal(text, language="en") if kind == "@en" else
-             pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(kind[3:-1])) if kind.startswith("^^") else
-             pyoxigraph.Literal(text), pyoxigraph.NamedNode("https://w3id.org/laokg/id/x"))
-            for text, kind in values]
+    from laokg.query.formats import write_solutions
+
+    rows = [
+        (
+            pyoxigraph.Literal(text, language="en")
+            if kind == "@en"
+            else pyoxigraph.Literal(text, datatype=pyoxigraph.NamedNode(kind[3:-1]))
+            if kind.startswith("^^")
+            else pyoxigraph.Literal(text),
+            pyoxigraph.NamedNode("https://w3id.org/laokg/id/x"),
+        )
+        for text, kind in values
+    ]
     for fmt in ("csv", "tsv", "json"):
         assert write_solutions(fmt, ["a", "b"], rows) == render(_rdflib_result(["a", "b"], rows), fmt)
 
@@ -315,9 +391,12 @@ def test_oxigraph_terms_cannot_hold_a_lone_surrogate():
     query can carry a lone surrogate (if this ever changes, the check must come back)."""
     import pyoxigraph
 
-    for make in (lambda: pyoxigraph.Literal("a\ud800b"), lambda: pyoxigraph.NamedNode("https://x.org/\udc00"),
-                 lambda: pyoxigraph.Store().query('SELECT ?x WHERE { BIND("\\uD800" AS ?x) }'),
-                 lambda: pyoxigraph.Store().query('SELECT ?x WHERE { BIND("\ud800" AS ?x) }')):
+    for make in (
+        lambda: pyoxigraph.Literal("a\ud800b"),
+        lambda: pyoxigraph.NamedNode("https://x.org/\udc00"),
+        lambda: pyoxigraph.Store().query('SELECT ?x WHERE { BIND("\\uD800" AS ?x) }'),
+        lambda: pyoxigraph.Store().query('SELECT ?x WHERE { BIND("\ud800" AS ?x) }'),
+    ):
         with pytest.raises((ValueError, SyntaxError, UnicodeError, TypeError)):
             make()
 

@@ -37,7 +37,9 @@ def test_clean_project_has_copies_of_every_graph_file_and_the_real_ontology_and_
     assert summary["copies"] == 1 and summary["planted"] == {}
     # copies of graph/ as loaded: each theme file, and the provenance its short form expands to
     themes = sorted(p.stem for p in (ROOT / "graph").glob("*.ttl")) + ["zz-generated-provenance", "time"]
-    assert sorted(p.stem for p in (out / "graph").glob("*.ttl")) == sorted(f"c{i:04d}-{t}" for i in (1,) for t in themes)
+    assert sorted(p.stem for p in (out / "graph").glob("*.ttl")) == sorted(
+        f"c{i:04d}-{t}" for i in (1,) for t in themes
+    )
     assert (out / "ontology" / "shapes.ttl").read_bytes() == (ROOT / "ontology" / "shapes.ttl").read_bytes()
     assert tree_bytes(out / "queries") == tree_bytes(ROOT / "queries")
 
@@ -77,13 +79,24 @@ def test_sources_over_time_every_kind_is_there_as_counted(clean):
     out, summary = clean
     kinds = summary["time"]
     assert all(n >= 1 for n in kinds.values()) and set(kinds) == {
-        "agreeing second sources", "third sources", "roundings", "disagreements", "facts both editions state",
-        "figures changed by an edition", "facts dropped by an edition", "documents with two editions"}
+        "agreeing second sources",
+        "third sources",
+        "roundings",
+        "disagreements",
+        "facts both editions state",
+        "figures changed by an edition",
+        "facts dropped by an edition",
+        "documents with two editions",
+    }
     g = load_data_graph(out)
 
     def documents(node):
-        return {d for ev in g.objects(node, PROV.qualifiedDerivation) for p in g.objects(ev, PROV.entity)
-                for d in g.objects(p, OA.hasSource)}
+        return {
+            d
+            for ev in g.objects(node, PROV.qualifiedDerivation)
+            for p in g.objects(ev, PROV.entity)
+            for d in g.objects(p, OA.hasSource)
+        }
 
     found = {"roundings": 0, "disagreements": 0}
     for a, b in g.subject_objects(LAOKG.disagreesWith):
@@ -91,6 +104,7 @@ def test_sources_over_time_every_kind_is_there_as_counted(clean):
         found[{"rounding": "roundings", "disagreement": "disagreements"}[kind]] += 1
         assert documents(a) and documents(a).isdisjoint(documents(b))  # each value with its own source
     assert found == {"roundings": kinds["roundings"], "disagreements": kinds["disagreements"]}
+
     def news(node):
         return {d for d in documents(node) if "/time-" in str(d)}
 
@@ -99,7 +113,7 @@ def test_sources_over_time_every_kind_is_there_as_counted(clean):
     # the generated bulletin's editions (the real graph's EUDiF profile has two editions too)
     editions = [(s, o) for s, o in g.subject_objects(DCTERMS.isVersionOf) if "/time-" in str(s)]
     assert len(editions) == kinds["documents with two editions"]
-    (revised, first), = editions
+    ((revised, first),) = editions
     superseded = list(g.subject_objects(LAOKG.supersededBy))
     changed = [(old, new) for old, new in superseded if new != revised]
     dropped = [old for old, new in superseded if new == revised]
@@ -140,8 +154,12 @@ def test_planted_mode_gives_exactly_the_planted_violations(tmp_path):
     planted = json.loads((out / "planted.json").read_text(encoding="utf-8"))
     assert planted == summary["planted"]
     kinds = {key.split()[-1] for key in planted}
-    assert {"sh:MinCountConstraintComponent", "sh:MaxCountConstraintComponent",
-            "sh:DatatypeConstraintComponent", "sh:SPARQLConstraintComponent"} <= kinds
+    assert {
+        "sh:MinCountConstraintComponent",
+        "sh:MaxCountConstraintComponent",
+        "sh:DatatypeConstraintComponent",
+        "sh:SPARQLConstraintComponent",
+    } <= kinds
     assert any(k.startswith("lksh:ProjectOwnPropertiesShape ") for k in planted)
     assert any(k.startswith("lksh:DocumentEvidenceShape ") and "SPARQL" in k for k in planted)
     assert all(1 <= n <= 2 for n in planted.values())  # 2 unless the copy has only one candidate node

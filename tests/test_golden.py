@@ -33,8 +33,14 @@ def test_the_recipe_covers_every_saved_query_and_each_kind_of_output(outputs):
 
 
 def test_a_changed_byte_is_reported_with_its_output():
-    recorded = {"export --format nt": {"exit": 0, "bytes": 3, "sha256": "a"}, "site/x.html": {"exit": 0, "bytes": 1, "sha256": "b"}}
-    now = {"export --format nt": {"exit": 0, "bytes": 3, "sha256": "c"}, "site/y.html": {"exit": 0, "bytes": 1, "sha256": "b"}}
+    recorded = {
+        "export --format nt": {"exit": 0, "bytes": 3, "sha256": "a"},
+        "site/x.html": {"exit": 0, "bytes": 1, "sha256": "b"},
+    }
+    now = {
+        "export --format nt": {"exit": 0, "bytes": 3, "sha256": "c"},
+        "site/y.html": {"exit": 0, "bytes": 1, "sha256": "b"},
+    }
     assert golden.differences(recorded, now) == [
         "differs: export --format nt (exit 0 -> 0, 3 -> 3 bytes)",
         "missing now: site/x.html",

@@ -30,12 +30,15 @@ def grlc_python() -> str:
     candidates = [os.environ.get("LAOKG_GRLC_PYTHON"), str(ROOT / ".grlc-venv" / "bin" / "python")]
     for c in candidates:
         if c and Path(c).exists():
-            probe = subprocess.run([c, "-c", "import grlc, sys; sys.stdout.write(grlc.__version__)"],
-                                   capture_output=True, text=True)
+            probe = subprocess.run(
+                [c, "-c", "import grlc, sys; sys.stdout.write(grlc.__version__)"], capture_output=True, text=True
+            )
             if probe.returncode == 0:
                 return c
-    message = ("grlc is not installed: python3 -m venv .grlc-venv && "
-               f".grlc-venv/bin/pip install grlc=={GRLC_VERSION} (or set $LAOKG_GRLC_PYTHON)")
+    message = (
+        "grlc is not installed: python3 -m venv .grlc-venv && "
+        f".grlc-venv/bin/pip install grlc=={GRLC_VERSION} (or set $LAOKG_GRLC_PYTHON)"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -48,13 +51,17 @@ class Grlc:
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "config.ini").write_text(
             f"[defaults]\nsparql_endpoint = {endpoint}\ndebug = False\n\n[local]\nlocal_sparql_dir = {folder}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        code = ("from grlc.server import app; "
-                f"app.run(host='127.0.0.1', port={self.port}, threaded=False, use_reloader=False)")
-        self.proc = subprocess.Popen([python, "-c", code], cwd=workdir, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+        code = (
+            "from grlc.server import app; "
+            f"app.run(host='127.0.0.1', port={self.port}, threaded=False, use_reloader=False)"
+        )
+        self.proc = subprocess.Popen(
+            [python, "-c", code], cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         try:
             wait_for(self.base + "/", self.proc)
         except Exception:
@@ -182,8 +189,11 @@ def test_grlc_exposes_every_query_with_laokg_parameter_names(servers):
     for name in query_names():
         op = paths.get(f"/{name}", {}).get("get")
         assert op is not None, f"grlc does not serve {name}"
-        grlc_names = sorted(p["name"] for p in op.get("parameters", []) if p.get("in") == "query"
-                            and p["name"] not in ("endpoint", "page"))
+        grlc_names = sorted(
+            p["name"]
+            for p in op.get("parameters", [])
+            if p.get("in") == "query" and p["name"] not in ("endpoint", "page")
+        )
         assert grlc_names == sorted(p.name for p in catalogue()[name].parameters), name
 
 

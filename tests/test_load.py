@@ -196,11 +196,31 @@ BAD_FILES = [
     # (description, text, line of the error, words the message contains)
     ("extra term", "@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b ex:c ex:d .\n", 3, "end of statement"),
     ("unbound prefix", "@prefix ex: <http://e/> .\n\n\nfoo:a ex:b ex:c .\n", 4, 'Prefix "foo:" not bound'),
-    ("after a multi-line string", '@prefix ex: <http://e/> .\nex:a ex:b """one\ntwo\nthree""" .\nex:a ex:b ex:c ;; . oops\n', 5, "near 'oops'"),
-    ("newline in a string", '@prefix ex: <http://e/> .\n\nex:a ex:b "abc .\nex:x ex:y ex:z .\n', 3, "newline found in string"),
+    (
+        "after a multi-line string",
+        '@prefix ex: <http://e/> .\nex:a ex:b """one\ntwo\nthree""" .\nex:a ex:b ex:c ;; . oops\n',
+        5,
+        "near 'oops'",
+    ),
+    (
+        "newline in a string",
+        '@prefix ex: <http://e/> .\n\nex:a ex:b "abc .\nex:x ex:y ex:z .\n',
+        3,
+        "newline found in string",
+    ),
     ("missing final dot", "@prefix ex: <http://e/> .\nex:a ex:b ex:c\n\n", 2, "end of file"),
-    ("CRLF line ends", "@prefix ex: <http://e/> .\r\nex:a ex:b ex:c .\r\nex:a ex:b ex:c ex:d .\r\n", 3, "end of statement"),
-    ("non-ASCII before", '@prefix ex: <http://e/> .\nex:a ex:b "ສະບາຍດີ ສະບາຍດີ" .\nex:a ex:b "ລາວ" ex:oops .\n', 3, "near 'ex:oops .'"),
+    (
+        "CRLF line ends",
+        "@prefix ex: <http://e/> .\r\nex:a ex:b ex:c .\r\nex:a ex:b ex:c ex:d .\r\n",
+        3,
+        "end of statement",
+    ),
+    (
+        "non-ASCII before",
+        '@prefix ex: <http://e/> .\nex:a ex:b "ສະບາຍດີ ສະບາຍດີ" .\nex:a ex:b "ລາວ" ex:oops .\n',
+        3,
+        "near 'ex:oops .'",
+    ),
     ("IRI with a space", "@prefix ex: <http://e/> .\n\nex:a ex:b <http://x y> .\n", 3, "invalid IRI <http://x y>"),
 ]
 
@@ -269,10 +289,16 @@ def test_reported_line_is_the_line_of_the_error(tmp_path, before, crlf):
 @pytest.mark.parametrize("command", [["validate"], ["stats"], ["export"], ["build"]])
 def test_cli_syntax_error_is_one_line_and_exit_2(tmp_path, command):
     root = make_project(tmp_path)
-    bad = write(root / "graph" / "broken.ttl", PREFIXES + "\nkg:x a schema:Person ;\n    schema:name \"X\" \n    schema:jobTitle \"Y\" .\n")
+    bad = write(
+        root / "graph" / "broken.ttl",
+        PREFIXES + '\nkg:x a schema:Person ;\n    schema:name "X" \n    schema:jobTitle "Y" .\n',
+    )
     result = invoke(*command, "--root", str(root))
     assert_clean_exit(result, 2)
-    assert result.stderr == f"Error: {bad.resolve()}:11: Turtle syntax error: expected '.' or '}}' or ']' at end of statement near 'schema:jobTitle \"Y\" .'\n"
+    assert (
+        result.stderr
+        == f"Error: {bad.resolve()}:11: Turtle syntax error: expected '.' or '}}' or ']' at end of statement near 'schema:jobTitle \"Y\" .'\n"
+    )
     assert result.stdout == ""
     assert not (root / "dist").exists()
 
@@ -319,8 +345,10 @@ def test_a_symlink_leaving_the_project_is_refused_quoting_nothing_of_it(tmp_path
     os.symlink(target, root / "graph" / "leak.ttl")
     result = invoke("stats", "--root", str(root), env={"SECRET_TOKEN": "hunter2"})
     assert_clean_exit(result, 2)
-    assert result.stderr == (f"Error: {root / 'graph' / 'leak.ttl'}: a symlink that leads outside the project; "
-                             f"laokg reads only files inside {root.resolve()}\n")
+    assert result.stderr == (
+        f"Error: {root / 'graph' / 'leak.ttl'}: a symlink that leads outside the project; "
+        f"laokg reads only files inside {root.resolve()}\n"
+    )
     for secret in ("root:", "hunter2", "passwd", "environ", "SECRET"):
         assert secret not in result.stderr
 
@@ -355,8 +383,10 @@ def test_files_of_unknown_kind_in_graph_are_reported(tmp_path):
     write(root / "graph" / ".hidden-editor-state", "")  # hidden files are not ours to judge
     result = invoke("validate", "--root", str(root))
     assert_clean_exit(result, 2)
-    assert result.stderr == (f"Error: {root / 'graph'}: holds files laokg does not read: notes.txt, people.TTL.bak "
-                             "(graph/ holds only *.ttl files; move the others elsewhere)\n")
+    assert result.stderr == (
+        f"Error: {root / 'graph'}: holds files laokg does not read: notes.txt, people.TTL.bak "
+        "(graph/ holds only *.ttl files; move the others elsewhere)\n"
+    )
 
 
 def test_a_directory_or_fifo_named_ttl_is_not_a_regular_file(tmp_path):
@@ -402,8 +432,13 @@ def _layout(tmp_path, kind):
     elif kind == "root through a symlink":
         os.symlink(root, tmp_path / "alias")
         root = tmp_path / "alias"
-    files = [root / "ontology" / "laokg.ttl", *sorted((root / "ontology" / "vocab").glob("*.ttl")),
-             *sorted((root / "graph").glob("*.ttl")), root / "ontology" / "shapes.ttl", root / "graph" / "absent.ttl"]
+    files = [
+        root / "ontology" / "laokg.ttl",
+        *sorted((root / "ontology" / "vocab").glob("*.ttl")),
+        *sorted((root / "graph").glob("*.ttl")),
+        root / "ontology" / "shapes.ttl",
+        root / "graph" / "absent.ttl",
+    ]
     return root, files
 
 
@@ -415,8 +450,20 @@ def _refusal(check):
     return None
 
 
-@pytest.mark.parametrize("kind", ["regular", "symlink outside", "symlink inside", "dangling symlink", "fifo",
-                                  "directory", "graph folder outside", "graph folder inside", "root through a symlink"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "regular",
+        "symlink outside",
+        "symlink inside",
+        "dangling symlink",
+        "fifo",
+        "directory",
+        "graph folder outside",
+        "graph folder inside",
+        "root through a symlink",
+    ],
+)
 def test_checking_many_files_at_once_refuses_what_the_one_file_check_refuses(tmp_path, kind):
     """check_all_inside (one resolve per folder for regular files) says what check_inside
     says of the first file it refuses, with the same message; and accepts what it accepts."""
@@ -430,7 +477,9 @@ def test_checking_many_files_at_once_refuses_what_the_one_file_check_refuses(tmp
     assert _refusal(lambda: load.check_all_inside(files, root)) == want
     assert (want is None) == (kind in ("regular", "symlink inside", "graph folder inside", "root through a symlink"))
     if want is None:
-        assert [p.name for p in load.project_files(root).graph] == [p.name for p in sorted((root / "graph").glob("*.ttl"))]
+        assert [p.name for p in load.project_files(root).graph] == [
+            p.name for p in sorted((root / "graph").glob("*.ttl"))
+        ]
     else:
         with pytest.raises(InputError, match="^" + re.escape(want) + "$"):
             load.project_files(root)
@@ -448,18 +497,30 @@ def test_many_files_are_listed_in_path_order(tmp_path):
 
 #: kind -> (the Turtle after PREFIXES, the line reported, the message)
 HOSTILE = {
-    "ill-typed literal": ('kg:somchai schema:name "S" .\nkg:somchai schema:birthDate "1980-02-30"^^xsd:date .\n', 9,
-                          '"1980-02-30" is not a valid xsd:date (expected YYYY-MM-DD, e.g. 2024-03-01)'),
+    "ill-typed literal": (
+        'kg:somchai schema:name "S" .\nkg:somchai schema:birthDate "1980-02-30"^^xsd:date .\n',
+        9,
+        '"1980-02-30" is not a valid xsd:date (expected YYYY-MM-DD, e.g. 2024-03-01)',
+    ),
     "misspelt datatype": ('\nkg:somchai schema:value "12"^^xsd:interger .\n', 9, "xsd:interger is not an XSD datatype"),
-    "long list": ("kg:somchai schema:value ( " + " ".join(map(str, range(checks.MAX_LIST + 1))) + " ) .\n", 8,
-                  f"a list of {checks.MAX_LIST + 1:,} items; laokg reads lists of at most {checks.MAX_LIST:,} items "
-                  "(docs/limits.md)"),
-    "deep nesting": ("\n\nkg:somchai schema:value " + "( " * (checks.MAX_DEPTH + 1) + "1" + " )" * (checks.MAX_DEPTH + 1)
-                     + " .\n", 10, f"blank nodes or lists nested {checks.MAX_DEPTH + 1} levels deep; laokg reads at most "
-                                   f"{checks.MAX_DEPTH} levels (docs/limits.md)"),
-    "long literal": ('kg:somchai schema:description "' + "x" * (checks.MAX_LITERAL + 1) + '" .\n', 8,
-                     f"a literal of {checks.MAX_LITERAL + 1:,} characters; laokg reads literals of at most "
-                     f"{checks.MAX_LITERAL:,} characters (docs/limits.md)"),
+    "long list": (
+        "kg:somchai schema:value ( " + " ".join(map(str, range(checks.MAX_LIST + 1))) + " ) .\n",
+        8,
+        f"a list of {checks.MAX_LIST + 1:,} items; laokg reads lists of at most {checks.MAX_LIST:,} items "
+        "(docs/limits.md)",
+    ),
+    "deep nesting": (
+        "\n\nkg:somchai schema:value " + "( " * (checks.MAX_DEPTH + 1) + "1" + " )" * (checks.MAX_DEPTH + 1) + " .\n",
+        10,
+        f"blank nodes or lists nested {checks.MAX_DEPTH + 1} levels deep; laokg reads at most "
+        f"{checks.MAX_DEPTH} levels (docs/limits.md)",
+    ),
+    "long literal": (
+        'kg:somchai schema:description "' + "x" * (checks.MAX_LITERAL + 1) + '" .\n',
+        8,
+        f"a literal of {checks.MAX_LITERAL + 1:,} characters; laokg reads literals of at most "
+        f"{checks.MAX_LITERAL:,} characters (docs/limits.md)",
+    ),
 }
 
 #: every command that loads the graph, on each of laokg's three loaders (Oxigraph to N-Triples
@@ -503,13 +564,17 @@ def test_hostile_data_given_with_data_gets_the_same_answer(tmp_path, command):
 @pytest.mark.parametrize("command", ["validate", "sparql"])
 def test_a_literal_past_oxigraphs_token_limit_is_file_line_not_out_of_memory(tmp_path, command):
     root = make_project(tmp_path)
-    big = write(root / "graph" / "big.ttl", PREFIXES + '\nkg:somchai schema:description "' +
-                "x" * (checks.OXIGRAPH_TOKEN_LIMIT + 1) + '" .\n')
+    big = write(
+        root / "graph" / "big.ttl",
+        PREFIXES + '\nkg:somchai schema:description "' + "x" * (checks.OXIGRAPH_TOKEN_LIMIT + 1) + '" .\n',
+    )
     result = invoke(*LOADING[command], "--root", str(root))
     assert_clean_exit(result, 2)
-    assert result.stderr == (f"Error: {big}:9: a literal or IRI longer than {checks.OXIGRAPH_TOKEN_LIMIT:,} bytes "
-                             f"(Oxigraph's token limit); laokg reads literals of at most {checks.MAX_LITERAL:,} "
-                             "characters (docs/limits.md)\n")
+    assert result.stderr == (
+        f"Error: {big}:9: a literal or IRI longer than {checks.OXIGRAPH_TOKEN_LIMIT:,} bytes "
+        f"(Oxigraph's token limit); laokg reads literals of at most {checks.MAX_LITERAL:,} "
+        "characters (docs/limits.md)\n"
+    )
 
 
 def test_the_library_loaders_refuse_what_the_commands_refuse(tmp_path):
@@ -523,9 +588,12 @@ def test_the_library_loaders_refuse_what_the_commands_refuse(tmp_path):
 
 def test_a_valid_literal_of_every_checked_kind_loads(tmp_path):
     root = make_project(tmp_path)
-    write(root / "graph" / "typed.ttl", PREFIXES + 'kg:somchai schema:value 12, 1.5, 1e3, true, "P24M"^^xsd:duration, '
-          '"2024"^^xsd:gYear, "2024-02"^^xsd:gYearMonth, "2024-02-29"^^xsd:date, "-5"^^xsd:nonPositiveInteger, '
-          '"2024-02-29T12:00:00Z"^^xsd:dateTime, "en"^^xsd:language, "anything"^^xsd:anyURI .\n')
+    write(
+        root / "graph" / "typed.ttl",
+        PREFIXES + 'kg:somchai schema:value 12, 1.5, 1e3, true, "P24M"^^xsd:duration, '
+        '"2024"^^xsd:gYear, "2024-02"^^xsd:gYearMonth, "2024-02-29"^^xsd:date, "-5"^^xsd:nonPositiveInteger, '
+        '"2024-02-29T12:00:00Z"^^xsd:dateTime, "en"^^xsd:language, "anything"^^xsd:anyURI .\n',
+    )
     assert len(load.load_data_graph(root)) == len(load.load_data_graph(make_project(tmp_path, "plain"))) + 12
     assert load.load_data_text(root) is not None
 
@@ -544,8 +612,10 @@ def test_a_data_symlink_to_another_file_prints_nothing_of_it(tmp_path):
     for command in (["validate"], ["stats"], ["sparql", "--engine", "oxigraph", "ASK {}"], ["export"]):
         result = invoke(*command, "--root", str(root), "--data", str(link))
         assert_clean_exit(result, 2)
-        assert result.stderr == (f"Error: {link}: a symlink that leads outside the project; laokg follows a "
-                                 "symlink you name only into the project (name the file it leads to instead)\n")
+        assert result.stderr == (
+            f"Error: {link}: a symlink that leads outside the project; laokg follows a "
+            "symlink you name only into the project (name the file it leads to instead)\n"
+        )
         assert SECRET not in result.output and "private" not in result.output
 
 
@@ -569,8 +639,12 @@ def test_a_data_fifo_is_refused_and_never_opened(tmp_path):
 
     root = make_project(tmp_path)
     os.mkfifo(tmp_path / "pipe.ttl")
-    done = subprocess.run([sys.executable, "-m", "laokg", "validate", "--root", str(root), "--data",
-                           str(tmp_path / "pipe.ttl")], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "laokg", "validate", "--root", str(root), "--data", str(tmp_path / "pipe.ttl")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and done.stderr == f"Error: {tmp_path / 'pipe.ttl'}: not a regular file\n"
 
 

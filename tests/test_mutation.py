@@ -82,8 +82,13 @@ def _per_pair():
         if candidates:
             params.append(pytest.param(candidates[0], id=name))
         else:
-            params.append(pytest.param(None, id=name, marks=pytest.mark.skip(
-                reason="no triple in the graph is the only value for this requirement")))
+            params.append(
+                pytest.param(
+                    None,
+                    id=name,
+                    marks=pytest.mark.skip(reason="no triple in the graph is the only value for this requirement"),
+                )
+            )
     return params
 
 

@@ -84,8 +84,12 @@ def test_hermit_refuses_a_range_outside_owl2(tmp_path):
 
 
 OWN = "https://w3id.org/laokg/"
-BUILT_IN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
-            "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/2002/07/owl#")
+BUILT_IN = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/2001/XMLSchema#",
+    "http://www.w3.org/2002/07/owl#",
+)
 
 
 def test_every_outside_class_and_superproperty_the_ontology_uses_is_declared():

@@ -236,7 +236,11 @@ def test_the_engine_is_chosen_with_one_look_at_the_project_files(project, monkey
 
     assert [(n, bool(d)) for n, d, e in cases() if e is not None] == [("oxigraph", False), ("oxigraph", True)]
     build.build(project)
-    assert [(n, bool(d)) for n, d, e in cases() if e is not None] == [("auto", False), ("oxigraph", False), ("oxigraph", True)]
+    assert [(n, bool(d)) for n, d, e in cases() if e is not None] == [
+        ("auto", False),
+        ("oxigraph", False),
+        ("oxigraph", True),
+    ]
     calls = []
     real = store_module.fingerprint
     monkeypatch.setattr(store_module, "fingerprint", lambda root=None: calls.append(root) or real(root))

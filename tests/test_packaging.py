@@ -29,8 +29,19 @@ def _run(*args, cwd=None, env=None, check=True):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-         "-w", str(out), str(ROOT))
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-w",
+        str(out),
+        str(ROOT),
+    )
     (path,) = out.glob("laokg-*.whl")
     return path
 
@@ -45,9 +56,24 @@ def installed(wheel, tmp_path_factory):
     purelib = Path(_run(str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip())
     # the dependencies installed here (rdflib, pySHACL, click ...), as plain path entries: .pth
     # files in them (this checkout's editable install) are not processed, so laokg comes from the wheel
-    here = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()} if Path(p).is_dir()]
+    here = [
+        p
+        for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()}
+        if Path(p).is_dir()
+    ]
     (purelib / "zz_test_deps.pth").write_text("\n".join(sorted(here)) + "\n", encoding="utf-8")
-    _run(sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel))
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-index",
+        str(wheel),
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("LAOKG_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     empty = base / "empty"
@@ -57,9 +83,11 @@ def installed(wheel, tmp_path_factory):
 
 def test_wheel_carries_graph_ontology_and_queries(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"laokg/data/{p.relative_to(ROOT).as_posix()}"
-                for pattern in ("graph/*.ttl", "ontology/*.ttl", "ontology/vocab/*.ttl", "queries/*.rq", "queries/audit/*.rq")
-                for p in ROOT.glob(pattern)}
+    expected = {
+        f"laokg/data/{p.relative_to(ROOT).as_posix()}"
+        for pattern in ("graph/*.ttl", "ontology/*.ttl", "ontology/vocab/*.ttl", "queries/*.rq", "queries/audit/*.rq")
+        for p in ROOT.glob(pattern)
+    }
     assert "laokg/data/ontology/shapes.ttl" in expected and any("/vocab/" in n for n in expected)
     assert expected <= names, sorted(expected - names)
     assert "laokg/__init__.py" in names and "laokg/cli/__init__.py" in names
@@ -79,7 +107,9 @@ def test_installed_laokg_stats_from_an_empty_directory(installed):
 
 def test_installed_laokg_runs_a_saved_query(installed):
     bindir, env, empty = installed
-    out = _run(str(bindir / "laokg"), "query", "run", "emigrants_by_destination", "--format", "csv", cwd=empty, env=env).stdout
+    out = _run(
+        str(bindir / "laokg"), "query", "run", "emigrants_by_destination", "--format", "csv", cwd=empty, env=env
+    ).stdout
     assert out.splitlines()[0] == "destination,destinationName,iso,emigrants,period,dataSource"
     assert "https://w3id.org/laokg/id/thailand,Thailand,TH,285819,2024" in out
 
@@ -96,7 +126,9 @@ def test_installed_python_api(installed):
 
 def test_installed_python_m_laokg(installed):
     bindir, env, empty = installed
-    assert _run(str(bindir / "python"), "-m", "laokg", "--version", cwd=empty, env=env).stdout.startswith("laokg, version")
+    assert _run(str(bindir / "python"), "-m", "laokg", "--version", cwd=empty, env=env).stdout.startswith(
+        "laokg, version"
+    )
 
 
 def test_installed_laokg_root_choices(installed, tmp_path):
@@ -106,7 +138,9 @@ def test_installed_laokg_root_choices(installed, tmp_path):
     assert bad.returncode == 2 and bad.stderr.startswith("Error: ") and "not a laokg project root" in bad.stderr
     bad_env = _run(str(bindir / "laokg"), "stats", cwd=empty, env={**env, "LAOKG_ROOT": str(tmp_path)}, check=False)
     assert bad_env.returncode == 2 and "$LAOKG_ROOT" in bad_env.stderr
-    good = _run(str(bindir / "laokg"), "query", "list", "--format", "csv", cwd=empty, env={**env, "LAOKG_ROOT": str(ROOT)})
+    good = _run(
+        str(bindir / "laokg"), "query", "list", "--format", "csv", cwd=empty, env={**env, "LAOKG_ROOT": str(ROOT)}
+    )
     assert "emigrants_by_destination" in good.stdout
 
 
@@ -129,7 +163,9 @@ def test_installed_build_and_site_write_into_the_current_directory(installed, tm
     bindir, env, _empty = installed
     work = tmp_path / "work"
     work.mkdir()
-    data = Path(_run(str(bindir / "python"), "-c", "import laokg.graph.load as l; print(l.installed_root())").stdout.strip())
+    data = Path(
+        _run(str(bindir / "python"), "-c", "import laokg.graph.load as l; print(l.installed_root())").stdout.strip()
+    )
     assert data.name == "data" and str(data).startswith(str(bindir.parent))
     built = _run(str(bindir / "laokg"), "build", cwd=work, env=env)
     assert (work / "dist" / "laokg.ttl").is_file() and (work / "dist" / "laokg.nt").is_file(), built.stdout
@@ -151,9 +187,11 @@ def test_installed_laokg_builds_its_store_on_first_use(installed, tmp_path):
     first = _run(str(bindir / "laokg"), *args, cwd=empty, env=env).stdout
     assert "https://w3id.org/laokg/id/thailand,Thailand,TH,285819,2024" in first
     assert [p for p in (tmp_path / "cache").iterdir() if (p / "store").is_dir()]
-    probe = ("import json, sys\nfrom laokg.cli import cli\ntry:\n    cli.main(args=sys.argv[1:], prog_name='laokg')\n"
-             "except SystemExit:\n    pass\n"
-             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'pyparsing', 'yaml'})))")
+    probe = (
+        "import json, sys\nfrom laokg.cli import cli\ntry:\n    cli.main(args=sys.argv[1:], prog_name='laokg')\n"
+        "except SystemExit:\n    pass\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'pyparsing', 'yaml'})))"
+    )
     second = _run(str(bindir / "python"), "-c", probe, *args, cwd=empty, env=env).stdout
     *rows, loaded = second.splitlines(keepends=True)
     assert "".join(rows) == first and json.loads(loaded) == []

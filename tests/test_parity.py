@@ -21,7 +21,15 @@ from functools import lru_cache
 
 import pytest
 
-from .parity_support import PyoxigraphEngine, bindings_of, embedded_outputs, parity_cases, rendered, seed_outputs, text_of
+from .parity_support import (
+    PyoxigraphEngine,
+    bindings_of,
+    embedded_outputs,
+    parity_cases,
+    rendered,
+    seed_outputs,
+    text_of,
+)
 from .saved_query_support import ROOT, real_graph
 
 pyoxigraph = pytest.importorskip("pyoxigraph")
@@ -93,8 +101,15 @@ def test_same_bytes_under_three_hash_seeds():
     procs = {}
     for seed in SEEDS:
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        procs[seed] = subprocess.Popen([sys.executable, "-m", "tests.parity_support"], cwd=ROOT, env=env,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        procs[seed] = subprocess.Popen(
+            [sys.executable, "-m", "tests.parity_support"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
     for seed, proc in procs.items():
         out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err[-2000:]

@@ -82,9 +82,12 @@ def test_an_interrupted_upload_leaves_the_previous_graph(store):
     assert _push(store).exit_code == 0
     body = serialize(real_graph(), "nt")
     with socket.create_connection(("127.0.0.1", store.port)) as s:
-        s.sendall(f"PUT /store?default HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/n-triples\r\n"
-                  f"Content-Length: {len(body)}\r\n\r\n".encode() + b"<http://example.org/only-this> <http://example.org/p> \"x\" .\n"
-                  + body[: len(body) // 2])
+        s.sendall(
+            f"PUT /store?default HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/n-triples\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + b'<http://example.org/only-this> <http://example.org/p> "x" .\n'
+            + body[: len(body) // 2]
+        )
     time.sleep(0.5)  # let the server see the connection close
     assert store.count() == len(real_graph())
     assert (URIRef("http://example.org/only-this"), None, None) not in _remote_graph(store)
@@ -94,10 +97,15 @@ def test_a_failed_push_says_the_previous_graph_is_kept(store, tmp_path):
     assert _push(store).exit_code == 0
     extra = tmp_path / "extra.ttl"
     extra.write_text(EXTRA, encoding="utf-8")
-    result = invoke("push", store.base + "/nope", "--endpoint", store.query_url, "--root", str(ROOT),
-                    "--data", str(extra))
-    assert_one_line_error(result, "HTTP 404", "the store still holds its previous graph",
-                          f"({len(real_graph()):,} triples, checked by count and isomorphism)")
+    result = invoke(
+        "push", store.base + "/nope", "--endpoint", store.query_url, "--root", str(ROOT), "--data", str(extra)
+    )
+    assert_one_line_error(
+        result,
+        "HTTP 404",
+        "the store still holds its previous graph",
+        f"({len(real_graph()):,} triples, checked by count and isomorphism)",
+    )
     assert "may still replace" not in result.stderr  # a 404 is not an upload in progress
     # the same graph again to a wrong URL: the store holds it, but this push did nothing
     result = invoke("push", store.base + "/nope", "--endpoint", store.query_url, "--root", str(ROOT))
@@ -121,8 +129,12 @@ class _Proxy:
                 if rewrite:
                     body = rewrite(body)
                 if forward:
-                    req = urllib.request.Request(store.base + self.path, data=body, method="PUT",
-                                                 headers={"Content-Type": self.headers["Content-Type"]})
+                    req = urllib.request.Request(
+                        store.base + self.path,
+                        data=body,
+                        method="PUT",
+                        headers={"Content-Type": self.headers["Content-Type"]},
+                    )
                     with urllib.request.urlopen(req, timeout=60) as r:
                         proxy.store_status = r.status
                 time.sleep(delay)
@@ -196,8 +208,13 @@ def test_a_504_before_the_store_got_the_put_says_the_previous_graph_is_there(sto
     finally:
         proxy.close()
     assert store.count() == len(real_graph())
-    assert_one_line_error(result, "HTTP 504", "the store still holds its previous graph",
-                          f"({len(real_graph()):,} triples", "may still replace it")
+    assert_one_line_error(
+        result,
+        "HTTP 504",
+        "the store still holds its previous graph",
+        f"({len(real_graph()):,} triples",
+        "may still replace it",
+    )
 
 
 def test_a_store_holding_neither_graph_is_reported(store, tmp_path):
@@ -210,8 +227,12 @@ def test_a_store_holding_neither_graph_is_reported(store, tmp_path):
     finally:
         proxy.close()
     assert store.count() == 1
-    assert_one_line_error(result, "HTTP 504", "the store holds 1 triples, neither its previous graph",
-                          f"({len(real_graph()):,}) nor the pushed one ({len(real_graph()) + 1:,})")
+    assert_one_line_error(
+        result,
+        "HTTP 504",
+        "the store holds 1 triples, neither its previous graph",
+        f"({len(real_graph()):,}) nor the pushed one ({len(real_graph()) + 1:,})",
+    )
     assert _push(store).exit_code == 0
 
 
@@ -239,12 +260,22 @@ def test_push_needs_an_http_store():
 # ---------------------------------------------------------------- every command on the endpoint
 
 COMMANDS = [
-    ["show", "MLSW"], ["show", "kg:decree-245-2020", "--format", "json"], ["show", "MLSW", "--format", "nt"],
-    ["search", "ministry"], ["search", "labour law", "--format", "csv"],
-    ["trace", "kg:decree-245-2020"], ["trace", "kg:decree-245-2020", "--format", "json"],
+    ["show", "MLSW"],
+    ["show", "kg:decree-245-2020", "--format", "json"],
+    ["show", "MLSW", "--format", "nt"],
+    ["search", "ministry"],
+    ["search", "labour law", "--format", "csv"],
+    ["trace", "kg:decree-245-2020"],
+    ["trace", "kg:decree-245-2020", "--format", "json"],
     ["trace", "--source", "kg:mou-laos-thailand-2002"],
-    ["audit"], ["audit", "--format", "json"], ["stats"], ["stats", "--format", "json"],
-    ["export"], ["export", "--format", "nt"], ["export", "--format", "jsonld"], ["validate"],
+    ["audit"],
+    ["audit", "--format", "json"],
+    ["stats"],
+    ["stats", "--format", "json"],
+    ["export"],
+    ["export", "--format", "nt"],
+    ["export", "--format", "jsonld"],
+    ["validate"],
     ["validate", "--format", "json"],
     ["query", "run", "instruments", "-p", "type=doctype:decree", "--format", "csv"],
     ["query", "run", "instruments", "-p", "country=Thailand", "--format", "tsv"],

@@ -89,14 +89,17 @@ def test_summary_description_tags(name):
     assert sq.tags, f"{name}: no '#+ tags:'"
     for tag in sq.tags:
         assert re.fullmatch(r"[a-z][a-z0-9-]*", tag), f"{name}: tag '{tag}' is not a lower-case word"
-    assert not sq.extra, f"{name}: decorators other than summary/description/tags/defaults/enumerate: {sorted(sq.extra)}"
+    assert not sq.extra, (
+        f"{name}: decorators other than summary/description/tags/defaults/enumerate: {sorted(sq.extra)}"
+    )
     assert re.fullmatch(r"[a-z][a-z0-9_]*", name), f"{name}: query file names are lower_snake_case"
 
 
 def _guard(var: str):
     """``!COALESCE(isIRI(?__x), false)`` (isLiteral for literal parameters): "not given"."""
-    return re.compile(r"!\s*COALESCE\s*\(\s*is(IRI|URI|Literal)\s*\(\s*" + re.escape(var) + r"\s*\)\s*,\s*false\s*\)",
-                      re.IGNORECASE)
+    return re.compile(
+        r"!\s*COALESCE\s*\(\s*is(IRI|URI|Literal)\s*\(\s*" + re.escape(var) + r"\s*\)\s*,\s*false\s*\)", re.IGNORECASE
+    )
 
 
 def parameter_problems(sq) -> list[str]:
@@ -140,15 +143,21 @@ def parameter_problems(sq) -> list[str]:
             inside = [(a, b) for a, b in spans if a <= pos < b]
             if inside and any(guard.search(text[a:b]) for a, b in inside):
                 continue
-            m = default.match(text, text.rfind("COALESCE", 0, pos + 1)) if "COALESCE" in text[max(0, pos - 40):pos] else None
+            m = (
+                default.match(text, text.rfind("COALESCE", 0, pos + 1))
+                if "COALESCE" in text[max(0, pos - 40) : pos]
+                else None
+            )
             if m and m.start() <= pos < m.end():
                 if [m.group(1)] != [str(d) for d in p.defaults]:
-                    problems.append(f"{var}: the COALESCE default <{m.group(1)}> is not the decorator's default {p.defaults}")
+                    problems.append(
+                        f"{var}: the COALESCE default <{m.group(1)}> is not the decorator's default {p.defaults}"
+                    )
                 continue
             problems.append(
                 f"optional parameter {var} is used outside a FILTER (!COALESCE(isIRI({var}), false) || ...) or a "
                 f"COALESCE({var}, <default>), so the query changes meaning when it is not given "
-                f"(at: {' '.join(text[max(0, pos - 40):pos + 40].split())!r})"
+                f"(at: {' '.join(text[max(0, pos - 40) : pos + 40].split())!r})"
             )
     return problems
 
@@ -159,19 +168,29 @@ def test_parameters_used_consistently(name):
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("SELECT ?s WHERE { ?s ?p ?__x_iri }", "used outside a FILTER"),
-    ("SELECT ?s WHERE { ?s ?p ?o FILTER (?o = ?__x_iri) }", "used outside a FILTER"),
-    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isIRI(?__x_iri), false) || ?o = ?__x_iri) OPTIONAL { ?s ?q ?__x_iri } }",
-     "used outside a FILTER"),
-    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!BOUND(?__x_iri) || ?o = ?__x_iri) }", "tested with BOUND"),
-    ("SELECT ?s WHERE { ?s ?p ?_x_iri FILTER (!BOUND(?_x_iri) || true) }", "tested with BOUND"),
-    ("SELECT ?s ?__x_iri WHERE { ?s ?p ?o }", "never used in the query's patterns"),
-    ("SELECT ?_x_iri ?o WHERE { ?_x_iri ?p ?o }", "in the SELECT list"),
-    ("SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isLiteral(?__from_year_integer), false) || ?o >= ?__from_year_integer) }",
-     "not a grlc name"),
-    ("SELECT ?s WHERE { BIND (COALESCE(?__x_iri, <http://example.org/other>) AS ?x) ?s ?p ?x }", "is not the decorator's default"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("SELECT ?s WHERE { ?s ?p ?__x_iri }", "used outside a FILTER"),
+        ("SELECT ?s WHERE { ?s ?p ?o FILTER (?o = ?__x_iri) }", "used outside a FILTER"),
+        (
+            "SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isIRI(?__x_iri), false) || ?o = ?__x_iri) OPTIONAL { ?s ?q ?__x_iri } }",
+            "used outside a FILTER",
+        ),
+        ("SELECT ?s WHERE { ?s ?p ?o FILTER (!BOUND(?__x_iri) || ?o = ?__x_iri) }", "tested with BOUND"),
+        ("SELECT ?s WHERE { ?s ?p ?_x_iri FILTER (!BOUND(?_x_iri) || true) }", "tested with BOUND"),
+        ("SELECT ?s ?__x_iri WHERE { ?s ?p ?o }", "never used in the query's patterns"),
+        ("SELECT ?_x_iri ?o WHERE { ?_x_iri ?p ?o }", "in the SELECT list"),
+        (
+            "SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isLiteral(?__from_year_integer), false) || ?o >= ?__from_year_integer) }",
+            "not a grlc name",
+        ),
+        (
+            "SELECT ?s WHERE { BIND (COALESCE(?__x_iri, <http://example.org/other>) AS ?x) ?s ?p ?x }",
+            "is not the decorator's default",
+        ),
+    ],
+)
 def test_parameter_rule_catches_misuse(body, problem):
     from laokg.query.catalogue import parse_saved_query
 
@@ -185,9 +204,11 @@ def test_parameter_rule_catches_misuse(body, problem):
 def test_parameter_rule_accepts_guarded_filters():
     from laokg.query.catalogue import parse_saved_query
 
-    body = ('SELECT ?s WHERE { ?s ?p ?o . ?s ?q ?_y_iri # a comment naming ?__x_iri\n'
-            ' BIND ("FILTER ?__x_iri" AS ?label)'
-            ' FILTER (!COALESCE(isIRI(?__x_iri), false) || EXISTS { ?s ?p ?__x_iri }) }')
+    body = (
+        "SELECT ?s WHERE { ?s ?p ?o . ?s ?q ?_y_iri # a comment naming ?__x_iri\n"
+        ' BIND ("FILTER ?__x_iri" AS ?label)'
+        " FILTER (!COALESCE(isIRI(?__x_iri), false) || EXISTS { ?s ?p ?__x_iri }) }"
+    )
     sq = parse_saved_query("#+ summary: s\n#+ description: d\n#+ tags: [t]\n" + body, "synthetic")
     assert parameter_problems(sq) == []
 
@@ -208,8 +229,8 @@ def test_one_parameter_name_one_type():
 @pytest.mark.parametrize("name", _by_rule("values"))
 def test_defaults_and_allowed_values_exist(name):
     """Every default and every `enumerate` value is a node of the graph with a label."""
-    from laokg.query.parameters import coerce
     from laokg.labels import LABEL_PROPERTIES
+    from laokg.query.parameters import coerce
 
     graph = real_graph()
     for p in catalogue()[name].parameters:

@@ -64,12 +64,24 @@ OTHERS = [
 def test_facts_give_the_same_checks_as_the_parse(fresh, text):
     parsed = safety.parse_query(text)
     expected = [_refusal(text), _refusal(text, allow_service=True), _refusal(text, allow_from=True)]
-    shape = (parsed.form, parsed.variables, parsed.select_star, parsed.services(),
-             [{k: str(v) for k, v in d.items() if k != "_vars"} for d in parsed.dataset_clause], parsed.graph_patterns)
+    shape = (
+        parsed.form,
+        parsed.variables,
+        parsed.select_star,
+        parsed.services(),
+        [{k: str(v) for k, v in d.items() if k != "_vars"} for d in parsed.dataset_clause],
+        parsed.graph_patterns,
+    )
     safety._PARSED.clear()
     known = _from_facts(text)
-    assert (known.form, known.variables, known.select_star, known.services(), known.dataset_clause,
-            known.graph_patterns) == shape
+    assert (
+        known.form,
+        known.variables,
+        known.select_star,
+        known.services(),
+        known.dataset_clause,
+        known.graph_patterns,
+    ) == shape
     assert [_refusal(text), _refusal(text, allow_service=True), _refusal(text, allow_from=True)] == expected
     assert known.query is not None and known.tree is not None  # rdflib's parse, when an engine asks for it
 
@@ -150,12 +162,19 @@ def test_after_a_build_every_saved_query_gives_the_same_bytes(built, sq):
 TEXT = "SELECT ?x WHERE { ?x ?p ?_v_iri . OPTIONAL { ?x ?q ?_v_iri } }"
 
 
-@pytest.mark.parametrize("terms", [
-    [URIRef("http://example.org/a")],
-    [Literal("x")], [Literal('quote " } UNION { ?s ?p ?o } #')], [Literal("line\nbreak\ttab\\")],
-    [Literal("ລາວ", lang="lo")], [Literal("2020", datatype=XSD.gYear)], [Literal("5", datatype=XSD.positiveInteger)],
-    [Literal("a"), Literal("b"), URIRef("http://example.org/c")],
-])
+@pytest.mark.parametrize(
+    "terms",
+    [
+        [URIRef("http://example.org/a")],
+        [Literal("x")],
+        [Literal('quote " } UNION { ?s ?p ?o } #')],
+        [Literal("line\nbreak\ttab\\")],
+        [Literal("ລາວ", lang="lo")],
+        [Literal("2020", datatype=XSD.gYear)],
+        [Literal("5", datatype=XSD.positiveInteger)],
+        [Literal("a"), Literal("b"), URIRef("http://example.org/c")],
+    ],
+)
 def test_values_checked_by_oxigraph_give_the_text_rdflibs_check_gives(terms):
     bindings = {"_v_iri": terms}
     assert inject_values(TEXT, bindings, check=check_values) == inject_values(TEXT, bindings)

@@ -69,8 +69,9 @@ def test_a_saved_query_on_the_store_loads_no_rdf_library(built, tmp_path, run, f
     out = tmp_path / f"out.{fmt}"
     got, _ = _probe("query", "run", *run, "--format", fmt, "--root", str(built), "-o", str(out))
     assert got == {"code": 0, "loaded": []}
-    reference = CliRunner().invoke(cli, ["query", "run", *run, "--format", fmt, "--root", str(built),
-                                         "--engine", "rdflib"], catch_exceptions=False)
+    reference = CliRunner().invoke(
+        cli, ["query", "run", *run, "--format", fmt, "--root", str(built), "--engine", "rdflib"], catch_exceptions=False
+    )
     assert reference.exit_code == 0
     assert out.read_text(encoding="utf-8") == reference.output
 
@@ -85,15 +86,27 @@ def test_rows_streamed_to_standard_output_load_no_rdf_library(built):
 
 
 def test_a_bad_parameter_is_refused_without_rdflib(built):
-    got, _ = _probe("query", "run", "institution_units", "-p", "organisation=<not an iri>", "--root", str(built),
-                    "--format", "csv", "-o", "/dev/null")
+    got, _ = _probe(
+        "query",
+        "run",
+        "institution_units",
+        "-p",
+        "organisation=<not an iri>",
+        "--root",
+        str(built),
+        "--format",
+        "csv",
+        "-o",
+        "/dev/null",
+    )
     assert got == {"code": 2, "loaded": []}
 
 
 def test_the_probe_sees_rdflib_when_the_rdflib_engine_runs(built):
     """The probe can fail: the same query on rdflib's engine does load it."""
-    got, _ = _probe("query", "run", "instruments", "--engine", "rdflib", "--root", str(built), "--format", "csv",
-                    "-o", "/dev/null")
+    got, _ = _probe(
+        "query", "run", "instruments", "--engine", "rdflib", "--root", str(built), "--format", "csv", "-o", "/dev/null"
+    )
     assert got["code"] == 0 and "rdflib" in got["loaded"]
 
 
@@ -125,10 +138,19 @@ def test_values_bound_as_pyoxigraph_terms_equal_rdflib_ones():
             assert [sparql_term(t) for t in terms] == [sparql_term(t) for t in by_oxigraph[var]]
 
 
-@pytest.mark.parametrize("value,datatype", [
-    ("2020", "integer"), ("12.5", "decimal"), ("2020-06-30", "date"), ("true", "boolean"), ("2020-06", "gYearMonth"),
-    ("2020", "gYear"), ("tab\there", "string"), ("é\n\"q\"", "string"),
-])
+@pytest.mark.parametrize(
+    "value,datatype",
+    [
+        ("2020", "integer"),
+        ("12.5", "decimal"),
+        ("2020-06-30", "date"),
+        ("true", "boolean"),
+        ("2020-06", "gYearMonth"),
+        ("2020", "gYear"),
+        ("tab\there", "string"),
+        ('é\n"q"', "string"),
+    ],
+)
 def test_literal_parameters_write_the_same_sparql_on_both_kinds(value, datatype):
     from laokg.query.binding import sparql_term
     from laokg.query.parameters import Parameter, ParamType, coerce, term_kit
@@ -170,8 +192,12 @@ def test_typed_literals_written_without_rdflib_are_rdflibs_text(datatype):
 def test_written_text_is_the_same_with_and_without_the_fast_path(monkeypatch):
     from laokg.query import formats
 
-    rows = [tuple(pyoxigraph.Literal(v, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#" + dt))
-                  for dt, v in (("integer", "42"), ("date", "2020-06-30"), ("decimal", "12.5"), ("boolean", "true")))]
+    rows = [
+        tuple(
+            pyoxigraph.Literal(v, datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#" + dt))
+            for dt, v in (("integer", "42"), ("date", "2020-06-30"), ("decimal", "12.5"), ("boolean", "true"))
+        )
+    ]
     vars_ = ["a", "b", "c", "d"]
     fast = {fmt: formats.write_solutions(fmt, vars_, rows) for fmt in ("csv", "tsv", "json")}
     monkeypatch.setattr(formats, "_kept", lambda value, datatype: False)
@@ -185,7 +211,11 @@ def test_every_engine_declares_its_capabilities_when_made(real_graph):
     from laokg.query.oxigraph import OxigraphEngine
     from laokg.query.remote import RemoteEngine
 
-    engines = [EmbeddedEngine(real_graph), OxigraphEngine(pyoxigraph.Store()), RemoteEngine("http://127.0.0.1:9/sparql")]
+    engines = [
+        EmbeddedEngine(real_graph),
+        OxigraphEngine(pyoxigraph.Store()),
+        RemoteEngine("http://127.0.0.1:9/sparql"),
+    ]
     for engine in engines:
         assert {"name", "writes", "streams", "terms", "remote"} <= set(vars(engine)), type(engine).__name__
         assert callable(engine.run) and callable(engine.stream_select)
@@ -210,8 +240,13 @@ def _run(project, cache, *args):
     import os
 
     env = {**os.environ, "LAOKG_CACHE": str(cache)}
-    return subprocess.Popen([sys.executable, "-c", PROBE, "query", "run", *args, "--root", str(project),
-                             "--format", "csv"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", PROBE, "query", "run", *args, "--root", str(project), "--format", "csv"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _answer(proc):
@@ -227,8 +262,9 @@ def _entries(cache):
 
 def test_a_never_built_project_builds_its_store_once_and_answers_from_it(never_built):
     project, cache = never_built
-    reference = CliRunner().invoke(cli, ["query", "run", "instruments", "--root", str(project), "--format", "csv"],
-                                   catch_exceptions=False)  # the cache is off in the tests: rdflib's answer
+    reference = CliRunner().invoke(
+        cli, ["query", "run", "instruments", "--root", str(project), "--format", "csv"], catch_exceptions=False
+    )  # the cache is off in the tests: rdflib's answer
     first, _ = _answer(_run(project, cache, "instruments"))
     assert first == reference.output
     stores = [n for n in _entries(cache) if not n.endswith(".facts")]
@@ -265,17 +301,23 @@ def test_an_added_triple_is_in_the_rebuilt_store(never_built):
     query = ["sources"]
     before, _ = _answer(_run(project, cache, *query))
     extra = project / "graph" / "zz-test-extra.ttl"
-    extra.write_text("# a work added by this test\n"
-                     "@prefix kg: <https://w3id.org/laokg/id/> .\n@prefix dct: <http://purl.org/dc/terms/> .\n"
-                     "kg:test-extra-work dct:title \"A work added by the cache test\"@en .\n", encoding="utf-8")
-    reference = CliRunner().invoke(cli, ["query", "run", *query, "--root", str(project), "--format", "csv"],
-                                   catch_exceptions=False)
+    extra.write_text(
+        "# a work added by this test\n"
+        "@prefix kg: <https://w3id.org/laokg/id/> .\n@prefix dct: <http://purl.org/dc/terms/> .\n"
+        'kg:test-extra-work dct:title "A work added by the cache test"@en .\n',
+        encoding="utf-8",
+    )
+    reference = CliRunner().invoke(
+        cli, ["query", "run", *query, "--root", str(project), "--format", "csv"], catch_exceptions=False
+    )
     after, _ = _answer(_run(project, cache, *query))
     assert after == reference.output
     (entry,) = [p for p in cache.iterdir() if not p.name.endswith(".facts")]
     store = pyoxigraph.Store.read_only(str(entry / "store"))
-    titles = [q.object.value for q in store.quads_for_pattern(
-        pyoxigraph.NamedNode("https://w3id.org/laokg/id/test-extra-work"), None, None)]
+    titles = [
+        q.object.value
+        for q in store.quads_for_pattern(pyoxigraph.NamedNode("https://w3id.org/laokg/id/test-extra-work"), None, None)
+    ]
     assert titles == ["A work added by the cache test"]
 
 

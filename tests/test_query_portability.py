@@ -23,7 +23,7 @@ Every query file, and every text with injected parameters, must parse with Oxigr
 import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 
 import pytest
 from rdflib import BNode, Literal, URIRef
@@ -37,6 +37,8 @@ from .saved_query_support import (
     embedded_engine,
     query_names,
     real_graph,
+)
+from .saved_query_support import (
     run_embedded as cached_run,
 )
 
@@ -205,8 +207,12 @@ def test_every_literal_survives_oxigraph():
     store = pyoxigraph.Store()
     store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
     back = Graph()
-    back.parse(data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()).decode("utf-8"),
-               format="nt")
-    changed = sorted({o.n3() for _, _, o in graph if isinstance(o, Literal)} - {o.n3() for _, _, o in back if isinstance(o, Literal)})
+    back.parse(
+        data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()).decode("utf-8"),
+        format="nt",
+    )
+    changed = sorted(
+        {o.n3() for _, _, o in graph if isinstance(o, Literal)} - {o.n3() for _, _, o in back if isinstance(o, Literal)}
+    )
     assert not changed, "literals Oxigraph rewrites: " + ", ".join(changed[:10])
     assert to_isomorphic(graph) == to_isomorphic(back)

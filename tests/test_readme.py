@@ -15,7 +15,7 @@ CURATION_DOC = (ROOT / "docs" / "curation.md").read_text(encoding="utf-8")
 
 def _table(text: str, header: str) -> str:
     start = text.index(header)
-    return text[start: text.index("\n\n", start)]
+    return text[start : text.index("\n\n", start)]
 
 
 def test_every_saved_query_is_in_the_catalogue_table():

@@ -22,10 +22,13 @@ from laokg.graph import build, release
 from .coretools import PREFIXES, make_project, write
 
 EXPECTED = ["laokg.ttl", "laokg.nt", "laokg.jsonld", "validation-report.txt", "validation-report.json"]
-NEW_PERSON = PREFIXES + """
+NEW_PERSON = (
+    PREFIXES
+    + """
 kg:noi a schema:Person ; schema:name "Noi" ; schema:jobTitle "Clerk" ; schema:affiliation kg:ministry ;
     prov:qualifiedDerivation ev:somchai-1 .
 """
+)
 #: every filesystem call publish() makes that changes something
 STEPS = ("mkdir", "open", "fsync", "rename", "replace", "symlink", "unlink", "utime", "rmdir", "link")
 
@@ -135,7 +138,9 @@ def test_a_crash_at_every_step_leaves_the_old_or_the_new_release(project, monkey
         outcomes.add("new" if seen == new else "old")
         build.build(project)  # the next build cleans up and publishes the new release
         assert snapshot(dist) == new
-        leftovers = [p.name for folder in (dist, dist / "releases") for p in folder.iterdir() if p.name.startswith(".tmp-")]
+        leftovers = [
+            p.name for folder in (dist, dist / "releases") for p in folder.iterdir() if p.name.startswith(".tmp-")
+        ]
         assert leftovers == []
     assert outcomes == {"old", "new"}  # crashes before and after the switch were both tried
 
@@ -209,8 +214,9 @@ def test_a_killed_build_leaves_the_old_or_the_new_release(project, step):
     old, new = old_and_new(project)
     dist = project / "dist"
     fresh_old_release(project)
-    proc = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(project), str(step)], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(project), str(step)], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode in (0, 9), proc.stderr
     assert snapshot(dist) in (old, new)
     build.build(project)
@@ -251,8 +257,12 @@ def test_two_builds_racing_publish_one_whole_release(tmp_path):
     root = make_project(tmp_path)
     dist = tmp_path / "dist"
     extra = write(tmp_path / "noi.ttl", NEW_PERSON)
-    procs = [subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, str(root), str(dist), *data],
-                              stderr=subprocess.PIPE, text=True) for data in ([], [str(extra)])]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE_SCRIPT, str(root), str(dist), *data], stderr=subprocess.PIPE, text=True
+        )
+        for data in ([], [str(extra)])
+    ]
     for proc in procs:
         assert proc.wait(timeout=300) == 0, proc.stderr.read()
     alone = {}

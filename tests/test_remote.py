@@ -19,8 +19,9 @@ from .coretools import assert_one_line_error, invoke
 from .servers import free_port
 
 ASK_TRUE = json.dumps({"head": {}, "boolean": True}).encode()
-SELECT_ONE = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
-    {"x": {"type": "literal", "value": "hello"}}]}}).encode()
+SELECT_ONE = json.dumps(
+    {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "hello"}}]}}
+).encode()
 
 
 class Fault(http.server.BaseHTTPRequestHandler):
@@ -32,8 +33,15 @@ class Fault(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         srv = self.server
-        srv.seen.append({"time": time.monotonic(), "path": self.path, "headers": dict(self.headers), "body": body,
-                         "method": self.command})
+        srv.seen.append(
+            {
+                "time": time.monotonic(),
+                "path": self.path,
+                "headers": dict(self.headers),
+                "body": body,
+                "method": self.command,
+            }
+        )
         step = srv.plan[min(len(srv.seen) - 1, len(srv.plan) - 1)]
         kind = step[0]
         try:
@@ -146,8 +154,9 @@ def test_401_then_basic_auth_with_the_password_from_the_environment(fault):
 
 
 def test_user_without_password_is_refused_before_sending(fault):
-    assert_one_line_error(sparql(fault.url, "--user", "ana", env={"LAOKG_ENDPOINT_PASSWORD": None}),
-                          "LAOKG_ENDPOINT_PASSWORD")
+    assert_one_line_error(
+        sparql(fault.url, "--user", "ana", env={"LAOKG_ENDPOINT_PASSWORD": None}), "LAOKG_ENDPOINT_PASSWORD"
+    )
     assert fault.seen == []
 
 
@@ -160,8 +169,10 @@ def test_password_in_the_url_is_masked(fault):
 
 
 def test_429_retry_after_is_honoured(fault):
-    fault.plan = [("status", 429, {"Retry-After": "1"}, b"slow down"),
-                  ("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)]
+    fault.plan = [
+        ("status", 429, {"Retry-After": "1"}, b"slow down"),
+        ("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE),
+    ]
     result = sparql(fault.url, "--timeout", "10")
     assert result.exit_code == 0, result.output
     assert len(fault.seen) == 2
@@ -211,19 +222,28 @@ def test_a_query_whose_text_holds_an_update_keyword_is_still_a_query(fault):
     # SPARQLWrapper alone guesses the form by a regex that strips only every other line of a
     # run of comments: the second decorator line below (as in obstacles.rq) made it ADD
     fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, SELECT_ONE)]
-    result = sparql(fault.url, query="#+ summary: obstacles\n#+ description: what addresses them\n#+ method: GET\n"
-                                      "SELECT ?x WHERE { ?x laokg:addresses ?y }")
+    result = sparql(
+        fault.url,
+        query="#+ summary: obstacles\n#+ description: what addresses them\n#+ method: GET\n"
+        "SELECT ?x WHERE { ?x laokg:addresses ?y }",
+    )
     assert result.exit_code == 0, result.output
     assert fault.seen[-1]["headers"]["Content-Type"] == "application/sparql-query"
 
 
 def test_construct_asks_for_n_triples(fault):
-    fault.plan = [("status", 200, {"Content-Type": "application/n-triples"},
-                   b"<http://example.org/a> <http://example.org/p> \"v\" .\n")]
+    fault.plan = [
+        (
+            "status",
+            200,
+            {"Content-Type": "application/n-triples"},
+            b'<http://example.org/a> <http://example.org/p> "v" .\n',
+        )
+    ]
     result = sparql(fault.url, query="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert result.exit_code == 0, result.output
     assert fault.seen[-1]["headers"]["Accept"] == "application/n-triples"
-    assert "example:a example:p \"v\" ." in result.output
+    assert 'example:a example:p "v" .' in result.output
 
 
 def test_bad_header_option():
@@ -233,8 +253,15 @@ def test_bad_header_option():
 # ---------------------------------------------------------------- bodies
 
 
-@pytest.mark.parametrize("body", [b"<html>not json</html>", b"{\"head\": {\"vars\": [\"x\"]}}", b"[1, 2]",
-                                  b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "nope", "value": "1"}}]}}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html>not json</html>",
+        b'{"head": {"vars": ["x"]}}',
+        b"[1, 2]",
+        b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "nope", "value": "1"}}]}}',
+    ],
+)
 def test_garbage_select_answer(fault, body):
     fault.plan = [("status", 200, {"Content-Type": "application/sparql-results+json"}, body)]
     assert_one_line_error(sparql(fault.url, query="SELECT ?x WHERE { ?x ?p ?o }"), fault.url, "malformed answer")
@@ -245,16 +272,21 @@ def test_truncated_select_answer(fault):
     assert_one_line_error(sparql(fault.url, query="SELECT ?x WHERE { ?x ?p ?o }"), fault.url, "truncated answer")
 
 
-@pytest.mark.parametrize("ctype, body", [("application/n-triples", b"<http://a> <http://b> garbage .\n"),
-                                         ("text/html", b"<html></html>"),
-                                         ("application/n-triples", b"<http://a> <http://b> \"c\" .\n<http://a> <http://b")])
+@pytest.mark.parametrize(
+    "ctype, body",
+    [
+        ("application/n-triples", b"<http://a> <http://b> garbage .\n"),
+        ("text/html", b"<html></html>"),
+        ("application/n-triples", b'<http://a> <http://b> "c" .\n<http://a> <http://b'),
+    ],
+)
 def test_garbage_construct_answer(fault, ctype, body):
     fault.plan = [("status", 200, {"Content-Type": ctype}, body)]
     assert_one_line_error(invoke("export", "--endpoint", fault.url), fault.url, "malformed answer")
 
 
 def test_truncated_construct_answer(fault):
-    fault.plan = [("truncate", "application/n-triples", b"<http://a> <http://b> \"c\" .\n")]
+    fault.plan = [("truncate", "application/n-triples", b'<http://a> <http://b> "c" .\n')]
     assert_one_line_error(invoke("export", "--format", "nt", "--endpoint", fault.url), fault.url, "truncated answer")
 
 
@@ -267,28 +299,44 @@ def test_redirect_to_another_scheme_is_refused(fault):
 
 
 def test_redirect_within_http_is_followed(fault):
-    fault.plan = [("status", 307, {"Location": "/elsewhere"}, b""),
-                  ("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE)]
+    fault.plan = [
+        ("status", 307, {"Location": "/elsewhere"}, b""),
+        ("status", 200, {"Content-Type": "application/sparql-results+json"}, ASK_TRUE),
+    ]
     result = sparql(fault.url)
     assert result.exit_code == 0, result.output
     assert fault.seen[1]["path"] == "/elsewhere" and fault.seen[1]["method"] == "POST"
 
 
-@pytest.mark.parametrize("url, fragment", [
-    ("http://[::1/q", "malformed URL"),
-    ("http:///query", "malformed URL"),
-    ("http://127.0.0.1:99999/q", "malformed URL"),
-    ("ftp://example.org/q", "only http:// and https://"),
-    ("file:///etc/passwd", "only http:// and https://"),
-    ("localhost:7878/query", "only http:// and https://"),
-])
+@pytest.mark.parametrize(
+    "url, fragment",
+    [
+        ("http://[::1/q", "malformed URL"),
+        ("http:///query", "malformed URL"),
+        ("http://127.0.0.1:99999/q", "malformed URL"),
+        ("ftp://example.org/q", "only http:// and https://"),
+        ("file:///etc/passwd", "only http:// and https://"),
+        ("localhost:7878/query", "only http:// and https://"),
+    ],
+)
 def test_malformed_urls(url, fragment):
     assert_one_line_error(sparql(url), fragment)
 
 
-@pytest.mark.parametrize("command", [["show", "MLSW"], ["search", "ministry"], ["trace", "MLSW"],
-                                     ["trace", "--source", "kg:mou-laos-thailand-2002"], ["audit"], ["stats"],
-                                     ["export"], ["validate"], ["query", "run", "instruments"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show", "MLSW"],
+        ["search", "ministry"],
+        ["trace", "MLSW"],
+        ["trace", "--source", "kg:mou-laos-thailand-2002"],
+        ["audit"],
+        ["stats"],
+        ["export"],
+        ["validate"],
+        ["query", "run", "instruments"],
+    ],
+)
 def test_every_command_reports_an_unreachable_endpoint_in_one_line(command):
     url = f"http://127.0.0.1:{free_port()}/query"
     assert_one_line_error(invoke(*command, "--endpoint", url), url, "connection refused")
@@ -310,11 +358,14 @@ class Huge(http.server.BaseHTTPRequestHandler):
         try:
             self.wfile.write(b'{"head": {"vars": ["s", "label"]}, "results": {"bindings": [\n')
             for start in range(0, self.server.rows, 1000):
-                self.wfile.write(b",\n".join(
-                    b'%s{"s": {"type": "uri", "value": "http://example.org/thing/%d"}, '
-                    b'"label": {"type": "literal", "xml:lang": "en", "value": "thing number %d"}}'
-                    % (b"," if i and i == start else b"", i, i)
-                    for i in range(start, min(start + 1000, self.server.rows))))
+                self.wfile.write(
+                    b",\n".join(
+                        b'%s{"s": {"type": "uri", "value": "http://example.org/thing/%d"}, '
+                        b'"label": {"type": "literal", "xml:lang": "en", "value": "thing number %d"}}'
+                        % (b"," if i and i == start else b"", i, i)
+                        for i in range(start, min(start + 1000, self.server.rows))
+                    )
+                )
             self.wfile.write(b"\n]}}\n")
         except (BrokenPipeError, ConnectionResetError):
             pass
@@ -340,8 +391,11 @@ def _peak(*args):
     # Linux keeps a process's peak RSS across fork and exec, so a child of this (large, late in
     # the suite) test process would report the test process's size: a small launcher starts
     # laokg and reports laokg's own peak (with its workers) on stderr's last line.
-    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "laokg", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "laokg", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     lines = 0
     for _ in proc.stdout:  # read as it comes: the rows are not kept here either
         lines += 1
@@ -360,8 +414,20 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 
 def test_a_huge_select_answer_is_streamed_within_the_memory_budget(huge):
-    code, lines, err, peak = _peak("sparql", "SELECT ?s ?label WHERE { ?s ?p ?label }", "--endpoint", huge.url,
-                                   "--max-memory", "60", "--max-rows", "0", "--timeout", "300", "--format", "csv")
+    code, lines, err, peak = _peak(
+        "sparql",
+        "SELECT ?s ?label WHERE { ?s ?p ?label }",
+        "--endpoint",
+        huge.url,
+        "--max-memory",
+        "60",
+        "--max-rows",
+        "0",
+        "--timeout",
+        "300",
+        "--format",
+        "csv",
+    )
     assert (code, err) == (0, "")
     assert lines == huge.rows + 1
     # the answer is ~30 MB of JSON, ~150 MB as rdflib terms: laokg and its worker stay at
@@ -370,14 +436,39 @@ def test_a_huge_select_answer_is_streamed_within_the_memory_budget(huge):
 
 
 def test_a_huge_select_answer_kept_whole_stops_at_the_memory_budget(huge):
-    code, lines, err, peak = _peak("sparql", "SELECT ?s ?label WHERE { ?s ?p ?label }", "--endpoint", huge.url,
-                                   "--max-memory", "60", "--max-rows", "0", "--timeout", "300", "--format", "json")
+    code, lines, err, peak = _peak(
+        "sparql",
+        "SELECT ?s ?label WHERE { ?s ?p ?label }",
+        "--endpoint",
+        huge.url,
+        "--max-memory",
+        "60",
+        "--max-rows",
+        "0",
+        "--timeout",
+        "300",
+        "--format",
+        "json",
+    )
     assert code == 2 and lines == 0
-    assert err.startswith("Error: the endpoint's answer needed more than 60 MB (the memory budget)") and err.count("\n") == 1, err
+    assert (
+        err.startswith("Error: the endpoint's answer needed more than 60 MB (the memory budget)")
+        and err.count("\n") == 1
+    ), err
     assert peak < 200, f"peak RSS {peak:.0f} MB"
 
 
 def test_a_huge_select_answer_stops_at_the_row_budget_before_it_is_all_read(huge):
-    code, lines, err, _ = _peak("sparql", "SELECT ?s ?label WHERE { ?s ?p ?label }", "--endpoint", huge.url,
-                                "--max-rows", "1000", "--timeout", "300", "--format", "json")
+    code, lines, err, _ = _peak(
+        "sparql",
+        "SELECT ?s ?label WHERE { ?s ?p ?label }",
+        "--endpoint",
+        huge.url,
+        "--max-rows",
+        "1000",
+        "--timeout",
+        "300",
+        "--format",
+        "json",
+    )
     assert code == 2 and "more than 1,000 rows (the row budget)" in err and err.count("\n") == 1, err

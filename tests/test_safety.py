@@ -8,8 +8,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from laokg.errors import QueryError, UnsafeQueryError
-from laokg.query.safety import check_query, no_fetch
 from laokg.query.engines import EmbeddedEngine
+from laokg.query.safety import check_query, no_fetch
 
 from .query_fixtures import fixture_graph
 
@@ -122,7 +122,9 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         type(self).hits.append(self.path)
-        body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://e/remote"}}]}}).encode()
+        body = json.dumps(
+            {"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://e/remote"}}]}}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(len(body)))

@@ -50,7 +50,9 @@ def test_expected_files_match_the_queries():
         params = {p.name for p in sq.parameters}
         for case in cases(name):
             assert {p for p, _ in case["params"]} <= params, f"{name}: {case['name']}: unknown parameter"
-            assert set(case["order_by"]) <= set(data["columns"]) and set(case["unordered_lists"]) <= set(data["columns"])
+            assert set(case["order_by"]) <= set(data["columns"]) and set(case["unordered_lists"]) <= set(
+                data["columns"]
+            )
 
 
 def test_every_parameter_is_exercised():
@@ -64,11 +66,11 @@ def test_every_parameter_is_exercised():
                 gaps.append(f"{name}: parameter '{p.name}' is never set")
             if p.defaults and p.name not in given:
                 gaps.append(f"{name}: parameter '{p.name}' is only tested with its default")
-            if p.allowed and not any(
-                sum(1 for q, _ in case["params"] if q == p.name) > 1 for case in cases(name)
-            ):
+            if p.allowed and not any(sum(1 for q, _ in case["params"] if q == p.name) > 1 for case in cases(name)):
                 gaps.append(f"{name}: enumerated parameter '{p.name}' has no multi-valued case")
-        if not any(not case["params"] for case in cases(name)) and not all(p.required and not p.defaults for p in sq.parameters):
+        if not any(not case["params"] for case in cases(name)) and not all(
+            p.required and not p.defaults for p in sq.parameters
+        ):
             gaps.append(f"{name}: no case runs the query with its defaults")
     assert not gaps, "\n".join(gaps)
 

@@ -82,9 +82,10 @@ def _param(path):
 
 
 def _show(results) -> str:
-    return "\n".join(
-        f"  {r.severity} focus={r.focus} shape={r.shape} path={r.path}\n    {r.message}" for r in results
-    ) or "  (none)"
+    return (
+        "\n".join(f"  {r.severity} focus={r.focus} shape={r.shape} path={r.path}\n    {r.message}" for r in results)
+        or "  (none)"
+    )
 
 
 # ---------------------------------------------------------------- the fixtures themselves

@@ -69,7 +69,9 @@ def test_every_minted_iri_has_a_page_with_turtle_and_jsonld(site, graph, built_s
 def test_paths_derive_from_the_iri():
     iri = URIRef("https://w3id.org/laokg/id/decree-245-2020")
     assert target(iri) == "id/decree-245-2020.html"
-    assert target(URIRef("https://w3id.org/laokg/id/evidence/decree-245-2020-1")) == "id/evidence/decree-245-2020-1.html"
+    assert (
+        target(URIRef("https://w3id.org/laokg/id/evidence/decree-245-2020-1")) == "id/evidence/decree-245-2020-1.html"
+    )
     assert target(URIRef("https://w3id.org/laokg/ontology#footnote")) == "ontology.html#footnote"
     assert target(URIRef("https://w3id.org/laokg/vocab/doctype/decree")) == "vocabularies.html#doctype-decree"
     assert target(URIRef("http://data.europa.eu/eli/ontology#LegalResource")) is None
@@ -98,11 +100,15 @@ def test_entity_page_shows_card_evidence_and_audit(site):
 
 
 def test_project_assertions_are_marked(site, graph):
-    from laokg.namespaces import LAOKG
     from rdflib.namespace import PROV
 
-    node = next(s for s, ev in sorted(graph.subject_objects(PROV.qualifiedAttribution))
-                if (ev, RDF.type, LAOKG.ProjectAssertion) in graph and str(s).startswith("https://w3id.org/laokg/id/"))
+    from laokg.namespaces import LAOKG
+
+    node = next(
+        s
+        for s, ev in sorted(graph.subject_objects(PROV.qualifiedAttribution))
+        if (ev, RDF.type, LAOKG.ProjectAssertion) in graph and str(s).startswith("https://w3id.org/laokg/id/")
+    )
     html = (site / (entity_stem(node) + ".html")).read_text(encoding="utf-8")
     assert "Project assertion" in html and "not stated by a source" in html
 
@@ -132,7 +138,9 @@ def test_entity_rdf_matches_laokg_show_for_one_entity_of_every_type(site, graph)
             assert shown.exit_code == 0, shown.output
             reported = Graph().parse(data=shown.stdout, format="json-ld" if fmt == "jsonld" else "turtle")
             file = site / (entity_stem(iri) + ext)
-            written = Graph().parse(data=file.read_text(encoding="utf-8"), format="json-ld" if fmt == "jsonld" else "turtle")
+            written = Graph().parse(
+                data=file.read_text(encoding="utf-8"), format="json-ld" if fmt == "jsonld" else "turtle"
+            )
             assert isomorphic(written, reported), (iri, fmt)
 
 
@@ -145,7 +153,7 @@ def test_index_by_type_lists_every_entity(site, graph):
     index = (site / "types/index.html").read_text(encoding="utf-8")
     assert "eli:LegalResource" in index
     heading = (site / "types/org-FormalOrganization.html").read_text(encoding="utf-8")
-    assert "<h1>Organisation <span class=\"curie\">org:FormalOrganization</span></h1>" in heading
+    assert '<h1>Organisation <span class="curie">org:FormalOrganization</span></h1>' in heading
     legal = (site / "types/eli-LegalResource.html").read_text(encoding="utf-8")
     assert 'href="../id/decree-475-2021.html"' in legal
 
@@ -158,7 +166,9 @@ def test_search_index_lists_things_first_and_quotes_evidence_under_them(site, gr
     records = {iri for iri in _entities(graph) if set(graph.objects(iri, RDF.type)) & evidence}
     assert len(records) > 300
     # every entity but the evidence records and passages has an entry; they have none
-    assert sorted(e["u"] for e in entries) == sorted(entity_stem(i) + ".html" for i in _entities(graph) if i not in records)
+    assert sorted(e["u"] for e in entries) == sorted(
+        entity_stem(i) + ".html" for i in _entities(graph) if i not in records
+    )
     by_url = {e["u"]: e for e in entries}
     mlsw = by_url["id/mlsw.html"]
     assert "MLSW" in mlsw["a"] and mlsw["k"] == 0
@@ -206,15 +216,20 @@ def test_downloads_list_release_files_with_checksums(site, built_site):
 
 
 def test_ontology_page_documents_every_own_term(site, graph):
-    from laokg.namespaces import LAOKG
     from rdflib.namespace import OWL
 
+    from laokg.namespaces import LAOKG
+
     html = (site / "ontology.html").read_text(encoding="utf-8")
-    terms = {s for cls in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-             for s in graph.subjects(RDF.type, cls) if str(s).startswith(str(LAOKG))}
+    terms = {
+        s
+        for cls in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for s in graph.subjects(RDF.type, cls)
+        if str(s).startswith(str(LAOKG))
+    }
     assert len(terms) > 40
     for term in terms:
-        assert f'id="{str(term)[len(str(LAOKG)):]}"' in html, term
+        assert f'id="{str(term)[len(str(LAOKG)) :]}"' in html, term
     vocab = (site / "vocabularies.html").read_text(encoding="utf-8")
     assert 'id="doctype-decree"' in vocab
 
@@ -235,7 +250,9 @@ def test_preview_server_negotiates_content(site):
     thread.start()
     try:
         port = server.server_address[1]
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/id/decree-245-2020", headers={"Accept": "text/turtle"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/id/decree-245-2020", headers={"Accept": "text/turtle"}
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert answer.url.endswith("/id/decree-245-2020.ttl")
             assert answer.headers["Content-Type"].startswith("text/turtle")
@@ -251,8 +268,13 @@ def test_two_builds_give_the_same_bytes(site, tmp_path):
     """A second build, in another process with another hash seed, writes the same files."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = tmp_path / "again"
-    done = subprocess.run([sys.executable, "-m", "laokg", "site", "-o", str(out), "--root", str(REAL_ROOT)],
-                          capture_output=True, text=True, env=env, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "laokg", "site", "-o", str(out), "--root", str(REAL_ROOT)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr
     first, second = site_bytes(site, skip=()), site_bytes(out, skip=())
     assert sorted(first) == sorted(second)
@@ -299,8 +321,9 @@ def test_cli_site_serve_on_a_taken_port_is_one_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = invoke("site", "-o", str(tmp_path / "s"), "--no-release", "--serve", "--port", str(port),
-                        "--root", str(REAL_ROOT))
+        result = invoke(
+            "site", "-o", str(tmp_path / "s"), "--no-release", "--serve", "--port", str(port), "--root", str(REAL_ROOT)
+        )
     assert_one_line_error(result, "cannot listen")
 
 
@@ -314,7 +337,9 @@ def cli_rows(name: str, *params: str) -> list[dict]:
         args += ["-p", p]
     result = invoke(*args)
     assert result.exit_code == 0, result.output
-    return [{k: (v["type"], v["value"]) for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+    return [
+        {k: (v["type"], v["value"]) for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]
+    ]
 
 
 def _v(row: dict, key: str) -> str | None:
@@ -338,13 +363,18 @@ def test_timeline_dates_every_instrument_programme_practice_and_event_as_the_cli
         expected.append(("programme", _v(r, "name"), "/".join(x for x in (start, _v(r, "end")) if x) or None))
     expected += [("event", _v(r, "name"), _v(r, "date")) for r in cli_rows("events")]
     shown = _chart_rows(site, "timeline")
-    assert sorted(shown) == sorted([kind, name, date_text(date) if date else "undated"] for kind, name, date in expected)
+    assert sorted(shown) == sorted(
+        [kind, name, date_text(date) if date else "undated"] for kind, name, date in expected
+    )
     # the two practices the profile dates are dated (issue 19: they were "undated in the sources")
     dated = {row[1]: row[2] for row in shown}
     assert dated["Employment Permit System (EPS)"] == "2023"
     assert dated["Establishment of employment centres for returning Laotians"] == "2022"
     note = (site / "charts/timeline.html").read_text(encoding="utf-8")
-    assert "Undated in the sources" in note and "Employment Permit System" not in note.split("Undated in the sources")[1].split("</p>")[0]
+    assert (
+        "Undated in the sources" in note
+        and "Employment Permit System" not in note.split("Undated in the sources")[1].split("</p>")[0]
+    )
 
 
 def test_remittance_charts_show_every_cli_figure_with_who_released_it(site):
@@ -362,7 +392,9 @@ def test_remittance_charts_show_every_cli_figure_with_who_released_it(site):
     h1 = next(s for s in shown if s[1] == "US$366 million")
     assert h1[3] == "Ministry of Labour and Social Welfare"  # issue 19: was "not named"
     shares = [r for r in rows if _v(r, "unit") == "%"]
-    assert sorted(s[1] for s in _chart_rows(site, "remittances-share-of-gdp")) == sorted(f"{_v(r, 'value')} %" for r in shares)
+    assert sorted(s[1] for s in _chart_rows(site, "remittances-share-of-gdp")) == sorted(
+        f"{_v(r, 'value')} %" for r in shares
+    )
     parts = cli_rows("remittance_breakdown")
     shown = _chart_rows(site, "remittance-breakdown")
     assert [(s[0], s[2]) for s in shown] == [(_v(r, "label"), f"US${_v(r, 'value')} million") for r in parts]
@@ -373,8 +405,10 @@ def test_remittance_charts_show_every_cli_figure_with_who_released_it(site):
 def test_emigrant_charts_show_every_cli_figure(site):
     rows = cli_rows("emigrants_by_destination")
     shown = _chart_rows(site, "emigrants-by-destination")
-    assert shown == [[_v(r, "destinationName"), f"{int(_v(r, 'emigrants')):,} persons", _v(r, "period"), _v(r, "dataSource")]
-                     for r in rows]
+    assert shown == [
+        [_v(r, "destinationName"), f"{int(_v(r, 'emigrants')):,} persons", _v(r, "period"), _v(r, "dataSource")]
+        for r in rows
+    ]
     assert shown[0][1] == "285,819 persons"
     rows = cli_rows("emigrants_by_sex")
     shown = _chart_rows(site, "emigrants-by-sex")
@@ -423,7 +457,9 @@ def test_every_topic_table_is_the_cli_answer(site):
                 for (var, _head, link, kind), cell in zip(columns, cells, strict=True):
                     if var in row and row[var][0] == "uri":
                         assert cell["hrefs"] and cell["titles"], (name, var, cell)
-                        assert target(URIRef(row[var][1])) is None or cell["hrefs"][0].endswith(target(URIRef(row[var][1])).rsplit("/", 1)[-1]), (name, var)
+                        assert target(URIRef(row[var][1])) is None or cell["hrefs"][0].endswith(
+                            target(URIRef(row[var][1])).rsplit("/", 1)[-1]
+                        ), (name, var)
                         continue
                     assert cell["text"] == _expected_cell(row, var, kind), (name, var, cell["text"], row.get(var))
                     if link and link in row and row[link][0] == "uri":
@@ -454,22 +490,33 @@ def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
     the entity's page, in the row of its property (named by its label, CURIE on hover): an
     IRI as a link to it (CURIE on hover), a literal as the reader's text of the CLI's value
     (a figure with its unit and multiplier, a date as printed)."""
-    from laokg.labels import curie
-    from laokg.labels import LABEL_PROPERTIES
-    from laokg.publish.readable import literal_text, number_text, term_label
     from rdflib import Literal
+
+    from laokg.labels import LABEL_PROPERTIES, curie
+    from laokg.publish.readable import literal_text, number_text, term_label
     from tests.site_support import page_tables
 
-    query = ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (STRSTARTS(STR(?s), 'https://w3id.org/laokg/id/') && !isBlank(?o)) }")
+    query = (
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (STRSTARTS(STR(?s), 'https://w3id.org/laokg/id/') && !isBlank(?o)) }"
+    )
     result = invoke("sparql", query, "--format", "json", "--root", str(REAL_ROOT))
     assert result.exit_code == 0, result.output
     facts: dict = {}
     for b in json.loads(result.stdout)["results"]["bindings"]:
         o = b["o"]
-        term = URIRef(o["value"]) if o["type"] == "uri" else Literal(o["value"], lang=o.get("xml:lang"),
-                                                                      datatype=URIRef(o["datatype"]) if "datatype" in o else None)
+        term = (
+            URIRef(o["value"])
+            if o["type"] == "uri"
+            else Literal(
+                o["value"], lang=o.get("xml:lang"), datatype=URIRef(o["datatype"]) if "datatype" in o else None
+            )
+        )
         facts.setdefault(b["s"]["value"], []).append((URIRef(b["p"]["value"]), term))
-    hidden = {RDF.type, URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"), URIRef("http://www.w3.org/ns/prov#qualifiedAttribution")}
+    hidden = {
+        RDF.type,
+        URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"),
+        URIRef("http://www.w3.org/ns/prov#qualifiedAttribution"),
+    }
     entities = _entities(graph)
     assert len(facts) > 500
     checked = 0
@@ -494,11 +541,18 @@ def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
                 continue
             shown = rows.get(curie(p))
             assert shown, (str(iri), curie(p))
-            cell = {"text": " | ".join(r[1]["text"] for r in shown), "titles": [t for r in shown for t in r[1]["titles"]],
-                    "hrefs": [h for r in shown for h in r[1]["hrefs"]]}
+            cell = {
+                "text": " | ".join(r[1]["text"] for r in shown),
+                "titles": [t for r in shown for t in r[1]["titles"]],
+                "hrefs": [h for r in shown for h in r[1]["hrefs"]],
+            }
             assert shown[0][0]["text"] != curie(p), (str(iri), curie(p))  # the property by its name
             if isinstance(o, URIRef):
-                assert curie(o) in cell["titles"] or any(h.endswith(str(o)) for h in cell["hrefs"]), (str(iri), curie(p), curie(o))
+                assert curie(o) in cell["titles"] or any(h.endswith(str(o)) for h in cell["hrefs"]), (
+                    str(iri),
+                    curie(p),
+                    curie(o),
+                )
             elif str(p).endswith("#obsValue"):
                 text = number_text(str(o))
                 mult = units.get(URIRef("http://purl.org/linked-data/sdmx/2009/attribute#unitMult"))
@@ -549,8 +603,15 @@ def test_front_page_lists_what_people_look_for_not_records(site):
     from tests.site_support import visible_text
 
     text = visible_text(site / "index.html")
-    for group in ("Laws and agreements", "Institutions", "Figures", "Rights", "Programmes and practices",
-                  "Findings and obstacles", "Sources"):
+    for group in (
+        "Laws and agreements",
+        "Institutions",
+        "Figures",
+        "Rights",
+        "Programmes and practices",
+        "Findings and obstacles",
+        "Sources",
+    ):
         assert group in text
     for record in ("document evidence", "SpecificResource", "DataStructureDefinition", "ProperInterval"):
         assert record not in text
@@ -645,14 +706,19 @@ def test_laokg_show_and_trace_print_what_every_entity_page_shows(site, graph):
                 assert (result.exit_code, result.stdout) == (0, text), (args, result.output)
         cli = _cli_card(shown)
         heading = (" ".join(cli["heading"].split()), cli["curie"])
-        for what, mine, theirs in (("heading", heading, (page.heading, page.curie)),
-                                   ("type and figure", (cli["type"], cli["figure"]), (page.types, page.figure))):
+        for what, mine, theirs in (
+            ("heading", heading, (page.heading, page.curie)),
+            ("type and figure", (cli["type"], cli["figure"]), (page.types, page.figure)),
+        ):
             if mine != theirs:
                 problems.append((str(iri), what, mine, theirs))
         for name, key in sections.items():
             joiner = " from " if key == "incoming" else " "
-            expected = [" ".join(f"{prop}{joiner}{value}".split())
-                        for prop, values in page.rows.get(key, []) for value in values]
+            expected = [
+                " ".join(f"{prop}{joiner}{value}".split())
+                for prop, values in page.rows.get(key, [])
+                for value in values
+            ]
             if cli.get(name, []) != expected:
                 problems.append((str(iri), name, cli.get(name, []), expected))
             rows += len(expected)

@@ -66,8 +66,15 @@ def test_index_loads_without_errors(browser, base_url):
     assert browser.open(base_url + "index.html") == []
     assert browser.evaluate("document.querySelector('h1').textContent").startswith("laokg")
     groups = browser.evaluate("[...document.querySelectorAll('main ul.groups > li > a')].map(a => a.textContent)")
-    assert groups[:7] == ["Laws and agreements", "Institutions", "Figures", "Rights", "Programmes and practices",
-                          "Findings and obstacles", "Sources"]
+    assert groups[:7] == [
+        "Laws and agreements",
+        "Institutions",
+        "Figures",
+        "Rights",
+        "Programmes and practices",
+        "Findings and obstacles",
+        "Sources",
+    ]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.screenshot(ARTIFACTS / "index.png")
 
@@ -100,22 +107,38 @@ def test_search_finds_by_label_and_variant(browser, base_url):
     assert browser.open(base_url + hits[0]) == []
     # typing searches as you go
     browser.open(base_url + "search.html")
-    browser.evaluate("const q = document.getElementById('q'); q.value = 'ministère'; q.dispatchEvent(new Event('input'))")
+    browser.evaluate(
+        "const q = document.getElementById('q'); q.value = 'ministère'; q.dispatchEvent(new Event('input'))"
+    )
     assert "match" in browser.evaluate("document.getElementById('search-status').textContent")
 
 
-@pytest.mark.parametrize("chart, labels", [
-    ("timeline", ["Law on Lao Nationality", "PROMISE II", "instruments", "programmes", "events", "1990", "Sources:"]),
-    ("emigrants-by-destination", ["Thailand", "United States", "Canada", "2024", "International Migrant Stock 2024"]),
-    ("emigrants-by-sex", ["women", "men", "58.3%", "55%", "56%", "Diaspora engagement mapping"]),
-    ("remittances", ["World Bank", "first half of 2025", "366", "287.19"]),
-    ("remittance-breakdown", ["Lao Foreign Trade Bank", "Indochina Bank", "first half of 2025", "Ministry of Labour and Social Welfare"]),
-    ("remittances-share-of-gdp", ["2021", "2023", "2.29%", "1.51%"]),
-])
+@pytest.mark.parametrize(
+    "chart, labels",
+    [
+        (
+            "timeline",
+            ["Law on Lao Nationality", "PROMISE II", "instruments", "programmes", "events", "1990", "Sources:"],
+        ),
+        (
+            "emigrants-by-destination",
+            ["Thailand", "United States", "Canada", "2024", "International Migrant Stock 2024"],
+        ),
+        ("emigrants-by-sex", ["women", "men", "58.3%", "55%", "56%", "Diaspora engagement mapping"]),
+        ("remittances", ["World Bank", "first half of 2025", "366", "287.19"]),
+        (
+            "remittance-breakdown",
+            ["Lao Foreign Trade Bank", "Indochina Bank", "first half of 2025", "Ministry of Labour and Social Welfare"],
+        ),
+        ("remittances-share-of-gdp", ["2021", "2023", "2.29%", "1.51%"]),
+    ],
+)
 def test_charts_render_with_their_labels(browser, base_url, chart, labels):
     assert browser.open(base_url + f"charts/{chart}.html") == []
     texts = browser.evaluate("[...document.querySelectorAll('figure svg text')].map(t => t.textContent).join(' | ')")
-    box = browser.evaluate("(() => { const r = document.querySelector('figure svg').getBoundingClientRect(); return [r.width, r.height]; })()")
+    box = browser.evaluate(
+        "(() => { const r = document.querySelector('figure svg').getBoundingClientRect(); return [r.width, r.height]; })()"
+    )
     assert box[0] > 300 and box[1] > 200
     for label in labels:
         assert label in texts, (label, texts[:500])
@@ -126,8 +149,19 @@ def test_charts_render_with_their_labels(browser, base_url, chart, labels):
 
 
 def test_other_pages_load_without_errors(browser, base_url):
-    for path in ("topics/laws.html", "topics/figures.html", "types/index.html", "bibliography.html", "queries/index.html", "queries/instruments.html",
-                 "audit.html", "ontology.html", "vocabularies.html", "downloads.html", "charts/index.html"):
+    for path in (
+        "topics/laws.html",
+        "topics/figures.html",
+        "types/index.html",
+        "bibliography.html",
+        "queries/index.html",
+        "queries/instruments.html",
+        "audit.html",
+        "ontology.html",
+        "vocabularies.html",
+        "downloads.html",
+        "charts/index.html",
+    ):
         assert browser.open(base_url + path) == [], path
     assert browser.open(base_url + "ontology.html") == []
     need_binary("dot", "graphviz")  # the class diagram is drawn at build time (docs/site.md)
@@ -143,10 +177,23 @@ def test_keyboard_navigation_starts_with_the_skip_link(browser, base_url):
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-@pytest.mark.parametrize("path", ["index.html", "id/decree-245-2020.html", "id/mlsw.html",
-                                  "id/evidence/decree-245-2020-1.html", "charts/emigrants-by-sex.html",
-                                  "charts/timeline.html", "search.html?q=decree", "ontology.html",
-                                  "audit.html", "queries/remittances.html", "bibliography.html", "downloads.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.html",
+        "id/decree-245-2020.html",
+        "id/mlsw.html",
+        "id/evidence/decree-245-2020-1.html",
+        "charts/emigrants-by-sex.html",
+        "charts/timeline.html",
+        "search.html?q=decree",
+        "ontology.html",
+        "audit.html",
+        "queries/remittances.html",
+        "bibliography.html",
+        "downloads.html",
+    ],
+)
 def test_axe_finds_no_accessibility_violation(browser, phone, base_url, path, width):
     """axe-core on a dozen pages, at 1280 px and at 390 px (stacked tables, narrow charts)."""
     browser = browser if width == "desktop" else phone
@@ -157,18 +204,35 @@ def test_axe_finds_no_accessibility_violation(browser, phone, base_url, path, wi
         "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,"
         " first: v.nodes[0].target.join(' '), html: v.nodes[0].html.slice(0, 160)})))",
-        await_promise=True)
+        await_promise=True,
+    )
     assert violations == []
 
 
 # ---------------------------------------------------------------- the Content-Security-Policy
 
 
-@pytest.mark.parametrize("path", ["index.html", "id/decree-245-2020.html", "id/evidence/decree-245-2020-1.html",
-                                  "search.html?q=decree", "types/index.html", "charts/index.html",
-                                  "charts/timeline.html", "charts/emigrants-by-sex.html", "charts/remittances.html",
-                                  "charts/timeline.svg", "ontology.html", "vocabularies.html", "audit.html",
-                                  "queries/remittances.html", "bibliography.html", "downloads.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.html",
+        "id/decree-245-2020.html",
+        "id/evidence/decree-245-2020-1.html",
+        "search.html?q=decree",
+        "types/index.html",
+        "charts/index.html",
+        "charts/timeline.html",
+        "charts/emigrants-by-sex.html",
+        "charts/remittances.html",
+        "charts/timeline.svg",
+        "ontology.html",
+        "vocabularies.html",
+        "audit.html",
+        "queries/remittances.html",
+        "bibliography.html",
+        "downloads.html",
+    ],
+)
 def test_pages_work_under_the_policy_with_no_violation(browser, base_url, path):
     """The preview server sends the policy as a header and the pages carry it in a meta tag;
     nothing on the pages (scripts, styles, charts, images) is refused by it."""
@@ -191,8 +255,10 @@ def test_pages_work_under_the_policy_with_no_violation(browser, base_url, path):
 def test_the_policy_is_enforced(browser, base_url):
     """An inline script (as injected markup would be) does not run, and the refusal is seen."""
     assert browser.open(base_url + "index.html") == []
-    ran = browser.evaluate("(() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
-                           " document.body.appendChild(s); return window.__ran === 1; })()")
+    ran = browser.evaluate(
+        "(() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
+        " document.body.appendChild(s); return window.__ran === 1; })()"
+    )
     assert ran is False
     browser.evaluate("new Promise(r => setTimeout(r, 100))", await_promise=True)
     assert any(v.startswith("script-src") for v in browser.csp_violations())
@@ -232,12 +298,21 @@ def test_a_javascript_url_from_data_cannot_be_clicked_into_running(browser, host
     assert browser.open(hostile_url + "id/somchai.html") == []
     title = browser.evaluate("document.title")
     assert title.startswith("Somchai")
-    assert browser.evaluate("[...document.querySelectorAll('a')].filter(a => a.protocol !== 'http:' && a.protocol !== 'https:'"
-                            " && !a.href.startsWith(location.origin)).map(a => a.href)") == []
-    assert browser.evaluate("document.querySelectorAll('a[href^=javascript i], a[href*=\"javascript:\" i]').length") == 0
+    assert (
+        browser.evaluate(
+            "[...document.querySelectorAll('a')].filter(a => a.protocol !== 'http:' && a.protocol !== 'https:'"
+            " && !a.href.startsWith(location.origin)).map(a => a.href)"
+        )
+        == []
+    )
+    assert (
+        browser.evaluate("document.querySelectorAll('a[href^=javascript i], a[href*=\"javascript:\" i]').length") == 0
+    )
     # the URL is shown, as text; click it as a person would
-    browser.evaluate("(() => { const e = [...document.querySelectorAll('main *')].filter(e => e.children.length === 0"
-                     " && e.textContent.includes(\"javascript:document.title\"))[0]; e.id = 'planted'; })()")
+    browser.evaluate(
+        "(() => { const e = [...document.querySelectorAll('main *')].filter(e => e.children.length === 0"
+        " && e.textContent.includes(\"javascript:document.title\"))[0]; e.id = 'planted'; })()"
+    )
     browser.click("#planted")
     browser.evaluate("document.getElementById('planted').click()")
     browser.evaluate("new Promise(r => setTimeout(r, 200))", await_promise=True)
@@ -258,8 +333,10 @@ def _cli(name: str, *params: str) -> list[dict]:
     return [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
 
 
-_ROWS = ("[...document.querySelectorAll('main table tr')].map(tr => [...tr.cells]"
-         ".map(c => c.textContent.replace(/\\s+/g, ' ').trim()))")
+_ROWS = (
+    "[...document.querySelectorAll('main table tr')].map(tr => [...tr.cells]"
+    ".map(c => c.textContent.replace(/\\s+/g, ' ').trim()))"
+)
 
 
 def _follow(b, base_url: str, *link_texts: str) -> int:
@@ -267,8 +344,10 @@ def _follow(b, base_url: str, *link_texts: str) -> int:
     number of clicks."""
     assert b.open(base_url + "index.html") == []
     for text in link_texts:
-        href = b.evaluate("(() => { const a = [...document.querySelectorAll('main a')].find(a => a.textContent.trim() === "
-                          f"{json.dumps(text)}); return a ? a.href : null; }})()")
+        href = b.evaluate(
+            "(() => { const a = [...document.querySelectorAll('main a')].find(a => a.textContent.trim() === "
+            f"{json.dumps(text)}); return a ? a.href : null; }})()"
+        )
         assert href, f"no link {text!r} on {b.evaluate('location.pathname')}"
         assert b.open(href) == []
     return len(link_texts)
@@ -309,7 +388,9 @@ def test_q3_countries_with_labour_mous_and_since_when(screen, base_url):
     mous = [r for r in _cli("bilateral_agreements") if r["kind"] == "memorandum of understanding"]
     assert len(mous) >= 2 and clicks <= 3
     for mou in mous:
-        assert _row_with(rows, mou["partnerName"], "memorandum of understanding", mou["title"], date_text(mou["date"])), mou
+        assert _row_with(
+            rows, mou["partnerName"], "memorandum of understanding", mou["title"], date_text(mou["date"])
+        ), mou
 
 
 def test_q4_dual_citizenship_and_voting_from_abroad(screen, base_url):
@@ -336,7 +417,9 @@ def test_search_ranks_things_before_evidence(browser, base_url):
     first = browser.evaluate("document.querySelector('#search-results a').getAttribute('href')")
     assert first == "id/right-vote-from-abroad-laos.html"
     assert browser.open(base_url + "search.html?q=decree") == []
-    hits = browser.evaluate("[...document.querySelectorAll('#search-results > li > a')].map(a => a.getAttribute('href'))")
+    hits = browser.evaluate(
+        "[...document.querySelectorAll('#search-results > li > a')].map(a => a.getAttribute('href'))"
+    )
     assert hits and not [h for h in hits if h.startswith("id/evidence/")]
     titles = browser.evaluate("[...document.querySelectorAll('#search-results > li > a')].map(a => a.textContent)")
     assert titles[0].startswith("Decree")
@@ -362,8 +445,17 @@ def test_no_page_scrolls_sideways_at_390_px(phone, base_url, built_site):
     assert wide == {}
 
 
-@pytest.mark.parametrize("chart", ["timeline", "emigrants-by-destination", "emigrants-by-sex", "remittances",
-                                   "remittance-breakdown", "remittances-share-of-gdp"])
+@pytest.mark.parametrize(
+    "chart",
+    [
+        "timeline",
+        "emigrants-by-destination",
+        "emigrants-by-sex",
+        "remittances",
+        "remittance-breakdown",
+        "remittances-share-of-gdp",
+    ],
+)
 def test_chart_text_is_at_least_11_px_at_390_px(phone, base_url, chart):
     assert phone.open(base_url + f"charts/{chart}.html") == []
     sizes = phone.evaluate("""(() => {

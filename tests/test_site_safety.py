@@ -52,9 +52,11 @@ def small_project(where: Path) -> Path:
 
 def plant(project: Path, turtle: str, name: str = "zz-hostile.ttl") -> Path:
     path = project / "graph" / name
-    path.write_text("# Test data: hostile IRIs, labels and URLs planted by the site safety tests.\n"
-                    "@prefix schema: <https://schema.org/> .\n@prefix kg: <https://w3id.org/laokg/id/> .\n"
-                    + turtle, encoding="utf-8")
+    path.write_text(
+        "# Test data: hostile IRIs, labels and URLs planted by the site safety tests.\n"
+        "@prefix schema: <https://schema.org/> .\n@prefix kg: <https://w3id.org/laokg/id/> .\n" + turtle,
+        encoding="utf-8",
+    )
     return path
 
 
@@ -86,18 +88,50 @@ def fresh(tmp_path):
 # ---------------------------------------------------------------- the path function
 
 
-@pytest.mark.parametrize("name", ["decree-245-2020", "evidence/decree-245-2020-1", "a.b_c-d", "x/y/z",
-                                  "CONTACT", "com10", "nullable", "a" * 100])
+@pytest.mark.parametrize(
+    "name",
+    ["decree-245-2020", "evidence/decree-245-2020-1", "a.b_c-d", "x/y/z", "CONTACT", "com10", "nullable", "a" * 100],
+)
 def test_names_that_are_paths(name):
     assert entity_path_problem(ID + name) is None
     assert entity_stem(URIRef(ID + name)) == "id/" + name
 
 
-@pytest.mark.parametrize("name", [
-    "", "..", ".", "../../../graph/people", "a/../../b", "a/./b", "a//b", "a/", "/a", ".htaccess", "name.",
-    "%2e%2e/%2e%2e/x", "..%2fx", "a\\..\\b", "a\x00b", "a\nb", "a b", "CON", "nul", "Aux.txt", "x/COM1", "lpt9.html",
-    "a" * 101, "/".join(["a" * 90] * 3), "caf\u00e9", "\u2025/x", "C:x", "a:b", "a?b", "a#b",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "..",
+        ".",
+        "../../../graph/people",
+        "a/../../b",
+        "a/./b",
+        "a//b",
+        "a/",
+        "/a",
+        ".htaccess",
+        "name.",
+        "%2e%2e/%2e%2e/x",
+        "..%2fx",
+        "a\\..\\b",
+        "a\x00b",
+        "a\nb",
+        "a b",
+        "CON",
+        "nul",
+        "Aux.txt",
+        "x/COM1",
+        "lpt9.html",
+        "a" * 101,
+        "/".join(["a" * 90] * 3),
+        "caf\u00e9",
+        "\u2025/x",
+        "C:x",
+        "a:b",
+        "a?b",
+        "a#b",
+    ],
+)
 def test_names_that_are_refused(name):
     assert entity_path_problem(ID + name) is not None
     with pytest.raises(UnsafePath):
@@ -109,8 +143,26 @@ def test_entity_stem_refuses_iris_outside_the_namespace():
         entity_stem(URIRef("https://example.org/x"))
 
 
-@pytest.mark.parametrize("path", ["", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a\\b", "a\x00b", "a\x1bb",
-                                  "id/CON.html", "id/nul", "x" * 256, "a:b", "a/b.", "d" * 2000])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "/etc/passwd",
+        "../x",
+        "a/../../x",
+        "a/./b",
+        "a//b",
+        "a\\b",
+        "a\x00b",
+        "a\x1bb",
+        "id/CON.html",
+        "id/nul",
+        "x" * 256,
+        "a:b",
+        "a/b.",
+        "d" * 2000,
+    ],
+)
 def test_safe_site_path_refuses(path):
     with pytest.raises(UnsafePath):
         safe_site_path(path)
@@ -139,11 +191,41 @@ def test_type_and_query_pages_are_safe_file_names():
     assert type_page("<https://e.org/" + "x" * 300 + "a>") != type_page("<https://e.org/" + "x" * 300 + "b>")
 
 
-GOOD_NAMES = ["decree-245-2020", "evidence/decree-245-2020-1", "a.b_c-d", "x/y/z", "CONTACT", "com10", "nullable",
-              "a" * 100, "/".join(["b" * 66] * 3)]
-BAD_NAMES = ["..", ".", "../../../graph/people", "a/../../b", "a/./b", "a//b", "a/", "/a", ".htaccess", "name.",
-             "%2e%2e/%2e%2e/x", "..%2fx", "CON", "nul", "Aux.txt", "x/COM1", "lpt9.html", "a" * 101,
-             "/".join(["a" * 90] * 3), "caf\u00e9", "a:b", "a~b"]
+GOOD_NAMES = [
+    "decree-245-2020",
+    "evidence/decree-245-2020-1",
+    "a.b_c-d",
+    "x/y/z",
+    "CONTACT",
+    "com10",
+    "nullable",
+    "a" * 100,
+    "/".join(["b" * 66] * 3),
+]
+BAD_NAMES = [
+    "..",
+    ".",
+    "../../../graph/people",
+    "a/../../b",
+    "a/./b",
+    "a//b",
+    "a/",
+    "/a",
+    ".htaccess",
+    "name.",
+    "%2e%2e/%2e%2e/x",
+    "..%2fx",
+    "CON",
+    "nul",
+    "Aux.txt",
+    "x/COM1",
+    "lpt9.html",
+    "a" * 101,
+    "/".join(["a" * 90] * 3),
+    "caf\u00e9",
+    "a:b",
+    "a~b",
+]
 
 
 def test_validate_reports_the_iris_the_site_refuses():
@@ -170,7 +252,7 @@ def test_cli_validate_exits_1_on_the_issue_iri(tmp_path):
     project = tmp_path / "real"
     for part in ("graph", "ontology", "queries"):
         shutil.copytree(REAL_ROOT / part, project / part)
-    plant(project, "<https://w3id.org/laokg/id/../../../graph/people> schema:name \"Evil\" .\n")
+    plant(project, '<https://w3id.org/laokg/id/../../../graph/people> schema:name "Evil" .\n')
     result = invoke("validate", "--root", str(project))
     assert result.exit_code == 1, result.output
     assert "https://w3id.org/laokg/id/../../../graph/people cannot be a page of the site" in result.output
@@ -186,12 +268,28 @@ def test_http_iris_are_links(iri):
     assert external_href(iri) == iri
 
 
-@pytest.mark.parametrize("iri", [
-    "javascript:document.title='XSS'", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "\x01javascript:alert(1)",
-    "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "file:///etc/passwd",
-    "//evil.example/x", "/script>", "https:evil", "https://", "https:// evil", "http://ex\nample.org",
-    "mailto:a@b.c", "urn:isbn:1", ID + "../../x",
-])
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "javascript:document.title='XSS'",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "/script>",
+        "https:evil",
+        "https://",
+        "https:// evil",
+        "http://ex\nample.org",
+        "mailto:a@b.c",
+        "urn:isbn:1",
+        ID + "../../x",
+    ],
+)
 def test_other_iris_are_not_links(iri):
     assert external_href(iri) is None
 
@@ -202,7 +300,7 @@ def test_other_iris_are_not_links(iri):
 def test_a_dot_segment_iri_does_not_overwrite_a_project_file(fresh):
     """Issue 17: <…/id/../../../graph/people> passed validate and `laokg site` replaced
     graph/people.ttl with the entity's Turtle (and wrote people.html beside it)."""
-    plant(fresh, "<https://w3id.org/laokg/id/../../../graph/people> schema:name \"Evil\" .\n")
+    plant(fresh, '<https://w3id.org/laokg/id/../../../graph/people> schema:name "Evil" .\n')
     before = snapshot(fresh, skip=fresh / "dist")
     result = invoke("site", "--root", str(fresh))
     assert result.exit_code == 0, result.output
@@ -216,8 +314,11 @@ def test_a_dot_segment_iri_does_not_overwrite_a_project_file(fresh):
 def test_more_dot_segments_do_not_leave_an_output_directory(tmp_path):
     """Issue 17: with `--no-release -o DIR` an IRI with more `../` wrote far outside DIR."""
     project = small_project(tmp_path / "deep" / "er")
-    plant(project, "<https://w3id.org/laokg/id/../../../../../../../escaped/x> schema:name \"Evil\" .\n"
-                   "<https://w3id.org/laokg/id/%2e%2e/%2e%2e/encoded> schema:name \"Evil\" .\n")
+    plant(
+        project,
+        '<https://w3id.org/laokg/id/../../../../../../../escaped/x> schema:name "Evil" .\n'
+        '<https://w3id.org/laokg/id/%2e%2e/%2e%2e/encoded> schema:name "Evil" .\n',
+    )
     out = tmp_path / "deep" / "out" / "site"
     before = snapshot(tmp_path, skip=out)
     result = invoke("site", "--root", str(project), "--no-release", "-o", str(out))
@@ -257,12 +358,15 @@ def hostile_site(project, tmp_path_factory):
     IRIs, and markup in labels, on an entity with evidence (kg:somchai)."""
     copy = tmp_path_factory.mktemp("hostile") / "p"
     shutil.copytree(project, copy)
-    plant(copy, """
+    plant(
+        copy,
+        """
 kg:somchai schema:url <javascript:document.title='XSS'>, <JaVaScRiPt:alert(2)>, <data:text/html,%3Cscript%3Ealert(3)%3C/script%3E> ;
     schema:sameAs <https://example.org/somchai> ;
     schema:description "<script>alert(4)</script>", "kg:ministry", "<javascript:alert(5)>" ;
     schema:alternateName "\\" onerror=\\"alert(6)", "</script><img src=x onerror=alert(7)>" .
-""")
+""",
+    )
     out = copy.parent / "site"
     build_site(copy, out, release=False)
     return out
@@ -285,7 +389,9 @@ class _Active(HTMLParser):
                 self.problems.append(f"event handler {key}=")
             if key in ("href", "src", "action", "formaction", "xlink:href", "data") and value is not None:
                 scheme = re.sub(r"[\x00-\x20]", "", value).lower()
-                if scheme.startswith(("javascript:", "data:", "vbscript:")) and not (tag == "link" and value == "data:,"):
+                if scheme.startswith(("javascript:", "data:", "vbscript:")) and not (
+                    tag == "link" and value == "data:,"
+                ):
                     self.problems.append(f"{tag} {key}={value!r}")
             if key == "style":
                 self.problems.append(f"inline style on <{tag}>")
@@ -386,32 +492,98 @@ def test_chart_svgs_carry_no_inline_style_or_script(hostile_site):
 
 
 #: segments an attacker would try; all valid in an IRI (so the graph loads and the site is built)
-_TRAVERSAL = ["..", ".", "%2e%2e", "%2E%2E", "..%2f", "", "CON", "nul.txt", "com1", "LPT9.html", ".htaccess",
-              ".laokg-site", "index", "style.css", "a" * 120, "graph", "people", "C:", "caf\u00e9", "\u2025", "~",
-              "id", "x.", "@", "a;b=c"]
+_TRAVERSAL = [
+    "..",
+    ".",
+    "%2e%2e",
+    "%2E%2E",
+    "..%2f",
+    "",
+    "CON",
+    "nul.txt",
+    "com1",
+    "LPT9.html",
+    ".htaccess",
+    ".laokg-site",
+    "index",
+    "style.css",
+    "a" * 120,
+    "graph",
+    "people",
+    "C:",
+    "caf\u00e9",
+    "\u2025",
+    "~",
+    "id",
+    "x.",
+    "@",
+    "a;b=c",
+]
 _IRI_CHARS = "abcXYZ019-._~!$&'()*+,;=:@\u00e9\u2025"
 _segment = st.one_of(st.sampled_from(_TRAVERSAL), st.text(st.sampled_from(_IRI_CHARS), max_size=10))
 _local = st.lists(_segment, min_size=1, max_size=8).map("/".join)
-_LABELS = ["<script>alert(1)</script>", "</script><script>alert(2)</script>", "\" onerror=\"alert(3)", "' onmouseover='alert(4)",
-           "<img src=x onerror=alert(5)>", "javascript:alert(6)", "kg:somchai", "<https://evil.example/>", "{{ 7*7 }}",
-           "]]><svg onload=alert(8)>", "&lt;script&gt;", "\u202e", "--><script>alert(9)</script>", "<style>*{}</style>"]
-_label = st.one_of(st.sampled_from(_LABELS), st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
-                   st.lists(st.sampled_from(_LABELS), min_size=2, max_size=4).map("".join))
-_SCHEMES = ["javascript:", "JaVaScRiPt:", "data:text/html,", "DATA:", "vbscript:", "file:///", "https://", "http://",
-            "HTTPS://", "//", "mailto:"]
+_LABELS = [
+    "<script>alert(1)</script>",
+    "</script><script>alert(2)</script>",
+    '" onerror="alert(3)',
+    "' onmouseover='alert(4)",
+    "<img src=x onerror=alert(5)>",
+    "javascript:alert(6)",
+    "kg:somchai",
+    "<https://evil.example/>",
+    "{{ 7*7 }}",
+    "]]><svg onload=alert(8)>",
+    "&lt;script&gt;",
+    "\u202e",
+    "--><script>alert(9)</script>",
+    "<style>*{}</style>",
+]
+_label = st.one_of(
+    st.sampled_from(_LABELS),
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+    st.lists(st.sampled_from(_LABELS), min_size=2, max_size=4).map("".join),
+)
+_SCHEMES = [
+    "javascript:",
+    "JaVaScRiPt:",
+    "data:text/html,",
+    "DATA:",
+    "vbscript:",
+    "file:///",
+    "https://",
+    "http://",
+    "HTTPS://",
+    "//",
+    "mailto:",
+]
 _PREFIXES = [" ", "\t", "\x01", "\x0b", "\u00a0", "\n"]
 #: a URL (valid as an IRI) and the same with a leading space or control character, as a literal
-_url = st.builds(lambda pre, scheme, body: (scheme + body, pre + scheme + body),
-                 st.sampled_from(_PREFIXES), st.sampled_from(_SCHEMES),
-                 st.sampled_from(["alert(document.domain)", "document.title='XSS'", "evil.example/x",
-                                  "%3Cscript%3Ealert(1)%3C/script%3E", "text/html;base64,PHNjcmlwdD4="]))
+_url = st.builds(
+    lambda pre, scheme, body: (scheme + body, pre + scheme + body),
+    st.sampled_from(_PREFIXES),
+    st.sampled_from(_SCHEMES),
+    st.sampled_from(
+        [
+            "alert(document.domain)",
+            "document.title='XSS'",
+            "evil.example/x",
+            "%3Cscript%3Ealert(1)%3C/script%3E",
+            "text/html;base64,PHNjcmlwdD4=",
+        ]
+    ),
+)
 _entity = st.tuples(_local, _label, _url)
 
 
 def _iri(text: str) -> str:
     """``text`` as a Turtle IRIREF: every character a Turtle IRI may not hold as it is, escaped."""
-    return "<" + "".join(c if (c.isascii() and c.isprintable() and c not in ' <>"{}|^`\\') else f"\\U{ord(c):08X}"
-                         for c in text) + ">"
+    return (
+        "<"
+        + "".join(
+            c if (c.isascii() and c.isprintable() and c not in ' <>"{}|^`\\') else f"\\U{ord(c):08X}" for c in text
+        )
+        + ">"
+    )
 
 
 def _string(text: str) -> str:
@@ -429,8 +601,12 @@ def fuzz_project(where: Path) -> Path:
     return project
 
 
-@settings(max_examples=15, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(st.lists(_entity, min_size=1, max_size=3))
 def test_fuzz_hostile_data_stays_inside_and_inert(entities):
     import tempfile
@@ -441,9 +617,11 @@ def test_fuzz_hostile_data_stays_inside_and_inert(entities):
         lines = []
         for local, label, (url, spaced) in entities:
             iri = _iri(ID + local)
-            lines.append(f"{iri} schema:name {_string(label)} ; schema:url {_iri(url)} ;\n"
-                         f"    schema:description {_string(spaced)}, {_string(url)} .\n"
-                         f"kg:somchai schema:knows {iri} ; schema:alternateName {_string(label)} ; schema:sameAs {_iri(url)} .\n")
+            lines.append(
+                f"{iri} schema:name {_string(label)} ; schema:url {_iri(url)} ;\n"
+                f"    schema:description {_string(spaced)}, {_string(url)} .\n"
+                f"kg:somchai schema:knows {iri} ; schema:alternateName {_string(label)} ; schema:sameAs {_iri(url)} .\n"
+            )
         plant(project, "".join(lines))
         out = top / "a" / "out" / "site"
         before = snapshot(top, skip=out)
@@ -465,8 +643,19 @@ def test_fuzz_hostile_data_stays_inside_and_inert(entities):
             assert "<script>" not in label or "<script>" not in somchai.partition("<main")[2]
 
 
-@pytest.mark.parametrize("iri", [ID + "a\x00b", ID + "..\\..\\x", ID + "a b", ID + "a\nb", ID + "\x1b[31m",
-                                 " javascript:alert(1)", "\x01javascript:alert(1)", "jav\tascript:alert(1)"])
+@pytest.mark.parametrize(
+    "iri",
+    [
+        ID + "a\x00b",
+        ID + "..\\..\\x",
+        ID + "a b",
+        ID + "a\nb",
+        ID + "\x1b[31m",
+        " javascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "jav\tascript:alert(1)",
+    ],
+)
 def test_iris_no_iri_may_hold_are_refused_whole_with_one_line(tmp_path, iri):
     """Characters an IRI cannot hold (written as Turtle escapes): the graph does not load, so
     the site is refused with one line and nothing is written anywhere."""

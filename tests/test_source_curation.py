@@ -140,8 +140,21 @@ def _write_claims(root: Path, blocks: dict) -> Path:
 
 
 def _add(root):
-    return invoke("source", "add", str(FIXTURE), "--root", str(root), "--title", "Mekong Labour Review",
-                  "--short-title", "Mekong review", "--creator", "kg:a-tester", "--issued", "2026")
+    return invoke(
+        "source",
+        "add",
+        str(FIXTURE),
+        "--root",
+        str(root),
+        "--title",
+        "Mekong Labour Review",
+        "--short-title",
+        "Mekong review",
+        "--creator",
+        "kg:a-tester",
+        "--issued",
+        "2026",
+    )
 
 
 def test_source_add_registers_the_document_and_shows_what_it_read(project):
@@ -168,7 +181,9 @@ def test_locate_gives_place_section_footnote_and_a_claim_block(project):
     assert result.exit_code == 0, result.output
     assert "line 11, section Figures, footnote(s) 1" in result.output
     assert 'laokg:quote "351,000" .' in result.output
-    twice = invoke("source", "locate", "kg:mekong-labour-review", "sets the rules for recruitment agencies", "--root", str(project))
+    twice = invoke(
+        "source", "locate", "kg:mekong-labour-review", "sets the rules for recruitment agencies", "--root", str(project)
+    )
     assert "2 place(s)" in twice.output and twice.output.count("laokg:quotePrefix") == 2
     missing = invoke("source", "locate", "kg:mekong-labour-review", "no such words", "--root", str(project))
     assert missing.exit_code == 1
@@ -191,12 +206,18 @@ def test_the_errors_a_curator_meets(project):
     assert "closest passage (mekong-labour-review.txt, line 11)" in out
     assert "curly vs straight quotes" in out
     # the phrase printed twice, without the prefix that says which
-    twice = dict(CLAIMS, **{"law-quote": 'ev:decree-overseas-placement-2019-1 laokg:quote "sets the rules for recruitment agencies" .'})
+    twice = dict(
+        CLAIMS,
+        **{"law-quote": 'ev:decree-overseas-placement-2019-1 laokg:quote "sets the rules for recruitment agencies" .'},
+    )
     out = _error(project, twice)
     assert "found 2 times in mekong-labour-review.txt" in out and "laokg:quotePrefix" in out
     # a second inline quote on a node that has one: name the evidence instead
-    two = dict(CLAIMS, ministry='kg:mlsw laokg:quote "The Ministry of Labour & Social Welfare keeps the register of recruitment agencies." .',
-               **{"ministry-quote": ""})
+    two = dict(
+        CLAIMS,
+        ministry='kg:mlsw laokg:quote "The Ministry of Labour & Social Welfare keeps the register of recruitment agencies." .',
+        **{"ministry-quote": ""},
+    )
     out = _error(project, two)
     assert "carries one laokg:quote" in out and "ev:mlsw-2" in out
     # the text changed after it was registered
@@ -235,16 +256,22 @@ def test_ten_claim_blocks_give_cited_facts_trace_and_audit(project):
     position = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in g)
     start, end = int(g.value(position, OA.start)), int(g.value(position, OA.end))
     assert text[start:end] == str(g.value(quote, OA.exact))
-    assert text[:start].endswith(str(g.value(quote, OA.prefix))) and text[end:].startswith(str(g.value(quote, OA.suffix)))
+    assert text[:start].endswith(str(g.value(quote, OA.prefix))) and text[end:].startswith(
+        str(g.value(quote, OA.suffix))
+    )
     # the footnote and the section are read from the text
     fn1 = URIRef(KG + "mekong-labour-review-fn-1")
-    assert g.value(fn1, DCTERMS.bibliographicCitation) == Literal("Ban Na Statistics Office (2025), Provincial labour survey.")
+    assert g.value(fn1, DCTERMS.bibliographicCitation) == Literal(
+        "Ban Na Statistics Office (2025), Provincial labour survey."
+    )
     assert g.value(fn1, LAOKG.footnoteNumber).toPython() == 1
     assert g.value(URIRef(KG + "mekong-labour-review-laws"), DCTERMS.title) == Literal("Laws", lang="en")
     # the phrase printed twice: the prefix picked the decree's sentence
     law_ev = URIRef(EV + "decree-overseas-placement-2019-1")
-    law_pos = next(s for s in g.objects(g.value(law_ev, PROV.entity), OA.hasSelector) if g.value(s, OA.start) is not None)
-    assert text[:int(g.value(law_pos, OA.start))].endswith("No. 12 of 2019 ")
+    law_pos = next(
+        s for s in g.objects(g.value(law_ev, PROV.entity), OA.hasSelector) if g.value(s, OA.start) is not None
+    )
+    assert text[: int(g.value(law_pos, OA.start))].endswith("No. 12 of 2019 ")
     assert g.value(law_ev, LAOKG.footnote) == URIRef(KG + "mekong-labour-review-fn-3")
     # no short form is left
     assert not list(g.triples((None, LAOKG.quote, None))) and not list(g.triples((None, LAOKG.quotePrefix, None)))
@@ -261,7 +288,9 @@ def test_ten_claim_blocks_give_cited_facts_trace_and_audit(project):
     audit = invoke("audit", "--rule", "AUD07", "--format", "json", "--root", str(project))
     findings = json.loads(audit.output)
     rows = json.dumps(findings)
-    assert "obs-workers-abroad-cumulative-2021-2025-mekong" in rows and "obs-workers-abroad-cumulative-2021-2025" in rows
+    assert (
+        "obs-workers-abroad-cumulative-2021-2025-mekong" in rows and "obs-workers-abroad-cumulative-2021-2025" in rows
+    )
 
     # source show: the passages used and what is not cited yet
     show = invoke("source", "show", "kg:mekong-labour-review", "--root", str(project))

@@ -19,8 +19,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from laokg.query.binding import bind_parameters
 from laokg.errors import EndpointError, QueryError
+from laokg.query.binding import bind_parameters
 from laokg.query.engines import EmbeddedEngine
 from laokg.query.remote import RemoteEngine
 
@@ -52,8 +52,11 @@ def oxigraph(tmp_path_factory):
     store = tmp_path_factory.mktemp("oxigraph")
     # open for the fixture's whole life (the server writes to it), closed in the finally below
     log = open(store / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([binary, "serve", "--location", str(store / "db"), "--bind", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [binary, "serve", "--location", str(store / "db"), "--bind", f"127.0.0.1:{port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -67,8 +70,9 @@ def oxigraph(tmp_path_factory):
         else:
             pytest.fail("oxigraph serve did not start")
         body = fixture_graph().serialize(format="nt").encode("utf-8")
-        request = urllib.request.Request(base + "/store?default", data=body, method="PUT",
-                                         headers={"Content-Type": "application/n-triples"})
+        request = urllib.request.Request(
+            base + "/store?default", data=body, method="PUT", headers={"Content-Type": "application/n-triples"}
+        )
         assert urllib.request.urlopen(request, timeout=10).status in (200, 201, 204)
         yield base + "/query"
     finally:
@@ -91,18 +95,30 @@ def test_embedded_select_rows_are_typed_terms():
     sq = fixture_query("instruments-by-type")
     result = EmbeddedEngine(fixture_graph()).run(sq.text, bind_parameters(sq, [("type", "doctype:decree")]))
     assert result.vars == ["instrument", "title", "date"]
-    assert result.tuples() == [
-        (URIRef(KG + "decree-475-2021"), Literal("Decree No. 475 on visas", lang="en"), Literal("2021", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))),
-        (URIRef(KG + "decree-245-2020"), Literal("Decree No. 245 on the Placement of Lao Workers to Work Abroad", lang="en"),
-         Literal("2020-06-30", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))),
-    ][::-1]
+    assert (
+        result.tuples()
+        == [
+            (
+                URIRef(KG + "decree-475-2021"),
+                Literal("Decree No. 475 on visas", lang="en"),
+                Literal("2021", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")),
+            ),
+            (
+                URIRef(KG + "decree-245-2020"),
+                Literal("Decree No. 245 on the Placement of Lao Workers to Work Abroad", lang="en"),
+                Literal("2020-06-30", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")),
+            ),
+        ][::-1]
+    )
 
 
 def test_embedded_optional_parameter_unbound_and_bound():
     sq = fixture_query("instruments-by-type")
     engine = EmbeddedEngine(fixture_graph())
     everything = engine.run(sq.text, bind_parameters(sq, [("type", "doctype:decree"), ("type", "doctype:law")]))
-    recent = engine.run(sq.text, bind_parameters(sq, [("type", "doctype:decree"), ("type", "doctype:law"), ("from_year", "2020")]))
+    recent = engine.run(
+        sq.text, bind_parameters(sq, [("type", "doctype:decree"), ("type", "doctype:law"), ("from_year", "2020")])
+    )
     assert len(everything.rows) == 3
     assert [r["instrument"] for r in recent.rows] == [URIRef(KG + "decree-245-2020"), URIRef(KG + "decree-475-2021")]
 
@@ -153,7 +169,9 @@ def test_same_rows_embedded_and_remote(oxigraph, name, params):
         assert len(local.rows) == 1  # exactly the thing with that label, nothing else
 
 
-@pytest.mark.parametrize("instrument, answer", [("kg:decree-245-2020", True), ("Labour Law", False), ("DECREE NO. 475 ON VISAS", True)])
+@pytest.mark.parametrize(
+    "instrument, answer", [("kg:decree-245-2020", True), ("Labour Law", False), ("DECREE NO. 475 ON VISAS", True)]
+)
 def test_same_ask_embedded_and_remote(oxigraph, instrument, answer):
     sq = fixture_query("is-decree")
     embedded, remote = both(oxigraph)
@@ -226,9 +244,16 @@ def status_server():
     server.server_close()
 
 
-@pytest.mark.parametrize("status, expected", [(503, "HTTP 503 Service Unavailable"), (429, "HTTP 429 Too Many Requests"),
-                                              (403, "HTTP 403 Forbidden"), (500, "HTTP 500 Internal Server Error: busy"),
-                                              (200, "malformed answer")])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        (503, "HTTP 503 Service Unavailable"),
+        (429, "HTTP 429 Too Many Requests"),
+        (403, "HTTP 403 Forbidden"),
+        (500, "HTTP 500 Internal Server Error: busy"),
+        (200, "malformed answer"),
+    ],
+)
 def test_http_errors_become_endpoint_errors(status_server, status, expected):
     _Status.status = status
     with pytest.raises(EndpointError) as exc:
@@ -279,16 +304,17 @@ def test_query_is_sent_by_post_as_sparql_query():
     assert seen["body"] == 'BASE <http://example.org/insert/>\nASK { VALUES ?_v { "x" } ?s ?p ?_v }'
 
 
-
-
 # ---------------------------------------------------------------- GRAPH patterns (issue 9)
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("SELECT ?s WHERE { GRAPH <https://w3id.org/laokg/> { ?s ?p ?o } }", ["s"]),
-    ("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }", ["g,s"]),
-    ("SELECT (COUNT(*) AS ?n) WHERE { { kg:mlsw a ?t } UNION { GRAPH ?g { kg:mlsw a ?t } } }", ["n", "1"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("SELECT ?s WHERE { GRAPH <https://w3id.org/laokg/> { ?s ?p ?o } }", ["s"]),
+        ("SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }", ["g,s"]),
+        ("SELECT (COUNT(*) AS ?n) WHERE { { kg:mlsw a ?t } UNION { GRAPH ?g { kg:mlsw a ?t } } }", ["n", "1"]),
+    ],
+)
 def test_graph_patterns_run_on_a_dataset_without_named_graphs(query, expected):
     """All data is in the default graph: GRAPH matches nothing, the rest answers as before."""
     from click.testing import CliRunner

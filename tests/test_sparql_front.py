@@ -40,9 +40,12 @@ def _hostile(t: str) -> list[str]:
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
     srv = Oxigraph(tmp_path_factory.mktemp("oxigraph-front"))
-    req = urllib.request.Request(srv.update_url, method="POST",
-                                 data=b"INSERT DATA { <http://example.org/s> <http://example.org/p> 1 ; <http://a#> <http://example.org/> }",
-                                 headers={"Content-Type": "application/sparql-update"})
+    req = urllib.request.Request(
+        srv.update_url,
+        method="POST",
+        data=b"INSERT DATA { <http://example.org/s> <http://example.org/p> 1 ; <http://a#> <http://example.org/> }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     urllib.request.urlopen(req, timeout=30).close()
     yield srv
     srv.stop()
@@ -63,24 +66,29 @@ def test_every_hostile_spelling_reaches_oxigraph_and_is_refused(oxigraph):
         target.close()
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ?service WHERE { ?service ?p "SERVICE <http://x> {}" }',
-    "SELECT * WHERE { ?s ?p <http://example.org/SERVICE> }  # SERVICE <http://x> {}",
-    "SELECT * WHERE { ?s ?p indicator:employment-service-facilities }",
-    "SELECT * WHERE { ?s ?p econ:services }",
-    "SELECT * WHERE { ?s ?p topic:employment-services ; ex:hasService ?o }",
-    "SELECT * WHERE { ?s ?p '''a ''SERVICE <x> {}'' b''' }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?service WHERE { ?service ?p "SERVICE <http://x> {}" }',
+        "SELECT * WHERE { ?s ?p <http://example.org/SERVICE> }  # SERVICE <http://x> {}",
+        "SELECT * WHERE { ?s ?p indicator:employment-service-facilities }",
+        "SELECT * WHERE { ?s ?p econ:services }",
+        "SELECT * WHERE { ?s ?p topic:employment-services ; ex:hasService ?o }",
+        "SELECT * WHERE { ?s ?p '''a ''SERVICE <x> {}'' b''' }",
+    ],
+)
 def test_the_word_outside_the_keyword_passes(query):
     assert service_refusal(query) is None
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { \\u0053ERVICE <http://x> { } }",  # expanded before parsing by older versions
-    'SELECT * WHERE { ?s ?p "a\\u0022 } SERVICE <http://x> { } #" }',
-    'SELECT * WHERE { ?s ?p "unterminated }',
-    "SELECT * WHERE { ex:service <http://x> { } }",  # a prefix whose IRI + 'service' is invalid
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { \\u0053ERVICE <http://x> { } }",  # expanded before parsing by older versions
+        'SELECT * WHERE { ?s ?p "a\\u0022 } SERVICE <http://x> { } #" }',
+        'SELECT * WHERE { ?s ?p "unterminated }',
+        "SELECT * WHERE { ex:service <http://x> { } }",  # a prefix whose IRI + 'service' is invalid
+    ],
+)
 def test_escapes_and_malformed_strings_are_refused(query):
     assert service_refusal(query) is not None
-

@@ -31,9 +31,15 @@ def _interactive():
 
 
 def _start(*args):
-    proc = subprocess.Popen([sys.executable, "-m", "laokg", "serve", "--root", str(ROOT), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"), preexec_fn=_interactive)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "laokg", "serve", "--root", str(ROOT), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        preexec_fn=_interactive,
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
@@ -44,9 +50,11 @@ def _start(*args):
 
 
 def _count(url):
-    req = urllib.request.Request(url, data=b"SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                 headers={"Content-Type": "application/sparql-query",
-                                          "Accept": "application/sparql-results+json"})
+    req = urllib.request.Request(
+        url,
+        data=b"SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as r:
         return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
 
@@ -68,8 +76,9 @@ def test_serve_prints_its_urls_answers_and_stops_on_ctrl_c():
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
             assert "yasgui" in r.read().decode("utf-8", "replace").lower()
         # read-only: an update is refused
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/update", data=b"CLEAR ALL",
-                                     headers={"Content-Type": "application/sparql-update"})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/update", data=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}
+        )
         try:
             urllib.request.urlopen(req, timeout=30)
             raise AssertionError("the server accepted an update")
@@ -103,10 +112,16 @@ def test_serve_refuses_a_busy_port():
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "laokg", "serve", "--root", str(ROOT), "--port", str(port)],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "laokg", "serve", "--root", str(ROOT), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"Error: port {port} on 127.0.0.1 is in use (choose another with --port)"]
+    assert result.stderr.strip().splitlines() == [
+        f"Error: port {port} on 127.0.0.1 is in use (choose another with --port)"
+    ]
 
 
 def test_serve_api_runs_grlc_over_the_server():
@@ -121,8 +136,10 @@ def test_serve_api_runs_grlc_over_the_server():
     try:
         api = f"http://127.0.0.1:{port + 1}/api-local/"
         assert f"Web API (grlc): {api}" in lines
-        req = urllib.request.Request(api + "instruments?type=https%3A%2F%2Fw3id.org%2Flaokg%2Fvocab%2Fdoctype%2Fdecree",
-                                     headers={"Accept": "application/sparql-results+json"})
+        req = urllib.request.Request(
+            api + "instruments?type=https%3A%2F%2Fw3id.org%2Flaokg%2Fvocab%2Fdoctype%2Fdecree",
+            headers={"Accept": "application/sparql-results+json"},
+        )
         with urllib.request.urlopen(req, timeout=120) as r:
             rows = json.load(r)["results"]["bindings"]
         assert rows and all(b["type"]["value"].endswith("/doctype/decree") for b in rows)
@@ -180,12 +197,15 @@ def _get(port, query, timeout=60, method="GET"):
     """(status, body) of a query sent to the served endpoint."""
     url = f"http://127.0.0.1:{port}/query"
     if method == "GET":
-        req = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query}),
-                                     headers={"Accept": "application/sparql-results+json"})
+        req = urllib.request.Request(
+            url + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": "application/sparql-results+json"}
+        )
     else:
-        req = urllib.request.Request(url, data=query.encode("utf-8"),
-                                     headers={"Content-Type": "application/sparql-query",
-                                              "Accept": "application/sparql-results+json"})
+        req = urllib.request.Request(
+            url,
+            data=query.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.read().decode("utf-8", "replace")
@@ -250,22 +270,29 @@ def test_service_is_refused_and_its_target_gets_no_request():
         # a lone line feed in the head cannot smuggle a second request to Oxigraph
         smuggled = urllib.parse.quote(hostile[0])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-            s.sendall(f"GET /logo.svg HTTP/1.1\r\nHost: x\r\nX-A: 1\nContent-Length: 0\n\n"
-                      f"GET /query?query={smuggled} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            s.sendall(
+                f"GET /logo.svg HTTP/1.1\r\nHost: x\r\nX-A: 1\nContent-Length: 0\n\n"
+                f"GET /query?query={smuggled} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+            )
             assert s.recv(4096).startswith(b"HTTP/1.1 400 ")
         assert target.hits == []
         # the word in a string, an IRI, a variable or a concept's name is not a SERVICE
-        ok = ('SELECT ?service WHERE { ?service ?p ?o FILTER(?o != "SERVICE <x> {}") '
-              'FILTER(?p != <http://example.org/service>) FILTER(?o != econ:services) } LIMIT 1')
+        ok = (
+            'SELECT ?service WHERE { ?service ?p ?o FILTER(?o != "SERVICE <x> {}") '
+            "FILTER(?p != <http://example.org/service>) FILTER(?o != econ:services) } LIMIT 1"
+        )
         status, body = _get(port, "PREFIX econ: <https://w3id.org/laokg/vocab/economy/> " + ok)
         assert status == 200, body
         # updates, writes and unknown routes are refused by the front
-        for method, path, ctype, data in [("POST", "/update", "application/sparql-update", b"CLEAR ALL"),
-                                          ("POST", "/sparql", "application/sparql-update", b"CLEAR ALL"),
-                                          ("PUT", "/store?default", "application/n-triples", b""),
-                                          ("POST", "/query", "application/x-www-form-urlencoded", b"update=CLEAR+ALL")]:
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
-                                         headers={"Content-Type": ctype})
+        for method, path, ctype, data in [
+            ("POST", "/update", "application/sparql-update", b"CLEAR ALL"),
+            ("POST", "/sparql", "application/sparql-update", b"CLEAR ALL"),
+            ("PUT", "/store?default", "application/n-triples", b""),
+            ("POST", "/query", "application/x-www-form-urlencoded", b"update=CLEAR+ALL"),
+        ]:
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", data=data, method=method, headers={"Content-Type": ctype}
+            )
             try:
                 urllib.request.urlopen(req, timeout=30)
                 raise AssertionError(f"{method} {path} accepted")
@@ -290,8 +317,9 @@ def test_oxigraph_output_is_drained_to_a_log_file(tmp_path):
                 assert os.readlink(f"/proc/{child}/fd/{fd}") == str(log)
         closed = free_port()
         for n in range(400):
-            status, body = _get(port, f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{closed}/q{n}> {{ ?a ?b ?c }} }}",
-                                timeout=30)
+            status, body = _get(
+                port, f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{closed}/q{n}> {{ ?a ?b ?c }} }}", timeout=30
+            )
             assert status == 400
         assert _count(f"http://127.0.0.1:{port}/query") == len(real_graph())
         text = log.read_text(encoding="utf-8")
@@ -367,8 +395,13 @@ def _stop_time(shell_cmd, signum):
     to laokg, return (seconds until laokg and all its children are gone, their count)."""
     port = free_port()
     cmd = f"{sys.executable} -m laokg serve --root {ROOT} --port {port}"
-    shell = subprocess.Popen(["bash", "-c", shell_cmd.format(cmd=cmd)], cwd=ROOT, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shell = subprocess.Popen(
+        ["bash", "-c", shell_cmd.format(cmd=cmd)],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -97,7 +97,9 @@ def test_rule_names_exactly_the_bad_nodes_of_its_fixture(path):
     subjects = {str(s) for s in g.subjects() if isinstance(s, URIRef)}
     bad = {s for s in subjects if s.startswith(BAD)}
     assert bad, "a fixture needs at least one triggering node"
-    assert any(s.startswith(("http://example.org/ok", "https://w3id.org/laokg/")) for s in subjects), "a fixture needs a near miss"
+    assert any(s.startswith(("http://example.org/ok", "https://w3id.org/laokg/")) for s in subjects), (
+        "a fixture needs a near miss"
+    )
     named = {node for node, _detail in run_rule(g, path)}
     assert named == bad
 
@@ -147,7 +149,7 @@ def _occurrences(text: str, quote: str, before: str, after: str) -> int:
     n, start = 0, 0
     while (i := text.find(quote, start)) >= 0:
         head = text[:i].rstrip()
-        tail = text[i + len(quote):].lstrip()
+        tail = text[i + len(quote) :].lstrip()
         if head.endswith(before.strip()) and tail.startswith(after.strip()):
             n += 1
         start = i + 1
@@ -190,7 +192,10 @@ def test_repeated_excerpt_rule_on_a_fixture(tmp_path):
         """,
         format="turtle",
     )
-    assert [h for h, _e, _n in ambiguous_excerpts(g, tmp_path)] == ["http://example.org/bad", "http://example.org/bad-prefix"]
+    assert [h for h, _e, _n in ambiguous_excerpts(g, tmp_path)] == [
+        "http://example.org/bad",
+        "http://example.org/bad-prefix",
+    ]
 
 
 # ---------------------------------------------------------------- evidence as PROV-O and Web Annotation define it
@@ -215,7 +220,9 @@ def test_evidence_passages_and_project_assertions_on_the_real_graph(real_graph):
         assert str(passage) == f"{ev}-passage", "the passage's IRI is the evidence's with -passage"
         assert len(set(real_graph.objects(passage, OA.hasSource))) == 1, ev
         assert (ev, OA.hasSelector, None) not in real_graph, ev
-        assert any((sel, RDF.type, OA.TextQuoteSelector) in real_graph for sel in real_graph.objects(passage, OA.hasSelector)), ev
+        assert any(
+            (sel, RDF.type, OA.TextQuoteSelector) in real_graph for sel in real_graph.objects(passage, OA.hasSelector)
+        ), ev
     for pa in assertions:
         assert set(real_graph.objects(pa, PROV.agent)) == {project}, pa
         assert (pa, PROV.entity, None) not in real_graph, pa

@@ -34,22 +34,37 @@ def probe(*args):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("args", [
-    ["--help"], ["-h"], ["--version"],
-    ["query", "--help"], ["query", "run", "--help"], ["sparql", "--help"], ["validate", "--help"],
-    ["export", "--help"], ["build", "--help"], ["trace", "--help"], ["audit", "--help"], ["show", "--help"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["query", "--help"],
+        ["query", "run", "--help"],
+        ["sparql", "--help"],
+        ["validate", "--help"],
+        ["export", "--help"],
+        ["build", "--help"],
+        ["trace", "--help"],
+        ["audit", "--help"],
+        ["show", "--help"],
+    ],
+)
 def test_help_imports_no_rdf_library(args):
     got = probe(*args)
     assert got == {"code": 0, "loaded": []}
 
 
-@pytest.mark.parametrize("args", [
-    ["query", "run"],                       # missing argument
-    ["validate", "--format", "bogus"],      # bad choice
-    ["export", "--no-such-option"],         # unknown option
-    ["no-such-command"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "run"],  # missing argument
+        ["validate", "--format", "bogus"],  # bad choice
+        ["export", "--no-such-option"],  # unknown option
+        ["no-such-command"],
+    ],
+)
 def test_option_errors_import_no_rdf_library(args):
     got = probe(*args)
     assert got == {"code": 2, "loaded": []}
@@ -111,8 +126,9 @@ def test_a_saved_query_is_parsed_once_per_run(monkeypatch, project, tmp_path):
     calls = _count_parses(monkeypatch, tmp_path)
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and len(calls) == 0
-    result = CliRunner().invoke(cli, ["query", "run", "instruments", "--format", "csv", "--root", str(project)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["query", "run", "instruments", "--format", "csv", "--root", str(project)], catch_exceptions=False
+    )
     assert result.exit_code == 0 and result.output.startswith("instrument")
     # Once in the budgeted parse worker (its facts come back to laokg as text) and once in the
     # evaluation worker, which needs rdflib's parse tree: a never-built project pays a second
@@ -144,6 +160,23 @@ print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.spl
                                                  or m.startswith("rdflib.plugins.sparql"))}))
 """
     for fmt in ("csv", "json", "tsv", "table"):
-        out = subprocess.run([sys.executable, "-c", probe_, "query", "run", "instruments", "--format", fmt, "--root",
-                              str(project), "-o", "/dev/null"], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                probe_,
+                "query",
+                "run",
+                "instruments",
+                "--format",
+                fmt,
+                "--root",
+                str(project),
+                "-o",
+                "/dev/null",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert json.loads(out.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}, fmt

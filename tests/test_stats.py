@@ -53,23 +53,31 @@ def test_ontology_and_vocabulary_terms_are_not_entities(project):
 
 
 def test_a_source_both_read_and_cited_counts_once(project):
-    write(project / "graph" / "more.ttl", PREFIXES + """
+    write(
+        project / "graph" / "more.ttl",
+        PREFIXES
+        + """
 @prefix cito: <http://purl.org/spar/cito/> .
 @prefix doco: <http://purl.org/spar/doco/> .
 kg:news-2023-fn a doco:Footnote ; cito:citesAsEvidence kg:report-2024 ; cito:citesAsDataSource kg:news-2023 .
-""")
+""",
+    )
     result = stats.stats(project)
     assert (result.documents, result.cited_works, result.sources, result.footnotes) == (1, 2, 2, 2)
 
 
 def test_untyped_evidence_subclasses_come_from_the_ontology(project):
-    write(project / "graph" / "sub.ttl", PREFIXES + """
+    write(
+        project / "graph" / "sub.ttl",
+        PREFIXES
+        + """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 laokg:TranslatedEvidence a owl:Class ; rdfs:subClassOf laokg:DocumentEvidence .
 ev:t-1 a laokg:TranslatedEvidence ; prov:entity ev:t-1-passage .
 ev:t-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
-""")
+""",
+    )
     assert stats.stats(project).evidence == 5
 
 
@@ -88,8 +96,17 @@ def test_cli_json(project):
     data = json.loads(result.stdout)
     assert data == stats.stats(project).to_dict()
     assert set(data) == {
-        "triples", "entities", "facts", "sources", "documents", "cited_works",
-        "footnotes", "evidence", "observations", "classes", "editions_not_held",
+        "triples",
+        "entities",
+        "facts",
+        "sources",
+        "documents",
+        "cited_works",
+        "footnotes",
+        "evidence",
+        "observations",
+        "classes",
+        "editions_not_held",
     }
 
 
@@ -123,7 +140,10 @@ def _triple_stats(root):
 
 def test_counted_on_term_strings_as_on_the_graph(project):
     # a subclass declared in the data, a work both read and cited, untyped evidence subclasses
-    write(project / "graph" / "more.ttl", PREFIXES + """
+    write(
+        project / "graph" / "more.ttl",
+        PREFIXES
+        + """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix cito: <http://purl.org/spar/cito/> .
@@ -134,7 +154,8 @@ ev:t-1 a laokg:CheckedTranslation ; prov:entity ev:t-1-passage .
 ev:t-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
 kg:news-2023-fn a doco:Footnote ; cito:citesAsEvidence kg:report-2024 ; cito:citesAsDataSource kg:news-2023 .
 kg:odd a <urn:x:Thing>, kg:LocalClass ; <urn:x:p> [ <urn:x:q> "x" ] .
-""")
+""",
+    )
     ours, theirs = _triple_stats(project), stats.compute_stats(load.load_data_graph(project))
     assert ours == theirs
     assert ours.evidence == 5 and ours.classes["urn:x:Thing"] == ours.classes["kg:LocalClass"] == 1

@@ -20,10 +20,9 @@ from laokg.graph.store import open_store
 from laokg.labels import LabelIndex, NodeLabels
 from laokg.namespaces import CITO, LAOKG, OA
 from laokg.provenance import trace as tr
-from laokg.query.engines import load_graph
+from laokg.query.engines import QueryResult, load_graph
 from laokg.query.entity import card, describe_graph, render_json, render_text, search
 from laokg.query.formats import render
-from laokg.query.engines import QueryResult
 from laokg.query.oxigraph import OxigraphEngine
 from laokg.query.storeview import label_candidates, store_graph
 
@@ -86,8 +85,11 @@ def _blank(text: str) -> str:
 
 def _cards(graph, index, iri) -> str:
     c = card(graph, iri, index)
-    return _blank(render_text(graph, c, index, max_links=None) + render_json(graph, c, index)
-                  + render(QueryResult("DESCRIBE", graph=describe_graph(graph, iri)), "turtle"))
+    return _blank(
+        render_text(graph, c, index, max_links=None)
+        + render_json(graph, c, index)
+        + render(QueryResult("DESCRIBE", graph=describe_graph(graph, iri)), "turtle")
+    )
 
 
 def _trace(graph, index, iri) -> str:
@@ -178,7 +180,9 @@ def test_search_from_the_label_index_is_the_same(which, tmp_path, tmp_path_facto
             "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
             'kg:odd-1 rdfs:label "Ministère\\tdu  Travail\\n(ລາວ) 𝔸"@fr ; skos:altLabel "MINISTRY of labour" .\n'
             'kg:odd-2 skos:prefLabel "ministry"^^<http://www.w3.org/2001/XMLSchema#string> , "a\\"b back\\\\slash" .\n'
-            "<https://w3id.org/laokg/id/ບ້ານ> rdfs:label \"ບ້ານ ministry\"@lo .\n", encoding="utf-8")
+            '<https://w3id.org/laokg/id/ບ້ານ> rdfs:label "ບ້ານ ministry"@lo .\n',
+            encoding="utf-8",
+        )
     (graph, index), (view, labels), path = _index_pair(root, tmp_path)
     assert path.read_bytes() == _index_pair(root, tmp_path)[2].read_bytes()  # the same bytes every build
     words = sorted({w for lits in index._labels.values() for _, lit in lits for w in str(lit).split()[:2]})[::11]
@@ -292,6 +296,8 @@ def test_the_reading_commands_answer_from_the_built_store(built):
     from rdflib.compare import isomorphic
 
     code, turtle = run(["trace", "kg:decree-245-2020", "--format", "turtle"])
-    assert code == 0 and isomorphic(Graph().parse(data=turtle, format="turtle"),
-                                    tr.provenance_graph(load_graph(ROOT), URIRef("https://w3id.org/laokg/id/decree-245-2020")))
+    assert code == 0 and isomorphic(
+        Graph().parse(data=turtle, format="turtle"),
+        tr.provenance_graph(load_graph(ROOT), URIRef("https://w3id.org/laokg/id/decree-245-2020")),
+    )
     assert run(["show", "MLSW", "--engine", "rdflib"])[0] != 0  # the reference engine parses the files

@@ -18,8 +18,8 @@ import pytest
 from rdflib import Graph, URIRef
 
 from laokg.graph.asof import as_of, editions_read, parse_day
-from laokg.namespaces import KG
 from laokg.graph.corroboration import compare_values, fact_sources, rounds_to
+from laokg.namespaces import KG
 
 from .coretools import FIXTURE, assert_clean_exit, invoke
 
@@ -56,11 +56,15 @@ def graph(project):
 
 
 def _subjects(g: Graph) -> set[str]:
-    return {str(s)[len(str(KG)):] for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(str(KG))
-            and "/evidence/" not in str(s)}
+    return {
+        str(s)[len(str(KG)) :]
+        for s in g.subjects()
+        if isinstance(s, URIRef) and str(s).startswith(str(KG)) and "/evidence/" not in str(s)
+    }
 
 
 # ---------------------------------------------------------------- dates and the view
+
 
 def test_partial_dates_count_from_their_last_day():
     assert str(parse_day("2024-02")) == "2024-02-29"
@@ -77,7 +81,7 @@ def test_a_bad_date_is_a_usage_error(bad, project):
 
 def test_each_work_is_read_in_its_latest_edition_then(graph):
     def read(day):
-        return sorted(str(d)[len(str(KG)):] for d in editions_read(graph, parse_day(day)))
+        return sorted(str(d)[len(str(KG)) :] for d in editions_read(graph, parse_day(day)))
 
     assert read(BEFORE) == []
     assert read(FIRST) == ["bulletin-ed1", "daily-news", "ministry-release"]
@@ -90,18 +94,30 @@ def test_as_of_before_between_and_after_the_editions(graph):
     # before anything was published: no fact, no document record (undated kg:bulletin, the work, stays)
     assert before == {"bulletin"}
     # between: the first edition's figure and fact; the revised figure is not known yet
-    assert {"obs-remittances", "skills-fund", "labour-office", "obs-workers", "obs-workers-weekly",
-            "obs-workers-radio"} <= between
+    assert {
+        "obs-remittances",
+        "skills-fund",
+        "labour-office",
+        "obs-workers",
+        "obs-workers-weekly",
+        "obs-workers-radio",
+    } <= between
     assert "obs-remittances-revised" not in between and "bulletin-ed2" not in between
     # after: the revised figure replaces the first; the dropped fact is gone from the view; the
     # fact both editions state stays (on the second edition's evidence only)
     assert "obs-remittances-revised" in after and "obs-remittances" not in after and "skills-fund" not in after
     assert "labour-office" in after and "bulletin-ed1" in after  # an earlier edition's record stays
     view = as_of(graph, AFTER)
-    evidence = {str(e) for e in view.objects(KG["labour-office"], URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"))}
+    evidence = {
+        str(e) for e in view.objects(KG["labour-office"], URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"))
+    }
     assert evidence == {str(KG) + "evidence/labour-office-ed2"}
     # nothing is deleted from the graph itself: the superseded statements are kept, marked
-    assert (KG["obs-remittances"], URIRef("https://w3id.org/laokg/ontology#supersededBy"), KG["obs-remittances-revised"]) in graph
+    assert (
+        KG["obs-remittances"],
+        URIRef("https://w3id.org/laokg/ontology#supersededBy"),
+        KG["obs-remittances-revised"],
+    ) in graph
     assert (KG["skills-fund"], None, None) in graph
 
 
@@ -118,13 +134,25 @@ def test_the_view_leaves_no_orphan_scaffolding(graph):
 
 # ---------------------------------------------------------------- several sources, rounding, conflicts
 
-@pytest.mark.parametrize("a, b, kind", [
-    (350567, 350600, "rounding"), (350600, 350567, "rounding"), (350567, 341000, "disagreement"),
-    (350567, 350567, "same"), (350000, 350567, "rounding"), (350500, 350567, "disagreement"),
-    (Decimal("1.5"), Decimal("1.51"), "rounding"), (Decimal("1.51"), Decimal("2.29"), "disagreement"),
-    (287, Decimal("287.19"), "rounding"), (290, Decimal("287.19"), "rounding"), (300, Decimal("287.19"), "rounding"),
-    (280, Decimal("287.19"), "disagreement"), (0, 5, "disagreement"),
-])
+
+@pytest.mark.parametrize(
+    "a, b, kind",
+    [
+        (350567, 350600, "rounding"),
+        (350600, 350567, "rounding"),
+        (350567, 341000, "disagreement"),
+        (350567, 350567, "same"),
+        (350000, 350567, "rounding"),
+        (350500, 350567, "disagreement"),
+        (Decimal("1.5"), Decimal("1.51"), "rounding"),
+        (Decimal("1.51"), Decimal("2.29"), "disagreement"),
+        (287, Decimal("287.19"), "rounding"),
+        (290, Decimal("287.19"), "rounding"),
+        (300, Decimal("287.19"), "rounding"),
+        (280, Decimal("287.19"), "disagreement"),
+        (0, 5, "disagreement"),
+    ],
+)
 def test_rounding_is_told_from_disagreement(a, b, kind):
     from rdflib import Literal
 
@@ -141,9 +169,13 @@ def test_rounding_rule_uses_the_rounded_values_own_figures():
 def test_every_source_of_a_figure_agreeing_or_not(graph):
     fs = fact_sources(graph, KG["obs-workers"])
     assert [(s.title, s.issued) for s in fs.sources] == [
-        ("Ministry release on workers abroad", "2024-06-10"), ("Daily news: workers abroad", "2024-06-12")]
-    conflicts = {c.other[len(str(KG)):]: (c.value, c.other_value, c.kind, c.difference, [s.title for s in c.other_sources])
-                 for c in fs.conflicts}
+        ("Ministry release on workers abroad", "2024-06-10"),
+        ("Daily news: workers abroad", "2024-06-12"),
+    ]
+    conflicts = {
+        c.other[len(str(KG)) :]: (c.value, c.other_value, c.kind, c.difference, [s.title for s in c.other_sources])
+        for c in fs.conflicts
+    }
     assert conflicts == {
         "obs-workers-weekly": ("350567", "350600", "rounding", "+33 (0.01 %)", ["Weekly digest"]),
         "obs-workers-radio": ("350567", "341000", "disagreement", "-9567 (-2.73 %)", ["Evening radio bulletin"]),
@@ -160,10 +192,12 @@ def test_trace_names_both_values_both_sources_and_the_difference(project):
     out = result.output
     assert "sources of this fact (2):" in out
     assert "  - Ministry release on workers abroad, 2024-06-10" in out
-    assert ("conflict: 350567 here against 341000 in kg:obs-workers-radio, difference -9567 (-2.73 %)" in out)
+    assert "conflict: 350567 here against 341000 in kg:obs-workers-radio, difference -9567 (-2.73 %)" in out
     assert "    there: Evening radio bulletin, 2024-07" in out
-    assert ("rounding: 350567 here against 350600 in kg:obs-workers-weekly, difference +33 (0.01 %) — one is the other "
-            "rounded to its own significant figures") in out
+    assert (
+        "rounding: 350567 here against 350600 in kg:obs-workers-weekly, difference +33 (0.01 %) — one is the other "
+        "rounded to its own significant figures"
+    ) in out
     data = json.loads(invoke("trace", "kg:obs-remittances", "--root", str(project), "--format", "json").output)
     assert data["sources"]["superseded_by"] == [str(KG["obs-remittances-revised"])]
     assert [s["title"] for s in data["sources"]["sources"]] == ["Labour bulletin, first edition"]
@@ -180,8 +214,22 @@ def test_trace_as_of_sees_only_what_was_stated_then(project):
 
 def test_fact_sources_query(project):
     def rows(fact, engine, *extra):
-        result = invoke("query", "run", "fact_sources", "--root", str(project), "--queries", str(QUERIES),
-                        "-p", f"fact=kg:{fact}", "--engine", engine, "--format", "csv", *extra)
+        result = invoke(
+            "query",
+            "run",
+            "fact_sources",
+            "--root",
+            str(project),
+            "--queries",
+            str(QUERIES),
+            "-p",
+            f"fact=kg:{fact}",
+            "--engine",
+            engine,
+            "--format",
+            "csv",
+            *extra,
+        )
         assert_clean_exit(result, 0)
         return [line.split(",")[:4] for line in result.output.splitlines()[1:]]
 
@@ -205,32 +253,52 @@ def test_fact_sources_query(project):
 
 # ---------------------------------------------------------------- --as-of on every engine and a store
 
+
 def _figures(project, engine, day):
     result = invoke("sparql", FIGURE, "--root", str(project), "--engine", engine, "--as-of", day, "--format", "csv")
     assert_clean_exit(result, 0)
     return result.output
 
 
-@pytest.mark.parametrize("day, expected", [
-    (BEFORE, []),
-    (FIRST, [("obs-remittances", "120"), ("obs-workers", "350567")]),
-    (BETWEEN, [("obs-remittances", "120"), ("obs-workers", "350567"), ("obs-workers-radio", "341000"),
-               ("obs-workers-weekly", "350600")]),
-    (AFTER, [("obs-remittances-revised", "125"), ("obs-workers", "350567"), ("obs-workers-radio", "341000"),
-             ("obs-workers-weekly", "350600")]),
-])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (BEFORE, []),
+        (FIRST, [("obs-remittances", "120"), ("obs-workers", "350567")]),
+        (
+            BETWEEN,
+            [
+                ("obs-remittances", "120"),
+                ("obs-workers", "350567"),
+                ("obs-workers-radio", "341000"),
+                ("obs-workers-weekly", "350600"),
+            ],
+        ),
+        (
+            AFTER,
+            [
+                ("obs-remittances-revised", "125"),
+                ("obs-workers", "350567"),
+                ("obs-workers-radio", "341000"),
+                ("obs-workers-weekly", "350600"),
+            ],
+        ),
+    ],
+)
 def test_as_of_same_answer_on_rdflib_and_oxigraph(project, day, expected):
     rdflib_out = _figures(project, "rdflib", day)
     assert rdflib_out == _figures(project, "oxigraph", day)
     rows = [tuple(line.split(",")) for line in rdflib_out.splitlines()[1:]]
-    assert [(o[len(str(KG)):], v) for o, v in rows] == expected
+    assert [(o[len(str(KG)) :], v) for o, v in rows] == expected
 
 
 def test_as_of_ignores_a_built_store(project):
     assert_clean_exit(invoke("build", "--root", str(project)), 0)
     assert _figures(project, "oxigraph", FIRST) == _figures(project, "rdflib", FIRST)
     whole = invoke("sparql", FIGURE, "--root", str(project), "--engine", "oxigraph", "--format", "csv")
-    assert "obs-remittances-revised" in whole.output and "obs-remittances-revised" not in _figures(project, "oxigraph", FIRST)
+    assert "obs-remittances-revised" in whole.output and "obs-remittances-revised" not in _figures(
+        project, "oxigraph", FIRST
+    )
 
 
 def test_export_stats_and_audit_take_as_of(project):
@@ -269,21 +337,50 @@ def test_as_of_view_pushed_to_an_oxigraph_server_answers_the_same(project, tmp_p
 
     server = Oxigraph(tmp_path / f"store-{day}")
     try:
-        pushed = invoke("push", server.store_url, "--endpoint", server.query_url, "--root", str(project), "--as-of", day)
+        pushed = invoke(
+            "push", server.store_url, "--endpoint", server.query_url, "--root", str(project), "--as-of", day
+        )
         assert_clean_exit(pushed, 0)
         remote = invoke("sparql", FIGURE, "--endpoint", server.query_url, "--root", str(project), "--format", "csv")
         assert_clean_exit(remote, 0)
         assert remote.output == _figures(project, "rdflib", day)
-        rows = invoke("query", "run", "fact_sources", "--endpoint", server.query_url, "--root", str(project),
-                      "--queries", str(QUERIES), "-p", "fact=kg:obs-workers", "--format", "csv")
-        local = invoke("query", "run", "fact_sources", "--root", str(project), "--queries", str(QUERIES),
-                       "-p", "fact=kg:obs-workers", "--format", "csv", "--as-of", day)
+        rows = invoke(
+            "query",
+            "run",
+            "fact_sources",
+            "--endpoint",
+            server.query_url,
+            "--root",
+            str(project),
+            "--queries",
+            str(QUERIES),
+            "-p",
+            "fact=kg:obs-workers",
+            "--format",
+            "csv",
+        )
+        local = invoke(
+            "query",
+            "run",
+            "fact_sources",
+            "--root",
+            str(project),
+            "--queries",
+            str(QUERIES),
+            "-p",
+            "fact=kg:obs-workers",
+            "--format",
+            "csv",
+            "--as-of",
+            day,
+        )
         assert rows.output == local.output
     finally:
         server.stop()
 
 
 # ---------------------------------------------------------------- diff
+
 
 def test_diff_between_and_after_the_editions(project):
     result = invoke("diff", BETWEEN, AFTER, "--root", str(project), "--format", "json")
@@ -292,15 +389,21 @@ def test_diff_between_and_after_the_editions(project):
     assert data["summary"] == {"added": 4, "removed": 2, "changed": 1, "evidence": 4}
     changed = data["changed"][0]
     assert (changed["subject"], changed["was"], changed["from"], changed["to"]) == (
-        f"<{KG}obs-remittances-revised>", f"<{KG}obs-remittances>",
-        '"120"^^<http://www.w3.org/2001/XMLSchema#integer>', '"125"^^<http://www.w3.org/2001/XMLSchema#integer>')
+        f"<{KG}obs-remittances-revised>",
+        f"<{KG}obs-remittances>",
+        '"120"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        '"125"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    )
     assert [s["title"] for s in changed["sourcesFrom"]] == ["Labour bulletin, first edition"]
     assert [s["title"] for s in changed["sourcesTo"]] == ["Labour bulletin, revised edition"]
     removed = {(r["subject"], r["predicate"]): r for r in data["removed"]}
     name = removed[(f"<{KG}skills-fund>", "<https://schema.org/name>")]
     assert name["droppedBy"] == f"<{KG}bulletin-ed2>" and name["sources"][0]["issued"] == "2024-03"
     # the fact both editions state is not a fact change, only an evidence change under it
-    assert {e["subject"]: (len(e["added"]), len(e["removed"])) for e in data["evidence"]}[f"<{KG}labour-office>"] == (1, 1)
+    assert {e["subject"]: (len(e["added"]), len(e["removed"])) for e in data["evidence"]}[f"<{KG}labour-office>"] == (
+        1,
+        1,
+    )
     assert not any("labour-office" in f["subject"] for f in data["added"] + data["removed"] + data["changed"])
     # added facts name the source that brought them
     text = invoke("diff", BETWEEN, AFTER, "--root", str(project)).output
@@ -322,8 +425,12 @@ def test_diff_is_byte_identical_across_hash_seeds(project):
     outs = set()
     for seed in ("0", "1", "12345"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        done = subprocess.run([sys.executable, "-m", "laokg", "diff", BETWEEN, AFTER, "--root", str(project),
-                               "--format", "json"], capture_output=True, env=env, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "laokg", "diff", BETWEEN, AFTER, "--root", str(project), "--format", "json"],
+            capture_output=True,
+            env=env,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr
         outs.add(done.stdout)
     assert len(outs) == 1
@@ -365,15 +472,22 @@ def test_build_writes_the_changes_against_the_previous_release(project):
     changes = json.loads((dist / "changes.json").read_text())
     assert changes["from"] == second["to"]
     assert [(c["subject"], c["from"][:5], c["to"][:5]) for c in changes["changed"]] == [
-        (f"<{KG}obs-remittances>", '"120"', '"121"')]
+        (f"<{KG}obs-remittances>", '"120"', '"121"')
+    ]
     assert "120 -> 121" in (dist / "changes.txt").read_text()
 
 
 def test_diff_of_git_revisions(project):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
+
     def git(*args):
         return subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=env)
 
@@ -396,6 +510,7 @@ def test_diff_of_git_revisions(project):
 
 # ---------------------------------------------------------------- the site
 
+
 def test_site_entity_pages_and_changes_page(project):
     from laokg.publish.site import build_with_site
 
@@ -413,8 +528,11 @@ def test_site_entity_pages_and_changes_page(project):
     build_with_site(project)
     changes = (dist / "site" / "changes.html").read_text()
     assert "1 changed" in changes.replace("\n", " ")
-    assert "&lt;https://w3id.org/laokg/id/obs-workers-radio&gt; &lt;http://purl.org/linked-data/sdmx/2009/measure#obsValue&gt;" in changes
-    assert "<script" not in changes.replace('<script src=', '') and "style=" not in changes and "<style" not in changes
+    assert (
+        "&lt;https://w3id.org/laokg/id/obs-workers-radio&gt; &lt;http://purl.org/linked-data/sdmx/2009/measure#obsValue&gt;"
+        in changes
+    )
+    assert "<script" not in changes.replace("<script src=", "") and "style=" not in changes and "<style" not in changes
     assert (dist / "site" / "downloads" / "changes.json").is_file()
     assert 'href="changes.html"' in (dist / "site" / "downloads.html").read_text()
 
@@ -481,6 +599,7 @@ def test_the_lao_profile_is_one_work_in_two_editions(real):
     assert UPDATED in quoted and FIRST_EDITION not in quoted and PROFILE not in quoted
     # without a date every work is read in its latest edition: the updated one, held
     assert unheld_editions_read(real) == []
+
     def read(day):
         return {d for d in editions_read(real, parse_day(day)) if d in (FIRST_EDITION, UPDATED)}
 
@@ -525,11 +644,14 @@ def test_stats_notes_an_edition_whose_text_is_not_held(engine):
     assert_clean_exit(between, 0)
     assert between.output.endswith(
         "Note: edition read, text not held: kg:eudif-lao-2024-first-edition (2024-01)\n"
-        "  of kg:eudif-lao-profile; none of that edition's statements are here.\n")
-    data = json.loads(invoke("stats", "--root", root, "--engine", engine, "--as-of", LAO_BETWEEN,
-                             "--format", "json").output)
+        "  of kg:eudif-lao-profile; none of that edition's statements are here.\n"
+    )
+    data = json.loads(
+        invoke("stats", "--root", root, "--engine", engine, "--as-of", LAO_BETWEEN, "--format", "json").output
+    )
     assert data["editions_not_held"] == [
-        {"edition": "kg:eudif-lao-2024-first-edition", "work": "kg:eudif-lao-profile", "issued": "2024-01"}]
+        {"edition": "kg:eudif-lao-2024-first-edition", "work": "kg:eudif-lao-profile", "issued": "2024-01"}
+    ]
     after = invoke("stats", "--root", root, "--engine", engine, "--as-of", LAO_AFTER, "--format", "json")
     assert json.loads(after.output)["editions_not_held"] == []
 
@@ -539,26 +661,40 @@ SELECT ?doc ?issued ?work WHERE { ?doc dct:issued ?issued OPTIONAL { ?doc dct:is
   FILTER (STRSTARTS(STR(?doc), "https://w3id.org/laokg/id/eudif-lao")) } ORDER BY ?doc"""
 
 
-@pytest.mark.parametrize("day, expected", [
-    (LAO_BEFORE, []),
-    (LAO_BETWEEN, [("eudif-lao-2024-first-edition", "2024-01", "eudif-lao-profile")]),
-    (LAO_AFTER, [("eudif-lao-2024", "2025-07", "eudif-lao-profile"),
-                 ("eudif-lao-2024-first-edition", "2024-01", "eudif-lao-profile")]),
-])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (LAO_BEFORE, []),
+        (LAO_BETWEEN, [("eudif-lao-2024-first-edition", "2024-01", "eudif-lao-profile")]),
+        (
+            LAO_AFTER,
+            [
+                ("eudif-lao-2024", "2025-07", "eudif-lao-profile"),
+                ("eudif-lao-2024-first-edition", "2024-01", "eudif-lao-profile"),
+            ],
+        ),
+    ],
+)
 def test_the_lao_editions_as_of_on_rdflib_and_oxigraph(day, expected):
     out = {}
     for engine in ("rdflib", "oxigraph"):
-        result = invoke("sparql", DOCUMENTS, "--root", str(HERE.parent), "--engine", engine, "--as-of", day,
-                        "--format", "csv")
+        result = invoke(
+            "sparql", DOCUMENTS, "--root", str(HERE.parent), "--engine", engine, "--as-of", day, "--format", "csv"
+        )
         assert_clean_exit(result, 0)
         out[engine] = result.output
     assert out["rdflib"] == out["oxigraph"]
     k = str(KG)
-    rows = [tuple(v[len(k):] if v.startswith(k) else v for v in line.split(","))
-            for line in out["rdflib"].splitlines()[1:]]
+    rows = [
+        tuple(v[len(k) :] if v.startswith(k) else v for v in line.split(",")) for line in out["rdflib"].splitlines()[1:]
+    ]
     assert rows == expected
-    sources = {engine: invoke("query", "run", "sources", "--root", str(HERE.parent), "--engine", engine,
-                              "--as-of", day, "--format", "csv").output for engine in ("rdflib", "oxigraph")}
+    sources = {
+        engine: invoke(
+            "query", "run", "sources", "--root", str(HERE.parent), "--engine", engine, "--as-of", day, "--format", "csv"
+        ).output
+        for engine in ("rdflib", "oxigraph")
+    }
     assert sources["rdflib"] == sources["oxigraph"]
     listed = {line.split(",")[0] for line in sources["rdflib"].splitlines()[1:]}
     assert ({k + "eudif-lao-2024-first-edition", k + "eudif-lao-2024"} & listed) == {k + d for d, _i, _w in expected}
@@ -571,15 +707,25 @@ def test_diff_across_the_lao_editions_lists_the_profile_as_added_by_the_update(r
     # nothing the first edition stated is known, so nothing is removed or changed: all is added
     assert (data["summary"]["removed"], data["summary"]["changed"]) == (0, 0)
     assert data["summary"]["added"] > 1000
-    updated = {"document": str(UPDATED), "editionOf": str(PROFILE), "issued": "2025-07",
-               "title": "Diaspora engagement mapping — Lao People's Democratic Republic"}
+    updated = {
+        "document": str(UPDATED),
+        "editionOf": str(PROFILE),
+        "issued": "2025-07",
+        "title": "Diaspora engagement mapping — Lao People's Democratic Republic",
+    }
     added = {(a["subject"], a["predicate"], a["object"]): a["sources"] for a in data["added"]}
-    decree = added[(f"<{KG}decree-245-2020>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
-                    "<http://data.europa.eu/eli/ontology#LegalResource>")]
+    decree = added[
+        (
+            f"<{KG}decree-245-2020>",
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+            "<http://data.europa.eu/eli/ontology#LegalResource>",
+        )
+    ]
     assert decree == [updated]
     # the one fact the project knows came with the update says so, as the project's reading
-    came = added[(f"<{KG}event-annual-gathering-2024>", "<https://w3id.org/laokg/ontology#firstStatedIn>",
-                  f"<{UPDATED}>")]
+    came = added[
+        (f"<{KG}event-annual-gathering-2024>", "<https://w3id.org/laokg/ontology#firstStatedIn>", f"<{UPDATED}>")
+    ]
     assert {s["title"] for s in came} >= {"laokg (project)"}
     # each fact added is stated by the updated edition (or is the project's): none by the news
     # item of 28 November 2025, which is in neither view
@@ -587,7 +733,8 @@ def test_diff_across_the_lao_editions_lists_the_profile_as_added_by_the_update(r
     text = invoke("diff", LAO_BETWEEN, LAO_AFTER, "--root", str(HERE.parent))
     assert_clean_exit(text, 0)
     assert text.output.startswith(
-        f"Changes from {LAO_BETWEEN} to {LAO_AFTER}: {data['summary']['added']} added, 0 removed, 0 changed")
+        f"Changes from {LAO_BETWEEN} to {LAO_AFTER}: {data['summary']['added']} added, 0 removed, 0 changed"
+    )
 
 
 def test_source_add_edition_of(tmp_path, monkeypatch):
@@ -600,31 +747,73 @@ def test_source_add_edition_of(tmp_path, monkeypatch):
     sources.mkdir()
     monkeypatch.setenv("LAOKG_SEEDS", str(sources))
     review = HERE / "fixtures" / "claims" / "mekong-labour-review.txt"
-    first = invoke("source", "add", str(review), "--root", str(root), "--title", "Mekong Labour Review",
-                   "--creator", "kg:a-tester", "--issued", "2026")
+    first = invoke(
+        "source",
+        "add",
+        str(review),
+        "--root",
+        str(root),
+        "--title",
+        "Mekong Labour Review",
+        "--creator",
+        "kg:a-tester",
+        "--issued",
+        "2026",
+    )
     assert_clean_exit(first, 0)
     second_text = tmp_path / "mekong-labour-review-revised.txt"
     second_text.write_bytes(review.read_bytes())
-    second = invoke("source", "add", str(second_text), "--root", str(root), "--id", "mekong-labour-review-revised",
-                    "--title", "Mekong Labour Review", "--creator", "kg:a-tester", "--issued", "2027-02",
-                    "--edition-of", "kg:mekong-labour-review")
+    second = invoke(
+        "source",
+        "add",
+        str(second_text),
+        "--root",
+        str(root),
+        "--id",
+        "mekong-labour-review-revised",
+        "--title",
+        "Mekong Labour Review",
+        "--creator",
+        "kg:a-tester",
+        "--issued",
+        "2027-02",
+        "--edition-of",
+        "kg:mekong-labour-review",
+    )
     assert_clean_exit(second, 0)
     third_text = tmp_path / "mekong-labour-review-third.txt"
     third_text.write_bytes(review.read_bytes())
-    third = invoke("source", "add", str(third_text), "--root", str(root), "--id", "mekong-labour-review-third",
-                   "--title", "Mekong Labour Review", "--creator", "kg:a-tester", "--issued", "2028",
-                   "--edition-of", "kg:mekong-labour-review-revised")
+    third = invoke(
+        "source",
+        "add",
+        str(third_text),
+        "--root",
+        str(root),
+        "--id",
+        "mekong-labour-review-third",
+        "--title",
+        "Mekong Labour Review",
+        "--creator",
+        "kg:a-tester",
+        "--issued",
+        "2028",
+        "--edition-of",
+        "kg:mekong-labour-review-revised",
+    )
     assert_clean_exit(third, 0)
     record = (root / "graph" / "sources.ttl").read_text(encoding="utf-8")
     assert record.count("dct:isVersionOf kg:mekong-labour-review ;") == 2  # both name the first's work
-    missing = invoke("source", "add", str(second_text), "--root", str(root), "--id", "another",
-                     "--edition-of", "kg:no-such-document")
+    missing = invoke(
+        "source", "add", str(second_text), "--root", str(root), "--id", "another", "--edition-of", "kg:no-such-document"
+    )
     assert missing.exit_code == 2 and "kg:no-such-document" in missing.output
 
 
 def test_an_edition_whose_text_is_not_held_cannot_be_read_in():
-    for args in (("source", "show", "kg:eudif-lao-2024-first-edition"),
-                 ("source", "locate", "kg:eudif-lao-2024-first-edition", "Thailand")):
+    for args in (
+        ("source", "show", "kg:eudif-lao-2024-first-edition"),
+        ("source", "locate", "kg:eudif-lao-2024-first-edition", "Thailand"),
+    ):
         result = invoke(*args, "--root", str(HERE.parent))
         assert_clean_exit(result, 2)
         assert "an edition whose text is not held (laokg:UnheldEdition)" in result.output

@@ -19,11 +19,12 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from laokg.provenance import trace as tr
 from laokg.cli import cli
-from laokg.labels import LabelIndex, curie
 from laokg.graph.load import load_data_graph
+from laokg.labels import LabelIndex, curie
 from laokg.namespaces import CITO, LAOKG, OA
+from laokg.provenance import trace as tr
+
 from .coretools import assert_one_line_error
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,10 +39,14 @@ SEAIP = KG + "seaip-2025-11-28"
 MOU = KG + "ilo-2002-mou-laos-thailand"
 DECREE = KG + "decree-245-2020"
 DECREE_TITLE = "Decree No. 245 on the Placement of Lao Workers to Work Abroad"
-FN10_TEXT = ("ILO (2002), Memorandum of Understanding between the Royal Thai Government and the "
-             "Government of Lao PDR on employment co-operation.")
-MOU_TITLE = ("Memorandum of Understanding between the Royal Thai Government and the Government of "
-             "Lao PDR on employment cooperation")
+FN10_TEXT = (
+    "ILO (2002), Memorandum of Understanding between the Royal Thai Government and the "
+    "Government of Lao PDR on employment co-operation."
+)
+MOU_TITLE = (
+    "Memorandum of Understanding between the Royal Thai Government and the Government of "
+    "Lao PDR on employment cooperation"
+)
 
 
 def run(*args):
@@ -52,8 +57,6 @@ def ok(*args) -> str:
     result = run(*args)
     assert result.exit_code == 0, (result.output, result.stderr)
     return result.output
-
-
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +94,22 @@ def test_instrument_decree_245(graph, index):
     [fn] = group.footnotes
     assert (fn.iri, fn.number, fn.text) == (KG + "eudif-lao-2024-fn-10", "10", FN10_TEXT)
     [work] = fn.works
-    assert (work.iri, work.label, work.issued, work.by) == (MOU, MOU_TITLE, "2002", ["International Labour Organization"])
+    assert (work.iri, work.label, work.issued, work.by) == (
+        MOU,
+        MOU_TITLE,
+        "2002",
+        ["International Labour Organization"],
+    )
     assert group.cited_in_text == [] and group.asserted_properties == []
     statements = {(s.predicate, s.object) for s in group.statements}
-    assert {("laokg:entryIntoForceYear", "2020"), ("eli:number", "245"), ("dct:title", DECREE_TITLE),
-            ("rdf:type", "eli:LegalResource"), ("dct:spatial", "kg:laos"),
-            ("eli:jurisdiction", "<http://publications.europa.eu/resource/authority/country/LAO>")} <= statements
+    assert {
+        ("laokg:entryIntoForceYear", "2020"),
+        ("eli:number", "245"),
+        ("dct:title", DECREE_TITLE),
+        ("rdf:type", "eli:LegalResource"),
+        ("dct:spatial", "kg:laos"),
+        ("eli:jurisdiction", "<http://publications.europa.eu/resource/authority/country/LAO>"),
+    } <= statements
     assert not any(p == "prov:qualifiedDerivation" for p, _ in statements)
 
 
@@ -132,7 +145,12 @@ def test_institution_mlsw(graph, index):
     assert predicates(project) == {"org:classification", "org:subOrganizationOf", "schema:foundingDate"}
     assert project.note.startswith("Institution type and its place in the government added by the project.")
     for g in documents:  # what the project asserts is not credited to the documents, and vice versa
-        assert not predicates(g) & {"org:classification", "org:subOrganizationOf", "schema:foundingDate", "laokg:engagementRole"}
+        assert not predicates(g) & {
+            "org:classification",
+            "org:subOrganizationOf",
+            "schema:foundingDate",
+            "laokg:engagementRole",
+        }
         assert {"skos:prefLabel", "skos:altLabel", "org:purpose", "org:hasUnit"} <= predicates(g)
 
 
@@ -155,9 +173,14 @@ def test_figure_remittance_inflow_world_bank(graph, index):
     assert t.unsupported == [] and t.types == ["qb:Observation"]
     [project] = by_kind(t, "project")
     assert project.iri == EV + "obs-remittances-world-bank-indicator-project"
-    assert [(s.predicate, s.object) for s in project.statements] == [("laokg:indicator", "indicator:wb-personal-remittances-received")]
+    assert [(s.predicate, s.object) for s in project.statements] == [
+        ("laokg:indicator", "indicator:wb-personal-remittances-received")
+    ]
     documents = by_kind(t, "document")
-    assert {g.excerpt for g in documents} == {"Remittances inflow (USD million): **287.19**", "remittances from the World Bank (2023)"}
+    assert {g.excerpt for g in documents} == {
+        "Remittances inflow (USD million): **287.19**",
+        "remittances from the World Bank (2023)",
+    }
     in_text = next(g for g in documents if g.cited_in_text)
     [work] = in_text.cited_in_text
     assert (work.iri, work.issued, work.by) == (KG + "world-bank-2023-remittances", "2023", ["World Bank"])
@@ -188,9 +211,12 @@ def test_figure_366_million_evidence_is_split_per_statement(graph, index):
     amount = groups["obs-remittances-inflow-lao-2025-s1-1"]
     assert ("sdmx-measure:obsValue", "366") in {(s.predicate, s.object) for s in amount.statements}
     assert not predicates(amount) & {"prov:wasAttributedTo", "laokg:releasedAt", "laokg:refPeriod"}
-    assert [(s.predicate, s.object) for s in groups["seaip-mlsw-release-1"].statements] == [("prov:wasAttributedTo", "kg:mlsw")]
+    assert [(s.predicate, s.object) for s in groups["seaip-mlsw-release-1"].statements] == [
+        ("prov:wasAttributedTo", "kg:mlsw")
+    ]
     assert [(s.predicate, s.object) for s in groups["seaip-conference-release-1"].statements] == [
-        ("laokg:releasedAt", "kg:event-khammouane-safe-employment-conference-2025")]
+        ("laokg:releasedAt", "kg:event-khammouane-safe-employment-conference-2025")
+    ]
     assert predicates(groups["project-news-first-half"]) == {"laokg:refPeriod"}
 
 
@@ -214,7 +240,10 @@ def test_country_thailand(graph, index):
     assert project.iri == EV + "project-country-codes"
     assert project.asserted_properties == ["laokg:inRegion", "laokg:iso3166Alpha2", "owl:sameAs"]
     assert {(s.predicate, s.object) for s in project.statements} == {
-        ("laokg:inRegion", "kg:southeast-asia"), ("laokg:iso3166Alpha2", "TH"), ("owl:sameAs", "wd:Q869")}
+        ("laokg:inRegion", "kg:southeast-asia"),
+        ("laokg:iso3166Alpha2", "TH"),
+        ("owl:sameAs", "wd:Q869"),
+    }
     [document] = by_kind(t, "document")
     assert document.excerpt == "Thailand\t285,819"
     assert predicates(document) == {"rdf:type", "skos:prefLabel", "rdfs:label"}  # rdfs:label repeats the name (issue 8)
@@ -247,8 +276,8 @@ def test_by_value_the_stated_link_stays_with_the_document(graph, index):
     assert statements_of(project) == {("laokg:concerns", "kg:obs-remittances-share-of-gdp-lao-2021")}
     assert ("laokg:concerns", "kg:decree-sending-migrant-workers-2020") in statements_of(document)
     out = ok("kg:finding-gap-remittance-policy")
-    project_part = out[out.index("] Project assertion — added by laokg"):]
-    project_part = project_part[:project_part.find("\n[")] if "\n[" in project_part else project_part
+    project_part = out[out.index("] Project assertion — added by laokg") :]
+    project_part = project_part[: project_part.find("\n[")] if "\n[" in project_part else project_part
     assert "Decree on the Sending Migrant Workers to Abroad 2020" not in project_part
     assert "Remittances, % of GDP, Laos, 2021" in project_part
 
@@ -290,14 +319,20 @@ def test_by_value_names_only_its_values_and_its_subject(tmp_path):
     data = json.loads(ok("kg:test-practice-a", "--data", path, "--format", "json"))
     project = next(g for g in data["evidence"] if g["kind"] == "project")
     document = next(g for g in data["evidence"] if g["kind"] == "document")
+
     def subjects(group):
         return {s["object"] for s in group["statements"] if s["predicate"] == "dct:subject"}
 
     # sdg:10.7 is named for practice B only: on practice A it rests on the document, not the project
     assert subjects(project) == {"sdg:10.c"}
     assert subjects(document) == {"topic:remittances", "sdg:10.7"}
-    assert project["added_statements"] == [{"predicate": "dct:subject", "object": "sdg:10.c",
-                                            "object_label": project["added_statements"][0]["object_label"]}]
+    assert project["added_statements"] == [
+        {
+            "predicate": "dct:subject",
+            "object": "sdg:10.c",
+            "object_label": project["added_statements"][0]["object_label"],
+        }
+    ]
     data = json.loads(ok("kg:test-practice-b", "--data", path, "--format", "json"))
     project = next(g for g in data["evidence"] if g["kind"] == "project")
     assert {s["object"] for s in project["statements"]} == {"sdg:10.c"}
@@ -335,7 +370,7 @@ def no_evidence(tmp_path):
 def test_node_without_evidence(no_evidence):
     lines = ok("kg:orphan-agency", "--data", no_evidence).splitlines()
     at = lines.index("statements with no evidence:")
-    assert lines[at + 1:at + 4] == [
+    assert lines[at + 1 : at + 4] == [
         "  type    Organisation",
         "  name    Orphan Agency",
         "  purpose Does things nobody wrote down.",
@@ -344,8 +379,10 @@ def test_node_without_evidence(no_evidence):
     data = json.loads(ok("Orphan Agency", "--data", no_evidence, "--format", "json"))
     assert data["evidence"] == []
     assert {(s["predicate"], s["object"]) for s in data["unsupported"]} == {
-        ("rdf:type", "org:FormalOrganization"), ("skos:prefLabel", "Orphan Agency"),
-        ("org:purpose", "Does things nobody wrote down.")}
+        ("rdf:type", "org:FormalOrganization"),
+        ("skos:prefLabel", "Orphan Agency"),
+        ("org:purpose", "Does things nobody wrote down."),
+    }
 
 
 def test_node_with_only_a_project_assertion(no_evidence):
@@ -386,8 +423,10 @@ def test_source_mou_exact_dependants(graph, index):
     got = {curie(d.iri): {v["how"] for v in d.via} for d in s.dependants}
     assert got == MOU_DEPENDANTS  # the MoU itself is not its own dependant
     agreement = next(d for d in s.dependants if d.iri == KG + "finding-achievement-ministerial-agreement-1050")
-    assert [v["evidence"] for v in agreement.via] == [EV + "ministerial-agreement-1050-2022-1",
-                                                        EV + "ministerial-agreement-1050-2022-dispute-resolution-1"]
+    assert [v["evidence"] for v in agreement.via] == [
+        EV + "ministerial-agreement-1050-2022-1",
+        EV + "ministerial-agreement-1050-2022-dispute-resolution-1",
+    ]
     labels = [(d.label or d.iri).casefold() for d in s.dependants]
     assert labels == sorted(labels)
 
@@ -401,30 +440,49 @@ def test_source_mou_text():
 
 def test_source_seed_document(graph, index):
     s = tr.trace_source(graph, URIRef(SEAIP), index)
-    oracle = {str(r.e) for r in graph.query(
-        "SELECT DISTINCT ?e WHERE { ?e prov:qualifiedDerivation ?ev . ?ev prov:entity/oa:hasSource ?doc }",
-        initNs={"prov": PROV, "oa": OA}, initBindings={"doc": URIRef(SEAIP)})} - {SEAIP}
+    oracle = {
+        str(r.e)
+        for r in graph.query(
+            "SELECT DISTINCT ?e WHERE { ?e prov:qualifiedDerivation ?ev . ?ev prov:entity/oa:hasSource ?doc }",
+            initNs={"prov": PROV, "oa": OA},
+            initBindings={"doc": URIRef(SEAIP)},
+        )
+    } - {SEAIP}
     assert {d.iri for d in s.dependants} == oracle
     got = {curie(d.iri): d for d in s.dependants}
-    assert {"kg:obs-remittances-inflow-lao-2025-s1", "kg:mlsw", "kg:vany-kovongxay", "kg:promise-ii",
-            "kg:event-khammouane-safe-employment-conference-2025"} <= set(got)
+    assert {
+        "kg:obs-remittances-inflow-lao-2025-s1",
+        "kg:mlsw",
+        "kg:vany-kovongxay",
+        "kg:promise-ii",
+        "kg:event-khammouane-safe-employment-conference-2025",
+    } <= set(got)
     assert not {"kg:decree-245-2020", "kg:seaip-2025-11-28", "kg:mofa"} & set(got)
     inflow = got["kg:obs-remittances-inflow-lao-2025-s1"]
     # one piece of evidence per statement (issue 8): the amount, who released it, where (001:6, 001:8)
     assert inflow.via == [
-        {"evidence": EV + "obs-remittances-inflow-lao-2025-s1-1", "how": "read in the document",
-         "excerpt": "Lao workers remitted approximately US$366 million back to Laos in the first half of this year"},
-        {"evidence": EV + "seaip-conference-release-1", "how": "read in the document",
-         "excerpt": "These figures were officially released this week at a conference on safe and legal overseas employment"},
-        {"evidence": EV + "seaip-mlsw-release-1", "how": "read in the document",
-         "excerpt": "According to data released by the Lao Ministry of Labor and Social Welfare"},
+        {
+            "evidence": EV + "obs-remittances-inflow-lao-2025-s1-1",
+            "how": "read in the document",
+            "excerpt": "Lao workers remitted approximately US$366 million back to Laos in the first half of this year",
+        },
+        {
+            "evidence": EV + "seaip-conference-release-1",
+            "how": "read in the document",
+            "excerpt": "These figures were officially released this week at a conference on safe and legal overseas employment",
+        },
+        {
+            "evidence": EV + "seaip-mlsw-release-1",
+            "how": "read in the document",
+            "excerpt": "According to data released by the Lao Ministry of Labor and Social Welfare",
+        },
     ]
 
 
 def test_source_cited_in_the_text():
     data = json.loads(ok("--source", "World Bank remittance data (2023)", "--format", "json"))
     assert data["iri"] == KG + "world-bank-2023-remittances"
-    assert {d["iri"][len(KG):]: [v["how"] for v in d["via"]] for d in data["dependants"]} == {
+    assert {d["iri"][len(KG) :]: [v["how"] for v in d["via"]] for d in data["dependants"]} == {
         "finding-data-disclaimer": ["cited in the text"],
         "obs-remittances-share-of-gdp-lao-world-bank": ["cited in the text"],
         "obs-remittances-inflow-lao-world-bank": ["cited in the text"],
@@ -438,11 +496,25 @@ def test_json_structure_forward():
     data = json.loads(ok("kg:decree-245-2020", "--format", "json"))
     assert set(data) == {"iri", "label", "types", "evidence", "unsupported", "sources"}
     [group] = data["evidence"]
-    assert set(group) == {"iri", "kind", "document", "document_label", "section", "excerpt", "footnotes",
-                          "cited_in_text", "asserted_properties", "added_statements", "note", "statements"}
+    assert set(group) == {
+        "iri",
+        "kind",
+        "document",
+        "document_label",
+        "section",
+        "excerpt",
+        "footnotes",
+        "cited_in_text",
+        "asserted_properties",
+        "added_statements",
+        "note",
+        "statements",
+    }
     [fn] = group["footnotes"]
     assert set(fn) == {"iri", "number", "text", "works"}
-    assert fn["works"] == [{"iri": MOU, "label": MOU_TITLE, "issued": "2002", "by": ["International Labour Organization"], "cites": []}]
+    assert fn["works"] == [
+        {"iri": MOU, "label": MOU_TITLE, "issued": "2002", "by": ["International Labour Organization"], "cites": []}
+    ]
     assert all(set(s) == {"predicate", "object", "object_label"} for s in group["statements"])
     assert {"predicate": "dct:spatial", "object": "kg:laos", "object_label": "Laos"} in group["statements"]
 
@@ -465,7 +537,11 @@ def test_turtle_provenance_subgraph_of_an_instrument():
     # the evidence was read in a passage of the report (PROV-O derivation from a Web Annotation
     # specific resource: its source is the report, its selector the quote)
     passage = URIRef(EV + "decree-245-2020-1-passage")
-    assert (ev, RDF.type, LAOKG.DocumentEvidence) in g and (ev, PROV.entity, passage) in g and (ev, LAOKG.footnote, fn10) in g
+    assert (
+        (ev, RDF.type, LAOKG.DocumentEvidence) in g
+        and (ev, PROV.entity, passage) in g
+        and (ev, LAOKG.footnote, fn10) in g
+    )
     assert (passage, RDF.type, OA.SpecificResource) in g and set(g.objects(passage, OA.hasSource)) == {eudif}
     assert (ev, OA.hasSelector, None) not in g
     selectors = {g.value(s, RDF.type): s for s in g.objects(passage, OA.hasSelector)}
@@ -479,7 +555,9 @@ def test_turtle_provenance_subgraph_of_an_instrument():
     assert str(g.value(mou, DCTERMS.title)) == MOU_TITLE and g.value(mou, DCTERMS.publisher) == URIRef(KG + "ilo")
     assert str(g.value(eudif, DCTERMS.issued)) == "2025-07"  # the updated edition, the text read
     work = URIRef(KG + "eudif-lao-profile")  # the edition names its work, a fabio:Work with its title
-    assert g.value(eudif, DCTERMS.isVersionOf) == work and g.value(work, RDF.type) == URIRef("http://purl.org/spar/fabio/Work")
+    assert g.value(eudif, DCTERMS.isVersionOf) == work and g.value(work, RDF.type) == URIRef(
+        "http://purl.org/spar/fabio/Work"
+    )
     assert g.value(work, DCTERMS.title) is not None
     # only provenance: not the decree's own statements, nor unrelated nodes
     assert g.value(decree, DCTERMS.title) is None and (URIRef(KG + "mlsw"), None, None) not in g
@@ -489,7 +567,9 @@ def test_turtle_provenance_subgraph_of_a_figure():
     g = Graph().parse(data=ok("kg:obs-remittances-inflow-lao-world-bank", "--format", "turtle"), format="turtle")
     obs, dataset = URIRef(KG + "obs-remittances-inflow-lao-world-bank"), URIRef(KG + "world-bank-2023-remittances")
     assert set(g.objects(obs, PROV.wasDerivedFrom)) == {URIRef(EUDIF), dataset}
-    assert str(g.value(dataset, DCTERMS.issued)) == "2023" and g.value(dataset, DCTERMS.publisher) == URIRef(KG + "world-bank")
+    assert str(g.value(dataset, DCTERMS.issued)) == "2023" and g.value(dataset, DCTERMS.publisher) == URIRef(
+        KG + "world-bank"
+    )
     project = URIRef(EV + "obs-remittances-world-bank-indicator-project")
     # what the project adds is attributed to it, not derived from anything
     assert (obs, PROV.qualifiedAttribution, project) in g and (project, RDF.type, LAOKG.ProjectAssertion) in g
@@ -500,7 +580,9 @@ def test_turtle_provenance_subgraph_of_a_figure():
 
 
 def test_turtle_is_for_the_forward_trace_only():
-    assert_one_line_error(run("--source", "kg:mou-laos-thailand-2002", "--format", "turtle"), "--format turtle is for a forward trace")
+    assert_one_line_error(
+        run("--source", "kg:mou-laos-thailand-2002", "--format", "turtle"), "--format turtle is for a forward trace"
+    )
 
 
 def test_output_file(tmp_path):
@@ -518,13 +600,16 @@ def test_help_has_examples():
 # ---------------------------------------------------------------- resolving THING and WORK
 
 
-@pytest.mark.parametrize("thing", [
-    DECREE_TITLE,
-    DECREE_TITLE.upper(),
-    "kg:decree-245-2020",
-    DECREE,
-    f"<{DECREE}>",
-])
+@pytest.mark.parametrize(
+    "thing",
+    [
+        DECREE_TITLE,
+        DECREE_TITLE.upper(),
+        "kg:decree-245-2020",
+        DECREE,
+        f"<{DECREE}>",
+    ],
+)
 def test_thing_by_label_curie_or_iri(thing):
     assert json.loads(ok(thing, "--format", "json"))["iri"] == DECREE
 
@@ -536,8 +621,13 @@ def test_an_alternative_spelling_finds_the_node():
 
 def test_ambiguous_label_lists_the_candidates():
     result = run("EU")
-    assert_one_line_error(result, "'EU' is ambiguous", "kg:eu-member-states (European Union (member states))",
-                          "kg:european-union (European Union)", "give the IRI or CURIE")
+    assert_one_line_error(
+        result,
+        "'EU' is ambiguous",
+        "kg:eu-member-states (European Union (member states))",
+        "kg:european-union (European Union)",
+        "give the IRI or CURIE",
+    )
     assert_one_line_error(run("--source", "EU"), "is ambiguous")
 
 
@@ -594,12 +684,22 @@ def test_chain_fact_footnote_secondary_report_primary_source(secondary):
     [ilo] = _works(group)
     assert ilo["iri"] == KG + "ilo-2023-precarious-pathways"
     survey = next(w for w in ilo["cites"] if w["iri"] == KG + "labour-force-survey-2017")
-    assert (survey["label"], survey["issued"], survey["by"]) == ("Lao Labour Force Survey 2017", "2018", ["Lao Statistics Bureau"])
+    assert (survey["label"], survey["issued"], survey["by"]) == (
+        "Lao Labour Force Survey 2017",
+        "2018",
+        ["Lao Statistics Bureau"],
+    )
     out = ok("kg:finding-trend-mous-and-remittance-monitoring", "--data", secondary)
     assert "Lao Labour Force Survey 2017 — by Lao Statistics Bureau — 2018" in out
-    turtle = Graph().parse(data=ok("kg:finding-trend-mous-and-remittance-monitoring", "--data", secondary, "--format", "turtle"),
-                           format="turtle")
-    assert (URIRef(KG + "ilo-2023-precarious-pathways"), PROV.wasDerivedFrom, URIRef(KG + "labour-force-survey-2017")) in turtle
+    turtle = Graph().parse(
+        data=ok("kg:finding-trend-mous-and-remittance-monitoring", "--data", secondary, "--format", "turtle"),
+        format="turtle",
+    )
+    assert (
+        URIRef(KG + "ilo-2023-precarious-pathways"),
+        PROV.wasDerivedFrom,
+        URIRef(KG + "labour-force-survey-2017"),
+    ) in turtle
 
 
 def test_onward_citations_are_the_works_own(graph, index):

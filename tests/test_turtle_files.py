@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from rdflib import BNode, Graph, RDF, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
 
 from .conftest import turtle_files
@@ -28,8 +28,11 @@ def test_file_declares_only_prefixes_it_uses(path):
         assert re.search(rf"(?<![\w:-]){re.escape(prefix)}:", body), f"unused prefix {prefix}:"
 
 
-@pytest.mark.parametrize("path", turtle_files("ontology/laokg.ttl", "ontology/vocab/*.ttl", "graph/*.ttl"),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    turtle_files("ontology/laokg.ttl", "ontology/vocab/*.ttl", "graph/*.ttl"),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_data_prefixes_are_the_projects_bound_prefixes(path):
     # a graph read back from a store has only laokg's bound prefixes: an export from an endpoint
     # writes the same bytes as a local one only if every prefix of the data files is among them
@@ -49,7 +52,8 @@ def test_graph_files_use_blank_nodes_only_for_selectors(path):
     for node in set(g.subjects()) | set(g.objects()):
         if isinstance(node, BNode):
             assert (None, OA.hasSelector, node) in g or (None, LAOKG.addsStatement, node) in g, (
-                "only text selectors and statements named by value may be blank nodes")
+                "only text selectors and statements named by value may be blank nodes"
+            )
 
 
 def test_entity_iris_are_readable_slugs(real_graph):
@@ -62,9 +66,7 @@ def test_entity_iris_are_readable_slugs(real_graph):
 def test_every_object_iri_in_the_project_namespace_is_described(real_graph):
     subjects = set(real_graph.subjects())
     dangling = {
-        o
-        for o in real_graph.objects()
-        if isinstance(o, URIRef) and str(o).startswith(KG) and o not in subjects
+        o for o in real_graph.objects() if isinstance(o, URIRef) and str(o).startswith(KG) and o not in subjects
     }
     assert not dangling, f"referenced but never described: {sorted(dangling)}"
 

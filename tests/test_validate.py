@@ -7,13 +7,15 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from laokg.graph import load, validate
 from laokg.errors import InputError
+from laokg.graph import load, validate
 from laokg.namespaces import SH
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
 
-NO_JOB = PREFIXES + """
+NO_JOB = (
+    PREFIXES
+    + """
 kg:noi a schema:Person ;
     schema:name "Noi" ;
     schema:affiliation kg:ministry ;
@@ -21,8 +23,11 @@ kg:noi a schema:Person ;
 ev:noi-1 a laokg:DocumentEvidence ; prov:entity ev:noi-1-passage .
 ev:noi-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
 """
+)
 
-NO_NAME = PREFIXES + """
+NO_NAME = (
+    PREFIXES
+    + """
 kg:anon a schema:Person ;
     schema:jobTitle "Clerk"@en ;
     schema:affiliation kg:ministry ;
@@ -30,12 +35,16 @@ kg:anon a schema:Person ;
 ev:anon-1 a laokg:DocumentEvidence ; prov:entity ev:anon-1-passage .
 ev:anon-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:report-2024 .
 """
+)
 
-UNTITLED_SOURCE = PREFIXES + """
+UNTITLED_SOURCE = (
+    PREFIXES
+    + """
 kg:leaflet a <http://purl.org/spar/fabio/Leaflet> .
 ev:leaflet-1 a laokg:DocumentEvidence ; prov:entity ev:leaflet-1-passage .
 ev:leaflet-1-passage a <http://www.w3.org/ns/oa#SpecificResource> ; <http://www.w3.org/ns/oa#hasSource> kg:leaflet .
 """
+)
 
 
 @pytest.fixture
@@ -73,10 +82,14 @@ def test_violation_does_not_conform(project):
 
 
 def test_info_results_and_sequence_paths(project):
-    write(project / "graph" / "orgless.ttl", PREFIXES + """
+    write(
+        project / "graph" / "orgless.ttl",
+        PREFIXES
+        + """
 kg:ministry2 a <http://www.w3.org/ns/org#FormalOrganization> .
 kg:kham a schema:Person ; schema:name "Kham" ; schema:jobTitle "Adviser" ; schema:affiliation kg:ministry2 .
-""")
+""",
+    )
     result = validate.validate(project)
     assert result.conforms is True
     infos = [r for r in result.results if r.severity == "Info"]
@@ -84,7 +97,10 @@ kg:kham a schema:Person ; schema:name "Kham" ; schema:jobTitle "Adviser" ; schem
 
 
 def test_inverse_paths_are_rendered(project):
-    write(project / "graph" / "orphan.ttl", PREFIXES + "ev:orphan a laokg:DocumentEvidence ; prov:entity ev:orphan-passage .\n")
+    write(
+        project / "graph" / "orphan.ttl",
+        PREFIXES + "ev:orphan a laokg:DocumentEvidence ; prov:entity ev:orphan-passage .\n",
+    )
     result = validate.validate(project)
     (row,) = result.results
     assert (row.severity, row.focus, row.path) == ("Violation", "ev:orphan", "^prov:qualifiedDerivation")
@@ -95,7 +111,9 @@ def test_shacl_sparql_target_and_constraint_run(project):
     write(project / "graph" / "leaflet.ttl", UNTITLED_SOURCE)
     result = validate.validate(project)
     rows = [r for r in result.results if r.source_shape == "lksh:SourceTitleShape"]
-    assert [(r.severity, r.focus, r.message) for r in rows] == [("Violation", "kg:leaflet", "A source document needs a title.")]
+    assert [(r.severity, r.focus, r.message) for r in rows] == [
+        ("Violation", "kg:leaflet", "A source document needs a title.")
+    ]
     assert rows[0].constraint == "sh:SPARQLConstraintComponent"
 
 
@@ -115,7 +133,9 @@ def test_memoised_sparql_gives_the_same_report_and_is_undone(project):
     data, shapes = load.load_data_graph(project), load.load_shapes(project)
     ours = validate.run_shacl(data, shapes)
     assert SPARQLProcessor.query is before
-    conforms, plain, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    conforms, plain, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
     assert conforms == ours.conforms
     assert isomorphic(plain, ours.report_graph)
 
@@ -168,7 +188,11 @@ def test_cli_violation_exit_1_grouped_by_severity(project):
     result = invoke("validate", "--root", str(project))
     assert_clean_exit(result, 1)
     out = result.stdout
-    assert out.index("1 Violation:") < out.index("1 Warning:") < out.index("Conforms: no (1 violation, 1 warning, 0 infos)")
+    assert (
+        out.index("1 Violation:")
+        < out.index("1 Warning:")
+        < out.index("Conforms: no (1 violation, 1 warning, 0 infos)")
+    )
     assert out.endswith("Conforms: no (1 violation, 1 warning, 0 infos)\n")
 
 
@@ -254,7 +278,9 @@ ex:o ex:name "Ministry" .
 
 
 def _run(data_text, shapes_text=NESTED_SHAPES):
-    return validate.run_shacl(Graph().parse(data=data_text, format="turtle"), Graph().parse(data=shapes_text, format="turtle"))
+    return validate.run_shacl(
+        Graph().parse(data=data_text, format="turtle"), Graph().parse(data=shapes_text, format="turtle")
+    )
 
 
 def _report_conforms(result):
@@ -274,9 +300,15 @@ def test_a_failed_sh_node_counts_once_though_pyshacl_nests_details():
 def test_report_conforms_follows_the_spec_while_laokg_verdict_allows_warnings():
     result = _run(ONE_WARNING)
     assert result.conforms is True  # laokg's verdict: warnings do not fail the graph
-    assert validate.summary(result) == ("Conforms: yes (0 violations, 1 warning, 0 infos); SHACL sh:conforms: false (it counts warnings and infos too)")
+    assert validate.summary(result) == (
+        "Conforms: yes (0 violations, 1 warning, 0 infos); SHACL sh:conforms: false (it counts warnings and infos too)"
+    )
     assert _report_conforms(result) == Literal(False)  # SHACL 3.6.1: conforms iff no results
-    clean = _run(ONE_WARNING.replace('ex:p a ex:Person ; ex:employer ex:o .', 'ex:p a ex:Person ; ex:employer ex:o ; ex:job "x" .'))
+    clean = _run(
+        ONE_WARNING.replace(
+            "ex:p a ex:Person ; ex:employer ex:o .", 'ex:p a ex:Person ; ex:employer ex:o ; ex:job "x" .'
+        )
+    )
     assert clean.results == [] and _report_conforms(clean) == Literal(True)
 
 
@@ -349,12 +381,15 @@ def test_pyshacl_runs_with_prepared_queries_and_leaves_rdflibs_processor_alone()
 
 def test_json_writes_paths_in_full_and_text_keeps_curies():
     data = Graph().parse(data="@prefix ex: <http://example.org/> . ex:a a ex:T .", format="turtle")
-    shapes = Graph().parse(data="""
+    shapes = Graph().parse(
+        data="""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix ex: <http://example.org/> .
 ex:S a sh:NodeShape ; sh:targetClass ex:T ;
     sh:property [ sh:path ( ex:p [ sh:inversePath ex:q ] ) ; sh:minCount 1 ] .
-""", format="turtle")
+""",
+        format="turtle",
+    )
     result = validate.run_shacl(data, shapes)
     (row,) = result.results
     (full,) = json.loads(validate.format_json(result))
@@ -367,16 +402,21 @@ ex:S a sh:NodeShape ; sh:targetClass ex:T ;
 # ---------------------------------------------------------------- literals valid for their datatype (issue 17)
 
 
-@pytest.mark.parametrize("literal, expected", [
-    ('"twelve"^^xsd:integer', 'xsd:integer (expected a whole number, e.g. 12)'),
-    ('"24 months"^^xsd:duration', 'xsd:duration (expected PnYnMnDTnHnMnS, e.g. P24M or PT1H30M)'),
-    ('"2024-13"^^xsd:gYearMonth', 'xsd:gYearMonth (expected YYYY-MM, e.g. 2024-03)'),
-    ('"maybe"^^xsd:boolean', 'xsd:boolean (expected true, false, 1 or 0)'),
-])
+@pytest.mark.parametrize(
+    "literal, expected",
+    [
+        ('"twelve"^^xsd:integer', "xsd:integer (expected a whole number, e.g. 12)"),
+        ('"24 months"^^xsd:duration', "xsd:duration (expected PnYnMnDTnHnMnS, e.g. P24M or PT1H30M)"),
+        ('"2024-13"^^xsd:gYearMonth', "xsd:gYearMonth (expected YYYY-MM, e.g. 2024-03)"),
+        ('"maybe"^^xsd:boolean', "xsd:boolean (expected true, false, 1 or 0)"),
+    ],
+)
 def test_an_ill_typed_literal_on_any_subject_is_refused_with_file_and_line(project, literal, expected):
     """No shape constrains schema:value on a thing that has no type: the datatype check is the
     loader's, so `validate` cannot pass it (it did before)."""
-    bad = write(project / "graph" / "bad.ttl", PREFIXES + f"\n<https://example.org/anything> schema:value {literal} .\n")
+    bad = write(
+        project / "graph" / "bad.ttl", PREFIXES + f"\n<https://example.org/anything> schema:value {literal} .\n"
+    )
     lexical = literal.split('"')[1]
     result = invoke("validate", "--root", str(project))
     assert_clean_exit(result, 2)

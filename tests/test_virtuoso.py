@@ -54,21 +54,26 @@ def by_value(text: str) -> str:
         return lex if value is None else _canon(value)
 
     text = _DURATION.sub(lambda m: f'"{number(m.group(1))}"^^xsd:duration', text)
-    text = re.sub(r'(?<![\w"])(-?P(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?)(?=[,\r\n])',
-                  lambda m: number(m.group(1)) if len(m.group(1)) > 1 else m.group(1), text)
+    text = re.sub(
+        r'(?<![\w"])(-?P(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?)(?=[,\r\n])',
+        lambda m: number(m.group(1)) if len(m.group(1)) > 1 else m.group(1),
+        text,
+    )
     return text
 
 
 def _virtuoso_numbers(text: str) -> str:
     """Virtuoso's duration numbers in one form (5.184e+06 and 5184000 are the same number)."""
+
     def norm(m):
         try:
             return f'"{_canon(float(m.group(1)))}"^^xsd:duration'
         except ValueError:
             return m.group(0)
+
     text = text.replace("^^<http://www.w3.org/2001/XMLSchema#duration>", "^^xsd:duration")
     text = re.sub(r'"([^"]*)"\^\^xsd:duration', norm, text)
-    return re.sub(r'(?<=,)(\d+(?:\.\d+)?(?:e\+\d+)?)(?=[,\r\n])', lambda m: _canon(float(m.group(1))), text)
+    return re.sub(r"(?<=,)(\d+(?:\.\d+)?(?:e\+\d+)?)(?=[,\r\n])", lambda m: _canon(float(m.group(1))), text)
 
 
 def _canon(value: float) -> str:
@@ -124,16 +129,19 @@ BOOLEAN_AS_INTEGER = {"missions_abroad"}
 # stops the compiler with "SP031 … sparp_find_origin_of_external_var()").
 UNEXPLAINED = {
     "audit/AUD18": "the period lengths are xsd:duration literals, which Virtuoso keeps as numbers (months: "
-                   "P4Y10M28D comes back as 58.0; openlink/virtuoso-opensource#936, open): STR(?length) is no longer a duration, "
-                   "so the finding is lost; no query can restore the form (a number of months may be any of several)",
+    "P4Y10M28D comes back as 58.0; openlink/virtuoso-opensource#936, open): STR(?length) is no longer a duration, "
+    "so the finding is lost; no query can restore the form (a number of months may be any of several)",
     "audit/AUD20": "as AUD18: the compared periods' lengths are xsd:duration literals Virtuoso returns as numbers (#936)",
 }
 
 
 def _booleans_as_integers(text: str) -> str:
-    text = re.sub(r'"(true|false)"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean>',
-                  lambda m: f'"{int(m.group(1) == "true")}"^^<http://www.w3.org/2001/XMLSchema#integer>', text)
-    return re.sub(r'(?<=,)(true|false)(?=\r?\n)', lambda m: str(int(m.group(1) == "true")), text)
+    text = re.sub(
+        r'"(true|false)"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean>',
+        lambda m: f'"{int(m.group(1) == "true")}"^^<http://www.w3.org/2001/XMLSchema#integer>',
+        text,
+    )
+    return re.sub(r"(?<=,)(true|false)(?=\r?\n)", lambda m: str(int(m.group(1) == "true")), text)
 
 
 COMMANDS = [
@@ -176,16 +184,30 @@ def test_validate_on_virtuoso_reports_its_durations_in_one_line_each(virtuoso):
 
 @pytest.mark.parametrize("method", ["get", "post-form"])
 def test_each_method_virtuoso_answers(virtuoso, method):
-    result = CliRunner().invoke(cli, ["sparql", "ASK { ?s ?p ?o }", "--endpoint", virtuoso.query_url,
-                                      "--method", method, "--root", str(ROOT)])
+    result = CliRunner().invoke(
+        cli, ["sparql", "ASK { ?s ?p ?o }", "--endpoint", virtuoso.query_url, "--method", method, "--root", str(ROOT)]
+    )
     assert result.exit_code == 0 and result.output.strip() == "true", result.output
 
 
 def test_a_direct_post_is_not_answered_and_auto_falls_back(virtuoso):
     from laokg.query.remote import _WORKING, RemoteOptions, sparql
 
-    direct = CliRunner().invoke(cli, ["sparql", "ASK { ?s ?p ?o }", "--endpoint", virtuoso.query_url, "--method",
-                                      "post-direct", "--timeout", "2", "--root", str(ROOT)])
+    direct = CliRunner().invoke(
+        cli,
+        [
+            "sparql",
+            "ASK { ?s ?p ?o }",
+            "--endpoint",
+            virtuoso.query_url,
+            "--method",
+            "post-direct",
+            "--timeout",
+            "2",
+            "--root",
+            str(ROOT),
+        ],
+    )
     assert direct.exit_code != 0 and "timed out" in direct.output
     url = virtuoso.query_url + "&x=fallback"  # a URL auto has not seen yet
     assert sparql(url, "ASK { ?s ?p ?o }", "ASK", RemoteOptions(timeout=30)).boolean is True

@@ -15,15 +15,24 @@ LISTS = Path(__file__).resolve().parent / "vocabularies"
 
 # namespaces with a shipped term list
 NAMESPACES = {
-    "http://purl.org/spar/fabio/": "fabio", "http://purl.org/spar/cito/": "cito",
-    "http://purl.org/spar/doco/": "doco", "http://purl.org/vocab/frbr/core#": "frbr",
-    "http://purl.org/dc/terms/": "dcterms", "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://www.w3.org/ns/prov#": "prov", "http://www.w3.org/ns/org#": "org",
-    "http://purl.org/linked-data/cube#": "qb", "http://www.w3.org/2006/time#": "time",
-    "http://purl.org/vocab/vann/": "vann", "https://schema.org/": "schema",
-    "http://www.w3.org/2002/07/owl#": "owl", "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs", "http://www.w3.org/2001/XMLSchema#": "xsd",
-    "http://www.w3.org/ns/shacl#": "shacl", "http://www.w3.org/ns/dcat#": "dcat",
+    "http://purl.org/spar/fabio/": "fabio",
+    "http://purl.org/spar/cito/": "cito",
+    "http://purl.org/spar/doco/": "doco",
+    "http://purl.org/vocab/frbr/core#": "frbr",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://www.w3.org/2004/02/skos/core#": "skos",
+    "http://www.w3.org/ns/prov#": "prov",
+    "http://www.w3.org/ns/org#": "org",
+    "http://purl.org/linked-data/cube#": "qb",
+    "http://www.w3.org/2006/time#": "time",
+    "http://purl.org/vocab/vann/": "vann",
+    "https://schema.org/": "schema",
+    "http://www.w3.org/2002/07/owl#": "owl",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    "http://www.w3.org/2001/XMLSchema#": "xsd",
+    "http://www.w3.org/ns/shacl#": "shacl",
+    "http://www.w3.org/ns/dcat#": "dcat",
 }
 
 # vocabularies used but not (yet) checked: no official file found as a package or repository
@@ -64,9 +73,14 @@ def test_every_term_list_is_there_and_not_empty():
 
 def test_the_check_finds_a_term_no_vocabulary_defines():
     # the two misuses issue 22 found, planted: the check must name them
-    assert undefined({"http://purl.org/spar/fabio/realizationOf", "http://purl.org/dc/terms/startDate",
-                      "http://purl.org/vocab/frbr/core#realizationOf", "http://www.w3.org/ns/dcat#startDate"}) == [
-        "http://purl.org/dc/terms/startDate", "http://purl.org/spar/fabio/realizationOf"]
+    assert undefined(
+        {
+            "http://purl.org/spar/fabio/realizationOf",
+            "http://purl.org/dc/terms/startDate",
+            "http://purl.org/vocab/frbr/core#realizationOf",
+            "http://www.w3.org/ns/dcat#startDate",
+        }
+    ) == ["http://purl.org/dc/terms/startDate", "http://purl.org/spar/fabio/realizationOf"]
 
 
 def test_every_outside_term_in_ontology_and_graph_is_defined():

@@ -52,7 +52,9 @@ def resolve(path: str, accept: str):
         m = re.search(pattern, path)
         if m:
             status = int(re.search(r"R=(\d+)", flags).group(1))
-            return status, re.sub(r"\$(\d)", lambda g: m.group(int(g.group(1))) or "", target.replace("%{ENV:SITE}", SITE))
+            return status, re.sub(
+                r"\$(\d)", lambda g: m.group(int(g.group(1))) or "", target.replace("%{ENV:SITE}", SITE)
+            )
     return None
 
 
@@ -83,10 +85,10 @@ def expected(path: str, kind: str) -> str:
 
 def test_every_iri_kind_the_project_mints_is_redirected_to_a_site_file():
     iris = minted()
-    kinds = {path.split("/")[0] for path in (i[len(BASE):] for i in iris)}
+    kinds = {path.split("/")[0] for path in (i[len(BASE) :] for i in iris)}
     assert {"id", "ontology", "vocab", "shapes", "queries"} <= kinds, kinds
     for iri in sorted(iris):
-        path = iri[len(BASE):]
+        path = iri[len(BASE) :]
         for accept, kind in ACCEPTS.items():
             got = resolve(path, accept)
             assert got is not None, f"{iri} ({accept}): no rule"
@@ -97,8 +99,10 @@ def test_the_bare_prefix_goes_to_the_front_page():
     assert resolve("", "text/html") == (302, SITE + "/")
 
 
-@pytest.mark.parametrize("path", ["id/../graph/people", "id/./x", "id/", "id/a//b", "queries/../id/x", "other/thing",
-                                  "ontologyX", "shapes/x"])
+@pytest.mark.parametrize(
+    "path",
+    ["id/../graph/people", "id/./x", "id/", "id/a//b", "queries/../id/x", "other/thing", "ontologyX", "shapes/x"],
+)
 def test_paths_the_site_never_has_get_no_redirect(path):
     assert resolve(path, "text/turtle") is None and resolve(path, "text/html") is None, path
 

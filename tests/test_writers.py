@@ -15,25 +15,28 @@ from laokg.graph import export, load, writers
 from .coretools import requires_real
 
 RDFLIB = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
-OXIGRAPH = {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-            "jsonld": pyoxigraph.RdfFormat.JSON_LD}
+OXIGRAPH = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+}
 HEAD = "@prefix ex: <http://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
 
 CASES = {
-    "nested trees": "ex:a ex:sel [ ex:exact \"x\" ; ex:in [ ex:n 1 ; ex:m [ ex:k true ] ] ] .",
+    "nested trees": 'ex:a ex:sel [ ex:exact "x" ; ex:in [ ex:n 1 ; ex:m [ ex:k true ] ] ] .',
     "deep chain (deeper than nesting)": "ex:a ex:next " + "[ ex:next " * 12 + "ex:end" + " ]" * 12 + " .",
     "cycle of blank nodes used once": "_:x ex:next _:y . _:y ex:next _:x . ex:a ex:p ex:b .",
     "shared blank node": "_:s ex:v 1 . ex:a ex:p _:s . ex:b ex:p _:s .",
-    "unreferenced blank node": "[ ex:root true ; ex:name \"r\" ] .",
-    "lists": "ex:a ex:items ( 1 \"two\" ( ex:x ex:y ) [ ex:z 3 ] ) ; ex:none () .",
+    "unreferenced blank node": '[ ex:root true ; ex:name "r" ] .',
+    "lists": 'ex:a ex:items ( 1 "two" ( ex:x ex:y ) [ ex:z 3 ] ) ; ex:none () .',
     "broken list": "ex:a ex:items _:c . _:c <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> 1 ; ex:extra 2 ;"
-                   " <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .",
+    " <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .",
     "awkward local names": "<http://example.org/a/b> ex:p <http://example.org/x.> , <http://example.org/(y)> ,"
-                           " <http://example.org/> , <http://example.org/%41> , <urn:isbn:123> .",
+    " <http://example.org/> , <http://example.org/%41> , <urn:isbn:123> .",
     "strings": 'ex:a ex:s "line one\\nline \\"two\\"\\\\ end" , "tab\\there" , "cr\\r\\nlf" , """ends with a quote\\"""" ,'
-               ' "ends with a backslash\\\\" , "quotes \\"\\"\\" inside\\n" , "é ☃ \\u0001" ; ex:lang "Huk"@lo-latn .',
+    ' "ends with a backslash\\\\" , "quotes \\"\\"\\" inside\\n" , "é ☃ \\u0001" ; ex:lang "Huk"@lo-latn .',
     "typed literals": 'ex:a ex:i "01"^^xsd:integer , 366 , -0 , "1.0E0"^^xsd:double , 1.5e3 , "1"^^xsd:boolean , true ,'
-                      ' "1.50"^^xsd:decimal , .5 , "P24M"^^xsd:duration , "x"^^<http://other.example/dt> .',
+    ' "1.50"^^xsd:decimal , .5 , "P24M"^^xsd:duration , "x"^^<http://other.example/dt> .',
     "types": "ex:a a ex:One , ex:Two , _:t ; ex:p 1 . _:t ex:q 2 .",
 }
 
@@ -62,7 +65,8 @@ def test_every_shape_reads_back_the_same_in_rdflib_and_oxigraph(case, fmt):
     back = _parse(data, fmt)
     assert isomorphic(graph, back), data.decode()
     assert sorted(o.n3() for o in back.objects() if isinstance(o, rdflib.Literal)) == sorted(
-        o.n3() for o in graph.objects() if isinstance(o, rdflib.Literal))
+        o.n3() for o in graph.objects() if isinstance(o, rdflib.Literal)
+    )
     assert len(list(pyoxigraph.parse(data, format=OXIGRAPH[fmt]))) == len(graph)
 
 
@@ -70,8 +74,8 @@ def test_turtle_layout():
     text = export.serialize(_graph(CASES["nested trees"] + CASES["lists"]), "turtle").decode()
     assert text.startswith("@prefix ex: <http://example.org/> .\n")
     assert "@prefix xsd:" not in text  # only the prefixes it uses
-    assert "ex:sel [ ex:exact \"x\" ;" in text
-    assert "ex:items ( 1 \"two\" ( ex:x ex:y ) [ ex:z 3 ] )" in text
+    assert 'ex:sel [ ex:exact "x" ;' in text
+    assert 'ex:items ( 1 "two" ( ex:x ex:y ) [ ex:z 3 ] )' in text
     assert "ex:none () ;" in text
     assert text.endswith(" .\n")
 
@@ -85,8 +89,13 @@ def test_turtle_predicates_type_then_label_then_iri_order():
 
 def test_turtle_writes_awkward_local_names_as_full_iris():
     text = export.serialize(_graph(CASES["awkward local names"]), "turtle").decode()
-    for iri in ("<http://example.org/a/b>", "<http://example.org/x.>", "<http://example.org/(y)>",
-                "<http://example.org/%41>", "<urn:isbn:123>"):
+    for iri in (
+        "<http://example.org/a/b>",
+        "<http://example.org/x.>",
+        "<http://example.org/(y)>",
+        "<http://example.org/%41>",
+        "<urn:isbn:123>",
+    ):
         assert iri in text
     assert "        ex:,\n" in text  # the namespace itself is a valid prefixed name
 
@@ -122,8 +131,11 @@ def test_jsonld_nodes_are_sorted_and_values_exact():
     assert node["@type"] == ["ex:One", "ex:Two"]
     assert {"@type": "xsd:integer", "@value": "01"} in node["ex:i"]
     assert "rdf:type" in node  # a blank-node class stays a plain value
-    assert doc["@context"] == {"ex": "http://example.org/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-                               "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    assert doc["@context"] == {
+        "ex": "http://example.org/",
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+    }
 
 
 def test_empty_graph():
@@ -150,7 +162,16 @@ def test_jsonld_lone_node_sits_beside_the_context():
     assert doc == {"@context": {"ex": "http://example.org/"}, "@id": "ex:a", "ex:p": {"@language": "en", "@value": "x"}}
 
 
-@pytest.mark.parametrize("value", ["plain", 'q"é\n', {"@id": "ex:a"}, {"@value": "1", "@type": "xsd:integer"},
-                                   {"@language": "en", "@value": "x\u2028"}, {"@list": [{"@id": "ex:a"}, "b"]}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        'q"é\n',
+        {"@id": "ex:a"},
+        {"@value": "1", "@type": "xsd:integer"},
+        {"@language": "en", "@value": "x\u2028"},
+        {"@list": [{"@id": "ex:a"}, "b"]},
+    ],
+)
 def test_value_order_key_is_sorted_keys_json(value):
     assert writers._sorted_json(value) == json.dumps(value, sort_keys=True, ensure_ascii=False)

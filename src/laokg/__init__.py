@@ -17,7 +17,8 @@ so ``laokg --help`` starts fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from pathlib import Path
@@ -74,16 +75,24 @@ class Rows(list):
             scaled: dict[str, list] = {}
             for name in self.vars:
                 if (name == "value" or name.endswith("Value")) and _all_numbers(columns[name]):
-                    scaled[name] = [None if v is None else _scale(v, m) for v, m in zip(columns[name], columns["unitMult"])]
+                    scaled[name] = [
+                        None if v is None else _scale(v, m) for v, m in zip(columns[name], columns["unitMult"], strict=False)
+                    ]
             ordered: dict[str, list] = {}
             for name in self.vars:
                 ordered[name] = columns[name]
                 if name in scaled and name + "Scaled" not in columns:
                     ordered[name + "Scaled"] = scaled[name]
             columns = ordered
-        frame = pandas.DataFrame({name: pandas.Series(_typed(values, pandas), dtype=_dtype(values)) if values else
-                                  pandas.Series([], dtype=object) for name, values in columns.items()},
-                                 columns=list(columns))
+        frame = pandas.DataFrame(
+            {
+                name: pandas.Series(_typed(values, pandas), dtype=_dtype(values))
+                if values
+                else pandas.Series([], dtype=object)
+                for name, values in columns.items()
+            },
+            columns=list(columns),
+        )
         return frame
 
     def _repr_html_(self) -> str:
@@ -155,7 +164,7 @@ def _pairs(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[
     pairs = []
     for name, value in items:
         values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
-        for v in (sorted(values, key=str) if isinstance(values, (set, frozenset)) else values):
+        for v in sorted(values, key=str) if isinstance(values, (set, frozenset)) else values:
             pairs.append((name, str(v).lower() if isinstance(v, bool) else str(v)))
     return pairs
 
@@ -178,17 +187,28 @@ class KnowledgeGraph:
     Use :func:`open` to make one. The graph is loaded on first use and kept.
     """
 
-    def __init__(self, root=None, data: Iterable[str] = (), endpoint: str | None = None,
-                 timeout: float | None = None, queries=None, *, engine: str = "auto", remote: dict | None = None,
-                 as_of=None):
+    def __init__(
+        self,
+        root=None,
+        data: Iterable[str] = (),
+        endpoint: str | None = None,
+        timeout: float | None = None,
+        queries=None,
+        *,
+        engine: str = "auto",
+        remote: dict | None = None,
+        as_of=None,
+    ):
         self._root_arg = root
         if as_of is not None:
             from laokg.errors import InputError
             from laokg.graph.asof import parse_day
 
             if endpoint:
-                raise InputError("as_of reads the project's files; a store answers for what was pushed to it "
-                                 "(push the dated view, docs/time.md)")
+                raise InputError(
+                    "as_of reads the project's files; a store answers for what was pushed to it "
+                    "(push the dated view, docs/time.md)"
+                )
             as_of = parse_day(as_of) if isinstance(as_of, str) else as_of
         self.as_of = as_of  # the day the graph is read as of (docs/time.md), or None
         self._remote = dict(remote or {})  # retries, user, headers for an endpoint (laokg.query.remote)
@@ -246,8 +266,13 @@ class KnowledgeGraph:
 
             # with an endpoint: its whole default graph, fetched by one CONSTRUCT
             with self._view():
-                self._graph = load_or_fetch(self._root_arg if self.endpoint else self.root, self.data, self.endpoint,
-                                            timeout=self._timeout, **self._remote)
+                self._graph = load_or_fetch(
+                    self._root_arg if self.endpoint else self.root,
+                    self.data,
+                    self.endpoint,
+                    timeout=self._timeout,
+                    **self._remote,
+                )
         return self._graph
 
     @property
@@ -257,11 +282,10 @@ class KnowledgeGraph:
             from laokg.labels import LabelIndex
 
             if not self.endpoint and self._uses_store():
-                from laokg.labels import NodeLabels
-
                 # read node by node from the store; a label looked up by the store itself; a
                 # search reads the label index the build wrote beside the store it reads, if any
                 from laokg.graph.store import built_store
+                from laokg.labels import NodeLabels
                 from laokg.query.storeview import LABEL_INDEX, index_candidates, label_candidates
 
                 view = self.view
@@ -347,8 +371,11 @@ class KnowledgeGraph:
             from laokg.labels import fold
 
             res = engine.run(_REMOTE_LABELS, {"_text": [Literal(text)]}, source="label lookup")
-            return [(r["thing"], str(r["label"])) for r in res.rows
-                    if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)]
+            return [
+                (r["thing"], str(r["label"]))
+                for r in res.rows
+                if isinstance(r.get("thing"), URIRef) and fold(r["label"]) == fold(text)
+            ]
         if self._store_lookup and self._index is None:
             return self._store_engine().labelled(text)  # the store's labels, folded here: no index needed
         return [(iri, self.labels.label(iri) or "") for iri in self.labels.exact(text)]
@@ -411,8 +438,10 @@ class KnowledgeGraph:
             wanted = classes.get(p.variable)
             if wanted:
                 found = resolver.of_class(wanted)
-                out[p.name] = {"class": sorted(wanted, key=str),
-                               "values": dict(sorted(found.items(), key=lambda kv: ((kv[1] or [""])[0].casefold(), str(kv[0]))))}
+                out[p.name] = {
+                    "class": sorted(wanted, key=str),
+                    "values": dict(sorted(found.items(), key=lambda kv: ((kv[1] or [""])[0].casefold(), str(kv[0])))),
+                }
         return out
 
     def _use_facts(self) -> None:
@@ -427,9 +456,19 @@ class KnowledgeGraph:
 
                 register(read_facts(self.root))
 
-    def run(self, query, params=(), *, allow_service: bool = False, allow_from: bool = False,
-            fmt: str | None = None, source: str | None = None, line_offset: int = 0, budget=None,
-            text_format: str | None = None) -> QueryResult:
+    def run(
+        self,
+        query,
+        params=(),
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        fmt: str | None = None,
+        source: str | None = None,
+        line_offset: int = 0,
+        budget=None,
+        text_format: str | None = None,
+    ) -> QueryResult:
         """Run a :class:`SavedQuery` with ``params`` (a mapping, or ``(name, value)`` pairs);
         return the engine's :class:`~laokg.query.engines.QueryResult`. What the CLI calls.
         With a ``text_format``, a SELECT on an engine that writes that format itself (the
@@ -451,14 +490,24 @@ class KnowledgeGraph:
         local = {"budget": budget} if budget is not None else {}
         if text_format and query.form == "SELECT" and text_format in engine.writes:
             local["fmt"] = text_format
-        result = engine.run(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
-                            timeout=self.timeout or DEFAULT_TIMEOUT, source=source or str(query.path or query.name),
-                            line_offset=line_offset, **local)
+        result = engine.run(
+            query.text,
+            bindings,
+            allow_service=allow_service,
+            allow_from=allow_from,
+            timeout=self.timeout or DEFAULT_TIMEOUT,
+            source=source or str(query.path or query.name),
+            line_offset=line_offset,
+            **local,
+        )
         if budget is not None and engine.remote:  # the row budget, once more
             from laokg.query.budget import check_rows
 
-            check_rows(len(result.rows) if result.graph is None else len(result.graph), budget,
-                       "rows" if result.graph is None else "triples")
+            check_rows(
+                len(result.rows) if result.graph is None else len(result.graph),
+                budget,
+                "rows" if result.graph is None else "triples",
+            )
         return result
 
     def can_stream(self, query, fmt: str | None, budget=None) -> bool:
@@ -473,8 +522,18 @@ class KnowledgeGraph:
         # and a limit to keep
         return can_fork() and not (budget.timeout is None and budget.max_memory_mb is None)
 
-    def stream(self, query, params=(), *, fmt: str, allow_service: bool = False, allow_from: bool = False,
-               source: str | None = None, line_offset: int = 0, budget):
+    def stream(
+        self,
+        query,
+        params=(),
+        *,
+        fmt: str,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        source: str | None = None,
+        line_offset: int = 0,
+        budget,
+    ):
         """Run the SELECT ``query`` in a budgeted worker and yield its ``fmt`` text (csv or tsv)
         chunk by chunk as the rows come: neither process holds the whole result. The bytes
         are those :meth:`run` + :func:`~laokg.query.formats.render` give. A limit hit on the way
@@ -487,10 +546,17 @@ class KnowledgeGraph:
         engine = self.engine
         bindings = bind_parameters(query, _pairs(params), _Resolver(self), terms=engine.terms)
         written = fmt in engine.streams  # the engine writes the text
-        items = engine.stream_select(query.text, bindings, allow_service=allow_service, allow_from=allow_from,
-                                     timeout=self.timeout or DEFAULT_TIMEOUT,
-                                     source=source or str(query.path or query.name),
-                                     line_offset=line_offset, budget=budget, fmt=fmt if written else None)
+        items = engine.stream_select(
+            query.text,
+            bindings,
+            allow_service=allow_service,
+            allow_from=allow_from,
+            timeout=self.timeout or DEFAULT_TIMEOUT,
+            source=source or str(query.path or query.name),
+            line_offset=line_offset,
+            budget=budget,
+            fmt=fmt if written else None,
+        )
         if written:
             next(items)  # the variables: the text has its header line
             yield from items
@@ -527,8 +593,9 @@ class KnowledgeGraph:
         """Run ad-hoc, read-only SPARQL (project prefixes declared; ``?_name`` parameters bound
         from keywords). Returns what :meth:`query` returns."""
         sq, offset = self.prepare(text)
-        return _answer(self.run(sq, params, allow_service=allow_service, allow_from=allow_from,
-                                source="query", line_offset=offset))
+        return _answer(
+            self.run(sq, params, allow_service=allow_service, allow_from=allow_from, source="query", line_offset=offset)
+        )
 
     # ------------------------------------------------------------ things and their evidence
 
@@ -553,10 +620,14 @@ class KnowledgeGraph:
         iri, note, others = self._choose(str(thing))
         data = Card(json.loads(render_json(self.view, card(self.view, iri, self.labels), self.labels)))
         data.note, data.alternatives = note, others
-        data.property_labels = {item["property"]: self._property_label(item["property"])
-                                for key in ("properties",) for item in data.get(key, [])}
-        data.property_labels.update({p: self._property_label(p) for ev in data.get("evidence", [])
-                                     for p in ev.get("asserted_properties", [])})
+        data.property_labels = {
+            item["property"]: self._property_label(item["property"])
+            for key in ("properties",)
+            for item in data.get(key, [])
+        }
+        data.property_labels.update(
+            {p: self._property_label(p) for ev in data.get("evidence", []) for p in ev.get("asserted_properties", [])}
+        )
         if note:
             import warnings
 
@@ -568,7 +639,7 @@ class KnowledgeGraph:
 
         try:
             iri = expand_iri(short)
-        except Exception:  # noqa: BLE001 - a name that is not a CURIE keeps its CURIE
+        except Exception:
             return None
         return self.labels.label(iri) if iri is not None else None
 
@@ -599,10 +670,14 @@ class KnowledgeGraph:
         chosen, rest = things[0], [s for s in things[1:]] + [s for s in exact if s not in things]
         others = [(curie(s), index.label(s) or "") for s in rest]
         how = "names" if chosen in exact else "begins the names of"
-        listed = "; ".join(f"{label} ({short})" + (" — a vocabulary concept" if concept(s) else "")
-                           for s, (short, label) in zip(rest, others))
-        note = (f"{text!r} {how} several things; showing {index.label(chosen)} ({curie(chosen)}), "
-                f"a thing rather than a vocabulary concept. Others: {listed}")
+        listed = "; ".join(
+            f"{label} ({short})" + (" — a vocabulary concept" if concept(s) else "")
+            for s, (short, label) in zip(rest, others, strict=False)
+        )
+        note = (
+            f"{text!r} {how} several things; showing {index.label(chosen)} ({curie(chosen)}), "
+            f"a thing rather than a vocabulary concept. Others: {listed}"
+        )
         return chosen, note, others
 
     def trace(self, thing: str | None = None, *, source: str | None = None) -> Trace | SourceTrace:
@@ -688,8 +763,11 @@ class _Resolver:
         from rdflib import RDF, URIRef
 
         if self.kg._by_query:
-            res = self.kg.engine.run("SELECT DISTINCT ?type WHERE { ?_thing_iri a ?type }", {"_thing_iri": [URIRef(iri)]},
-                                     source="type lookup")
+            res = self.kg.engine.run(
+                "SELECT DISTINCT ?type WHERE { ?_thing_iri a ?type }",
+                {"_thing_iri": [URIRef(iri)]},
+                source="type lookup",
+            )
             return {r["type"] for r in res.rows if "type" in r}
         if self.kg._store_lookup:
             return self.kg._store_engine().types(iri)
@@ -702,17 +780,26 @@ class _Resolver:
             return {}
         from laokg.query.binding import sparql_term
 
-        text = ("SELECT ?thing ?p ?label WHERE { VALUES ?thing { " + " ".join(sparql_term(i) for i in iris)
-                + " } VALUES ?p { " + _LABEL_VALUES + " } ?thing ?p ?label . FILTER(isLiteral(?label)) }")
+        text = (
+            "SELECT ?thing ?p ?label WHERE { VALUES ?thing { "
+            + " ".join(sparql_term(i) for i in iris)
+            + " } VALUES ?p { "
+            + _LABEL_VALUES
+            + " } ?thing ?p ?label . FILTER(isLiteral(?label)) }"
+        )
         return _labels_by_thing({i: [] for i in iris}, self._rows(text, "label lookup"))
 
     def of_class(self, classes) -> dict:
         """``{iri: [labels, preferred first]}`` of every thing of one of ``classes``."""
         from laokg.query.binding import sparql_term
 
-        text = ("SELECT ?thing ?p ?label WHERE { VALUES ?class { " + " ".join(sparql_term(c) for c in sorted(classes, key=str))
-                + " } ?thing a ?class . FILTER(isIRI(?thing)) OPTIONAL { VALUES ?p { " + _LABEL_VALUES
-                + " } ?thing ?p ?label . FILTER(isLiteral(?label)) } }")
+        text = (
+            "SELECT ?thing ?p ?label WHERE { VALUES ?class { "
+            + " ".join(sparql_term(c) for c in sorted(classes, key=str))
+            + " } ?thing a ?class . FILTER(isIRI(?thing)) OPTIONAL { VALUES ?p { "
+            + _LABEL_VALUES
+            + " } ?thing ?p ?label . FILTER(isLiteral(?label)) } }"
+        )
         return _labels_by_thing({}, self._rows(text, "class lookup"))
 
     def _rows(self, text: str, source: str) -> list[dict]:
@@ -722,8 +809,10 @@ class _Resolver:
         if self.kg._store_lookup:
             from laokg.query.oxigraph import to_rdflib
 
-            return [{v: to_rdflib(s[v]) for v in ("thing", "p", "label") if s[v] is not None}
-                    for s in self.kg._store_engine().store.query(text)]
+            return [
+                {v: to_rdflib(s[v]) for v in ("thing", "p", "label") if s[v] is not None}
+                for s in self.kg._store_engine().store.query(text)
+            ]
         return self.kg.engine.run(text, source=source).rows
 
     def near(self, text: str, classes) -> list:
@@ -745,9 +834,16 @@ class _Resolver:
         return out[:8]
 
 
-_LABEL_VALUES = " ".join(f"<{p}>" for p in (
-    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title", "https://schema.org/name", "http://www.w3.org/2004/02/skos/core#altLabel"))
+_LABEL_VALUES = " ".join(
+    f"<{p}>"
+    for p in (
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://purl.org/dc/terms/title",
+        "https://schema.org/name",
+        "http://www.w3.org/2004/02/skos/core#altLabel",
+    )
+)
 # (laokg.labels.LABEL_PROPERTIES, best first; written out so that this module imports no rdflib)
 
 
@@ -763,7 +859,9 @@ def _labels_by_thing(out: dict, rows) -> dict:
         out.setdefault(thing, [])
         label = row.get("label")
         if label is not None:
-            found.setdefault(thing, []).append((rank.get(str(row.get("p")), 9), getattr(label, "language", None) not in (None, "en"), str(label)))
+            found.setdefault(thing, []).append(
+                (rank.get(str(row.get("p")), 9), getattr(label, "language", None) not in (None, "en"), str(label))
+            )
     for thing, entries in found.items():
         out[thing] = list(dict.fromkeys(text for *_, text in sorted(entries)))
     return out
@@ -777,8 +875,15 @@ def _answer(result: QueryResult):
     return result.graph
 
 
-def open(root=None, *, data: Iterable[str] = (), endpoint: str | None = None,  # noqa: A001 - laokg.open()
-         timeout: float | None = None, engine: str = "auto", as_of=None) -> KnowledgeGraph:
+def open(
+    root=None,
+    *,
+    data: Iterable[str] = (),
+    endpoint: str | None = None,
+    timeout: float | None = None,
+    engine: str = "auto",
+    as_of=None,
+) -> KnowledgeGraph:
     """Open the graph laokg would read: ``root`` if given, else as the CLI chooses it
     (``$LAOKG_ROOT``, a working copy around the current directory, the installed data — see
     docs/install.md). ``data`` adds Turtle files; ``endpoint`` runs queries on a SPARQL 1.1

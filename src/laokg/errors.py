@@ -100,10 +100,12 @@ def _escape_char(ch: str) -> str:
 def _unsafe(ch: str) -> bool:
     code = ord(ch)
     return (
-        code < 0x20 or 0x7F <= code <= 0x9F  # C0, DEL, C1 (terminal escape sequences)
+        code < 0x20
+        or 0x7F <= code <= 0x9F  # C0, DEL, C1 (terminal escape sequences)
         or 0xD800 <= code <= 0xDFFF  # lone surrogates (cannot be encoded)
         or code in (0x2028, 0x2029)  # line/paragraph separators
-        or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069  # bidi overrides/isolates
+        or 0x202A <= code <= 0x202E
+        or 0x2066 <= code <= 0x2069  # bidi overrides/isolates
     )
 
 

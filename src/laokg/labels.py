@@ -73,7 +73,12 @@ class LabelIndex:
 
     def labels(self, node) -> list[Literal]:
         """All labels of ``node``, preferred label first, English before other languages."""
-        return [lit for _, lit in sorted(self._labels.get(node, []), key=lambda x: (x[0], x[1].language not in (None, "en"), str(x[1])))]
+        return [
+            lit
+            for _, lit in sorted(
+                self._labels.get(node, []), key=lambda x: (x[0], x[1].language not in (None, "en"), str(x[1]))
+            )
+        ]
 
     def label(self, node) -> str | None:
         labels = self.labels(node)
@@ -168,10 +173,19 @@ class NodeLabels(LabelIndex):
             return self._full.labels(node)
         found = self._cache.get(node)
         if found is None:
-            entries = [] if isinstance(node, (BNode, Literal)) else [
-                (rank, o) for rank, prop in enumerate(LABEL_PROPERTIES) for o in self.graph.objects(node, prop)
-                if isinstance(o, Literal)]
-            found = [lit for _, lit in sorted(entries, key=lambda x: (x[0], x[1].language not in (None, "en"), str(x[1])))]
+            entries = (
+                []
+                if isinstance(node, (BNode, Literal))
+                else [
+                    (rank, o)
+                    for rank, prop in enumerate(LABEL_PROPERTIES)
+                    for o in self.graph.objects(node, prop)
+                    if isinstance(o, Literal)
+                ]
+            )
+            found = [
+                lit for _, lit in sorted(entries, key=lambda x: (x[0], x[1].language not in (None, "en"), str(x[1])))
+            ]
             self._cache[node] = found
         return found
 

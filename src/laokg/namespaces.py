@@ -1,7 +1,7 @@
 """The namespaces laokg uses, bound once so every output has readable prefixes."""
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, ORG
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 BASE = "https://w3id.org/laokg/"
 LAOKG = Namespace(BASE + "ontology#")

@@ -14,9 +14,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 RDFLIB = {  # file stem -> rdflib.namespace class name
-    "dcterms": "DCTERMS", "skos": "SKOS", "prov": "PROV", "org": "ORG", "qb": "QB", "time": "TIME",
-    "vann": "VANN", "schema": "SDO", "owl": "OWL", "rdf": "RDF", "rdfs": "RDFS", "xsd": "XSD",
-    "shacl": "SH", "dcat": "DCAT",
+    "dcterms": "DCTERMS",
+    "skos": "SKOS",
+    "prov": "PROV",
+    "org": "ORG",
+    "qb": "QB",
+    "time": "TIME",
+    "vann": "VANN",
+    "schema": "SDO",
+    "owl": "OWL",
+    "rdf": "RDF",
+    "rdfs": "RDFS",
+    "xsd": "XSD",
+    "shacl": "SH",
+    "dcat": "DCAT",
 }
 
 

@@ -9,7 +9,6 @@ import sys
 import click
 
 from laokg import __version__
-
 from laokg.cli import graph, provenance, query, site, store
 from laokg.cli.common import CONTEXT_SETTINGS, run_reporting_errors
 
@@ -35,8 +34,12 @@ def _root_defaults(group: click.Group, root: str) -> dict:
 
 @click.group(cls=LaokgGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="laokg")
-@click.option("--root", metavar="DIR", default=None,
-              help="Project root for the command (as the command's own --root, which wins if both are given).")
+@click.option(
+    "--root",
+    metavar="DIR",
+    default=None,
+    help="Project root for the command (as the command's own --root, which wins if both are given).",
+)
 @click.pass_context
 def cli(ctx, root):
     """laokg: a cited knowledge graph of Lao labour-migration and diaspora-engagement policy.

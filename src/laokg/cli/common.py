@@ -3,6 +3,7 @@ the one path by which results and errors reach the terminal or a file."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import io
@@ -14,7 +15,6 @@ import click
 
 from laokg.errors import LaokgError, OutputError, error_line, escape_control
 from laokg.query.names import FORMATS
-import contextlib
 
 if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
     from laokg.query.engines import QueryResult
@@ -22,8 +22,15 @@ if TYPE_CHECKING:  # the RDF-side types, imported only where a command runs
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 #: other common names of the RDF and result formats, accepted by every --format
-FORMAT_ALIASES = {"ttl": "turtle", "json-ld": "jsonld", "ntriples": "nt", "n-triples": "nt", "rdfxml": "xml",
-                  "rdf/xml": "xml", "text/turtle": "turtle"}
+FORMAT_ALIASES = {
+    "ttl": "turtle",
+    "json-ld": "jsonld",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "rdfxml": "xml",
+    "rdf/xml": "xml",
+    "text/turtle": "turtle",
+}
 
 
 class FormatChoice(click.Choice):
@@ -40,11 +47,16 @@ class FormatChoice(click.Choice):
 def project_options(func):
     """``--root DIR`` and ``--data FILE`` (repeatable), shared by the graph commands."""
     func = click.option(
-        "--data", "data", multiple=True, metavar="FILE",
+        "--data",
+        "data",
+        multiple=True,
+        metavar="FILE",
         help="Add this Turtle/N-Triples file to the data graph (repeatable).",
     )(func)
     func = click.option(
-        "--root", metavar="DIR", default=None,
+        "--root",
+        metavar="DIR",
+        default=None,
         help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl, else the data installed with laokg; see docs/install.md).",
     )(func)
     return func
@@ -76,17 +88,23 @@ def as_of_option(func=None, *, remote_ok: bool = False):
         if day is None:
             return func(*args, **kwargs)
         if kwargs.get("endpoint") and not remote_ok:
-            fail("--as-of reads the project's files; a store answers for what was pushed to it "
-                 "(push the dated view: laokg push STORE_URL --as-of DATE, see docs/time.md)")
+            fail(
+                "--as-of reads the project's files; a store answers for what was pushed to it "
+                "(push the dated view: laokg push STORE_URL --as-of DATE, see docs/time.md)"
+            )
         from laokg.graph.asof import reading_as_of
 
         with reading_as_of(day):
             return func(*args, **kwargs)
 
     return click.option(
-        "--as-of", metavar="DATE", default=None, expose_value=False, callback=_remember_as_of,
+        "--as-of",
+        metavar="DATE",
+        default=None,
+        expose_value=False,
+        callback=_remember_as_of,
         help="Read the graph as the sources published by DATE (YYYY-MM-DD, YYYY-MM or YYYY) give it, "
-             "each document in its latest edition then (docs/time.md).",
+        "each document in its latest edition then (docs/time.md).",
     )(wrapper)
 
 
@@ -133,8 +151,9 @@ class _TerminalWarnings:
         if (library, first) in self.seen or len(self.seen) > self.LIMIT:
             return
         self.seen.add((library, first))
-        line = (f"Warning: {library}: {first}" if len(self.seen) <= self.LIMIT
-                else "Warning: more warnings were left out")
+        line = (
+            f"Warning: {library}: {first}" if len(self.seen) <= self.LIMIT else "Warning: more warnings were left out"
+        )
         with contextlib.suppress(OSError, ValueError):
             click.echo(escape_control(line), err=True)
 
@@ -150,8 +169,9 @@ class _TerminalWarnings:
             root.addHandler(self.handler)
 
         def showwarning(message, category, filename, lineno, file=None, line=None):
-            self.show(getattr(category, "__module__", "python").split(".")[0] or "python",
-                      f"{category.__name__}: {message}")
+            self.show(
+                getattr(category, "__module__", "python").split(".")[0] or "python", f"{category.__name__}: {message}"
+            )
 
         warnings.showwarning = showwarning
 
@@ -195,8 +215,11 @@ def run_reporting_errors(ctx: click.Context, call):
         if os.environ.get("LAOKG_DEBUG"):
             raise
         detail = str(exc).splitlines()[0] if str(exc) else ""
-        fail(f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
-             "please report it (LAOKG_DEBUG=1 shows the traceback)", 2)
+        fail(
+            f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
+            "please report it (LAOKG_DEBUG=1 shows the traceback)",
+            2,
+        )
 
 
 def os_errors(func):
@@ -244,8 +267,9 @@ def write_all(stream, data: bytes, name: str = "standard output") -> None:
         raise
     except OSError as exc:
         done = len(data) - len(view)
-        raise OutputError(f"{name}: cannot write: {exc.strerror or exc} "
-                          f"(after {done:,} of {len(data):,} bytes)") from None
+        raise OutputError(
+            f"{name}: cannot write: {exc.strerror or exc} (after {done:,} of {len(data):,} bytes)"
+        ) from None
 
 
 def encode_output(text: str) -> bytes:
@@ -253,7 +277,7 @@ def encode_output(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        before = text[max(0, exc.start - 30):exc.start].rsplit("\n", 1)[-1]
+        before = text[max(0, exc.start - 30) : exc.start].rsplit("\n", 1)[-1]
         raise OutputError(
             f"the output holds a lone surrogate U+{ord(text[exc.start]):04X} (not valid Unicode) "
             f"after '{before}'; nothing written"
@@ -320,13 +344,19 @@ def emit(result: QueryResult, fmt: str | None, output: str | None) -> int:
 def output_options(func):
     """The output options every query-like command shares: ``--format`` and ``-o/--output``."""
     func = click.option(
-        "-o", "--output", metavar="FILE", default=None,
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
         help="Write to FILE (atomically) instead of standard output.",
     )(func)
     func = click.option(
-        "--format", "fmt", type=FormatChoice(FORMATS), default=None,
+        "--format",
+        "fmt",
+        type=FormatChoice(FORMATS),
+        default=None,
         help="table|csv|tsv|json for SELECT/ASK (default: table on a terminal, csv otherwise); "
-             "turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default: turtle).",
+        "turtle|nt|jsonld for CONSTRUCT/DESCRIBE (default: turtle).",
     )(func)
     return func
 
@@ -334,16 +364,37 @@ def output_options(func):
 def remote_options(func):
     """How to reach a remote endpoint: ``--retries``, ``--user``, ``-H``; with ``--endpoint`` and
     ``--timeout`` (added here unless the command has them already, as ``query run`` does)."""
-    func = click.option("-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'",
-                        help="An extra HTTP header for the endpoint (repeatable).")(func)
-    func = click.option("--user", metavar="NAME", default=None,
-                        help="HTTP basic auth user for the endpoint; the password is read from $LAOKG_ENDPOINT_PASSWORD.")(func)
-    func = click.option("--retries", type=click.IntRange(min=0, max=10), default=2, show_default=True,
-                        help="Retries on HTTP 429/503 (honouring Retry-After), within the --timeout deadline.")(func)
-    func = click.option("--method", type=click.Choice(["auto", "post-direct", "post-form", "get"]), default="auto",
-                        show_default=True, expose_value=False, callback=_remember_method,
-                        help="How the query is sent (SPARQL 1.1 Protocol): auto tries a direct POST, then a "
-                             "form POST, then GET, each for a few seconds, and keeps the one that answers.")(func)
+    func = click.option(
+        "-H",
+        "--header",
+        "headers",
+        multiple=True,
+        metavar="'NAME: VALUE'",
+        help="An extra HTTP header for the endpoint (repeatable).",
+    )(func)
+    func = click.option(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help="HTTP basic auth user for the endpoint; the password is read from $LAOKG_ENDPOINT_PASSWORD.",
+    )(func)
+    func = click.option(
+        "--retries",
+        type=click.IntRange(min=0, max=10),
+        default=2,
+        show_default=True,
+        help="Retries on HTTP 429/503 (honouring Retry-After), within the --timeout deadline.",
+    )(func)
+    func = click.option(
+        "--method",
+        type=click.Choice(["auto", "post-direct", "post-form", "get"]),
+        default="auto",
+        show_default=True,
+        expose_value=False,
+        callback=_remember_method,
+        help="How the query is sent (SPARQL 1.1 Protocol): auto tries a direct POST, then a "
+        "form POST, then GET, each for a few seconds, and keeps the one that answers.",
+    )(func)
     return func
 
 
@@ -364,10 +415,20 @@ def endpoint_options(func):
     from laokg.query.names import DEFAULT_TIMEOUT
 
     func = remote_options(func)
-    func = click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
-                        metavar="SECONDS", help="Total deadline for the endpoint's answer (connection, retries and reading).")(func)
-    func = click.option("--endpoint", metavar="URL", default=None,
-                        help="Read the graph from this SPARQL 1.1 endpoint (one CONSTRUCT) instead of the project files.")(func)
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Total deadline for the endpoint's answer (connection, retries and reading).",
+    )(func)
+    func = click.option(
+        "--endpoint",
+        metavar="URL",
+        default=None,
+        help="Read the graph from this SPARQL 1.1 endpoint (one CONSTRUCT) instead of the project files.",
+    )(func)
     return func
 
 
@@ -376,15 +437,21 @@ def read_engine_option(func):
     stats): the engine ``laokg query run`` would pick (laokg.query.oxigraph.choose_engine)."""
     from laokg.query.names import ENGINES
 
-    return click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
-                        help="Read the graph from: rdflib (the Turtle files parsed), oxigraph (the store "
-                             "`laokg build` wrote, else the Turtle loaded into Oxigraph), or auto (as "
-                             "`laokg query run` picks; see docs/performance.md).")(func)
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="auto",
+        show_default=True,
+        help="Read the graph from: rdflib (the Turtle files parsed), oxigraph (the store "
+        "`laokg build` wrote, else the Turtle loaded into Oxigraph), or auto (as "
+        "`laokg query run` picks; see docs/performance.md).",
+    )(func)
 
 
 def read_graph(root, data, endpoint=None, timeout=None, retries=None, user=None, headers=()):
     """The graph a command reads: the project's files, or the endpoint's default graph."""
     from laokg.query.remote import load_or_fetch
 
-    return load_or_fetch(root, data, endpoint, timeout=timeout, retries=retries, user=user, headers=headers,
-                         method=chosen_method())
+    return load_or_fetch(
+        root, data, endpoint, timeout=timeout, retries=retries, user=user, headers=headers, method=chosen_method()
+    )

@@ -9,14 +9,31 @@ from __future__ import annotations
 
 import click
 
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, as_of_option, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_stdout_bytes, write_text
+from laokg.cli.common import (
+    CONTEXT_SETTINGS,
+    FormatChoice,
+    as_of_option,
+    endpoint_options,
+    os_errors,
+    project_options,
+    read_engine_option,
+    read_graph,
+    write_stdout_bytes,
+    write_text,
+)
 
 EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
 
 @click.command("validate", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=FormatChoice(["text", "json", "turtle"]), default="text", show_default=True,
-              help="text for people, json (one object per result) for programs, turtle for the SHACL report graph.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (one object per result) for programs, turtle for the SHACL report graph.",
+)
 @project_options
 @endpoint_options
 @os_errors
@@ -42,8 +59,14 @@ def validate_command(fmt, root, data, endpoint, timeout, retries, user, headers)
 
 
 @click.command("stats", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for programs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
 @project_options
 @read_engine_option
 @endpoint_options
@@ -61,7 +84,6 @@ def stats_command(fmt, root, data, engine, endpoint, timeout, retries, user, hea
       laokg stats --format json
     """
     from laokg.graph.stats import format_json, format_text, stats
-
     from laokg.query.oxigraph import local_engine
 
     graph = read_graph(root, data, endpoint, timeout, retries, user, headers) if endpoint else None
@@ -72,10 +94,21 @@ def stats_command(fmt, root, data, engine, endpoint, timeout, retries, user, hea
 
 
 @click.command("export", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=FormatChoice(EXPORT_FORMATS), default="turtle", show_default=True,
-              help="turtle, nt (N-Triples), jsonld (JSON-LD with a prefix context) or xml (RDF/XML).")
-@click.option("-o", "--output", metavar="FILE", default=None,
-              help="Write to FILE (atomically) instead of standard output ('-' is standard output).")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(EXPORT_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="turtle, nt (N-Triples), jsonld (JSON-LD with a prefix context) or xml (RDF/XML).",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    default=None,
+    help="Write to FILE (atomically) instead of standard output ('-' is standard output).",
+)
 @project_options
 @endpoint_options
 @os_errors
@@ -103,9 +136,15 @@ def export_command(fmt, output, root, data, endpoint, timeout, retries, user, he
 
 
 @click.command("build", context_settings=CONTEXT_SETTINGS)
-@click.option("--dist", metavar="DIR", default=None,
-              help="Output directory (default: ROOT/dist; ./dist when the graph is the installed package's data).")
-@click.option("--site", "with_site", is_flag=True, help="Also build the static website into DIST/site (see 'laokg site').")
+@click.option(
+    "--dist",
+    metavar="DIR",
+    default=None,
+    help="Output directory (default: ROOT/dist; ./dist when the graph is the installed package's data).",
+)
+@click.option(
+    "--site", "with_site", is_flag=True, help="Also build the static website into DIST/site (see 'laokg site')."
+)
 @project_options
 @os_errors
 def build_command(dist, with_site, root, data):

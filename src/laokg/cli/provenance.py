@@ -9,7 +9,17 @@ from __future__ import annotations
 import click
 
 import laokg.cli.common as common
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, as_of_option, endpoint_options, os_errors, project_options, read_engine_option, read_graph, write_output
+from laokg.cli.common import (
+    CONTEXT_SETTINGS,
+    FormatChoice,
+    as_of_option,
+    endpoint_options,
+    os_errors,
+    project_options,
+    read_engine_option,
+    read_graph,
+    write_output,
+)
 from laokg.errors import InputError, escape_text
 
 TRACE_FORMATS = ("text", "json", "turtle")
@@ -17,11 +27,24 @@ TRACE_FORMATS = ("text", "json", "turtle")
 
 @click.command("trace", context_settings=CONTEXT_SETTINGS)
 @click.argument("thing", required=False)
-@click.option("--source", "source", metavar="WORK", default=None,
-              help="Reverse trace: every node that depends on this work or document.")
-@click.option("--format", "fmt", type=FormatChoice(TRACE_FORMATS), default="text", show_default=True,
-              help="text for people, json for programs, turtle for the PROV-O provenance subgraph.")
-@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
+@click.option(
+    "--source",
+    "source",
+    metavar="WORK",
+    default=None,
+    help="Reverse trace: every node that depends on this work or document.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(TRACE_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, turtle for the PROV-O provenance subgraph.",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
+)
 @project_options
 @read_engine_option
 @endpoint_options
@@ -43,15 +66,16 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
       laokg trace --source kg:mou-laos-thailand-2002
     """
     import laokg
-    from laokg.query.entity import resolve
     from laokg.provenance import trace as tr
     from laokg.publish.text import source_trace_text, trace_text
+    from laokg.query.entity import resolve
 
     if bool(thing) == bool(source):
         raise InputError("give either THING or --source WORK (see 'laokg trace --help')")
     # the graph walked node by node: the store the queries use when the engine is Oxigraph
-    kg = laokg.KnowledgeGraph(root, data, endpoint, timeout, engine=engine,
-                              remote={"retries": retries, "user": user, "headers": headers})
+    kg = laokg.KnowledgeGraph(
+        root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers}
+    )
     graph, index = kg.view, kg.labels
     if source:
         backward = tr.trace_source(graph, resolve(graph, source, index), index)
@@ -69,11 +93,19 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
 
 
 @click.command("audit", context_settings=CONTEXT_SETTINGS)
-@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for programs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable), e.g. AUD03.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the rules that hold.")
-@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
+)
 @project_options
 @endpoint_options
 @os_errors
@@ -91,9 +123,8 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
       laokg audit
       laokg audit --rule AUD03 --rule AUD07 --format json
     """
-    from laokg.provenance import audit as au
     from laokg.graph.load import find_root
-
+    from laokg.provenance import audit as au
     from laokg.query.oxigraph import local_engine
 
     # the rules' queries run on Oxigraph (the built store, else the Turtle loaded into memory):
@@ -128,7 +159,9 @@ def source_group():
 
 @source_group.command("add", context_settings=CONTEXT_SETTINGS)
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--id", "slug", metavar="SLUG", default=None, help="The document's name, kg:SLUG (default: from the file name).")
+@click.option(
+    "--id", "slug", metavar="SLUG", default=None, help="The document's name, kg:SLUG (default: from the file name)."
+)
 @click.option("--title", default=None, help="Its title as printed (default: its first heading).")
 @click.option("--type", "kind", type=click.Choice(["report", "news-item"]), default="report", show_default=True)
 @click.option("--short-title", default=None, help="The short name its evidence labels begin with (default: the title).")
@@ -137,11 +170,18 @@ def source_group():
 @click.option("--issued", metavar="DATE", default=None, help="Date as printed: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--url", default=None, help="Where the document is published.")
 @click.option("--licence", default=None, help="Its licence, an IRI.")
-@click.option("--edition-of", "edition_of", metavar="KG", default=None,
-              help="The text is a later (or earlier) edition of this registered document (docs/time.md).")
+@click.option(
+    "--edition-of",
+    "edition_of",
+    metavar="KG",
+    default=None,
+    help="The text is a later (or earlier) edition of this registered document (docs/time.md).",
+)
 @click.option("--root", metavar="DIR", default=None, help="Project root.")
 @os_errors
-def source_add_command(file, slug, title, kind, short_title, publisher, creator, issued, url, licence, edition_of, root):
+def source_add_command(
+    file, slug, title, kind, short_title, publisher, creator, issued, url, licence, edition_of, root
+):
     """Register FILE (plain UTF-8 text) as a source document.
 
     Copies FILE into the sources directory ($LAOKG_SEEDS, else ../shared/seeds), appends its
@@ -154,13 +194,32 @@ def source_add_command(file, slug, title, kind, short_title, publisher, creator,
     """
     from laokg.provenance import sources as so
 
-    record = so.add_source(root, file, slug=slug, title=title, kind=kind, short_title=short_title, publisher=publisher,
-                           creator=creator, issued=issued, url=url, licence=licence, edition_of=edition_of)
-    out = [f"Registered kg:{record.iri.rsplit('/', 1)[-1]} ({record.file}, sha256 {record.sha256[:16]}…)",
-           f"  text copied to {record.copied_to}", f"  record appended to {record.graph_file}", "",
-           f"Sections ({len(record.sections)}; every heading opens one unless the record gives laokg:outline):"]
+    record = so.add_source(
+        root,
+        file,
+        slug=slug,
+        title=title,
+        kind=kind,
+        short_title=short_title,
+        publisher=publisher,
+        creator=creator,
+        issued=issued,
+        url=url,
+        licence=licence,
+        edition_of=edition_of,
+    )
+    out = [
+        f"Registered kg:{record.iri.rsplit('/', 1)[-1]} ({record.file}, sha256 {record.sha256[:16]}…)",
+        f"  text copied to {record.copied_to}",
+        f"  record appended to {record.graph_file}",
+        "",
+        f"Sections ({len(record.sections)}; every heading opens one unless the record gives laokg:outline):",
+    ]
     out += [f"  line {s.line:>4}  {s.slug:<32} {s.title}" for s in record.sections]
-    out += ["", f"Footnotes ({len(record.footnotes)}; cite their works with cito:citesAsEvidence on kg:{record.iri.rsplit('/', 1)[-1]}-fn-N):"]
+    out += [
+        "",
+        f"Footnotes ({len(record.footnotes)}; cite their works with cito:citesAsEvidence on kg:{record.iri.rsplit('/', 1)[-1]}-fn-N):",
+    ]
     out += [f"  line {n.line:>4}  {n.number:>3}  {n.citation[:90]}" for n in record.footnotes]
     write_output("\n".join(out) + "\n", None)
 
@@ -190,10 +249,17 @@ def source_locate_command(doc, phrase, root):
         click.get_current_context().exit(1)
     out = [f"{phrase!r} in {file}: {len(places)} place(s)"]
     for place in places:
-        where = f"footnote {place.footnote}" if place.footnote else (
-            "footnote(s) " + ", ".join(map(str, place.footnotes)) if place.footnotes else "no footnote")
-        out += ["", f"line {place.line}, section {place.section or '(none)'}, {where}, offsets {place.start}-{place.end}",
-                "", place.block]
+        where = (
+            f"footnote {place.footnote}"
+            if place.footnote
+            else ("footnote(s) " + ", ".join(map(str, place.footnotes)) if place.footnotes else "no footnote")
+        )
+        out += [
+            "",
+            f"line {place.line}, section {place.section or '(none)'}, {where}, offsets {place.start}-{place.end}",
+            "",
+            place.block,
+        ]
     write_output("\n".join(out) + "\n", None)
 
 
@@ -211,8 +277,12 @@ def source_show_command(doc, root):
     from laokg.provenance import sources as so
 
     report = so.show(root, doc)
-    out = [f"{report.file}: {len(report.passages)} passage(s) quoted; {report.cited} of {report.factual} factual "
-           f"sentences support a claim ({report.share:.0%})", "", "Passages used:"]
+    out = [
+        f"{report.file}: {len(report.passages)} passage(s) quoted; {report.cited} of {report.factual} factual "
+        f"sentences support a claim ({report.share:.0%})",
+        "",
+        "Passages used:",
+    ]
     for p in report.passages:
         out.append(f"  line {p.line:>4}  [{p.section or '-'}] {p.excerpt[:70]!r} -> {len(p.nodes)} node(s)")
     out += ["", "Factual sentences nothing cites yet:"]
@@ -223,9 +293,17 @@ def source_show_command(doc, root):
 @click.command("diff", context_settings=CONTEXT_SETTINGS)
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for programs.")
-@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs.",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
+)
 @click.option("--root", metavar="DIR", default=None, help="Project root (for git revisions and dates).")
 @os_errors
 def diff_command(old, new, fmt, output, root):

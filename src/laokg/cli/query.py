@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
 
+from laokg.cli.common import (
+    CONTEXT_SETTINGS,
+    FormatChoice,
+    as_of_option,
+    chosen_method,
+    emit,
+    output_options,
+    project_options,
+    read_engine_option,
+    remote_options,
+    write_output,
+)
+from laokg.cli.common import (
+    endpoint_options as graph_endpoint_options,
+)
 from laokg.errors import InputError, NotFoundError, ParameterError, error_line, escape_text
-from laokg.cli.common import CONTEXT_SETTINGS, FormatChoice, as_of_option, chosen_method, emit, endpoint_options as graph_endpoint_options, output_options, project_options, read_engine_option, remote_options, write_output
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES, FORMATS
 
 # The RDF side (rdflib, the pyparsing SPARQL grammar) is imported inside the commands that use
@@ -30,22 +43,38 @@ root_options = project_options  # --root DIR, --data FILE: the same on every com
 
 def engine_options(func):
     """Where a query runs and what it may do: shared by ``query run`` and ``sparql``."""
-    func = click.option("--allow-from", is_flag=True,
-                        help="Allow FROM / FROM NAMED (the embedded engine then loads those graphs from the network or disk).")(func)
-    func = click.option("--allow-service", is_flag=True,
-                        help="Allow SERVICE (federated queries to other endpoints).")(func)
+    func = click.option(
+        "--allow-from",
+        is_flag=True,
+        help="Allow FROM / FROM NAMED (the embedded engine then loads those graphs from the network or disk).",
+    )(func)
+    func = click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries to other endpoints).")(
+        func
+    )
     func = budget_options(func)
     func = remote_options(func)
-    func = click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
-                        metavar="SECONDS", help="Time budget of the query: the embedded engine's worker is stopped "
-                        "then; a remote endpoint (and SERVICE/FROM fetches) must answer within it. "
-                        "0: no limit on the embedded engine (docs/limits.md).")(func)
-    func = click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
-                        help="Local engine: rdflib, oxigraph (the store `laokg build` wrote to dist/store/ "
-                             "when current, else the Turtle loaded into memory), or auto (oxigraph when there "
-                             "is a current store or the graph is large, else rdflib; see docs/performance.md).")(func)
-    func = click.option("--endpoint", metavar="URL", default=None,
-                        help="Run on this SPARQL 1.1 endpoint instead of the embedded graph.")(func)
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Time budget of the query: the embedded engine's worker is stopped "
+        "then; a remote endpoint (and SERVICE/FROM fetches) must answer within it. "
+        "0: no limit on the embedded engine (docs/limits.md).",
+    )(func)
+    func = click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="auto",
+        show_default=True,
+        help="Local engine: rdflib, oxigraph (the store `laokg build` wrote to dist/store/ "
+        "when current, else the Turtle loaded into memory), or auto (oxigraph when there "
+        "is a current store or the graph is large, else rdflib; see docs/performance.md).",
+    )(func)
+    func = click.option(
+        "--endpoint", metavar="URL", default=None, help="Run on this SPARQL 1.1 endpoint instead of the embedded graph."
+    )(func)
     func = root_options(func)
     return func
 
@@ -62,13 +91,28 @@ def budget_options(func):
         click.get_current_context().meta["laokg.budget"] = (max_rows, max_memory, in_process)
         return func(*args, **kwargs)
 
-    wrapper = click.option("--in-process", is_flag=True,
-                           help="Run the query in this process: no worker, so no time or memory budget "
-                                "on the embedded engine (the row budget still holds).")(wrapper)
-    wrapper = click.option("--max-memory", type=click.IntRange(min=0), default=DEFAULT_MAX_MEMORY_MB, show_default=True,
-                           metavar="MB", help="Memory budget of the query worker (0: no limit).")(wrapper)
-    wrapper = click.option("--max-rows", type=click.IntRange(min=0), default=DEFAULT_MAX_ROWS, show_default=True,
-                           metavar="N", help="Row budget: at most N rows (SELECT) or triples (CONSTRUCT) (0: no limit).")(wrapper)
+    wrapper = click.option(
+        "--in-process",
+        is_flag=True,
+        help="Run the query in this process: no worker, so no time or memory budget "
+        "on the embedded engine (the row budget still holds).",
+    )(wrapper)
+    wrapper = click.option(
+        "--max-memory",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_MEMORY_MB,
+        show_default=True,
+        metavar="MB",
+        help="Memory budget of the query worker (0: no limit).",
+    )(wrapper)
+    wrapper = click.option(
+        "--max-rows",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_ROWS,
+        show_default=True,
+        metavar="N",
+        help="Row budget: at most N rows (SELECT) or triples (CONSTRUCT) (0: no limit).",
+    )(wrapper)
     return wrapper
 
 
@@ -80,8 +124,14 @@ def _budget(timeout):
 
 
 def param_option(func):
-    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-                        help="A parameter value; repeat for several values of one parameter.")(func)
+    return click.option(
+        "-p",
+        "--param",
+        "params",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A parameter value; repeat for several values of one parameter.",
+    )(func)
 
 
 def _pairs(params) -> list[tuple[str, str]]:
@@ -109,15 +159,32 @@ def _run(kg, sq: SavedQuery, params, allow_service, allow_from, fmt, output, *, 
     to_stdout = not output or output == "-"
     shown = fmt or (default_format(sq.form, to_terminal=stdout_is_terminal()) if to_stdout else None)
     if to_stdout and kg.can_stream(sq, shown, budget):  # rows written as they come
-        for chunk in kg.stream(sq, _pairs(params), fmt=shown, allow_service=allow_service, allow_from=allow_from,
-                               source=source, line_offset=line_offset, budget=budget):
+        for chunk in kg.stream(
+            sq,
+            _pairs(params),
+            fmt=shown,
+            allow_service=allow_service,
+            allow_from=allow_from,
+            source=source,
+            line_offset=line_offset,
+            budget=budget,
+        ):
             write_text(chunk)
         return
     # the format emit writes; csv/tsv/json are written by the engine when it can (the Oxigraph
     # engine writes them straight from its terms), else emit renders the rows
     written = fmt or default_format(sq.form, to_terminal=not output and stdout_is_terminal())
-    result = kg.run(sq, _pairs(params), allow_service=allow_service, allow_from=allow_from, fmt=fmt,
-                    source=source, line_offset=line_offset, budget=budget, text_format=written)
+    result = kg.run(
+        sq,
+        _pairs(params),
+        allow_service=allow_service,
+        allow_from=allow_from,
+        fmt=fmt,
+        source=source,
+        line_offset=line_offset,
+        budget=budget,
+        text_format=written,
+    )
     code = emit(result, fmt, output)
     if code:
         click.get_current_context().exit(code)
@@ -162,10 +229,18 @@ def query_list(tags, queries, root, fmt, output):
     for sq in catalogue:
         if wanted and not wanted & {t.lower() for t in sq.tags}:
             continue
-        params = " ".join(("" if p.required and not p.defaults else "[") + p.name + ("" if p.required and not p.defaults else "]")
-                          for p in sq.parameters)
-        rows.append({"name": Literal(sq.name), "parameters": Literal(params), "tags": Literal(", ".join(sq.tags)),
-                     "summary": Literal(sq.summary)})
+        params = " ".join(
+            ("" if p.required and not p.defaults else "[") + p.name + ("" if p.required and not p.defaults else "]")
+            for p in sq.parameters
+        )
+        rows.append(
+            {
+                "name": Literal(sq.name),
+                "parameters": Literal(params),
+                "tags": Literal(", ".join(sq.tags)),
+                "summary": Literal(sq.summary),
+            }
+        )
     if wanted and not rows:
         known = sorted({t for sq in catalogue for t in sq.tags})
         raise NotFoundError(f"no saved query is tagged {', '.join(tags)} (tags: {', '.join(known) or 'none'})")
@@ -202,15 +277,23 @@ def describe_saved(sq: SavedQuery, values: dict | None = None, width: int = 80) 
         known = values.get(p.name)
         if known and known["values"]:
             of = " or ".join(curie(c) for c in known["class"])
-            head = "allowed (a label, a word of one, or the CURIE):" if not of else \
-                f"any {of}; those in the graph (a label, a word of one, or the CURIE):"
+            head = (
+                "allowed (a label, a word of one, or the CURIE):"
+                if not of
+                else f"any {of}; those in the graph (a label, a word of one, or the CURIE):"
+            )
             lines.append(f"      {head}")
             for iri, labels in known["values"].items():
                 name = labels[0] if labels else curie(iri)
                 also = f"; also: {', '.join(labels[1:])}" if len(labels) > 1 else ""
                 text = f"{name}  ({curie(iri)}{also})"
-                lines += textwrap.wrap(text, width=max(40, width), initial_indent="        ", subsequent_indent="          ",
-                                       break_on_hyphens=False)
+                lines += textwrap.wrap(
+                    text,
+                    width=max(40, width),
+                    initial_indent="        ",
+                    subsequent_indent="          ",
+                    break_on_hyphens=False,
+                )
         elif p.allowed:
             lines.append(f"      allowed: {', '.join(p.show(v) for v in p.allowed)}")
     lines += ["", "SPARQL:", (sq.body or sq.text).strip("\n")]
@@ -241,7 +324,23 @@ def query_show(name, queries, root, output):
 @engine_options
 @output_options
 @as_of_option
-def query_run(name, params, queries, root, data, endpoint, engine, timeout, retries, user, headers, allow_service, allow_from, fmt, output):
+def query_run(
+    name,
+    params,
+    queries,
+    root,
+    data,
+    endpoint,
+    engine,
+    timeout,
+    retries,
+    user,
+    headers,
+    allow_service,
+    allow_from,
+    fmt,
+    output,
+):
     """Run a saved query. Values are bound as typed RDF terms, never pasted into the text.
 
     A parameter takes several values with several -p (they are alternatives). Where an IRI
@@ -254,7 +353,15 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
       laokg query run instruments -p type=decree -p fromYear=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
-    kg = _kg(root, data, endpoint, timeout, queries, engine, {"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
+    kg = _kg(
+        root,
+        data,
+        endpoint,
+        timeout,
+        queries,
+        engine,
+        {"retries": retries, "user": user, "headers": headers, "method": chosen_method()},
+    )
     sq = kg.saved(name, budget=_budget(kg._timeout))  # a query the build did not parse: parsed within the budget
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
@@ -264,13 +371,35 @@ def query_run(name, params, queries, root, data, endpoint, engine, timeout, retr
 
 @click.command("sparql", context_settings=CONTEXT_SETTINGS)
 @click.argument("query", required=False)
-@click.option("-f", "--file", "file", type=click.Path(dir_okay=False), default=None,
-              help="Read the query from this .rq file ('-' for standard input).")
+@click.option(
+    "-f",
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read the query from this .rq file ('-' for standard input).",
+)
 @param_option
 @engine_options
 @output_options
 @as_of_option
-def sparql_command(query, file, params, root, data, endpoint, engine, timeout, retries, user, headers, allow_service, allow_from, fmt, output):
+def sparql_command(
+    query,
+    file,
+    params,
+    root,
+    data,
+    endpoint,
+    engine,
+    timeout,
+    retries,
+    user,
+    headers,
+    allow_service,
+    allow_from,
+    fmt,
+    output,
+):
     """Run an ad-hoc SPARQL query (read-only) on the graph or an endpoint.
 
     The project prefixes (kg:, laokg:, eli:, dct:, skos: ...) are declared for you. Updates
@@ -294,9 +423,20 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
             text, source = read_named_query(file, root), file
     else:
         text, source = query, "query"
-    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
-    sq, offset = kg.prepare(text, name=Path(source).stem if file else "query",
-                            path=Path(file) if file and file != "-" else None, budget=_budget(kg._timeout))
+    kg = _kg(
+        root,
+        data,
+        endpoint,
+        timeout,
+        engine=engine,
+        remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()},
+    )
+    sq, offset = kg.prepare(
+        text,
+        name=Path(source).stem if file else "query",
+        path=Path(file) if file and file != "-" else None,
+        budget=_budget(kg._timeout),
+    )
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=source, line_offset=offset)
 
 
@@ -306,9 +446,17 @@ def sparql_command(query, file, params, root, data, endpoint, engine, timeout, r
 @click.command("show", context_settings=CONTEXT_SETTINGS)
 @click.argument("thing")
 @root_options
-@click.option("--format", "fmt", type=FormatChoice(["text", "json", "turtle", "nt", "jsonld"]), default="text",
-              show_default=True, help="text card, JSON card, or the entity's triples and evidence as RDF.")
-@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FormatChoice(["text", "json", "turtle", "nt", "jsonld"]),
+    default="text",
+    show_default=True,
+    help="text card, JSON card, or the entity's triples and evidence as RDF.",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
+)
 @click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")
 @read_engine_option
 @graph_endpoint_options
@@ -328,7 +476,14 @@ def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, tim
     from laokg.query.entity import card, describe_graph, render_json
     from laokg.query.formats import render
 
-    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
+    kg = _kg(
+        root,
+        data,
+        endpoint,
+        timeout,
+        engine=engine,
+        remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()},
+    )
     graph, index = kg.view, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
@@ -371,7 +526,14 @@ def search_command(text, type_, limit, root, data, fmt, output, engine, endpoint
         cls = expand_iri(type_)
         if cls is None:
             raise InputError(f"--type expects a CURIE or IRI such as eli:LegalResource, got '{type_}'")
-    kg = _kg(root, data, endpoint, timeout, engine=engine, remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()})
+    kg = _kg(
+        root,
+        data,
+        endpoint,
+        timeout,
+        engine=engine,
+        remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()},
+    )
     result = search(kg.view, words, limit=limit, type_=cls, index=kg.labels)
     if not result.rows:
         click.echo(escape_text(f"nothing matches '{words}'"), err=True)
@@ -406,7 +568,9 @@ def format_search_text(result, width: int = 80) -> str:
             lines.append(f"matched: {row['matched']}")
         lines += [f"quoted in {q}" for q in result.extra.get(QUOTES, {}).get(row["thing"], [])]
         for line in lines:
-            out += textwrap.wrap(line, width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False)
+            out += textwrap.wrap(
+                line, width=width, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False
+            )
     return "\n".join(out) + "\n"
 
 

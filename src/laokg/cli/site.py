@@ -11,8 +11,10 @@ from laokg.errors import escape_control
 
 def format_summary(result) -> str:
     pages = result.pages
-    lines = [f"Wrote {result.out}: {pages['html']:,} pages ({pages['entity']:,} entities), "
-             f"{len(result.files):,} files, {result.size:,} bytes"]
+    lines = [
+        f"Wrote {result.out}: {pages['html']:,} pages ({pages['entity']:,} entities), "
+        f"{len(result.files):,} files, {result.size:,} bytes"
+    ]
     for item in result.release:
         lines.append(f"  {item['path']:<34} {item['size']:>10,} bytes  sha256 {item['sha256']}")
     return "\n".join(lines)
@@ -39,11 +41,21 @@ def output_default(root, sub: str) -> str | None:
 
 
 @click.command("site", context_settings=CONTEXT_SETTINGS)
-@click.option("-o", "--output", "out", metavar="DIR", default=None,
-              help="Site directory (default: ROOT/dist/site; ./dist/site when the graph is the installed "
-                   "package's data). Files of an earlier build there are replaced.")
-@click.option("--release/--no-release", default=True, show_default=True,
-              help="Validate and include the release files (Turtle, N-Triples, JSON-LD, report) under downloads/.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    metavar="DIR",
+    default=None,
+    help="Site directory (default: ROOT/dist/site; ./dist/site when the graph is the installed "
+    "package's data). Files of an earlier build there are replaced.",
+)
+@click.option(
+    "--release/--no-release",
+    default=True,
+    show_default=True,
+    help="Validate and include the release files (Turtle, N-Triples, JSON-LD, report) under downloads/.",
+)
 @click.option("--serve", is_flag=True, help="Then preview the site on http://127.0.0.1:PORT/ (Ctrl-C stops).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port for --serve.")
 @project_options

@@ -16,12 +16,27 @@ from laokg.cli.common import CONTEXT_SETTINGS, as_of_option, chosen_method, os_e
 
 @click.command("push", context_settings=CONTEXT_SETTINGS)
 @click.argument("store_url", metavar="STORE_URL")
-@click.option("--graph", "graph", metavar="IRI", default=None,
-              help="Replace this named graph (default: the store's default graph).")
-@click.option("--endpoint", metavar="QUERY_URL", default=None,
-              help="The store's SPARQL query endpoint, to verify what arrived (default: STORE_URL with /store -> /query).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, metavar="SECONDS",
-              help="Total deadline for each request (the upload, then each verification query).")
+@click.option(
+    "--graph",
+    "graph",
+    metavar="IRI",
+    default=None,
+    help="Replace this named graph (default: the store's default graph).",
+)
+@click.option(
+    "--endpoint",
+    metavar="QUERY_URL",
+    default=None,
+    help="The store's SPARQL query endpoint, to verify what arrived (default: STORE_URL with /store -> /query).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Total deadline for each request (the upload, then each verification query).",
+)
 @remote_options
 @project_options
 @os_errors
@@ -60,15 +75,36 @@ def _interrupt(signum, frame):
 
 
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
-@click.option("--port", type=click.IntRange(min=1, max=65535), default=7878, show_default=True,
-              help="Port of the SPARQL endpoint (on 127.0.0.1).")
-@click.option("--query-timeout", type=click.IntRange(min=1, max=86400), default=30, show_default=True,
-              metavar="SECONDS", help="Server-side deadline of each query; a query past it is stopped.")
-@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Append the server's log here and keep it (default: a file in the temporary store directory, removed at stop).")
+@click.option(
+    "--port",
+    type=click.IntRange(min=1, max=65535),
+    default=7878,
+    show_default=True,
+    help="Port of the SPARQL endpoint (on 127.0.0.1).",
+)
+@click.option(
+    "--query-timeout",
+    type=click.IntRange(min=1, max=86400),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="Server-side deadline of each query; a query past it is stopped.",
+)
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Append the server's log here and keep it (default: a file in the temporary store directory, removed at stop).",
+)
 @click.option("--api", is_flag=True, help="Also serve the saved queries as a web API through grlc (on PORT+1).")
-@click.option("--grlc-python", metavar="PYTHON", default=None,
-              help="The Python of grlc's own environment (default: $LAOKG_GRLC_PYTHON).")
+@click.option(
+    "--grlc-python",
+    metavar="PYTHON",
+    default=None,
+    help="The Python of grlc's own environment (default: $LAOKG_GRLC_PYTHON).",
+)
 @project_options
 @os_errors
 def serve_command(port, query_timeout, log_path, api, grlc_python, root, data):
@@ -96,10 +132,13 @@ def serve_command(port, query_timeout, log_path, api, grlc_python, root, data):
     signal.signal(signal.SIGINT, _interrupt)
     served = None
     try:
-        served = start(root, data, port=port, api=api, grlc_python=grlc_python,
-                       query_timeout=query_timeout, log_path=log_path)
-        click.echo(f"Serving {served.triples:,} triples (read-only; SERVICE and updates refused; "
-                   f"query timeout {served.query_timeout} s).")
+        served = start(
+            root, data, port=port, api=api, grlc_python=grlc_python, query_timeout=query_timeout, log_path=log_path
+        )
+        click.echo(
+            f"Serving {served.triples:,} triples (read-only; SERVICE and updates refused; "
+            f"query timeout {served.query_timeout} s)."
+        )
         click.echo(f"SPARQL endpoint: {served.query_url}")
         click.echo(f"Query page (YASGUI): {served.page_url}")
         if served.api_url:

@@ -44,10 +44,15 @@ from laokg.errors import InputError
 from laokg.namespaces import LAOKG, OA
 
 #: types of the nodes that only carry provenance (dropped when nothing names them)
-SCAFFOLDING_TYPES = frozenset({
-    LAOKG.DocumentEvidence, LAOKG.ProjectAssertion, OA.SpecificResource,
-    OA.TextQuoteSelector, OA.TextPositionSelector,
-})
+SCAFFOLDING_TYPES = frozenset(
+    {
+        LAOKG.DocumentEvidence,
+        LAOKG.ProjectAssertion,
+        OA.SpecificResource,
+        OA.TextQuoteSelector,
+        OA.TextPositionSelector,
+    }
+)
 
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -130,8 +135,14 @@ def unheld_editions_read(graph: Graph, day=None) -> list:
         day = max(dates)
     quoted = set(graph.objects(None, OA.hasSource))
     read = {doc for doc in editions_read(graph, day) if doc not in quoted}
-    return sorted(((doc, work_of(graph, doc), next(iter(sorted(graph.objects(doc, DCTERMS.issued))), None))
-                   for doc in read if work_of(graph, doc) != doc), key=lambda t: (str(t[1]), str(t[0])))
+    return sorted(
+        (
+            (doc, work_of(graph, doc), next(iter(sorted(graph.objects(doc, DCTERMS.issued))), None))
+            for doc in read
+            if work_of(graph, doc) != doc
+        ),
+        key=lambda t: (str(t[1]), str(t[0])),
+    )
 
 
 def _evidence_document(graph: Graph, evidence) -> set:
@@ -236,16 +247,32 @@ def _drop_orphans(graph: Graph) -> None:
             graph.remove((subject, None, None))
 
 
-__all__ = ["as_of", "as_of_ntriples", "as_of_views", "as_of_changes",
-           "current_as_of", "set_as_of", "reset_as_of", "reading_as_of", "parse_day", "literal_day", "documents",
-           "document_dates", "editions_read", "dropped_nodes", "work_of", "unheld_editions_read",
-           "SCAFFOLDING_TYPES"]
+__all__ = [
+    "as_of",
+    "as_of_ntriples",
+    "as_of_views",
+    "as_of_changes",
+    "current_as_of",
+    "set_as_of",
+    "reset_as_of",
+    "reading_as_of",
+    "parse_day",
+    "literal_day",
+    "documents",
+    "document_dates",
+    "editions_read",
+    "dropped_nodes",
+    "work_of",
+    "unheld_editions_read",
+    "SCAFFOLDING_TYPES",
+]
 
 
 # ---------------------------------------------------------------- the same view on N-Triples text
 
+
 def _lexical(literal: str) -> str:
-    return literal[1:literal.index('"', 1)] if literal.startswith('"') else ""
+    return literal[1 : literal.index('"', 1)] if literal.startswith('"') else ""
 
 
 def _days(pairs, documents, pick) -> dict:
@@ -359,7 +386,9 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
     sources = {s: o for s, o in by_pred[HAS_SOURCE]}  # passage -> document (one each)
     documents = set(sources.values()) | {doc for doc, _ in by_pred[VERSION_OF]}
     issued = _days(by_pred[ISSUED], documents, min)
-    issued.update(_days(by_pred[MODIFIED], issued, max))  # the text read is the document as modified (see document_dates)
+    issued.update(
+        _days(by_pred[MODIFIED], issued, max)
+    )  # the text read is the document as modified (see document_dates)
     work: dict[str, str] = {}  # document -> its work (N-Triples terms)
     for doc, w in sorted(by_pred[VERSION_OF]):
         work.setdefault(doc, w)
@@ -389,8 +418,11 @@ def _removed(triples: list, by_pred: dict, day, orphan_index: tuple | None = Non
         docs = evidence_docs.get(ev, set())
         stays[ev] = bool(docs & read) or not docs
     dropped = {ev for ev, ok in stays.items() if not ok}
-    dropped |= {node for node, evs in derivations.items()
-                if node not in kept_records and not any(stays.get(e, True) for e in evs)}
+    dropped |= {
+        node
+        for node, evs in derivations.items()
+        if node not in kept_records and not any(stays.get(e, True) for e in evs)
+    }
     dropped |= unpublished
     parts: dict = {}
     for part, whole in by_pred[PART_OF]:

@@ -82,7 +82,10 @@ def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
         return "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
 
     result = diff_triples(old, new, name(old_bytes), name(ntriples))
-    return [(CHANGES_FILES[0], format_text(result).encode("utf-8")), (CHANGES_FILES[1], format_json(result).encode("utf-8"))]
+    return [
+        (CHANGES_FILES[0], format_text(result).encode("utf-8")),
+        (CHANGES_FILES[1], format_json(result).encode("utf-8")),
+    ]
 
 
 def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachments=()) -> BuildResult:
@@ -95,7 +98,6 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
     from laokg.graph.load import find_root, load_data_graph, load_data_text, load_shapes, refuse_source_target
-
     from laokg.graph.triples import from_ascii_ntriples, from_ntriples
 
     base = find_root(root)
@@ -110,7 +112,9 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     result = run_shacl(data, shapes)
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
-        raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
+        raise ValidationFailed(
+            f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)"
+        )
     out = Path(dist) if dist is not None else base / "dist"
     refuse_source_target(out, base, "--dist")
     attachments = list(attachments() if callable(attachments) else attachments)
@@ -149,4 +153,13 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     return BuildResult(written, result)
 
 
-__all__ = ["build", "BuildResult", "Written", "GRAPH_FILES", "REPORT_FILES", "CHANGES_FILES", "changes_files", "previous_graph"]
+__all__ = [
+    "build",
+    "BuildResult",
+    "Written",
+    "GRAPH_FILES",
+    "REPORT_FILES",
+    "CHANGES_FILES",
+    "changes_files",
+    "previous_graph",
+]

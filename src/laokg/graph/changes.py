@@ -55,6 +55,7 @@ class Side:
 
 # ---------------------------------------------------------------- reading a side
 
+
 def _parse(path: Path) -> frozenset:
     """A graph file's triples: Oxigraph's parser (Turtle reads N-Triples too), else the project
     loader's (which reports what Oxigraph refuses as laokg reports a bad file)."""
@@ -285,7 +286,7 @@ class _Overlay:
 
 def _index(triples) -> tuple[dict, dict, dict]:
     by_pred: dict = {p: {} for p in _INDEXED}
-    blank: dict = {}    # blank node -> [(p, o)]
+    blank: dict = {}  # blank node -> [(p, o)]
     parents: dict = {}  # blank node -> [(s, p)] naming it
     for s, p, o in triples:
         index = by_pred.get(p)
@@ -337,8 +338,11 @@ class _Graph:
             self.children = children
         else:
             seen = set(base.scaffolding)
-            frontier = {o for s, p, o in self.triples if p in _LINKS or (
-                s in seen and ((p in _FOLLOW and o[0] != '"') or (o[0] == "_" and p not in _STOP)))}
+            frontier = {
+                o
+                for s, p, o in self.triples
+                if p in _LINKS or (s in seen and ((p in _FOLLOW and o[0] != '"') or (o[0] == "_" and p not in _STOP)))
+            }
             own, children = children, base.children
             frontier -= seen
         while frontier:
@@ -394,16 +398,20 @@ class _Namer:
                 return self.cache[term]
             if depth > 8:
                 return "[…]"
-            inner = sorted(f"{self.term(p, depth + 1)} {self.term(o, depth + 1)}"
-                           for p, o in self.graph.blank.get(term, ()))
+            inner = sorted(
+                f"{self.term(p, depth + 1)} {self.term(o, depth + 1)}" for p, o in self.graph.blank.get(term, ())
+            )
             name = "[ " + " ; ".join(inner) + " ]"
             self.cache[term] = name
             return name
         return _name(term)
 
 
-_BARE = {"<http://www.w3.org/2001/XMLSchema#integer>", "<http://www.w3.org/2001/XMLSchema#decimal>",
-         "<http://www.w3.org/2001/XMLSchema#boolean>"}
+_BARE = {
+    "<http://www.w3.org/2001/XMLSchema#integer>",
+    "<http://www.w3.org/2001/XMLSchema#decimal>",
+    "<http://www.w3.org/2001/XMLSchema#boolean>",
+}
 
 
 def _curie(text: str) -> str:
@@ -522,14 +530,22 @@ def replacements(*graphs: _Graph) -> dict:
 def dropped_by(*graphs: _Graph) -> dict:
     """node -> the later edition that no longer states it (``laokg:supersededBy`` a document)."""
     documents = {doc for graph in graphs for objs in graph.by_pred[_HAS_SOURCE].values() for doc in objs}
-    return {old: new for graph in graphs for old, news in graph.by_pred[_SUPERSEDED].items() for new in news
-            if old[0] == "<" and new in documents}
+    return {
+        old: new
+        for graph in graphs
+        for old, news in graph.by_pred[_SUPERSEDED].items()
+        for new in news
+        if old[0] == "<" and new in documents
+    }
 
 
 def _fact_subjects(graph: _Graph, nodes) -> set:
     """Those of ``nodes`` (indexed by :meth:`_Graph.outgoing`) that are the subject of some fact."""
-    return {n for n in nodes if n[0] == "<" and n not in graph.scaffolding
-            and any(p not in _LINKS for p, _ in graph.predicate_objects(n))}
+    return {
+        n
+        for n in nodes
+        if n[0] == "<" and n not in graph.scaffolding and any(p not in _LINKS for p, _ in graph.predicate_objects(n))
+    }
 
 
 def diff_triples(old, new, old_name: str = "A", new_name: str = "B", hints=None) -> dict:
@@ -562,17 +578,26 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
     touched |= old_g.up(touched) | new_g.up(touched)
     evidence_subjects = [s for s in _evidence_candidates(old_g, new_g, only_old, only_new, touched) if s[0] == "<"]
     flipped = old_g.scaffolding ^ new_g.scaffolding
-    looked_at = {graph: candidates | touched | flipped
-                 | {node for subject in evidence_subjects for node in _evidence_nodes(graph, subject)}
-                 for graph in (old_g, new_g)}
+    looked_at = {
+        graph: candidates
+        | touched
+        | flipped
+        | {node for subject in evidence_subjects for node in _evidence_nodes(graph, subject)}
+        for graph in (old_g, new_g)
+    }
     common.outgoing(looked_at[old_g] | looked_at[new_g])  # one pass on the shared triples
     for graph in (old_g, new_g):
         graph.outgoing(looked_at[graph])
     old_subjects, new_subjects = _fact_subjects(old_g, candidates), _fact_subjects(new_g, candidates)
     was = {}
     for before, after in pairs:
-        if before in old_subjects and before not in new_subjects and after in new_subjects and after not in old_subjects \
-                and after not in was:
+        if (
+            before in old_subjects
+            and before not in new_subjects
+            and after in new_subjects
+            and after not in old_subjects
+            and after not in was
+        ):
             was[after] = before
     affected = {s for s in touched | flipped | set(was) | set(was.values()) if s[0] == "<"}
     old_namer, new_namer = _Namer(old_g), _Namer(new_g)
@@ -592,16 +617,26 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
         if len(before) == 1 and len(after) == 1:
             s, p, _ = before[gone[0]]
             s2, p2, _ = after[came[0]]
-            entry = {"subject": s_name, "predicate": p_name, "from": gone[0], "to": came[0],
-                     "sourcesFrom": _sources(old_g, s, p), "sourcesTo": _sources(new_g, s2, p2)}
+            entry = {
+                "subject": s_name,
+                "predicate": p_name,
+                "from": gone[0],
+                "to": came[0],
+                "sourcesFrom": _sources(old_g, s, p),
+                "sourcesTo": _sources(new_g, s2, p2),
+            }
             if s_name in was:
                 entry["was"] = was[s_name]
             changed.append(entry)
             continue
         for o_name in gone:
             s, p, _ = before[o_name]
-            entry = {"subject": was.get(s_name, s_name), "predicate": p_name, "object": o_name,
-                     "sources": _sources(old_g, s, p)}
+            entry = {
+                "subject": was.get(s_name, s_name),
+                "predicate": p_name,
+                "object": o_name,
+                "sources": _sources(old_g, s, p),
+            }
             if entry["subject"] in dropped:
                 entry["droppedBy"] = dropped[entry["subject"]]
             removed.append(entry)
@@ -613,15 +648,21 @@ def _diff(shared, only_old, only_new, old_name: str, new_name: str, hints=None) 
         before, after = _evidence(old_g, old_namer, subject), _evidence(new_g, new_namer, subject)
         if before == after:
             continue
-        entry = {"subject": subject,
-                 "added": sorted(set(after) - set(before)),
-                 "removed": sorted(set(before) - set(after)),
-                 "changed": sorted(k for k in set(before) & set(after) if before[k] != after[k])}
+        entry = {
+            "subject": subject,
+            "added": sorted(set(after) - set(before)),
+            "removed": sorted(set(before) - set(after)),
+            "changed": sorted(k for k in set(before) & set(after) if before[k] != after[k]),
+        }
         evidence.append(entry)
     return {
-        "from": old_name, "to": new_name,
+        "from": old_name,
+        "to": new_name,
         "summary": {"added": len(added), "removed": len(removed), "changed": len(changed), "evidence": len(evidence)},
-        "added": added, "removed": removed, "changed": changed, "evidence": evidence,
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "evidence": evidence,
     }
 
 
@@ -679,6 +720,7 @@ def diff(a: str, b: str, root=None) -> dict:
 
 # ---------------------------------------------------------------- formats
 
+
 def format_json(result: dict) -> str:
     return json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
@@ -691,22 +733,30 @@ def _source_text(sources: list[dict]) -> str:
 
 def format_text(result: dict) -> str:
     s = result["summary"]
-    lines = [f"Changes from {result['from']} to {result['to']}: {s['added']} added, {s['removed']} removed, "
-             f"{s['changed']} changed; evidence changed on {s['evidence']} subject{'' if s['evidence'] == 1 else 's'}"]
+    lines = [
+        f"Changes from {result['from']} to {result['to']}: {s['added']} added, {s['removed']} removed, "
+        f"{s['changed']} changed; evidence changed on {s['evidence']} subject{'' if s['evidence'] == 1 else 's'}"
+    ]
     if result["added"]:
         lines += ["", "Added:"]
-        lines += [f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
-                  for f in result["added"]]
+        lines += [
+            f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
+            for f in result["added"]
+        ]
     if result["removed"]:
         lines += ["", "Removed:"]
-        lines += [f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
-                  + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
-                  for f in result["removed"]]
+        lines += [
+            f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
+            + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
+            for f in result["removed"]
+        ]
     if result["changed"]:
         lines += ["", "Changed:"]
         for f in result["changed"]:
             was = f" (was {_curie(f['was'])})" if f.get("was") else ""
-            lines.append(f"  ~ {_curie(f['subject'])}{was} {_curie(f['predicate'])}: {_curie(f['from'])} -> {_curie(f['to'])}")
+            lines.append(
+                f"  ~ {_curie(f['subject'])}{was} {_curie(f['predicate'])}: {_curie(f['from'])} -> {_curie(f['to'])}"
+            )
             lines.append(f"      was from: {_source_text(f['sourcesFrom'])}")
             lines.append(f"      now from: {_source_text(f['sourcesTo'])}")
     if result["evidence"]:

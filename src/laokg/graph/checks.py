@@ -162,8 +162,10 @@ def check_named(path: str | os.PathLike, root: str | os.PathLike | None = None) 
     if in_system_dir(resolved):
         raise system_file_error(given)
     if is_link and (root is None or not _under(resolved, Path(root).resolve())):
-        raise InputError(f"{given}: a symlink that leads outside the project; laokg follows a symlink you name "
-                         "only into the project (name the file it leads to instead)")
+        raise InputError(
+            f"{given}: a symlink that leads outside the project; laokg follows a symlink you name "
+            "only into the project (name the file it leads to instead)"
+        )
     _require_regular(given, resolved)
     return resolved
 
@@ -197,44 +199,96 @@ _FORMS: dict[str, tuple[str, str]] = {
     "double": (r"[+-]?" + _NUM + r"(?:[Ee][+-]?[0-9]+)?|[+-]?INF|NaN", "a number, e.g. 1.5E3, INF or NaN"),
     "date": (f"({_YEAR})-({_MONTH})-({_DAY}){_TZ}?", "YYYY-MM-DD, e.g. 2024-03-01"),
     "dateTime": (f"({_YEAR})-({_MONTH})-({_DAY})T{_TIME}{_TZ}?", "YYYY-MM-DDThh:mm:ss, e.g. 2024-03-01T09:30:00"),
-    "dateTimeStamp": (f"({_YEAR})-({_MONTH})-({_DAY})T{_TIME}{_TZ}", "YYYY-MM-DDThh:mm:ss and a time zone, e.g. 2024-03-01T09:30:00Z"),
+    "dateTimeStamp": (
+        f"({_YEAR})-({_MONTH})-({_DAY})T{_TIME}{_TZ}",
+        "YYYY-MM-DDThh:mm:ss and a time zone, e.g. 2024-03-01T09:30:00Z",
+    ),
     "time": (f"{_TIME}{_TZ}?", "hh:mm:ss, e.g. 09:30:00"),
     "gYear": (f"{_YEAR}{_TZ}?", "a year YYYY, e.g. 2024"),
     "gYearMonth": (f"{_YEAR}-{_MONTH}{_TZ}?", "YYYY-MM, e.g. 2024-03"),
     "gMonth": (f"--{_MONTH}{_TZ}?", "--MM, e.g. --03"),
     "gDay": (f"---{_DAY}{_TZ}?", "---DD, e.g. ---01"),
     "gMonthDay": (f"--({_MONTH})-({_DAY}){_TZ}?", "--MM-DD, e.g. --03-01"),
-    "duration": (r"-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?" + _DT_PART, "PnYnMnDTnHnMnS, e.g. P24M or PT1H30M"),
+    "duration": (
+        r"-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?" + _DT_PART,
+        "PnYnMnDTnHnMnS, e.g. P24M or PT1H30M",
+    ),
     "yearMonthDuration": (r"-?P(?=[0-9])(?:[0-9]+Y)?(?:[0-9]+M)?", "PnYnM, e.g. P2Y or P24M"),
     "dayTimeDuration": (r"-?P(?=[0-9T])(?:[0-9]+D)?" + _DT_PART, "PnDTnHnMnS, e.g. P3D or PT1H30M"),
     "hexBinary": (r"(?:[0-9a-fA-F]{2})*", "pairs of hexadecimal digits, e.g. 0FB7"),
-    "base64Binary": (f"(?:(?:{_B64} ?){{4}})*(?:(?:{_B64} ?){{3}}{_B64}|(?:{_B64} ?){{2}}[AEIMQUYcgkosw048] ?="
-                     f"|{_B64} ?[AQgw] ?= ?=)?", "Base64 text, e.g. aGVsbG8="),
+    "base64Binary": (
+        f"(?:(?:{_B64} ?){{4}})*(?:(?:{_B64} ?){{3}}{_B64}|(?:{_B64} ?){{2}}[AEIMQUYcgkosw048] ?="
+        f"|{_B64} ?[AQgw] ?= ?=)?",
+        "Base64 text, e.g. aGVsbG8=",
+    ),
     "language": (r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*", "a language tag, e.g. en or lo-LA"),
     "normalizedString": (r"[^\r\n\t]*", "text without tabs or line breaks"),
-    "token": (r"(?:[^\s](?:[^\r\n\t ]| (?! ))*[^\s]|[^\s])?", "text without tabs, line breaks, or leading, trailing or double spaces"),
+    "token": (
+        r"(?:[^\s](?:[^\r\n\t ]| (?! ))*[^\s]|[^\s])?",
+        "text without tabs, line breaks, or leading, trailing or double spaces",
+    ),
 }
 _FORMS["float"] = _FORMS["double"]
 
 #: the integer types with bounds (None: unbounded on that side)
 _INTEGERS: dict[str, tuple[int | None, int | None]] = {
     "integer": (None, None),
-    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
-    "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
-    "long": (-(2**63), 2**63 - 1), "int": (-(2**31), 2**31 - 1),
-    "short": (-(2**15), 2**15 - 1), "byte": (-(2**7), 2**7 - 1),
-    "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1),
-    "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 2**8 - 1),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 2**8 - 1),
 }
 
 #: every datatype XSD 1.1 defines (a literal may use one laokg does not check, e.g. xsd:anyURI)
-XSD_DATATYPES = frozenset({
-    "anySimpleType", "anyAtomicType", "string", "boolean", "decimal", "float", "double", "duration",
-    "dateTime", "time", "date", "gYearMonth", "gYear", "gMonthDay", "gDay", "gMonth", "hexBinary",
-    "base64Binary", "anyURI", "QName", "NOTATION", "normalizedString", "token", "language", "NMTOKEN",
-    "NMTOKENS", "Name", "NCName", "ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "yearMonthDuration",
-    "dayTimeDuration", "dateTimeStamp", *_INTEGERS,
-})
+XSD_DATATYPES = frozenset(
+    {
+        "anySimpleType",
+        "anyAtomicType",
+        "string",
+        "boolean",
+        "decimal",
+        "float",
+        "double",
+        "duration",
+        "dateTime",
+        "time",
+        "date",
+        "gYearMonth",
+        "gYear",
+        "gMonthDay",
+        "gDay",
+        "gMonth",
+        "hexBinary",
+        "base64Binary",
+        "anyURI",
+        "QName",
+        "NOTATION",
+        "normalizedString",
+        "token",
+        "language",
+        "NMTOKEN",
+        "NMTOKENS",
+        "Name",
+        "NCName",
+        "ID",
+        "IDREF",
+        "IDREFS",
+        "ENTITY",
+        "ENTITIES",
+        "yearMonthDuration",
+        "dayTimeDuration",
+        "dateTimeStamp",
+        *_INTEGERS,
+    }
+)
 
 _PATTERNS = {XSD + name: re.compile(form) for name, (form, _) in _FORMS.items()}
 for _name in _INTEGERS:
@@ -266,7 +320,7 @@ def literal_problem(lexical: str, datatype: str) -> str | None:
     if the datatype is not one of XSD's)."""
     if not datatype.startswith(XSD):
         return None
-    name = datatype[len(XSD):]
+    name = datatype[len(XSD) :]
     pattern = _PATTERNS.get(datatype)
     if pattern is None:
         return None if name in XSD_DATATYPES else f"xsd:{name} is not an XSD datatype"
@@ -317,7 +371,7 @@ class _LineReader(io.RawIOBase):
             found = self.data.find(b"\n", self.pos)
             self.eol = len(self.data) if found < 0 else found + 1
         end = min(self.eol, self.pos + len(buffer))
-        chunk = self.data[self.pos:end]
+        chunk = self.data[self.pos : end]
         buffer[: len(chunk)] = chunk
         self.pos = end
         return len(chunk)
@@ -403,10 +457,10 @@ def _literal_problems(nt: bytes):
     while at >= 0:
         start = nt.rfind(b"\n", 0, at) + 1
         quote = nt.find(b'"', start, at + 1)  # the object's opening quote: IRIs hold no '"'
-        token = nt[quote:at + 1]
+        token = nt[quote : at + 1]
         if _STRING.fullmatch(token):  # (else the text was inside a plain literal)
             end = nt.find(b">", at)
-            datatype = nt[at + 4:end].decode("utf-8")
+            datatype = nt[at + 4 : end].decode("utf-8")
             lexical = unescape(token[1:-1].decode("utf-8"))
             problem = literal_problem(lexical, datatype) if len(lexical) <= MAX_LITERAL else None
             if problem is not None:
@@ -422,8 +476,14 @@ def _literal_problems(nt: bytes):
                 if string is not None:
                     lexical = unescape(string.group()[1:-1].decode("utf-8"))
                     if len(lexical) > MAX_LITERAL:
-                        found.append((offset + quote, lexical, f"a literal of {len(lexical):,} characters; laokg reads "
-                                                               f"literals of at most {MAX_LITERAL:,} characters (docs/limits.md)"))
+                        found.append(
+                            (
+                                offset + quote,
+                                lexical,
+                                f"a literal of {len(lexical):,} characters; laokg reads "
+                                f"literals of at most {MAX_LITERAL:,} characters (docs/limits.md)",
+                            )
+                        )
                         break
             offset += len(line) + 1
     return min(found, key=lambda f: f[0]) if found else None
@@ -440,7 +500,7 @@ def _structure(nt: bytes):
         start = nt.rfind(b"\n", 0, at) + 1
         if nt.startswith(b"_:", start):
             end = nt.find(b"\n", at)
-            parts = nt[start:end if end >= 0 else len(nt)].split(b" ")
+            parts = nt[start : end if end >= 0 else len(nt)].split(b" ")
             if len(parts) == 4 and parts[2].startswith(b"_:") and parts[3] == b".":
                 subject, obj = parts[0][2:], parts[2][2:]
                 if parts[1] == _REST_IRI:
@@ -509,12 +569,16 @@ def check_ntriples(path, data: bytes, base_iri: str, ntriples: bytes) -> None:
         return
     items, head = _longest_list(rest)
     if items > MAX_LIST:
-        report.fail_at_node(head, f"a list of {items:,} items; laokg reads lists of at most {MAX_LIST:,} items "
-                                  "(docs/limits.md)")
+        report.fail_at_node(
+            head, f"a list of {items:,} items; laokg reads lists of at most {MAX_LIST:,} items (docs/limits.md)"
+        )
     levels, root = _deepest(children)
     if levels > MAX_DEPTH:
-        report.fail_at_node(root, f"blank nodes or lists nested {levels:,} levels deep; laokg reads at most "
-                                  f"{MAX_DEPTH:,} levels (docs/limits.md)")
+        report.fail_at_node(
+            root,
+            f"blank nodes or lists nested {levels:,} levels deep; laokg reads at most "
+            f"{MAX_DEPTH:,} levels (docs/limits.md)",
+        )
 
 
 def ntriples_of(path, data: bytes, base_iri: str, parser) -> bytes:
@@ -525,14 +589,20 @@ def ntriples_of(path, data: bytes, base_iri: str, parser) -> bytes:
 
     try:
         # with no output file, serialize returns the bytes
-        ntriples = cast(bytes, pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES))
+        ntriples = cast(
+            bytes, pyoxigraph.serialize((quad.triple for quad in parser), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        )
     except MemoryError as exc:
         if "buffer" not in str(exc):  # not oxttl's "Reached the buffer maximal size"
             raise
         line = _locate(_without_bom(data), base_iri, None)
-        raise RDFSyntaxError(path, line, f"a literal or IRI longer than {OXIGRAPH_TOKEN_LIMIT:,} bytes (Oxigraph's "
-                                         f"token limit); laokg reads literals of at most {MAX_LITERAL:,} characters "
-                                         "(docs/limits.md)") from None
+        raise RDFSyntaxError(
+            path,
+            line,
+            f"a literal or IRI longer than {OXIGRAPH_TOKEN_LIMIT:,} bytes (Oxigraph's "
+            f"token limit); laokg reads literals of at most {MAX_LITERAL:,} characters "
+            "(docs/limits.md)",
+        ) from None
     check_ntriples(path, data, base_iri, ntriples)
     return ntriples
 
@@ -551,5 +621,16 @@ def check_text(path, data: bytes, base_iri: str, turtle: bool = True) -> bytes |
         return None
 
 
-__all__ = ["MAX_LITERAL", "MAX_LIST", "MAX_DEPTH", "XSD_DATATYPES", "check_named", "check_ntriples", "check_text",
-           "enclosing_root", "literal_problem", "ntriples_of", "read_regular"]
+__all__ = [
+    "MAX_LITERAL",
+    "MAX_LIST",
+    "MAX_DEPTH",
+    "XSD_DATATYPES",
+    "check_named",
+    "check_ntriples",
+    "check_text",
+    "enclosing_root",
+    "literal_problem",
+    "ntriples_of",
+    "read_regular",
+]

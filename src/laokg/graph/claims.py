@@ -74,7 +74,6 @@ CONTEXT = 32
 LABEL_LENGTH = 60
 
 
-
 def has_short_form(predicates) -> bool:
     return any(p in SHORT_FORM for p in predicates)
 
@@ -94,7 +93,7 @@ class Document:
 
     @property
     def slug(self) -> str:
-        return str(self.iri)[len(KG):] if str(self.iri).startswith(KG) else str(self.iri).rsplit("/", 1)[-1]
+        return str(self.iri)[len(KG) :] if str(self.iri).startswith(KG) else str(self.iri).rsplit("/", 1)[-1]
 
     def section_iri(self, section: sourcetext.Section) -> URIRef:
         return URIRef(f"{KG}{self.slug}-{section.slug}")
@@ -109,21 +108,26 @@ class Document:
         return out
 
 
-def read_document(iri, file: str, sha: str | None, outline: str | None, short_title: str | None,
-                  folder: Path, where=None) -> Document:
+def read_document(
+    iri, file: str, sha: str | None, outline: str | None, short_title: str | None, folder: Path, where=None
+) -> Document:
     """Read one registered document's text, check its checksum, read its outline."""
     path = folder / file
     if "/" in file or "\\" in file or file.startswith("."):
         raise SourceTextError(f"{iri}: dct:identifier {file!r} is not a plain file name in the sources directory")
     if not path.is_file():
-        raise SourceTextError(f"{iri}: source text {file} not found in {folder} (set ${ENV_SOURCES} to the "
-                              "directory that holds the source documents)")
+        raise SourceTextError(
+            f"{iri}: source text {file} not found in {folder} (set ${ENV_SOURCES} to the "
+            "directory that holds the source documents)"
+        )
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if sha is not None and digest != sha:
-        raise SourceTextError(f"{iri}: the text {path} no longer matches its recorded SHA-256 (recorded {sha[:12]}…, "
-                              f"now {digest[:12]}…); if the document was meant to change, register it again "
-                              "(laokg source add) and check its quotes")
+        raise SourceTextError(
+            f"{iri}: the text {path} no longer matches its recorded SHA-256 (recorded {sha[:12]}…, "
+            f"now {digest[:12]}…); if the document was meant to change, register it again "
+            "(laokg source add) and check its quotes"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -157,14 +161,14 @@ def closest_passage(text: str, quote: str) -> tuple[int, str]:
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(quote)
     for at in starts:
-        window = text[at:at + size + 8]
+        window = text[at : at + size + 8]
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
             continue
         ratio = matcher.ratio() + (0.05 if window.startswith(head) else 0.0)
         if ratio > best:
             best, best_at = ratio, at
-    return best_at, text[best_at:best_at + size + 8]
+    return best_at, text[best_at : best_at + size + 8]
 
 
 def describe_difference(quote: str, passage: str) -> list[str]:
@@ -207,15 +211,25 @@ def _trim_tail(passage: str, quote: str) -> str:
     return passage[: len(quote) + 2].rstrip()
 
 
-def locate(quote: str, docs: list[Document], prefix: str = "", suffix: str = "", only: URIRef | None = None,
-           where=None, what: str = "") -> Located:
+def locate(
+    quote: str,
+    docs: list[Document],
+    prefix: str = "",
+    suffix: str = "",
+    only: URIRef | None = None,
+    where=None,
+    what: str = "",
+) -> Located:
     """Where ``quote`` stands: exactly one place in exactly one of ``docs`` (``only`` when the
     claim names its document). Raises QuoteError otherwise."""
     candidates = [d for d in docs if only is None or d.iri == only]
     path, line = where(quote) if where else (None, None)
     if only is not None and not candidates:
-        raise QuoteError(path or what, line, f"{what}: laokg:quotedFrom {only} is not a registered document "
-                                             "(one with dct:identifier and laokg:sha256)")
+        raise QuoteError(
+            path or what,
+            line,
+            f"{what}: laokg:quotedFrom {only} is not a registered document (one with dct:identifier and laokg:sha256)",
+        )
     found: list[tuple[Document, int]] = []
     for doc in candidates:
         for at in sourcetext.find_all(doc.text, prefix + quote + suffix):
@@ -238,15 +252,24 @@ def locate(quote: str, docs: list[Document], prefix: str = "", suffix: str = "",
         raise QuoteError(path or what, line, "; ".join(lines))  # one line: the CLI prints one Error line
     docs_hit = {d.iri for d, _ in found}
     if len(docs_hit) > 1:
-        raise QuoteError(path or what, line, f"{what}: quote found in {len(docs_hit)} documents "
-                                             f"({_names([d for d in candidates if d.iri in docs_hit])}); "
-                                             "name one with laokg:quotedFrom")
+        raise QuoteError(
+            path or what,
+            line,
+            f"{what}: quote found in {len(docs_hit)} documents "
+            f"({_names([d for d in candidates if d.iri in docs_hit])}); "
+            "name one with laokg:quotedFrom",
+        )
     doc = found[0][0]
-    places = ", ".join(f"line {sourcetext.line_of(doc.text, at)} (after {doc.text[max(0, at - 20):at]!r})"
-                       for _, at in found[:4])
-    raise QuoteError(path or what, line, f"{what}: quote found {len(found)} times in {doc.file}: {places}; "
-                                         "write the words before it as laokg:quotePrefix (or after it as "
-                                         "laokg:quoteSuffix) on the evidence to say which")
+    places = ", ".join(
+        f"line {sourcetext.line_of(doc.text, at)} (after {doc.text[max(0, at - 20) : at]!r})" for _, at in found[:4]
+    )
+    raise QuoteError(
+        path or what,
+        line,
+        f"{what}: quote found {len(found)} times in {doc.file}: {places}; "
+        "write the words before it as laokg:quotePrefix (or after it as "
+        "laokg:quoteSuffix) on the evidence to say which",
+    )
 
 
 def _names(docs) -> str:
@@ -274,7 +297,7 @@ def _local(iri) -> str:
     text = str(iri)
     for base in (EV, KG):
         if text.startswith(base):
-            return text[len(base):]
+            return text[len(base) :]
     return re.split(r"[/#]", text)[-1]
 
 
@@ -305,7 +328,9 @@ def expand(triples, root: Path | None = None, where=None, folder: Path | None = 
         file = one(DCTERMS.identifier, iri)
         if file is None:
             path, line = where(one(SHORT_TITLE, iri) or one(OUTLINE, iri) or "") if where else (None, None)
-            raise QuoteError(path or str(iri), line, f"{iri}: a registered document needs its file name (dct:identifier)")
+            raise QuoteError(
+                path or str(iri), line, f"{iri}: a registered document needs its file name (dct:identifier)"
+            )
         docs.append(read_document(iri, file, one(SHA256, iri), one(OUTLINE, iri), one(SHORT_TITLE, iri), folder, where))
     out = Expansion()
     add = out.add
@@ -331,10 +356,19 @@ def expand(triples, root: Path | None = None, where=None, folder: Path | None = 
         what = _local(subject)
         if len(values[QUOTE].get(subject, ())) > 1 and str(subject).startswith(EV):
             path, line = where(str(quote)) if where else (None, None)
-            raise QuoteError(path or what, line, f"{what}: an evidence node holds one quote (write one node per passage)")
+            raise QuoteError(
+                path or what, line, f"{what}: an evidence node holds one quote (write one node per passage)"
+            )
         only = values[QUOTED_FROM].get(subject)
-        located = locate(str(quote), docs, one(QUOTE_PREFIX, subject) or "", one(QUOTE_SUFFIX, subject) or "",
-                         URIRef(only[0]) if only else None, where, what)
+        located = locate(
+            str(quote),
+            docs,
+            one(QUOTE_PREFIX, subject) or "",
+            one(QUOTE_SUFFIX, subject) or "",
+            URIRef(only[0]) if only else None,
+            where,
+            what,
+        )
         placed.append((subject, quote, what, located))
     used = set(evidence_types) | {s for s, _, _, _ in placed if str(s).startswith(EV)}
     for subject, quote, what, located in placed:
@@ -343,10 +377,14 @@ def expand(triples, root: Path | None = None, where=None, folder: Path | None = 
         else:
             if len(values[QUOTE].get(subject, ())) > 1:
                 path, line = where(str(quote)) if where else (None, None)
-                raise QuoteError(path or what, line, f"{what}: a node carries one laokg:quote (its evidence is "
-                                                     f"ev:{what}-N, N the first number free); write each further "
-                                                     f"quote as a named evidence node, ev:{what}-2 laokg:quote \"…\" , "
-                                                     f"and link it with prov:qualifiedDerivation")
+                raise QuoteError(
+                    path or what,
+                    line,
+                    f"{what}: a node carries one laokg:quote (its evidence is "
+                    f"ev:{what}-N, N the first number free); write each further "
+                    f'quote as a named evidence node, ev:{what}-2 laokg:quote "…" , '
+                    f"and link it with prov:qualifiedDerivation",
+                )
             n = 1
             while URIRef(f"{EV}{_local(subject)}-{n}") in used:
                 n += 1
@@ -385,8 +423,8 @@ def _evidence(add, ev: URIRef, quote: str, located: Located, footnotes_given: bo
     add.append((passage, OA.hasSelector, position_sel))
     add.append((quote_sel, RDF.type, OA.TextQuoteSelector))
     add.append((quote_sel, OA.exact, Literal(quote)))
-    add.append((quote_sel, OA.prefix, Literal(doc.text[max(0, start - CONTEXT):start])))
-    add.append((quote_sel, OA.suffix, Literal(doc.text[end:end + CONTEXT])))
+    add.append((quote_sel, OA.prefix, Literal(doc.text[max(0, start - CONTEXT) : start])))
+    add.append((quote_sel, OA.suffix, Literal(doc.text[end : end + CONTEXT])))
     add.append((position_sel, RDF.type, OA.TextPositionSelector))
     add.append((position_sel, OA.start, Literal(str(start), datatype=XSD.integer)))
     add.append((position_sel, OA.end, Literal(str(end), datatype=XSD.integer)))
@@ -458,8 +496,9 @@ def apply_to_ntriples(text: str, root: Path | None = None, paths=()) -> str:
 
     # written by Oxigraph, as the rest of the text is: the same escapes, so the same canonical
     # blank-node labels as the rdflib path gets (a tab in a literal is written once, one way)
-    data = ox.serialize([ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in result.add],
-                        format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(
+        [ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in result.add], format=ox.RdfFormat.N_TRIPLES
+    )
     body = cast(bytes, data).decode("utf-8")  # with no output file, serialize returns the bytes
     return "\n".join(kept) + "\n" + body
 
@@ -487,6 +526,7 @@ def apply_to_store(store, root: Path | None = None, paths=()) -> None:
 
     if not any(nodes(p) for p in SHORT_FORM):
         return
+
     def to_rd(term):
         if isinstance(term, ox.NamedNode):
             return URIRef(term.value)
@@ -497,9 +537,12 @@ def apply_to_store(store, root: Path | None = None, paths=()) -> None:
         return Literal(term.value, datatype=URIRef(term.datatype.value))
 
     reads = [(to_rd(q.subject), to_rd(q.predicate), to_rd(q.object)) for p in READS for q in nodes(p)]
-    reads += [(to_rd(q.subject), RDF.type, LAOKG.DocumentEvidence)
-              for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)),
-                                               ox.NamedNode(str(LAOKG.DocumentEvidence)), ox.DefaultGraph())]
+    reads += [
+        (to_rd(q.subject), RDF.type, LAOKG.DocumentEvidence)
+        for q in store.quads_for_pattern(
+            None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(LAOKG.DocumentEvidence)), ox.DefaultGraph()
+        )
+    ]
     result = expand(reads, root, literal_finder(paths))
     for p in SHORT_FORM:
         for quad in nodes(p):
@@ -509,7 +552,23 @@ def apply_to_store(store, root: Path | None = None, paths=()) -> None:
 
 
 __all__ = [
-    "SHORT_FORM", "READS", "ENV_SOURCES", "Document", "Expansion", "Located", "sources_dir", "read_document",
-    "locate", "closest_passage", "describe_difference", "expand", "excerpt_label", "literal_finder",
-    "apply_to_graph", "apply_to_ntriples", "apply_to_store", "source_fingerprint", "has_short_form",
+    "SHORT_FORM",
+    "READS",
+    "ENV_SOURCES",
+    "Document",
+    "Expansion",
+    "Located",
+    "sources_dir",
+    "read_document",
+    "locate",
+    "closest_passage",
+    "describe_difference",
+    "expand",
+    "excerpt_label",
+    "literal_finder",
+    "apply_to_graph",
+    "apply_to_ntriples",
+    "apply_to_store",
+    "source_fingerprint",
+    "has_short_form",
 ]

@@ -114,12 +114,19 @@ def sources_of(graph: Graph, node) -> list[Source]:
     for evidence in graph.objects(node, PROV.qualifiedDerivation):
         for passage in graph.objects(evidence, PROV.entity):
             for doc in graph.objects(passage, OA.hasSource):
-                excerpt = first_text(o for sel in graph.objects(passage, OA.hasSelector) for o in graph.objects(sel, OA.exact))
+                excerpt = first_text(
+                    o for sel in graph.objects(passage, OA.hasSelector) for o in graph.objects(sel, OA.exact)
+                )
                 previous = found.get(str(doc))
                 if previous is not None and (previous.excerpt or "") <= (excerpt or ""):
                     continue
-                found[str(doc)] = Source(str(doc), document_title(graph, doc), first_text(graph.objects(doc, DCTERMS.issued)),
-                                         first_text(graph.objects(doc, DCTERMS.isVersionOf)), excerpt)
+                found[str(doc)] = Source(
+                    str(doc),
+                    document_title(graph, doc),
+                    first_text(graph.objects(doc, DCTERMS.issued)),
+                    first_text(graph.objects(doc, DCTERMS.isVersionOf)),
+                    excerpt,
+                )
     out = sorted(found.values(), key=lambda s: (s.issued or "", s.document or ""))
     if any(True for _ in graph.objects(node, PROV.qualifiedAttribution)):
         out.append(Source(None, "laokg (project assertion)", None))
@@ -135,18 +142,34 @@ def fact_sources(graph: Graph, node: URIRef) -> FactSources:
     """Every source of ``node``'s fact, the statements that disagree with it (in either
     direction of ``laokg:disagreesWith``) with their sources, and what supersedes it."""
     value = _value(graph, node)
-    others = sorted(set(graph.objects(node, LAOKG.disagreesWith)) | set(graph.subjects(LAOKG.disagreesWith, node)), key=str)
+    others = sorted(
+        set(graph.objects(node, LAOKG.disagreesWith)) | set(graph.subjects(LAOKG.disagreesWith, node)), key=str
+    )
     conflicts = []
     for other in others:
         other_value = _value(graph, other)
-        kind, difference = compare_values(value, other_value) if value is not None and other_value is not None \
-            else ("different", None)
-        conflicts.append(Conflict(str(other), None if value is None else str(value),
-                                  None if other_value is None else str(other_value), kind, difference,
-                                  sources_of(graph, node), sources_of(graph, other)))
-    return FactSources(str(node), None if value is None else str(value), sources_of(graph, node), conflicts,
-                       sorted(str(o) for o in graph.objects(node, LAOKG.supersededBy)),
-                       sorted(str(s) for s in graph.subjects(LAOKG.supersededBy, node)))
+        kind, difference = (
+            compare_values(value, other_value) if value is not None and other_value is not None else ("different", None)
+        )
+        conflicts.append(
+            Conflict(
+                str(other),
+                None if value is None else str(value),
+                None if other_value is None else str(other_value),
+                kind,
+                difference,
+                sources_of(graph, node),
+                sources_of(graph, other),
+            )
+        )
+    return FactSources(
+        str(node),
+        None if value is None else str(value),
+        sources_of(graph, node),
+        conflicts,
+        sorted(str(o) for o in graph.objects(node, LAOKG.supersededBy)),
+        sorted(str(s) for s in graph.subjects(LAOKG.supersededBy, node)),
+    )
 
 
 def notable(fs: FactSources) -> bool:
@@ -166,9 +189,12 @@ def format_fact_sources(fs: FactSources, curie=str) -> list[str]:
     lines = [f"sources of this fact ({len(fs.sources)}):"]
     lines += [f"  - {_source_line(s)}" for s in fs.sources] or ["  (none)"]
     for c in fs.conflicts:
-        lines.append(f"{'rounding' if c.kind == 'rounding' else 'conflict'}: {c.value} here against {c.other_value} "
-                     f"in {curie(c.other)}" + (f", difference {c.difference}" if c.difference else "")
-                     + (" — one is the other rounded to its own significant figures" if c.kind == "rounding" else ""))
+        lines.append(
+            f"{'rounding' if c.kind == 'rounding' else 'conflict'}: {c.value} here against {c.other_value} "
+            f"in {curie(c.other)}"
+            + (f", difference {c.difference}" if c.difference else "")
+            + (" — one is the other rounded to its own significant figures" if c.kind == "rounding" else "")
+        )
         lines += [f"    here:  {_source_line(s)}" for s in c.sources]
         lines += [f"    there: {_source_line(s)}" for s in c.other_sources]
     lines += [f"superseded by: {curie(s)}" for s in fs.superseded_by]
@@ -180,5 +206,17 @@ def as_dict(fs: FactSources) -> dict:
     return asdict(fs)
 
 
-__all__ = ["Source", "document_title", "first_text", "Conflict", "FactSources", "fact_sources", "sources_of", "compare_values", "rounds_to",
-           "format_fact_sources", "as_dict", "notable"]
+__all__ = [
+    "Source",
+    "document_title",
+    "first_text",
+    "Conflict",
+    "FactSources",
+    "fact_sources",
+    "sources_of",
+    "compare_values",
+    "rounds_to",
+    "format_fact_sources",
+    "as_dict",
+    "notable",
+]

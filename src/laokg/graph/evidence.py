@@ -64,20 +64,32 @@ def passage_documents(graph: Graph, evidence) -> list[Node]:
 
 def passage_document(graph: Graph, evidence) -> Node | None:
     """The first of :func:`passage_documents` (evidence is read in one document), or None."""
-    return next((doc for passage in graph.objects(evidence, PROV.entity)
-                 for doc in graph.objects(passage, OA.hasSource)), None)
+    return next(
+        (doc for passage in graph.objects(evidence, PROV.entity) for doc in graph.objects(passage, OA.hasSource)), None
+    )
 
 
 def excerpts(graph: Graph, evidence) -> list[str]:
     """The verbatim excerpts of ``evidence``: its passages' text-quote selectors' ``oa:exact``."""
-    return [str(t) for passage in graph.objects(evidence, PROV.entity)
-            for sel in graph.objects(passage, OA.hasSelector) for t in graph.objects(sel, OA.exact)]
+    return [
+        str(t)
+        for passage in graph.objects(evidence, PROV.entity)
+        for sel in graph.objects(passage, OA.hasSelector)
+        for t in graph.objects(sel, OA.exact)
+    ]
 
 
 def first_excerpt(graph: Graph, evidence) -> str | None:
     """The first of :func:`excerpts`, or None."""
-    return next((str(t) for passage in graph.objects(evidence, PROV.entity)
-                 for sel in graph.objects(passage, OA.hasSelector) for t in graph.objects(sel, OA.exact)), None)
+    return next(
+        (
+            str(t)
+            for passage in graph.objects(evidence, PROV.entity)
+            for sel in graph.objects(passage, OA.hasSelector)
+            for t in graph.objects(sel, OA.exact)
+        ),
+        None,
+    )
 
 
 def footnotes(graph: Graph, evidence) -> list[tuple[Node, Node | None]]:

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from laokg.errors import InputError, OutputError
 from laokg.graph import triples as tr
 from laokg.graph import writers
-from laokg.graph.atomic import write_atomic, write_files_atomic, write_output_file  # noqa: F401 - re-exported
+from laokg.graph.atomic import write_atomic, write_files_atomic, write_output_file
 from laokg.namespaces import PREFIXES
 
 #: format name -> (rdflib serializer, file extension, media type)
@@ -108,8 +108,10 @@ def check_writable(graph: Graph) -> None:
             if isinstance(term, (Literal, URIRef)) and (match := _SURROGATE.search(term)):
                 code = ord(match.group())
                 s, p, _ = triple
-                raise OutputError(f"cannot write the value of {s.n3()} {p.n3()}: it holds a lone surrogate "
-                                  f"U+{code:04X} (not a Unicode character); nothing written")
+                raise OutputError(
+                    f"cannot write the value of {s.n3()} {p.n3()}: it holds a lone surrogate "
+                    f"U+{code:04X} (not a Unicode character); nothing written"
+                )
 
 
 def write_triples(ready: Triples, fmt: str) -> bytes:
@@ -157,6 +159,18 @@ def export(root=None, fmt: str = "turtle", extra=(), graph: Graph | None = None)
     return write_triples(data_triples(root, extra), fmt)
 
 
-__all__ = ["FORMATS", "PREFIXES", "Triples", "canonical_graph", "data_triples", "prepare", "prepare_graph",
-           "serialize", "write_triples", "write_atomic", "write_files_atomic",
-           "write_output_file", "export"]
+__all__ = [
+    "FORMATS",
+    "PREFIXES",
+    "Triples",
+    "canonical_graph",
+    "data_triples",
+    "prepare",
+    "prepare_graph",
+    "serialize",
+    "write_triples",
+    "write_atomic",
+    "write_files_atomic",
+    "write_output_file",
+    "export",
+]

@@ -105,8 +105,10 @@ def refuse_source_target(path: str | os.PathLike, root: Path, what: str = "-o") 
     for name in SOURCE_DIRS:
         source = (Path(root) / name).resolve()
         if resolved == source or source in resolved.parents:
-            raise InputError(f"{path}: refusing to write into the project's sources ({name}/); "
-                             f"give {what} a path outside graph/, ontology/ and queries/")
+            raise InputError(
+                f"{path}: refusing to write into the project's sources ({name}/); "
+                f"give {what} a path outside graph/, ontology/ and queries/"
+            )
 
 
 def installed_root() -> Path | None:
@@ -151,12 +153,15 @@ def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
     if not graph_dir.is_dir():
         raise InputError(f"{graph_dir}: graph directory not found")
     names = [entry.name for entry in os.scandir(graph_dir)]  # one listing for both questions
-    unknown = sorted(n for n in names
-                     if not n.startswith(".") and not n.endswith(".ttl") and PurePath(n).suffix != ".ttl")
+    unknown = sorted(
+        n for n in names if not n.startswith(".") and not n.endswith(".ttl") and PurePath(n).suffix != ".ttl"
+    )
     if unknown:
         listed = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        raise InputError(f"{graph_dir}: holds files laokg does not read: {listed} "
-                         "(graph/ holds only *.ttl files; move the others elsewhere)")
+        raise InputError(
+            f"{graph_dir}: holds files laokg does not read: {listed} "
+            "(graph/ holds only *.ttl files; move the others elsewhere)"
+        )
     vocab = tuple(sorted(vocab_dir.glob("*.ttl"))) if vocab_dir.is_dir() else ()
     # what graph_dir.glob("*.ttl") gives, sorted (names in one folder sort as their paths do)
     graph = tuple(graph_dir / n for n in sorted(n for n in names if fnmatch.fnmatch(n, "*.ttl")))
@@ -202,10 +207,11 @@ def check_all_inside(paths, root: Path) -> None:
         verdict = folders.get(parent)
         if verdict is None:
             folder = Path(path).parent.resolve()
-            verdict = folders[parent] = (folder == inside or inside in folder.parents,
-                                         checks.in_system_dir(folder))
+            verdict = folders[parent] = (folder == inside or inside in folder.parents, checks.in_system_dir(folder))
         if not verdict[0]:
-            raise InputError(f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}")
+            raise InputError(
+                f"{path}: a symlink that leads outside the project; laokg reads only files inside {inside}"
+            )
         if verdict[1]:
             raise checks.system_file_error(path)
 
@@ -258,8 +264,11 @@ def _check_iris(path: Path, text: str, graph: Graph) -> None:
             match = _SURROGATE_ESCAPE.search(text)
             line = _line_of(text, match.start()) if match else None
             code = ord(surrogate.group())
-            raise RDFSyntaxError(path, line, f"literal holds a lone surrogate U+{code:04X} "
-                                             "(not a Unicode character; no RDF writer can write it)")
+            raise RDFSyntaxError(
+                path,
+                line,
+                f"literal holds a lone surrogate U+{code:04X} (not a Unicode character; no RDF writer can write it)",
+            )
         for term in triple:
             if isinstance(term, URIRef) and term not in seen:
                 seen.add(term)
@@ -267,7 +276,9 @@ def _check_iris(path: Path, text: str, graph: Graph) -> None:
                 if match:
                     offset = text.find(str(term))
                     line = _line_of(text, offset) if offset >= 0 else None
-                    raise RDFSyntaxError(path, line, f"invalid IRI <{term}>: character {match.group()!r} is not allowed")
+                    raise RDFSyntaxError(
+                        path, line, f"invalid IRI <{term}>: character {match.group()!r} is not allowed"
+                    )
 
 
 @contextlib.contextmanager
@@ -332,9 +343,12 @@ def _parse(path: Path) -> _Parsed:
         long_number = _LONG_NUMBER.search(text)
         if isinstance(exc, ValueError) and long_number:
             digits = len(long_number.group())
-            raise RDFSyntaxError(path, _line_of(text, long_number.start()),
-                                 f"a number of {digits:,} digits is too long (laokg reads at most "
-                                 f"{checks.MAX_DIGITS:,} digits; write it as a string if it must stay)") from None
+            raise RDFSyntaxError(
+                path,
+                _line_of(text, long_number.start()),
+                f"a number of {digits:,} digits is too long (laokg reads at most "
+                f"{checks.MAX_DIGITS:,} digits; write it as a string if it must stay)",
+            ) from None
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise RDFSyntaxError(path, None, f"Turtle syntax error (rdflib {detail})") from None
     _check_iris(path, text, graph)
@@ -450,7 +464,7 @@ class DataText:
             graph.parse(data="\n".join(lines) + "\n", format="nt")
         return graph
 
-    def ascii(self) -> "DataText":
+    def ascii(self) -> DataText:
         """The same triples with every character outside ASCII written as an N-Triples
         ``\\uXXXX`` / ``\\UXXXXXXXX`` escape (the same terms). A Python string holding one
         character outside Latin-1 takes 2–4 bytes for every character, and a native parser
@@ -501,8 +515,9 @@ def load_data_text(root: str | os.PathLike | None = None, extra=()) -> DataText 
         if _SURROGATE_ESCAPE.search(text) or _LONG_NUMBER.search(text) or checks.LONE_SURROGATE.search(text):
             return None
         try:
-            parser = pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.as_uri(),
-                                      rename_blank_nodes=True)
+            parser = pyoxigraph.parse(
+                text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.as_uri(), rename_blank_nodes=True
+            )
             chunks.append(checks.ntriples_of(path, raw, path.as_uri(), parser))  # checked: literals, lists, nesting
             declared = dict(parser.prefixes)
         except (SyntaxError, ValueError, OSError):

@@ -85,8 +85,11 @@ def clean_stale(dist: Path) -> list[Path]:
         if not folder.is_dir():
             continue
         for entry in folder.iterdir():
-            if (entry.name.startswith(TMP_PREFIX) or (entry.name.startswith(".") and entry.name.endswith(".tmp"))
-                    or re.fullmatch(r"\.store\.(tmp|old)-\d+", entry.name)):  # the store's own, before releases held it
+            if (
+                entry.name.startswith(TMP_PREFIX)
+                or (entry.name.startswith(".") and entry.name.endswith(".tmp"))
+                or re.fullmatch(r"\.store\.(tmp|old)-\d+", entry.name)
+            ):  # the store's own, before releases held it
                 if entry.is_dir() and not entry.is_symlink():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
@@ -129,7 +132,9 @@ def _adopt_old_layout(dist: Path, names) -> None:
         digest.update(name.encode("utf-8") + b"\0")
         for path in sorted((dist / name).rglob("*")) if (dist / name).is_dir() else [dist / name]:
             if path.is_file():
-                digest.update(str(path.relative_to(dist)).encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+                digest.update(
+                    str(path.relative_to(dist)).encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+                )
     rid = "adopted-" + digest.hexdigest()[:16]
     releases = dist / RELEASES
     releases.mkdir(exist_ok=True)
@@ -190,7 +195,7 @@ def _prune(dist: Path, keep_id: str) -> None:
     releases = dist / RELEASES
     others = [p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != keep_id]
     others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in others[KEEP - 1:]:
+    for old in others[KEEP - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
 
 

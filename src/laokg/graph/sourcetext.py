@@ -290,7 +290,7 @@ def footnotes_after(text: str, start: int, end: int, notes: list[Footnote], mark
         para_start = 0 if para_start < 0 else para_start
         para_end = len(text) if para_end < 0 else para_end
         inside = [m for m in mark_list if para_start <= m.start < para_end]
-        if len(inside) == 1 and not text[inside[0].end:para_end].strip() and inside[0].start >= end:
+        if len(inside) == 1 and not text[inside[0].end : para_end].strip() and inside[0].start >= end:
             numbers = [inside[0].number]
     return list(dict.fromkeys(numbers))
 
@@ -300,7 +300,7 @@ def _sentence_end(text: str, end: int) -> int:
     sentence (``.``/``?``/``!``/``;``, closing quotes, then marks), or of its line."""
     n = len(text)
     i = end
-    if text[max(end - 1, 0):end] in (".", "?", "!", ";") or text[max(end - 2, 0):end] in (".”", '."', ".*"):
+    if text[max(end - 1, 0) : end] in (".", "?", "!", ";") or text[max(end - 2, 0) : end] in (".”", '."', ".*"):
         i = end  # the quote closes its sentence: only marks right after it
         while i < n and text[i] in "”\"’')*":
             i += 1
@@ -326,7 +326,23 @@ def _sentence_end(text: str, end: int) -> int:
 
 
 __all__ = [
-    "Footnote", "Mark", "Paragraph", "Section", "OutlineEntry", "sha256_file", "read_text", "paragraphs",
-    "footnotes", "marks", "headings", "sections", "section_at", "parse_outline", "slugify", "find_all",
-    "line_of", "footnotes_after", "superscript_number",
+    "Footnote",
+    "Mark",
+    "Paragraph",
+    "Section",
+    "OutlineEntry",
+    "sha256_file",
+    "read_text",
+    "paragraphs",
+    "footnotes",
+    "marks",
+    "headings",
+    "sections",
+    "section_at",
+    "parse_outline",
+    "slugify",
+    "find_all",
+    "line_of",
+    "footnotes_after",
+    "superscript_number",
 ]

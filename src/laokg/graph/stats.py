@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS, PROV
+from rdflib.namespace import PROV, RDF, RDFS
 from rdflib.term import Node
 
 from laokg.namespaces import CITO, DOCO, KG, LAOKG, OA, QB
@@ -66,8 +66,10 @@ def _curie(graph: Graph, iri) -> str:
 def _editions_not_held(graph: Graph, curie) -> list[dict]:
     from laokg.graph.asof import unheld_editions_read
 
-    return [{"edition": curie(edition), "work": curie(work), "issued": None if issued is None else str(issued)}
-            for edition, work, issued in unheld_editions_read(graph)]
+    return [
+        {"edition": curie(edition), "work": curie(work), "issued": None if issued is None else str(issued)}
+        for edition, work, issued in unheld_editions_read(graph)
+    ]
 
 
 def compute_stats(graph: Graph) -> Stats:
@@ -122,16 +124,27 @@ def store_stats(store) -> Stats:
 
     evidence_where = instances_of(LAOKG.Evidence, LAOKG.ProjectAssertion)
     evidence = {s for (s,) in _store_values(store, f"SELECT DISTINCT ?s WHERE {{ {evidence_where} }}")}
-    passages = {p for (p,) in _store_values(store, f"SELECT DISTINCT ?p WHERE {{ {evidence_where} ?s <{PROV.entity}> ?p }}")}
+    passages = {
+        p for (p,) in _store_values(store, f"SELECT DISTINCT ?p WHERE {{ {evidence_where} ?s <{PROV.entity}> ?p }}")
+    }
     per_subject = _store_values(store, f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER({entity}) }} GROUP BY ?s")
     facts = sum(int(n.value) for s, n in per_subject if s not in evidence and s not in passages)
     manager = namespace_manager(PREFIXES)
     per_class: Counter = Counter()
-    for cls, n in _store_values(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER({entity}) }} GROUP BY ?c"):
-        per_class[_curie_with(manager, cls.value) if isinstance(cls, pyoxigraph.NamedNode) else str(cls)] += int(n.value)
+    for cls, n in _store_values(
+        store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER({entity}) }} GROUP BY ?c"
+    ):
+        per_class[_curie_with(manager, cls.value) if isinstance(cls, pyoxigraph.NamedNode) else str(cls)] += int(
+            n.value
+        )
     citing = " ".join(f"<{p}>" for p in CITING_PROPERTIES)
     cited = {o for (o,) in _store_values(store, f"SELECT DISTINCT ?o WHERE {{ VALUES ?p {{ {citing} }} ?x ?p ?o }}")}
-    documents = {d for (d,) in _store_values(store, f"SELECT DISTINCT ?d WHERE {{ {evidence_where} ?s <{PROV.entity}> ?p . ?p <{OA.hasSource}> ?d }}")}
+    documents = {
+        d
+        for (d,) in _store_values(
+            store, f"SELECT DISTINCT ?d WHERE {{ {evidence_where} ?s <{PROV.entity}> ?p . ?p <{OA.hasSource}> ?d }}"
+        )
+    }
 
     def count(where: str) -> int:
         return int(_store_values(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")[0][0].value)
@@ -160,19 +173,28 @@ def _editions_graph(store) -> Graph:
 
     def term(node):
         if isinstance(node, pyoxigraph.Literal):
-            return Literal(node.value, lang=node.language) if node.language else \
-                Literal(node.value, datatype=URIRef(node.datatype.value))
+            return (
+                Literal(node.value, lang=node.language)
+                if node.language
+                else Literal(node.value, datatype=URIRef(node.datatype.value))
+            )
         return URIRef(node.value) if isinstance(node, pyoxigraph.NamedNode) else None
 
     graph = Graph()
-    for edition, work, issued in _store_values(store, f"""SELECT ?e ?w ?i WHERE {{
-            ?e <{DCTERMS.isVersionOf}> ?w OPTIONAL {{ ?e <{DCTERMS.issued}> ?i }} }}"""):
+    for edition, work, issued in _store_values(
+        store,
+        f"""SELECT ?e ?w ?i WHERE {{
+            ?e <{DCTERMS.isVersionOf}> ?w OPTIONAL {{ ?e <{DCTERMS.issued}> ?i }} }}""",
+    ):
         if term(edition) is not None and term(work) is not None:
             graph.add((term(edition), DCTERMS.isVersionOf, term(work)))
             if issued is not None:
                 graph.add((term(edition), DCTERMS.issued, term(issued)))
-    for doc, issued in _store_values(store, f"""SELECT DISTINCT ?d ?i WHERE {{
-            ?p <{OA.hasSource}> ?d OPTIONAL {{ ?d <{DCTERMS.issued}> ?i }} }}"""):
+    for doc, issued in _store_values(
+        store,
+        f"""SELECT DISTINCT ?d ?i WHERE {{
+            ?p <{OA.hasSource}> ?d OPTIONAL {{ ?d <{DCTERMS.issued}> ?i }} }}""",
+    ):
         if term(doc) is not None:
             graph.add((KG["-quoted"], OA.hasSource, term(doc)))
             if issued is not None:
@@ -319,4 +341,13 @@ def format_json(result: Stats) -> str:
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["Stats", "compute_stats", "store_stats", "triple_stats", "recorded_stats", "stats", "format_text", "format_json"]
+__all__ = [
+    "Stats",
+    "compute_stats",
+    "store_stats",
+    "triple_stats",
+    "recorded_stats",
+    "stats",
+    "format_text",
+    "format_json",
+]

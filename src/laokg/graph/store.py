@@ -168,8 +168,11 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
         from laokg.graph.load import load_data_graph, load_data_text
 
         text = load_data_text(root, extra)  # the view on the N-Triples text; rdflib for odd files
-        data = text.ntriples.encode("utf-8") if text is not None else \
-            load_data_graph(root, extra).serialize(format="nt", encoding="utf-8")
+        data = (
+            text.ntriples.encode("utf-8")
+            if text is not None
+            else load_data_graph(root, extra).serialize(format="nt", encoding="utf-8")
+        )
         store = pyoxigraph.Store()
         store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
@@ -203,5 +206,18 @@ def load_into(store, root=None, extra=()):
     return store
 
 
-__all__ = ["STORE_DIR", "MANIFEST", "release_folder", "fingerprint", "manifest", "write_store", "built_store", "built_record",
-           "label_index", "LABEL_INDEX", "data_size", "open_store", "load_into"]
+__all__ = [
+    "STORE_DIR",
+    "MANIFEST",
+    "release_folder",
+    "fingerprint",
+    "manifest",
+    "write_store",
+    "built_store",
+    "built_record",
+    "label_index",
+    "LABEL_INDEX",
+    "data_size",
+    "open_store",
+    "load_into",
+]

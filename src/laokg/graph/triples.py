@@ -39,7 +39,7 @@ class Literal:
 
 def literal_parts(term: str) -> Literal:
     end = term.rfind('"')
-    body, tail = term[1:end], term[end + 1:]
+    body, tail = term[1:end], term[end + 1 :]
     if tail.startswith("@"):
         return Literal(body, tail[1:], None)
     if tail.startswith("^^<"):
@@ -86,6 +86,7 @@ def from_ascii_ntriples(text: str) -> set[tuple[str, str, str]]:
     (:func:`laokg.graph.load.ascii_escaped`): every ``\\uXXXX``/``\\UXXXXXXXX`` escape of a
     character outside ASCII is turned back into the character, so the terms are exactly
     Oxigraph's (which writes such characters as they are and escapes only ASCII controls)."""
+
     def term(value: str) -> str:
         return _WIDE.sub(_unwiden, value) if "\\" in value else value
 
@@ -103,7 +104,9 @@ def _ox_term(term):
         return pyoxigraph.NamedNode(str(term))
     if isinstance(term, BNode):
         label = str(term)  # a label Oxigraph refuses gets a hash of itself (distinct labels stay distinct)
-        return pyoxigraph.BlankNode(label if _LABEL.fullmatch(label) else "x" + hashlib.sha256(label.encode()).hexdigest()[:32])
+        return pyoxigraph.BlankNode(
+            label if _LABEL.fullmatch(label) else "x" + hashlib.sha256(label.encode()).hexdigest()[:32]
+        )
     datatype = pyoxigraph.NamedNode(str(term.datatype)) if term.datatype is not None else None
     return pyoxigraph.Literal(str(term), language=term.language, datatype=datatype)
 
@@ -131,7 +134,8 @@ def to_graph(triples, prefixes=()):
     """An rdflib graph of ``triples`` (blank-node labels kept, lexical forms as written), with
     ``prefixes`` bound."""
     import rdflib
-    from rdflib import BNode, Graph, Literal as RdfLiteral, URIRef
+    from rdflib import BNode, Graph, URIRef
+    from rdflib import Literal as RdfLiteral
 
     def term(text: str):
         first = text[0]
@@ -140,8 +144,9 @@ def to_graph(triples, prefixes=()):
         if first == "_":
             return BNode(text[2:])
         parts = literal_parts(text)
-        return RdfLiteral(unescape(parts.body), lang=parts.language,
-                          datatype=URIRef(parts.datatype) if parts.datatype else None)
+        return RdfLiteral(
+            unescape(parts.body), lang=parts.language, datatype=URIRef(parts.datatype) if parts.datatype else None
+        )
 
     graph = Graph(bind_namespaces="none")
     for prefix, ns in prefixes:
@@ -227,6 +232,7 @@ def canonical(triples) -> list[tuple[str, str, str]]:
         if labels is None:
             triples = _rdflib_canonical(triples)
         else:
+
             def relabel(term):
                 return "_:" + labels[term] if term[0] == "_" else term
 
@@ -241,5 +247,14 @@ def _rdflib_canonical(triples) -> set:
     return from_rdflib(to_canonical_graph(to_graph(triples)))
 
 
-__all__ = ["Literal", "canonical", "from_ascii_ntriples", "from_ntriples", "from_rdflib", "literal_parts",
-           "to_graph", "tree_labels", "unescape"]
+__all__ = [
+    "Literal",
+    "canonical",
+    "from_ascii_ntriples",
+    "from_ntriples",
+    "from_rdflib",
+    "literal_parts",
+    "to_graph",
+    "tree_labels",
+    "unescape",
+]

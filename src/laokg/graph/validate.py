@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SKOS, DCTERMS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from laokg.errors import InputError
 from laokg.namespaces import SCHEMA, SH, bind_prefixes
@@ -159,8 +159,9 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     the report is the same, tests/test_validate_scale.py). ``engine`` is one of
     :data:`SHACL_ENGINES` (default: $LAOKG_SHACL_ENGINE, else turbo).
     """
-    from laokg.graph.load import DataText
     import os
+
+    from laokg.graph.load import DataText
 
     engine = engine or os.environ.get("LAOKG_SHACL_ENGINE") or DEFAULT_SHACL_ENGINE
     if engine not in SHACL_ENGINES:
@@ -208,8 +209,10 @@ def _run_shacl(data, shapes: Graph, engine: str | None = None) -> ValidationResu
     _spec_conforms(report)
     _plain_strings(report)
     if text is not None:  # the prefixes, and the labels of the nodes the report names
-        data = text.label_graph({f for r in _top_results(report) if (f := report.value(r, SH.focusNode)) is not None},
-                                FOCUS_LABEL_PROPERTIES)
+        data = text.label_graph(
+            {f for r in _top_results(report) if (f := report.value(r, SH.focusNode)) is not None},
+            FOCUS_LABEL_PROPERTIES,
+        )
     rows = _rows(report, data, shapes)
     return ValidationResult(bool(conforms), [r for r, _ in rows], report, [r for _, r in rows])
 
@@ -325,7 +328,9 @@ def _path(graph: Graph, node, depth: int = 0, full: bool = False) -> str | None:
             return template.format(f"({text})" if "/" in bare or "|" in bare else text)
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(_path(graph, item, depth + 1, full) or "?" for item in Collection(graph, alternatives)) + ")"
+        return (
+            "(" + "|".join(_path(graph, item, depth + 1, full) or "?" for item in Collection(graph, alternatives)) + ")"
+        )
     return _term(None if full else graph, node, top=depth == 0)
 
 
@@ -383,8 +388,18 @@ def _rows(report: Graph, data: Graph, shapes: Graph) -> list[tuple[ResultRow, Re
         )
         rows.append((with_curies, with_iris))
     rank = {name: i for i, name in enumerate(SEVERITIES)}
-    rows.sort(key=lambda pair: (rank.get(pair[0].severity, 9), pair[0].focus, pair[0].path or "", pair[0].source_shape,
-                                pair[0].message, pair[0].value or "", pair[1].focus, pair[1].value or ""))
+    rows.sort(
+        key=lambda pair: (
+            rank.get(pair[0].severity, 9),
+            pair[0].focus,
+            pair[0].path or "",
+            pair[0].source_shape,
+            pair[0].message,
+            pair[0].value or "",
+            pair[1].focus,
+            pair[1].value or "",
+        )
+    )
     return rows
 
 

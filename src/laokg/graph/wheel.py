@@ -41,8 +41,10 @@ def expanded_files(root: Path) -> dict[str, bytes]:
         added.bind(prefix, ns)
     for triple in expand(reads, files.root, literal_finder(files.graph)).add:
         added.add(triple)
-    header = (b"# laokg graph, generated when the wheel was built: the evidence, passages, selectors,\n"
-              b"# sections and footnotes the curators' short form (laokg:quote) expands to.\n")
+    header = (
+        b"# laokg graph, generated when the wheel was built: the evidence, passages, selectors,\n"
+        b"# sections and footnotes the curators' short form (laokg:quote) expands to.\n"
+    )
     out[GENERATED_FILE] = header + added.serialize(format="turtle", encoding="utf-8")
     return out
 

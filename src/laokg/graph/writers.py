@@ -54,7 +54,21 @@ _INLINE_DEPTH = 8  # deeper blank-node trees are written as labelled subjects (r
 def _fresh_prefix(ns: str, taken: set[str]) -> str:
     """A readable prefix for a namespace nobody bound: its last path segment."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", ns.lower()) if w]
-    stop = {"http", "https", "www", "org", "com", "net", "ns", "ontology", "ontologies", "vocab", "schema", "terms", "core"}
+    stop = {
+        "http",
+        "https",
+        "www",
+        "org",
+        "com",
+        "net",
+        "ns",
+        "ontology",
+        "ontologies",
+        "vocab",
+        "schema",
+        "terms",
+        "core",
+    }
     base = next((w for w in reversed(words) if w not in stop and w[0].isalpha()), "ns")
     base = base[:12]
     prefix, n = base, 2
@@ -103,7 +117,7 @@ class _Names:
             ns = self.above[head]
         except KeyError:
             ns = self.above[head] = next((ns for ns in self.longest_first if head.startswith(ns)), None)
-        return (ns, iri[len(ns):]) if ns is not None else None
+        return (ns, iri[len(ns) :]) if ns is not None else None
 
     def short(self, iri: str) -> str | None:
         """``prefix:local`` for ``iri`` (escaped-free, as N-Triples holds it), or None."""
@@ -153,9 +167,15 @@ def structure(triples):
 
     def cell(node: str) -> bool:
         props = subjects.get(node)
-        return (props is not None and node[0] == "_" and references.get(node, 0) == 1
-                and props.keys() == {RDF_FIRST, RDF_REST} and len(props[RDF_FIRST]) == 1
-                and len(props[RDF_REST]) == 1 and (props[RDF_REST][0] == RDF_NIL or props[RDF_REST][0][0] == "_"))
+        return (
+            props is not None
+            and node[0] == "_"
+            and references.get(node, 0) == 1
+            and props.keys() == {RDF_FIRST, RDF_REST}
+            and len(props[RDF_FIRST]) == 1
+            and len(props[RDF_REST]) == 1
+            and (props[RDF_REST][0] == RDF_NIL or props[RDF_REST][0][0] == "_")
+        )
 
     lists: dict[str, list[str]] = {}
     inner: set[str] = set()
@@ -252,8 +272,10 @@ def turtle(triples, prefixes, shape=None) -> bytes:
     # node used once that no block took in (a cycle, or nesting deeper than _INLINE_DEPTH)
     blocks = [block(s) for s in subjects if s[0] == "<" or references.get(s, 0) != 1]
     blocks.extend(block(s) for s in subjects if s[0] == "_" and s not in written)
-    header = "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(
-        (prefix, ns) for ns, prefix in names.by_ns.items() if prefix in names.used))
+    header = "".join(
+        f"@prefix {prefix}: <{ns}> .\n"
+        for prefix, ns in sorted((prefix, ns) for ns, prefix in names.by_ns.items() if prefix in names.used)
+    )
     body = "\n\n".join(blocks)
     return (header + ("\n" if header and body else "") + body + ("\n" if body else "")).encode("utf-8")
 
@@ -328,7 +350,13 @@ def jsonld(triples, prefixes, shape=None) -> bytes:
             text = rendered(item[0], level)
         else:
             inner_pad = pad + "  "
-            text = "[\n" + ",\n".join(inner_pad + rendered(t, level + 1) for t in sorted(item, key=order)) + "\n" + pad + "]"
+            text = (
+                "[\n"
+                + ",\n".join(inner_pad + rendered(t, level + 1) for t in sorted(item, key=order))
+                + "\n"
+                + pad
+                + "]"
+            )
         return f"{pad}{_json(key)}: {text}"
 
     nodes = []
@@ -357,8 +385,14 @@ def jsonld(triples, prefixes, shape=None) -> bytes:
         body = [node_text(*nodes[0], 1)]
     elif nodes:
         last = len(nodes) - 1
-        body = ['  "@graph": [', *("    {\n" + node_text(node_id, entries, 3) + "\n    }" + ("," if index < last else "")
-                                  for index, (node_id, entries) in enumerate(nodes)), "  ]"]
+        body = [
+            '  "@graph": [',
+            *(
+                "    {\n" + node_text(node_id, entries, 3) + "\n    }" + ("," if index < last else "")
+                for index, (node_id, entries) in enumerate(nodes)
+            ),
+            "  ]",
+        ]
     else:
         body = []
     context = {prefix: ns for ns, prefix in names.by_ns.items() if prefix in names.used and prefix != "xml"}

@@ -20,9 +20,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.query import ResultRow
 
-from laokg.query.catalogue import load_query_file
 from laokg.errors import InputError
 from laokg.labels import LabelIndex, curie
+from laokg.query.catalogue import load_query_file
 
 SEVERITIES = ("violation", "warning", "info")
 _INVOLVED = ("other", "source", "other_source", "evidence", "footnote")
@@ -81,8 +81,17 @@ def load_rules(directory: Path) -> list[Rule]:
         if len(severities) != 1 or "audit" not in saved.tags:
             raise InputError(f"{path}: an audit rule needs the tag 'audit' and exactly one of {', '.join(SEVERITIES)}")
         rule_id, _, name = path.stem.partition("-")
-        rules.append(Rule(rule_id, name or rule_id, severities[0], saved.summary or name,
-                          (saved.description or "").strip(), saved.text, str(path)))
+        rules.append(
+            Rule(
+                rule_id,
+                name or rule_id,
+                severities[0],
+                saved.summary or name,
+                (saved.description or "").strip(),
+                saved.text,
+                str(path),
+            )
+        )
     return rules
 
 
@@ -115,7 +124,9 @@ def audit(graph: Graph, rules: list[Rule], only: list[str] | None = None, engine
         wanted = {o.upper() for o in only}
         unknown = wanted - {r.id.upper() for r in rules}
         if unknown:
-            raise InputError(f"unknown audit rule(s): {', '.join(sorted(unknown))}; known: {', '.join(r.id for r in rules)}")
+            raise InputError(
+                f"unknown audit rule(s): {', '.join(sorted(unknown))}; known: {', '.join(r.id for r in rules)}"
+            )
         rules = [r for r in rules if r.id.upper() in wanted]
     index = LabelIndex(graph)
     return AuditReport([run_rule(graph, rule, index, engine) for rule in rules])

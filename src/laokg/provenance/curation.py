@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.query import ResultRow
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.query import ResultRow
 
 from laokg.errors import InputError
 from laokg.namespaces import LAOKG, OA

@@ -28,10 +28,14 @@ from laokg.namespaces import LAOKG, OA
 
 KINDS = {"report": ("fabio:Report", "doctype:report"), "news-item": ("fabio:NewsItem", "doctype:news-item")}
 _PREFIXES = {
-    "kg": "https://w3id.org/laokg/id/", "laokg": "https://w3id.org/laokg/ontology#",
-    "doctype": "https://w3id.org/laokg/vocab/doctype/", "fabio": "http://purl.org/spar/fabio/",
-    "dct": "http://purl.org/dc/terms/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "kg": "https://w3id.org/laokg/id/",
+    "laokg": "https://w3id.org/laokg/ontology#",
+    "doctype": "https://w3id.org/laokg/vocab/doctype/",
+    "fabio": "http://purl.org/spar/fabio/",
+    "dct": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "https://schema.org/",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
 
@@ -68,10 +72,21 @@ class SourceRecord:
     headings: list = field(default_factory=list)
 
 
-def add_source(root, file, *, slug: str | None = None, title: str | None = None, kind: str = "report",
-               short_title: str | None = None, publisher: str | None = None, creator: str | None = None,
-               issued: str | None = None, url: str | None = None, licence: str | None = None,
-               edition_of: str | None = None) -> SourceRecord:
+def add_source(
+    root,
+    file,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    kind: str = "report",
+    short_title: str | None = None,
+    publisher: str | None = None,
+    creator: str | None = None,
+    issued: str | None = None,
+    url: str | None = None,
+    licence: str | None = None,
+    edition_of: str | None = None,
+) -> SourceRecord:
     """Register the text ``file``: copy it into the sources directory, append its record to
     graph/sources.ttl, and return what the build reads in it. ``edition_of`` (``kg:DOC``): the
     text is an edition of DOC's work (``dct:isVersionOf`` the work DOC is an edition of, or DOC
@@ -118,8 +133,11 @@ def add_source(root, file, *, slug: str | None = None, title: str | None = None,
         lines.append(f"schema:url <{_iri(url)}>")
     if licence:
         lines.append(f"dct:license <{_iri(licence)}>")
-    lines += [f"dct:identifier {_lit(source.name)}", f"laokg:shortTitle {_lit(short_title or title)}",
-              f'laokg:sha256 "{digest}"']
+    lines += [
+        f"dct:identifier {_lit(source.name)}",
+        f"laokg:shortTitle {_lit(short_title or title)}",
+        f'laokg:sha256 "{digest}"',
+    ]
     if len(sourcetext.find_all(text, title)) == 1:
         lines.append(f"laokg:quote {_lit(title)}")  # the document's own evidence: its title as printed
     block = " ;\n    ".join(lines) + " .\n"
@@ -128,8 +146,9 @@ def add_source(root, file, *, slug: str | None = None, title: str | None = None,
     body = _with_prefixes(existing or "# laokg graph: the source documents.\n", [p for p in _PREFIXES])
     graph_file.write_text(body.rstrip("\n") + "\n\n" + block, encoding="utf-8")
     notes = sourcetext.footnotes(text)
-    return SourceRecord(f"{claims.KG}{slug}", source.name, digest, target, graph_file, block,
-                        sourcetext.sections(text), notes, heads)
+    return SourceRecord(
+        f"{claims.KG}{slug}", source.name, digest, target, graph_file, block, sourcetext.sections(text), notes, heads
+    )
 
 
 def _work_of(existing: str, doc: str, graph_file: Path) -> str:
@@ -150,7 +169,7 @@ def _work_of(existing: str, doc: str, graph_file: Path) -> str:
     works = sorted(str(w) for w in graph.objects(URIRef(node), DCTERMS.isVersionOf))
     if not works:
         return doc
-    return f"kg:{works[0][len(claims.KG):]}" if works[0].startswith(claims.KG) else f"<{works[0]}>"
+    return f"kg:{works[0][len(claims.KG) :]}" if works[0].startswith(claims.KG) else f"<{works[0]}>"
 
 
 def _iri(text: str) -> str:
@@ -170,7 +189,7 @@ def _with_prefixes(text: str, names) -> str:
         head = [i for i, line in enumerate(lines) if line.startswith("#")]
         at = (head[-1] + 1) if head else 0
         return "".join(lines[:at]) + "\n" + "".join(missing) + "".join(lines[at:])
-    return "".join(lines[: last + 1]) + "".join(missing) + "".join(lines[last + 1:])
+    return "".join(lines[: last + 1]) + "".join(missing) + "".join(lines[last + 1 :])
 
 
 # ---------------------------------------------------------------- a registered document
@@ -188,8 +207,10 @@ def _registered(graph, doc: str, root):
         for subject in graph.subjects(DCTERMS.identifier, Literal(doc)):
             iri, file = subject, Literal(doc)
     if file is None and (iri, RDF.type, LAOKG.UnheldEdition) in graph:
-        raise InputError(f"{doc}: an edition whose text is not held (laokg:UnheldEdition): nothing can be "
-                         "read in it; register its text with laokg source add FILE --edition-of … when it is found")
+        raise InputError(
+            f"{doc}: an edition whose text is not held (laokg:UnheldEdition): nothing can be "
+            "read in it; register its text with laokg source add FILE --edition-of … when it is found"
+        )
     if file is None:
         raise InputError(f"{doc}: not a registered document (laokg source add FILE registers one)")
     record = {}
@@ -198,8 +219,14 @@ def _registered(graph, doc: str, root):
             value = parse_file(path).value(iri, p)
             if value is not None:
                 record[p] = str(value)
-    document = claims.read_document(iri, str(file), record.get(claims.SHA256), record.get(claims.OUTLINE),
-                                    record.get(claims.SHORT_TITLE), claims.sources_dir(root))
+    document = claims.read_document(
+        iri,
+        str(file),
+        record.get(claims.SHA256),
+        record.get(claims.OUTLINE),
+        record.get(claims.SHORT_TITLE),
+        claims.sources_dir(root),
+    )
     return iri, document
 
 
@@ -233,21 +260,33 @@ def locate(root, doc: str, phrase: str) -> tuple[str, list[Place]]:
         if len(starts) > 1:
             prefix = _distinguishing_prefix(document.text, start, starts)
             lines = lines[:2] + ["    prov:qualifiedDerivation ev:NEW-NODE-1 ."]
-            block = "\n".join(lines) + f"\n\nev:NEW-NODE-1 laokg:quote {_lit(phrase)} ;\n    laokg:quotePrefix {_lit(prefix)} ."
+            block = (
+                "\n".join(lines)
+                + f"\n\nev:NEW-NODE-1 laokg:quote {_lit(phrase)} ;\n    laokg:quotePrefix {_lit(prefix)} ."
+            )
         else:
             block = "\n".join(lines) + f"\n    laokg:quote {_lit(phrase)} ."
-        places.append(Place(sourcetext.line_of(document.text, start), start, end, section.title if section else None,
-                            note, numbers, block))
+        places.append(
+            Place(
+                sourcetext.line_of(document.text, start),
+                start,
+                end,
+                section.title if section else None,
+                note,
+                numbers,
+                block,
+            )
+        )
     return document.file, places
 
 
 def _distinguishing_prefix(text: str, start: int, starts: list[int]) -> str:
     """The shortest run of words before ``start`` that no other occurrence shares."""
     for size in range(4, 80, 4):
-        words = text[max(0, start - size):start].lstrip()
+        words = text[max(0, start - size) : start].lstrip()
         if words and all(not text[:s].endswith(words) for s in starts if s != start):
             return words
-    return text[max(0, start - 80):start]
+    return text[max(0, start - 80) : start]
 
 
 # ---------------------------------------------------------------- what a document supports
@@ -323,8 +362,9 @@ def factual_sentences(text: str, notes) -> list[tuple[int, int, str]]:
 
 def show(root, doc: str) -> SourceReport:
     """The passages the graph quotes from ``doc`` and its factual sentences, cited or not."""
-    from laokg.graph.load import find_root, load_data_graph
     from rdflib.namespace import PROV
+
+    from laokg.graph.load import find_root, load_data_graph
 
     base = find_root(root)
     graph = load_data_graph(base)
@@ -344,16 +384,36 @@ def show(root, doc: str) -> SourceReport:
                 continue
             span = hits[0], hits[0] + len(excerpt)
         start, end = span
-        nodes = sorted(str(n) for ev in graph.subjects(PROV.entity, passage) for n in graph.subjects(PROV.qualifiedDerivation, ev))
-        section = next((str(graph.value(s, DCTERMS.title)) for ev in graph.subjects(PROV.entity, passage)
-                        for s in graph.objects(ev, LAOKG.section)), None)
+        nodes = sorted(
+            str(n) for ev in graph.subjects(PROV.entity, passage) for n in graph.subjects(PROV.qualifiedDerivation, ev)
+        )
+        section = next(
+            (
+                str(graph.value(s, DCTERMS.title))
+                for ev in graph.subjects(PROV.entity, passage)
+                for s in graph.objects(ev, LAOKG.section)
+            ),
+            None,
+        )
         passages.append(Passage(start, end, sourcetext.line_of(document.text, start), section, excerpt, nodes))
     passages.sort(key=lambda p: (p.start, p.end))
     spans = [(p.start, p.end) for p in passages]
-    sentences = [Sentence(s, e, sourcetext.line_of(document.text, s), t, any(a < e and s < b for a, b in spans))
-                 for s, e, t in factual_sentences(document.text, document.notes)]
+    sentences = [
+        Sentence(s, e, sourcetext.line_of(document.text, s), t, any(a < e and s < b for a, b in spans))
+        for s, e, t in factual_sentences(document.text, document.notes)
+    ]
     return SourceReport(str(iri), document.file, passages, sentences)
 
 
-__all__ = ["SourceRecord", "Place", "Passage", "Sentence", "SourceReport", "add_source", "locate", "show",
-           "factual_sentences", "KINDS"]
+__all__ = [
+    "SourceRecord",
+    "Place",
+    "Passage",
+    "Sentence",
+    "SourceReport",
+    "add_source",
+    "locate",
+    "show",
+    "factual_sentences",
+    "KINDS",
+]

@@ -149,7 +149,9 @@ class _Tracer:
         footnotes = []
         for fn, number in sorted(found.footnotes, key=lambda f: int(str(f[1])) if f[1] is not None else 0):
             works = [self.work(w, 1, seen) for p in _CITES for w in sorted(g.objects(fn, p), key=str)]
-            footnotes.append(FootnoteRef(str(fn), _str(number), _str(g.value(fn, DCTERMS.bibliographicCitation)), works))
+            footnotes.append(
+                FootnoteRef(str(fn), _str(number), _str(g.value(fn, DCTERMS.bibliographicCitation)), works)
+            )
         in_text = [self.work(w, 1, seen) for w in sorted(found.cited, key=str)]
         added = [self.statement(p, o) for p, o in found.added] if kind == "project" else []
         return EvidenceGroup(
@@ -171,8 +173,11 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     """Every statement about ``iri``, grouped by the evidence that supports it."""
     tracer = _Tracer(graph, index)
     g = graph
-    statements = [(p, o) for p, o in sorted(g.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
-                  if p not in (PROV.qualifiedDerivation, PROV.qualifiedAttribution) and not isinstance(o, BNode)]
+    statements = [
+        (p, o)
+        for p, o in sorted(g.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
+        if p not in (PROV.qualifiedDerivation, PROV.qualifiedAttribution) and not isinstance(o, BNode)
+    ]
     groups = [tracer.evidence(ev, frozenset({iri}), iri) for ev in _evidence_of(g, iri)]
     project_props = {p for grp in groups if grp.kind == "project" for p in grp.asserted_properties}
     unsupported = []
@@ -184,10 +189,15 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     general = [grp for grp in documents if not scoped[grp.iri]]
     for p, o in statements:
         st = tracer.statement(p, o)
-        covering = [grp for grp in groups if grp.kind == "project"
-                    and (st.predicate in grp.asserted_properties or st in grp.added_statements)]
+        covering = [
+            grp
+            for grp in groups
+            if grp.kind == "project" and (st.predicate in grp.asserted_properties or st in grp.added_statements)
+        ]
         if st.predicate == "rdf:type" and not documents:
-            covering = covering or [grp for grp in groups if grp.kind == "project" and "rdf:type" in grp.asserted_properties]
+            covering = covering or [
+                grp for grp in groups if grp.kind == "project" and "rdf:type" in grp.asserted_properties
+            ]
         if not covering and st.predicate in stated_props:
             covering = [grp for grp in documents if st.predicate in scoped[grp.iri]]
         elif not covering and st.predicate not in project_props:
@@ -207,7 +217,9 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
 class Dependant:
     iri: str
     label: str | None
-    via: list[dict]  # {"evidence": iri, "how": "footnote 10" | "cited in text" | "read in the document", "excerpt": ...}
+    via: list[
+        dict
+    ]  # {"evidence": iri, "how": "footnote 10" | "cited in text" | "read in the document", "excerpt": ...}
 
 
 @dataclass
@@ -240,7 +252,10 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
     candidates = {ev for passage in g.subjects(OA.hasSource, work) for ev in g.subjects(PROV.entity, passage)}
     candidates.update(g.subjects(LAOKG.citedWork, work))
     candidates.update(ev for fn in footnotes for ev in g.subjects(LAOKG.footnote, fn))
-    pairs = sorted(((entity, ev) for ev in candidates for entity in g.subjects(PROV.qualifiedDerivation, ev)), key=lambda x: (str(x[0]), str(x[1])))
+    pairs = sorted(
+        ((entity, ev) for ev in candidates for entity in g.subjects(PROV.qualifiedDerivation, ev)),
+        key=lambda x: (str(x[0]), str(x[1])),
+    )
     for entity, ev in pairs:
         if (ev, RDF.type, LAOKG.ProjectAssertion) in g:
             continue  # what the project asserts does not rest on any source
@@ -261,7 +276,9 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
             by_entity.setdefault(entity, []).append({"evidence": str(ev), "how": how, "excerpt": excerpt})
     dependants = [
         Dependant(str(e), index.label(e), sorted(v, key=lambda d: (d["how"], d["evidence"])))
-        for e, v in sorted(by_entity.items(), key=lambda kv: ((index.label(kv[0]) or str(kv[0])).casefold(), str(kv[0])))
+        for e, v in sorted(
+            by_entity.items(), key=lambda kv: ((index.label(kv[0]) or str(kv[0])).casefold(), str(kv[0]))
+        )
     ]
     return SourceTrace(str(work), index.label(work), dependants)
 
@@ -309,7 +326,16 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
             for src in sources:
                 if src != node:
                     out.add((node, PROV.wasDerivedFrom, src))
-                for p in (RDF.type, DCTERMS.title, DCTERMS.issued, ELI_DATE, DCTERMS.date, DCTERMS.creator, DCTERMS.publisher, DCTERMS.identifier):
+                for p in (
+                    RDF.type,
+                    DCTERMS.title,
+                    DCTERMS.issued,
+                    ELI_DATE,
+                    DCTERMS.date,
+                    DCTERMS.creator,
+                    DCTERMS.publisher,
+                    DCTERMS.identifier,
+                ):
                     for o in graph.objects(src, p):
                         out.add((src, p, o))
                 for work in graph.objects(src, DCTERMS.isVersionOf):  # the edition's work, named
@@ -358,7 +384,7 @@ def format_trace_text(t: Trace) -> str:
             if grp.section:
                 lines.append(f"    section: {grp.section}")
             if grp.excerpt:
-                lines.append(f"    excerpt: \"{plain_text(grp.excerpt)}\"")
+                lines.append(f'    excerpt: "{plain_text(grp.excerpt)}"')
             for fn in grp.footnotes:
                 lines.append(f"    footnote {fn.number}: {fn.text}")
                 for w in fn.works:
@@ -367,8 +393,14 @@ def format_trace_text(t: Trace) -> str:
                 lines.extend(_work_lines(w, "    cited in the text: "))
             if not grp.footnotes and not grp.cited_in_text:
                 lines.append("    (no footnote: stated by the document itself)")
-        same = next((k for k, earlier in enumerate(t.evidence[: n - 1], 1)
-                     if earlier.statements and earlier.statements == grp.statements), None)
+        same = next(
+            (
+                k
+                for k, earlier in enumerate(t.evidence[: n - 1], 1)
+                if earlier.statements and earlier.statements == grp.statements
+            ),
+            None,
+        )
         if same:
             lines.append(f"    supports: the same statements as [{same}]")
         elif grp.statements:
@@ -395,10 +427,24 @@ def format_trace_text(t: Trace) -> str:
 def _fact_sources_of(data: dict):
     from laokg.graph.corroboration import Conflict, FactSources, Source
 
-    conflicts = [Conflict(**{**c, "sources": [Source(**s) for s in c["sources"]],
-                             "other_sources": [Source(**s) for s in c["other_sources"]]}) for c in data["conflicts"]]
-    return FactSources(data["node"], data["value"], [Source(**s) for s in data["sources"]], conflicts,
-                       data["superseded_by"], data["supersedes"])
+    conflicts = [
+        Conflict(
+            **{
+                **c,
+                "sources": [Source(**s) for s in c["sources"]],
+                "other_sources": [Source(**s) for s in c["other_sources"]],
+            }
+        )
+        for c in data["conflicts"]
+    ]
+    return FactSources(
+        data["node"],
+        data["value"],
+        [Source(**s) for s in data["sources"]],
+        conflicts,
+        data["superseded_by"],
+        data["supersedes"],
+    )
 
 
 def format_source_text(s: SourceTrace) -> str:
@@ -406,7 +452,7 @@ def format_source_text(s: SourceTrace) -> str:
     for d in s.dependants:
         lines.append(f"  - {_name(d.iri, d.label)}")
         for via in d.via:
-            excerpt = f": \"{plain_text(via['excerpt'])}\"" if via.get("excerpt") else ""
+            excerpt = f': "{plain_text(via["excerpt"])}"' if via.get("excerpt") else ""
             lines.append(f"      via {via['how']}{excerpt}")
     return "\n".join(lines) + "\n"
 

@@ -47,17 +47,37 @@ def _style(narrow: bool = False):
 
     size = 13 if narrow else 11
     return Style(
-        font_family=_FONT, background="white", plot_background="white", foreground="#1b1b1b",
-        foreground_strong="#1b1b1b", foreground_subtle="#6b6b6b", opacity=".85", opacity_hover=".95",
+        font_family=_FONT,
+        background="white",
+        plot_background="white",
+        foreground="#1b1b1b",
+        foreground_strong="#1b1b1b",
+        foreground_subtle="#6b6b6b",
+        opacity=".85",
+        opacity_hover=".95",
         colors=("#2f4f6f", "#b8860b", "#8a1c1c", "#3b7a57", "#5b2a86", "#7a4d00"),
-        title_font_size=14 if narrow else 15, label_font_size=size, major_label_font_size=size,
-        legend_font_size=size if narrow else 12, value_font_size=size, tooltip_font_size=size,
+        title_font_size=14 if narrow else 15,
+        label_font_size=size,
+        major_label_font_size=size,
+        legend_font_size=size if narrow else 12,
+        value_font_size=size,
+        tooltip_font_size=size,
     )
 
 
 def _config(narrow: bool = False, **kw):
-    base = dict(js=[], style=_style(narrow), print_values=True, show_y_guides=True, width=NARROW if narrow else 900,
-                height=480, legend_at_bottom=True, truncate_legend=-1, truncate_label=-1, margin=8 if narrow else 16)
+    base = dict(
+        js=[],
+        style=_style(narrow),
+        print_values=True,
+        show_y_guides=True,
+        width=NARROW if narrow else 900,
+        height=480,
+        legend_at_bottom=True,
+        truncate_legend=-1,
+        truncate_label=-1,
+        margin=8 if narrow else 16,
+    )
     base.update(kw)
     if narrow:
         base["title"] = None  # the page's heading and caption say it; a 400-unit title would not fit
@@ -149,8 +169,9 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
     for row in _query(catalogue, graph, index, "instruments"):
         start, end = _span(_s(row, "date"))
         items.append((start, end, "instruments", _s(row, "title") or "", row.get("instrument"), _s(row, "date")))
-    practice_years = {row.get("practice"): _s(row, "year") for row in _query(catalogue, graph, index, "practices")
-                      if _s(row, "year")}
+    practice_years = {
+        row.get("practice"): _s(row, "year") for row in _query(catalogue, graph, index, "practices") if _s(row, "year")
+    }
     for row in _query(catalogue, graph, index, "programmes"):
         first = _s(row, "start") or practice_years.get(row.get("project"))
         start, end = _year(first), _year(_s(row, "end"))
@@ -170,17 +191,27 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
 
     def build(narrow: bool):
         step = 10 if narrow else 5
-        chart = pygal.XY(**_config(
-            narrow,
-            title=f"Instruments, programmes and events, {period}",
-            x_title=f"Year (periods as bars, dates as dots). Sources: {short_source}",
-            height=max(420, 34 * n + 160), show_y_guides=False, print_values=False, dots_size=5,
-            stroke_style={"width": 9, "linecap": "butt"}, allow_interruptions=True,
-            xrange=(first_year - 1, last_year + 1), range=(-0.7, n - 0.3), legend_at_bottom=True,
-            x_labels=list(range(first_year - first_year % step, last_year + 2, step)) if years else [],
-            y_labels=[{"label": _short(i[3], 22 if narrow else 60), "value": n - 1 - k} for k, i in enumerate(dated)],
-            margin_left=8 if narrow else 16,
-        ))
+        chart = pygal.XY(
+            **_config(
+                narrow,
+                title=f"Instruments, programmes and events, {period}",
+                x_title=f"Year (periods as bars, dates as dots). Sources: {short_source}",
+                height=max(420, 34 * n + 160),
+                show_y_guides=False,
+                print_values=False,
+                dots_size=5,
+                stroke_style={"width": 9, "linecap": "butt"},
+                allow_interruptions=True,
+                xrange=(first_year - 1, last_year + 1),
+                range=(-0.7, n - 0.3),
+                legend_at_bottom=True,
+                x_labels=list(range(first_year - first_year % step, last_year + 2, step)) if years else [],
+                y_labels=[
+                    {"label": _short(i[3], 22 if narrow else 60), "value": n - 1 - k} for k, i in enumerate(dated)
+                ],
+                margin_left=8 if narrow else 16,
+            )
+        )
         for kind in ("instruments", "programmes", "events"):
             points: list = []
             for k, item in enumerate(dated):
@@ -199,12 +230,22 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
     rows = [[i[2][:-1], i[3], date_text(i[5]) if i[5] else "undated"] for i in dated + undated]
     notes = [f"Undated in the sources: {', '.join(i[3] for i in undated)}."] if undated else []
     return Chart(
-        name="timeline", title=f"Timeline of instruments, programmes and events, {period}", source=source,
+        name="timeline",
+        title=f"Timeline of instruments, programmes and events, {period}",
+        source=source,
         period=period,
-        alt=(f"Timeline from {first_year} to {last_year}: {len(dated)} dated items — "
-             + "; ".join(f"{i[3]} ({date_text(i[5] or '')})" for i in dated) + "."),
-        svg=wide, svg_narrow=narrow,
-        table={"caption": "Dated and undated items, oldest first", "head": ["kind", "name", "date as the source gives it"], "rows": rows},
+        alt=(
+            f"Timeline from {first_year} to {last_year}: {len(dated)} dated items — "
+            + "; ".join(f"{i[3]} ({date_text(i[5] or '')})" for i in dated)
+            + "."
+        ),
+        svg=wide,
+        svg_narrow=narrow,
+        table={
+            "caption": "Dated and undated items, oldest first",
+            "head": ["kind", "name", "date as the source gives it"],
+            "rows": rows,
+        },
         notes=notes,
     )
 
@@ -223,22 +264,42 @@ def emigrants_by_destination(graph: Graph, index: LabelIndex, catalogue: dict) -
     data = [d for d in data if d[1] is not None]
 
     def build(narrow: bool):
-        chart = pygal.HorizontalBar(**_config(
-            narrow, title=f"Lao emigrants by country of destination, {period}",
-            x_title=f"Emigrants (number of people) — source: {source}, as printed in the EUDiF profile",
-            show_legend=False, value_formatter=lambda v: f"{v:,.0f}"))
+        chart = pygal.HorizontalBar(
+            **_config(
+                narrow,
+                title=f"Lao emigrants by country of destination, {period}",
+                x_title=f"Emigrants (number of people) — source: {source}, as printed in the EUDiF profile",
+                show_legend=False,
+                value_formatter=lambda v: f"{v:,.0f}",
+            )
+        )
         chart.x_labels = [name for name, _ in reversed(data)]
         chart.add("emigrants", [v for _, v in reversed(data)])
         return chart
 
     wide, narrow = _draw(build, "emigrants-by-destination")
     return Chart(
-        name="emigrants-by-destination", title=f"Lao emigrants by destination, {period}", source=source, period=period,
+        name="emigrants-by-destination",
+        title=f"Lao emigrants by destination, {period}",
+        source=source,
+        period=period,
         alt="Horizontal bars: " + "; ".join(f"{name} {v:,.0f}" for name, v in data) + f" ({period}, {source}).",
-        svg=wide, svg_narrow=narrow,
-        table={"caption": "Emigrants by destination", "head": ["destination", "emigrants", "period", "source"],
-               "rows": [[_s(r, "destinationName"), figure_text(_s(r, "emigrants"), "persons"), _s(r, "period"), _s(r, "dataSource")]
-                        for r in rows if _number(_s(r, "emigrants")) is not None]},
+        svg=wide,
+        svg_narrow=narrow,
+        table={
+            "caption": "Emigrants by destination",
+            "head": ["destination", "emigrants", "period", "source"],
+            "rows": [
+                [
+                    _s(r, "destinationName"),
+                    figure_text(_s(r, "emigrants"), "persons"),
+                    _s(r, "period"),
+                    _s(r, "dataSource"),
+                ]
+                for r in rows
+                if _number(_s(r, "emigrants")) is not None
+            ],
+        },
     )
 
 
@@ -266,18 +327,34 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             return "estimate (text)"
         return f"{'' if period == 'unknown' else period + ', '}{'all' if where == 'all destinations' else _short(where.split(' (')[0], 18)}"
 
-    source = "; ".join(_sources(graph, index, [r.get("observation") for r in rows if isinstance(r.get("observation"), URIRef)]))
+    source = "; ".join(
+        _sources(graph, index, [r.get("observation") for r in rows if isinstance(r.get("observation"), URIRef)])
+    )
 
     def build(narrow: bool):
-        chart = pygal.StackedBar(**_config(
-            narrow, title=f"Lao emigrants by sex, every breakdown as printed — source: {_short(source, 60)}",
-            y_title="share of emigrants (%)", x_title="breakdown (figure box 2024: all / EU; estimate in the text) — they disagree",
-            range=(0, 100), value_formatter=lambda v: f"{v:g}%", print_zeroes=False,
-            x_label_rotation=40 if narrow else 0))
+        chart = pygal.StackedBar(
+            **_config(
+                narrow,
+                title=f"Lao emigrants by sex, every breakdown as printed — source: {_short(source, 60)}",
+                y_title="share of emigrants (%)",
+                x_title="breakdown (figure box 2024: all / EU; estimate in the text) — they disagree",
+                range=(0, 100),
+                value_formatter=lambda v: f"{v:g}%",
+                print_zeroes=False,
+                x_label_rotation=40 if narrow else 0,
+            )
+        )
         chart.x_labels = [short(k) for k in ordered]
         for sex, shown in (("female", "women"), ("male", "men")):
-            chart.add(shown, [_number(groups[k].get(sex)) if groups[k].get(sex) is not None
-                              else {"value": None, "formatter": lambda v: ""} for k in ordered])
+            chart.add(
+                shown,
+                [
+                    _number(groups[k].get(sex))
+                    if groups[k].get(sex) is not None
+                    else {"value": None, "formatter": lambda v: ""}
+                    for k in ordered
+                ],
+            )
         return chart
 
     wide, narrow = _draw(build, "emigrants-by-sex")
@@ -285,17 +362,28 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
     periods = sorted({k[1] for k in ordered})
     notes = []
     if len({_number(v) for _, v in women}) > 1:
-        notes.append("The breakdowns disagree: women are " + ", ".join(f"{v}% ({n})" for n, v in women)
-                     + ". laokg records each as printed and corrects none.")
+        notes.append(
+            "The breakdowns disagree: women are "
+            + ", ".join(f"{v}% ({n})" for n, v in women)
+            + ". laokg records each as printed and corrects none."
+        )
     return Chart(
-        name="emigrants-by-sex", title="Lao emigrants by sex, every breakdown as printed",
+        name="emigrants-by-sex",
+        title="Lao emigrants by sex, every breakdown as printed",
         source=source,
         period=", ".join("year not stated" if p == "unknown" else p for p in periods),
-        alt="Stacked bars of the share of women and men: " + "; ".join(
-            f"{name(k)}: women {groups[k].get('female', '—')}%, men {groups[k].get('male', '—')}%" for k in ordered) + ".",
-        svg=wide, svg_narrow=narrow,
-        table={"caption": "Shares by sex, as printed", "head": ["breakdown", "women", "men"],
-               "rows": [[name(k), _fmt(groups[k].get("female")), _fmt(groups[k].get("male"))] for k in ordered]},
+        alt="Stacked bars of the share of women and men: "
+        + "; ".join(
+            f"{name(k)}: women {groups[k].get('female', '—')}%, men {groups[k].get('male', '—')}%" for k in ordered
+        )
+        + ".",
+        svg=wide,
+        svg_narrow=narrow,
+        table={
+            "caption": "Shares by sex, as printed",
+            "head": ["breakdown", "women", "men"],
+            "rows": [[name(k), _fmt(groups[k].get("female")), _fmt(groups[k].get("male"))] for k in ordered],
+        },
         notes=notes,
     )
 
@@ -333,91 +421,175 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
     totals = [r for r in rows if _s(r, "unit") == "USD" and not _s(r, "channel") and not _s(r, "intermediary")]
     totals.sort(key=lambda r: (_p(r), _who(r)))
     if totals:
+
         def build(narrow: bool):
-            chart = pygal.Bar(**_config(
-                narrow, title="Remittances received by Laos, USD million, by source and period",
-                y_title="USD million", x_title="period: source — different periods and sources, not a series",
-                value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), show_legend=False))
+            chart = pygal.Bar(
+                **_config(
+                    narrow,
+                    title="Remittances received by Laos, USD million, by source and period",
+                    y_title="USD million",
+                    x_title="period: source — different periods and sources, not a series",
+                    value_formatter=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."),
+                    show_legend=False,
+                )
+            )
             # on a phone the period alone (the source is in the caption and the table)
-            chart.x_labels = [period_text(_p(r)) if narrow else f"{period_text(_p(r))}: {_short(_who(r), 44)}" for r in totals]
+            chart.x_labels = [
+                period_text(_p(r)) if narrow else f"{period_text(_p(r))}: {_short(_who(r), 44)}" for r in totals
+            ]
             chart.add("USD million", [_number(_s(r, "value")) for r in totals])
             return chart
 
         wide, narrow = _draw(build, "remittances")
         periods = ", ".join(period_text(_p(r)) for r in totals)
-        charts.append(Chart(
-            name="remittances", title="Remittances received, by source and period", source="; ".join(sorted({_who(r) for r in totals})),
-            period=periods,
-            alt="Bars: " + "; ".join(f"{period_text(_p(r))}: {_amount(r)} ({_who(r)})" for r in totals) + ".",
-            svg=wide, svg_narrow=narrow,
-            table={"caption": "Remittance inflows", "head": ["period", "amount", "approximate", "released by", "source it names", "read in"],
-                   "rows": [[period_text(_p(r)), _amount(r), "yes" if _s(r, "estimate") == "true" else "",
-                             _s(r, "releasedBy") or "not named", _s(r, "dataSource") or "not named", _s(r, "document")]
-                            for r in totals]},
-            notes=["Different measures, shown side by side, not as a series: "
-                   + "; ".join(f"{period_text(_p(r))}, {_amount(r)}, from {_who(r)}" for r in totals) + "."],
-        ))
+        charts.append(
+            Chart(
+                name="remittances",
+                title="Remittances received, by source and period",
+                source="; ".join(sorted({_who(r) for r in totals})),
+                period=periods,
+                alt="Bars: " + "; ".join(f"{period_text(_p(r))}: {_amount(r)} ({_who(r)})" for r in totals) + ".",
+                svg=wide,
+                svg_narrow=narrow,
+                table={
+                    "caption": "Remittance inflows",
+                    "head": ["period", "amount", "approximate", "released by", "source it names", "read in"],
+                    "rows": [
+                        [
+                            period_text(_p(r)),
+                            _amount(r),
+                            "yes" if _s(r, "estimate") == "true" else "",
+                            _s(r, "releasedBy") or "not named",
+                            _s(r, "dataSource") or "not named",
+                            _s(r, "document"),
+                        ]
+                        for r in totals
+                    ],
+                },
+                notes=[
+                    "Different measures, shown side by side, not as a series: "
+                    + "; ".join(f"{period_text(_p(r))}, {_amount(r)}, from {_who(r)}" for r in totals)
+                    + "."
+                ],
+            )
+        )
     parts = _query(catalogue, graph, index, "remittance_breakdown")
     if parts:
         by_obs = {r.get("observation"): r for r in rows}
         total_iri = {r.get("partOf") for r in parts} - {r.get("component") for r in parts}
         total_row: dict = next((by_obs[i] for i in sorted(total_iri, key=str) if i in by_obs), {})
         total_value = next((_s(r, "partOfValue") for r in parts if r.get("partOf") in total_iri), None)
-        source = ", ".join(x for x in (_s(total_row, "document"), _s(total_row, "releasedBy") and
-                                       f"figures released by the {_s(total_row, 'releasedBy')}") if x) or "not stated"
+        source = (
+            ", ".join(
+                x
+                for x in (
+                    _s(total_row, "document"),
+                    _s(total_row, "releasedBy") and f"figures released by the {_s(total_row, 'releasedBy')}",
+                )
+                if x
+            )
+            or "not stated"
+        )
         period = period_text(_p(total_row)) if total_row else "period not stated"
         bars = ([("total", _number(total_value))] if total_value else []) + [
-            (_s(r, "intermediary") or _s(r, "channel") or _s(r, "label") or "", _number(_s(r, "value"))) for r in parts]
+            (_s(r, "intermediary") or _s(r, "channel") or _s(r, "label") or "", _number(_s(r, "value"))) for r in parts
+        ]
 
         def build(narrow: bool):
-            chart = pygal.HorizontalBar(**_config(
-                narrow, title=f"How the {period} remittances break down (USD million)",
-                x_title="USD million — " + "; ".join(x for x in (
-                    _s(total_row, "releasedBy") and f"released by the {_s(total_row, 'releasedBy')}",
-                    _s(total_row, "document") and f"read in: {_short(_s(total_row, 'document') or '', 60)}") if x),
-                show_legend=False, value_formatter=lambda v: f"{v:g}"))
+            chart = pygal.HorizontalBar(
+                **_config(
+                    narrow,
+                    title=f"How the {period} remittances break down (USD million)",
+                    x_title="USD million — "
+                    + "; ".join(
+                        x
+                        for x in (
+                            _s(total_row, "releasedBy") and f"released by the {_s(total_row, 'releasedBy')}",
+                            _s(total_row, "document") and f"read in: {_short(_s(total_row, 'document') or '', 60)}",
+                        )
+                        if x
+                    ),
+                    show_legend=False,
+                    value_formatter=lambda v: f"{v:g}",
+                )
+            )
             chart.x_labels = [b[0] for b in reversed(bars)]
             chart.add("USD million", [b[1] for b in reversed(bars)])
             return chart
 
         wide, narrow = _draw(build, "remittance-breakdown")
-        charts.append(Chart(
-            name="remittance-breakdown", title=f"Remittances in the {period}, by channel and bank",
-            source=source, period=period,
-            alt="Horizontal bars: " + "; ".join(f"{n}: USD {v:g} million" for n, v in bars if v is not None) + ".",
-            svg=wide, svg_narrow=narrow,
-            table={"caption": "Breakdown", "head": ["part", "channel or bank", "amount", "part of"],
-                   "rows": [[_s(r, "label"), _s(r, "intermediary") or _s(r, "channel"),
-                             figure_text(_s(r, "value"), "USD", _s(r, "unitMult")),
-                             figure_text(_s(r, "partOfValue"), "USD", _s(r, "unitMult"))] for r in parts]},
-        ))
+        charts.append(
+            Chart(
+                name="remittance-breakdown",
+                title=f"Remittances in the {period}, by channel and bank",
+                source=source,
+                period=period,
+                alt="Horizontal bars: " + "; ".join(f"{n}: USD {v:g} million" for n, v in bars if v is not None) + ".",
+                svg=wide,
+                svg_narrow=narrow,
+                table={
+                    "caption": "Breakdown",
+                    "head": ["part", "channel or bank", "amount", "part of"],
+                    "rows": [
+                        [
+                            _s(r, "label"),
+                            _s(r, "intermediary") or _s(r, "channel"),
+                            figure_text(_s(r, "value"), "USD", _s(r, "unitMult")),
+                            figure_text(_s(r, "partOfValue"), "USD", _s(r, "unitMult")),
+                        ]
+                        for r in parts
+                    ],
+                },
+            )
+        )
     shares = sorted((r for r in rows if _s(r, "unit") == "%"), key=lambda r: _p(r))
     if shares:
+
         def build(narrow: bool):
-            chart = pygal.Bar(**_config(
-                narrow, title="Remittances received as a share of GDP (%)", y_title="% of GDP",
-                x_title="year — source: " + "; ".join(sorted({_who(r) for r in shares})),
-                show_legend=False, value_formatter=lambda v: f"{v:g}%"))
+            chart = pygal.Bar(
+                **_config(
+                    narrow,
+                    title="Remittances received as a share of GDP (%)",
+                    y_title="% of GDP",
+                    x_title="year — source: " + "; ".join(sorted({_who(r) for r in shares})),
+                    show_legend=False,
+                    value_formatter=lambda v: f"{v:g}%",
+                )
+            )
             chart.x_labels = [_p(r) or "year not stated" for r in shares]
             chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
             return chart
 
         wide, narrow = _draw(build, "remittances-share-of-gdp")
-        charts.append(Chart(
-            name="remittances-share-of-gdp", title="Remittances as a share of GDP",
-            source="; ".join(sorted({_who(r) for r in shares})), period=", ".join(_p(r) or "year not stated" for r in shares),
-            alt="Bars: " + "; ".join(f"{_p(r) or 'year not stated'}: {_s(r, 'value')}% of GDP" for r in shares) + ".",
-            svg=wide, svg_narrow=narrow,
-            table={"caption": "Share of GDP", "head": ["year", "share of GDP", "source"],
-                   "rows": [[_p(r) or "year not stated", _amount(r), _who(r)] for r in shares]},
-        ))
+        charts.append(
+            Chart(
+                name="remittances-share-of-gdp",
+                title="Remittances as a share of GDP",
+                source="; ".join(sorted({_who(r) for r in shares})),
+                period=", ".join(_p(r) or "year not stated" for r in shares),
+                alt="Bars: "
+                + "; ".join(f"{_p(r) or 'year not stated'}: {_s(r, 'value')}% of GDP" for r in shares)
+                + ".",
+                svg=wide,
+                svg_narrow=narrow,
+                table={
+                    "caption": "Share of GDP",
+                    "head": ["year", "share of GDP", "source"],
+                    "rows": [[_p(r) or "year not stated", _amount(r), _who(r)] for r in shares],
+                },
+            )
+        )
     return charts
 
 
 def all_charts(graph: Graph, index: LabelIndex, catalogue: list[SavedQuery]) -> list[Chart]:
     by_name = {q.name: q for q in catalogue}
-    return [timeline(graph, index, by_name), emigrants_by_destination(graph, index, by_name),
-            emigrants_by_sex(graph, index, by_name), *remittances(graph, index, by_name)]
+    return [
+        timeline(graph, index, by_name),
+        emigrants_by_destination(graph, index, by_name),
+        emigrants_by_sex(graph, index, by_name),
+        *remittances(graph, index, by_name),
+    ]
 
 
 __all__ = ["Chart", "all_charts", "timeline", "emigrants_by_destination", "emigrants_by_sex", "remittances", "Literal"]

@@ -35,14 +35,20 @@ _ALIGN = (
     (SKOS.broadMatch, "broader match"),
     (OWL.inverseOf, "inverse of"),
 )
-_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object property"),
-          (OWL.DatatypeProperty, "datatype property"), (OWL.AnnotationProperty, "annotation property"),
-          (RDF.Property, "property"))
+_KINDS = (
+    (OWL.Class, "class"),
+    (OWL.ObjectProperty, "object property"),
+    (OWL.DatatypeProperty, "datatype property"),
+    (OWL.AnnotationProperty, "annotation property"),
+    (RDF.Property, "property"),
+)
 
 
 def _text(graph: Graph, node, prop) -> str | None:
-    values = sorted((o for o in graph.objects(node, prop) if isinstance(o, Literal)),
-                    key=lambda lit: (lit.language not in (None, "en"), str(lit)))
+    values = sorted(
+        (o for o in graph.objects(node, prop) if isinstance(o, Literal)),
+        key=lambda lit: (lit.language not in (None, "en"), str(lit)),
+    )
     return str(values[0]) if values else None
 
 
@@ -59,16 +65,16 @@ def ontology_terms(graph: Graph, terms) -> dict:
     properties: list[dict] = []
     for iri in sorted(used, key=str):
         kinds = [name for cls, name in _KINDS if (iri, RDF.type, cls) in graph]
-        extra = [curie(t) for t in sorted(graph.objects(iri, RDF.type), key=str)
-                 if t not in {c for c, _ in _KINDS}]
+        extra = [curie(t) for t in sorted(graph.objects(iri, RDF.type), key=str) if t not in {c for c, _ in _KINDS}]
         item = {
-            "anchor": anchor(str(iri)[len(ns):]),
+            "anchor": anchor(str(iri)[len(ns) :]),
             "term": terms.iri(iri),
             "kinds": kinds + extra,
             "label": _text(graph, iri, RDFS.label),
             "definition": _text(graph, iri, SKOS.definition) or _text(graph, iri, RDFS.comment),
-            "alignments": [{"how": how, "targets": _refs(terms, graph, iri, p)} for p, how in _ALIGN
-                           if (iri, p, None) in graph],
+            "alignments": [
+                {"how": how, "targets": _refs(terms, graph, iri, p)} for p, how in _ALIGN if (iri, p, None) in graph
+            ],
             "domain": _refs(terms, graph, iri, RDFS.domain),
             "range": _refs(terms, graph, iri, RDFS.range),
             "instances": len(set(graph.subjects(RDF.type, iri))),
@@ -97,25 +103,35 @@ def vocabularies(graph: Graph, terms) -> dict:
     out = []
     for s in schemes:
         concepts = []
-        for c in sorted(members.get(s, ()), key=lambda c: ((_text(graph, c, SKOS.prefLabel) or str(c)).casefold(), str(c))):
+        for c in sorted(
+            members.get(s, ()), key=lambda c: ((_text(graph, c, SKOS.prefLabel) or str(c)).casefold(), str(c))
+        ):
             done.add(c)
-            concepts.append({
-                "anchor": anchor(str(c)[len(VOCAB):]) if str(c).startswith(VOCAB) else anchor(str(c)),
-                "term": terms.iri(c),
-                "label": _text(graph, c, SKOS.prefLabel) or _text(graph, c, RDFS.label),
-                "notation": _text(graph, c, SKOS.notation),
-                "definition": _text(graph, c, SKOS.definition) or _text(graph, c, SKOS.scopeNote),
-                "matches": [{"how": how, "targets": _refs(terms, graph, c, p)} for p, how in _ALIGN
-                            if (c, p, None) in graph],
-                "broader": _refs(terms, graph, c, SKOS.broader),
-                "uses": len(set(graph.subjects(None, c))) - len(set(graph.subjects(SKOS.broader, c))),
-            })
-        out.append({"anchor": anchor(str(s)[len(VOCAB):]), "term": terms.iri(s),
-                    "label": _text(graph, s, SKOS.prefLabel) or _text(graph, s, RDFS.label),
-                    "definition": _text(graph, s, SKOS.definition) or _text(graph, s, DCTERMS.description),
-                    "concepts": concepts})
+            concepts.append(
+                {
+                    "anchor": anchor(str(c)[len(VOCAB) :]) if str(c).startswith(VOCAB) else anchor(str(c)),
+                    "term": terms.iri(c),
+                    "label": _text(graph, c, SKOS.prefLabel) or _text(graph, c, RDFS.label),
+                    "notation": _text(graph, c, SKOS.notation),
+                    "definition": _text(graph, c, SKOS.definition) or _text(graph, c, SKOS.scopeNote),
+                    "matches": [
+                        {"how": how, "targets": _refs(terms, graph, c, p)} for p, how in _ALIGN if (c, p, None) in graph
+                    ],
+                    "broader": _refs(terms, graph, c, SKOS.broader),
+                    "uses": len(set(graph.subjects(None, c))) - len(set(graph.subjects(SKOS.broader, c))),
+                }
+            )
+        out.append(
+            {
+                "anchor": anchor(str(s)[len(VOCAB) :]),
+                "term": terms.iri(s),
+                "label": _text(graph, s, SKOS.prefLabel) or _text(graph, s, RDFS.label),
+                "definition": _text(graph, s, SKOS.definition) or _text(graph, s, DCTERMS.description),
+                "concepts": concepts,
+            }
+        )
     used = {t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(VOCAB)}
-    others = [{"anchor": anchor(str(i)[len(VOCAB):]), "term": terms.iri(i)} for i in sorted(used - done, key=str)]
+    others = [{"anchor": anchor(str(i)[len(VOCAB) :]), "term": terms.iri(i)} for i in sorted(used - done, key=str)]
     return {"schemes": out, "others": others}
 
 
@@ -144,11 +160,14 @@ def class_diagram_dot(graph: Graph) -> str:
                 if isinstance(d, URIRef) and isinstance(r, URIRef) and (d in classes or r in classes):
                     nodes.update((d, r))
                     edges.append((curie(d), curie(r), curie(p), "vee"))
-    lines = ["digraph laokg {", '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, bgcolor="white", '
-             'label="laokg classes, the standard classes they specialise, and object properties (domain → range)", '
-             "labelloc=t];",
-             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+    lines = [
+        "digraph laokg {",
+        '  graph [rankdir=LR, fontname="Helvetica", fontsize=11, bgcolor="white", '
+        'label="laokg classes, the standard classes they specialise, and object properties (domain → range)", '
+        "labelloc=t];",
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     for n in sorted(nodes, key=curie):
         own = str(n).startswith(ns)
         fill = "#dbe7f3" if own else "#f2f2f2"
@@ -166,7 +185,9 @@ def render_svg(dot_source: str) -> bytes | None:
     if exe is None:
         return None
     try:
-        done = subprocess.run([exe, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True, timeout=60, check=True)
+        done = subprocess.run(
+            [exe, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True, timeout=60, check=True
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         raise InputError(f"graphviz dot failed: {exc}") from None
     svg = done.stdout.decode("utf-8")

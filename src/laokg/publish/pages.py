@@ -46,7 +46,13 @@ def literal(term: Literal) -> dict:
     datatype for the hover title."""
     dt = term.datatype
     shown_dt = curie(dt) if dt is not None and dt not in (XSD.string, RDF.langString) else None
-    return {"kind": "literal", "text": literal_text(term), "raw": str(term), "lang": term.language, "datatype": shown_dt}
+    return {
+        "kind": "literal",
+        "text": literal_text(term),
+        "raw": str(term),
+        "lang": term.language,
+        "datatype": shown_dt,
+    }
 
 
 class Terms:
@@ -60,8 +66,7 @@ class Terms:
         """An IRI as the templates show it: the reader's name (its label, or for an outside
         vocabulary's term the name in :mod:`laokg.publish.readable`), the CURIE for hovering."""
         label = term_label(iri, self.index.label(iri))
-        return {"kind": "iri", "iri": str(iri), "curie": curie(iri), "label": label,
-                "path": target(iri)}
+        return {"kind": "iri", "iri": str(iri), "curie": curie(iri), "label": label, "path": target(iri)}
 
     def term(self, term, depth: int = 0) -> dict:
         if isinstance(term, Literal):
@@ -84,7 +89,11 @@ class Terms:
 
     def predicate(self, text: str) -> dict:
         iri = expand_curie(text)
-        return self.iri(URIRef(iri)) if iri else {"kind": "literal", "text": text, "raw": text, "lang": None, "datatype": None}
+        return (
+            self.iri(URIRef(iri))
+            if iri
+            else {"kind": "literal", "text": text, "raw": text, "lang": None, "datatype": None}
+        )
 
 
 # ---------------------------------------------------------------- entities
@@ -117,8 +126,12 @@ def findings_by_node(report: AuditReport) -> dict[str, list[dict]]:
 
 
 def _work(terms: Terms, work) -> dict:
-    return {"term": terms.iri(URIRef(work.iri)), "issued": work.issued, "by": work.by,
-            "cites": [_work(terms, w) for w in work.cites]}
+    return {
+        "term": terms.iri(URIRef(work.iri)),
+        "issued": work.issued,
+        "by": work.by,
+        "cites": [_work(terms, w) for w in work.cites],
+    }
 
 
 def card_view(graph: Graph, terms: Terms, c) -> dict:
@@ -126,10 +139,14 @@ def card_view(graph: Graph, terms: Terms, c) -> dict:
     the figure of an observation (unit and multiplier applied), the names, the properties and
     the incoming links, each property named by its label. ``laokg show`` prints exactly this
     (:mod:`laokg.publish.text`), so the page and the CLI cannot tell a thing differently."""
-    props: list[dict[str, Any]] = [{"prop": terms.iri(p), "values": [terms.term(o) for _, o in group]}
-             for p, group in groupby(c.properties, key=lambda po: po[0])]
-    incoming = [{"prop": terms.iri(p), "subjects": [terms.iri(s) for s, _ in group]}
-                for p, group in groupby(c.incoming, key=lambda sp: sp[1])]
+    props: list[dict[str, Any]] = [
+        {"prop": terms.iri(p), "values": [terms.term(o) for _, o in group]}
+        for p, group in groupby(c.properties, key=lambda po: po[0])
+    ]
+    incoming = [
+        {"prop": terms.iri(p), "subjects": [terms.iri(s) for s, _ in group]}
+        for p, group in groupby(c.incoming, key=lambda sp: sp[1])
+    ]
     figure = _figure(graph, c.properties)
     if figure is not None:
         for row in props:
@@ -188,28 +205,44 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
     iris = statement_iris(graph, iri)
     evidence = []
     for n, grp in enumerate(t.evidence, 1):
-        same = next((k for k, earlier in enumerate(t.evidence[: n - 1], 1)
-                     if earlier.statements and earlier.statements == grp.statements), None)
-        evidence.append({
-            "n": n,
-            "kind": grp.kind,
-            "node": terms.iri(URIRef(grp.iri)),
-            "document": terms.iri(URIRef(grp.document)) if grp.document else None,
-            "section": grp.section,
-            "excerpt": " ".join(grp.excerpt.split()) if grp.excerpt else None,
-            "footnotes": [{"term": terms.iri(URIRef(fn.iri)), "number": fn.number, "text": fn.text,
-                           "works": [_work(terms, w) for w in fn.works]} for fn in grp.footnotes],
-            "cited_in_text": [_work(terms, w) for w in grp.cited_in_text],
-            "asserted": [terms.predicate(p) for p in grp.asserted_properties],
-            "note": grp.note,
-            "same_as": same,
-            "statements": [statement_view(graph, terms, iri, st, iris) for st in grp.statements],
-        })
+        same = next(
+            (
+                k
+                for k, earlier in enumerate(t.evidence[: n - 1], 1)
+                if earlier.statements and earlier.statements == grp.statements
+            ),
+            None,
+        )
+        evidence.append(
+            {
+                "n": n,
+                "kind": grp.kind,
+                "node": terms.iri(URIRef(grp.iri)),
+                "document": terms.iri(URIRef(grp.document)) if grp.document else None,
+                "section": grp.section,
+                "excerpt": " ".join(grp.excerpt.split()) if grp.excerpt else None,
+                "footnotes": [
+                    {
+                        "term": terms.iri(URIRef(fn.iri)),
+                        "number": fn.number,
+                        "text": fn.text,
+                        "works": [_work(terms, w) for w in fn.works],
+                    }
+                    for fn in grp.footnotes
+                ],
+                "cited_in_text": [_work(terms, w) for w in grp.cited_in_text],
+                "asserted": [terms.predicate(p) for p in grp.asserted_properties],
+                "note": grp.note,
+                "same_as": same,
+                "statements": [statement_view(graph, terms, iri, st, iris) for st in grp.statements],
+            }
+        )
     unsupported = [statement_view(graph, terms, iri, st, iris) for st in t.unsupported]
     stem = entity_stem(iri)
     from laokg.graph.corroboration import fact_sources, notable
 
     fs = fact_sources(graph, iri)
+
     def doc_term(src):
         return terms.iri(URIRef(src.document)) if src.document else None
 
@@ -217,10 +250,20 @@ def entity_page(graph: Graph, terms: Terms, iri: URIRef, findings: list[dict]) -
     if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
         sources = {
             "sources": [{"document": doc_term(src), "title": src.title, "issued": src.issued} for src in fs.sources],
-            "conflicts": [{"other": terms.iri(URIRef(cf.other)), "value": cf.value, "other_value": cf.other_value,
-                           "kind": cf.kind, "difference": cf.difference,
-                           "other_sources": [{"document": doc_term(src), "title": src.title, "issued": src.issued}
-                                             for src in cf.other_sources]} for cf in fs.conflicts],
+            "conflicts": [
+                {
+                    "other": terms.iri(URIRef(cf.other)),
+                    "value": cf.value,
+                    "other_value": cf.other_value,
+                    "kind": cf.kind,
+                    "difference": cf.difference,
+                    "other_sources": [
+                        {"document": doc_term(src), "title": src.title, "issued": src.issued}
+                        for src in cf.other_sources
+                    ],
+                }
+                for cf in fs.conflicts
+            ],
             "superseded_by": [terms.iri(URIRef(x)) for x in fs.superseded_by],
             "supersedes": [terms.iri(URIRef(x)) for x in fs.supersedes],
         }
@@ -256,8 +299,10 @@ def entity_rdf(graph: Graph, iri: URIRef, label: str) -> tuple[bytes, bytes]:
     """The entity as Turtle and JSON-LD: exactly what ``laokg show --format turtle|jsonld``
     reports (:func:`describe_graph`), serialised deterministically."""
     described = describe_graph(graph, iri)
-    header = (f"# laokg entity: {' '.join(label.split())}\n# <{iri}>: its statements and evidence nodes "
-              f"(as `laokg show --format turtle` reports them).\n")
+    header = (
+        f"# laokg entity: {' '.join(label.split())}\n# <{iri}>: its statements and evidence nodes "
+        f"(as `laokg show --format turtle` reports them).\n"
+    )
     return header.encode("utf-8") + serialize(described, "turtle"), serialize(described, "jsonld")
 
 
@@ -273,11 +318,18 @@ def type_index(graph: Graph, terms: Terms, entities: list[URIRef]) -> list[dict]
         entries = sorted((terms.iri(e) for e in items), key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]))
         out.append({"type": term, "page": type_page(term["curie"]), "members": entries})
     out.sort(key=lambda d: (-len(d["members"]), d["type"]["curie"]))
-    untyped = sorted((terms.iri(e) for e in entities if (e, RDF.type, None) not in graph),
-                     key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]))
+    untyped = sorted(
+        (terms.iri(e) for e in entities if (e, RDF.type, None) not in graph),
+        key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]),
+    )
     if untyped:
-        out.append({"type": {"kind": "iri", "iri": "", "curie": "untyped", "label": "without a type", "path": None},
-                    "page": type_page("untyped"), "members": untyped})
+        out.append(
+            {
+                "type": {"kind": "iri", "iri": "", "curie": "untyped", "label": "without a type", "path": None},
+                "page": type_page("untyped"),
+                "members": untyped,
+            }
+        )
     return out
 
 
@@ -353,8 +405,11 @@ def result_table(terms: Terms, result) -> dict:
     if result.form == "ASK":
         return {"form": "ASK", "boolean": result.boolean}
     if result.form in ("CONSTRUCT", "DESCRIBE"):
-        return {"form": result.form, "turtle": serialize(result.graph, "turtle").decode("utf-8"),
-                "triples": len(result.graph)}
+        return {
+            "form": result.form,
+            "turtle": serialize(result.graph, "turtle").decode("utf-8"),
+            "triples": len(result.graph),
+        }
     rows = [[terms.term(r[v]) if v in r else None for v in result.vars] for r in result.rows]
     return {"form": "SELECT", "vars": list(result.vars), "rows": rows}
 
@@ -370,20 +425,29 @@ def query_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery]) -> list
     pages = []
     for sq in sorted(catalogue, key=lambda q: q.name):
         result, problem = run_saved(graph, terms.index, sq)
-        pages.append({
-            "name": sq.name,
-            "page": query_page(sq.name),
-            "summary": sq.summary,
-            "description": (sq.description or "").strip(),
-            "tags": list(sq.tags),
-            "parameters": [{"name": p.name, "variable": p.variable, "required": p.required,
-                            "describe": p.describe(), "defaults": list(p.defaults),
-                            "allowed": [_allowed(terms, a) for a in p.allowed]}
-                           for p in sq.parameters],
-            "text": sq.text,
-            "result": result_table(terms, result),
-            "problem": problem,
-        })
+        pages.append(
+            {
+                "name": sq.name,
+                "page": query_page(sq.name),
+                "summary": sq.summary,
+                "description": (sq.description or "").strip(),
+                "tags": list(sq.tags),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "variable": p.variable,
+                        "required": p.required,
+                        "describe": p.describe(),
+                        "defaults": list(p.defaults),
+                        "allowed": [_allowed(terms, a) for a in p.allowed],
+                    }
+                    for p in sq.parameters
+                ],
+                "text": sq.text,
+                "result": result_table(terms, result),
+                "problem": problem,
+            }
+        )
     return pages
 
 
@@ -403,17 +467,19 @@ def bibliography(graph: Graph, terms: Terms, sources_result) -> list[dict]:
         for d in st.dependants:
             ways = sorted({v["how"] for v in d.via})
             dependants.append({"term": terms.iri(URIRef(d.iri)), "how": ways})
-        works.append({
-            "term": terms.iri(iri),
-            "title": str(row["title"]) if "title" in row else None,
-            "type": str(row["type"]) if "type" in row else None,
-            "year": str(row["year"]) if "year" in row else None,
-            "by": str(row["by"]) if "by" in row else None,
-            "footnotes": str(row["footnotes"]) if "footnotes" in row else None,
-            "edition_of": terms.iri(row["editionOf"]) if isinstance(row.get("editionOf"), URIRef) else None,
-            "text_held": str(row["textHeld"]).lower() == "true" if "textHeld" in row else None,
-            "dependants": dependants,
-        })
+        works.append(
+            {
+                "term": terms.iri(iri),
+                "title": str(row["title"]) if "title" in row else None,
+                "type": str(row["type"]) if "type" in row else None,
+                "year": str(row["year"]) if "year" in row else None,
+                "by": str(row["by"]) if "by" in row else None,
+                "footnotes": str(row["footnotes"]) if "footnotes" in row else None,
+                "edition_of": terms.iri(row["editionOf"]) if isinstance(row.get("editionOf"), URIRef) else None,
+                "text_held": str(row["textHeld"]).lower() == "true" if "textHeld" in row else None,
+                "dependants": dependants,
+            }
+        )
     return works
 
 
@@ -421,20 +487,51 @@ def audit_page(terms: Terms, report: AuditReport) -> dict:
     rules = []
     for result in report.results:
         r = result.rule
-        rules.append({
-            "id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary,
-            "description": r.description, "text": r.text,
-            "findings": [{"focus": terms.iri(URIRef(f.focus)), "detail": f.detail,
-                          "involved": [{"role": i["role"], "term": terms.iri(URIRef(i["iri"]))} for i in f.involved]}
-                         for f in result.findings],
-        })
+        rules.append(
+            {
+                "id": r.id,
+                "name": r.name,
+                "severity": r.severity,
+                "summary": r.summary,
+                "description": r.description,
+                "text": r.text,
+                "findings": [
+                    {
+                        "focus": terms.iri(URIRef(f.focus)),
+                        "detail": f.detail,
+                        "involved": [{"role": i["role"], "term": terms.iri(URIRef(i["iri"]))} for i in f.involved],
+                    }
+                    for f in result.findings
+                ],
+            }
+        )
     counts = {s: report.count(s) for s in ("violation", "warning", "info")}
     return {"rules": rules, "counts": counts, "held": sum(1 for r in report.results if not r.findings)}
 
 
-__all__ = ["Terms", "entity_iris", "unpublishable_iris", "entity_page", "entity_rdf", "findings_by_node", "type_index",
-           "search_entries", "evidence_quotes", "category_pages", "CATEGORIES", "thing_classes", "is_thing",
-           "period_text", "unit_code", "literal", "query_pages", "run_saved", "bibliography", "audit_page", "asdict"]
+__all__ = [
+    "Terms",
+    "entity_iris",
+    "unpublishable_iris",
+    "entity_page",
+    "entity_rdf",
+    "findings_by_node",
+    "type_index",
+    "search_entries",
+    "evidence_quotes",
+    "category_pages",
+    "CATEGORIES",
+    "thing_classes",
+    "is_thing",
+    "period_text",
+    "unit_code",
+    "literal",
+    "query_pages",
+    "run_saved",
+    "bibliography",
+    "audit_page",
+    "asdict",
+]
 
 
 # ---------------------------------------------------------------- what people look for
@@ -447,75 +544,235 @@ __all__ = ["Terms", "entity_iris", "unpublishable_iris", "entity_page", "entity_
 #: where VAR is bound (the same answer, narrowed), under that title.
 # config: each value's shape depends on its key (slug, name, line: str; classes: CURIEs; queries: rows)
 CATEGORIES: tuple[dict[str, Any], ...] = (
-    {"slug": "laws", "name": "Laws and agreements",
-     "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, strategies and plans, with their dates and parties.",
-     "classes": ("eli:LegalResource", "fabio:PolicyDocument", "laokg:Provision", "eli:LegalResourceSubdivision"),
-     "queries": (("instruments", (("title", "instrument", "instrument", None), ("type", "type", None, None),
-                                  ("date", "date", None, "date"), ("dateKind", "which date", None, None),
-                                  ("issuedBy", "issued or signed by", None, None), ("parties", "countries bound", None, None))),
-                 ("bilateral_agreements", (("partnerName", "partner country", "partner", None), ("kind", "kind", None, None),
-                                           ("title", "agreement or step", "item", None), ("date", "date", None, "date"),
-                                           ("signatories", "signed by", None, None))))},
-    {"slug": "institutions", "name": "Institutions",
-     "line": "Ministries, their departments and missions abroad, and the other organisations the sources name, with the level at which the source's list of actors engaging the diaspora places them.",
-     "classes": ("org:FormalOrganization", "org:OrganizationalUnit", "laokg:MissionAbroad"),
-     "queries": (("institutions", (("name", "institution", "organisation", None), ("type", "type", None, None),
-                                   ("level", "level in the source's list of actors", None, None),
-                                   ("units", "units", None, None)),
-                  {"where": "level", "title": "Named by the source as engaging the diaspora, with their level"}),
-                 ("institutions", (("name", "institution", "organisation", None), ("type", "type", None, None),
-                                   ("level", "level in the source's list of actors", None, None),
-                                   ("founded", "founded", None, "date"), ("units", "units", None, None))),
-                 ("missions_abroad", (("mission", "mission", None, None), ("ministry", "ministry", None, None),
-                                      ("country", "country", None, None), ("listedUnder", "listed under", None, None))))},
-    {"slug": "figures", "name": "Figures",
-     "line": "Remittances, emigrants by destination and by sex, workers abroad and the employment-service network: each figure with its period, unit and source.",
-     "classes": ("qb:Observation", "laokg:UnreportedFigure"),
-     "queries": (("remittances", (("observation", "figure", "observation", None), ("value", "value", None, "figure"),
-                                  ("period", "period", None, "period"), ("channel", "channel", None, None),
-                                  ("intermediary", "bank", None, None), ("estimate", "approximate", None, "yes"),
-                                  ("releasedBy", "released by", None, None), ("dataSource", "source it names", None, None),
-                                  ("document", "read in", None, None))),
-                 ("statistics", (("label", "figure", "observation", None), ("value", "value", None, "figure"),
-                                 ("period", "period", None, "date"), ("indicator", "indicator", None, None),
-                                 ("breakdown", "breakdown", None, None))),
-                 ("emigrants_by_sex", (("label", "figure", "observation", None), ("percent", "value", None, "percent"),
-                                       ("period", "year", None, None), ("destination", "destination", None, None))))},
-    {"slug": "rights", "name": "Rights",
-     "line": "The political rights of Lao citizens abroad — dual citizenship, voting from abroad — with their status and restrictions.",
-     "classes": ("laokg:PoliticalRight",),
-     "queries": (("political_rights", (("name", "right", "right", None), ("status", "status", None, None),
-                                       ("restriction", "restriction", None, None), ("exercisedAt", "where", None, None),
-                                       ("footnotes", "footnotes", None, None))),)},
-    {"slug": "programmes", "name": "Programmes and practices",
-     "line": "Projects, spotlight practices and events, with who runs them and when.",
-     "classes": ("schema:Project", "laokg:Practice", "schema:Event"),
-     "queries": (("programmes", (("name", "programme or practice", "project", None), ("funder", "funder", None, None),
-                                 ("implementer", "implementer", None, None), ("start", "start", None, "date"),
-                                 ("end", "end", None, "date"))),
-                 ("practices", (("name", "practice", "practice", None), ("year", "year", None, "date"),
-                                ("sectors", "sectors", None, None), ("countries", "countries", None, None))),
-                 ("events", (("name", "event", "event", None), ("date", "date", None, "date"), ("place", "place", None, None),
-                             ("organisers", "organisers", None, None))))},
-    {"slug": "findings", "name": "Findings and obstacles",
-     "line": "Trends, achievements, obstacles and government measures the sources report, and what addresses each obstacle.",
-     "classes": ("laokg:Finding",),
-     "queries": (("findings", (("title", "finding", "finding", None), ("date", "date", None, "date"),
-                               ("section", "section of the source", None, None))),
-                 ("obstacles", (("title", "obstacle", "obstacle", None), ("description", "description", None, None),
-                                ("addressedByName", "addressed by", "addressedBy", None))))},
-    {"slug": "sources", "name": "Sources",
-     "line": "The documents the graph was read from and the works they cite.",
-     "classes": ("fabio:NewsItem", "fabio:Report", "fabio:Dataset", "fabio:Database", "fabio:Expression"),
-     "queries": (("sources", (("title", "source", "source", None), ("type", "type", None, None), ("year", "year", None, None),
-                              ("by", "by", None, None), ("facts", "facts resting on it", None, None))),)},
-    {"slug": "places", "name": "Countries, places, people and terms",
-     "line": "Destination and partner countries, places, the people the sources name, and the words used for the diaspora.",
-     "classes": ("schema:Country", "schema:Place", "schema:AdministrativeArea", "schema:City", "schema:Person",
-                 "schema:CollegeOrUniversity", "laokg:DiasporaTerm"),
-     "queries": (("people", (("name", "person", "person", None), ("post", "post", None, None), ("role", "role", None, None),
-                             ("about", "in", None, None))),
-                 ("diaspora_terms", (("term", "term", None, None), ("usage", "usage", None, None))))},
+    {
+        "slug": "laws",
+        "name": "Laws and agreements",
+        "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, strategies and plans, with their dates and parties.",
+        "classes": ("eli:LegalResource", "fabio:PolicyDocument", "laokg:Provision", "eli:LegalResourceSubdivision"),
+        "queries": (
+            (
+                "instruments",
+                (
+                    ("title", "instrument", "instrument", None),
+                    ("type", "type", None, None),
+                    ("date", "date", None, "date"),
+                    ("dateKind", "which date", None, None),
+                    ("issuedBy", "issued or signed by", None, None),
+                    ("parties", "countries bound", None, None),
+                ),
+            ),
+            (
+                "bilateral_agreements",
+                (
+                    ("partnerName", "partner country", "partner", None),
+                    ("kind", "kind", None, None),
+                    ("title", "agreement or step", "item", None),
+                    ("date", "date", None, "date"),
+                    ("signatories", "signed by", None, None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "institutions",
+        "name": "Institutions",
+        "line": "Ministries, their departments and missions abroad, and the other organisations the sources name, with the level at which the source's list of actors engaging the diaspora places them.",
+        "classes": ("org:FormalOrganization", "org:OrganizationalUnit", "laokg:MissionAbroad"),
+        "queries": (
+            (
+                "institutions",
+                (
+                    ("name", "institution", "organisation", None),
+                    ("type", "type", None, None),
+                    ("level", "level in the source's list of actors", None, None),
+                    ("units", "units", None, None),
+                ),
+                {"where": "level", "title": "Named by the source as engaging the diaspora, with their level"},
+            ),
+            (
+                "institutions",
+                (
+                    ("name", "institution", "organisation", None),
+                    ("type", "type", None, None),
+                    ("level", "level in the source's list of actors", None, None),
+                    ("founded", "founded", None, "date"),
+                    ("units", "units", None, None),
+                ),
+            ),
+            (
+                "missions_abroad",
+                (
+                    ("mission", "mission", None, None),
+                    ("ministry", "ministry", None, None),
+                    ("country", "country", None, None),
+                    ("listedUnder", "listed under", None, None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "figures",
+        "name": "Figures",
+        "line": "Remittances, emigrants by destination and by sex, workers abroad and the employment-service network: each figure with its period, unit and source.",
+        "classes": ("qb:Observation", "laokg:UnreportedFigure"),
+        "queries": (
+            (
+                "remittances",
+                (
+                    ("observation", "figure", "observation", None),
+                    ("value", "value", None, "figure"),
+                    ("period", "period", None, "period"),
+                    ("channel", "channel", None, None),
+                    ("intermediary", "bank", None, None),
+                    ("estimate", "approximate", None, "yes"),
+                    ("releasedBy", "released by", None, None),
+                    ("dataSource", "source it names", None, None),
+                    ("document", "read in", None, None),
+                ),
+            ),
+            (
+                "statistics",
+                (
+                    ("label", "figure", "observation", None),
+                    ("value", "value", None, "figure"),
+                    ("period", "period", None, "date"),
+                    ("indicator", "indicator", None, None),
+                    ("breakdown", "breakdown", None, None),
+                ),
+            ),
+            (
+                "emigrants_by_sex",
+                (
+                    ("label", "figure", "observation", None),
+                    ("percent", "value", None, "percent"),
+                    ("period", "year", None, None),
+                    ("destination", "destination", None, None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "rights",
+        "name": "Rights",
+        "line": "The political rights of Lao citizens abroad — dual citizenship, voting from abroad — with their status and restrictions.",
+        "classes": ("laokg:PoliticalRight",),
+        "queries": (
+            (
+                "political_rights",
+                (
+                    ("name", "right", "right", None),
+                    ("status", "status", None, None),
+                    ("restriction", "restriction", None, None),
+                    ("exercisedAt", "where", None, None),
+                    ("footnotes", "footnotes", None, None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "programmes",
+        "name": "Programmes and practices",
+        "line": "Projects, spotlight practices and events, with who runs them and when.",
+        "classes": ("schema:Project", "laokg:Practice", "schema:Event"),
+        "queries": (
+            (
+                "programmes",
+                (
+                    ("name", "programme or practice", "project", None),
+                    ("funder", "funder", None, None),
+                    ("implementer", "implementer", None, None),
+                    ("start", "start", None, "date"),
+                    ("end", "end", None, "date"),
+                ),
+            ),
+            (
+                "practices",
+                (
+                    ("name", "practice", "practice", None),
+                    ("year", "year", None, "date"),
+                    ("sectors", "sectors", None, None),
+                    ("countries", "countries", None, None),
+                ),
+            ),
+            (
+                "events",
+                (
+                    ("name", "event", "event", None),
+                    ("date", "date", None, "date"),
+                    ("place", "place", None, None),
+                    ("organisers", "organisers", None, None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "findings",
+        "name": "Findings and obstacles",
+        "line": "Trends, achievements, obstacles and government measures the sources report, and what addresses each obstacle.",
+        "classes": ("laokg:Finding",),
+        "queries": (
+            (
+                "findings",
+                (
+                    ("title", "finding", "finding", None),
+                    ("date", "date", None, "date"),
+                    ("section", "section of the source", None, None),
+                ),
+            ),
+            (
+                "obstacles",
+                (
+                    ("title", "obstacle", "obstacle", None),
+                    ("description", "description", None, None),
+                    ("addressedByName", "addressed by", "addressedBy", None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "sources",
+        "name": "Sources",
+        "line": "The documents the graph was read from and the works they cite.",
+        "classes": ("fabio:NewsItem", "fabio:Report", "fabio:Dataset", "fabio:Database", "fabio:Expression"),
+        "queries": (
+            (
+                "sources",
+                (
+                    ("title", "source", "source", None),
+                    ("type", "type", None, None),
+                    ("year", "year", None, None),
+                    ("by", "by", None, None),
+                    ("facts", "facts resting on it", None, None),
+                ),
+            ),
+        ),
+    },
+    {
+        "slug": "places",
+        "name": "Countries, places, people and terms",
+        "line": "Destination and partner countries, places, the people the sources name, and the words used for the diaspora.",
+        "classes": (
+            "schema:Country",
+            "schema:Place",
+            "schema:AdministrativeArea",
+            "schema:City",
+            "schema:Person",
+            "schema:CollegeOrUniversity",
+            "laokg:DiasporaTerm",
+        ),
+        "queries": (
+            (
+                "people",
+                (
+                    ("name", "person", "person", None),
+                    ("post", "post", None, None),
+                    ("role", "role", None, None),
+                    ("about", "in", None, None),
+                ),
+            ),
+            ("diaspora_terms", (("term", "term", None, None), ("usage", "usage", None, None))),
+        ),
+    },
 )
 
 
@@ -562,8 +819,13 @@ def _cell(graph: Graph, terms: Terms, row: dict, var: str, link: str | None, kin
     if kind == "figure":
         if value is None:
             return None
-        return {"kind": "literal", "text": figure_text(value, _s(row.get("unit")), _s(row.get("unitMult"))),
-                "raw": str(value), "lang": None, "datatype": None}
+        return {
+            "kind": "literal",
+            "text": figure_text(value, _s(row.get("unit")), _s(row.get("unitMult"))),
+            "raw": str(value),
+            "lang": None,
+            "datatype": None,
+        }
     if value is None:
         return None
     if isinstance(value, URIRef):
@@ -598,8 +860,13 @@ def category_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery], enti
     for cat in CATEGORIES:
         classes = _class_iris(cat["classes"])
         members = [e for e in entities if any(t in classes for t in graph.objects(e, RDF.type))]
-        listed = sorted(({**terms.iri(e), "types": sorted(terms.iri(t)["label"] or curie(t) for t in graph.objects(e, RDF.type))}
-                         for e in members), key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]))
+        listed = sorted(
+            (
+                {**terms.iri(e), "types": sorted(terms.iri(t)["label"] or curie(t) for t in graph.objects(e, RDF.type))}
+                for e in members
+            ),
+            key=lambda t: ((t["label"] or t["curie"]).casefold(), t["iri"]),
+        )
         tables = []
         for name, columns, *view in cat["queries"]:
             view = view[0] if view else {}
@@ -611,10 +878,26 @@ def category_pages(graph: Graph, terms: Terms, catalogue: list[SavedQuery], enti
                 continue
             chosen = [r for r in result.rows if not view.get("where") or r.get(view["where"]) is not None]
             rows = [[_cell(graph, terms, r, var, link, kind) for var, _h, link, kind in columns] for r in chosen]
-            tables.append({"query": name, "page": query_page(name), "summary": view.get("title") or sq.summary,
-                           "anchor": f"q-{name}" + (f"-{view['where']}" if view.get("where") else ""),
-                           "where": view.get("where"),
-                           "head": [h for _v, h, _l, _k in columns], "rows": rows})
-        out.append({"slug": cat["slug"], "name": cat["name"], "line": cat["line"], "page": f"topics/{cat['slug']}.html",
-                    "count": len(members), "members": listed, "tables": tables})
+            tables.append(
+                {
+                    "query": name,
+                    "page": query_page(name),
+                    "summary": view.get("title") or sq.summary,
+                    "anchor": f"q-{name}" + (f"-{view['where']}" if view.get("where") else ""),
+                    "where": view.get("where"),
+                    "head": [h for _v, h, _l, _k in columns],
+                    "rows": rows,
+                }
+            )
+        out.append(
+            {
+                "slug": cat["slug"],
+                "name": cat["name"],
+                "line": cat["line"],
+                "page": f"topics/{cat['slug']}.html",
+                "count": len(members),
+                "members": listed,
+                "tables": tables,
+            }
+        )
     return out

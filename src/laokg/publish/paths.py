@@ -52,7 +52,7 @@ _HTTP = re.compile(r"https?://[^\x00-\x20\x7f/?#\\]", re.IGNORECASE)
 
 def entity_path_problem(iri) -> str | None:
     """Why ``iri`` (under https://w3id.org/laokg/id/) cannot have a page, or None if it can."""
-    name = str(iri)[len(ENTITY_BASE):]
+    name = str(iri)[len(ENTITY_BASE) :]
     if not name:
         return "the namespace itself is not an entity"
     if len(name) > MAX_NAME:
@@ -65,8 +65,10 @@ def entity_path_problem(iri) -> str | None:
     if any(_RESERVED.fullmatch(s) for s in segments):
         return "a segment of its name is a reserved device name (CON, NUL, COM1 ...)"
     if not _ENTITY_NAME.fullmatch(name):
-        return ("its name is not made of '/'-separated segments of letters, digits, '_', '-' and '.' "
-                "(not starting or ending with '.')")
+        return (
+            "its name is not made of '/'-separated segments of letters, digits, '_', '-' and '.' "
+            "(not starting or ending with '.')"
+        )
     return None
 
 
@@ -79,7 +81,7 @@ def entity_stem(iri) -> str:
     problem = entity_path_problem(s)
     if problem is not None:
         raise UnsafePath(f"<{s}> cannot be a site path ({problem}): no page, shown as text")
-    return "id/" + s[len(ENTITY_BASE):]
+    return "id/" + s[len(ENTITY_BASE) :]
 
 
 def is_entity(iri) -> TypeGuard[URIRef]:
@@ -91,7 +93,12 @@ def is_unpublishable(iri) -> TypeGuard[URIRef]:
     """An IRI under https://w3id.org/laokg/id/ (not the namespace itself) whose name cannot be
     a path: it gets no page. ``laokg validate`` reports the same IRIs (lksh:EntityIriShape)."""
     s = str(iri)
-    return isinstance(iri, URIRef) and s.startswith(ENTITY_BASE) and s != ENTITY_BASE and entity_path_problem(s) is not None
+    return (
+        isinstance(iri, URIRef)
+        and s.startswith(ENTITY_BASE)
+        and s != ENTITY_BASE
+        and entity_path_problem(s) is not None
+    )
 
 
 def safe_site_path(path: str) -> str:
@@ -102,7 +109,7 @@ def safe_site_path(path: str) -> str:
     if not path or len(path) > MAX_SITE_PATH:
         problem = "empty or too long"
     elif path.startswith("/") or _BAD_CHARS.search(path):
-        problem = "absolute, or a control character or one of \\:*?\"<>|"
+        problem = 'absolute, or a control character or one of \\:*?"<>|'
     else:
         for seg in path.split("/"):
             if seg in ("", ".", "..") or len(seg.encode("utf-8")) > 255 or seg.endswith((".", " ")):
@@ -162,10 +169,10 @@ def target(iri) -> str | None:
         return entity_stem(iri) + ".html"
     s = str(iri)
     if s.startswith(str(LAOKG)) or s == BASE + "ontology":
-        local = s[len(str(LAOKG)):] if s.startswith(str(LAOKG)) else ""
+        local = s[len(str(LAOKG)) :] if s.startswith(str(LAOKG)) else ""
         return ONTOLOGY_PAGE + ("#" + anchor(local) if local else "")
     if s.startswith(VOCAB):
-        return VOCAB_PAGE + "#" + anchor(s[len(VOCAB):])
+        return VOCAB_PAGE + "#" + anchor(s[len(VOCAB) :])
     return None
 
 

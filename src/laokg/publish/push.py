@@ -86,35 +86,56 @@ def _unconfirmed(exc: EndpointError) -> bool:
     return "timed out" in text or "HTTP 5" in text or "connection reset" in text or "truncated" in text
 
 
-def _after_failure(exc: EndpointError, query_url: str | None, graph: str | None, options: RemoteOptions,
-                   before: tuple[int, str] | None, new: tuple[int, str]) -> str | None:
+def _after_failure(
+    exc: EndpointError,
+    query_url: str | None,
+    graph: str | None,
+    options: RemoteOptions,
+    before: tuple[int, str] | None,
+    new: tuple[int, str],
+) -> str | None:
     """What the store holds after a failed PUT: None if it holds the pushed graph, else the message."""
     if not query_url:
-        return (f"{exc}; push failed, and what the store holds is unknown: give --endpoint QUERY_URL "
-                f"to check it (a Graph Store PUT replaces the graph whole or not at all)")
+        return (
+            f"{exc}; push failed, and what the store holds is unknown: give --endpoint QUERY_URL "
+            f"to check it (a Graph Store PUT replaces the graph whole or not at all)"
+        )
     try:
         now = _snapshot(query_url, graph, options)
     except EndpointError as again:
         return f"{exc}; push failed, and the store could not be re-read ({again}): what it holds is unknown"
     if now == new:
         if before == new:  # nothing shows that this PUT did anything: a wrong URL must not pass
-            return (f"{exc}; push failed: the store holds the pushed graph ({now[0]:,} triples), but it held "
-                    f"it before the push too")
+            return (
+                f"{exc}; push failed: the store holds the pushed graph ({now[0]:,} triples), but it held "
+                f"it before the push too"
+            )
         return None
-    later = ("; it may still replace it if it is working on the upload (check again later)"
-             if _unconfirmed(exc) else "")
+    later = "; it may still replace it if it is working on the upload (check again later)" if _unconfirmed(exc) else ""
     if before is not None and now == before:
-        return (f"{exc}; push failed: the store still holds its previous graph ({now[0]:,} triples, "
-                f"checked by count and isomorphism){later}")
+        return (
+            f"{exc}; push failed: the store still holds its previous graph ({now[0]:,} triples, "
+            f"checked by count and isomorphism){later}"
+        )
     if before is None:
-        return (f"{exc}; push failed: the store holds {now[0]:,} triples, not the pushed graph "
-                f"({new[0]:,}); its graph before the push could not be read{later}")
-    return (f"{exc}; push failed: the store holds {now[0]:,} triples, neither its previous graph "
-            f"({before[0]:,}) nor the pushed one ({new[0]:,}): another client may have changed it")
+        return (
+            f"{exc}; push failed: the store holds {now[0]:,} triples, not the pushed graph "
+            f"({new[0]:,}); its graph before the push could not be read{later}"
+        )
+    return (
+        f"{exc}; push failed: the store holds {now[0]:,} triples, neither its previous graph "
+        f"({before[0]:,}) nor the pushed one ({new[0]:,}): another client may have changed it"
+    )
 
 
-def push(store_url: str, root=None, extra=(), graph: str | None = None, query_url: str | None = None,
-         options: RemoteOptions | None = None) -> PushResult:
+def push(
+    store_url: str,
+    root=None,
+    extra=(),
+    graph: str | None = None,
+    query_url: str | None = None,
+    options: RemoteOptions | None = None,
+) -> PushResult:
     """Validate the project's graph, PUT it to ``store_url`` and verify it through ``query_url``.
 
     A store that returns some literals in its own form (Virtuoso 7: ``xsd:duration`` as a
@@ -145,7 +166,9 @@ def _push(store_url, root, extra, graph, query_url, options) -> PushResult:
     data = load_data_graph(root, extra)
     result = run_shacl(data, load_shapes(root))
     if not result.conforms:
-        raise ValidationFailed(f"the graph does not validate ({summary(result)}); nothing was sent to {mask(store_url)}")
+        raise ValidationFailed(
+            f"the graph does not validate ({summary(result)}); nothing was sent to {mask(store_url)}"
+        )
     body = serialize(data, "nt")
     target = target_url(store_url, graph)
     before = None
@@ -160,24 +183,36 @@ def _push(store_url, root, extra, graph, query_url, options) -> PushResult:
         problem = _after_failure(exc, query_url, graph, options, before, (len(data), _digest(data)))
         if problem:
             raise EndpointError(problem) from None
-        return PushResult(mask(target), mask(query_url), graph, len(data), len(data),
-                          note=f"the store's answer to the upload was lost ({exc}); re-read, it holds the pushed "
-                               f"graph (count and isomorphism)")
+        return PushResult(
+            mask(target),
+            mask(query_url),
+            graph,
+            len(data),
+            len(data),
+            note=f"the store's answer to the upload was lost ({exc}); re-read, it holds the pushed "
+            f"graph (count and isomorphism)",
+        )
     if not query_url:
         return PushResult(mask(target), None, graph, len(data), None)
     count = remote_count(query_url, graph, options)
     if count != len(data):
-        raise VerificationFailed(f"pushed {len(data):,} triples to {mask(target)} but {mask(query_url)} counts {count:,}")
+        raise VerificationFailed(
+            f"pushed {len(data):,} triples to {mask(target)} but {mask(query_url)} counts {count:,}"
+        )
     fetched = sparql(query_url, _graph_query(graph), "CONSTRUCT", options).graph
     note = None
     if _digest(fetched) != _digest(data):
         mine, changed_here = by_value(data)
         theirs, changed_there = by_value(fetched)
         if not changed_there or _digest(mine) != _digest(theirs):
-            raise VerificationFailed(f"{mask(query_url)} returns {len(fetched):,} triples that are not the pushed graph "
-                                     f"(the store rewrote some terms?{_first_change(mine, theirs)})")
-        note = (f"the store returns {changed_there:,} literal{'s' if changed_there != 1 else ''} in its own form "
-                f"(xsd:duration as a number of months or seconds, xsd:boolean as 1/0): compared by value, the same")
+            raise VerificationFailed(
+                f"{mask(query_url)} returns {len(fetched):,} triples that are not the pushed graph "
+                f"(the store rewrote some terms?{_first_change(mine, theirs)})"
+            )
+        note = (
+            f"the store returns {changed_there:,} literal{'s' if changed_there != 1 else ''} in its own form "
+            f"(xsd:duration as a number of months or seconds, xsd:boolean as 1/0): compared by value, the same"
+        )
     return PushResult(mask(target), mask(query_url), graph, len(data), count, note=note)
 
 

@@ -31,10 +31,15 @@ def negotiate(directory: Path, path: str, accept: str) -> str | None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".ttl": "text/turtle; charset=utf-8",
-                      ".jsonld": "application/ld+json", ".html": "text/html; charset=utf-8",
-                      ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                      ".svg": "image/svg+xml"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".ttl": "text/turtle; charset=utf-8",
+        ".jsonld": "application/ld+json",
+        ".html": "text/html; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".svg": "image/svg+xml",
+    }
 
     def end_headers(self):
         from laokg.publish.site import HEADER_POLICY

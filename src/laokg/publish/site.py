@@ -35,8 +35,10 @@ MARKER = ".laokg-site"  # written into the site directory: only such a directory
 #: fonts only from the site itself (no inline script, style or event handler), no plugins,
 #: no <base>, forms only to the site. A server sends HEADER_POLICY, which adds what a <meta>
 #: tag cannot carry (frame-ancestors). docs/site.md explains each directive.
-META_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+META_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
 HEADER_POLICY = META_POLICY + "; frame-ancestors 'none'"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -109,8 +111,9 @@ class _Renderer:
         self.files: dict[str, bytes] = {}
 
     def page(self, path: str, template: str, **context) -> None:
-        html = self.env.get_template(template).render(page_path=path, nav=self.nav, site_title=self.title,
-                                                      csp=META_POLICY, **context)
+        html = self.env.get_template(template).render(
+            page_path=path, nav=self.nav, site_title=self.title, csp=META_POLICY, **context
+        )
         self.add(path, html.encode("utf-8"))
 
     def add(self, path: str, data: bytes) -> None:
@@ -137,7 +140,9 @@ def _release_in_memory(base, extra):
     result = run_shacl(data, load_shapes(base))
     if not result.conforms:
         counts = ", ".join(f"{n} {sev.lower()}{'' if n == 1 else 's'}" for sev, n in result.counts().items())
-        raise ValidationFailed(f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)")
+        raise ValidationFailed(
+            f"the graph does not conform ({counts}); nothing written (run laokg validate for the report)"
+        )
     contents = [(name, serialize(data, fmt)) for name, fmt in GRAPH_FILES]
     contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
     contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
@@ -164,8 +169,10 @@ def _case_clashes(entities: list, warnings: list[str]) -> None:
     for iri in entities:
         key = entity_stem(iri).casefold()
         if key in seen:
-            warnings.append(f"<{iri}>: its page path differs only in case from that of <{seen[key]}>; "
-                            "on a case-insensitive file system one page would replace the other")
+            warnings.append(
+                f"<{iri}>: its page path differs only in case from that of <{seen[key]}>; "
+                "on a case-insensitive file system one page would replace the other"
+            )
         else:
             seen[key] = iri
 
@@ -180,17 +187,24 @@ def _chart_files(c) -> tuple[bytes, bytes, str]:
 
     text = c.svg.decode("utf-8")
     text = re.sub(r"^<\?xml[^>]*\?>\s*", "", text)
-    css = "".join(unescape(m, {"&quot;": '"', "&apos;": "'"})
-                  for m in re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S))
+    css = "".join(
+        unescape(m, {"&quot;": '"', "&apos;": "'"}) for m in re.findall(r"<style[^>]*>(.*?)</style>", text, flags=re.S)
+    )
     text = re.sub(r"<style[^>]*>.*?</style>", "", text, flags=re.S)
     text = re.sub(r"\sstyle=\"[^\"]*\"", "", text)
-    standalone = (f"<?xml version='1.0' encoding='utf-8'?>\n"
-                  f'<?xml-stylesheet type="text/css" href="{c.name}.css"?>\n{text}').encode()
+    standalone = (
+        f"<?xml version='1.0' encoding='utf-8'?>\n<?xml-stylesheet type=\"text/css\" href=\"{c.name}.css\"?>\n{text}"
+    ).encode()
     return standalone, (css.strip() + "\n").encode("utf-8"), text
 
 
-def collect(root=None, extra=(), release: list[dict] | None = None,
-            warnings: list[str] | None = None, changes: dict | None = None) -> tuple[dict[str, bytes], dict[str, int]]:
+def collect(
+    root=None,
+    extra=(),
+    release: list[dict] | None = None,
+    warnings: list[str] | None = None,
+    changes: dict | None = None,
+) -> tuple[dict[str, bytes], dict[str, int]]:
     """Every file of the site as ``{path: bytes}`` and the page counts by kind (no writing).
     What the data holds that cannot be published safely is left out, with one line each
     appended to ``warnings``. ``changes``: the release's diff against the previous release
@@ -214,9 +228,17 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     _case_clashes(entities, warnings)
     catalogue = load_catalogue(base / "queries")
 
-    nav = [("index.html", "Home"), ("types/index.html", "Types"), ("search.html", "Search"),
-           ("bibliography.html", "Bibliography"), ("queries/index.html", "Queries"), ("charts/index.html", "Charts"),
-           ("ontology.html", "Ontology"), ("audit.html", "Audit"), ("downloads.html", "Downloads")]
+    nav = [
+        ("index.html", "Home"),
+        ("types/index.html", "Types"),
+        ("search.html", "Search"),
+        ("bibliography.html", "Bibliography"),
+        ("queries/index.html", "Queries"),
+        ("charts/index.html", "Charts"),
+        ("ontology.html", "Ontology"),
+        ("audit.html", "Audit"),
+        ("downloads.html", "Downloads"),
+    ]
     r = _Renderer(nav, "laokg")
     counts: dict[str, int] = {}
 
@@ -282,8 +304,14 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
             css += narrow_css
         r.add(f"charts/{c.name}.svg", standalone)
         r.add(f"charts/{c.name}.css", css)
-        r.page(f"charts/{c.name}.html", "chart.html", c=c, svg=inline(wide, "wide"),
-               svg_narrow=inline(narrow, "narrow") if narrow else None, title=c.title)
+        r.page(
+            f"charts/{c.name}.html",
+            "chart.html",
+            c=c,
+            svg=inline(wide, "wide"),
+            svg_narrow=inline(narrow, "narrow") if narrow else None,
+            title=c.title,
+        )
     counts["chart"] = len(charts) + 1
 
     # ontology and vocabularies
@@ -294,9 +322,14 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     svg = onto.render_svg(dot)
     if svg is not None:
         r.add("ontology-classes.svg", svg)
-    r.page("ontology.html", "ontology.html", o=onto.ontology_terms(graph, terms),
-           diagram="ontology-classes.svg" if svg is not None else None,
-           diagram_source="ontology-classes.dot", title="Ontology")
+    r.page(
+        "ontology.html",
+        "ontology.html",
+        o=onto.ontology_terms(graph, terms),
+        diagram="ontology-classes.svg" if svg is not None else None,
+        diagram_source="ontology-classes.dot",
+        title="Ontology",
+    )
     r.page("vocabularies.html", "vocabularies.html", v=onto.vocabularies(graph, terms), title="Vocabularies")
     # the SHACL shapes as written (https://w3id.org/laokg/shapes redirects here: w3id/.htaccess)
     r.add("shapes.ttl", (base / "ontology" / "shapes.ttl").read_bytes())
@@ -312,14 +345,22 @@ def collect(root=None, extra=(), release: list[dict] | None = None,
     # what people look for: a page per group, from the saved queries
     categories = pg.category_pages(graph, terms, catalogue, entities)
     for cat in categories:
-        r.page(cat["page"], "topic.html", cat=cat, charts=charts if cat["slug"] == "figures" else [],
-               title=cat["name"])
+        r.page(cat["page"], "topic.html", cat=cat, charts=charts if cat["slug"] == "figures" else [], title=cat["name"])
     counts["topic"] = len(categories)
 
     # home
     records = len(entities) - sum(1 for e in entities if pg.is_thing(graph, e))
-    r.page("index.html", "index.html", categories=categories, entities=len(entities), records=records,
-           queries=len(queries), works=len(works), audit=pg.audit_page(terms, report), title="laokg")
+    r.page(
+        "index.html",
+        "index.html",
+        categories=categories,
+        entities=len(entities),
+        records=records,
+        queries=len(queries),
+        works=len(works),
+        audit=pg.audit_page(terms, report),
+        title="laokg",
+    )
 
     # static files and server rules
     r.add("style.css", (STATIC / "style.css").read_bytes())
@@ -345,8 +386,9 @@ def _prune(out: Path, keep: set[str]) -> None:
                 os.remove(os.path.join(dirpath, name))
 
 
-def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=None,
-               release: bool = True) -> SiteResult:
+def build_site(
+    root=None, out: str | os.PathLike | None = None, extra=(), dist=None, release: bool = True
+) -> SiteResult:
     """Build the static site into ``out`` (default ROOT/dist/site).
 
     With ``release`` (the default) the graph is first validated and the release files of
@@ -370,8 +412,10 @@ def build_site(root=None, out: str | os.PathLike | None = None, extra=(), dist=N
             validation, release_files = _release_in_dist(base, extra, Path(dist))
         else:
             validation, release_files = _release_in_memory(base, extra)
-    listing = [{"name": name, "path": "downloads/" + name, "size": len(data), "sha256": _sha256(data)}
-               for name, data in release_files]
+    listing = [
+        {"name": name, "path": "downloads/" + name, "size": len(data), "sha256": _sha256(data)}
+        for name, data in release_files
+    ]
     warnings: list[str] = []
     changes = next((json.loads(data) for name, data in release_files if name == "changes.json"), None)
     files, counts = collect(base, extra, listing, warnings, changes)
@@ -395,5 +439,13 @@ def build_with_site(root=None, dist=None, extra=()) -> SiteResult:
     return build_site(base, dist_dir / "site", extra, dist=dist_dir)
 
 
-__all__ = ["build_site", "build_with_site", "collect", "SiteResult", "SiteFile", "MARKER", "META_POLICY",
-           "HEADER_POLICY"]
+__all__ = [
+    "build_site",
+    "build_with_site",
+    "collect",
+    "SiteResult",
+    "SiteFile",
+    "MARKER",
+    "META_POLICY",
+    "HEADER_POLICY",
+]

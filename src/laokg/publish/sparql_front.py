@@ -23,6 +23,7 @@ for a query whose evaluation ignores its cancellation (``ORDER BY``), and serves
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import os
 import re
@@ -33,7 +34,6 @@ import threading
 import time
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
-import contextlib
 
 HEAD_TIMEOUT = 10.0  #: seconds to receive a request line and headers
 BODY_TIMEOUT = 30.0  #: seconds to receive a request body
@@ -54,7 +54,7 @@ _TOKEN = re.compile(
     rf"""(?P<str>'''(?:(?:''|')?(?:[^'\\]|{_ECHAR}|{_HEXU}))*'''"""
     rf'''|"""(?:(?:""|")?(?:[^"\\]|{_ECHAR}|{_HEXU}))*"""'''
     rf"""|'(?:[^'\\\n\r]|{_ECHAR}|{_HEXU})*'"""
-    rf'''|"(?:[^"\\\n\r]|{_ECHAR}|{_HEXU})*")'''
+    rf"""|"(?:[^"\\\n\r]|{_ECHAR}|{_HEXU})*")"""
     r"""|(?P<badstr>['"])"""
     r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
     r"""|(?P<comment>\#[^\r\n]*)"""
@@ -80,11 +80,13 @@ def _code(text: str) -> str | None:
 
 def _unescape_codepoints(text: str) -> str:
     """SPARQL 1.1's ``\\uXXXX``/``\\UXXXXXXXX`` escapes, expanded before parsing by some Oxigraph versions."""
+
     def sub(m):
         try:
             return chr(int(m.group()[2:], 16))
         except ValueError:
             return m.group()
+
     return re.sub(_HEXU, sub, text)
 
 
@@ -102,14 +104,16 @@ def _refusal_in(text: str) -> str | None:
             # glued to another term is a syntax error).
             if ":" in before and _WORD_BEFORE.fullmatch(before[-1]):
                 continue
-            rest = word[m.end():]
+            rest = word[m.end() :]
             if rest[:6].lower() == "silent":
                 rest = rest[6:]
             # Otherwise Oxigraph may read SERVICE as its keyword (it needs no space after a
             # keyword): what follows is its endpoint unless it cannot start an IRI or variable.
             if not rest or ":" in rest:
-                return ("refused: SERVICE would make this server query another endpoint; it answers "
-                        "only from its own graph (write a prefixed name containing 'service' as a full <IRI>)")
+                return (
+                    "refused: SERVICE would make this server query another endpoint; it answers "
+                    "only from its own graph (write a prefixed name containing 'service' as a full <IRI>)"
+                )
     return None
 
 
@@ -156,7 +160,7 @@ class Log:
                     f.seek(size - LOG_MAX_BYTES // 2)
                     tail = f.read()
                 os.ftruncate(self.fd, 0)
-                os.write(self.fd, b"[earlier lines removed]\n" + tail[tail.find(b"\n") + 1:])
+                os.write(self.fd, b"[earlier lines removed]\n" + tail[tail.find(b"\n") + 1 :])
             except OSError:
                 pass
 
@@ -210,8 +214,9 @@ def end_process(proc: subprocess.Popen, wait: float = 1.0) -> None:
 def spawn(argv: list[str], log: Log, cwd=None) -> subprocess.Popen:
     """Start a child with default signal handling, its output appended to ``log``."""
     _prepare_child_setup()
-    return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log.fd, stderr=log.fd, cwd=cwd,
-                            preexec_fn=_child_setup, close_fds=True)
+    return subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=log.fd, stderr=log.fd, cwd=cwd, preexec_fn=_child_setup, close_fds=True
+    )
 
 
 class Engine:
@@ -225,8 +230,19 @@ class Engine:
 
     def spawn(self) -> subprocess.Popen:
         self.port = free_port()
-        self.proc = proc = spawn([self.command, "serve-read-only", "--location", self.store,
-                           "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(self.timeout)], self.log)
+        self.proc = proc = spawn(
+            [
+                self.command,
+                "serve-read-only",
+                "--location",
+                self.store,
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout-s",
+                str(self.timeout),
+            ],
+            self.log,
+        )
         return proc
 
     def ready(self) -> bool:
@@ -242,7 +258,9 @@ class Engine:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"the Oxigraph server stopped at start (exit {proc.returncode}; see {self.log.path})")
+                raise RuntimeError(
+                    f"the Oxigraph server stopped at start (exit {proc.returncode}; see {self.log.path})"
+                )
             if self.ready():
                 return
             time.sleep(0.05)
@@ -315,7 +333,8 @@ class Front:
             sock.bind((self.host, self.port))
             sock.listen(512)
             self._server = self.loop.run_until_complete(
-                asyncio.start_server(self._accept, sock=sock, limit=MAX_HEAD_BYTES))
+                asyncio.start_server(self._accept, sock=sock, limit=MAX_HEAD_BYTES)
+            )
         except BaseException as exc:  # handed to the starting thread
             self._start_error = exc
             self._started.set()
@@ -381,8 +400,14 @@ class Front:
         self.conns[key] = conn
         try:
             await self._serve(reader, writer, conn)
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
-                asyncio.TimeoutError, ValueError):
+        except (
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+            TimeoutError,
+            asyncio.TimeoutError,
+            ValueError,
+        ):
             pass
         except asyncio.CancelledError:
             pass
@@ -426,8 +451,11 @@ class Front:
                 elif ctype == "application/sparql-update":
                     raise _Reject(403, "Forbidden", "this server is read-only: updates are refused")
                 else:
-                    raise _Reject(415, "Unsupported Media Type",
-                                  "send the query as application/sparql-query or application/x-www-form-urlencoded")
+                    raise _Reject(
+                        415,
+                        "Unsupported Media Type",
+                        "send the query as application/sparql-query or application/x-www-form-urlencoded",
+                    )
             if any(k == "update" for k, _ in params):
                 raise _Reject(403, "Forbidden", "this server is read-only: updates are refused")
             queries = [v for k, v in params if k == "query"]
@@ -439,8 +467,14 @@ class Front:
             reason = service_refusal(queries[0])
             if reason:
                 raise _Reject(400, "Bad Request", reason)
-            return _request("POST", "/query" + ("?" + rest if rest else ""), self._host(), accept,
-                            queries[0].encode("utf-8"), "application/sparql-query; charset=utf-8")
+            return _request(
+                "POST",
+                "/query" + ("?" + rest if rest else ""),
+                self._host(),
+                accept,
+                queries[0].encode("utf-8"),
+                "application/sparql-query; charset=utf-8",
+            )
         if path == "/update":
             raise _Reject(403, "Forbidden", "this server is read-only: updates are refused")
         if path.startswith("/store"):
@@ -462,7 +496,8 @@ class Front:
         deadline = self.engine.timeout + GRACE
         try:
             ureader, uwriter = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", self.engine.port, limit=MAX_HEAD_BYTES), 10)
+                asyncio.open_connection("127.0.0.1", self.engine.port, limit=MAX_HEAD_BYTES), 10
+            )
         except (OSError, asyncio.TimeoutError):
             writer.write(_plain(503, "Service Unavailable", "the query engine is restarting; try again"))
             await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT)
@@ -509,8 +544,12 @@ class Front:
             uwriter.transport.abort()
         if finished:
             return
-        if task.done() and not task.cancelled() and task.exception() is not None and not isinstance(
-                task.exception(), asyncio.TimeoutError):
+        if (
+            task.done()
+            and not task.cancelled()
+            and task.exception() is not None
+            and not isinstance(task.exception(), asyncio.TimeoutError)
+        ):
             # Oxigraph closed the connection early (a restart, a crash): nothing runs there now.
             if not sent_head and client_open:
                 writer.write(_plain(502, "Bad Gateway", "the query engine closed the connection"))
@@ -518,8 +557,13 @@ class Front:
         # Past its deadline and Oxigraph still working: it did not cancel the query; restart it.
         self.log.write(f"a query ran past {self.engine.timeout} s + {GRACE:g} s; restarting Oxigraph to stop it")
         if client_open and not sent_head:
-            writer.write(_plain(503, "Service Unavailable",
-                                f"query timeout: no answer within {self.engine.timeout} s (the server's limit)"))
+            writer.write(
+                _plain(
+                    503,
+                    "Service Unavailable",
+                    f"query timeout: no answer within {self.engine.timeout} s (the server's limit)",
+                )
+            )
             with contextlib.suppress(ConnectionError, asyncio.TimeoutError):
                 await asyncio.wait_for(writer.drain(), 2)
         writer.transport.abort()
@@ -616,5 +660,7 @@ def _request(method: str, target: str, host: str, accept: str, body: bytes = b""
 
 def _plain(status: int, reason: str, text: str) -> bytes:
     body = (text + "\n").encode("utf-8")
-    return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("latin-1") + body
+    return (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1") + body

@@ -54,9 +54,11 @@ def grlc_command(python: str | None = None) -> str:
             if not Path(c).exists():
                 raise InputError(f"{c}: no such Python for grlc")
             return c
-    raise InputError(f"--api needs grlc in its own environment: python3 -m venv .grlc-venv && "
-                     f".grlc-venv/bin/pip install grlc==1.3.11, then --grlc-python .grlc-venv/bin/python "
-                     f"(or set ${GRLC_ENV})")
+    raise InputError(
+        f"--api needs grlc in its own environment: python3 -m venv .grlc-venv && "
+        f".grlc-venv/bin/pip install grlc==1.3.11, then --grlc-python .grlc-venv/bin/python "
+        f"(or set ${GRLC_ENV})"
+    )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -109,8 +111,7 @@ class Served:
     log: Log | None = None
 
     def alive(self) -> bool:
-        return (self.front is not None and self.front.alive()
-                and all(p.poll() is None for p in self.processes))
+        return self.front is not None and self.front.alive() and all(p.poll() is None for p in self.processes)
 
     def pids(self) -> list[int]:
         """The child processes now running (Oxigraph, grlc)."""
@@ -118,9 +119,17 @@ class Served:
         return [p.pid for p in procs if p.poll() is None]
 
 
-def start(root=None, extra=(), port: int | None = None, api: bool = False, api_port: int | None = None,
-          grlc_python: str | None = None, host: str = "127.0.0.1", query_timeout: int | None = None,
-          log_path: str | None = None) -> Served:
+def start(
+    root=None,
+    extra=(),
+    port: int | None = None,
+    api: bool = False,
+    api_port: int | None = None,
+    grlc_python: str | None = None,
+    host: str = "127.0.0.1",
+    query_timeout: int | None = None,
+    log_path: str | None = None,
+) -> Served:
     """Load the graph into a fresh Oxigraph store and serve it read-only on ``host:port``."""
     from laokg.graph.export import serialize
     from laokg.graph.load import find_root, load_data_graph
@@ -144,14 +153,25 @@ def start(root=None, extra=(), port: int | None = None, api: bool = False, api_p
     except OSError as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         raise InputError(f"{log_path}: cannot write the log ({exc.strerror or exc})") from None
-    served = Served(f"http://{host}:{port}/query", f"http://{host}:{port}/", len(graph), log_path, query_timeout,
-                    workdir=workdir, log=log)
+    served = Served(
+        f"http://{host}:{port}/query",
+        f"http://{host}:{port}/",
+        len(graph),
+        log_path,
+        query_timeout,
+        workdir=workdir,
+        log=log,
+    )
     try:
         data = Path(workdir) / "laokg.nt"
         data.write_bytes(serialize(graph, "nt"))
         store = Path(workdir) / "store"
-        loaded = subprocess.run([command, "load", "--location", str(store), "--file", str(data)],
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        loaded = subprocess.run(
+            [command, "load", "--location", str(store), "--file", str(data)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+        )
         if loaded.returncode != 0:
             last = (loaded.stderr.strip().splitlines() or ["no message"])[-1]
             raise InputError(f"oxigraph load failed: {last}")
@@ -172,9 +192,12 @@ def start(root=None, extra=(), port: int | None = None, api: bool = False, api_p
             queries = find_root(root) / "queries"
             (conf / "config.ini").write_text(
                 f"[defaults]\nsparql_endpoint = {served.query_url}\ndebug = False\n\n[local]\nlocal_sparql_dir = {queries}\n",
-                encoding="utf-8")
-            code = ("from grlc.server import app; "
-                    f"app.run(host={host!r}, port={api_port}, threaded=True, use_reloader=False)")
+                encoding="utf-8",
+            )
+            code = (
+                "from grlc.server import app; "
+                f"app.run(host={host!r}, port={api_port}, threaded=True, use_reloader=False)"
+            )
             gproc = spawn([python, "-c", code], log, cwd=conf)
             served.processes.append(gproc)
             served.api_url = f"http://{host}:{api_port}/api-local/"

@@ -143,8 +143,10 @@ def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
         if grp.kind == "project":
             lines.append(f"\n[{n}] Project assertion — added by laokg, not stated by a source")
             if grp.asserted_properties:
-                lines.append("    properties the project adds: "
-                             + ", ".join(term_text(terms.predicate(p)) for p in grp.asserted_properties))
+                lines.append(
+                    "    properties the project adds: "
+                    + ", ".join(term_text(terms.predicate(p)) for p in grp.asserted_properties)
+                )
             if grp.note:
                 lines.append(f"    why: {grp.note}")
         else:
@@ -153,7 +155,7 @@ def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
             if grp.section:
                 lines.append(f"    section: {grp.section}")
             if grp.excerpt:
-                lines.append(f"    excerpt: \"{plain_text(grp.excerpt)}\"")
+                lines.append(f'    excerpt: "{plain_text(grp.excerpt)}"')
             for fn in grp.footnotes:
                 lines.append(f"    footnote {fn.number}: {fn.text}")
                 for w in fn.works:
@@ -162,8 +164,14 @@ def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
                 lines.extend(_work_lines(w, "    cited in the text: "))
             if not grp.footnotes and not grp.cited_in_text:
                 lines.append("    (no footnote: stated by the document itself)")
-        same = next((k for k, earlier in enumerate(t.evidence[: n - 1], 1)
-                     if earlier.statements and earlier.statements == grp.statements), None)
+        same = next(
+            (
+                k
+                for k, earlier in enumerate(t.evidence[: n - 1], 1)
+                if earlier.statements and earlier.statements == grp.statements
+            ),
+            None,
+        )
         if same:
             lines.append(f"    supports: the same statements as [{same}]")
         elif grp.statements:
@@ -185,7 +193,7 @@ def source_trace_text(s) -> str:
     for d in s.dependants:
         lines.append(f"  - {d.label or curie(d.iri)}")
         for via in d.via:
-            excerpt = f": \"{plain_text(via['excerpt'])}\"" if via.get("excerpt") else ""
+            excerpt = f': "{plain_text(via["excerpt"])}"' if via.get("excerpt") else ""
             lines.append(f"      via {via['how']}{excerpt}")
     return "\n".join(lines) + "\n"
 

@@ -15,10 +15,19 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from laokg.query.catalogue import SavedQuery
 from laokg.errors import ParameterError, QueryError
-from laokg.query.parameters import (_BAD_IRI_CHARS, _SCHEME, Resolver, _show, coerce, expanded_iri,
-                                    expected_classes, shown, term_kit)
+from laokg.query.catalogue import SavedQuery
+from laokg.query.parameters import (
+    _BAD_IRI_CHARS,
+    _SCHEME,
+    Resolver,
+    _show,
+    coerce,
+    expanded_iri,
+    expected_classes,
+    shown,
+    term_kit,
+)
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -72,8 +81,11 @@ def bind_parameters(
 
     def classes() -> dict:  # the classes the query states for its IRI parameters: read only for a label
         if "classes" not in found:
-            found["classes"] = expected_classes(sq.text) if resolver is not None and (
-                getattr(resolver, "types", None) or getattr(resolver, "of_class", None)) else {}
+            found["classes"] = (
+                expected_classes(sq.text)
+                if resolver is not None and (getattr(resolver, "types", None) or getattr(resolver, "of_class", None))
+                else {}
+            )
         return found["classes"]
 
     for p in sq.parameters:
@@ -110,7 +122,7 @@ _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b":
 
 
 def _kind(term) -> str | None:
-    """"iri", "literal" or None, for an rdflib or a pyoxigraph term (read without importing
+    """ "iri", "literal" or None, for an rdflib or a pyoxigraph term (read without importing
     either library: a term's class says which it is)."""
     module = type(term).__module__.split(".")[0]
     name = type(term).__name__
@@ -206,14 +218,23 @@ def _scan(text: str, names: set[str]) -> tuple[_Frame, list[_Frame]]:
     contains directly (occurrences in FILTER/BIND expressions and EXISTS patterns count for
     the enclosing group; in a sub-select's projection, for the sub-select's WHERE group)."""
     toks = list(_tokens(text))
-    form_at = next((i for i, t in enumerate(toks) if t[0] == "word" and t[1].upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")), None)
+    form_at = next(
+        (
+            i
+            for i, t in enumerate(toks)
+            if t[0] == "word" and t[1].upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+        ),
+        None,
+    )
     if form_at is None:
         raise QueryError("cannot find the query form (SELECT, CONSTRUCT, ASK, DESCRIBE)")
     construct = toks[form_at][1].upper() == "CONSTRUCT"
     if construct:
-        nxt = next((t for t in toks[form_at + 1:]), None)
+        nxt = next((t for t in toks[form_at + 1 :]), None)
         if nxt is not None and nxt[0] == "word" and nxt[1].upper() == "WHERE":
-            raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { }; write CONSTRUCT { ... } WHERE { ... }")
+            raise QueryError(
+                "parameters cannot be bound in the short form CONSTRUCT WHERE { }; write CONSTRUCT { ... } WHERE { ... }"
+            )
     stack: list[_Frame] = []
     groups: list[_Frame] = []
     top: _Frame | None = None
@@ -232,7 +253,9 @@ def _scan(text: str, names: set[str]) -> tuple[_Frame, list[_Frame]]:
             parent = stack[-1] if stack else None
             if values_header:
                 fkind = "data"
-            elif construct and top is None and not any(f.kind == "template" for f in groups + stack) and i == form_at + 1:
+            elif (
+                construct and top is None and not any(f.kind == "template" for f in groups + stack) and i == form_at + 1
+            ):
                 fkind = "template"
             elif prev is not None and prev[0] == "word" and prev[1].upper() == "EXISTS":
                 fkind = "exists"

@@ -16,19 +16,18 @@ the option that raises it. Defaults and measurements: docs/limits.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
 import signal
 import sys
 import time
-from typing import TypeGuard
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from laokg.errors import LaokgError, LimitExceeded
-
 from laokg.query.names import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-import contextlib
 
 
 @dataclass(frozen=True)
@@ -43,13 +42,18 @@ class Budget:
     @classmethod
     def from_options(cls, timeout=None, max_rows=None, max_memory=None, in_process=False) -> Budget:
         """From command-line values: None keeps the default, 0 lifts the limit."""
+
         def pick(value, default):
             if value is None:
                 return default
             return None if value == 0 else value
 
-        return cls(pick(timeout, DEFAULT_TIMEOUT), pick(max_rows, DEFAULT_MAX_ROWS),
-                   pick(max_memory, DEFAULT_MAX_MEMORY_MB), bool(in_process))
+        return cls(
+            pick(timeout, DEFAULT_TIMEOUT),
+            pick(max_rows, DEFAULT_MAX_ROWS),
+            pick(max_memory, DEFAULT_MAX_MEMORY_MB),
+            bool(in_process),
+        )
 
 
 UNLIMITED = Budget(None, None, None, True)
@@ -57,8 +61,10 @@ UNLIMITED = Budget(None, None, None, True)
 
 def rows_exceeded(count: int, budget: Budget | None, what: str = "rows") -> LimitExceeded:
     limit = budget.max_rows if budget else None
-    return LimitExceeded(f"the result has more than {limit:,} {what} (the row budget); "
-                         f"raise it with --max-rows N (0 for no limit), or add LIMIT to the query")
+    return LimitExceeded(
+        f"the result has more than {limit:,} {what} (the row budget); "
+        f"raise it with --max-rows N (0 for no limit), or add LIMIT to the query"
+    )
 
 
 def check_rows(count: int, budget: Budget | None, what: str = "rows") -> None:
@@ -103,8 +109,10 @@ def check_memory(budget: Budget | None, what: str = "query") -> None:
         return
     margin = min(16 << 20, budget.max_memory_mb * (1 << 20) // 8)
     if _vm_bytes() > _CAP - margin:
-        raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
-                            f"raise it with --max-memory MB (0 for no limit)")
+        raise LimitExceeded(
+            f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+            f"raise it with --max-memory MB (0 for no limit)"
+        )
 
 
 def _limit_memory(megabytes: int | None) -> None:
@@ -259,7 +267,7 @@ def _frame(payload) -> bytes:
 def _write(write_fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(write_fd, view):]
+        view = view[os.write(write_fd, view) :]
 
 
 def _rebuild(name: str, message: str, code: int) -> LaokgError:
@@ -277,8 +285,12 @@ def _rebuild(name: str, message: str, code: int) -> LaokgError:
 
 def _budgeted(budget: Budget | None) -> TypeGuard[Budget]:
     """Whether ``budget`` asks for a worker (else the call runs in this process)."""
-    return not (budget is None or budget.in_process or not can_fork()
-                or (budget.timeout is None and budget.max_memory_mb is None))
+    return not (
+        budget is None
+        or budget.in_process
+        or not can_fork()
+        or (budget.timeout is None and budget.max_memory_mb is None)
+    )
 
 
 def _fork(make_call, budget: Budget) -> tuple[int, int]:
@@ -293,7 +305,9 @@ def _fork(make_call, budget: Budget) -> tuple[int, int]:
         os.close(read_fd)
         _child(make_call(write_fd), budget, write_fd, parent)
     os.close(write_fd)
-    with contextlib.suppress(OSError):  # also from this side, so that killing the group never races the worker's setpgid
+    with contextlib.suppress(
+        OSError
+    ):  # also from this side, so that killing the group never races the worker's setpgid
         os.setpgid(pid, pid)
     return pid, read_fd
 
@@ -307,8 +321,8 @@ def _frames(read_fd: int, budget: Budget):
             size = int.from_bytes(buffer[:8], "big")
             if len(buffer) < 8 + size:
                 break
-            payload = pickle.loads(buffer[8:8 + size])
-            del buffer[:8 + size]
+            payload = pickle.loads(buffer[8 : 8 + size])
+            del buffer[: 8 + size]
             yield payload
 
 
@@ -325,8 +339,10 @@ def _answers(pid: int, read_fd: int, budget: Budget, what: str):
                 elif kind == "ok":
                     return payload[1]
                 elif kind == "memory":
-                    raise LimitExceeded(f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
-                                        f"raise it with --max-memory MB (0 for no limit)")
+                    raise LimitExceeded(
+                        f"the {what} needed more than {budget.max_memory_mb:,} MB (the memory budget); "
+                        f"raise it with --max-memory MB (0 for no limit)"
+                    )
                 else:
                     raise _rebuild(*payload[1:])
         except _Expired:
@@ -339,8 +355,10 @@ def _answers(pid: int, read_fd: int, budget: Budget, what: str):
             reason = f"it died of signal {os.WTERMSIG(status)}"
         else:
             reason = f"it exited with status {os.WEXITSTATUS(status)}"
-        raise LimitExceeded(f"the {what} worker ended without an answer: {reason}; "
-                            f"if the memory budget was hit, raise it with --max-memory MB (0 for no limit)")
+        raise LimitExceeded(
+            f"the {what} worker ended without an answer: {reason}; "
+            f"if the memory budget was hit, raise it with --max-memory MB (0 for no limit)"
+        )
     finally:
         os.close(read_fd)
         if pid:
@@ -369,8 +387,10 @@ class _Expired(Exception):
 
 
 def _timeout_error(budget: Budget, what: str) -> LimitExceeded:
-    return LimitExceeded(f"the {what} was stopped after {budget.timeout:g} s (the time budget); "
-                         f"raise it with --timeout SECONDS (0 for no limit)")
+    return LimitExceeded(
+        f"the {what} was stopped after {budget.timeout:g} s (the time budget); "
+        f"raise it with --timeout SECONDS (0 for no limit)"
+    )
 
 
 def _chunks(read_fd: int, budget: Budget):
@@ -425,5 +445,17 @@ def _in_worker(call, budget: Budget, what: str):
         return stop.value
 
 
-__all__ = ["Budget", "UNLIMITED", "stream_budgeted", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_MEMORY_MB",
-           "run_budgeted", "check_rows", "check_memory", "can_fork", "send_in_batches", "relog"]
+__all__ = [
+    "Budget",
+    "UNLIMITED",
+    "stream_budgeted",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_MAX_MEMORY_MB",
+    "run_budgeted",
+    "check_rows",
+    "check_memory",
+    "can_fork",
+    "send_in_batches",
+    "relog",
+]

@@ -65,8 +65,12 @@ def entry_of(root) -> Path | None:
     from laokg.query.facts import FACTS_VERSION
 
     project = find_root(root)
-    state = {"files": fingerprint(project), "loader": _loader_state(), "pyoxigraph": pyoxigraph.__version__,
-             "facts": FACTS_VERSION}
+    state = {
+        "files": fingerprint(project),
+        "loader": _loader_state(),
+        "pyoxigraph": pyoxigraph.__version__,
+        "facts": FACTS_VERSION,
+    }
     return base / f"{_digest(str(project))}-{_digest(state)}"
 
 

@@ -46,11 +46,12 @@ from pathlib import Path
 from laokg.errors import InputError, LaokgError, ParameterError, QueryError
 from laokg.graph.checks import check_named, enclosing_root, read_regular
 from laokg.query import facts as query_facts
-from laokg.query.safety import parse_query
 from laokg.query.parameters import Parameter, coerce, shown, split_parameter, term_kit
+from laokg.query.safety import parse_query
 
 #: values are checked as plain tuples: no RDF library is loaded to read the catalogue
 _PLAIN = term_kit("plain")
+
 
 @dataclass
 class SavedQuery:
@@ -110,7 +111,9 @@ def _strict_loader():
 
         def construct_mapping(self, node, deep=False):
             if node.flow_style:
-                raise self._error(node.start_mark, "'{...}' mappings are not supported; write one 'key: value' per line")
+                raise self._error(
+                    node.start_mark, "'{...}' mappings are not supported; write one 'key: value' per line"
+                )
             seen = set()
             for key, _value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
@@ -133,7 +136,6 @@ def _strict_loader():
             if node.style is None and node.end_mark.line != node.start_mark.line:
                 raise self._error(node.end_mark, "unexpected indentation (a value runs on; quote it or use '|')")
             return super().construct_scalar(node)
-
 
     _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_mapping)
     _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_sequence)
@@ -315,7 +317,9 @@ def check_decorator_values(sq: SavedQuery, where: str) -> None:
                     coerce(p, v, None, kit=_PLAIN)
                 except ParameterError as exc:
                     msg = str(exc).split(": ", 1)[-1] if "parameter" in str(exc) else str(exc)
-                    raise QueryError(f"{where}: '{kind}' value {shown(v)} of parameter '{p.name}' is not valid: {msg}") from None
+                    raise QueryError(
+                        f"{where}: '{kind}' value {shown(v)} of parameter '{p.name}' is not valid: {msg}"
+                    ) from None
         if p.allowed and p.defaults:
             allowed = {coerce(p, a, kit=_PLAIN) for a in p.allowed}
             for d in p.defaults:

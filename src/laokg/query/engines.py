@@ -25,14 +25,13 @@ from rdflib import Dataset, Graph, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from laokg.errors import EndpointError, LaokgError, QueryError
-from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.namespaces import PREFIXES, bind_prefixes
+from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.query.interface import QueryResult, prepare
 from laokg.query.interface import portable as _portable
 from laokg.query.interface import unportable as _unportable
-from laokg.query.safety import FetchBlocked, ParsedQuery, no_fetch
-
 from laokg.query.names import DEFAULT_TIMEOUT
+from laokg.query.safety import FetchBlocked, ParsedQuery, no_fetch
 
 
 def declared_prefixes(text: str) -> set[str]:
@@ -111,7 +110,9 @@ class EmbeddedEngine:
         timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
         def evaluate() -> QueryResult:
-            parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
+            parsed, init, target = self._prepare(
+                text, bindings, allow_service, allow_from, source, line_offset, use_values
+            )
             with _evaluation(source, timeout, allow_service, allow_from):
                 result = _from_rdflib(target.query(parsed.query, initBindings=init), parsed.form, budget)
                 if parsed.select_star:  # rdflib's order for SELECT * is arbitrary: use the text's
@@ -126,10 +127,21 @@ class EmbeddedEngine:
         form, payload = run_budgeted(lambda: _portable(evaluate()), budget)
         return _unportable(form, payload)
 
-    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
-                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512,
-                      fmt: str | None = None):
+    def stream_select(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget: Budget,
+        batch: int = 512,
+        fmt: str | None = None,
+    ):
         """A SELECT run in a budgeted worker that sends its rows as they come: yields the
         variable list first, then lists of at most ``batch`` rows (dicts, as in QueryResult).
         The query is parsed, checked and its parameters bound in the worker."""
@@ -138,7 +150,9 @@ class EmbeddedEngine:
         timeout = DEFAULT_TIMEOUT if timeout is None else timeout
 
         def produce(send) -> None:
-            parsed, init, target = self._prepare(text, bindings, allow_service, allow_from, source, line_offset, use_values)
+            parsed, init, target = self._prepare(
+                text, bindings, allow_service, allow_from, source, line_offset, use_values
+            )
             if parsed.form != "SELECT":
                 raise QueryError(f"{source}: only SELECT results are streamed")
             with _evaluation(source, timeout, allow_service, allow_from):
@@ -150,9 +164,11 @@ class EmbeddedEngine:
                 variables = list(answer.get("vars_") or [])
                 vars_ = [str(v) for v in variables]
                 send(_star_order(parsed, vars_) if parsed.select_star else vars_)
-                rows = ({str(v): solution[v] for v in variables if solution.get(v) is not None}
-                        for solution in answer["bindings"]
-                        if solution)  # as rdflib's Result: an empty solution gives no row
+                rows = (
+                    {str(v): solution[v] for v in variables if solution.get(v) is not None}
+                    for solution in answer["bindings"]
+                    if solution
+                )  # as rdflib's Result: an empty solution gives no row
                 send_in_batches(rows, send, budget, batch)
 
         return stream_budgeted(produce, budget)
@@ -162,8 +178,15 @@ class EmbeddedEngine:
         per parameter goes in through ``initBindings``, several through ``VALUES`` blocks."""
         if use_values is None:
             use_values = any(len(v) > 1 for v in (bindings or {}).values())
-        prepared = prepare(text, bindings, allow_service=allow_service, allow_from=allow_from, source=source,
-                           line_offset=line_offset, inject=use_values)
+        prepared = prepare(
+            text,
+            bindings,
+            allow_service=allow_service,
+            allow_from=allow_from,
+            source=source,
+            line_offset=line_offset,
+            inject=use_values,
+        )
         parsed = prepared.parsed
         init = {Variable(k): v[0] for k, v in prepared.bindings.items()}
         target = self.graph

@@ -4,20 +4,20 @@ parsed files, or the built store seen through :mod:`laokg.query.storeview`)."""
 from __future__ import annotations
 
 import json
-from itertools import groupby
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 from rdflib.namespace import OWL, PROV, RDF, SKOS
+from rdflib.term import Node
 
-from laokg.query.parameters import expand_iri, shown
 from laokg.errors import NotFoundError, ParameterError
 from laokg.graph.evidence import read_evidence
 from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold, plain_text
 from laokg.namespaces import DOCO, FABIO, bind_prefixes
 from laokg.query.engines import QueryResult
+from laokg.query.parameters import expand_iri, shown
 
 
 def resolve(graph: Graph, thing: str, index: LabelIndex | None = None) -> URIRef:
@@ -115,8 +115,14 @@ def _evidence(graph: Graph, node, subject=None) -> Evidence:
 def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
     index = index or LabelIndex(graph)
     types = sorted(graph.objects(iri, RDF.type), key=str)
-    labels: list[tuple[Node, Node]] = sorted(((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)), key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])))
-    props = sorted(((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN), key=lambda x: (curie(x[0]), _term_key(graph, x[1])))
+    labels: list[tuple[Node, Node]] = sorted(
+        ((p, o) for p in LABEL_PROPERTIES for o in graph.objects(iri, p)),
+        key=lambda x: (LABEL_PROPERTIES.index(x[0]), str(x[1])),
+    )
+    props = sorted(
+        ((p, o) for p, o in graph.predicate_objects(iri) if p not in _HIDDEN),
+        key=lambda x: (curie(x[0]), _term_key(graph, x[1])),
+    )
     incoming = sorted(
         ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
         key=lambda x: (curie(x[1]), str(x[0])),
@@ -124,19 +130,34 @@ def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
     evidence = [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedDerivation)]
     evidence += [_evidence(graph, n, iri) for n in graph.objects(iri, PROV.qualifiedAttribution)]
     evidence += [Evidence(d, "prov:wasDerivedFrom", document=d) for d in graph.objects(iri, PROV.wasDerivedFrom)]
-    evidence.sort(key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node)))
+    evidence.sort(
+        key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node))
+    )
     return Card(iri, index.label(iri), types, labels, props, incoming, evidence)
 
 
 def _value(graph: Graph, index: LabelIndex, term, depth: int = 0) -> str:
     if isinstance(term, Literal):
         text = str(term).replace("\n", " ⏎ ")
-        suffix = f"@{term.language}" if term.language else (f" ({curie(term.datatype)})" if term.datatype and term.datatype not in (RDF.langString,) and not str(term.datatype).endswith("#string") else "")
+        suffix = (
+            f"@{term.language}"
+            if term.language
+            else (
+                f" ({curie(term.datatype)})"
+                if term.datatype
+                and term.datatype not in (RDF.langString,)
+                and not str(term.datatype).endswith("#string")
+                else ""
+            )
+        )
         return f'"{text}"{suffix}'
     if isinstance(term, BNode):
         if depth > 2:
             return "[…]"
-        inner = "; ".join(f"{curie(p)} {_value(graph, index, o, depth + 1)}" for p, o in sorted(graph.predicate_objects(term), key=lambda x: (str(x[0]), str(x[1]))))
+        inner = "; ".join(
+            f"{curie(p)} {_value(graph, index, o, depth + 1)}"
+            for p, o in sorted(graph.predicate_objects(term), key=lambda x: (str(x[0]), str(x[1])))
+        )
         return f"[ {inner} ]"
     return index.display(term)
 
@@ -293,12 +314,13 @@ def _quoted(label) -> str:
     text = str(label)
     for prefix in _SUPPORT_PREFIXES:
         if text.startswith(prefix):
-            return text[len(prefix):]
+            return text[len(prefix) :]
     return text
 
 
-def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | None = None,
-           index: LabelIndex | None = None) -> QueryResult:
+def search(
+    graph: Graph, text: str, limit: int | None = None, type_: URIRef | None = None, index: LabelIndex | None = None
+) -> QueryResult:
     """Things whose labels or alternative labels contain ``text`` (case/accent-insensitive).
 
     Rows: rank (exact, prefix, substring, words; ``quoted`` for a thing found only through a
@@ -332,9 +354,16 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
         return 1 if any(str(t).startswith((str(FABIO), str(DOCO))) for t in types) else 0
 
     # things before concepts; within that, by rank, the things whose evidence also matches first
-    firsts = sorted((s for s in direct if kind(s) < 2), key=lambda s: (order.get(str(direct[s][1]), 9), kind(s), s not in quotes, direct[s][0]))
-    seconds = sorted((s for s in quotes if s not in direct), key=lambda s: (kind(s), fold(index.label(s) or ""), str(s)))
-    concepts = sorted((s for s in direct if kind(s) == 2), key=lambda s: (order.get(str(direct[s][1]), 9), direct[s][0]))
+    firsts = sorted(
+        (s for s in direct if kind(s) < 2),
+        key=lambda s: (order.get(str(direct[s][1]), 9), kind(s), s not in quotes, direct[s][0]),
+    )
+    seconds = sorted(
+        (s for s in quotes if s not in direct), key=lambda s: (kind(s), fold(index.label(s) or ""), str(s))
+    )
+    concepts = sorted(
+        (s for s in direct if kind(s) == 2), key=lambda s: (order.get(str(direct[s][1]), 9), direct[s][0])
+    )
     rows = []
     for s in firsts + seconds + concepts:
         types = sorted(graph.objects(s, RDF.type), key=str)
@@ -355,8 +384,9 @@ def search(graph: Graph, text: str, limit: int | None = None, type_: URIRef | No
         if limit and len(rows) >= limit:
             break
     shown = {row["thing"]: list(quotes[row["thing"]]) for row in rows if quotes.get(row["thing"])}
-    return QueryResult("SELECT", vars=["rank", "thing", "label", "matched", "type", "quotedIn"], rows=rows,
-                       extra={QUOTES: shown})
+    return QueryResult(
+        "SELECT", vars=["rank", "thing", "label", "matched", "type", "quotedIn"], rows=rows, extra={QUOTES: shown}
+    )
 
 
 __all__ = ["resolve", "card", "render_text", "render_json", "describe_graph", "search", "fold", "OWL", "DOCO"]

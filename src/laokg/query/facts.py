@@ -58,7 +58,11 @@ def read_facts(path: Path) -> dict[str, dict]:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, UnicodeDecodeError):
         return {}
-    if not isinstance(record, dict) or record.get("version") != FACTS_VERSION or not isinstance(record.get("queries"), dict):
+    if (
+        not isinstance(record, dict)
+        or record.get("version") != FACTS_VERSION
+        or not isinstance(record.get("queries"), dict)
+    ):
         return {}
     return {k: v for k, v in record["queries"].items() if isinstance(v, dict)}
 

@@ -40,7 +40,9 @@ def default_format(form: str, to_terminal: bool) -> str:
 
 def check_format(form: str, fmt: str) -> None:
     if form in ("CONSTRUCT", "DESCRIBE") and fmt not in GRAPH_FORMATS:
-        raise InputError(f"--format {fmt} is for SELECT/ASK results; a {form} query gives a graph: use {', '.join(GRAPH_FORMATS)}")
+        raise InputError(
+            f"--format {fmt} is for SELECT/ASK results; a {form} query gives a graph: use {', '.join(GRAPH_FORMATS)}"
+        )
     if form in ("SELECT", "ASK") and fmt not in TABULAR_FORMATS:
         raise InputError(f"--format {fmt} is for graphs; a {form} query gives rows: use {', '.join(TABULAR_FORMATS)}")
 
@@ -65,10 +67,27 @@ def _cell(term) -> str:
 
 
 #: the numeric XSD datatypes: their cells are right-aligned in a table
-_NUMERIC_TYPES = tuple("http://www.w3.org/2001/XMLSchema#" + t for t in (
-                       "integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                             "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                             "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"))
+_NUMERIC_TYPES = tuple(
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
 MIN_COLUMN = 16  # a text column narrower than this (or its own width) reads badly: records instead
 MAX_WORD = 30  # a longer word may be broken
 
@@ -146,13 +165,23 @@ def table(result: QueryResult, width: int | None = None) -> str:
     budget = width - 2 * (len(header) - 1)  # columns are two spaces apart
     # IRIs never break; another word may, but keeps three quarters of its width: if even that
     # does not fit, the rows become records
-    iris = [all(isinstance(t, URIRef) for t in col if t is not None) and any(col) for col in zip(*terms, strict=True)] if terms else [False] * len(header)
-    least = [natural[i] if iris[i] else max(titles[i], min(natural[i], MIN_COLUMN), min(words[i], MAX_WORD) * 3 // 4)
-             for i in range(len(header))]
+    iris = (
+        [all(isinstance(t, URIRef) for t in col if t is not None) and any(col) for col in zip(*terms, strict=True)]
+        if terms
+        else [False] * len(header)
+    )
+    least = [
+        natural[i] if iris[i] else max(titles[i], min(natural[i], MIN_COLUMN), min(words[i], MAX_WORD) * 3 // 4)
+        for i in range(len(header))
+    ]
     if sum(least) > budget:
         return _records(header, cells, right, width)
-    fitted = _fit(natural, [n if iri else max(t, min(w, MAX_WORD)) for n, iri, t, w in zip(natural, iris, titles, words, strict=True)],
-                  budget, least)
+    fitted = _fit(
+        natural,
+        [n if iri else max(t, min(w, MAX_WORD)) for n, iri, t, w in zip(natural, iris, titles, words, strict=True)],
+        budget,
+        least,
+    )
     lines = _prettytable(header, cells, fitted, right)
     # the header rule runs as far as the widest line, not into the trailing padding
     lines[1] = lines[1][: max(wcswidth(line) for line in lines[:1] + lines[2:])]
@@ -264,11 +293,14 @@ def stream_lines(fmt: str, vars_: list[str], batches):
     yield text
     number = len(first)
     for rows in batches:
-        check_writable(QueryResult("SELECT", vars=vars_, rows=rows), first=number + 1,
-                       written=f"the output stops after row {number:,}")
+        check_writable(
+            QueryResult("SELECT", vars=vars_, rows=rows),
+            first=number + 1,
+            written=f"the output stops after row {number:,}",
+        )
         number += len(rows)
         text = write(QueryResult("SELECT", vars=list(vars_), rows=rows))
-        yield text[text.index(ending) + len(ending):]
+        yield text[text.index(ending) + len(ending) :]
 
 
 def to_json(result: QueryResult) -> str:
@@ -324,11 +356,14 @@ def check_writable(result: QueryResult, first: int = 1, written: str = "nothing 
         return
     for number, row in enumerate(result.rows, first):
         for var, term in row.items():
-            found = _SURROGATE.search(str(term)) or (getattr(term, "datatype", None) is not None
-                                                     and _SURROGATE.search(str(term.datatype)))
+            found = _SURROGATE.search(str(term)) or (
+                getattr(term, "datatype", None) is not None and _SURROGATE.search(str(term.datatype))
+            )
             if found:
-                raise OutputError(f"cannot write row {number:,}, ?{var}: the value holds a lone surrogate "
-                                  f"U+{ord(found.group()):04X} (not a Unicode character); {written}")
+                raise OutputError(
+                    f"cannot write row {number:,}, ?{var}: the value holds a lone surrogate "
+                    f"U+{ord(found.group()):04X} (not a Unicode character); {written}"
+                )
 
 
 def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
@@ -477,8 +512,10 @@ def write_solutions(fmt: str, vars_: list[str], rows: list[tuple], *, header: bo
         text = "\n".join(lines) + "\n" if lines else ""
     elif fmt == "json":
         bindings = [{v: json_term(t) for v, t in zip(vars_, row, strict=True) if t is not None} for row in rows]
-        text = json.dumps({"head": {"vars": list(vars_)}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps({"head": {"vars": list(vars_)}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=2)
+            + "\n"
+        )
     else:
         raise InputError(f"--format {fmt}: not written from Oxigraph's terms")
     return text

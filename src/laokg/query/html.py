@@ -9,12 +9,14 @@ terms are read duck-typed (``URIRef`` and ``Literal`` are ``str`` subclasses).
 
 from __future__ import annotations
 
-from html import escape
 from collections.abc import Callable
+from html import escape
 
-_STYLE = ("<style>.laokg td,.laokg th{text-align:left;vertical-align:top;padding:2px 8px}"
-          ".laokg td.num{text-align:right;font-variant-numeric:tabular-nums}"
-          ".laokg .curie{color:#555;font-size:90%}.laokg blockquote{margin:2px 0 4px 12px;color:#333}</style>")
+_STYLE = (
+    "<style>.laokg td,.laokg th{text-align:left;vertical-align:top;padding:2px 8px}"
+    ".laokg td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    ".laokg .curie{color:#555;font-size:90%}.laokg blockquote{margin:2px 0 4px 12px;color:#333}</style>"
+)
 
 
 def _e(text) -> str:
@@ -28,7 +30,15 @@ def _is_iri(term) -> bool:
 def _is_number(term) -> bool:
     dt = str(getattr(term, "datatype", "") or "")
     return dt.startswith("http://www.w3.org/2001/XMLSchema#") and dt.rsplit("#", 1)[1] in (
-        "integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger", "positiveInteger")
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "nonNegativeInteger",
+        "positiveInteger",
+    )
 
 
 def term_html(term, label_of: Callable | None = None) -> str:
@@ -62,8 +72,11 @@ def rows_html(vars_: list[str], rows: list[dict], label_of: Callable | None = No
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = f"<p>… and {len(rows) - limit} more rows</p>" if len(rows) > limit else ""
     count = f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}</p>"
-    return (f'<div class="laokg">{_STYLE}<table><thead><tr>{head}</tr></thead><tbody>'
-            + "".join(body) + f"</tbody></table>{more}{count}</div>")
+    return (
+        f'<div class="laokg">{_STYLE}<table><thead><tr>{head}</tr></thead><tbody>'
+        + "".join(body)
+        + f"</tbody></table>{more}{count}</div>"
+    )
 
 
 def _value_html(value: dict) -> str:
@@ -85,16 +98,22 @@ def card_html(card: dict, property_labels: dict | None = None, note: str | None 
         name = labels.get(curie_) or curie_
         return f'<span title="{_e(curie_)}">{_e(name)}</span>'
 
-    out = [f'<div class="laokg">{_STYLE}', f"<h3>{_e(card.get('label') or card.get('curie') or card['iri'])}</h3>",
-           f'<p><span class="curie">{_e(card.get("curie", ""))}</span> · <code>{_e(card["iri"])}</code></p>']
+    out = [
+        f'<div class="laokg">{_STYLE}',
+        f"<h3>{_e(card.get('label') or card.get('curie') or card['iri'])}</h3>",
+        f'<p><span class="curie">{_e(card.get("curie", ""))}</span> · <code>{_e(card["iri"])}</code></p>',
+    ]
     if note:
         out.append(f"<p><em>{_e(note)}</em></p>")
     if card.get("types"):
         out.append("<p>Type: " + ", ".join(_value_html(t) for t in card["types"]) + "</p>")
     others = [lab for lab in card.get("labels", []) if lab.get("value") != card.get("label")]
     if others:
-        out.append("<p>Also called: " + ", ".join(_e(lab["value"]) for lab in
-                                                   {lab["value"]: lab for lab in others}.values()) + "</p>")
+        out.append(
+            "<p>Also called: "
+            + ", ".join(_e(lab["value"]) for lab in {lab["value"]: lab for lab in others}.values())
+            + "</p>"
+        )
     if card.get("properties"):
         out.append("<table><tbody>")
         for item in card["properties"]:
@@ -112,7 +131,9 @@ def card_html(card: dict, property_labels: dict | None = None, note: str | None 
                 bits.append("footnote " + ", ".join(_e(n) for n in ev["footnotes"]))
             if ev.get("asserted_properties"):
                 bits.append("asserted by the project: " + ", ".join(prop(p) for p in ev["asserted_properties"]))
-            quotes = "".join(f"<blockquote>“{_e(' '.join(str(x).split()))}”</blockquote>" for x in ev.get("excerpts", []))
+            quotes = "".join(
+                f"<blockquote>“{_e(' '.join(str(x).split()))}”</blockquote>" for x in ev.get("excerpts", [])
+            )
             note_ = f"<br><small>{_e(ev['note'])}</small>" if ev.get("note") else ""
             out.append("<li>" + " — ".join(bits) + quotes + note_ + "</li>")
         out.append("</ol>")
@@ -126,8 +147,11 @@ def _named(iri: str | None, label: str | None) -> str:
     if iri is None:
         return "?"
     short = curie(iri)
-    return (f'<span title="{_e(iri)}">{_e(label)}</span> <span class="curie">{_e(short)}</span>' if label
-            else f'<span title="{_e(iri)}">{_e(short)}</span>')
+    return (
+        f'<span title="{_e(iri)}">{_e(label)}</span> <span class="curie">{_e(short)}</span>'
+        if label
+        else f'<span title="{_e(iri)}">{_e(short)}</span>'
+    )
 
 
 def _work_html(work) -> str:
@@ -157,31 +181,51 @@ def trace_html(t) -> str:
                 item += f" — section: {_e(grp.section)}"
             if grp.excerpt:
                 item += f"<blockquote>“{_e(' '.join(grp.excerpt.split()))}”</blockquote>"
-            cites = [f"<li>footnote {_e(fn.number)}: {_e(fn.text or '')}"
-                     + ("<ul>" + "".join(f"<li>cites: {_work_html(w)}</li>" for w in fn.works) + "</ul>" if fn.works else "")
-                     + "</li>" for fn in grp.footnotes]
+            cites = [
+                f"<li>footnote {_e(fn.number)}: {_e(fn.text or '')}"
+                + ("<ul>" + "".join(f"<li>cites: {_work_html(w)}</li>" for w in fn.works) + "</ul>" if fn.works else "")
+                + "</li>"
+                for fn in grp.footnotes
+            ]
             cites += [f"<li>cited in the text: {_work_html(w)}</li>" for w in grp.cited_in_text]
-            item += f"<ul>{''.join(cites)}</ul>" if cites else "<br><small>no footnote: stated by the document itself</small>"
+            item += (
+                f"<ul>{''.join(cites)}</ul>"
+                if cites
+                else "<br><small>no footnote: stated by the document itself</small>"
+            )
         if grp.statements:
-            item += "<br><small>supports: " + "; ".join(
-                _e(f"{st.predicate} {st.object_label or st.object}") for st in grp.statements) + "</small>"
+            item += (
+                "<br><small>supports: "
+                + "; ".join(_e(f"{st.predicate} {st.object_label or st.object}") for st in grp.statements)
+                + "</small>"
+            )
         out.append(f"<li>{item}</li>")
     out.append("</ol>")
     if not t.evidence:
         out.append("<p>This node has no evidence at all.</p>")
     if t.unsupported:
-        out.append("<p>Statements with no evidence: " + "; ".join(_e(f"{st.predicate} {st.object}") for st in t.unsupported) + "</p>")
+        out.append(
+            "<p>Statements with no evidence: "
+            + "; ".join(_e(f"{st.predicate} {st.object}") for st in t.unsupported)
+            + "</p>"
+        )
     out.append("</div>")
     return "".join(out)
 
 
 def source_trace_html(s) -> str:
     """A reverse trace (:class:`laokg.provenance.trace.SourceTrace`) as HTML."""
-    out = [f'<div class="laokg">{_STYLE}<h3>{_named(s.iri, s.label)}</h3>',
-           f"<p>{len(s.dependants)} node(s) depend on it:</p><ul>"]
+    out = [
+        f'<div class="laokg">{_STYLE}<h3>{_named(s.iri, s.label)}</h3>',
+        f"<p>{len(s.dependants)} node(s) depend on it:</p><ul>",
+    ]
     for d in s.dependants:
-        vias = "".join(f"<li>via {_e(v['how'])}" + (f": “{_e(' '.join(str(v['excerpt']).split()))}”" if v.get("excerpt") else "")
-                       + "</li>" for v in d.via)
+        vias = "".join(
+            f"<li>via {_e(v['how'])}"
+            + (f": “{_e(' '.join(str(v['excerpt']).split()))}”" if v.get("excerpt") else "")
+            + "</li>"
+            for v in d.via
+        )
         out.append(f"<li>{_named(d.iri, d.label)}<ul>{vias}</ul></li>")
     out.append("</ul></div>")
     return "".join(out)

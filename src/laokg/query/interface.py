@@ -86,17 +86,39 @@ class Engine(Protocol):
     terms: str
     remote: bool
 
-    def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-            allow_from: bool = False, timeout: float | None = None, source: str = "query", line_offset: int = 0,
-            use_values: bool | None = None, budget: Budget | None = None, fmt: str | None = None) -> QueryResult:
+    def run(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget: Budget | None = None,
+        fmt: str | None = None,
+    ) -> QueryResult:
         """Check and run ``text`` with ``bindings`` ({variable: [terms]}); with a ``budget``,
         within its limits (:mod:`laokg.query.budget`)."""
         ...
 
-    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
-                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512,
-                      fmt: str | None = None) -> Iterator:
+    def stream_select(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget: Budget,
+        batch: int = 512,
+        fmt: str | None = None,
+    ) -> Iterator:
         """A SELECT run in a budgeted worker: yields the variable list, then batches of rows
         (or, with ``fmt`` in :attr:`streams`, chunks of text)."""
         ...
@@ -112,8 +134,17 @@ class Prepared:
     bindings: dict[str, list]
 
 
-def prepare(text: str, bindings: dict[str, list] | None, *, allow_service: bool, allow_from: bool, source: str,
-            line_offset: int, inject: bool = True, check: Callable | None = None) -> Prepared:
+def prepare(
+    text: str,
+    bindings: dict[str, list] | None,
+    *,
+    allow_service: bool,
+    allow_from: bool,
+    source: str,
+    line_offset: int,
+    inject: bool = True,
+    check: Callable | None = None,
+) -> Prepared:
     """The preamble every engine runs (inside its budget): check the query
     (:func:`laokg.query.safety.check_query`: read-only, no SERVICE or FROM unless allowed),
     drop parameters without values, and, with ``inject``, put the others in ``VALUES`` blocks
@@ -123,8 +154,9 @@ def prepare(text: str, bindings: dict[str, list] | None, *, allow_service: bool,
     by that function and ``parsed`` stays the original's (no RDF parser is loaded)."""
     from laokg.query.safety import check_query
 
-    parsed = check_query(text, allow_service=allow_service, allow_from=allow_from, source=source,
-                         line_offset=line_offset)
+    parsed = check_query(
+        text, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset
+    )
     given = {k: v for k, v in (bindings or {}).items() if v}
     if not given or not inject:
         return Prepared(parsed, text, given)

@@ -83,13 +83,17 @@ def check_values(clause: str, var: str, terms: list) -> None:
     try:
         for i, term in enumerate(terms):
             store.add(pyoxigraph.Quad(subject, pyoxigraph.NamedNode(f"urn:laokg:value:{i}"), to_oxigraph(term)))
-        want = [next(iter(store.quads_for_pattern(subject, pyoxigraph.NamedNode(f"urn:laokg:value:{i}"), None))).object
-                for i in range(len(terms))]
+        want = [
+            next(iter(store.quads_for_pattern(subject, pyoxigraph.NamedNode(f"urn:laokg:value:{i}"), None))).object
+            for i in range(len(terms))
+        ]
         answer = store.query("SELECT * WHERE { " + clause + " }")
         got = [solution[var] for solution in answer]
         names = [v.value for v in answer.variables]
     except (SyntaxError, ValueError, TypeError, OSError, StopIteration, KeyError) as exc:
-        raise ParameterError(f"a parameter value cannot be bound safely ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        raise ParameterError(
+            f"a parameter value cannot be bound safely ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
     if names != [var] or got != want:
         raise ParameterError("a parameter value cannot be written exactly in SPARQL (it would change)")
 
@@ -107,10 +111,20 @@ class OxigraphEngine:
         self.terms = "oxigraph"  # bindings as pyoxigraph terms: no rdflib term is made for them
         self.remote = False
 
-    def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-            allow_from: bool = False, timeout: float | None = None, source: str = "query",
-            line_offset: int = 0, use_values: bool | None = None, budget: Budget | None = None,
-            fmt: str | None = None) -> QueryResult:
+    def run(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget: Budget | None = None,
+        fmt: str | None = None,
+    ) -> QueryResult:
         """Run ``text``; with a ``budget`` within its limits (:mod:`laokg.query.budget`: a worker
         process forked with the store open, killed at the deadline; the row cap checked here).
         With ``fmt`` (one of :attr:`writes`), a SELECT's rows come back already written in that
@@ -132,16 +146,36 @@ class OxigraphEngine:
     @staticmethod
     def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
         """(the checked query, its text with the parameters bound in VALUES blocks)."""
-        prepared = prepare(text, bindings, allow_service=allow_service, allow_from=allow_from, source=source,
-                           line_offset=line_offset, check=check_values)
+        prepared = prepare(
+            text,
+            bindings,
+            allow_service=allow_service,
+            allow_from=allow_from,
+            source=source,
+            line_offset=line_offset,
+            check=check_values,
+        )
         if prepared.parsed.dataset_clause:
-            raise QueryError(f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)")
+            raise QueryError(
+                f"{source}: FROM / FROM NAMED are not supported on the oxigraph engine (use --engine rdflib)"
+            )
         return prepared.parsed, prepared.text
 
-    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
-                      line_offset: int = 0, use_values: bool | None = None, budget: Budget, batch: int = 512,
-                      fmt: str | None = None):
+    def stream_select(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget: Budget,
+        batch: int = 512,
+        fmt: str | None = None,
+    ):
         """A SELECT run in a budgeted worker that sends its rows as they come: yields the
         variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows).
         With ``fmt`` (csv or tsv), the worker writes each batch itself, straight from
@@ -175,7 +209,9 @@ class OxigraphEngine:
 
         values = " ".join(f"<{p}>" for p in (*LABEL_PROPERTIES, RDF.type))
         graph = Graph(bind_namespaces="none")
-        answer = self.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?s)) }}")
+        answer = self.store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?s)) }}"
+        )
         graph.addN((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object), graph) for t in answer)
         return graph
 
@@ -191,8 +227,9 @@ class OxigraphEngine:
         values = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
         key = fold(text)
         labels: dict[str, list] = {}
-        for s, p, o in self.store.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
-                                        "FILTER(isIRI(?s) && isLiteral(?o)) }"):
+        for s, p, o in self.store.query(
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?s) && isLiteral(?o)) }}"
+        ):
             labels.setdefault(s.value, []).append((rank[p.value], o))
         out = []
         for iri in sorted(labels):
@@ -207,7 +244,9 @@ class OxigraphEngine:
         import pyoxigraph
 
         rdf_type = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        return {to_rdflib(q.object) for q in self.store.quads_for_pattern(pyoxigraph.NamedNode(str(iri)), rdf_type, None)}
+        return {
+            to_rdflib(q.object) for q in self.store.quads_for_pattern(pyoxigraph.NamedNode(str(iri)), rdf_type, None)
+        }
 
     def _answer(self, text, source):
         try:
@@ -215,7 +254,9 @@ class OxigraphEngine:
         except SyntaxError as exc:
             raise QueryError(f"{source}: Oxigraph cannot parse the query: {str(exc).splitlines()[0]}") from None
         except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryError(f"{source}: query evaluation failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+            raise QueryError(
+                f"{source}: query evaluation failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ) from None
 
     def _send_text(self, fmt, vars_, answer, send, budget, batch) -> None:
         """Send the ``fmt`` text of the solutions, ``batch`` rows at a time: the header with the
@@ -245,8 +286,9 @@ class OxigraphEngine:
         return None if names == vars_ else [names.index(v) for v in vars_]
 
     @staticmethod
-    def _tuples(solutions, vars_: list[str], budget: Budget | None, count: int = 0,
-                order: list[int] | None = None) -> list[tuple]:
+    def _tuples(
+        solutions, vars_: list[str], budget: Budget | None, count: int = 0, order: list[int] | None = None
+    ) -> list[tuple]:
         """The solutions as tuples of pyoxigraph terms (None where unbound) in ``vars_`` order
         (``order``: see :meth:`_order`), each counted against the row budget (``count`` rows
         came before them)."""
@@ -318,7 +360,7 @@ def _choice(name: str, root, data):
 
 
 def choose_engine(name: str, root=None, data=()) -> str:
-    """"rdflib" or "oxigraph" for ``--engine name``. "auto": Oxigraph when ``laokg build`` left a
+    """ "rdflib" or "oxigraph" for ``--engine name``. "auto": Oxigraph when ``laokg build`` left a
     store that is current (and no ``--data`` files are added), or when the graph is large (more
     than :data:`AUTO_BYTES` of Turtle); else rdflib, which needs no build."""
     return _choice(name, root, data)[0]
@@ -342,4 +384,14 @@ def local_engine(name: str, root=None, data=()) -> OxigraphEngine | None:
     return OxigraphEngine(open_store(root, data, built=built))
 
 
-__all__ = ["ENGINES", "AUTO_BYTES", "OxigraphEngine", "choose_engine", "oxigraph_engine", "local_engine", "to_rdflib", "to_oxigraph", "check_values"]
+__all__ = [
+    "ENGINES",
+    "AUTO_BYTES",
+    "OxigraphEngine",
+    "choose_engine",
+    "oxigraph_engine",
+    "local_engine",
+    "to_rdflib",
+    "to_oxigraph",
+    "check_values",
+]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from laokg.errors import ParameterError
 from laokg.prefixes import PREFIX_IRIS
@@ -103,6 +104,7 @@ def term_kit(kind: str | None = None) -> TermKit:
     """The :class:`TermKit` of an engine's ``terms`` (default rdflib)."""
     return _KITS[kind or "rdflib"]
 
+
 # ---------------------------------------------------------------- parameter types
 
 #: ``_xsd_<name>`` suffixes and the datatype each binds.
@@ -143,7 +145,7 @@ class ParamType:
             return f"@{self.lang}"
         if self.datatype is None or self.datatype == str(XSD.string):
             return "string"
-        return "xsd:" + self.datatype[len(str(XSD)):]
+        return "xsd:" + self.datatype[len(str(XSD)) :]
 
 
 STRING = ParamType("literal")
@@ -169,8 +171,12 @@ def split_parameter(var: str) -> tuple[str, bool, ParamType] | None:
         ptype = ParamType("literal", str(XSD_SUFFIXES[m.group(1)]))
         rest = rest[: m.start()]
     else:
-        for suffix, t in (("_iri", IRI), ("_literal", STRING), ("_integer", ParamType("literal", str(XSD.integer))),
-                          ("_decimal", ParamType("literal", str(XSD.decimal)))):
+        for suffix, t in (
+            ("_iri", IRI),
+            ("_literal", STRING),
+            ("_integer", ParamType("literal", str(XSD.integer))),
+            ("_decimal", ParamType("literal", str(XSD.decimal))),
+        ):
             if rest.endswith(suffix) and len(rest) > len(suffix):
                 ptype, rest = t, rest[: -len(suffix)]
                 break
@@ -248,8 +254,12 @@ def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
             for key, value in node.items():
                 if key == "triples" and isinstance(value, list):
                     for triple in value:
-                        if len(triple) == 3 and isinstance(triple[0], Variable) and triple[1] == RDF.type \
-                                and isinstance(triple[2], URIRef):
+                        if (
+                            len(triple) == 3
+                            and isinstance(triple[0], Variable)
+                            and triple[1] == RDF.type
+                            and isinstance(triple[2], URIRef)
+                        ):
                             found.setdefault(str(triple[0]), set()).add(triple[2])
                 else:
                     walk(value)
@@ -261,9 +271,10 @@ def expected_classes(text: str, parse: bool = False) -> dict[str, set]:
         from laokg.query.safety import parse_query
 
         walk(parse_query(text).query.algebra)  # the parse this process made already, if any
-    except Exception:  # noqa: BLE001 - an unparsable query is reported where it runs
+    except Exception:
         return {}
     return found
+
 
 def shown(value: str, limit: int = 60) -> str:
     """A user's value, quoted for a one-line message: control characters escaped, long text cut."""
@@ -303,7 +314,11 @@ def expanded_iri(value: str) -> str | None:
         if bad:  # checked before the term is made (rdflib would warn about an invalid URI)
             raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
         iri = PREFIX_IRIS[m.group(1)] + m.group(2)
-    elif _SCHEME.match(v) and " " not in v and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:"))):
+    elif (
+        _SCHEME.match(v)
+        and " " not in v
+        and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:")))
+    ):
         iri = v
     else:
         return None
@@ -345,8 +360,9 @@ def _literal(value: str, datatype: str, kit: TermKit) -> Any:
     """A typed literal in canonical form; ValueError if ``value`` is not of the type."""
     dt = datatype
 
-    def Literal(text: str, datatype: str | None = None):  # noqa: N802 - reads as the term it makes
+    def Literal(text: str, datatype: str | None = None):
         return kit.literal(text, datatype)
+
     v = value.strip()
     if dt in (XSD.integer, XSD.positiveInteger, XSD.nonNegativeInteger, XSD.decimal):
         digits = sum(ch.isdigit() for ch in v)
@@ -407,8 +423,14 @@ def _check_text(value: str, param: Parameter) -> None:
         )
 
 
-def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query_name: str = "",
-           classes: set | None = None, kit: TermKit | None = None) -> Any:
+def coerce(
+    param: Parameter,
+    value: str,
+    resolver: Resolver | None = None,
+    query_name: str = "",
+    classes: set | None = None,
+    kit: TermKit | None = None,
+) -> Any:
     """Turn one raw value into the parameter's RDF term (rdflib's, or ``kit``'s), or raise a
     one-line ParameterError."""
     kit = kit or term_kit()
@@ -428,16 +450,19 @@ def coerce(param: Parameter, value: str, resolver: Resolver | None = None, query
     try:
         return _literal(value, t.datatype or str(XSD.string), kit)
     except _TooLong as exc:
-        raise ParameterError(f"{where}parameter '{param.name}': a number of {exc.args[0]:,} digits is too long "
-                             f"(laokg takes at most {MAX_DIGITS:,} digits)") from None
+        raise ParameterError(
+            f"{where}parameter '{param.name}': a number of {exc.args[0]:,} digits is too long "
+            f"(laokg takes at most {MAX_DIGITS:,} digits)"
+        ) from None
     except (ValueError, InvalidOperation):
         example = _EXAMPLES.get(t.datatype or "", "")
         hint = f" such as {example}" if example else ""
         raise ParameterError(f"{where}parameter '{param.name}' expects {t.label}{hint}, got {shown(value)}") from None
 
 
-def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, where: str,
-                   classes: set | None = None) -> URIRef:
+def _resolve_label(
+    param: Parameter, value: str, resolver: Resolver | None, where: str, classes: set | None = None
+) -> URIRef:
     if not value.strip():
         raise ParameterError(f"{where}parameter '{param.name}' expects an IRI, a CURIE or a label, got an empty value")
     if resolver is None:
@@ -471,7 +496,11 @@ def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, wher
             others = ", ".join(f"{curie(i)} ({label})" for i, label in sorted(set(candidates), key=lambda c: str(c[0])))
             near = getattr(resolver, "near", None)
             close = near(value, classes) if near else []
-            hint = f"; {wanted} things like it: " + ", ".join(f"{curie(i)} ({label})" for i, label in close) if close else ""
+            hint = (
+                f"; {wanted} things like it: " + ", ".join(f"{curie(i)} ({label})" for i, label in close)
+                if close
+                else ""
+            )
             what = f" ({others} is not one)" if others else ""
             raise ParameterError(
                 f"{where}parameter '{param.name}' expects a {wanted}: none is labelled {shown(value)}{what}{hint}"
@@ -487,7 +516,9 @@ def _resolve_label(param: Parameter, value: str, resolver: Resolver | None, wher
         )
     if len(distinct) > 1:
         listed = ", ".join(f"{curie(i)} ({label})" for i, label in sorted(distinct.items(), key=lambda kv: str(kv[0])))
-        raise ParameterError(f"{where}parameter '{param.name}': {shown(value)} is ambiguous: {listed}; give the IRI or CURIE")
+        raise ParameterError(
+            f"{where}parameter '{param.name}': {shown(value)} is ambiguous: {listed}; give the IRI or CURIE"
+        )
     return next(iter(distinct))
 
 

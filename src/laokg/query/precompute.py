@@ -30,7 +30,9 @@ def facts_of(text: str, source: str = "query", line_offset: int = 0) -> dict:
         "graph_patterns": parsed.graph_patterns,
         "decorators": decorators,
         "body_start": body_start,
-        "classes": {var: sorted(str(c) for c in classes) for var, classes in sorted(expected_classes(text, parse=True).items())},
+        "classes": {
+            var: sorted(str(c) for c in classes) for var, classes in sorted(expected_classes(text, parse=True).items())
+        },
     }
 
 
@@ -55,7 +57,6 @@ def compute_facts(queries_dir: Path) -> bytes:
     """``queries.json`` for every saved query and audit rule under ``queries_dir`` that parses
     (one that does not is left out: it is reported where it is used)."""
     from laokg.errors import LaokgError
-
     from laokg.graph.checks import enclosing_root
     from laokg.query.catalogue import read_query_text
 

@@ -132,11 +132,11 @@ class RemoteOptions:
     headers: list[tuple[str, str]] = field(default_factory=list)
     method: str = DEFAULT_METHOD  # how a query is sent: one of METHODS
 
-    def with_timeout(self, timeout: float) -> "RemoteOptions":
+    def with_timeout(self, timeout: float) -> RemoteOptions:
         return RemoteOptions(timeout, self.retries, self.user, self.password, self.headers, self.method)
 
     @classmethod
-    def from_cli(cls, timeout=None, retries=None, user=None, headers=(), method=None) -> "RemoteOptions":
+    def from_cli(cls, timeout=None, retries=None, user=None, headers=(), method=None) -> RemoteOptions:
         """Options as the commands take them: the password comes from $LAOKG_ENDPOINT_PASSWORD."""
         parsed = []
         for h in headers or ():
@@ -154,8 +154,14 @@ class RemoteOptions:
         method = method or DEFAULT_METHOD
         if method not in METHODS:
             raise EndpointError(f"--method {method}: expected one of {', '.join(METHODS)}")
-        return cls(timeout=timeout or DEFAULT_TIMEOUT, retries=DEFAULT_RETRIES if retries is None else retries,
-                   user=user, password=password, headers=parsed, method=method)
+        return cls(
+            timeout=timeout or DEFAULT_TIMEOUT,
+            retries=DEFAULT_RETRIES if retries is None else retries,
+            user=user,
+            password=password,
+            headers=parsed,
+            method=method,
+        )
 
 
 @dataclass
@@ -236,9 +242,18 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def request(url: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None,
-            options: RemoteOptions | None = None, what: str = "endpoint", *, sink=None,
-            max_body: int | None = None, probe: float | None = None) -> Response:
+def request(
+    url: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+    options: RemoteOptions | None = None,
+    what: str = "endpoint",
+    *,
+    sink=None,
+    max_body: int | None = None,
+    probe: float | None = None,
+) -> Response:
     """One HTTP exchange under ``options`` (deadline, retries, redirects, auth); any fault -> EndpointError.
 
     A response with status >= 400 (after retries) raises too, with the server's first words.
@@ -258,11 +273,13 @@ def request(url: str, method: str = "GET", body: bytes | None = None, headers: d
         try:
             resp = _follow(target, method, body, dict(headers or {}), options, deadline, what, probe, sink, max_body)
         except _TimedOut:
-            raise EndpointError(f"{what} {mask(url)}: no complete answer within {options.timeout:g} s (timed out)") from None
+            raise EndpointError(
+                f"{what} {mask(url)}: no complete answer within {options.timeout:g} s (timed out)"
+            ) from None
         if resp.status in RETRY_STATUSES and attempt < options.retries:
             wait = _retry_after(resp.headers.get("retry-after"))
             if wait is None:
-                wait = min(8.0, 0.5 * 2 ** attempt) * (1 + random.random() / 4)
+                wait = min(8.0, 0.5 * 2**attempt) * (1 + random.random() / 4)
             if wait < deadline.left():
                 attempt += 1
                 time.sleep(wait)
@@ -282,8 +299,11 @@ def _status_line(resp: Response, retries: int) -> str:
     if len(detail) > 200:
         detail = detail[:200] + "…"
     what = f"HTTP {resp.status} {resp.reason}".rstrip()
-    hints = {401: " (unauthorized: give --user NAME and the password in $" + PASSWORD_ENV + ")",
-             403: " (forbidden)", 404: " (not found: is this the right URL?)"}
+    hints = {
+        401: " (unauthorized: give --user NAME and the password in $" + PASSWORD_ENV + ")",
+        403: " (forbidden)",
+        404: " (not found: is this the right URL?)",
+    }
     what += hints.get(resp.status, "")
     if resp.status in RETRY_STATUSES:
         what += f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
@@ -293,25 +313,58 @@ def _status_line(resp: Response, retries: int) -> str:
     return f"{what}: {detail}" if detail else what
 
 
-def _follow(target: Target, method, body, headers, options, deadline, what, probe=None, sink=None,
-            max_body=None) -> Response:
+def _follow(
+    target: Target, method, body, headers, options, deadline, what, probe=None, sink=None, max_body=None
+) -> Response:
     original = target
     for _ in range(MAX_REDIRECTS + 1):
         same_host = target.host == original.host
-        resp = _exchange(target, method, body, headers, options, deadline, same_host=same_host, probe=probe,
-                         sink=sink, max_body=max_body)
+        resp = _exchange(
+            target,
+            method,
+            body,
+            headers,
+            options,
+            deadline,
+            same_host=same_host,
+            probe=probe,
+            sink=sink,
+            max_body=max_body,
+        )
         user, password = _credentials(target, options)
         if resp.status == 401 and same_host and user is not None and "www-authenticate" not in resp.headers:
             # Virtuoso answers a Basic attempt on a digest-only path with a bare 401: ask for the challenge
-            resp = _exchange(target, method, body, headers, options, deadline, same_host=same_host, probe=probe,
-                             authorization=False, sink=sink, max_body=max_body)
+            resp = _exchange(
+                target,
+                method,
+                body,
+                headers,
+                options,
+                deadline,
+                same_host=same_host,
+                probe=probe,
+                authorization=False,
+                sink=sink,
+                max_body=max_body,
+            )
         challenge = resp.headers.get("www-authenticate", "")
         if resp.status == 401 and same_host and challenge.lower().startswith("digest"):
             if user is not None:  # answer the server's digest challenge, once
                 auth = _digest_authorization(challenge, user, password or "", method, _request_path(target.path))
                 if auth:
-                    resp = _exchange(target, method, body, headers, options, deadline, same_host=same_host,
-                                     probe=probe, authorization=auth, sink=sink, max_body=max_body)
+                    resp = _exchange(
+                        target,
+                        method,
+                        body,
+                        headers,
+                        options,
+                        deadline,
+                        same_host=same_host,
+                        probe=probe,
+                        authorization=auth,
+                        sink=sink,
+                        max_body=max_body,
+                    )
         if resp.status in (301, 302, 303, 307, 308):
             location = resp.headers.get("location")
             if not location:
@@ -322,7 +375,9 @@ def _follow(target: Target, method, body, headers, options, deadline, what, prob
             except ValueError:
                 scheme = ""
             if scheme not in ("http", "https"):
-                raise EndpointError(f"{what} {mask(target.url)}: redirect to {mask(new_url)} refused (only http and https)")
+                raise EndpointError(
+                    f"{what} {mask(target.url)}: redirect to {mask(new_url)} refused (only http and https)"
+                )
             target = parse_url(new_url, what)
             if resp.status == 303:
                 method, body = "GET", None
@@ -344,8 +399,10 @@ def _digest_authorization(challenge: str, user: str, password: str, method: str,
     import re
     import secrets
 
-    params = {k.lower(): v1 if v1 else v2 for k, v1, v2 in
-              re.findall(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', challenge[len("digest"):])}
+    params = {
+        k.lower(): v1 if v1 else v2
+        for k, v1, v2 in re.findall(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', challenge[len("digest") :])
+    }
     realm, nonce = params.get("realm"), params.get("nonce")
     algorithm = (params.get("algorithm") or "MD5").upper()
     hashes = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}
@@ -361,8 +418,12 @@ def _digest_authorization(challenge: str, user: str, password: str, method: str,
     fields = [f'username="{user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"', f"algorithm={algorithm}"]
     if "auth" in qops:
         cnonce, nc = secrets.token_hex(8), "00000001"
-        fields += [f'response="{h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")}"', "qop=auth", f"nc={nc}",
-                   f'cnonce="{cnonce}"']
+        fields += [
+            f'response="{h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")}"',
+            "qop=auth",
+            f"nc={nc}",
+            f'cnonce="{cnonce}"',
+        ]
     elif qops:
         return None  # auth-int only
     else:
@@ -372,8 +433,19 @@ def _digest_authorization(challenge: str, user: str, password: str, method: str,
     return "Digest " + ", ".join(fields)
 
 
-def _exchange(target: Target, method, body, headers, options, deadline, same_host=True, probe=None,
-              authorization=None, sink=None, max_body=None) -> Response:
+def _exchange(
+    target: Target,
+    method,
+    body,
+    headers,
+    options,
+    deadline,
+    same_host=True,
+    probe=None,
+    authorization=None,
+    sink=None,
+    max_body=None,
+) -> Response:
     left = deadline.left()
     if left <= 0:
         raise _TimedOut()
@@ -389,7 +461,7 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
     elif authorization is not None:
         headers["Authorization"] = authorization
     elif user is not None and same_host:
-        token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
+        token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
         headers["Authorization"] = "Basic " + token
     if body is not None:
         headers["Content-Length"] = str(len(body))
@@ -399,10 +471,8 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
         timed_out.set()
         sock = conn.sock
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     window = _Deadline(min(probe, left)) if probe is not None else deadline
     watchdog = threading.Timer(window.left(), expire)
@@ -420,11 +490,17 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
             _rearm(conn, window)
             resp = conn.getresponse()
         except (_TimedOut, OSError, http.client.HTTPException) as exc:
-            if probe is not None and deadline.left() > 0 and (timed_out.is_set() or window.left() <= 0
-                                                               or isinstance(exc, (socket.timeout, TimeoutError))):
+            if (
+                probe is not None
+                and deadline.left() > 0
+                and (timed_out.is_set() or window.left() <= 0 or isinstance(exc, (socket.timeout, TimeoutError)))
+            ):
                 raise _NotThisWay(f"no answer within {probe:g} s") from None
-            if probe is not None and isinstance(exc, (ConnectionResetError, http.client.RemoteDisconnected,
-                                                      BrokenPipeError)) and deadline.left() > 0:
+            if (
+                probe is not None
+                and isinstance(exc, (ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError))
+                and deadline.left() > 0
+            ):
                 raise _NotThisWay(_reason(exc)) from None
             raise
         if probe is not None:  # the status line came in time: the rest has the whole deadline
@@ -447,8 +523,10 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
             if max_body is not None and size > max_body:
                 from laokg.errors import LimitExceeded
 
-                raise LimitExceeded(f"the endpoint's answer is larger than {max_body >> 20:,} MB (the memory budget); "
-                                    f"raise it with --max-memory MB (0 for no limit)")
+                raise LimitExceeded(
+                    f"the endpoint's answer is larger than {max_body >> 20:,} MB (the memory budget); "
+                    f"raise it with --max-memory MB (0 for no limit)"
+                )
             if size > _MAX_BODY:
                 raise EndpointError(f"endpoint {mask(target.url)}: answer larger than {_MAX_BODY >> 20} MiB")
             chunks.append(chunk)
@@ -456,8 +534,9 @@ def _exchange(target: Target, method, body, headers, options, deadline, same_hos
             raise _TimedOut()
         if resp.length:  # the server announced more bytes than it sent
             raise http.client.IncompleteRead(b"".join(chunks), resp.length)
-        return Response(resp.status, resp.reason or "", {k.lower(): v for k, v in resp.getheaders()},
-                        b"".join(chunks), target.url)
+        return Response(
+            resp.status, resp.reason or "", {k.lower(): v for k, v in resp.getheaders()}, b"".join(chunks), target.url
+        )
     except (EndpointError, _TimedOut, _NotThisWay):
         raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -489,8 +568,9 @@ ACCEPT_RESULTS = "application/sparql-results+json"
 ACCEPT_GRAPH = "application/n-triples"
 
 
-def protocol_request(url: str, query: str, accept: str, form: str,
-                     method: str = "post-direct") -> tuple[str, str, bytes | None, dict[str, str]]:
+def protocol_request(
+    url: str, query: str, accept: str, form: str, method: str = "post-direct"
+) -> tuple[str, str, bytes | None, dict[str, str]]:
     """A SPARQL 1.1 Protocol query request: (HTTP method, URL, body, headers) for ``method``
     (``post-direct``, ``post-form`` or ``get``). SPARQLWrapper builds the POST bodies;
     :func:`request` sends them under laokg's deadline, retry, redirect and credential rules
@@ -515,7 +595,7 @@ def protocol_request(url: str, query: str, accept: str, form: str,
     # every other line of a run of comments, read "addresses" in obstacles.rq's header as ADD)
     wrapper.queryType = form
     wrapper.addCustomHttpHeader("Accept", accept)
-    built = wrapper._createRequest()  # noqa: SLF001 - SPARQLWrapper's request, without its urlopen
+    built = wrapper._createRequest()
     return "POST", url, built.data, {name.title(): value for name, value in built.header_items()}
 
 
@@ -527,8 +607,9 @@ def methods_for(url: str, options: RemoteOptions) -> tuple[str, ...]:
     return (known,) if known else AUTO_ORDER
 
 
-def send_query(url: str, query: str, accept: str, form: str, options: RemoteOptions | None = None,
-               **kwargs) -> Response:
+def send_query(
+    url: str, query: str, accept: str, form: str, options: RemoteOptions | None = None, **kwargs
+) -> Response:
     """Send a query by the way ``options.method`` says (``auto``: probe each way in turn, see the
     module's docstring); every way shares one total deadline."""
     options = options or RemoteOptions()
@@ -544,8 +625,15 @@ def send_query(url: str, query: str, accept: str, form: str, options: RemoteOpti
         if left <= 0:
             break
         try:
-            resp = request(target, http_method, body, headers, options.with_timeout(left),
-                           probe=None if last else min(PROBE_SECONDS, left), **kwargs)
+            resp = request(
+                target,
+                http_method,
+                body,
+                headers,
+                options.with_timeout(left),
+                probe=None if last else min(PROBE_SECONDS, left),
+                **kwargs,
+            )
         except _NotThisWay as exc:
             tried.append(f"{way}: {exc.why}")
             continue
@@ -556,8 +644,9 @@ def send_query(url: str, query: str, accept: str, form: str, options: RemoteOpti
         if options.method == "auto":
             _WORKING[url] = way
         return resp
-    raise EndpointError(f"endpoint {mask(url)}: no complete answer within {options.timeout:g} s (timed out; "
-                        f"{'; '.join(tried)})")
+    raise EndpointError(
+        f"endpoint {mask(url)}: no complete answer within {options.timeout:g} s (timed out; {'; '.join(tried)})"
+    )
 
 
 def sparql(url: str, query: str, form: str, options: RemoteOptions | None = None, budget=None):
@@ -601,8 +690,15 @@ def _malformed(url: str):
 
     try:
         yield
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError, NotImplementedError,
-            ResultException) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        UnicodeDecodeError,
+        AttributeError,
+        NotImplementedError,
+        ResultException,
+    ) as exc:
         text = " ".join(str(exc).split())
         raise EndpointError(f"endpoint {mask(url)}: malformed answer ({type(exc).__name__}: {text[:120]})") from None
 
@@ -659,16 +755,16 @@ class SelectReader:
         self.waiting += len(piece)
         if len(self.text) - self.pos + self.waiting < self.retry_at:
             return  # a value still incomplete: read it again only once its text has doubled
-        self.text = self.text[self.pos:] + "".join(self.parts)
+        self.text = self.text[self.pos :] + "".join(self.parts)
         self.pos, self.parts, self.waiting, self.retry_at = 0, [], 0, 0
         self._advance(final=False)
 
     def finish(self) -> None:
         self.parts.append(self.decoder.decode(b"", final=True))
-        self.text = self.text[self.pos:] + "".join(self.parts)
+        self.text = self.text[self.pos :] + "".join(self.parts)
         self.pos, self.parts = 0, []
         self._advance(final=True)
-        if self.state != "done" or self.text[self.pos:].strip(self._WS):
+        if self.state != "done" or self.text[self.pos :].strip(self._WS):
             raise ValueError("the answer ends before the end of its JSON object")
         if not self.seen_results:
             raise ValueError("no bindings in the answer to a SELECT query")
@@ -895,8 +991,12 @@ class OddLiterals:
 
         shown = self.first.n3()
         shown = escape_control(shown[:80] + ("…" if len(shown) > 80 else ""))
-        warnings.warn(f"{where} returned {self.count:,} literal{'s' if self.count != 1 else ''} whose form is not "
-                      f"valid for its datatype (first: {shown}); kept as given", RemoteLiteralWarning, stacklevel=2)
+        warnings.warn(
+            f"{where} returned {self.count:,} literal{'s' if self.count != 1 else ''} whose form is not "
+            f"valid for its datatype (first: {shown}); kept as given",
+            RemoteLiteralWarning,
+            stacklevel=2,
+        )
 
 
 class RemoteLiteralWarning(UserWarning):
@@ -909,8 +1009,13 @@ def graph_from_ntriples(body: bytes, content_type: str = ACCEPT_GRAPH):
 
     from laokg.namespaces import bind_prefixes
 
-    fmt = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
-           "application/turtle": "turtle", "application/x-turtle": "turtle"}.get(content_type)
+    fmt = {
+        "application/n-triples": "nt",
+        "text/plain": "nt",
+        "text/turtle": "turtle",
+        "application/turtle": "turtle",
+        "application/x-turtle": "turtle",
+    }.get(content_type)
     if fmt is None:
         raise ValueError(f"unexpected content type {content_type or 'none'!r} (asked for N-Triples)")
     text = body.decode("utf-8")
@@ -950,9 +1055,20 @@ class RemoteEngine:
         self.terms = "rdflib"
         self.remote = True
 
-    def run(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-            allow_from: bool = False, timeout: float | None = None, source: str = "query", line_offset: int = 0,
-            use_values: bool | None = None, budget=None, fmt: str | None = None):
+    def run(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget=None,
+        fmt: str | None = None,
+    ):
         """Run ``text`` on the endpoint. With a ``budget`` (the command line's), the query is
         checked, sent and its answer read in a worker process within the budget's memory cap
         (:mod:`laokg.query.budget`), its rows counted against the row cap as they arrive."""
@@ -972,10 +1088,21 @@ class RemoteEngine:
         kind, payload = run_budgeted(lambda: portable(call()), _worker_budget(budget, options), "endpoint's answer")
         return unportable(kind, payload)
 
-    def stream_select(self, text: str, bindings: dict[str, list] | None = None, *, allow_service: bool = False,
-                      allow_from: bool = False, timeout: float | None = None, source: str = "query",
-                      line_offset: int = 0, use_values: bool | None = None, budget, batch: int = 512,
-                      fmt: str | None = None):
+    def stream_select(
+        self,
+        text: str,
+        bindings: dict[str, list] | None = None,
+        *,
+        allow_service: bool = False,
+        allow_from: bool = False,
+        timeout: float | None = None,
+        source: str = "query",
+        line_offset: int = 0,
+        use_values: bool | None = None,
+        budget,
+        batch: int = 512,
+        fmt: str | None = None,
+    ):
         """A SELECT whose answer is read in a budgeted worker and passed on as it arrives: yields
         the variable list first, then lists of at most ``batch`` rows (as :meth:`run`'s rows),
         so neither process holds the whole answer (an endpoint's answer of a million rows is
@@ -1020,8 +1147,9 @@ class RemoteEngine:
         """The checked query with its parameters in VALUES blocks (checked again once there)."""
         from laokg.query.interface import prepare
 
-        return prepare(text, bindings, allow_service=allow_service, allow_from=allow_from, source=source,
-                       line_offset=line_offset).parsed
+        return prepare(
+            text, bindings, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset
+        ).parsed
 
 
 #: the worker reading an endpoint's answer is stopped this long after the endpoint's own
@@ -1035,8 +1163,9 @@ def _worker_budget(budget, options: RemoteOptions):
     return replace(budget, timeout=options.timeout + _WORKER_GRACE)
 
 
-def load_or_fetch(root=None, data=(), endpoint: str | None = None, *, timeout=None, retries=None, user=None, headers=(),
-                  method=None):
+def load_or_fetch(
+    root=None, data=(), endpoint: str | None = None, *, timeout=None, retries=None, user=None, headers=(), method=None
+):
     """The graph a command reads: the project's files (plus ``data``), or with ``endpoint``
     the endpoint's whole default graph, fetched by one CONSTRUCT."""
     if not endpoint:

@@ -103,7 +103,9 @@ class ParsedQuery:
         """The endpoint of every SERVICE pattern in the algebra (as written)."""
         if self.facts is not None:
             return list(self.facts["services"])
-        return [str(node.get("term")) for node in walk_algebra(self.query.algebra) if node.name == "ServiceGraphPattern"]
+        return [
+            str(node.get("term")) for node in walk_algebra(self.query.algebra) if node.name == "ServiceGraphPattern"
+        ]
 
     @property
     def graph_patterns(self) -> bool:
@@ -206,8 +208,9 @@ def parse_query(text: str, source: str = "query", line_offset: int = 0, *, fresh
         try:
             parsed = _parse_query(text, source, line_offset)
         except RecursionError:
-            raise LimitExceeded(f"{source}: query nested too deeply for the SPARQL parser "
-                                f"(laokg allows {MAX_NESTING} levels)") from None
+            raise LimitExceeded(
+                f"{source}: query nested too deeply for the SPARQL parser (laokg allows {MAX_NESTING} levels)"
+            ) from None
         _remember(text, parsed)
     return parsed
 

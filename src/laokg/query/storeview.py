@@ -109,9 +109,14 @@ class OxigraphView(Store):
             return  # no triple has a literal subject or a non-IRI predicate
         conv = self._rdflib_term
         for quad in self.store.quads_for_pattern(pattern[0], pattern[1], pattern[2], self._default):
-            yield (s if s is not None else conv(quad.subject),
-                   p if p is not None else conv(quad.predicate),
-                   o if o is not None else conv(quad.object)), iter(())
+            yield (
+                (
+                    s if s is not None else conv(quad.subject),
+                    p if p is not None else conv(quad.predicate),
+                    o if o is not None else conv(quad.object),
+                ),
+                iter(()),
+            )
 
     def __len__(self, context=None) -> int:
         return len(self.store)
@@ -175,8 +180,10 @@ def label_candidates(graph: Graph, text: str):
     rank = {str(p): i for i, p in enumerate(LABEL_PROPERTIES)}
     values = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
     contains = " && ".join(f"CONTAINS(LCASE(STR(?o)), {_sparql_string(w)})" for w in words)
-    query = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
-             f'FILTER(isLiteral(?o) && !isBlank(?s)) FILTER(({contains}) || REGEX(STR(?o), "[^\\\\x00-\\\\x7F]")) }}')
+    query = (
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . "
+        f'FILTER(isLiteral(?o) && !isBlank(?s)) FILTER(({contains}) || REGEX(STR(?o), "[^\\\\x00-\\\\x7F]")) }}'
+    )
     conv = view._rdflib_term
     return [(conv(s), rank[p.value], conv(o)) for s, p, o in view.store.query(query)]
 
@@ -205,7 +212,7 @@ def index_candidates(path, text: str):
         if start in seen:
             continue
         end = data.find("\n", match.start())
-        line = data[start:end if end >= 0 else len(data)]
+        line = data[start : end if end >= 0 else len(data)]
         folded, tab, rest = line.partition("\t")
         if match.end() - start > len(folded):  # the word was found outside the folded label
             continue
