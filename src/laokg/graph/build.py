@@ -109,7 +109,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     if wide:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
         text = text.ascii()
     shapes = load_shapes(base)
-    result = run_shacl(data, shapes)
+    result = run_shacl(text if text is not None else data, shapes)
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(
