@@ -240,7 +240,8 @@ PYOX_LOAD = r"""
 import sys, pyoxigraph as ox
 from pathlib import Path
 root = Path(sys.argv[1]); s = ox.Store()
-files = [root / "ontology" / "laokg.ttl", *sorted((root / "ontology" / "vocab").glob("*.ttl")), *sorted((root / "graph").glob("*.ttl"))]
+files = [root / "ontology" / "laokg.ttl", *sorted((root / "ontology" / "vocab").glob("*.ttl")),
+         *sorted((root / "graph").glob("*.ttl"))]
 for f in files:
     s.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE, base_iri=f.as_uri())
 if len(sys.argv) > 2:
@@ -700,7 +701,8 @@ def main(argv=None) -> int:
     text, exps = table(scales)
     meta = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}",
         "repeats": args.repeats,
         "repeats_large": args.repeats_large or args.repeats,
         "load_average": {"start": [round(x, 2) for x in load_before], "end": [round(x, 2) for x in os.getloadavg()]},

@@ -348,7 +348,8 @@ def _evidence(ev: str, doc: str, quote: str) -> str:
     return (
         f'ev:{ev} a laokg:DocumentEvidence ;\n    rdfs:label "Evidence: {quote}"@en ;\n'
         f"    prov:entity ev:{ev}-passage ;\n    laokg:section kg:{doc}-body .\n\n"
-        f'ev:{ev}-passage a oa:SpecificResource ;\n    rdfs:label "Passage: {quote}"@en ;\n    oa:hasSource kg:{doc} ;\n'
+        f'ev:{ev}-passage a oa:SpecificResource ;\n    rdfs:label "Passage: {quote}"@en ;\n'
+        f"    oa:hasSource kg:{doc} ;\n"
         f'    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{quote}" ] .\n'
     )
 

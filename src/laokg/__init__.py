@@ -76,7 +76,8 @@ class Rows(list):
             for name in self.vars:
                 if (name == "value" or name.endswith("Value")) and _all_numbers(columns[name]):
                     scaled[name] = [
-                        None if v is None else _scale(v, m) for v, m in zip(columns[name], columns["unitMult"], strict=False)
+                        None if v is None else _scale(v, m)
+                        for v, m in zip(columns[name], columns["unitMult"], strict=False)
                     ]
             ordered: dict[str, list] = {}
             for name in self.vars:

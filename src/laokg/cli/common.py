@@ -57,7 +57,8 @@ def project_options(func):
         "--root",
         metavar="DIR",
         default=None,
-        help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl, else the data installed with laokg; see docs/install.md).",
+        help="Project root (default: $LAOKG_ROOT, else the nearest directory holding ontology/laokg.ttl, "
+        "else the data installed with laokg; see docs/install.md).",
     )(func)
     return func
 

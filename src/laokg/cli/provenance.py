@@ -218,7 +218,8 @@ def source_add_command(
     out += [f"  line {s.line:>4}  {s.slug:<32} {s.title}" for s in record.sections]
     out += [
         "",
-        f"Footnotes ({len(record.footnotes)}; cite their works with cito:citesAsEvidence on kg:{record.iri.rsplit('/', 1)[-1]}-fn-N):",
+        f"Footnotes ({len(record.footnotes)}; cite their works with cito:citesAsEvidence "
+        f"on kg:{record.iri.rsplit('/', 1)[-1]}-fn-N):",
     ]
     out += [f"  line {n.line:>4}  {n.number:>3}  {n.citation[:90]}" for n in record.footnotes]
     write_output("\n".join(out) + "\n", None)

@@ -96,7 +96,8 @@ def _interrupt(signum, frame):
     type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE",
-    help="Append the server's log here and keep it (default: a file in the temporary store directory, removed at stop).",
+    help="Append the server's log here and keep it "
+    "(default: a file in the temporary store directory, removed at stop).",
 )
 @click.option("--api", is_flag=True, help="Also serve the saved queries as a web API through grlc (on PORT+1).")
 @click.option(

@@ -740,13 +740,15 @@ def format_text(result: dict) -> str:
     if result["added"]:
         lines += ["", "Added:"]
         lines += [
-            f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
+            f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
+            f"      source: {_source_text(f['sources'])}"
             for f in result["added"]
         ]
     if result["removed"]:
         lines += ["", "Removed:"]
         lines += [
-            f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n      source: {_source_text(f['sources'])}"
+            f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
+            f"      source: {_source_text(f['sources'])}"
             + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
             for f in result["removed"]
         ]

@@ -17,9 +17,10 @@ A root given by 1 or 2 that is not a project root is an error, never replaced by
 Every file is parsed on its own, so a syntax error names its file and line
 (:class:`~laokg.errors.RDFSyntaxError`). Every file is opened and its content bounded by
 :mod:`laokg.graph.checks` (regular files only; literals valid for their datatype, literal
-size, list length and nesting), the same in every loader, with ``file:line``. Parses are cached per process, keyed by path and
-a hash of the file's bytes (reading is cheap, parsing is not), so commands that load the
-same files twice parse them once and an edited file is always parsed again.
+size, list length and nesting), the same in every loader, with ``file:line``. Parses are
+cached per process, keyed by path and a hash of the file's bytes (reading is cheap, parsing
+is not), so commands that load the same files twice parse them once and an edited file is
+always parsed again.
 """
 
 from __future__ import annotations

@@ -298,8 +298,9 @@ def _sorted_json(value) -> str:
 
 def jsonld(triples, prefixes, shape=None) -> bytes:
     """Compacted JSON-LD: a context of the prefixes used, then ``@graph``, one node per
-    subject (sorted by ``@id``; a lone node sits beside the context), single values bare and several in a sorted array, every
-    literal with its lexical form (``@value`` as a string); laid out as ``json.dumps(indent=2)``."""
+    subject (sorted by ``@id``; a lone node sits beside the context), single values bare and
+    several in a sorted array, every literal with its lexical form (``@value`` as a string);
+    laid out as ``json.dumps(indent=2)``."""
     subjects, references, lists, inner, _ = shape or structure(triples)
     names = _Names(prefixes, strict=False)
 

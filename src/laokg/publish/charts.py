@@ -325,7 +325,8 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
         estimate, period, where = key
         if estimate:
             return "estimate (text)"
-        return f"{'' if period == 'unknown' else period + ', '}{'all' if where == 'all destinations' else _short(where.split(' (')[0], 18)}"
+        place = "all" if where == "all destinations" else _short(where.split(" (")[0], 18)
+        return f"{'' if period == 'unknown' else period + ', '}{place}"
 
     source = "; ".join(
         _sources(graph, index, [r.get("observation") for r in rows if isinstance(r.get("observation"), URIRef)])

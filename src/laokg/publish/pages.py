@@ -547,7 +547,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "laws",
         "name": "Laws and agreements",
-        "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, strategies and plans, with their dates and parties.",
+        "line": "Laws, decrees, ministerial agreements, memoranda of understanding, declarations, "
+        "strategies and plans, with their dates and parties.",
         "classes": ("eli:LegalResource", "fabio:PolicyDocument", "laokg:Provision", "eli:LegalResourceSubdivision"),
         "queries": (
             (
@@ -576,7 +577,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "institutions",
         "name": "Institutions",
-        "line": "Ministries, their departments and missions abroad, and the other organisations the sources name, with the level at which the source's list of actors engaging the diaspora places them.",
+        "line": "Ministries, their departments and missions abroad, and the other organisations the sources "
+        "name, with the level at which the source's list of actors engaging the diaspora places them.",
         "classes": ("org:FormalOrganization", "org:OrganizationalUnit", "laokg:MissionAbroad"),
         "queries": (
             (
@@ -613,7 +615,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "figures",
         "name": "Figures",
-        "line": "Remittances, emigrants by destination and by sex, workers abroad and the employment-service network: each figure with its period, unit and source.",
+        "line": "Remittances, emigrants by destination and by sex, workers abroad and the employment-service "
+        "network: each figure with its period, unit and source.",
         "classes": ("qb:Observation", "laokg:UnreportedFigure"),
         "queries": (
             (
@@ -654,7 +657,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "rights",
         "name": "Rights",
-        "line": "The political rights of Lao citizens abroad — dual citizenship, voting from abroad — with their status and restrictions.",
+        "line": "The political rights of Lao citizens abroad — dual citizenship, voting from abroad — "
+        "with their status and restrictions.",
         "classes": ("laokg:PoliticalRight",),
         "queries": (
             (
@@ -708,7 +712,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "findings",
         "name": "Findings and obstacles",
-        "line": "Trends, achievements, obstacles and government measures the sources report, and what addresses each obstacle.",
+        "line": "Trends, achievements, obstacles and government measures the sources report, "
+        "and what addresses each obstacle.",
         "classes": ("laokg:Finding",),
         "queries": (
             (
@@ -750,7 +755,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "places",
         "name": "Countries, places, people and terms",
-        "line": "Destination and partner countries, places, the people the sources name, and the words used for the diaspora.",
+        "line": "Destination and partner countries, places, the people the sources name, "
+        "and the words used for the diaspora.",
         "classes": (
             "schema:Country",
             "schema:Place",

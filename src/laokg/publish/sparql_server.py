@@ -191,7 +191,8 @@ def start(
             conf.mkdir()
             queries = find_root(root) / "queries"
             (conf / "config.ini").write_text(
-                f"[defaults]\nsparql_endpoint = {served.query_url}\ndebug = False\n\n[local]\nlocal_sparql_dir = {queries}\n",
+                f"[defaults]\nsparql_endpoint = {served.query_url}\ndebug = False\n\n"
+                f"[local]\nlocal_sparql_dir = {queries}\n",
                 encoding="utf-8",
             )
             code = (

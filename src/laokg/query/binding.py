@@ -94,7 +94,8 @@ def bind_parameters(
             if p.required:
                 takes = "; ".join(q.describe() for q in sq.parameters)
                 raise ParameterError(
-                    f"query '{sq.name}': missing required parameter '{p.name}' (give -p {p.name}=VALUE; it takes: {takes})"
+                    f"query '{sq.name}': missing required parameter '{p.name}' "
+                    f"(give -p {p.name}=VALUE; it takes: {takes})"
                 )
             continue
         bound: list = []
@@ -177,7 +178,8 @@ _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<open>\{) | (?P<close>\}) | (?P<lpar>\() | (?P<rpar>\))
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
@@ -233,7 +235,8 @@ def _scan(text: str, names: set[str]) -> tuple[_Frame, list[_Frame]]:
         nxt = next((t for t in toks[form_at + 1 :]), None)
         if nxt is not None and nxt[0] == "word" and nxt[1].upper() == "WHERE":
             raise QueryError(
-                "parameters cannot be bound in the short form CONSTRUCT WHERE { }; write CONSTRUCT { ... } WHERE { ... }"
+                "parameters cannot be bound in the short form CONSTRUCT WHERE { }; "
+                "write CONSTRUCT { ... } WHERE { ... }"
             )
     stack: list[_Frame] = []
     groups: list[_Frame] = []

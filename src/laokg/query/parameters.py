@@ -486,7 +486,8 @@ def _resolve_label(
         candidates = [c for c in candidates if c[0] in allowed]
         if not candidates:
             raise ParameterError(
-                f"{where}parameter '{param.name}' must be one of: {', '.join(_show(a) for a in allowed)} (got {shown(value)})"
+                f"{where}parameter '{param.name}' must be one of: "
+                f"{', '.join(_show(a) for a in allowed)} (got {shown(value)})"
             )
     types = getattr(resolver, "types", None)
     if classes and types is not None:

@@ -348,23 +348,23 @@ def _follow(
                 max_body=max_body,
             )
         challenge = resp.headers.get("www-authenticate", "")
-        if resp.status == 401 and same_host and challenge.lower().startswith("digest"):
-            if user is not None:  # answer the server's digest challenge, once
-                auth = _digest_authorization(challenge, user, password or "", method, _request_path(target.path))
-                if auth:
-                    resp = _exchange(
-                        target,
-                        method,
-                        body,
-                        headers,
-                        options,
-                        deadline,
-                        same_host=same_host,
-                        probe=probe,
-                        authorization=auth,
-                        sink=sink,
-                        max_body=max_body,
-                    )
+        # answer the server's digest challenge, once
+        if resp.status == 401 and same_host and challenge.lower().startswith("digest") and user is not None:
+            auth = _digest_authorization(challenge, user, password or "", method, _request_path(target.path))
+            if auth:
+                resp = _exchange(
+                    target,
+                    method,
+                    body,
+                    headers,
+                    options,
+                    deadline,
+                    same_host=same_host,
+                    probe=probe,
+                    authorization=auth,
+                    sink=sink,
+                    max_body=max_body,
+                )
         if resp.status in (301, 302, 303, 307, 308):
             location = resp.headers.get("location")
             if not location:
@@ -483,10 +483,9 @@ def _exchange(
             conn.putrequest(method, _request_path(target.path), skip_accept_encoding=True)
             for name, value in headers.items():
                 conn.putheader(name, value)
-            try:
+            # the server may answer (401, 413 ...) and close before reading the body: read its answer
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 conn.endheaders(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the server answered (401, 413 ...) and closed before reading the body: read its answer
             _rearm(conn, window)
             resp = conn.getresponse()
         except (_TimedOut, OSError, http.client.HTTPException) as exc:
