@@ -99,7 +99,8 @@ class Browser:
             "Page.addScriptToEvaluateOnNewDocument",
             source=(
                 "window.__laokgCsp = []; document.addEventListener('securitypolicyviolation', e => "
-                "window.__laokgCsp.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' + (e.sample || '')));"
+                "window.__laokgCsp.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' "
+                "+ (e.sample || '')));"
             ),
         )
 

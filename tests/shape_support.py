@@ -496,7 +496,8 @@ def pair_name(shapes: Graph, requirement: Requirement) -> str:
         SH.targetObjectsOf: "objectsOf ",
     }[predicate]
     via = "".join(_qname(shapes, p) + "/" for p in requirement.via)
-    return f"{_qname(shapes, requirement.shape).replace('lksh:', '')}[{kind}{_qname(shapes, value)}] {via}{requirement.what}"
+    shape = _qname(shapes, requirement.shape).replace("lksh:", "")
+    return f"{shape}[{kind}{_qname(shapes, value)}] {via}{requirement.what}"
 
 
 def required_pairs(data: Graph, shapes: Graph) -> dict[str, list[Candidate]]:

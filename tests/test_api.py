@@ -125,7 +125,10 @@ def test_open_reads_laokg_root(monkeypatch, tmp_path):
 
 def test_import_is_light():
     """`import laokg` (and so `laokg --help`'s first import) loads no rdflib, pySHACL or engine."""
-    code = "import sys, laokg; print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl', 'SPARQLWrapper')))"
+    code = (
+        "import sys, laokg; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl', 'SPARQLWrapper')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -320,13 +320,16 @@ REAL = {
         ("kg:mlsw", r'^"Ministry of Labor and Social Welfare" / "Ministry of Labour and Social Welfare"$', ()),
         (
             "kg:mlsw-employment-department",
-            r'^"Employment Department of the Lao Ministry of Labor and Social Welfare" / "Employment Department of the Ministry of Labour and Social Welfare"$',
+            r'^"Employment Department of the Lao Ministry of Labor and Social Welfare" / '
+            r'"Employment Department of the Ministry of Labour and Social Welfare"$',
             (),
         ),
         (
             "kg:mou-laos-thailand-2002",
-            r'^"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR on employment co-operation" / '
-            r'"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR on employment cooperation"$',
+            r'^"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR '
+            r'on employment co-operation" / '
+            r'"Memorandum of Understanding between the Royal Thai Government and the Government of Lao PDR '
+            r'on employment cooperation"$',
             (),
         ),
         ("kg:un-desa", r'^"UN DESA" / "UNDESA"$', ()),
@@ -360,8 +363,9 @@ REAL = {
     "AUD18": [
         (
             "kg:obs-remittances-inflow-lao-2025-s1",
-            r"^366 million for 2025, first half \(January to June\) \(P6M\) is above 287\.19 million for a period the source "
-            r"does not state \(P1Y by the series\), a longer period, .* in Laos: .*; the figures come from different documents$",
+            r"^366 million for 2025, first half \(January to June\) \(P6M\) is above 287\.19 million "
+            r"for a period the source does not state \(P1Y by the series\), a longer period, .* in Laos: .*; "
+            r"the figures come from different documents$",
             (
                 ("other", "kg:obs-remittances-inflow-lao-world-bank"),
                 ("source", "kg:seaip-2025-11-28"),
@@ -373,7 +377,8 @@ REAL = {
     "AUD20": [
         (
             "kg:obs-remittances-share-of-gdp-lao-2021",
-            r"^2\.29 \(remittances as a share of GDP, 2021\) against 1\.51 \(personal remittances received \(% of GDP\), "
+            r"^2\.29 \(remittances as a share of GDP, 2021\) against 1\.51 "
+            r"\(personal remittances received \(% of GDP\), "
             r"World Bank, a period the source does not state\)",
             (
                 ("other", "kg:obs-remittances-share-of-gdp-lao-world-bank"),
@@ -567,8 +572,8 @@ def test_cli_exit_1_on_a_violation_from_extra_data(orphan):
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0] == "AUD01 [violation] Facts with no evidence at all — 1 finding(s)"
     assert (
-        "  - Orphan Agency (kg:orphan-agency): has no evidence: no prov:qualifiedDerivation, no prov:qualifiedAttribution"
-        in result.output.splitlines()
+        "  - Orphan Agency (kg:orphan-agency): has no evidence: "
+        "no prov:qualifiedDerivation, no prov:qualifiedAttribution" in result.output.splitlines()
     )
     as_json = run("audit", "--root", ROOT, "--rule", "AUD01", "--data", orphan, "--format", "json")
     assert as_json.exit_code == 1

@@ -142,7 +142,8 @@ def test_missing_and_unknown_parameters_list_what_is_allowed():
     sq = fixture_query("is-decree")
     with pytest.raises(
         ParameterError,
-        match=r"missing required parameter 'instrument' \(give -p instrument=VALUE; it takes: instrument \(iri; required\)\)",
+        match=r"missing required parameter 'instrument' "
+        r"\(give -p instrument=VALUE; it takes: instrument \(iri; required\)\)",
     ):
         bind_parameters(sq, [])
     with pytest.raises(
@@ -259,7 +260,10 @@ HOSTILE = st.one_of(
     st.text(alphabet="\"'{}<>#\\\n\r\t .?$;,()|^`" + "a", max_size=40),
 )
 
-QUERY = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?thing WHERE { ?thing rdfs:label ?_text . }\nORDER BY ?thing"
+QUERY = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "SELECT ?thing WHERE { ?thing rdfs:label ?_text . }\nORDER BY ?thing"
+)
 
 
 def expected_things(value: str):

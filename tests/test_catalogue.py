@@ -314,7 +314,10 @@ def test_a_fifo_among_the_saved_queries_is_refused_without_hanging(project, wher
         [sys.executable, "-m", "laokg", *command, "--root", str(project)], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2 and done.stderr.endswith(f"Error: {fifo}: not a regular file\n")
-    code = f"from pathlib import Path; from laokg.query.precompute import compute_facts; compute_facts(Path({str(project / 'queries')!r}))"
+    code = (
+        "from pathlib import Path; from laokg.query.precompute import compute_facts; "
+        f"compute_facts(Path({str(project / 'queries')!r}))"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # build's step: skips it, ends
 
 

@@ -394,8 +394,8 @@ def test_a_list_of_the_limit_passes_and_one_more_item_is_refused(tmp_path):
     )
     assert error.line == 10
     assert (
-        error.message
-        == f"a list of {checks.MAX_LIST + 1:,} items; laokg reads lists of at most {checks.MAX_LIST:,} items (docs/limits.md)"
+        error.message == f"a list of {checks.MAX_LIST + 1:,} items; "
+        f"laokg reads lists of at most {checks.MAX_LIST:,} items (docs/limits.md)"
     )
 
 

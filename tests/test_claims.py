@@ -37,7 +37,10 @@ def test_footnotes_marks_and_headings_of_the_eudif_profile():
 
 
 def test_a_quote_carries_the_footnote_that_follows_it_or_closes_its_paragraph():
-    text = "A claim here.¹ Another claim, and more. Last one.²\nOnly one mark closes this paragraph.³\n\n¹ One.\n\n² Two.\n\n³ Three.\n"
+    text = (
+        "A claim here.¹ Another claim, and more. Last one.²\nOnly one mark closes this paragraph.³\n\n"
+        "¹ One.\n\n² Two.\n\n³ Three.\n"
+    )
     notes = sourcetext.footnotes(text)
     marks = sourcetext.marks(text, notes)
     at = text.find("A claim here")

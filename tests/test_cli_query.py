@@ -58,7 +58,8 @@ def test_query_show():
     assert "  type  (iri, optional; variable ?_type_iri)" in out
     assert "      default: doctype:law" in out
     assert (
-        "      allowed (a label, a word of one, or the CURIE):\n        law  (doctype:law)\n        decree  (doctype:decree)\n"
+        "      allowed (a label, a word of one, or the CURIE):\n        law  (doctype:law)\n"
+        "        decree  (doctype:decree)\n"
         "        memorandum of understanding  (doctype:memorandum-of-understanding; also:\n          MOU, MoU)\n"
     ) in out
     assert "  from_year  (xsd:integer, optional; variable ?__from_year_integer)" in out
@@ -317,7 +318,10 @@ def test_expected_classes_come_from_the_query_text():
 
     from laokg.query.parameters import expected_classes
 
-    text = "PREFIX org: <http://www.w3.org/ns/org#> SELECT * WHERE { ?_o_iri a org:FormalOrganization ; org:hasUnit ?u . ?u a ?t }"
+    text = (
+        "PREFIX org: <http://www.w3.org/ns/org#> "
+        "SELECT * WHERE { ?_o_iri a org:FormalOrganization ; org:hasUnit ?u . ?u a ?t }"
+    )
     assert expected_classes(text) == {"_o_iri": {URIRef("http://www.w3.org/ns/org#FormalOrganization")}}
 
 

@@ -210,7 +210,8 @@ def test_search_shows_evidence_under_the_thing_it_supports(tmp_path):
         kg:ballot rdfs:label "Ballots cast abroad" ; prov:qualifiedDerivation ev:b .
         kg:right rdfs:label "Right to vote from abroad" ; prov:qualifiedDerivation ev:r .
         kg:paper rdfs:label "Elections report" ; prov:qualifiedDerivation ev:p .
-        ev:r a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Rights: “citizens may vote abroad”" ; prov:entity ev:r-passage .
+        ev:r a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Rights: “citizens may vote abroad”" ;
+            prov:entity ev:r-passage .
         ev:r-passage a oa:SpecificResource ; rdfs:label "Passage: Report, Rights: “citizens may vote abroad”" .
         ev:p a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Elections: “no vote was held”" .
         ev:b a laokg:DocumentEvidence ; rdfs:label "Evidence: Report, Ballots: “ballots”" .

@@ -297,7 +297,8 @@ def test_cli_syntax_error_is_one_line_and_exit_2(tmp_path, command):
     assert_clean_exit(result, 2)
     assert (
         result.stderr
-        == f"Error: {bad.resolve()}:11: Turtle syntax error: expected '.' or '}}' or ']' at end of statement near 'schema:jobTitle \"Y\" .'\n"
+        == f"Error: {bad.resolve()}:11: Turtle syntax error: expected '.' or '}}' or ']' at end of statement "
+        "near 'schema:jobTitle \"Y\" .'\n"
     )
     assert result.stdout == ""
     assert not (root / "dist").exists()
@@ -492,7 +493,7 @@ def test_many_files_are_listed_in_path_order(tmp_path):
     assert list(load.project_files(root).graph) == sorted((root / "graph").glob("*.ttl"))  # pathlib's own order
 
 
-# ---------------------------------------------------------------- hostile data: one answer from every command (issue 17)
+# ------------------------------------------------- hostile data: one answer from every command (issue 17)
 
 
 #: kind -> (the Turtle after PREFIXES, the line reported, the message)

@@ -1,7 +1,8 @@
 """Mutation test on the real graph: delete one required triple, and the graph must break.
 
 The data graph is ontology/laokg.ttl + ontology/vocab/*.ttl + graph/*.ttl with the evidence
-their short form expands to, as ``laokg validate`` sees it. The "required triples" are derived from ontology/shapes.ttl itself
+their short form expands to, as ``laokg validate`` sees it. The "required triples" are derived
+from ontology/shapes.ttl itself
 (tests/shape_support.py, :func:`required_pairs`), so a new shape or property is covered
 without editing this file. Walking every targeted node shape (sh:targetClass, and also
 sh:targetSubjectsOf/ObjectsOf/Node) whose constraint has Violation severity:

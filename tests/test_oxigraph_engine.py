@@ -2,7 +2,8 @@
 every saved query and audit rule gives the same rendered rows (CSV lines, or N-Triples) on
 rdflib and Oxigraph, on the real graph and on a synthetic project; known differences are strict
 xfails with their reason. Rows are compared as a multiset, and the parts of a concatenated
-cell ("a; b", "a, b", "a / b", "a | b", "n: a, b") as a multiset: SPARQL leaves GROUP_CONCAT order and the order of rows that
+cell ("a; b", "a, b", "a / b", "a | b", "n: a, b") as a multiset: SPARQL leaves GROUP_CONCAT order
+and the order of rows that
 ORDER BY leaves tied to the engine (byte-identical order across engines is issue 10's work)."""
 
 import csv

@@ -116,7 +116,10 @@ def test_installed_laokg_runs_a_saved_query(installed):
 
 def test_installed_python_api(installed):
     bindir, env, empty = installed
-    code = "import laokg; print(laokg.__file__); print(laokg.open().root); print(laokg.open().query('emigrants_by_destination')[0])"
+    code = (
+        "import laokg; print(laokg.__file__); print(laokg.open().root); "
+        "print(laokg.open().query('emigrants_by_destination')[0])"
+    )
     lines = _run(str(bindir / "python"), "-c", code, cwd=empty, env=env).stdout.splitlines()
     venv = str(bindir.parent)
     assert lines[0].startswith(venv)  # the wheel's copy, not this checkout

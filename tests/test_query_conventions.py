@@ -174,7 +174,8 @@ def test_parameters_used_consistently(name):
         ("SELECT ?s WHERE { ?s ?p ?__x_iri }", "used outside a FILTER"),
         ("SELECT ?s WHERE { ?s ?p ?o FILTER (?o = ?__x_iri) }", "used outside a FILTER"),
         (
-            "SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isIRI(?__x_iri), false) || ?o = ?__x_iri) OPTIONAL { ?s ?q ?__x_iri } }",
+            "SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isIRI(?__x_iri), false) || ?o = ?__x_iri) "
+            "OPTIONAL { ?s ?q ?__x_iri } }",
             "used outside a FILTER",
         ),
         ("SELECT ?s WHERE { ?s ?p ?o FILTER (!BOUND(?__x_iri) || ?o = ?__x_iri) }", "tested with BOUND"),
@@ -182,7 +183,8 @@ def test_parameters_used_consistently(name):
         ("SELECT ?s ?__x_iri WHERE { ?s ?p ?o }", "never used in the query's patterns"),
         ("SELECT ?_x_iri ?o WHERE { ?_x_iri ?p ?o }", "in the SELECT list"),
         (
-            "SELECT ?s WHERE { ?s ?p ?o FILTER (!COALESCE(isLiteral(?__from_year_integer), false) || ?o >= ?__from_year_integer) }",
+            "SELECT ?s WHERE { ?s ?p ?o "
+            "FILTER (!COALESCE(isLiteral(?__from_year_integer), false) || ?o >= ?__from_year_integer) }",
             "not a grlc name",
         ),
         (

@@ -137,7 +137,8 @@ def test_charts_render_with_their_labels(browser, base_url, chart, labels):
     assert browser.open(base_url + f"charts/{chart}.html") == []
     texts = browser.evaluate("[...document.querySelectorAll('figure svg text')].map(t => t.textContent).join(' | ')")
     box = browser.evaluate(
-        "(() => { const r = document.querySelector('figure svg').getBoundingClientRect(); return [r.width, r.height]; })()"
+        "(() => { const r = document.querySelector('figure svg').getBoundingClientRect(); "
+        "return [r.width, r.height]; })()"
     )
     assert box[0] > 300 and box[1] > 200
     for label in labels:
@@ -201,7 +202,8 @@ def test_axe_finds_no_accessibility_violation(browser, phone, base_url, path, wi
     assert browser.open(base_url + path) == []
     browser.evaluate(source)
     violations = browser.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        "axe.run(document, {runOnly: {type: 'tag', "
+        "values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,"
         " first: v.nodes[0].target.join(' '), html: v.nodes[0].html.slice(0, 160)})))",
         await_promise=True,

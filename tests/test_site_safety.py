@@ -361,7 +361,8 @@ def hostile_site(project, tmp_path_factory):
     plant(
         copy,
         """
-kg:somchai schema:url <javascript:document.title='XSS'>, <JaVaScRiPt:alert(2)>, <data:text/html,%3Cscript%3Ealert(3)%3C/script%3E> ;
+kg:somchai schema:url <javascript:document.title='XSS'>, <JaVaScRiPt:alert(2)>,
+        <data:text/html,%3Cscript%3Ealert(3)%3C/script%3E> ;
     schema:sameAs <https://example.org/somchai> ;
     schema:description "<script>alert(4)</script>", "kg:ministry", "<javascript:alert(5)>" ;
     schema:alternateName "\\" onerror=\\"alert(6)", "</script><img src=x onerror=alert(7)>" .

@@ -75,7 +75,8 @@ ev:ban-na-statistics-office-project a laokg:ProjectAssertion ;
     rdfs:label "Project assertion: classification"@en ;
     prov:agent kg:laokg ;
     laokg:assertedProperty org:classification ;
-    skos:note "The review names the office; filing it as a statistics office is the project's reading of its name."@en .""",
+    skos:note "The review names the office; filing it as a statistics office is """
+    """the project's reading of its name."@en .""",
     "footnotes": """kg:mekong-labour-review-fn-1 cito:citesAsEvidence kg:ban-na-2025-labour-survey .
 
 kg:mekong-labour-review-fn-2 cito:citesAsEvidence kg:mlsw-2024-register .
@@ -116,7 +117,9 @@ kg:mekong-labour-review-fn-3 cito:citesAsEvidence kg:decree-overseas-placement-2
     laokg:quotePrefix "No. 12 of 2019 " .""",
     "ministry": """kg:mlsw skos:altLabel "Ministry of Labour & Social Welfare"@en ;
     prov:qualifiedDerivation ev:mlsw-9 .""",
-    "ministry-quote": """ev:mlsw-9 laokg:quote "The Ministry of Labour & Social Welfare keeps the register of recruitment agencies." .""",
+    "ministry-quote": (
+        'ev:mlsw-9 laokg:quote "The Ministry of Labour & Social Welfare keeps the register of recruitment agencies." .'
+    ),
 }
 
 
@@ -215,7 +218,8 @@ def test_the_errors_a_curator_meets(project):
     # a second inline quote on a node that has one: name the evidence instead
     two = dict(
         CLAIMS,
-        ministry='kg:mlsw laokg:quote "The Ministry of Labour & Social Welfare keeps the register of recruitment agencies." .',
+        ministry='kg:mlsw laokg:quote "The Ministry of Labour & Social Welfare keeps the register '
+        'of recruitment agencies." .',
         **{"ministry-quote": ""},
     )
     out = _error(project, two)

@@ -257,7 +257,8 @@ def test_service_is_refused_and_its_target_gets_no_request():
         hostile = [
             f"SELECT * WHERE {{ SERVICE <{target.url}> {{ ?x ?y ?z }} }}",
             f"SELECT * WHERE {{ SERVICE SILENT <{target.url}> {{ ?x ?y ?z }} }}",
-            f"PREFIX : <{target.url}> SELECT * WHERE {{ service:x {{ ?x ?y ?z }} }}",  # no space: Oxigraph reads SERVICE :x
+            # no space: Oxigraph reads SERVICE :x
+            f"PREFIX : <{target.url}> SELECT * WHERE {{ service:x {{ ?x ?y ?z }} }}",
             f"SELECT * WHERE {{ BIND(<{target.url}> AS ?e) SERVICE ?e {{ ?x ?y ?z }} }}",
             f"SELECT * WHERE {{ # a comment ended by a carriage return\rSERVICE <{target.url}> {{ ?x ?y ?z }} }}",
         ]

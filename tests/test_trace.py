@@ -469,7 +469,8 @@ def test_source_seed_document(graph, index):
         {
             "evidence": EV + "seaip-conference-release-1",
             "how": "read in the document",
-            "excerpt": "These figures were officially released this week at a conference on safe and legal overseas employment",
+            "excerpt": "These figures were officially released this week "
+            "at a conference on safe and legal overseas employment",
         },
         {
             "evidence": EV + "seaip-mlsw-release-1",

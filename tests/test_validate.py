@@ -178,7 +178,8 @@ def test_cli_warnings_exit_0_and_are_shown(project):
         "    A job title helps readers.\n"
         "    path schema:jobTitle; shape lksh:PersonShape schema:jobTitle\n"
         "\n"
-        "Conforms: yes (0 violations, 1 warning, 0 infos); SHACL sh:conforms: false (it counts warnings and infos too)\n"
+        "Conforms: yes (0 violations, 1 warning, 0 infos); "
+        "SHACL sh:conforms: false (it counts warnings and infos too)\n"
     )
 
 

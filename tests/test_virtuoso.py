@@ -131,7 +131,8 @@ UNEXPLAINED = {
     "audit/AUD18": "the period lengths are xsd:duration literals, which Virtuoso keeps as numbers (months: "
     "P4Y10M28D comes back as 58.0; openlink/virtuoso-opensource#936, open): STR(?length) is no longer a duration, "
     "so the finding is lost; no query can restore the form (a number of months may be any of several)",
-    "audit/AUD20": "as AUD18: the compared periods' lengths are xsd:duration literals Virtuoso returns as numbers (#936)",
+    "audit/AUD20": "as AUD18: the compared periods' lengths are xsd:duration literals "
+    "Virtuoso returns as numbers (#936)",
 }
 
 

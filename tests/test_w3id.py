@@ -53,7 +53,7 @@ def resolve(path: str, accept: str):
         if m:
             status = int(re.search(r"R=(\d+)", flags).group(1))
             return status, re.sub(
-                r"\$(\d)", lambda g: m.group(int(g.group(1))) or "", target.replace("%{ENV:SITE}", SITE)
+                r"\$(\d)", lambda g, m=m: m.group(int(g.group(1))) or "", target.replace("%{ENV:SITE}", SITE)
             )
     return None
 

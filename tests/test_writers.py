@@ -33,7 +33,8 @@ CASES = {
     " <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .",
     "awkward local names": "<http://example.org/a/b> ex:p <http://example.org/x.> , <http://example.org/(y)> ,"
     " <http://example.org/> , <http://example.org/%41> , <urn:isbn:123> .",
-    "strings": 'ex:a ex:s "line one\\nline \\"two\\"\\\\ end" , "tab\\there" , "cr\\r\\nlf" , """ends with a quote\\"""" ,'
+    "strings": 'ex:a ex:s "line one\\nline \\"two\\"\\\\ end" , "tab\\there" , "cr\\r\\nlf" , '
+    '"""ends with a quote\\"""" ,'
     ' "ends with a backslash\\\\" , "quotes \\"\\"\\" inside\\n" , "é ☃ \\u0001" ; ex:lang "Huk"@lo-latn .',
     "typed literals": 'ex:a ex:i "01"^^xsd:integer , 366 , -0 , "1.0E0"^^xsd:double , 1.5e3 , "1"^^xsd:boolean , true ,'
     ' "1.50"^^xsd:decimal , .5 , "P24M"^^xsd:duration , "x"^^<http://other.example/dt> .',
