@@ -27,13 +27,18 @@ FAST := not (browser or jena or grlc or virtuoso or server or scale or slow)
 test-fast: $(VENV)/.installed
 	$(BIN)/pytest -q -m "$(FAST)"
 
-# make lint: ruff and mypy as configured in pyproject.toml (the `lint` extra)
+# make lint: ruff's rules, ruff's formatting (--check: reports, changes nothing) and mypy, as
+# configured in pyproject.toml (the `lint` extra); .ci/run runs it before the tests
 $(VENV)/.lint: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[lint]'
 	touch $@
 
 lint: $(VENV)/.lint
-	status=0; $(BIN)/ruff check src tests benchmarks hatch_build.py || status=1; $(BIN)/mypy || status=1; exit $$status
+	status=0; \
+	$(BIN)/ruff check src tests benchmarks hatch_build.py || status=1; \
+	$(BIN)/ruff format --check src tests benchmarks hatch_build.py || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 # make bench: whole-process times and peak memory per scale, with the baselines (docs/performance.md).
 # Quick run: make bench BENCH_ARGS="--scales real,10k --repeats 1"; all scales:

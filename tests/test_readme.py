@@ -43,8 +43,10 @@ def test_quickstart_commands_are_make_targets():
         assert re.search(rf"^{target}:", makefile, re.M)
 
 
-def test_ci_runs_the_readme_test_command():
-    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+def test_ci_runs_the_readme_test_command_after_make_lint():
+    commands = re.findall(r"^make (\w+)$", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+    assert commands == ["lint", "test"]
+    assert re.search(r"^lint:", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
 
 
 def test_no_placeholders_left():
