@@ -283,10 +283,10 @@ def test_ten_claim_blocks_give_cited_facts_trace_and_audit(project):
     # trace: fact -> evidence (document, section, excerpt) -> footnote -> cited work
     trace = invoke("trace", "kg:obs-workers-abroad-cumulative-2021-2025-mekong", "--root", str(project))
     assert trace.exit_code == 0, trace.output
-    assert "Mekong Labour Review (kg:mekong-labour-review)" in trace.output
+    assert "[1] Read in Mekong Labour Review" in trace.output
     assert "section: Figures" in trace.output
     assert 'excerpt: "Between 2021 and 2025, 351,000 Lao citizens worked abroad' in trace.output
-    assert "Provincial labour survey (kg:ban-na-2025-labour-survey)" in trace.output
+    assert "cites: Provincial labour survey — by Ban Na Statistics Office — 2025" in trace.output
 
     # audit: the figure that contradicts the news item's 350,600 is reported
     audit = invoke("audit", "--rule", "AUD07", "--format", "json", "--root", str(project))
