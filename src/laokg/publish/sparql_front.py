@@ -219,7 +219,7 @@ def spawn(argv: list[str], log: Log, cwd=None) -> subprocess.Popen:
     )
 
 
-class Engine:
+class OxigraphBackend:
     """``oxigraph serve-read-only`` on ``store``, bound to a private 127.0.0.1 port, restartable."""
 
     def __init__(self, command: str, store: str, timeout: int, log: Log):
@@ -297,8 +297,8 @@ class _Conn:
 class Front:
     """The public server: runs an asyncio loop in a thread of its own."""
 
-    def __init__(self, engine: Engine, host: str, port: int, log: Log):
-        self.engine, self.host, self.port, self.log = engine, host, port, log
+    def __init__(self, backend: OxigraphBackend, host: str, port: int, log: Log):
+        self.backend, self.host, self.port, self.log = backend, host, port, log
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, name="laokg-serve-front", daemon=True)
         self.conns: dict[int, _Conn] = {}
@@ -363,24 +363,24 @@ class Front:
         while True:
             await asyncio.sleep(1.0)
             self.log.trim()
-            proc = self.engine.proc
-            if not self.engine.alive() and not self._restarting.locked():
+            proc = self.backend.proc
+            if not self.backend.alive() and not self._restarting.locked():
                 self.log.write(f"the Oxigraph server exited ({proc.returncode if proc else None}); restarting it")
                 await self._restart()
 
     async def _restart(self) -> None:
         async with self._restarting:
             generation = self._generation
-            self.engine.stop()
+            self.backend.stop()
             self._generation += 1
-            self.engine.restarts += 1
+            self.backend.restarts += 1
             try:
-                await self.loop.run_in_executor(None, self.engine.start)
+                await self.loop.run_in_executor(None, self.backend.start)
             except RuntimeError as exc:
                 self.failed = str(exc)
                 self.log.write(f"restart failed: {exc}")
                 return
-            self.log.write(f"Oxigraph restarted (generation {generation + 1}, port {self.engine.port})")
+            self.log.write(f"Oxigraph restarted (generation {generation + 1}, port {self.backend.port})")
 
     # -- connections
     async def _accept(self, reader, writer) -> None:
@@ -493,10 +493,10 @@ class Front:
     async def _forward(self, upstream_request: bytes, method: str, writer) -> None:
         """Send the rebuilt request to Oxigraph and relay its answer, under the hard deadline."""
         generation = self._generation
-        deadline = self.engine.timeout + GRACE
+        deadline = self.backend.timeout + GRACE
         try:
             ureader, uwriter = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", self.engine.port, limit=MAX_HEAD_BYTES), 10
+                asyncio.open_connection("127.0.0.1", self.backend.port, limit=MAX_HEAD_BYTES), 10
             )
         except (OSError, asyncio.TimeoutError):
             writer.write(_plain(503, "Service Unavailable", "the query engine is restarting; try again"))
@@ -555,13 +555,13 @@ class Front:
                 writer.write(_plain(502, "Bad Gateway", "the query engine closed the connection"))
             return
         # Past its deadline and Oxigraph still working: it did not cancel the query; restart it.
-        self.log.write(f"a query ran past {self.engine.timeout} s + {GRACE:g} s; restarting Oxigraph to stop it")
+        self.log.write(f"a query ran past {self.backend.timeout} s + {GRACE:g} s; restarting Oxigraph to stop it")
         if client_open and not sent_head:
             writer.write(
                 _plain(
                     503,
                     "Service Unavailable",
-                    f"query timeout: no answer within {self.engine.timeout} s (the server's limit)",
+                    f"query timeout: no answer within {self.backend.timeout} s (the server's limit)",
                 )
             )
             with contextlib.suppress(ConnectionError, asyncio.TimeoutError):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from laokg.errors import InputError
 
 if TYPE_CHECKING:
-    from laokg.publish.sparql_front import Engine, Front, Log
+    from laokg.publish.sparql_front import Front, Log, OxigraphBackend
 
 GRLC_ENV = "LAOKG_GRLC_PYTHON"
 
@@ -107,7 +107,7 @@ class Served:
     processes: list = field(default_factory=list)  # grlc, if any
     workdir: str | None = None
     front: Front | None = None
-    engine: Engine | None = None
+    backend: OxigraphBackend | None = None
     log: Log | None = None
 
     def alive(self) -> bool:
@@ -115,7 +115,7 @@ class Served:
 
     def pids(self) -> list[int]:
         """The child processes now running (Oxigraph, grlc)."""
-        procs = list(self.processes) + ([self.engine.proc] if self.engine and self.engine.proc else [])
+        procs = list(self.processes) + ([self.backend.proc] if self.backend and self.backend.proc else [])
         return [p.pid for p in procs if p.poll() is None]
 
 
@@ -133,7 +133,7 @@ def start(
     """Load the graph into a fresh Oxigraph store and serve it read-only on ``host:port``."""
     from laokg.graph.export import serialize
     from laokg.graph.load import find_root, load_data_graph
-    from laokg.publish.sparql_front import DEFAULT_QUERY_TIMEOUT, Engine, Front, Log, spawn
+    from laokg.publish.sparql_front import DEFAULT_QUERY_TIMEOUT, Front, Log, OxigraphBackend, spawn
 
     command = oxigraph_command()
     python = grlc_command(grlc_python) if api else None
@@ -176,12 +176,12 @@ def start(
             last = (loaded.stderr.strip().splitlines() or ["no message"])[-1]
             raise InputError(f"oxigraph load failed: {last}")
         data.unlink()
-        served.engine = Engine(command, str(store), query_timeout, log)
+        served.backend = OxigraphBackend(command, str(store), query_timeout, log)
         try:
-            served.engine.start()
+            served.backend.start()
         except RuntimeError as exc:
             raise InputError(str(exc)) from None
-        served.front = Front(served.engine, host, port, log)
+        served.front = Front(served.backend, host, port, log)
         try:
             served.front.start()
         except OSError as exc:
@@ -218,8 +218,8 @@ def stop(served: Served) -> None:
         served.front.stop()
     for proc in reversed(served.processes):
         end_process(proc)
-    if served.engine is not None:
-        served.engine.stop()
+    if served.backend is not None:
+        served.backend.stop()
     if served.log is not None:
         served.log.close()
     if served.workdir:
