@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from rdflib import Graph, URIRef
 
     from laokg.graph.validate import ValidationResult
+    from laokg.labels import LabelIndex, NodeLabels
     from laokg.provenance.audit import AuditReport
     from laokg.provenance.trace import SourceTrace, Trace
     from laokg.query.catalogue import SavedQuery
@@ -213,15 +214,15 @@ class KnowledgeGraph:
             as_of = parse_day(as_of) if isinstance(as_of, str) else as_of
         self.as_of = as_of  # the day the graph is read as of (docs/time.md), or None
         self._remote = dict(remote or {})  # retries, user, headers for an endpoint (laokg.query.remote)
-        self._root = None
+        self._root: Path | None = None
         self.data = tuple(str(d) for d in data)
         self.endpoint = endpoint
         self._timeout = timeout
         self._queries_dir = queries
         self.engine_name = engine  # "auto", "rdflib" or "oxigraph" (embedded engines; docs/commands.md)
         self._by_query = bool(endpoint)  # labels resolved by a query to the engine, not an index
-        self._graph = None
-        self._index = None
+        self._graph: Graph | None = None
+        self._index: LabelIndex | NodeLabels | None = None
         self._engine: Engine | None = None
         self._store_lookup = False  # labels and types read from the Oxigraph engine's store
         self._oxigraph: OxigraphEngine | None = None  # the engine, when it is the local Oxigraph store
@@ -698,6 +699,7 @@ class KnowledgeGraph:
             # print(): as `laokg trace --source` (an attribute, not a field: the JSON is unchanged)
             backward._reader = lambda: source_trace_text(backward)  # type: ignore[attr-defined]
             return backward
+        assert thing is not None  # exactly one of thing and source is given (checked above)
         forward = tr.trace_entity(view, self.resolve(thing), labels)
         forward._reader = lambda: trace_text(view, forward, labels)  # type: ignore[attr-defined]  # print(): as `laokg trace`
         return forward

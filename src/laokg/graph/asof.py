@@ -39,6 +39,7 @@ from operator import itemgetter
 
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.term import Identifier
 
 from laokg.errors import InputError
 from laokg.namespaces import LAOKG, OA
@@ -135,12 +136,12 @@ def unheld_editions_read(graph: Graph, day=None) -> list:
         day = max(dates)
     quoted = set(graph.objects(None, OA.hasSource))
     read = {doc for doc in editions_read(graph, day) if doc not in quoted}
+
+    def issued(doc) -> list[Identifier]:  # every object a parsed graph holds is an Identifier, which orders
+        return sorted(o for o in graph.objects(doc, DCTERMS.issued) if isinstance(o, Identifier))
+
     return sorted(
-        (
-            (doc, work_of(graph, doc), next(iter(sorted(graph.objects(doc, DCTERMS.issued))), None))
-            for doc in read
-            if work_of(graph, doc) != doc
-        ),
+        ((doc, work_of(graph, doc), next(iter(issued(doc)), None)) for doc in read if work_of(graph, doc) != doc),
         key=lambda t: (str(t[1]), str(t[0])),
     )
 

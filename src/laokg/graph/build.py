@@ -106,7 +106,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     from laokg.graph.validate import _native_engine
 
     wide = text is not None and _native_engine()
-    if wide:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
+    if wide and text is not None:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
         text = text.ascii()
     shapes = load_shapes(base)
     result = run_shacl(text if text is not None else data, shapes)
@@ -122,6 +122,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     if text is not None:
         ready = prepare((from_ascii_ntriples if wide else from_ntriples)(text.ntriples), text.prefixes)
     else:
+        assert data is not None  # loaded when there is no text
         ready = prepare_graph(data)
     del text, data
     contents = [(name, write_triples(ready, fmt)) for name, fmt in GRAPH_FILES]

@@ -69,6 +69,7 @@ def _parse(path: Path) -> frozenset:
         # the parser keeps each literal as written (a store would keep its value: "01" as "1")
         parsed = pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
         text = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        assert text is not None  # with no output file given, serialize returns the bytes
         return frozenset(from_ntriples(text.decode("utf-8")))
     except (SyntaxError, ValueError, OSError, UnicodeDecodeError):
         from laokg.graph.load import parse_file
@@ -186,6 +187,7 @@ def _links(root, memo: dict | None = None) -> frozenset:
     if "text" not in memo:
         memo["text"] = _project_ntriples(find_root(root))
     text = memo["text"]
+    triples: frozenset[tuple[str, str, str]] | set[tuple[str, str, str]]
     if text is None:
         triples = _project_triples(find_root(root))
     else:
@@ -307,12 +309,14 @@ class _Graph:
 
     def __init__(self, triples, base: _Graph | None = None, walk: bool = True):
         self.triples, self.base = triples, base
-        by_pred, blank, parents = _index(triples)
+        own_by_pred, own_blank, parents = _index(triples)
         self.own_parents = parents
+        self.by_pred: dict[str, dict | _Overlay] = own_by_pred
+        self.blank: dict | _Overlay = own_blank
+        self.parents: dict | _Overlay = parents
         if base is not None:
-            by_pred = {p: _Overlay(base.by_pred[p], by_pred[p]) for p in _INDEXED}
-            blank, parents = _Overlay(base.blank, blank), _Overlay(base.parents, parents)
-        self.by_pred, self.blank, self.parents = by_pred, blank, parents
+            self.by_pred = {p: _Overlay(base.by_pred[p], own_by_pred[p]) for p in _INDEXED}
+            self.blank, self.parents = _Overlay(base.blank, own_blank), _Overlay(base.parents, parents)
         self._out: dict = {}
         self.documents: dict = {}  # document -> its entry in a list of sources (_document)
         self.scaffolding = self._scaffolding() if walk else set()
@@ -347,7 +351,7 @@ class _Graph:
             frontier -= seen
         while frontier:
             seen |= frontier
-            nxt = set()
+            nxt: set[str] = set()
             for node in frontier:
                 for p in _FOLLOW:
                     nxt.update(o for o in self.by_pred[p].get(node, ()) if o[0] != '"')
@@ -518,7 +522,7 @@ def _evidence_nodes(graph: _Graph, subject: str) -> set:
 def replacements(*graphs: _Graph) -> dict:
     """old node -> new node, for every ``laokg:supersededBy`` between two statements."""
     documents = {doc for graph in graphs for objs in graph.by_pred[_HAS_SOURCE].values() for doc in objs}
-    out = {}
+    out: dict[str, str] = {}
     for graph in graphs:
         for old, news in sorted(graph.by_pred[_SUPERSEDED].items()):
             for new in news:
@@ -700,8 +704,9 @@ def diff(a: str, b: str, root=None) -> dict:
         days = [parse_day(d) for d in dates]
         text = memo["text"] = _project_ntriples(find_root(root))
         if text is not None:
-            shared, only_old, only_new, hints = as_of_changes(text, *days, keep=(_SUPERSEDED, _HAS_SOURCE))
-            return _diff(shared, only_old, only_new, a, b, frozenset(hints))
+            old_day, new_day = days
+            shared, only_old, only_new, kept = as_of_changes(text, old_day, new_day, keep=(_SUPERSEDED, _HAS_SOURCE))
+            return _diff(shared, only_old, only_new, a, b, frozenset(kept))
     if dates:  # the project's text read once for both dated views and the hints
         from laokg.graph.asof import as_of_views, parse_day
         from laokg.graph.load import find_root
@@ -709,8 +714,8 @@ def diff(a: str, b: str, root=None) -> dict:
         days = [parse_day(d) for d in dates]  # a bad date is refused before the project is read
         text = memo["text"] = _project_ntriples(find_root(root))
         if text is not None:
-            views, hints = as_of_views(text, days, keep=(_SUPERSEDED, _HAS_SOURCE))
-            memo["views"], memo["hints"] = dict(zip(dates, views, strict=True)), frozenset(hints)
+            views, kept = as_of_views(text, days, keep=(_SUPERSEDED, _HAS_SOURCE))
+            memo["views"], memo["hints"] = dict(zip(dates, views, strict=True)), frozenset(kept)
     old, new = resolve(a, root, memo), resolve(b, root, memo)
     hints = None
     if "date" in (old.kind, new.kind):  # a dated view drops the links to what is not yet stated

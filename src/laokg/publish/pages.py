@@ -154,11 +154,11 @@ def card_view(graph: Graph, terms: Terms, c) -> dict:
                 row["values"] = [{**v, "text": figure} for v in row["values"]]
     names, seen = [], set()
     for p, o in c.labels:  # a name given twice under one reader's name (skos:prefLabel and rdfs:label) once
-        row = (terms.iri(p), terms.term(o))
-        key = (row[0]["label"] or row[0]["curie"], row[1].get("text"))
+        pair = (terms.iri(p), terms.term(o))
+        key = (pair[0]["label"] or pair[0]["curie"], pair[1].get("text"))
         if key not in seen:
             seen.add(key)
-            names.append(row)
+            names.append(pair)
     return {
         "iri": str(c.iri),
         "curie": curie(c.iri),

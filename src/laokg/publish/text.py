@@ -85,12 +85,15 @@ def card_text(graph: Graph, iri: URIRef, index: LabelIndex | None = None, max_li
         out += _rows(pairs)
     out.append("")
     out.append("Evidence" if c.evidence else "Evidence: none recorded")
-    name = lambda node: term_text(terms.iri(node))  # noqa: E731
+
+    def iri_name(node) -> str:
+        return term_text(terms.iri(node))
+
     for i, ev in enumerate(c.evidence, 1):
         if ev.kind == "laokg:ProjectAssertion":
             out.append(f"  [{i}] Project assertion — added by laokg, not stated by a source")
         elif ev.document is not None:
-            out.append(f"  [{i}] Read in {name(ev.document)}")
+            out.append(f"  [{i}] Read in {iri_name(ev.document)}")
         else:
             out.append(f"  [{i}] {term_text(terms.predicate(ev.kind))}")
         if ev.section:
@@ -100,11 +103,11 @@ def card_text(graph: Graph, iri: URIRef, index: LabelIndex | None = None, max_li
         for ex in ev.excerpts:
             out.append(f'      excerpt: "{plain_text(ex)}"')
         if ev.cited:
-            out.append("      cites: " + ", ".join(name(w) for w in ev.cited))
+            out.append("      cites: " + ", ".join(iri_name(w) for w in ev.cited))
         if ev.asserted:
-            out.append("      properties the project adds: " + ", ".join(name(p) for p in ev.asserted))
+            out.append("      properties the project adds: " + ", ".join(iri_name(p) for p in ev.asserted))
         for p, o in ev.added:
-            out.append(f"      the project adds: {name(p)} {term_text(terms.term(o))}")
+            out.append(f"      the project adds: {iri_name(p)} {term_text(terms.term(o))}")
         if ev.note:
             out.append(f"      why: {ev.note}")
     out += _sources(graph, terms, iri)

@@ -200,7 +200,7 @@ def read_decorators(text: str, where: str) -> tuple[dict, int]:
         if lines[j].lstrip().startswith("#+"):
             raise DecoratorError(f"{where}:{j + 1}: '#+' decorator after the query has begun (move it to the top)")
     value = _load_yaml("\n".join(header), where) if first is not None else None
-    if value is None:
+    if value is None or first is None:  # no header (first is None) reads as no value
         return {}, body_start
     if not isinstance(value, dict):
         shown_line = lines[first][2:].strip()
@@ -285,8 +285,8 @@ def parse_saved_query(text: str, name: str = "query", path: Path | None = None, 
                 # grlc writes the variable without '?_' in these lists; accept that spelling too.
                 alias = next((p for p in params.values() if p.variable.lstrip("_") == pname), None)
                 if alias is None:
-                    known = ", ".join(params) or "none"
-                    raise DecoratorError(f"{where}: '{key}' names unknown parameter '{pname}' (parameters: {known})")
+                    names = ", ".join(params) or "none"
+                    raise DecoratorError(f"{where}: '{key}' names unknown parameter '{pname}' (parameters: {names})")
     for p in params.values():
         p.defaults = defaults.get(p.name) or defaults.get(p.variable.lstrip("_"), [])
         p.allowed = enumerate_.get(p.name) or enumerate_.get(p.variable.lstrip("_"), [])

@@ -254,7 +254,7 @@ def _from_rdflib(result, form: str, budget: Budget | None = None) -> QueryResult
             g.add(t)
         return QueryResult(form, graph=g)
     vars_ = [str(v) for v in (result.vars or [])]
-    rows = []
+    rows: list[dict] = []
     limit = budget.max_rows if budget is not None and budget.max_rows is not None else None
     for row in result:
         if limit is not None and len(rows) >= limit:

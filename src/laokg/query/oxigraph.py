@@ -88,6 +88,7 @@ def check_values(clause: str, var: str, terms: list) -> None:
             for i in range(len(terms))
         ]
         answer = store.query("SELECT * WHERE { " + clause + " }")
+        assert isinstance(answer, pyoxigraph.QuerySolutions)  # a SELECT answers with solutions
         got = [solution[var] for solution in answer]
         names = [v.value for v in answer.variables]
     except (SyntaxError, ValueError, TypeError, OSError, StopIteration, KeyError) as exc:
@@ -293,7 +294,7 @@ class OxigraphEngine:
         (``order``: see :meth:`_order`), each counted against the row budget (``count`` rows
         came before them)."""
         limit = budget.max_rows if budget is not None else None
-        rows = []
+        rows: list[tuple] = []
         for solution in solutions:
             if limit is not None and count + len(rows) >= limit:
                 check_rows(count + len(rows) + 1, budget)
@@ -326,9 +327,9 @@ class OxigraphEngine:
         if fmt is not None:
             from laokg.query.formats import write_solutions
 
-            rows = self._tuples(answer, vars_, budget, order=self._order(answer, vars_))
-            return QueryResult("SELECT", vars=vars_, text=write_solutions(fmt, vars_, rows), text_format=fmt)
-        rows = []
+            tuples = self._tuples(answer, vars_, budget, order=self._order(answer, vars_))
+            return QueryResult("SELECT", vars=vars_, text=write_solutions(fmt, vars_, tuples), text_format=fmt)
+        rows: list[dict] = []
         for solution in answer:
             check_rows(len(rows) + 1, budget)
             row = {}

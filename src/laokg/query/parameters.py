@@ -507,7 +507,7 @@ def _resolve_label(
                 f"{where}parameter '{param.name}' expects a {wanted}: none is labelled {shown(value)}{what}{hint}"
             )
         candidates = of_class
-    distinct = {}
+    distinct: dict[Any, str] = {}  # IRI -> its first label
     for iri, label in candidates:
         distinct.setdefault(iri, label)
     if not distinct:

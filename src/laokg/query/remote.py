@@ -595,7 +595,9 @@ def protocol_request(
     wrapper.queryType = form
     wrapper.addCustomHttpHeader("Accept", accept)
     built = wrapper._createRequest()
-    return "POST", url, built.data, {name.title(): value for name, value in built.header_items()}
+    body = built.data
+    assert body is None or isinstance(body, bytes)  # SPARQLWrapper encodes its POST bodies to bytes
+    return "POST", url, body, {name.title(): value for name, value in built.header_items()}
 
 
 def methods_for(url: str, options: RemoteOptions) -> tuple[str, ...]:
@@ -835,6 +837,7 @@ class SelectReader:
                 if got is None:
                     return
                 if state == "value":
+                    assert self.key is not None  # the "key" state before "value" set it
                     self._member(self.key, got[0])
                 self.state = "key" if state == "value" else "rkey"
             elif state == "bindings":
@@ -924,6 +927,7 @@ def results_from_json(body: bytes, form: str):
     with quiet_literals():
         rows = [{str(k): plain(v) for k, v in b.items()} for b in res.bindings]
     odd.warn()
+    assert res.vars is not None  # rdflib reads the head's vars of every SELECT answer
     return QueryResult(form, vars=[str(v) for v in res.vars], rows=rows)
 
 
@@ -984,7 +988,7 @@ class OddLiterals:
         self.warn()
 
     def warn(self, where: str = "the endpoint") -> None:
-        if not self.count:
+        if not self.count or self.first is None:  # the first is kept when the count goes up
             return
         from laokg.errors import escape_control
 
