@@ -22,10 +22,11 @@ test: $(VENV)/.installed
 	$(BIN)/pytest
 
 # make test-fast: the suite without the external-tool and slow tests (markers in pyproject.toml,
-# applied in tests/conftest.py); for the edit-test loop. CI runs the whole `make test`.
+# applied in tests/conftest.py), on one pytest-xdist worker per core; before a commit. CI runs
+# the whole `make test`.
 FAST := not (browser or jena or grlc or virtuoso or server or scale or slow)
 test-fast: $(VENV)/.installed
-	$(BIN)/pytest -q -m "$(FAST)"
+	$(BIN)/pytest -q -n auto -m "$(FAST)"
 
 # make lint: ruff's rules, ruff's formatting (--check: reports, changes nothing) and mypy, as
 # configured in pyproject.toml (the `lint` extra); .ci/run runs it before the tests

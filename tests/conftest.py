@@ -60,7 +60,14 @@ USES = {
     "grlc": {"grlc_python"},
     "server": {"Oxigraph", "push_real_graph", "free_port", "oxigraph_command"},
     "virtuoso": {"virtuoso", "Virtuoso"},
+    # builds something big: the whole site (build_site, the session's built_site: ~30 s of CPU)
+    # or a release with its query store (build_release)
+    "slow": {"build_site", "built_site", "build_release"},
 }
+
+#: a parametrized test runs its first FAST_CASES cases (in collection order) in the fast subset;
+#: its other cases are marked `slow`, so the fast subset still runs every test's code once or more
+FAST_CASES = 3
 
 #: marker -> test modules (file stems) marked as a whole
 MODULES = {
@@ -73,10 +80,12 @@ MODULES = {
 
 #: tests (module::function, every parameter) marked slow: the calls over 6.5 s in `--durations`
 #: of the fast subset on the shared 2-core machine (load ~10), 2026-12-06, and those over 10 s
-#: in the next run (load ~12: the fast subset then took 40 min, 6 min of CPU), 2026-12-07
+#: in the next run (load ~12: the fast subset then took 40 min, 6 min of CPU), 2026-12-07, and
+#: those over 5 s (call or setup) in the fast subset on two xdist workers (load ~6), 2026-12-07
 SLOW_TESTS = {
     "test_audit::test_cli_runs_the_rules_on_oxigraph_with_the_same_report",
     "test_audit::test_ontology_and_vocabularies_alone_trigger_nothing",
+    "test_audit::test_real_graph_findings",
     "test_binding::test_hostile_values_never_change_the_query_structure",
     "test_binding::test_hostile_values_return_only_the_intended_binding",
     "test_budget::test_a_5_mb_literal_is_parsed_within_the_memory_budget",
@@ -84,6 +93,7 @@ SLOW_TESTS = {
     "test_budget::test_a_streamed_result_does_not_make_memory_grow",
     "test_budget::test_hostile_queries_end_within_their_budget_with_one_line",
     "test_build::test_real_build",
+    "test_claims::test_a_quote_not_in_the_document_is_an_error_at_its_line_with_the_difference",
     "test_claims::test_the_three_loaders_give_the_same_expanded_graph",
     "test_cli_query::test_parameter_misses_list_the_nearest_values_with_labels",
     "test_cli_query::test_parameters_in_plain_words",
@@ -102,10 +112,13 @@ SLOW_TESTS = {
     "test_oxigraph_engine::test_real_graph_same_output_on_both_engines",
     "test_oxigraph_engine::test_synthetic_graph_same_output_on_both_engines",
     "test_oxigraph_engine::test_the_text_the_engine_writes_is_the_text_of_its_rows",
+    "test_packaging::test_installed_build_and_site_write_into_the_current_directory",
     "test_packaging::test_installed_laokg_root_choices",
     "test_parity::test_same_bytes_on_pyoxigraph",
     "test_parity::test_same_bytes_under_three_hash_seeds",
     "test_query_facts::test_after_a_build_every_saved_query_gives_the_same_bytes",
+    "test_query_path::test_an_added_triple_is_in_the_rebuilt_store",
+    "test_query_path::test_changing_a_source_file_builds_the_store_again",
     "test_query_portability::test_every_literal_survives_oxigraph",
     "test_release::test_a_crash_at_every_step_leaves_the_old_or_the_new_release",
     "test_release::test_a_crash_during_the_first_build_over_an_old_dist_leaves_no_dangling_link",
@@ -113,28 +126,38 @@ SLOW_TESTS = {
     "test_remote::test_a_huge_select_answer_kept_whole_stops_at_the_memory_budget",
     "test_shacl_engines::test_planted_violations_same_report",
     "test_shacl_engines::test_real_graph_same_report",
+    "test_shapes::test_every_sparql_constraint_is_exercised",
     "test_site::test_cli_build_site_writes_release_and_site",
     "test_site::test_cli_site_serve_on_a_taken_port_is_one_line",
     "test_site::test_entity_rdf_matches_laokg_show_for_one_entity_of_every_type",
     "test_site::test_every_topic_table_is_the_cli_answer",
     "test_site::test_two_builds_give_the_same_bytes",
+    "test_site_safety::test_a_dot_segment_iri_does_not_overwrite_a_project_file",
     "test_site_safety::test_a_symbolic_link_in_the_output_directory_is_refused",
     "test_site_safety::test_fuzz_hostile_data_stays_inside_and_inert",
     "test_site_safety::test_more_dot_segments_do_not_leave_an_output_directory",
     "test_site_safety::test_names_differing_only_in_case_are_both_written_with_a_warning",
     "test_startup::test_a_saved_query_is_parsed_once_per_run",
     "test_startup::test_after_a_build_a_saved_query_is_not_parsed_at_all",
+    "test_stats::test_counted_on_term_strings_on_a_synthetic_project",
+    "test_storeview::test_labels_node_by_node_are_the_index_labels",
+    "test_storeview::test_search_from_the_label_index_is_the_same",
     "test_storeview::test_search_is_the_same_on_both_engines",
     "test_storeview::test_show_is_the_same_on_both_engines",
+    "test_storeview::test_stats_of_the_synthetic_store",
+    "test_storeview::test_the_reading_commands_answer_from_the_built_store",
     "test_storeview::test_trace_is_the_same_on_both_engines",
+    "test_time::test_as_of_ignores_a_built_store",
     "test_time::test_build_writes_the_changes_against_the_previous_release",
     "test_time::test_diff_of_two_graph_files_and_a_release",
     "test_time::test_python_api_as_of",
     "test_time::test_site_entity_pages_and_changes_page",
+    "test_time::test_the_lao_editions_as_of_on_rdflib_and_oxigraph",
     "test_time::test_the_lao_profile_counts_from_its_july_2025_update",
     "test_time::test_the_text_view_is_the_graph_view",
     "test_trace::test_ambiguous_label_lists_the_candidates",
     "test_trace::test_source_cited_in_the_text",
+    "test_w3id::test_the_site_publishes_the_shapes_the_redirect_points_to",
     "test_writers::test_oxigraph_text_and_rdflib_graph_give_the_same_bytes",
 }
 
@@ -162,7 +185,13 @@ def _used_names(item) -> set[str]:
 
 
 def pytest_collection_modifyitems(config, items):
+    cases: dict[tuple[str, str], int] = {}
     for item in items:
+        if getattr(item, "callspec", None) is not None:
+            key = (str(item.path), getattr(item, "originalname", item.name))
+            cases[key] = cases.get(key, 0) + 1
+            if cases[key] > FAST_CASES:
+                item.add_marker("slow")
         stem = item.path.stem if getattr(item, "path", None) else ""
         used = _used_names(item)
         for marker, names in USES.items():
