@@ -103,11 +103,11 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     base = find_root(root)
     text = load_data_text(base, extra)  # validated as N-Triples text (as `laokg validate` does)
     data = None if text is not None else load_data_graph(base, extra)  # the rdflib loader reports odd files
-    from laokg.graph.validate import _native_engine
+    from laokg.graph.validate import text_for_shacl
 
-    wide = text is not None and _native_engine()
-    if wide and text is not None:  # as `laokg validate`: the text as ASCII (DataText.ascii), read back exactly below
-        text = text.ascii()
+    wide = False
+    if text is not None:  # as `laokg validate` reads it; an escaped text is read back exactly below
+        text, wide = text_for_shacl(text)
     shapes = load_shapes(base)
     result = run_shacl(text if text is not None else data, shapes)
     if not result.conforms:

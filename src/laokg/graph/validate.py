@@ -22,6 +22,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -29,6 +30,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from laokg.errors import InputError
 from laokg.namespaces import SCHEMA, SH, bind_prefixes
+
+if TYPE_CHECKING:  # load imports this module's callers; only the type is needed here
+    from laokg.graph.load import DataText
 
 SEVERITIES = ("Violation", "Warning", "Info")
 FORMATS = ("text", "json", "turtle")
@@ -262,10 +266,19 @@ def validate(root=None, extra=(), graph: Graph | None = None) -> ValidationResul
     # the project's data as N-Triples text parsed by Oxigraph (no rdflib graph: 50x faster to
     # load); the rdflib loader when a file needs its checks and error messages
     data = graph if graph is not None else (load_data_text(root, extra) or load_data_graph(root, extra))
-    if isinstance(data, DataText) and _native_engine():
-        data = data.ascii()  # the text as ASCII: a third of the memory at 1M (DataText.ascii)
+    if isinstance(data, DataText):
+        data, _ = text_for_shacl(data)
     shapes = load_shapes(root)
     return run_shacl(data, shapes)
+
+
+def text_for_shacl(text: DataText) -> tuple[DataText, bool]:
+    """``text`` as :func:`run_shacl` reads it best, and whether it was escaped: as ASCII
+    (:meth:`DataText.ascii`, a third of the memory at 1M) when pyshacl-turbo's own parser
+    reads it, else unchanged."""
+    if _native_engine():
+        return text.ascii(), True
+    return text, False
 
 
 def _native_engine() -> bool:
