@@ -1,5 +1,5 @@
-"""The Python API (laokg/__init__.py): the examples of docs/api.md, run with doctest, and the
-behaviour they do not show."""
+"""The Python API (laokg/api.py, re-exported by laokg/__init__.py): the examples of docs/api.md,
+run with doctest, and the behaviour they do not show."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The house: subpackages that show the architecture, layered, with no import cycles.
 
 Layers, lowest first: the shared modules (errors, namespaces, prefixes, labels), ``graph``, ``query``,
-``provenance``, ``publish``, the Python API (``laokg/__init__``), ``cli``. A module may import
-from its own layer or a lower one, never from a higher one.
+``provenance``, ``publish``, the Python API (``laokg.api``, re-exported by ``laokg/__init__``), ``cli``.
+A module may import from its own layer or a lower one, never from a higher one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ LAYERS = {
     "provenance": 3,
     "publish": 4,
     "__init__": 5,
+    "api": 5,
     "__main__": 6,
     "cli": 6,
 }

@@ -525,13 +525,13 @@ def test_label_resolution_runs_only_for_labels():
 
     kg = laokg.open(REAL, engine="rdflib")
     calls = []
-    original = laokg._Resolver.labels_of
+    original = laokg.api._Resolver.labels_of
 
     def spy(self, iris):
         calls.append(iris)
         return original(self, iris)
 
-    laokg._Resolver.labels_of = spy
+    laokg.api._Resolver.labels_of = spy
     try:
         assert [str(r["organisation"]).rsplit("/", 1)[1] for r in kg.query("institutions", level="level:regional")] == [
             "asean"
@@ -540,7 +540,7 @@ def test_label_resolution_runs_only_for_labels():
         assert len(kg.query("institutions", level="regional")) == 1
         assert len(calls) == 1
     finally:
-        laokg._Resolver.labels_of = original
+        laokg.api._Resolver.labels_of = original
 
 
 def test_the_same_labels_on_every_engine():
