@@ -4,14 +4,16 @@ in ``tests/golden.json`` so that a refactoring can prove it changed no byte.
 Recorded: every saved query's csv output for each case of ``tests/expected/<query>.json`` (the
 same parameters as tests/test_saved_queries.py), ``laokg audit`` (text and json), ``show`` and
 ``trace`` of representative entities (json, and the RDF forms), a reverse trace, the export in
-N-Triples, Turtle and JSON-LD, and every file of the site ``laokg site`` writes (with the
-release). Each output is produced in-process through click's CliRunner with ``--root`` set to
-this checkout, on the rdflib engine.
+N-Triples, Turtle and JSON-LD, every file of the site ``laokg site`` writes (with the
+release), and every file of the release ``laokg build`` writes except the Oxigraph store's own
+files (RocksDB's are not byte-stable) and the modification times ``store.json`` keys its cache
+on. Each output is produced in-process through click's CliRunner with ``--root`` set to this
+checkout; the commands run on the rdflib engine.
 
     python -m tests.golden            # compare with the recorded digests; exit 1 on a difference
     python -m tests.golden --update   # record them again (ONLY after an intended data change)
 
-tests/test_golden.py runs the comparison (marked slow: it builds the site).
+tests/test_golden.py runs the comparison (marked slow: it builds the site and a release).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -113,6 +116,40 @@ def record() -> dict[str, dict]:
             data = path.read_bytes()
             key = "site/" + path.relative_to(site).as_posix()
             outputs[key] = {"exit": 0, "bytes": len(data), "sha256": _digest(data)}
+    outputs.update(_release(runner, cli))
+    return outputs
+
+
+def _stable_store_json(data: bytes) -> bytes:
+    """store.json without what differs between checkouts of the same commit: each data file's
+    modification time (the cache key); paths, sizes and the recorded counts stay."""
+    meta = json.loads(data)
+    meta["files"] = [[path, size] for path, size, _mtime in meta["files"]]
+    return json.dumps(meta, indent=1, sort_keys=True).encode()
+
+
+def _release(runner, cli) -> dict[str, dict]:
+    """`laokg build` into a fresh folder: its summary and every file of the release it makes."""
+    outputs: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="laokg-golden-") as tmp:
+        dist = Path(tmp) / "dist"
+        result = runner.invoke(cli, ["--root", str(ROOT), "build", "--dist", str(dist)], catch_exceptions=False)
+        _check("build", result.exit_code)
+        # the summary names the folder (a new temporary one each run) and the store's size,
+        # which RocksDB's compaction varies from run to run
+        summary = re.sub(
+            rb"(?m)^(\s*DIST/store) +[\d,]+ bytes$", rb"\1", result.stdout_bytes.replace(str(dist).encode(), b"DIST")
+        )
+        outputs["build"] = {"exit": result.exit_code, "bytes": len(summary), "sha256": _digest(summary)}
+        current = (dist / "current").resolve()
+        for path in sorted(p for p in current.rglob("*") if p.is_file()):
+            name = path.relative_to(current).as_posix()
+            if name.startswith("store/"):
+                continue
+            data = path.read_bytes()
+            if name == "store.json":
+                data = _stable_store_json(data)
+            outputs["build/" + name] = {"exit": 0, "bytes": len(data), "sha256": _digest(data)}
     return outputs
 
 
@@ -146,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m tests.golden",
         description=(
             "Compare laokg's outputs on the real graph (saved queries, audit, show, trace, export, "
-            "site) with the SHA-256 digests in tests/golden.json."
+            "site, release) with the SHA-256 digests in tests/golden.json."
         ),
         epilog=(
             "Regenerate with --update ONLY after an intended change of the data or of an output "

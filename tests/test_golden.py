@@ -1,5 +1,5 @@
 """No refactoring changes an output: every saved query (csv, each tested case), audit, show,
-trace, the export and the site give the bytes recorded in tests/golden.json.
+trace, the export, the site and the release give the bytes recorded in tests/golden.json.
 
 Recorded and compared by tests/golden.py (``python -m tests.golden``); after an intended change
 of the data or of an output, and only then, ``python -m tests.golden --update``.
@@ -27,9 +27,12 @@ def test_the_recipe_covers_every_saved_query_and_each_kind_of_output(outputs):
     keys = set(outputs)
     names = {p.stem for p in golden.ROOT.joinpath("queries").glob("*.rq")}
     assert names == {k.split()[2] for k in keys if k.startswith("query run ")}
-    for prefix in ("audit ", "show ", "trace ", "trace --source ", "export --format ", "site/"):
+    for prefix in ("audit ", "show ", "trace ", "trace --source ", "export --format ", "site/", "build/"):
         assert any(k.startswith(prefix) for k in keys), prefix
     assert "site/index.html" in keys
+    release = {k.removeprefix("build/") for k in keys if k.startswith("build/")}
+    assert {"laokg.ttl", "laokg.nt", "laokg.jsonld", "changes.txt", "store.json", "queries.json"} <= release
+    assert not any(name.startswith("store/") for name in release)
 
 
 def test_a_changed_byte_is_reported_with_its_output():
