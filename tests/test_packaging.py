@@ -198,3 +198,57 @@ def test_installed_laokg_builds_its_store_on_first_use(installed, tmp_path):
     second = _run(str(bindir / "python"), "-c", probe, *args, cwd=empty, env=env).stdout
     *rows, loaded = second.splitlines(keepends=True)
     assert "".join(rows) == first and json.loads(loaded) == []
+
+
+_ONLY_BUILD_REQUIREMENTS = r"""
+import importlib.abc, importlib.metadata as md, sys, tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+root = Path(sys.argv[1])
+requires = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+
+def wanted(text):
+    req = Requirement(text)
+    if req.marker is None or req.marker.evaluate({"extra": ""}):
+        return [req.name.lower().replace("_", "-")]
+    return []
+
+allowed, todo = set(), [n for r in requires for n in wanted(r)]
+while todo:  # the build requirements and what they require here (an isolated build installs these)
+    dist = todo.pop()
+    if dist in allowed:
+        continue
+    allowed.add(dist)
+    todo += [n for req in md.requires(dist) or [] for n in wanted(req)]
+
+owners = md.packages_distributions()
+
+class OnlyBuildRequirements(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        top = fullname.split(".")[0]
+        if top in sys.stdlib_module_names or top in ("laokg", "_distutils_hack"):
+            return None
+        dists = {d.lower().replace("_", "-") for d in owners.get(top, ())}
+        if dists & allowed:
+            return None
+        raise ImportError(f"{fullname} is not among the build requirements {sorted(allowed)}")
+
+sys.meta_path.insert(0, OnlyBuildRequirements())
+sys.path.insert(0, str(root / "src"))
+from laokg.graph.wheel import expanded_files
+print(len(expanded_files(root)))
+"""
+
+
+def test_the_wheel_build_hook_imports_only_the_build_requirements(tmp_path):
+    """An isolated build (`pip install .`, `pipx install .`, `python -m build`) installs only
+    `[build-system] requires` (and what they require) before running hatch_build.py's expansion:
+    anything else the expansion imports fails there, while this module's wheel, built
+    `--no-build-isolation`, would not notice."""
+    script = tmp_path / "only_build_requirements.py"
+    script.write_text(_ONLY_BUILD_REQUIREMENTS, encoding="utf-8")
+    done = _run(sys.executable, str(script), str(ROOT), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip()) == len(list((ROOT / "graph").glob("*.ttl"))) + 1
