@@ -181,23 +181,39 @@ def test_installed_build_and_site_write_into_the_current_directory(installed, tm
     assert (tmp_path / "elsewhere" / "laokg.ttl").is_file()
 
 
+_PROBE = (
+    "import json, sys\nfrom laokg.cli import cli\ntry:\n    cli.main(args=sys.argv[1:], prog_name='laokg')\n"
+    "except SystemExit:\n    pass\n"
+    "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'pyparsing', 'yaml'})))"
+)
+
+
 def test_installed_laokg_builds_its_store_on_first_use(installed, tmp_path):
-    """The wheel holds no store: the first query builds one in the cache, and the next run
-    answers from it the same, loading no RDF library but pyoxigraph (docs/performance.md)."""
+    """The wheel ships the graph as N-Triples and the saved queries' facts (laokg/data/prebuilt):
+    the first query loads them into a store in the cache, and it and the next run answer as a
+    checkout does, loading no RDF library but pyoxigraph (docs/performance.md)."""
     bindir, env, empty = installed
     env = {**env, "LAOKG_CACHE": str(tmp_path / "cache")}
     args = ["query", "run", "emigrants_by_destination", "--format", "csv"]
-    first = _run(str(bindir / "laokg"), *args, cwd=empty, env=env).stdout
-    assert "https://w3id.org/laokg/id/thailand,Thailand,TH,285819,2024" in first
+    runs = [_run(str(bindir / "python"), "-c", _PROBE, *args, cwd=empty, env=env).stdout for _ in range(2)]
     assert [p for p in (tmp_path / "cache").iterdir() if (p / "store").is_dir()]
-    probe = (
-        "import json, sys\nfrom laokg.cli import cli\ntry:\n    cli.main(args=sys.argv[1:], prog_name='laokg')\n"
-        "except SystemExit:\n    pass\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'pyparsing', 'yaml'})))"
-    )
-    second = _run(str(bindir / "python"), "-c", probe, *args, cwd=empty, env=env).stdout
-    *rows, loaded = second.splitlines(keepends=True)
-    assert "".join(rows) == first and json.loads(loaded) == []
+    for run in runs:
+        *rows, loaded = run.splitlines(keepends=True)
+        assert any(row.startswith("https://w3id.org/laokg/id/thailand,Thailand,TH,285819,2024,") for row in rows)
+        assert json.loads(loaded) == []
+    assert runs[0] == runs[1]
+
+
+def test_the_wheel_ships_its_graph_as_the_release_ntriples(wheel, installed):
+    """laokg/data/prebuilt/laokg.nt is what the installed Turtle exports as N-Triples (and what
+    `laokg build` writes as laokg.nt), byte for byte."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"laokg/data/prebuilt/{n}" for n in ("laokg.nt", "queries.json", "prebuilt.json")} <= names
+    bindir, env, empty = installed
+    exported = subprocess.run(
+        [str(bindir / "laokg"), "export", "--format", "nt"], cwd=empty, env=env, capture_output=True, check=True
+    ).stdout
+    assert zipfile.ZipFile(wheel).read("laokg/data/prebuilt/laokg.nt") == exported
 
 
 _ONLY_BUILD_REQUIREMENTS = r"""
@@ -228,27 +244,36 @@ owners = md.packages_distributions()
 class OnlyBuildRequirements(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         top = fullname.split(".")[0]
-        if top in sys.stdlib_module_names or top in ("laokg", "_distutils_hack"):
+        if top in sys.stdlib_module_names or top in ("laokg", "hatch_build", "_distutils_hack"):
             return None
         dists = {d.lower().replace("_", "-") for d in owners.get(top, ())}
         if dists & allowed:
             return None
-        raise ImportError(f"{fullname} is not among the build requirements {sorted(allowed)}")
+        raise ModuleNotFoundError(f"{fullname} is not among the build requirements {sorted(allowed)}")
 
 sys.meta_path.insert(0, OnlyBuildRequirements())
-sys.path.insert(0, str(root / "src"))
-from laokg.graph.wheel import expanded_files
-print(len(expanded_files(root)))
+sys.path.insert(0, str(root))
+from hatch_build import CustomBuildHook
+
+hook = CustomBuildHook(str(root), {}, None, None, sys.argv[2], "wheel")
+build_data = {"force_include": {}}
+hook.initialize("standard", build_data)
+for source, target in sorted(build_data["force_include"].items(), key=lambda kv: kv[1]):
+    print(target, len(list(Path(source).rglob("*"))))
+hook.finalize("standard", build_data, None)
 """
 
 
 def test_the_wheel_build_hook_imports_only_the_build_requirements(tmp_path):
     """An isolated build (`pip install .`, `pipx install .`, `python -m build`) installs only
-    `[build-system] requires` (and what they require) before running hatch_build.py's expansion:
-    anything else the expansion imports fails there, while this module's wheel, built
+    `[build-system] requires` (and what they require) before running hatch_build.py: anything
+    else the hook imports fails there, while this module's wheel, built
     `--no-build-isolation`, would not notice."""
     script = tmp_path / "only_build_requirements.py"
     script.write_text(_ONLY_BUILD_REQUIREMENTS, encoding="utf-8")
-    done = _run(sys.executable, str(script), str(ROOT), check=False)
+    done = _run(sys.executable, str(script), str(ROOT), str(tmp_path), check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert int(done.stdout.strip()) == len(list((ROOT / "graph").glob("*.ttl"))) + 1
+    shipped = dict(line.split() for line in done.stdout.splitlines())
+    assert list(shipped) == ["laokg/data/graph", "laokg/data/ontology", "laokg/data/prebuilt", "laokg/data/queries"]
+    assert int(shipped["laokg/data/graph"]) == len(list((ROOT / "graph").glob("*.ttl"))) + 1
+    assert int(shipped["laokg/data/prebuilt"]) == 3

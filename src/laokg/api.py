@@ -433,16 +433,18 @@ class KnowledgeGraph:
         return out
 
     def _use_facts(self) -> None:
-        """The saved queries' facts stored by the last build (laokg.query.facts): a saved query
+        """The saved queries' facts stored by the last build (laokg.query.facts), else those
+        kept by the first-use cache and those an installed laokg's wheel ships: a saved query
         whose text they cover is checked without parsing it again."""
         if not self.endpoint and not self._facts_read:
             self._facts_read = True
-            from laokg.query.facts import register, use_release_facts
+            from laokg.query.facts import register, use_prebuilt_facts, use_release_facts
 
             if not use_release_facts(self.root):  # never built: the facts kept in the first-use cache
                 from laokg.query.cache import read_facts
 
                 register(read_facts(self.root))
+                use_prebuilt_facts(self.root)  # and those an installed laokg's wheel ships
 
     def run(
         self,

@@ -182,9 +182,18 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
 def load_into(store, root=None, extra=()):
     """Load the project's Turtle files (and ``extra``) into the pyoxigraph ``store`` (in memory,
     or on disk for the first-use cache, :mod:`laokg.query.cache`), checked as every loader
-    checks, with the quotes' passages located. Returns ``store``."""
+    checks, with the quotes' passages located; an installed laokg whose data files are those
+    its wheel was built from loads the N-Triples the wheel ships instead (:mod:`laokg.graph.prebuilt`:
+    the same graph). Returns ``store``."""
     import pyoxigraph
 
+    if not extra:
+        from laokg.graph.prebuilt import prebuilt_ntriples
+
+        shipped = prebuilt_ntriples(root)
+        if shipped is not None:
+            store.bulk_load(path=str(shipped), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            return store
     files = project_files(root)
     for path in (*files.data, *(check_named(e, files.root) for e in extra)):
         data = read_regular(path)  # as every loader reads: no FIFO, no device (laokg.graph.checks)

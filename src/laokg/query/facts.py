@@ -82,4 +82,27 @@ def use_release_facts(root) -> int:
     return len(_FACTS)
 
 
-__all__ = ["FACTS_FILE", "FACTS_VERSION", "lookup", "register", "clear", "read_facts", "use_release_facts", "text_key"]
+def use_prebuilt_facts(root) -> None:
+    """Register the facts an installed laokg's wheel ships (:mod:`laokg.graph.prebuilt`), once per
+    process and root; nothing for a project without them. Keyed by each query's text, they are
+    used only for the texts they were made from."""
+    from laokg.graph.prebuilt import prebuilt_facts
+
+    path = prebuilt_facts(root)
+    key = str(path)
+    if key not in _LOADED:
+        _LOADED.add(key)
+        register(read_facts(path))
+
+
+__all__ = [
+    "FACTS_FILE",
+    "FACTS_VERSION",
+    "lookup",
+    "register",
+    "clear",
+    "read_facts",
+    "use_release_facts",
+    "use_prebuilt_facts",
+    "text_key",
+]
