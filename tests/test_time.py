@@ -803,10 +803,45 @@ def test_source_add_edition_of(tmp_path, monkeypatch):
     assert_clean_exit(third, 0)
     record = (root / "graph" / "sources.ttl").read_text(encoding="utf-8")
     assert record.count("dct:isVersionOf kg:mekong-labour-review ;") == 2  # both name the first's work
+    # each revises the edition it names, which was issued before it
+    assert "dct:isVersionOf kg:mekong-labour-review ;\n    prov:wasRevisionOf kg:mekong-labour-review ;" in record
+    assert "prov:wasRevisionOf kg:mekong-labour-review-revised ;" in record
+    assert record.count("@prefix prov:") == 1
     missing = invoke(
         "source", "add", str(second_text), "--root", str(root), "--id", "another", "--edition-of", "kg:no-such-document"
     )
     assert missing.exit_code == 2 and "kg:no-such-document" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("edition_of", "issued", "revised"),
+    [
+        ("kg:eudif-lao-profile", "2026-01", "kg:eudif-lao-2024"),  # a work: its latest edition
+        ("kg:eudif-lao-2024", "2026", "kg:eudif-lao-2024"),
+        ("kg:eudif-lao-2024", "2024-01", None),  # an older edition found later revises nothing
+        ("kg:eudif-lao-2024", "2025", None),  # 2025 is not wholly before 2025-07
+        ("kg:eudif-lao-2024", None, None),  # undated: not placed
+    ],
+)
+def test_source_add_edition_of_records_the_edition_it_revises(tmp_path, monkeypatch, edition_of, issued, revised):
+    root = tmp_path / "project"
+    for part in ("ontology", "graph", "queries"):
+        shutil.copytree(HERE.parent / part, root / part)
+    sources = tmp_path / "sources"
+    shutil.copytree(Path(os.environ["LAOKG_SEEDS"]), sources)
+    monkeypatch.setenv("LAOKG_SEEDS", str(sources))
+    text = tmp_path / "profile-next.txt"
+    text.write_bytes((HERE / "fixtures" / "claims" / "mekong-labour-review.txt").read_bytes())
+    args = ["source", "add", str(text), "--root", str(root), "--id", "profile-next", "--edition-of", edition_of]
+    result = invoke(*args, *(["--issued", issued] if issued else []))
+    assert_clean_exit(result, 0)
+    block = (root / "graph" / "sources.ttl").read_text(encoding="utf-8").split("kg:profile-next a ", 1)[1]
+    block = block.split(" .\n", 1)[0]
+    assert "dct:isVersionOf kg:eudif-lao-profile ;" in block
+    if revised:
+        assert f"prov:wasRevisionOf {revised} ;" in block
+    else:
+        assert "wasRevisionOf" not in block
 
 
 def test_an_edition_whose_text_is_not_held_cannot_be_read_in():

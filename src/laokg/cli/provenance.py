@@ -175,7 +175,10 @@ def source_group():
     "edition_of",
     metavar="KG",
     default=None,
-    help="The text is a later (or earlier) edition of this registered document (docs/time.md).",
+    help=(
+        "The text is a later (or earlier) edition of this registered document; with --issued, a "
+        "later one is recorded as revising it (docs/time.md)."
+    ),
 )
 @click.option("--root", metavar="DIR", default=None, help="Project root.")
 @os_errors

@@ -33,6 +33,7 @@ _PREFIXES = {
     "doctype": "https://w3id.org/laokg/vocab/doctype/",
     "fabio": "http://purl.org/spar/fabio/",
     "dct": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "schema": "https://schema.org/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
@@ -128,7 +129,10 @@ def add_source(
     if issued:
         lines.append(f"dct:issued {_date(issued)}")
     if edition_of:
-        lines.append(f"dct:isVersionOf {_work_of(existing, _curie(edition_of, '--edition-of'), graph_file)}")
+        work, revised = _edition_links(existing, _curie(edition_of, "--edition-of"), issued, graph_file)
+        lines.append(f"dct:isVersionOf {work}")
+        if revised:
+            lines.append(f"prov:wasRevisionOf {revised}")
     if url:
         lines.append(f"schema:url <{_iri(url)}>")
     if licence:
@@ -143,7 +147,8 @@ def add_source(
     block = " ;\n    ".join(lines) + " .\n"
     if target.resolve() != source.resolve():
         shutil.copyfile(source, target)
-    body = _with_prefixes(existing or "# laokg graph: the source documents.\n", [p for p in _PREFIXES])
+    used = [p for p in _PREFIXES if re.search(rf"(?<![\w-]){p}:", block)]  # only the prefixes the file uses
+    body = _with_prefixes(existing or "# laokg graph: the source documents.\n", used)
     graph_file.write_text(body.rstrip("\n") + "\n\n" + block, encoding="utf-8")
     notes = sourcetext.footnotes(text)
     return SourceRecord(
@@ -151,25 +156,49 @@ def add_source(
     )
 
 
-def _work_of(existing: str, doc: str, graph_file: Path) -> str:
-    """The work ``doc`` (a kg: CURIE registered in graph/sources.ttl) is an edition of, or ``doc``."""
-    from rdflib import Graph
-    from rdflib.namespace import DCTERMS
+def _edition_links(existing: str, doc: str, issued: str | None, graph_file: Path) -> tuple[str, str | None]:
+    """(the work, the edition revised) for a new edition of ``doc`` (a kg: CURIE registered in
+    graph/sources.ttl) issued ``issued``. The work is the one ``doc`` is an edition of, else
+    ``doc`` itself. The edition revised is ``doc`` when it is an edition (a work: its latest
+    edition), and only when both dates are given and ``doc``'s is the earlier one: an older
+    edition found later revises nothing, and an undated one is not placed (docs/time.md)."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS, RDF
+    from rdflib.term import Node
 
     graph = Graph()
     try:
         graph.parse(data=existing, format="turtle")
     except Exception as exc:  # the file's own errors are reported by the loaders
         raise InputError(f"{graph_file}: cannot read it to find {doc}: {exc}") from None
-    node = claims.KG + doc.split(":", 1)[1]
-    from rdflib import URIRef
-
-    if (URIRef(node), None, None) not in graph:
+    node = URIRef(claims.KG + doc.split(":", 1)[1])
+    if (node, None, None) not in graph:
         raise InputError(f"--edition-of {doc}: no such document in {graph_file}")
-    works = sorted(str(w) for w in graph.objects(URIRef(node), DCTERMS.isVersionOf))
-    if not works:
-        return doc
-    return f"kg:{works[0][len(claims.KG) :]}" if works[0].startswith(claims.KG) else f"<{works[0]}>"
+    works = sorted(graph.objects(node, DCTERMS.isVersionOf), key=str)
+    work = works[0] if works else node
+
+    def dated(n) -> str | None:
+        return next((str(d) for d in sorted(graph.objects(n, DCTERMS.issued), key=str)), None)
+
+    previous: Node | None = node
+    if (node, RDF.type, URIRef("http://purl.org/spar/fabio/Work")) in graph:  # a work: its latest edition
+        editions = [e for e in graph.subjects(DCTERMS.isVersionOf, node) if dated(e)]
+        previous = max(editions, key=lambda e: (dated(e), str(e)), default=None)
+    when = dated(previous) if previous is not None else None
+    earlier = bool(issued and when) and _before(when or "", issued or "")
+    return _kg(work), (_kg(previous) if earlier else None)
+
+
+def _before(first: str, second: str) -> bool:
+    """Whether a date printed ``first`` (YYYY, YYYY-MM or YYYY-MM-DD) is wholly before ``second``:
+    compared at the coarser of the two precisions, so 2026 is not before 2026-05."""
+    n = min(len(first), len(second))
+    return first[:n] < second[:n]
+
+
+def _kg(node) -> str:
+    text = str(node)
+    return f"kg:{text[len(claims.KG) :]}" if text.startswith(claims.KG) else f"<{text}>"
 
 
 def _iri(text: str) -> str:
