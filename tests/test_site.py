@@ -354,7 +354,7 @@ def _chart_rows(site, name: str) -> list[list[str]]:
 
 
 def test_timeline_dates_every_instrument_programme_practice_and_event_as_the_cli_does(site):
-    from laokg.publish.readable import date_text
+    from laokg.provenance.readable import date_text
 
     practice_years = {_v(r, "practice"): _v(r, "year") for r in cli_rows("practices")}
     expected = [("instrument", _v(r, "title"), _v(r, "date")) for r in cli_rows("instruments")]
@@ -418,7 +418,7 @@ def test_emigrant_charts_show_every_cli_figure(site):
 
 def _expected_cell(row: dict, var: str, kind: str | None) -> str:
     from laokg.publish.pages import period_text
-    from laokg.publish.readable import date_text, figure_text
+    from laokg.provenance.readable import date_text, figure_text
 
     value = _v(row, var)
     if value is None:
@@ -493,7 +493,7 @@ def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
     from rdflib import Literal
 
     from laokg.labels import LABEL_PROPERTIES, curie
-    from laokg.publish.readable import literal_text, number_text, term_label
+    from laokg.provenance.readable import literal_text, number_text, term_label
     from tests.site_support import page_tables
 
     query = (
@@ -584,7 +584,7 @@ def test_readable_formats():
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    from laokg.publish.readable import date_text, figure_text, literal_text
+    from laokg.provenance.readable import date_text, figure_text, literal_text
 
     assert figure_text("366", "USD", "6") == "US$366 million"
     assert figure_text("287.19", "USD", 6) == "US$287.19 million"
@@ -685,7 +685,7 @@ def test_laokg_show_and_trace_print_what_every_entity_page_shows(site, graph):
 
     import laokg
     from laokg.provenance.trace import trace_entity
-    from laokg.publish.text import card_text, trace_text
+    from laokg.provenance.text import card_text, trace_text
     from tests.site_support import entity_view
 
     kg = laokg.KnowledgeGraph(REAL_ROOT)  # what `laokg show` and `laokg trace` open

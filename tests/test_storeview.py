@@ -94,7 +94,7 @@ def _cards(graph, index, iri) -> str:
 
 def _trace(graph, index, iri) -> str:
     t = tr.trace_entity(graph, iri, index)
-    return _blank(tr.format_trace_text(t) + tr.to_json(t))
+    return _blank(str(t) + tr.to_json(t))
 
 
 def _same_provenance(view, graph, iri) -> bool:

@@ -31,7 +31,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
 from laokg.graph.evidence import first_excerpt, passage_document, read_evidence
-from laokg.labels import LabelIndex, curie, plain_text
+from laokg.labels import LabelIndex, curie
 from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
 
 _CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
@@ -89,10 +89,17 @@ class Trace:
     #: every source stating the fact, conflicting statements, supersession (laokg.graph.corroboration)
     sources: dict | None = None
 
-    def __str__(self) -> str:  # print(trace): what `laokg trace` prints when the API made it (its
-        # reader's text, laokg.publish.text, set as ``_reader``), else the text with CURIEs
-        reader = getattr(self, "_reader", None)
-        return reader() if reader is not None else format_trace_text(self)
+    def __post_init__(self) -> None:
+        # the graph and labels the trace was read from (trace_entity sets them), for print(): not
+        # fields, so the JSON (to_json) and equality leave them out
+        self._graph: Graph | None = None
+        self._index: LabelIndex | None = None
+
+    def __str__(self) -> str:  # print(trace): what `laokg trace` prints (laokg.provenance.text)
+        from laokg.provenance.text import trace_text
+
+        graph = self._graph if self._graph is not None else Graph()
+        return trace_text(graph, self, self._index if self._graph is not None else None)
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython's text view
         p.text(str(self))
@@ -210,7 +217,9 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     types = sorted(curie(t) for t in g.objects(iri, RDF.type))
     from laokg.graph.corroboration import as_dict, fact_sources
 
-    return Trace(str(iri), tracer.index.label(iri), types, groups, unsupported, as_dict(fact_sources(g, iri)))
+    trace = Trace(str(iri), tracer.index.label(iri), types, groups, unsupported, as_dict(fact_sources(g, iri)))
+    trace._graph, trace._index = g, tracer.index
+    return trace
 
 
 @dataclass
@@ -228,9 +237,10 @@ class SourceTrace:
     label: str | None
     dependants: list[Dependant]
 
-    def __str__(self) -> str:  # as Trace: the reader's text when the API made it
-        reader = getattr(self, "_reader", None)
-        return reader() if reader is not None else format_source_text(self)
+    def __str__(self) -> str:  # print(): what `laokg trace --source` prints (laokg.provenance.text)
+        from laokg.provenance.text import source_trace_text
+
+        return source_trace_text(self)
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
@@ -347,114 +357,6 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
 
     walk(iri, 0)
     return out
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def _name(iri: str | None, label: str | None) -> str:
-    if iri is None:
-        return "?"
-    return f"{label} ({curie(iri)})" if label else curie(iri)
-
-
-def _work_lines(work: Work, lead: str, depth: int = 0) -> list[str]:
-    """``lead`` starts the first line (e.g. "      cites: "); nested works are indented under it."""
-    bits = [_name(work.iri, work.label)]
-    if work.by:
-        bits.append("by " + "; ".join(work.by))
-    if work.issued:
-        bits.append(work.issued)
-    lines = [lead + " — ".join(bits)]
-    pad = " " * (len(lead) - len(lead.lstrip()) + 2)
-    for onward in work.cites:
-        lines.extend(_work_lines(onward, pad + "which cites: ", depth + 1))
-    return lines
-
-
-def format_trace_text(t: Trace) -> str:
-    lines = [f"{_name(t.iri, t.label)}", f"  types: {', '.join(t.types)}"]
-    for n, grp in enumerate(t.evidence, 1):
-        if grp.kind == "project":
-            lines.append(f"\n[{n}] project assertion ({curie(grp.iri)}) — added by laokg, not stated by a source")
-            if grp.note:
-                lines.append(f"    note: {grp.note}")
-        else:
-            lines.append(f"\n[{n}] {_name(grp.document, grp.document_label)}")
-            if grp.section:
-                lines.append(f"    section: {grp.section}")
-            if grp.excerpt:
-                lines.append(f'    excerpt: "{plain_text(grp.excerpt)}"')
-            for fn in grp.footnotes:
-                lines.append(f"    footnote {fn.number}: {fn.text}")
-                for w in fn.works:
-                    lines.extend(_work_lines(w, "      cites: "))
-            for w in grp.cited_in_text:
-                lines.extend(_work_lines(w, "    cited in the text: "))
-            if not grp.footnotes and not grp.cited_in_text:
-                lines.append("    (no footnote: stated by the document itself)")
-        same = next(
-            (
-                k
-                for k, earlier in enumerate(t.evidence[: n - 1], 1)
-                if earlier.statements and earlier.statements == grp.statements
-            ),
-            None,
-        )
-        if same:
-            lines.append(f"    supports: the same statements as [{same}]")
-        elif grp.statements:
-            lines.append("    supports:")
-            for st in grp.statements:
-                obj = f"{st.object_label} ({st.object})" if st.object_label else st.object
-                lines.append(f"      {st.predicate} {obj}")
-    if t.unsupported:
-        lines.append("\nstatements with no evidence:")
-        for st in t.unsupported:
-            lines.append(f"  {st.predicate} {st.object}")
-    if not t.evidence:
-        lines.append("\nthis node has no evidence at all")
-    if t.sources:
-        from laokg.graph.corroboration import format_fact_sources, notable
-
-        fs = _fact_sources_of(t.sources)
-        if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
-            lines.append("")
-            lines.extend(format_fact_sources(fs, lambda iri: curie(URIRef(iri))))
-    return "\n".join(lines) + "\n"
-
-
-def _fact_sources_of(data: dict):
-    from laokg.graph.corroboration import Conflict, FactSources, Source
-
-    conflicts = [
-        Conflict(
-            **{
-                **c,
-                "sources": [Source(**s) for s in c["sources"]],
-                "other_sources": [Source(**s) for s in c["other_sources"]],
-            }
-        )
-        for c in data["conflicts"]
-    ]
-    return FactSources(
-        data["node"],
-        data["value"],
-        [Source(**s) for s in data["sources"]],
-        conflicts,
-        data["superseded_by"],
-        data["supersedes"],
-    )
-
-
-def format_source_text(s: SourceTrace) -> str:
-    lines = [f"{_name(s.iri, s.label)}", f"  {len(s.dependants)} node(s) depend on it:"]
-    for d in s.dependants:
-        lines.append(f"  - {_name(d.iri, d.label)}")
-        for via in d.via:
-            excerpt = f': "{plain_text(via["excerpt"])}"' if via.get("excerpt") else ""
-            lines.append(f"      via {via['how']}{excerpt}")
-    return "\n".join(lines) + "\n"
 
 
 def to_json(obj) -> str:
