@@ -159,10 +159,10 @@ def test_index_by_type_lists_every_entity(site, graph):
 
 
 def test_search_index_lists_things_first_and_quotes_evidence_under_them(site, graph):
-    from laokg.publish.pages import EVIDENCE_CLASSES, expand_curie
+    from laokg.graph.evidence import RECORD_CLASSES
 
     entries = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
-    evidence = {URIRef(expand_curie(c)) for c in EVIDENCE_CLASSES}
+    evidence = set(RECORD_CLASSES)
     records = {iri for iri in _entities(graph) if set(graph.objects(iri, RDF.type)) & evidence}
     assert len(records) > 300
     # every entity but the evidence records and passages has an entry; they have none

@@ -20,8 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS
 
+from laokg.graph.evidence import passage_excerpts, passage_sources, passages
 from laokg.labels import curie
-from laokg.namespaces import LAOKG, OA, SDMX_MEAS
+from laokg.namespaces import LAOKG, SDMX_MEAS
 
 
 @dataclass
@@ -112,11 +113,9 @@ def sources_of(graph: Graph, node) -> list[Source]:
     by date then IRI; the project, if a project assertion annotates it."""
     found: dict = {}
     for evidence in graph.objects(node, PROV.qualifiedDerivation):
-        for passage in graph.objects(evidence, PROV.entity):
-            for doc in graph.objects(passage, OA.hasSource):
-                excerpt = first_text(
-                    o for sel in graph.objects(passage, OA.hasSelector) for o in graph.objects(sel, OA.exact)
-                )
+        for passage in passages(graph, evidence):
+            for doc in passage_sources(graph, passage):
+                excerpt = first_text(passage_excerpts(graph, passage))
                 previous = found.get(str(doc))
                 if previous is not None and (previous.excerpt or "") <= (excerpt or ""):
                     continue

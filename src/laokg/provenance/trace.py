@@ -30,11 +30,19 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
-from laokg.graph.evidence import first_excerpt, passage_document, read_evidence
+from laokg.graph.evidence import (
+    DOCUMENT,
+    FOOTNOTE_CITES,
+    PASSAGE,
+    first_excerpt,
+    passage_document,
+    passage_sources,
+    passages,
+    read_evidence,
+)
 from laokg.labels import LabelIndex, curie
-from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
+from laokg.namespaces import ELI, LAOKG, bind_prefixes
 
-_CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
 ELI_DATE = ELI.date_document
 MAX_DEPTH = 4
 
@@ -142,8 +150,8 @@ class _Tracer:
                 for fn in self.g.objects(ev, LAOKG.footnote):
                     # a footnote that cites the work itself only names it (beside other
                     # works it is cited with); it says nothing about the work's own sources
-                    if not any((fn, p, iri) in self.g for p in _CITES):
-                        onward.update(w for p in _CITES for w in self.g.objects(fn, p))
+                    if not any((fn, p, iri) in self.g for p in FOOTNOTE_CITES):
+                        onward.update(w for p in FOOTNOTE_CITES for w in self.g.objects(fn, p))
                 onward.update(self.g.objects(ev, LAOKG.citedWork))
             cites = [self.work(w, depth + 1, seen) for w in sorted(onward - seen, key=str)]
         return Work(str(iri), self.index.label(iri), _str(issued), by, cites)
@@ -155,7 +163,7 @@ class _Tracer:
         doc = found.document
         footnotes = []
         for fn, number in sorted(found.footnotes, key=lambda f: int(str(f[1])) if f[1] is not None else 0):
-            works = [self.work(w, 1, seen) for p in _CITES for w in sorted(g.objects(fn, p), key=str)]
+            works = [self.work(w, 1, seen) for p in FOOTNOTE_CITES for w in sorted(g.objects(fn, p), key=str)]
             footnotes.append(
                 FootnoteRef(str(fn), _str(number), _str(g.value(fn, DCTERMS.bibliographicCitation)), works)
             )
@@ -256,10 +264,10 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
     g = graph
     index = index or LabelIndex(graph)
     by_entity: dict = {}
-    footnotes = {fn for p in _CITES for fn in g.subjects(p, work)}
+    footnotes = {fn for p in FOOTNOTE_CITES for fn in g.subjects(p, work)}
     # only the evidence that can rest on the work: read in it, citing it, or under a footnote
     # citing it (looked up from the work, not every piece of evidence of the graph visited)
-    candidates = {ev for passage in g.subjects(OA.hasSource, work) for ev in g.subjects(PROV.entity, passage)}
+    candidates = {ev for passage in g.subjects(DOCUMENT, work) for ev in g.subjects(PASSAGE, passage)}
     candidates.update(g.subjects(LAOKG.citedWork, work))
     candidates.update(ev for fn in footnotes for ev in g.subjects(LAOKG.footnote, fn))
     pairs = sorted(
@@ -277,7 +285,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
         for fn in g.objects(ev, LAOKG.footnote):
             # a footnote that names the entity itself (a work cited beside WORK) is where the
             # entity is mentioned, not a fact of it resting on WORK
-            if fn in footnotes and not any((fn, p, entity) in g for p in _CITES):
+            if fn in footnotes and not any((fn, p, entity) in g for p in FOOTNOTE_CITES):
                 ways.append(f"footnote {g.value(fn, LAOKG.footnoteNumber)}")
         if not ways or entity == work:
             continue
@@ -325,14 +333,14 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
             out.add((node, PROV.qualifiedDerivation, ev))
             copy_node(ev)
             sources = set(graph.objects(ev, LAOKG.citedWork))
-            for passage in graph.objects(ev, PROV.entity):
+            for passage in passages(graph, ev):
                 copy_node(passage)
-                sources.update(graph.objects(passage, OA.hasSource))
+                sources.update(passage_sources(graph, passage))
             for sec in graph.objects(ev, LAOKG.section):
                 copy_node(sec)
             for fn in graph.objects(ev, LAOKG.footnote):
                 copy_node(fn)
-                sources.update(w for p in _CITES for w in graph.objects(fn, p))
+                sources.update(w for p in FOOTNOTE_CITES for w in graph.objects(fn, p))
             for src in sources:
                 if src != node:
                     out.add((node, PROV.wasDerivedFrom, src))

@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from laokg.errors import LaokgError
+from laokg.graph.evidence import RECORD_CLASSES
 from laokg.graph.export import serialize
 from laokg.labels import LabelIndex, curie
 from laokg.provenance import views
@@ -197,11 +198,6 @@ def type_index(graph: Graph, terms: Terms, entities: list[URIRef]) -> list[dict]
     return out
 
 
-#: Records that are not shown as search results of their own: their text is shown under the
-#: thing they support ("quoted in …").
-EVIDENCE_CLASSES = ("laokg:DocumentEvidence", "laokg:ProjectAssertion", "oa:SpecificResource", "oa:TextQuoteSelector")
-
-
 def search_entries(graph: Graph, terms: Terms, entities: list[URIRef], quotes: dict | None = None) -> list[dict]:
     """The prebuilt search index: one entry per thing and per other record (``k`` 0 for a
     thing a reader looks for, 1 for a source document or cited work — what is said about a
@@ -211,7 +207,7 @@ def search_entries(graph: Graph, terms: Terms, entities: list[URIRef], quotes: d
     quotes = quotes or {}
     things = thing_classes()
     works = set().union(*(_class_iris(c["classes"]) for c in CATEGORIES if c["slug"] == "sources"))
-    evidence = _class_iris(EVIDENCE_CLASSES)
+    evidence = set(RECORD_CLASSES)  # their text is shown under the thing they support ("quoted in …")
     entries = []
     for e in entities:
         types = set(graph.objects(e, RDF.type))
