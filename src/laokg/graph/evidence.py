@@ -1,7 +1,8 @@
 """The evidence reader: one walk of the PROV/OA structure behind a node, for every reader of it
 (entity cards in :mod:`laokg.query.entity`, traces in :mod:`laokg.provenance.trace`, the fact's
 sources in :mod:`laokg.graph.corroboration`, the counts in :mod:`laokg.graph.stats`, the site's
-search index in :mod:`laokg.publish.pages`, the excerpt check in :mod:`laokg.provenance.curation`).
+search index in :mod:`laokg.publish.pages`, the excerpt check in :mod:`laokg.provenance.curation`,
+a document's passages in :mod:`laokg.provenance.sources`).
 
 A node's evidence is a ``prov:qualifiedDerivation`` (document evidence) or a
 ``prov:qualifiedAttribution`` (a project assertion). Document evidence has ``prov:entity`` the
@@ -14,10 +15,13 @@ where it serves several nodes, ``rdf:subject``). Either may carry ``skos:note`` 
 ``rdfs:comment``.
 
 :func:`read_evidence` returns the terms as the graph holds them, lists in the graph's order,
-so each reader sorts and words them its own way. It works on any rdflib ``Graph``, including
-the Oxigraph store view (:mod:`laokg.query.storeview`). A reader that asks a store with SPARQL
-(any engine) writes the same walk with :func:`sparql_passage`, and one that reads N-Triples
-term strings with the properties named here (:data:`PASSAGE`, :data:`DOCUMENT`).
+so each reader sorts and words them its own way; the single-path helpers walk one step each
+(a node's evidence, an evidence's passages, a passage's documents, excerpts and position, and
+back from a document to its passages, their evidence and the nodes it supports). It works on
+any rdflib ``Graph``, including the Oxigraph store view (:mod:`laokg.query.storeview`). A
+reader that asks a store with SPARQL (any engine) writes the same walk with
+:func:`sparql_passage`, and one that reads N-Triples term strings with the properties named
+here (:data:`PASSAGE`, :data:`DOCUMENT`).
 """
 
 from __future__ import annotations
@@ -75,6 +79,16 @@ class EvidenceRecord:
         return self.excerpts[0] if self.excerpts else None
 
 
+def document_evidence(graph: Graph, node) -> list[Node]:
+    """The document evidence of ``node`` (its ``prov:qualifiedDerivation``), in the graph's order."""
+    return list(graph.objects(node, PROV.qualifiedDerivation))
+
+
+def project_assertions(graph: Graph, node) -> list[Node]:
+    """The project assertions about ``node`` (its ``prov:qualifiedAttribution``), in the graph's order."""
+    return list(graph.objects(node, PROV.qualifiedAttribution))
+
+
 def passages(graph: Graph, evidence) -> list[Node]:
     """The passages ``evidence`` was read in (its ``prov:entity``)."""
     return list(graph.objects(evidence, PASSAGE))
@@ -88,6 +102,32 @@ def passage_sources(graph: Graph, passage) -> list[Node]:
 def passage_excerpts(graph: Graph, passage) -> list[str]:
     """The verbatim text of ``passage``: its selectors' ``oa:exact``."""
     return [str(t) for sel in graph.objects(passage, OA.hasSelector) for t in graph.objects(sel, OA.exact)]
+
+
+def passage_position(graph: Graph, passage) -> tuple[int, int] | None:
+    """(start, end): where ``passage`` is in its document's text, by its text-position selector
+    (``oa:start``, ``oa:end``), or None when it has none."""
+    span = None
+    for sel in graph.objects(passage, OA.hasSelector):
+        start = graph.value(sel, OA.start)
+        if start is not None:
+            span = int(str(start)), int(str(graph.value(sel, OA.end)))
+    return span
+
+
+def document_passages(graph: Graph, document) -> list[Node]:
+    """The passages read in ``document`` (the other way along ``oa:hasSource``)."""
+    return list(graph.subjects(DOCUMENT, document))
+
+
+def passage_evidence(graph: Graph, passage) -> list[Node]:
+    """The evidence read in ``passage`` (the other way along ``prov:entity``)."""
+    return list(graph.subjects(PASSAGE, passage))
+
+
+def supported_nodes(graph: Graph, evidence) -> list[Node]:
+    """The nodes ``evidence`` is document evidence of (the other way along ``prov:qualifiedDerivation``)."""
+    return list(graph.subjects(PROV.qualifiedDerivation, evidence))
 
 
 def passage_documents(graph: Graph, evidence) -> list[Node]:

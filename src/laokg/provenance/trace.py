@@ -31,14 +31,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
 from laokg.graph.evidence import (
-    DOCUMENT,
     FOOTNOTE_CITES,
-    PASSAGE,
+    document_evidence,
+    document_passages,
     first_excerpt,
     passage_document,
+    passage_evidence,
     passage_sources,
     passages,
+    project_assertions,
     read_evidence,
+    supported_nodes,
 )
 from laokg.labels import LabelIndex, curie
 from laokg.namespaces import ELI, LAOKG, bind_prefixes
@@ -124,7 +127,7 @@ def _str(value) -> str | None:
 
 def _evidence_of(g: Graph, node) -> list:
     """Document evidence and project assertions of ``node``, sorted by IRI."""
-    return sorted({*g.objects(node, PROV.qualifiedDerivation), *g.objects(node, PROV.qualifiedAttribution)}, key=str)
+    return sorted({*document_evidence(g, node), *project_assertions(g, node)}, key=str)
 
 
 class _Tracer:
@@ -146,7 +149,7 @@ class _Tracer:
         if depth < MAX_DEPTH:
             seen = seen | {iri}
             onward: set[Node] = set()
-            for ev in self.g.objects(iri, PROV.qualifiedDerivation):
+            for ev in document_evidence(self.g, iri):
                 for fn in self.g.objects(ev, LAOKG.footnote):
                     # a footnote that cites the work itself only names it (beside other
                     # works it is cited with); it says nothing about the work's own sources
@@ -267,11 +270,11 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
     footnotes = {fn for p in FOOTNOTE_CITES for fn in g.subjects(p, work)}
     # only the evidence that can rest on the work: read in it, citing it, or under a footnote
     # citing it (looked up from the work, not every piece of evidence of the graph visited)
-    candidates = {ev for passage in g.subjects(DOCUMENT, work) for ev in g.subjects(PASSAGE, passage)}
+    candidates = {ev for passage in document_passages(g, work) for ev in passage_evidence(g, passage)}
     candidates.update(g.subjects(LAOKG.citedWork, work))
     candidates.update(ev for fn in footnotes for ev in g.subjects(LAOKG.footnote, fn))
     pairs = sorted(
-        ((entity, ev) for ev in candidates for entity in g.subjects(PROV.qualifiedDerivation, ev)),
+        ((entity, ev) for ev in candidates for entity in supported_nodes(g, ev)),
         key=lambda x: (str(x[0]), str(x[1])),
     )
     for entity, ev in pairs:

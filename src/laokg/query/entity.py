@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, PROV, RDF, SKOS
 from rdflib.term import Node
 
 from laokg.errors import NotFoundError, ParameterError
-from laokg.graph.evidence import read_evidence
+from laokg.graph.evidence import document_evidence, project_assertions, read_evidence
 from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold
 from laokg.namespaces import DOCO, FABIO, bind_prefixes
 from laokg.query.engines import QueryResult
@@ -126,8 +126,8 @@ def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
         ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
         key=lambda x: (curie(x[1]), str(x[0])),
     )
-    evidence = [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedDerivation)]
-    evidence += [_evidence(graph, n, iri) for n in graph.objects(iri, PROV.qualifiedAttribution)]
+    evidence = [_evidence(graph, n) for n in document_evidence(graph, iri)]
+    evidence += [_evidence(graph, n, iri) for n in project_assertions(graph, iri)]
     evidence += [Evidence(d, "prov:wasDerivedFrom", document=d) for d in graph.objects(iri, PROV.wasDerivedFrom)]
     evidence.sort(
         key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node))
