@@ -177,6 +177,9 @@ def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
             if grp.note:
                 lines.append(f"    why: {grp.note}")
         else:
+            # worded as card_text words the card's evidence, from other data: a trace's group has the
+            # footnotes' texts and the works they cite (and those works' own citations), a card's
+            # record the footnote numbers and every excerpt, so the two blocks stay apart
             document = term_text(terms.iri(URIRef(grp.document))) if grp.document else "an unnamed document"
             lines.append(f"\n[{n}] Read in {document}")
             if grp.section:
