@@ -511,6 +511,15 @@ def test_printing_a_source_trace_prints_what_laokg_trace_source_prints(graph, in
     assert str(s) == ok("--source", "kg:ilo-2002-mou-laos-thailand")
 
 
+def test_a_pickled_trace_keeps_its_data_and_leaves_the_graph(graph, index):
+    import pickle
+
+    t = trace(graph, index, "decree-245-2020")
+    back = pickle.loads(pickle.dumps(t))
+    assert back == t and back._graph is None and t._graph is graph
+    assert tr.to_json(back) == tr.to_json(t) and str(back).startswith(DECREE_TITLE + "\n  kg:decree-245-2020\n")
+
+
 def test_a_trace_built_by_hand_prints_in_the_same_layout():
     """Without a graph behind it a trace names things by CURIE (outside vocabularies' terms by
     their short names), laid out as `laokg trace`."""

@@ -106,6 +106,9 @@ class Trace:
         self._graph: Graph | None = None
         self._index: LabelIndex | None = None
 
+    def __getstate__(self) -> dict:  # a pickled trace leaves the graph behind (a store view cannot go)
+        return {**self.__dict__, "_graph": None, "_index": None}
+
     def __str__(self) -> str:  # print(trace): what `laokg trace` prints (laokg.provenance.text)
         from laokg.provenance.text import trace_text
 

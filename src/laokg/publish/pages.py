@@ -1,7 +1,9 @@
 """The data behind each page of the site, gathered through the library's own functions:
 entity cards (:func:`laokg.query.entity.card`, :func:`~laokg.query.entity.describe_graph`),
 citation traces (:mod:`laokg.provenance.trace`), the source audit
-(:mod:`laokg.provenance.audit`) and the saved-query catalogue (:mod:`laokg.query.catalogue`).
+(:mod:`laokg.provenance.audit`) and the saved-query catalogue (:mod:`laokg.query.catalogue`),
+laid out as :mod:`laokg.provenance.views` shows terms, cards and trace statements to readers
+(the views ``laokg show`` and ``laokg trace`` print from too).
 
 Everything here returns plain dicts and lists (sorted, so the site is deterministic); the
 templates only lay them out.
