@@ -159,10 +159,10 @@ def test_index_by_type_lists_every_entity(site, graph):
 
 
 def test_search_index_lists_things_first_and_quotes_evidence_under_them(site, graph):
-    from laokg.publish.pages import EVIDENCE_CLASSES, expand_curie
+    from laokg.graph.evidence import RECORD_CLASSES
 
     entries = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
-    evidence = {URIRef(expand_curie(c)) for c in EVIDENCE_CLASSES}
+    evidence = set(RECORD_CLASSES)
     records = {iri for iri in _entities(graph) if set(graph.objects(iri, RDF.type)) & evidence}
     assert len(records) > 300
     # every entity but the evidence records and passages has an entry; they have none
@@ -354,7 +354,7 @@ def _chart_rows(site, name: str) -> list[list[str]]:
 
 
 def test_timeline_dates_every_instrument_programme_practice_and_event_as_the_cli_does(site):
-    from laokg.publish.readable import date_text
+    from laokg.provenance.readable import date_text
 
     practice_years = {_v(r, "practice"): _v(r, "year") for r in cli_rows("practices")}
     expected = [("instrument", _v(r, "title"), _v(r, "date")) for r in cli_rows("instruments")]
@@ -417,8 +417,8 @@ def test_emigrant_charts_show_every_cli_figure(site):
 
 
 def _expected_cell(row: dict, var: str, kind: str | None) -> str:
+    from laokg.provenance.readable import date_text, figure_text
     from laokg.publish.pages import period_text
-    from laokg.publish.readable import date_text, figure_text
 
     value = _v(row, var)
     if value is None:
@@ -493,7 +493,7 @@ def test_every_entity_page_shows_every_fact_the_cli_reports_for_it(site, graph):
     from rdflib import Literal
 
     from laokg.labels import LABEL_PROPERTIES, curie
-    from laokg.publish.readable import literal_text, number_text, term_label
+    from laokg.provenance.readable import literal_text, number_text, term_label
     from tests.site_support import page_tables
 
     query = (
@@ -584,7 +584,7 @@ def test_readable_formats():
     from rdflib import Literal
     from rdflib.namespace import XSD
 
-    from laokg.publish.readable import date_text, figure_text, literal_text
+    from laokg.provenance.readable import date_text, figure_text, literal_text
 
     assert figure_text("366", "USD", "6") == "US$366 million"
     assert figure_text("287.19", "USD", 6) == "US$287.19 million"
@@ -684,8 +684,8 @@ def test_laokg_show_and_trace_print_what_every_entity_page_shows(site, graph):
     import re
 
     import laokg
+    from laokg.provenance.text import card_text
     from laokg.provenance.trace import trace_entity
-    from laokg.publish.text import card_text, trace_text
     from tests.site_support import entity_view
 
     kg = laokg.KnowledgeGraph(REAL_ROOT)  # what `laokg show` and `laokg trace` open
@@ -697,7 +697,7 @@ def test_laokg_show_and_trace_print_what_every_entity_page_shows(site, graph):
     for iri in _entities(graph):
         page = entity_view(site / (entity_stem(iri) + ".html"))
         shown = card_text(view, iri, labels, max_links=None)
-        traced = trace_text(view, trace_entity(view, iri, labels), labels)
+        traced = str(trace_entity(view, iri, labels))  # print(trace): the one trace text
         types = frozenset(graph.objects(iri, RDF.type))
         if types not in seen_types:  # the commands print exactly these texts
             seen_types.add(types)

@@ -360,7 +360,7 @@ def _row_with(rows: list[list[str]], *texts: str) -> list[str] | None:
 
 
 def test_q1_laws_on_sending_workers_abroad_and_since_when(screen, base_url):
-    from laokg.publish.readable import date_text
+    from laokg.provenance.readable import date_text
 
     clicks = _follow(screen, base_url, "Laws and agreements")
     rows = screen.evaluate(_ROWS)
@@ -383,7 +383,7 @@ def test_q2_remittances_in_the_first_half_of_2025_and_who_released_them(screen, 
 
 
 def test_q3_countries_with_labour_mous_and_since_when(screen, base_url):
-    from laokg.publish.readable import date_text
+    from laokg.provenance.readable import date_text
 
     clicks = _follow(screen, base_url, "Laws and agreements")
     rows = screen.evaluate(_ROWS)

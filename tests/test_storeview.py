@@ -20,8 +20,9 @@ from laokg.graph.store import open_store
 from laokg.labels import LabelIndex, NodeLabels
 from laokg.namespaces import CITO, LAOKG, OA
 from laokg.provenance import trace as tr
+from laokg.provenance.text import card_text
 from laokg.query.engines import QueryResult, load_graph
-from laokg.query.entity import card, describe_graph, render_json, render_text, search
+from laokg.query.entity import card, describe_graph, render_json, search
 from laokg.query.formats import render
 from laokg.query.oxigraph import OxigraphEngine
 from laokg.query.storeview import label_candidates, store_graph
@@ -86,7 +87,7 @@ def _blank(text: str) -> str:
 def _cards(graph, index, iri) -> str:
     c = card(graph, iri, index)
     return _blank(
-        render_text(graph, c, index, max_links=None)
+        card_text(graph, iri, index, max_links=None)
         + render_json(graph, c, index)
         + render(QueryResult("DESCRIBE", graph=describe_graph(graph, iri)), "turtle")
     )
@@ -94,7 +95,7 @@ def _cards(graph, index, iri) -> str:
 
 def _trace(graph, index, iri) -> str:
     t = tr.trace_entity(graph, iri, index)
-    return _blank(tr.format_trace_text(t) + tr.to_json(t))
+    return _blank(str(t) + tr.to_json(t))
 
 
 def _same_provenance(view, graph, iri) -> bool:

@@ -490,6 +490,61 @@ def test_source_cited_in_the_text():
     }
 
 
+# ---------------------------------------------------------------- print(): one text layout
+
+
+@pytest.mark.parametrize(
+    "thing",
+    # a figure with a project assertion, a finding with footnotes, a fact several sources state
+    ["obs-remittances-share-of-gdp-lao-world-bank", "decree-245-2020", "obs-emigrant-stock-lao-thailand-2024"],
+)
+def test_printing_a_trace_prints_what_laokg_trace_prints(graph, index, thing):
+    """A Trace made by the library itself (no API around it) prints the command's text."""
+    t = trace(graph, index, thing)
+    assert str(t) == ok(f"kg:{thing}")
+    assert f"  kg:{thing}\n" in str(t) and "(kg:" not in str(t)  # the CURIE once, under the name
+    assert "_graph" not in tr.to_json(t) and tr.to_json(t) == ok(f"kg:{thing}", "--format", "json")
+
+
+def test_printing_a_source_trace_prints_what_laokg_trace_source_prints(graph, index):
+    s = tr.trace_source(graph, URIRef(MOU), index)
+    assert str(s) == ok("--source", "kg:ilo-2002-mou-laos-thailand")
+
+
+def test_a_pickled_trace_keeps_its_data_and_leaves_the_graph(graph, index):
+    import pickle
+
+    t = trace(graph, index, "decree-245-2020")
+    back = pickle.loads(pickle.dumps(t))
+    assert back == t and back._graph is None and t._graph is graph
+    assert tr.to_json(back) == tr.to_json(t) and str(back).startswith(DECREE_TITLE + "\n  kg:decree-245-2020\n")
+
+
+def test_a_trace_built_by_hand_prints_in_the_same_layout():
+    """Without a graph behind it a trace names things by CURIE (outside vocabularies' terms by
+    their short names), laid out as `laokg trace`."""
+    t = tr.Trace(
+        KG + "x",
+        "X",
+        ["org:FormalOrganization"],
+        [tr.EvidenceGroup(EV + "x-1", "document", EUDIF, "EUDiF", "Facts", "quoted", statements=[])],
+        [tr.Statement("org:purpose", "Does things.")],
+    )
+    assert str(t).splitlines() == [
+        "X",
+        "  kg:x",
+        "  type: Organisation",
+        "",
+        "[1] Read in kg:eudif-lao-2024",
+        "    section: Facts",
+        '    excerpt: "quoted"',
+        "    (no footnote: stated by the document itself)",
+        "",
+        "statements with no evidence:",
+        "  purpose Does things.",
+    ]
+
+
 # ---------------------------------------------------------------- formats
 
 

@@ -679,18 +679,11 @@ class KnowledgeGraph:
 
         if (thing is None) == (source is None):
             raise InputError("give either a thing or source=WORK")
-        from laokg.publish.text import source_trace_text, trace_text
-
         view, labels = self.view, self.labels
         if source is not None:
-            backward = tr.trace_source(view, self.resolve(source), labels)
-            # print(): as `laokg trace --source` (an attribute, not a field: the JSON is unchanged)
-            backward._reader = lambda: source_trace_text(backward)  # type: ignore[attr-defined]
-            return backward
+            return tr.trace_source(view, self.resolve(source), labels)
         assert thing is not None  # exactly one of thing and source is given (checked above)
-        forward = tr.trace_entity(view, self.resolve(thing), labels)
-        forward._reader = lambda: trace_text(view, forward, labels)  # type: ignore[attr-defined]  # print(): as `laokg trace`
-        return forward
+        return tr.trace_entity(view, self.resolve(thing), labels)  # print() shows what `laokg trace` prints
 
     # ------------------------------------------------------------ checks
 

@@ -67,7 +67,7 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
     """
     import laokg
     from laokg.provenance import trace as tr
-    from laokg.publish.text import source_trace_text, trace_text
+    from laokg.provenance.text import source_trace_text, trace_text
     from laokg.query.entity import resolve
 
     if bool(thing) == bool(source):

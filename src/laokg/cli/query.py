@@ -487,7 +487,7 @@ def show_command(thing, root, data, fmt, output, show_all, engine, endpoint, tim
     graph, index = kg.view, kg.labels
     iri = kg.resolve(thing)
     if fmt == "text":
-        from laokg.publish.text import card_text
+        from laokg.provenance.text import card_text
 
         text = escape_text(card_text(graph, iri, index, max_links=None if show_all else 12))
     elif fmt == "json":

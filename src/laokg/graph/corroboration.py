@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDFS
+from rdflib.namespace import DCTERMS, RDFS
 
+from laokg.graph.evidence import document_evidence, passage_excerpts, passage_sources, passages, project_assertions
 from laokg.labels import curie
-from laokg.namespaces import LAOKG, OA, SDMX_MEAS
+from laokg.namespaces import LAOKG, SDMX_MEAS
 
 
 @dataclass
@@ -111,12 +112,10 @@ def sources_of(graph: Graph, node) -> list[Source]:
     """The documents whose evidence supports ``node`` (with their dates and editions), sorted
     by date then IRI; the project, if a project assertion annotates it."""
     found: dict = {}
-    for evidence in graph.objects(node, PROV.qualifiedDerivation):
-        for passage in graph.objects(evidence, PROV.entity):
-            for doc in graph.objects(passage, OA.hasSource):
-                excerpt = first_text(
-                    o for sel in graph.objects(passage, OA.hasSelector) for o in graph.objects(sel, OA.exact)
-                )
+    for evidence in document_evidence(graph, node):
+        for passage in passages(graph, evidence):
+            for doc in passage_sources(graph, passage):
+                excerpt = first_text(passage_excerpts(graph, passage))
                 previous = found.get(str(doc))
                 if previous is not None and (previous.excerpt or "") <= (excerpt or ""):
                     continue
@@ -128,7 +127,7 @@ def sources_of(graph: Graph, node) -> list[Source]:
                     excerpt,
                 )
     out = sorted(found.values(), key=lambda s: (s.issued or "", s.document or ""))
-    if any(True for _ in graph.objects(node, PROV.qualifiedAttribution)):
+    if project_assertions(graph, node):
         out.append(Source(None, "laokg (project assertion)", None))
     return out
 

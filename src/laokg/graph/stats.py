@@ -11,13 +11,19 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from laokg.namespaces import CITO, DOCO, KG, LAOKG, OA, QB
-
-#: a footnote or evidence record cites a work through one of these
-CITING_PROPERTIES = (CITO.citesAsEvidence, CITO.citesAsDataSource, LAOKG.citedWork)
+from laokg.graph.evidence import (
+    CITING_PROPERTIES,
+    DOCUMENT,
+    EVIDENCE_CLASSES,
+    PASSAGE,
+    passage_documents,
+    passages,
+    sparql_passage,
+)
+from laokg.namespaces import DOCO, KG, QB
 
 
 @dataclass
@@ -75,18 +81,18 @@ def _editions_not_held(graph: Graph, curie) -> list[dict]:
 def compute_stats(graph: Graph) -> Stats:
     """Count what the data graph holds (see the :class:`Stats` fields)."""
     # evidence records: document evidence (prov:Derivation) and project assertions (prov:Attribution)
-    evidence = _instances(graph, _subclasses(graph, LAOKG.Evidence) | _subclasses(graph, LAOKG.ProjectAssertion))
+    evidence = _instances(graph, set().union(*(_subclasses(graph, cls) for cls in EVIDENCE_CLASSES)))
     # the passages document evidence was read in (its prov:entity) are part of the evidence too
-    passages = {p for ev in evidence for p in graph.objects(ev, PROV.entity)}
+    read_in = {p for ev in evidence for p in passages(graph, ev)}
     entities = {s for s in graph.subjects(unique=True) if _is_entity(s)}
     per_class: Counter = Counter()
     for entity in entities:
         for cls in set(graph.objects(entity, RDF.type)):
             per_class[_curie(graph, cls)] += 1
-    facts = sum(1 for s, _p, _o in graph if _is_entity(s) and s not in evidence and s not in passages)
+    facts = sum(1 for s, _p, _o in graph if _is_entity(s) and s not in evidence and s not in read_in)
     cited = {o for prop in CITING_PROPERTIES for o in graph.objects(None, prop)}
     # the documents the evidence was read in (the seed report and news item): the passages' sources
-    documents = {d for p in passages for d in graph.objects(p, OA.hasSource)}
+    documents = {d for ev in evidence for d in passage_documents(graph, ev)}
     return Stats(
         triples=len(graph),
         entities=len(entities),
@@ -122,13 +128,12 @@ def store_stats(store) -> Stats:
         values = " ".join(f"<{t}>" for t in tops)
         return f"VALUES ?top {{ {values} }} ?c <{RDFS.subClassOf}>* ?top . ?s a ?c ."
 
-    evidence_where = instances_of(LAOKG.Evidence, LAOKG.ProjectAssertion)
+    evidence_where = instances_of(*EVIDENCE_CLASSES)
     evidence = {s for (s,) in _store_values(store, f"SELECT DISTINCT ?s WHERE {{ {evidence_where} }}")}
-    passages = {
-        p for (p,) in _store_values(store, f"SELECT DISTINCT ?p WHERE {{ {evidence_where} ?s <{PROV.entity}> ?p }}")
-    }
+    read_in_where = f"{evidence_where} {sparql_passage('?s', '?p')}"
+    read_in = {p for (p,) in _store_values(store, f"SELECT DISTINCT ?p WHERE {{ {read_in_where} }}")}
     per_subject = _store_values(store, f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER({entity}) }} GROUP BY ?s")
-    facts = sum(int(n.value) for s, n in per_subject if s not in evidence and s not in passages)
+    facts = sum(int(n.value) for s, n in per_subject if s not in evidence and s not in read_in)
     manager = namespace_manager(PREFIXES)
     per_class: Counter = Counter()
     for cls, n in _store_values(
@@ -142,7 +147,7 @@ def store_stats(store) -> Stats:
     documents = {
         d
         for (d,) in _store_values(
-            store, f"SELECT DISTINCT ?d WHERE {{ {evidence_where} ?s <{PROV.entity}> ?p . ?p <{OA.hasSource}> ?d }}"
+            store, f"SELECT DISTINCT ?d WHERE {{ {evidence_where} {sparql_passage('?s', '?p', '?d')} }}"
         )
     }
 
@@ -193,10 +198,10 @@ def _editions_graph(store) -> Graph:
     for doc, issued in _store_values(
         store,
         f"""SELECT DISTINCT ?d ?i WHERE {{
-            ?p <{OA.hasSource}> ?d OPTIONAL {{ ?d <{DCTERMS.issued}> ?i }} }}""",
+            ?p <{DOCUMENT}> ?d OPTIONAL {{ ?d <{DCTERMS.issued}> ?i }} }}""",
     ):
         if term(doc) is not None:
-            graph.add((KG["-quoted"], OA.hasSource, term(doc)))
+            graph.add((KG["-quoted"], DOCUMENT, term(doc)))
             if issued is not None:
                 graph.add((term(doc), DCTERMS.issued, term(issued)))
     return graph
@@ -219,7 +224,7 @@ def triple_stats(triples) -> Stats:
     from laokg.namespaces import PREFIXES
 
     rdf_type, sub_class = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
-    prov_entity, has_source = f"<{PROV.entity}>", f"<{OA.hasSource}>"
+    prov_entity, has_source = f"<{PASSAGE}>", f"<{DOCUMENT}>"
     citing = {f"<{p}>" for p in CITING_PROPERTIES}
     entity_prefix = f"<{KG}"
     count = 0
@@ -259,9 +264,9 @@ def triple_stats(triples) -> Stats:
                     todo.append(child)
         return {s for cls in seen for s in instances.get(cls, ())}
 
-    evidence = below(LAOKG.Evidence, LAOKG.ProjectAssertion)
-    passages = {o for s, o in read_in if s in evidence}
-    documents = {d for p in passages for d in sources_of.get(p, ())}
+    evidence = below(*EVIDENCE_CLASSES)
+    passages_read = {o for s, o in read_in if s in evidence}
+    documents = {d for p in passages_read for d in sources_of.get(p, ())}
     manager = namespace_manager(PREFIXES)
     per_class: Counter = Counter()
     for cls in entity_types:
@@ -269,7 +274,7 @@ def triple_stats(triples) -> Stats:
     return Stats(
         triples=count,
         entities=len(per_subject),
-        facts=sum(n for s, n in per_subject.items() if s not in evidence and s not in passages),
+        facts=sum(n for s, n in per_subject.items() if s not in evidence and s not in passages_read),
         sources=len(cited | documents),
         documents=len(documents),
         cited_works=len(cited),

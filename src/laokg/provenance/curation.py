@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS
 from rdflib.query import ResultRow
 
 from laokg.errors import InputError
-from laokg.namespaces import LAOKG, OA
+from laokg.graph.evidence import sparql_passage
+from laokg.namespaces import LAOKG
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
 
@@ -49,7 +50,7 @@ class ExcerptProblem:
 
 _EXCERPTS = f"""
 SELECT ?node ?doc ?file ?text WHERE {{
-  {{ ?node <{PROV.entity}> ?passage . ?passage <{OA.hasSource}> ?doc ; <{OA.hasSelector}>/<{OA.exact}> ?text . }}
+  {{ {sparql_passage("?node", "?passage", "?doc", "?text")} }}
   UNION
   {{ ?node <{DCTERMS.isPartOf}> ?doc ; <{DCTERMS.bibliographicCitation}> ?text . }}
   OPTIONAL {{ ?doc <{DCTERMS.identifier}> ?file }}

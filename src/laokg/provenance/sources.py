@@ -24,7 +24,14 @@ from rdflib.namespace import DCTERMS, RDF
 
 from laokg.errors import InputError
 from laokg.graph import claims, sourcetext
-from laokg.namespaces import LAOKG, OA
+from laokg.graph.evidence import (
+    document_passages,
+    passage_evidence,
+    passage_excerpts,
+    passage_position,
+    supported_nodes,
+)
+from laokg.namespaces import LAOKG
 
 KINDS = {"report": ("fabio:Report", "doctype:report"), "news-item": ("fabio:NewsItem", "doctype:news-item")}
 _PREFIXES = {
@@ -391,7 +398,6 @@ def factual_sentences(text: str, notes) -> list[tuple[int, int, str]]:
 
 def show(root, doc: str) -> SourceReport:
     """The passages the graph quotes from ``doc`` and its factual sentences, cited or not."""
-    from rdflib.namespace import PROV
 
     from laokg.graph.load import find_root, load_data_graph
 
@@ -399,27 +405,20 @@ def show(root, doc: str) -> SourceReport:
     graph = load_data_graph(base)
     iri, document = _registered(graph, doc, base)
     passages = []
-    for passage in graph.subjects(OA.hasSource, iri):
-        span: tuple[int, int] | None = None  # (start, end) offsets in the text
-        excerpt = ""
-        for sel in graph.objects(passage, OA.hasSelector):
-            if graph.value(sel, OA.start) is not None:
-                span = int(str(graph.value(sel, OA.start))), int(str(graph.value(sel, OA.end)))
-            if graph.value(sel, OA.exact) is not None:
-                excerpt = str(graph.value(sel, OA.exact))
+    for passage in document_passages(graph, iri):
+        span = passage_position(graph, passage)  # (start, end) offsets in the text
+        excerpt = next(reversed(passage_excerpts(graph, passage)), "")
         if span is None:
             hits = sourcetext.find_all(document.text, excerpt)
             if not hits:
                 continue
             span = hits[0], hits[0] + len(excerpt)
         start, end = span
-        nodes = sorted(
-            str(n) for ev in graph.subjects(PROV.entity, passage) for n in graph.subjects(PROV.qualifiedDerivation, ev)
-        )
+        nodes = sorted(str(n) for ev in passage_evidence(graph, passage) for n in supported_nodes(graph, ev))
         section = next(
             (
                 str(graph.value(s, DCTERMS.title))
-                for ev in graph.subjects(PROV.entity, passage)
+                for ev in passage_evidence(graph, passage)
                 for s in graph.objects(ev, LAOKG.section)
             ),
             None,

@@ -30,11 +30,22 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
-from laokg.graph.evidence import first_excerpt, passage_document, read_evidence
-from laokg.labels import LabelIndex, curie, plain_text
-from laokg.namespaces import CITO, ELI, LAOKG, OA, bind_prefixes
+from laokg.graph.evidence import (
+    FOOTNOTE_CITES,
+    document_evidence,
+    document_passages,
+    first_excerpt,
+    passage_document,
+    passage_evidence,
+    passage_sources,
+    passages,
+    project_assertions,
+    read_evidence,
+    supported_nodes,
+)
+from laokg.labels import LabelIndex, curie
+from laokg.namespaces import ELI, LAOKG, bind_prefixes
 
-_CITES = (CITO.citesAsEvidence, CITO.citesAsDataSource)
 ELI_DATE = ELI.date_document
 MAX_DEPTH = 4
 
@@ -89,10 +100,20 @@ class Trace:
     #: every source stating the fact, conflicting statements, supersession (laokg.graph.corroboration)
     sources: dict | None = None
 
-    def __str__(self) -> str:  # print(trace): what `laokg trace` prints when the API made it (its
-        # reader's text, laokg.publish.text, set as ``_reader``), else the text with CURIEs
-        reader = getattr(self, "_reader", None)
-        return reader() if reader is not None else format_trace_text(self)
+    def __post_init__(self) -> None:
+        # the graph and labels the trace was read from (trace_entity sets them), for print(): not
+        # fields, so the JSON (to_json) and equality leave them out
+        self._graph: Graph | None = None
+        self._index: LabelIndex | None = None
+
+    def __getstate__(self) -> dict:  # a pickled trace leaves the graph behind (a store view cannot go)
+        return {**self.__dict__, "_graph": None, "_index": None}
+
+    def __str__(self) -> str:  # print(trace): what `laokg trace` prints (laokg.provenance.text)
+        from laokg.provenance.text import trace_text
+
+        graph = self._graph if self._graph is not None else Graph()
+        return trace_text(graph, self, self._index if self._graph is not None else None)
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython's text view
         p.text(str(self))
@@ -109,7 +130,7 @@ def _str(value) -> str | None:
 
 def _evidence_of(g: Graph, node) -> list:
     """Document evidence and project assertions of ``node``, sorted by IRI."""
-    return sorted({*g.objects(node, PROV.qualifiedDerivation), *g.objects(node, PROV.qualifiedAttribution)}, key=str)
+    return sorted({*document_evidence(g, node), *project_assertions(g, node)}, key=str)
 
 
 class _Tracer:
@@ -131,12 +152,12 @@ class _Tracer:
         if depth < MAX_DEPTH:
             seen = seen | {iri}
             onward: set[Node] = set()
-            for ev in self.g.objects(iri, PROV.qualifiedDerivation):
+            for ev in document_evidence(self.g, iri):
                 for fn in self.g.objects(ev, LAOKG.footnote):
                     # a footnote that cites the work itself only names it (beside other
                     # works it is cited with); it says nothing about the work's own sources
-                    if not any((fn, p, iri) in self.g for p in _CITES):
-                        onward.update(w for p in _CITES for w in self.g.objects(fn, p))
+                    if not any((fn, p, iri) in self.g for p in FOOTNOTE_CITES):
+                        onward.update(w for p in FOOTNOTE_CITES for w in self.g.objects(fn, p))
                 onward.update(self.g.objects(ev, LAOKG.citedWork))
             cites = [self.work(w, depth + 1, seen) for w in sorted(onward - seen, key=str)]
         return Work(str(iri), self.index.label(iri), _str(issued), by, cites)
@@ -148,7 +169,7 @@ class _Tracer:
         doc = found.document
         footnotes = []
         for fn, number in sorted(found.footnotes, key=lambda f: int(str(f[1])) if f[1] is not None else 0):
-            works = [self.work(w, 1, seen) for p in _CITES for w in sorted(g.objects(fn, p), key=str)]
+            works = [self.work(w, 1, seen) for p in FOOTNOTE_CITES for w in sorted(g.objects(fn, p), key=str)]
             footnotes.append(
                 FootnoteRef(str(fn), _str(number), _str(g.value(fn, DCTERMS.bibliographicCitation)), works)
             )
@@ -210,7 +231,9 @@ def trace_entity(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> 
     types = sorted(curie(t) for t in g.objects(iri, RDF.type))
     from laokg.graph.corroboration import as_dict, fact_sources
 
-    return Trace(str(iri), tracer.index.label(iri), types, groups, unsupported, as_dict(fact_sources(g, iri)))
+    trace = Trace(str(iri), tracer.index.label(iri), types, groups, unsupported, as_dict(fact_sources(g, iri)))
+    trace._graph, trace._index = g, tracer.index
+    return trace
 
 
 @dataclass
@@ -228,9 +251,10 @@ class SourceTrace:
     label: str | None
     dependants: list[Dependant]
 
-    def __str__(self) -> str:  # as Trace: the reader's text when the API made it
-        reader = getattr(self, "_reader", None)
-        return reader() if reader is not None else format_source_text(self)
+    def __str__(self) -> str:  # print(): what `laokg trace --source` prints (laokg.provenance.text)
+        from laokg.provenance.text import source_trace_text
+
+        return source_trace_text(self)
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
@@ -246,14 +270,14 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
     g = graph
     index = index or LabelIndex(graph)
     by_entity: dict = {}
-    footnotes = {fn for p in _CITES for fn in g.subjects(p, work)}
+    footnotes = {fn for p in FOOTNOTE_CITES for fn in g.subjects(p, work)}
     # only the evidence that can rest on the work: read in it, citing it, or under a footnote
     # citing it (looked up from the work, not every piece of evidence of the graph visited)
-    candidates = {ev for passage in g.subjects(OA.hasSource, work) for ev in g.subjects(PROV.entity, passage)}
+    candidates = {ev for passage in document_passages(g, work) for ev in passage_evidence(g, passage)}
     candidates.update(g.subjects(LAOKG.citedWork, work))
     candidates.update(ev for fn in footnotes for ev in g.subjects(LAOKG.footnote, fn))
     pairs = sorted(
-        ((entity, ev) for ev in candidates for entity in g.subjects(PROV.qualifiedDerivation, ev)),
+        ((entity, ev) for ev in candidates for entity in supported_nodes(g, ev)),
         key=lambda x: (str(x[0]), str(x[1])),
     )
     for entity, ev in pairs:
@@ -267,7 +291,7 @@ def trace_source(graph: Graph, work: URIRef, index: LabelIndex | None = None) ->
         for fn in g.objects(ev, LAOKG.footnote):
             # a footnote that names the entity itself (a work cited beside WORK) is where the
             # entity is mentioned, not a fact of it resting on WORK
-            if fn in footnotes and not any((fn, p, entity) in g for p in _CITES):
+            if fn in footnotes and not any((fn, p, entity) in g for p in FOOTNOTE_CITES):
                 ways.append(f"footnote {g.value(fn, LAOKG.footnoteNumber)}")
         if not ways or entity == work:
             continue
@@ -315,14 +339,14 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
             out.add((node, PROV.qualifiedDerivation, ev))
             copy_node(ev)
             sources = set(graph.objects(ev, LAOKG.citedWork))
-            for passage in graph.objects(ev, PROV.entity):
+            for passage in passages(graph, ev):
                 copy_node(passage)
-                sources.update(graph.objects(passage, OA.hasSource))
+                sources.update(passage_sources(graph, passage))
             for sec in graph.objects(ev, LAOKG.section):
                 copy_node(sec)
             for fn in graph.objects(ev, LAOKG.footnote):
                 copy_node(fn)
-                sources.update(w for p in _CITES for w in graph.objects(fn, p))
+                sources.update(w for p in FOOTNOTE_CITES for w in graph.objects(fn, p))
             for src in sources:
                 if src != node:
                     out.add((node, PROV.wasDerivedFrom, src))
@@ -347,114 +371,6 @@ def provenance_graph(graph: Graph, iri: URIRef) -> Graph:
 
     walk(iri, 0)
     return out
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def _name(iri: str | None, label: str | None) -> str:
-    if iri is None:
-        return "?"
-    return f"{label} ({curie(iri)})" if label else curie(iri)
-
-
-def _work_lines(work: Work, lead: str, depth: int = 0) -> list[str]:
-    """``lead`` starts the first line (e.g. "      cites: "); nested works are indented under it."""
-    bits = [_name(work.iri, work.label)]
-    if work.by:
-        bits.append("by " + "; ".join(work.by))
-    if work.issued:
-        bits.append(work.issued)
-    lines = [lead + " — ".join(bits)]
-    pad = " " * (len(lead) - len(lead.lstrip()) + 2)
-    for onward in work.cites:
-        lines.extend(_work_lines(onward, pad + "which cites: ", depth + 1))
-    return lines
-
-
-def format_trace_text(t: Trace) -> str:
-    lines = [f"{_name(t.iri, t.label)}", f"  types: {', '.join(t.types)}"]
-    for n, grp in enumerate(t.evidence, 1):
-        if grp.kind == "project":
-            lines.append(f"\n[{n}] project assertion ({curie(grp.iri)}) — added by laokg, not stated by a source")
-            if grp.note:
-                lines.append(f"    note: {grp.note}")
-        else:
-            lines.append(f"\n[{n}] {_name(grp.document, grp.document_label)}")
-            if grp.section:
-                lines.append(f"    section: {grp.section}")
-            if grp.excerpt:
-                lines.append(f'    excerpt: "{plain_text(grp.excerpt)}"')
-            for fn in grp.footnotes:
-                lines.append(f"    footnote {fn.number}: {fn.text}")
-                for w in fn.works:
-                    lines.extend(_work_lines(w, "      cites: "))
-            for w in grp.cited_in_text:
-                lines.extend(_work_lines(w, "    cited in the text: "))
-            if not grp.footnotes and not grp.cited_in_text:
-                lines.append("    (no footnote: stated by the document itself)")
-        same = next(
-            (
-                k
-                for k, earlier in enumerate(t.evidence[: n - 1], 1)
-                if earlier.statements and earlier.statements == grp.statements
-            ),
-            None,
-        )
-        if same:
-            lines.append(f"    supports: the same statements as [{same}]")
-        elif grp.statements:
-            lines.append("    supports:")
-            for st in grp.statements:
-                obj = f"{st.object_label} ({st.object})" if st.object_label else st.object
-                lines.append(f"      {st.predicate} {obj}")
-    if t.unsupported:
-        lines.append("\nstatements with no evidence:")
-        for st in t.unsupported:
-            lines.append(f"  {st.predicate} {st.object}")
-    if not t.evidence:
-        lines.append("\nthis node has no evidence at all")
-    if t.sources:
-        from laokg.graph.corroboration import format_fact_sources, notable
-
-        fs = _fact_sources_of(t.sources)
-        if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
-            lines.append("")
-            lines.extend(format_fact_sources(fs, lambda iri: curie(URIRef(iri))))
-    return "\n".join(lines) + "\n"
-
-
-def _fact_sources_of(data: dict):
-    from laokg.graph.corroboration import Conflict, FactSources, Source
-
-    conflicts = [
-        Conflict(
-            **{
-                **c,
-                "sources": [Source(**s) for s in c["sources"]],
-                "other_sources": [Source(**s) for s in c["other_sources"]],
-            }
-        )
-        for c in data["conflicts"]
-    ]
-    return FactSources(
-        data["node"],
-        data["value"],
-        [Source(**s) for s in data["sources"]],
-        conflicts,
-        data["superseded_by"],
-        data["supersedes"],
-    )
-
-
-def format_source_text(s: SourceTrace) -> str:
-    lines = [f"{_name(s.iri, s.label)}", f"  {len(s.dependants)} node(s) depend on it:"]
-    for d in s.dependants:
-        lines.append(f"  - {_name(d.iri, d.label)}")
-        for via in d.via:
-            excerpt = f': "{plain_text(via["excerpt"])}"' if via.get("excerpt") else ""
-            lines.append(f"      via {via['how']}{excerpt}")
-    return "\n".join(lines) + "\n"
 
 
 def to_json(obj) -> str:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 
 from laokg.labels import LabelIndex
+from laokg.provenance.readable import date_text, figure_text
 from laokg.provenance.trace import trace_entity
 from laokg.publish.pages import period_text, run_saved
-from laokg.publish.readable import date_text, figure_text
 from laokg.query.catalogue import SavedQuery
 
 _FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -13,8 +12,8 @@ from rdflib.namespace import OWL, PROV, RDF, SKOS
 from rdflib.term import Node
 
 from laokg.errors import NotFoundError, ParameterError
-from laokg.graph.evidence import read_evidence
-from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold, plain_text
+from laokg.graph.evidence import document_evidence, project_assertions, read_evidence
+from laokg.labels import LABEL_PROPERTIES, LabelIndex, curie, fold
 from laokg.namespaces import DOCO, FABIO, bind_prefixes
 from laokg.query.engines import QueryResult
 from laokg.query.parameters import expand_iri, shown
@@ -127,96 +126,13 @@ def card(graph: Graph, iri: URIRef, index: LabelIndex | None = None) -> Card:
         ((s, p) for s, p in graph.subject_predicates(iri) if not isinstance(s, BNode)),
         key=lambda x: (curie(x[1]), str(x[0])),
     )
-    evidence = [_evidence(graph, n) for n in graph.objects(iri, PROV.qualifiedDerivation)]
-    evidence += [_evidence(graph, n, iri) for n in graph.objects(iri, PROV.qualifiedAttribution)]
+    evidence = [_evidence(graph, n) for n in document_evidence(graph, iri)]
+    evidence += [_evidence(graph, n, iri) for n in project_assertions(graph, iri)]
     evidence += [Evidence(d, "prov:wasDerivedFrom", document=d) for d in graph.objects(iri, PROV.wasDerivedFrom)]
     evidence.sort(
         key=lambda e: (e.kind != "laokg:DocumentEvidence", str(e.document or ""), e.section or "", str(e.node))
     )
     return Card(iri, index.label(iri), types, labels, props, incoming, evidence)
-
-
-def _value(graph: Graph, index: LabelIndex, term, depth: int = 0) -> str:
-    if isinstance(term, Literal):
-        text = str(term).replace("\n", " ⏎ ")
-        suffix = (
-            f"@{term.language}"
-            if term.language
-            else (
-                f" ({curie(term.datatype)})"
-                if term.datatype
-                and term.datatype not in (RDF.langString,)
-                and not str(term.datatype).endswith("#string")
-                else ""
-            )
-        )
-        return f'"{text}"{suffix}'
-    if isinstance(term, BNode):
-        if depth > 2:
-            return "[…]"
-        inner = "; ".join(
-            f"{curie(p)} {_value(graph, index, o, depth + 1)}"
-            for p, o in sorted(graph.predicate_objects(term), key=lambda x: (str(x[0]), str(x[1])))
-        )
-        return f"[ {inner} ]"
-    return index.display(term)
-
-
-def render_text(graph: Graph, c: Card, index: LabelIndex | None = None, max_links: int | None = 12) -> str:
-    """The card as text; at most ``max_links`` incoming links per property (None: all)."""
-    index = index or LabelIndex(graph)
-    out = [f"{c.label or curie(c.iri)}  ({curie(c.iri)})", f"  IRI: {c.iri}"]
-    if c.types:
-        out.append("  types: " + ", ".join(index.display(t) for t in c.types))
-    if c.labels:
-        out.append("")
-        out.append("Labels")
-        for p, lit in c.labels:
-            out.append(f"  {curie(p):<16} {_value(graph, index, lit)}")
-    if c.properties:
-        out.append("")
-        out.append("Properties")
-        width = min(32, max(len(curie(p)) for p, _ in c.properties))
-        for p, o in c.properties:
-            out.append(f"  {curie(p):<{width}} {_value(graph, index, o)}")
-    if c.incoming:
-        out.append("")
-        out.append("Incoming links")
-        width = min(32, max(len(curie(p)) for _, p in c.incoming))
-        for p, group in groupby(c.incoming, key=lambda x: x[1]):
-            subjects = [s for s, _ in group]
-            for s in subjects[:max_links] if max_links is not None else subjects:
-                out.append(f"  {curie(p):<{width}} from {index.display(s)}")
-            if max_links is not None and len(subjects) > max_links:
-                out.append(f"  {curie(p):<{width}} … and {len(subjects) - max_links} more (--all lists them)")
-    out.append("")
-    out.append("Evidence" if c.evidence else "Evidence: none recorded")
-    for i, ev in enumerate(c.evidence, 1):
-        head = f"  [{i}] {ev.kind}"
-        if ev.document is not None:
-            head += f" — {index.display(ev.document)}"
-        out.append(head)
-        if ev.section:
-            out.append(f"      section: {ev.section}")
-        if ev.footnotes:
-            out.append(f"      footnote{'s' if len(ev.footnotes) > 1 else ''}: {', '.join(ev.footnotes)}")
-        for ex in ev.excerpts:
-            out.append(f'      excerpt: "{plain_text(ex)}"')
-        if ev.cited:
-            out.append("      cites: " + ", ".join(index.display(w) for w in ev.cited))
-        if ev.asserted:
-            out.append("      asserted by the project: " + ", ".join(curie(p) for p in ev.asserted))
-        for p, o in ev.added:
-            out.append(f"      added by the project: {curie(p)} {_value(graph, index, o)}")
-        if ev.note:
-            out.append(f"      note: {ev.note}")
-    from laokg.graph.corroboration import fact_sources, format_fact_sources, notable
-
-    fs = fact_sources(graph, c.iri)
-    if notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
-        out.append("")
-        out.extend(format_fact_sources(fs, lambda iri: index.display(URIRef(iri))))
-    return "\n".join(out) + "\n"
 
 
 def _json_term(term) -> dict[str, str | None]:
@@ -389,4 +305,4 @@ def search(
     )
 
 
-__all__ = ["resolve", "card", "render_text", "render_json", "describe_graph", "search", "fold", "OWL", "DOCO"]
+__all__ = ["resolve", "card", "render_json", "describe_graph", "search", "fold", "OWL", "DOCO"]

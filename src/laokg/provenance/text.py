@@ -1,8 +1,10 @@
-"""Cards and traces as text for people: what ``laokg show`` and ``laokg trace`` print.
+"""Cards and traces as text for people: what ``laokg show`` and ``laokg trace`` print, and what
+``print(trace)`` prints for a :class:`~laokg.provenance.trace.Trace` or
+:class:`~laokg.provenance.trace.SourceTrace` (the one text layout of a trace).
 
 The text is laid out from the same data the site's entity page shows
-(:func:`laokg.publish.pages.card_view`, :func:`~laokg.publish.pages.statement_view`, the
-:class:`~laokg.publish.pages.Terms` of a graph and :mod:`laokg.publish.readable`): properties
+(:func:`laokg.provenance.views.card_view`, :func:`~laokg.provenance.views.statement_view`, the
+:class:`~laokg.provenance.views.Terms` of a graph and :mod:`laokg.provenance.readable`): properties
 and classes by their labels, literals without language or datatype tags, dates as printed,
 figures with their unit and multiplier applied, linked things by their label. The heading
 keeps one identifier line, the CURIE to pass to the next command; CURIEs and IRIs otherwise
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 from rdflib import Graph, URIRef
 
+from laokg.graph.corroboration import Conflict, FactSources, Source, fact_sources, format_fact_sources, notable
 from laokg.labels import LabelIndex, curie, plain_text
-from laokg.publish.pages import Terms, card_view, statement_iris, statement_view
+from laokg.provenance.views import Terms, card_view, statement_iris, statement_view
 from laokg.query.entity import card
 
 #: property names longer than this do not widen the name column (their value follows one space on)
@@ -50,13 +53,32 @@ def _heading(label: str, iri, types: list[dict], figure: str | None = None) -> l
     return out
 
 
-def _sources(graph: Graph, terms: Terms, iri) -> list[str]:
-    from laokg.graph.corroboration import fact_sources, format_fact_sources, notable
-
-    fs = fact_sources(graph, iri)
+def _sources(fs: FactSources, terms: Terms) -> list[str]:
     if not notable(fs):  # several sources, a conflict or a supersession (docs/time.md)
         return []
     return [""] + format_fact_sources(fs, lambda other: term_text(terms.iri(URIRef(other))))
+
+
+def _fact_sources_of(data: dict) -> FactSources:
+    """The :class:`~laokg.graph.corroboration.FactSources` a trace holds as a dict (its ``sources``)."""
+    conflicts = [
+        Conflict(
+            **{
+                **c,
+                "sources": [Source(**s) for s in c["sources"]],
+                "other_sources": [Source(**s) for s in c["other_sources"]],
+            }
+        )
+        for c in data["conflicts"]
+    ]
+    return FactSources(
+        data["node"],
+        data["value"],
+        [Source(**s) for s in data["sources"]],
+        conflicts,
+        data["superseded_by"],
+        data["supersedes"],
+    )
 
 
 def card_text(graph: Graph, iri: URIRef, index: LabelIndex | None = None, max_links: int | None = 12) -> str:
@@ -110,7 +132,7 @@ def card_text(graph: Graph, iri: URIRef, index: LabelIndex | None = None, max_li
             out.append(f"      the project adds: {iri_name(p)} {term_text(terms.term(o))}")
         if ev.note:
             out.append(f"      why: {ev.note}")
-    out += _sources(graph, terms, iri)
+    out += _sources(fact_sources(graph, iri), terms)
     return "\n".join(out) + "\n"
 
 
@@ -130,7 +152,9 @@ def _work_lines(work, lead: str) -> list[str]:
 
 def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
     """``laokg trace`` as text: the trace ``t`` (:class:`laokg.provenance.trace.Trace` of a node
-    of ``graph``) with its supported statements read as the entity page's evidence reads them."""
+    of ``graph``) with its supported statements read as the entity page's evidence reads them.
+    Names come from ``graph``: given an empty graph (a trace built by hand) things are named by
+    CURIE (outside vocabularies' terms by their short names), in the same layout."""
     index = index or LabelIndex(graph)
     terms = Terms(graph, index)
     iri = URIRef(t.iri)
@@ -153,6 +177,9 @@ def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
             if grp.note:
                 lines.append(f"    why: {grp.note}")
         else:
+            # worded as card_text words the card's evidence, from other data: a trace's group has the
+            # footnotes' texts and the works they cite (and those works' own citations), a card's
+            # record the footnote numbers and every excerpt, so the two blocks stay apart
             document = term_text(terms.iri(URIRef(grp.document))) if grp.document else "an unnamed document"
             lines.append(f"\n[{n}] Read in {document}")
             if grp.section:
@@ -185,7 +212,8 @@ def trace_text(graph: Graph, t, index: LabelIndex | None = None) -> str:
         lines.extend(_rows(statements(t.unsupported)))
     if not t.evidence:
         lines.append("\nthis node has no evidence at all")
-    lines += _sources(graph, terms, iri)
+    if t.sources:
+        lines += _sources(_fact_sources_of(t.sources), terms)
     return "\n".join(lines) + "\n"
 
 
