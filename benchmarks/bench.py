@@ -85,8 +85,9 @@ def parse_scale(name: str) -> int | None:
 TIME = shutil.which("time") or "/usr/bin/time"
 
 
-def run_once(argv, timeout: float, env=None, cwd=None) -> dict:
-    """Run ``argv``; return seconds, peak RSS (MiB), exit code (None if it timed out).
+def run_once(argv, timeout: float, env=None, cwd=None, stdout: Path | None = None) -> dict:
+    """Run ``argv``; return seconds, peak RSS (MiB), exit code (None if it timed out). With
+    ``stdout``, its standard output is written to that file (else it is discarded).
 
     The peak RSS comes from GNU time (``/usr/bin/time -f %M``), which starts the command from
     its own small process: a child forked from this Python process would report this
@@ -99,10 +100,13 @@ def run_once(argv, timeout: float, env=None, cwd=None) -> dict:
         fd, memfile = tempfile.mkstemp(prefix="laokg-bench-", suffix=".rss")
         os.close(fd)
         argv = [TIME, "-f", "%M", "-o", memfile, *argv]
+    sink = open(stdout, "wb") if stdout is not None else subprocess.DEVNULL  # noqa: SIM115 - closed below
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True
-    )
+    try:
+        proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.PIPE, env=env, cwd=cwd, start_new_session=True)
+    finally:
+        if stdout is not None:
+            sink.close()  # the child holds its own copy
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -153,6 +157,12 @@ def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
         runs.append(r)
         if r.get("timeout"):
             break  # no point waiting out the same limit again
+    return summarise(argv, runs, timeout, ok)
+
+
+def summarise(argv, runs: list[dict], timeout: float, ok=(0,)) -> dict:
+    """One measurement from its runs (:func:`run_once`'s results): medians of wall and CPU
+    seconds, the highest peak, the load average now."""
     done = [r for r in runs if not r.get("timeout")]
     bad = [r for r in done if r["code"] not in ok]
     out = {
@@ -176,8 +186,9 @@ def measure(argv, repeats: int, timeout: float, env=None, ok=(0,)) -> dict:
 # ---------------------------------------------------------------- one scale
 
 
-def project_for(scale: str, work: Path) -> tuple[Path, int]:
-    """The project root for ``scale`` and its triple count (generated once, then reused)."""
+def project_for(scale: str, work: Path, reuse: bool = False) -> tuple[Path, int]:
+    """The project root for ``scale`` and its triple count (generated once, then reused; with
+    ``reuse``, the project already in ``work`` is used even if this checkout's files differ)."""
     n = parse_scale(scale)
     import generate
 
@@ -186,7 +197,7 @@ def project_for(scale: str, work: Path) -> tuple[Path, int]:
     source_key = _source_key()
     if stamp.is_file():
         info = json.loads(stamp.read_text())
-        if info.get("source") == source_key:
+        if info.get("source") == source_key or reuse:
             return out, info["triples"]
     if n is None:  # a copy of this checkout's project, so that its build does not touch dist/
         from laokg.graph.load import load_data_graph
@@ -258,16 +269,17 @@ rows = list(s.query(Path(sys.argv[2]).read_text()))
 
 
 def bench_scale(scale: str, args, work: Path) -> dict:
-    root, triples = project_for(scale, work)
+    root, triples = project_for(scale, work, args.reuse)
     print(f"\n== {scale}: {triples} triples ({root})", flush=True)
     only = set(args.only.split(",")) if args.only else None
     rows: dict[str, dict] = {}
     env = dict(os.environ, PYTHONHASHSEED="0")
 
     large = triples > 50_000
+    pairs: dict = {}
 
-    def go(name, argv, ok=(0,), repeats=None):
-        if only and not any(name.startswith(o) for o in only):
+    def go(name, argv, ok=(0,), repeats=None, force=False):
+        if only and not force and not any(name.startswith(o) for o in only):
             return
         n = repeats or (args.repeats_large if large and args.repeats_large else args.repeats)
         if args.repeats_heavy and name.startswith(HEAVY):  # minutes a run at 1M
@@ -305,8 +317,10 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     go("audit", LAOKG + ["audit"] + r, ok=(0, 1))
     # the saved queries before any build, with the default engine (auto: rdflib below 3 MB of
     # Turtle, else Oxigraph loading the Turtle into memory)
-    shutil.rmtree(root / "dist", ignore_errors=True)
-    for q in saved_queries(root):
+    rebuild = not only or any("build".startswith(o) or o.startswith("build") for o in only)
+    if rebuild:  # else the release already built there is kept (and measured)
+        shutil.rmtree(root / "dist", ignore_errors=True)
+    for q in saved_queries(root) if rebuild else ():
         go(f"query {q} (before build)", LAOKG + ["query", "run", q, "--format", "csv"] + query_args(root, q) + r)
     if triples < 50_000:  # the other engine, on the Turtle, where it is not the default
         for q in ("instruments", "sources"):
@@ -316,7 +330,7 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             )
     # build into the project's own dist/ (that is where queries look for the store)
     target = root / "dist"
-    go("build", LAOKG + ["build"] + r)
+    go("build", LAOKG + ["build"] + r, force=not (target / "store").is_dir())  # the pairs below need a store
     if (target / "laokg.nt").is_file() and (work / "export-as-of.nt").is_file():
         go(
             "diff (a graph file against the release)",
@@ -349,6 +363,16 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             go(f"search ({where})", LAOKG + ["search", "ministry", "--format", "csv"] + e + r)
             go(f"stats ({where})", LAOKG + ["stats"] + e + r)
         go("audit (built store)", LAOKG + ["audit"] + r, ok=(0, 1))
+        if not only or any(o.startswith("cli") or "cli: query".startswith(o) for o in only):
+            pairs = cli_pair_rows(
+                root,
+                target / "store",
+                work,
+                env,
+                args.repeats_large if large and args.repeats_large else args.repeats,
+                args.timeout,
+                only,
+            )
         if not only or any(o.startswith("rule") or "rule".startswith(o) for o in only):
             rows.update(audit_rule_rows(root, target / "store", env, args.timeout, args.repeats_heavy or 3))
         probe = root / "queries" / f"{PROBE_QUERY}.rq"
@@ -375,7 +399,195 @@ def bench_scale(scale: str, args, work: Path) -> dict:
         f"baseline: pyoxigraph load + query {PROBE_QUERY}",
         [PY, "-c", PYOX_LOAD, str(root), str(root / "queries" / f"{PROBE_QUERY}.rq")],
     )
-    return {"scale": scale, "triples": triples, "root": str(root), "results": rows}
+    out = {"scale": scale, "triples": triples, "root": str(root), "results": rows}
+    if pairs:
+        out["cli_pairs"] = pairs
+    return out
+
+
+# ---------------------------------------------------------------- every saved query against Oxigraph's CLI (issue 21)
+
+#: writes, for each saved query, the exact text laokg's Oxigraph engine evaluates (the query
+#: checked, its parameters bound in VALUES blocks by the engine's own preamble): the engine's
+#: evaluation is stopped where it would hand the text to the store
+CLI_TEXTS = r"""
+import json, sys
+from pathlib import Path
+import laokg
+from laokg.query.oxigraph import OxigraphEngine
+root, out, params = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+class Handed(Exception):
+    pass
+def answer(self, text, source):
+    raise Handed(text)
+OxigraphEngine._answer = answer
+kg = laokg.KnowledgeGraph(root, engine="oxigraph")
+forms = {}
+for name, values in params.items():
+    sq = kg.saved(name)
+    try:
+        kg.run(sq, values)
+    except Handed as exc:
+        (out / (name + ".rq")).write_text(exc.args[0], encoding="utf-8")
+        forms[name] = sq.form
+print(json.dumps(forms))
+"""
+
+
+def cli_query_texts(root: Path, out: Path, env) -> dict[str, str]:
+    """Write the text laokg evaluates for every saved query (bench.py's parameters bound as
+    laokg binds them) to ``out/NAME.rq``; return {name: query form}."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.rq"):
+        old.unlink()
+    params = {q: {p: entity(root, v) for p, v in PARAMS.get(q, {}).items()} for q in saved_queries(root)}
+    proc = subprocess.run(
+        [PY, "-c", CLI_TEXTS, str(root), str(out), json.dumps(params)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"could not prepare the queries: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout)
+
+
+def csv_records(path: Path) -> int | None:
+    """How many result rows a SPARQL CSV file holds (its header not counted)."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return max(sum(1 for _ in csv.reader(f)) - 1, 0)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+
+
+def cli_pair_rows(root: Path, store: Path, work: Path, env, repeats: int, timeout: float, only=None) -> dict:
+    """Every saved query on the built store, laokg (``query run NAME --format csv --engine
+    oxigraph``, as the "(built store)" rows) paired with Oxigraph's CLI (``oxigraph query``)
+    running the same text on the same store: the two alternate in each repeat (which goes
+    first alternates too), medians of wall and CPU seconds, and both answers' row counts from
+    the first repeat, which must agree."""
+    texts = work / "cli-queries" / root.name
+    forms = cli_query_texts(root, texts, env)
+    cli = _oxigraph_cli()
+    outs = work / "cli-answers"
+    outs.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, dict] = {}
+    for q in saved_queries(root):
+        if only and not any(f"cli: query {q}".startswith(o) for o in only):
+            continue
+        if forms.get(q) != "SELECT":  # every saved query is a SELECT run as CSV; anything else is not compared
+            continue
+        ours = LAOKG + ["query", "run", q, "--format", "csv", "--engine", "oxigraph"] + query_args(root, q)
+        ours += ["--root", str(root)]
+        theirs = [cli, "query", "--location", str(store), "--query-file", str(texts / f"{q}.rq")]
+        theirs += ["--results-format", "csv"]
+        runs: dict[str, list] = {"laokg": [], "cli": []}
+        for i in range(repeats):
+            order = [("laokg", ours), ("cli", theirs)]
+            for who, argv in order if i % 2 == 0 else reversed(order):
+                runs[who].append(run_once(argv, timeout, env, stdout=outs / f"{q}.{who}.csv" if i == 0 else None))
+            if any(r[-1].get("timeout") for r in runs.values()):
+                break
+        a, b = summarise(ours, runs["laokg"], timeout), summarise(theirs, runs["cli"], timeout)
+        got, want = csv_records(outs / f"{q}.laokg.csv"), csv_records(outs / f"{q}.cli.csv")
+        row = {
+            "query": q,
+            "laokg": a,
+            "cli": b,
+            "laokg_rows": got,
+            "cli_rows": want,
+            "rows_agree": got is not None and got == want,
+            "load": a["load"],
+        }
+        if a["seconds"] and b["seconds"]:
+            row["ratio"] = round(a["seconds"] / b["seconds"], 2)
+        if a.get("cpu_seconds") and b.get("cpu_seconds"):
+            row["cpu_ratio"] = round(a["cpu_seconds"] / b["cpu_seconds"], 2)
+        rows[q] = row
+        print(
+            f"  query {q:<28} laokg {a['seconds'] or 0:7.3f} s ({a['cpu_seconds'] or 0:.2f} CPU)  "
+            f"CLI {b['seconds'] or 0:7.3f} s ({b['cpu_seconds'] or 0:.2f} CPU)  x{row.get('ratio')}  "
+            f"rows {got}/{want}  load {a['load']}",
+            flush=True,
+        )
+    return rows
+
+
+#: laokg's saved query at most this many times Oxigraph's CLI on the same store; at most
+#: CLI_TARGET_SLOW times where the CLI takes more than CLI_SLOW seconds
+CLI_TARGET, CLI_TARGET_SLOW, CLI_SLOW = 1.5, 1.2, 1.0
+
+
+def cli_targets(scales: list[dict]) -> list[dict]:
+    """Issue 21's target for every saved query, at every scale its pairs were run at: laokg's
+    median wall time against the CLI's (and CPU against CPU), the limit the CLI's time sets,
+    whether both answered the same number of rows."""
+    out = []
+    for s in scales:
+        for q, r in sorted(s.get("cli_pairs", {}).items()):
+            a, b = r["laokg"], r["cli"]
+            limit = CLI_TARGET_SLOW if (b["seconds"] or 0) > CLI_SLOW else CLI_TARGET
+            out.append(
+                {
+                    "scale": s["scale"],
+                    "triples": s["triples"],
+                    "query": q,
+                    "seconds": a["seconds"],
+                    "cli_seconds": b["seconds"],
+                    "ratio": r.get("ratio"),
+                    "cpu_seconds": a.get("cpu_seconds"),
+                    "cli_cpu_seconds": b.get("cpu_seconds"),
+                    "cpu_ratio": r.get("cpu_ratio"),
+                    "limit": limit,
+                    "rows": r["laokg_rows"],
+                    "rows_agree": r["rows_agree"],
+                    "met": r.get("ratio") is not None and r["ratio"] <= limit and r["rows_agree"],
+                    "load": r.get("load"),
+                }
+            )
+    return out
+
+
+def cli_goals(rows: list[dict]) -> list[dict]:
+    """The rows :func:`cli_targets` gives, as rows of the targets table (wall time; the CPU
+    ratio is in the table of the pairs)."""
+    out = []
+    for r in rows:
+        goal = _target(
+            f"{r['scale']}: query {r['query']} / oxigraph CLI (paired)",
+            r["seconds"],
+            r["limit"] * (r["cli_seconds"] or 0),
+            "s",
+            r.get("load"),
+            baseline=r["cli_seconds"],
+        )
+        goal["met"] = r["met"]
+        out.append(goal)
+    return out
+
+
+def cli_table(rows: list[dict]) -> str:
+    lines = [
+        "| scale | saved query | laokg wall / CLI wall | ratio | laokg CPU / CLI CPU | CPU ratio | limit | rows"
+        " (agree) | met | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+
+        def s(x):
+            return "—" if x is None else f"{x:.3f} s"
+
+        lines.append(
+            f"| {r['scale']} ({r['triples']:,}) | {r['query']} | {s(r['seconds'])} / {s(r['cli_seconds'])} | "
+            f"{r['ratio']} | {s(r['cpu_seconds'])} / {s(r['cli_cpu_seconds'])} | {r['cpu_ratio']} | "
+            f"{r['limit']}x | {r['rows']} ({'yes' if r['rows_agree'] else '**no**'}) | "
+            f"{'yes' if r['met'] else '**no**'} | {r['load']} |"
+        )
+    return "\n".join(lines)
 
 
 AUDIT_RULES = r"""
@@ -685,6 +897,12 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--work", type=Path, default=REPO / "dist" / "bench", help="generated projects and results (default dist/bench)"
     )
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the projects already generated in --work as they are, even if this checkout's graph, "
+        "ontology or queries differ (with --only without build: their built release too)",
+    )
     ap.add_argument("--json", type=Path, default=None, help="results file (default WORK/bench.json)")
     ap.add_argument(
         "--only",
@@ -717,12 +935,27 @@ def main(argv=None) -> int:
         print(f"\n--as-of and diff against the plain command (issue 20: within {TIME_TARGET}x at 1M triples)\n")
         print(time_table(targets))
     goals = issue21_targets(scales, exps)
+    versus = cli_targets(scales)
+    if versus:
+        print(
+            f"\nEvery saved query against Oxigraph's CLI on the same store (issue 21: within {CLI_TARGET}x, "
+            f"{CLI_TARGET_SLOW}x where the CLI takes over {CLI_SLOW:.0f} s; paired runs, medians)\n"
+        )
+        print(cli_table(versus))
+        goals += cli_goals(versus)
     print("\nTargets (issue 21):\n")
     print(targets_table(goals))
     out = args.json or args.work / "bench.json"
     out.write_text(
         json.dumps(
-            {"meta": meta, "scales": scales, "growth_exponents": exps, "time_targets": targets, "targets": goals},
+            {
+                "meta": meta,
+                "scales": scales,
+                "growth_exponents": exps,
+                "time_targets": targets,
+                "cli_targets": versus,
+                "targets": goals,
+            },
             indent=1,
         )
         + "\n"
