@@ -1,8 +1,9 @@
 """The house: subpackages that show the architecture, layered, with no import cycles.
 
-Layers, lowest first: the shared modules (errors, namespaces, prefixes, labels), ``graph``, ``query``,
-``provenance``, ``publish``, the Python API (``laokg.api``, re-exported by ``laokg/__init__``), ``cli``.
-A module may import from its own layer or a lower one, never from a higher one.
+Layers, lowest first: the shared modules (errors, namespaces, prefixes, labels, lazyre), ``graph``,
+``query``, ``provenance``, ``publish``, the Python API (``laokg.api``, re-exported by
+``laokg/__init__``), ``cli``. A module may import from its own layer or a lower one, never from a
+higher one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ LAYERS = {
     "namespaces": 0,
     "prefixes": 0,
     "labels": 0,
+    "lazyre": 0,
     "graph": 1,
     "query": 2,
     "provenance": 3,

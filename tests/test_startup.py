@@ -180,3 +180,51 @@ print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.spl
             check=True,
         )
         assert json.loads(out.stdout.strip().splitlines()[-1]) == {"code": 0, "loaded": []}, fmt
+
+
+def test_the_lazy_command_table_names_what_each_module_registers():
+    """laokg.cli.MODULES (command -> the module registering it, imported when the command is
+    asked for) is exactly what the modules' register() functions add."""
+    import importlib
+
+    import click
+
+    from laokg.cli import MODULES
+
+    registered = {}
+    for module in sorted(set(MODULES.values())):
+        group = click.Group("probe")
+        importlib.import_module(f"laokg.cli.{module}").register(group)
+        registered.update(dict.fromkeys(group.commands, module))
+    assert registered == MODULES
+    assert sorted(cli.load_all()) == sorted(MODULES)
+
+
+MODULES_PROBE = r"""
+import json, sys
+from laokg.cli import cli
+try:
+    cli.main(args=sys.argv[1:], prog_name="laokg")
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.startswith("laokg.cli."))}))
+"""
+
+
+def test_a_command_imports_only_its_own_module_of_commands():
+    out = subprocess.run(
+        [sys.executable, "-c", MODULES_PROBE, "query", "run", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"code": 0, "modules": ["laokg.cli.common", "laokg.cli.query"]}
+
+
+def test_help_still_lists_every_command_and_root_reaches_each():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    from laokg.cli import MODULES
+
+    listed = result.output.split("Commands:", 1)[1]
+    assert all(f"  {name} " in listed for name in MODULES)
+    result = CliRunner().invoke(cli, ["--root", "/nonexistent-laokg-root", "stats"])
+    assert result.exit_code == 2 and "nonexistent-laokg-root" in result.output

@@ -4,27 +4,73 @@ Every failure becomes one line ``Error: ...`` on stderr and a documented exit co
 :func:`laokg.cli.common.fail` (the one error path) and :class:`LaokgGroup`.
 """
 
+import importlib
 import sys
 
 import click
 
 from laokg import __version__
-from laokg.cli import graph, provenance, query, site, store
 from laokg.cli.common import CONTEXT_SETTINGS, run_reporting_errors
+
+#: each command -> the module of laokg.cli whose ``register`` adds it (one module per group of
+#: commands; docs/contributing.md). A command's module is imported when the command is asked
+#: for, so ``laokg query run`` loads none of the others (tests/test_startup.py checks the table)
+MODULES = {
+    "query": "query",
+    "sparql": "query",
+    "show": "query",
+    "search": "query",
+    "build": "graph",
+    "export": "graph",
+    "stats": "graph",
+    "validate": "graph",
+    "audit": "provenance",
+    "diff": "provenance",
+    "source": "provenance",
+    "trace": "provenance",
+    "site": "site",
+    "push": "store",
+    "serve": "store",
+}
 
 
 class LaokgGroup(click.Group):
     """A click group whose every failure (laokg's own errors, and input/output, recursion,
-    encoding, memory or unexpected errors) is one escaped line and a documented exit code."""
+    encoding, memory or unexpected errors) is one escaped line and a documented exit code.
+    Its commands are registered by their modules when first asked for (:data:`MODULES`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._registered: set[str] = set()  # the modules of MODULES whose commands are registered
 
     def invoke(self, ctx):
         return run_reporting_errors(ctx, lambda: super(LaokgGroup, self).invoke(ctx))
+
+    def _register(self, module: str) -> None:
+        if module not in self._registered:
+            self._registered.add(module)
+            importlib.import_module(f"laokg.cli.{module}").register(self)
+
+    def load_all(self) -> dict:
+        """Every command, registered: ``self.commands``."""
+        for module in dict.fromkeys(MODULES.values()):
+            self._register(module)
+        return self.commands
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in MODULES:
+            self._register(MODULES[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *MODULES})
 
 
 def _root_defaults(group: click.Group, root: str) -> dict:
     """A click default map giving ``--root`` to every command (and subcommand) that has it."""
     defaults = {}
-    for name, command in group.commands.items():
+    commands = group.load_all() if isinstance(group, LaokgGroup) else group.commands
+    for name, command in commands.items():
         if isinstance(command, click.Group):
             defaults[name] = _root_defaults(command, root)
         elif any(param.name == "root" for param in command.params):
@@ -52,11 +98,6 @@ def cli(ctx, root):
     """
     if root is not None:
         ctx.default_map = _root_defaults(ctx.command, root)
-
-
-# each command group's module adds its commands (one module per group; docs/contributing.md)
-for _module in (query, graph, provenance, site, store):
-    _module.register(cli)
 
 
 def main():

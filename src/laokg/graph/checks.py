@@ -290,9 +290,23 @@ XSD_DATATYPES = frozenset(
     }
 )
 
-_PATTERNS = {XSD + name: re.compile(form) for name, (form, _) in _FORMS.items()}
-for _name in _INTEGERS:
-    _PATTERNS[XSD + _name] = _PATTERNS[XSD + "integer"]
+#: XSD datatype IRI -> its lexical form's pattern, compiled on first use (only literals'
+#: checks need them; the saved-query path imports this module for its file rules)
+_PATTERNS: dict = {}
+
+
+def _pattern(datatype: str):
+    """The compiled lexical pattern of ``datatype`` (an XSD IRI), or None if it has none."""
+    pattern = _PATTERNS.get(datatype)
+    if pattern is None:
+        name = datatype[len(XSD) :]
+        form = _FORMS.get("integer" if name in _INTEGERS else name)
+        if form is None:
+            return None
+        pattern = _PATTERNS[datatype] = re.compile(form[0])
+    return pattern
+
+
 _DATED = {XSD + n for n in ("date", "dateTime", "dateTimeStamp")}
 _MONTH_DAY = XSD + "gMonthDay"
 
@@ -321,7 +335,7 @@ def literal_problem(lexical: str, datatype: str) -> str | None:
     if not datatype.startswith(XSD):
         return None
     name = datatype[len(XSD) :]
-    pattern = _PATTERNS.get(datatype)
+    pattern = _pattern(datatype)
     if pattern is None:
         return None if name in XSD_DATATYPES else f"xsd:{name} is not an XSD datatype"
     match = pattern.fullmatch(lexical)

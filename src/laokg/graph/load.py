@@ -26,7 +26,6 @@ always parsed again.
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import hashlib
 import logging
 import os
@@ -165,7 +164,7 @@ def project_files(root: str | os.PathLike | None = None) -> ProjectFiles:
         )
     vocab = tuple(sorted(vocab_dir.glob("*.ttl"))) if vocab_dir.is_dir() else ()
     # what graph_dir.glob("*.ttl") gives, sorted (names in one folder sort as their paths do)
-    graph = tuple(graph_dir / n for n in sorted(n for n in names if fnmatch.fnmatch(n, "*.ttl")))
+    graph = tuple(graph_dir / n for n in sorted(n for n in names if os.path.normcase(n).endswith(".ttl")))
     check_all_inside((ontology, *vocab, *graph, base / "ontology" / "shapes.ttl"), base)
     return ProjectFiles(base, ontology, vocab, base / "ontology" / "shapes.ttl", graph)
 

@@ -28,11 +28,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from laokg.lazyre import LazyPattern
+
 _SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPER_DIGITS = str.maketrans(_SUPER, "0123456789")
-SUPERSCRIPT_RUN = re.compile(f"[{_SUPER}]+")
-_FOOTNOTE_LINE = re.compile(rf"^[ \t]*([{_SUPER}]+|[0-9]{{1,3}})[ \t]+(\S.*?)[ \t]*$")
-_FIGURE_ROW = re.compile(r"\t|^[\W\d\s%.,]+$")
+SUPERSCRIPT_RUN = LazyPattern(f"[{_SUPER}]+")
+_FOOTNOTE_LINE = LazyPattern(rf"^[ \t]*([{_SUPER}]+|[0-9]{{1,3}})[ \t]+(\S.*?)[ \t]*$")
+_FIGURE_ROW = LazyPattern(r"\t|^[\W\d\s%.,]+$")
 
 
 #: the environment variable naming the folder of source texts

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from laokg.errors import ParameterError, QueryError
+from laokg.lazyre import LazyPattern
 from laokg.query.catalogue import SavedQuery
 from laokg.query.parameters import (
     _BAD_IRI_CHARS,
@@ -174,7 +175,7 @@ def sparql_term(term) -> str:
     raise ParameterError(f"cannot bind {term!r}: only IRIs and literals can be parameter values")
 
 
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n]*)

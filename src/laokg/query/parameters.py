@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from laokg.errors import ParameterError
+from laokg.lazyre import LazyPattern
 from laokg.prefixes import PREFIX_IRIS
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
@@ -126,7 +127,7 @@ XSD_SUFFIXES = {
 #: names like ``topic_id`` or ``law_no`` are not mistaken for Indonesian or Norwegian).
 LANGUAGES = ("en", "fr", "lo", "th", "vi", "km", "ko", "ja", "zh", "de", "es", "pt", "ru", "ms", "my")
 
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$")
+_NAME_RE = LazyPattern(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -285,9 +286,9 @@ def shown(value: str, limit: int = 60) -> str:
     return "'" + text + ("…" if cut else "") + "'"
 
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_BAD_IRI_CHARS = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
-_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_\-]*):(.*)$")
+_SCHEME = LazyPattern(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_BAD_IRI_CHARS = LazyPattern(r'[<>"{}|^`\\\x00-\x20\x7f]')
+_CURIE = LazyPattern(r"^([A-Za-z][A-Za-z0-9_\-]*):(.*)$")
 
 
 def expand_iri(value: str, kit: TermKit | None = None):
@@ -330,10 +331,10 @@ def expanded_iri(value: str) -> str | None:
 
 # ---------------------------------------------------------------- literals
 
-_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
-_GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
-_GYEARMONTH = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
-_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_DATE = LazyPattern(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+_GYEAR = LazyPattern(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
+_GYEARMONTH = LazyPattern(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
+_DATETIME = LazyPattern(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _EXAMPLES = {
     str(XSD.integer): "2020",
     str(XSD.positiveInteger): "7",
