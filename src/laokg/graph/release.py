@@ -27,7 +27,6 @@ import contextlib
 import hashlib
 import os
 import re
-import shutil
 from pathlib import Path
 
 from laokg.errors import InputError
@@ -80,6 +79,8 @@ def _fsync_dir(path: Path) -> None:
 
 def clean_stale(dist: Path) -> list[Path]:
     """Remove temporaries of earlier, killed runs (call with the lock held)."""
+    import shutil  # here: the query path reads a release, it never writes one
+
     removed = []
     for folder in (dist, dist / RELEASES):
         if not folder.is_dir():
@@ -124,6 +125,8 @@ def _adopt_old_layout(dist: Path, names) -> None:
     make it a release of its own first — hard links into ``releases/<id>``, ``current``
     pointing at it — so that turning the plain names into links changes no byte a reader
     sees, and a crash at any step leaves plain old files or links to the same old files."""
+    import shutil  # here: the query path reads a release, it never writes one
+
     plain = [n for n in names if (dist / n).exists() and not (dist / n).is_symlink()]
     if not plain or (dist / CURRENT).is_symlink():
         return
@@ -166,6 +169,8 @@ def _symlink_atomic(target: str, link: Path) -> None:
 
 def _stable_names(dist: Path, names) -> None:
     """``dist/<name> -> current/<name>`` for every file name of the release."""
+    import shutil  # here: the query path reads a release, it never writes one
+
     for name in names:
         link = dist / name
         target = f"{CURRENT}/{name}"
@@ -192,6 +197,8 @@ def _drop_stale_names(dist: Path, names) -> None:
 
 
 def _prune(dist: Path, keep_id: str) -> None:
+    import shutil  # here: the query path reads a release, it never writes one
+
     releases = dist / RELEASES
     others = [p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != keep_id]
     others.sort(key=lambda p: p.stat().st_mtime, reverse=True)

@@ -22,48 +22,16 @@ counts, after the Web Annotation model), lines 1-based.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from laokg.lazyre import LazyPattern
-
 _SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPER_DIGITS = str.maketrans(_SUPER, "0123456789")
-SUPERSCRIPT_RUN = LazyPattern(f"[{_SUPER}]+")
-_FOOTNOTE_LINE = LazyPattern(rf"^[ \t]*([{_SUPER}]+|[0-9]{{1,3}})[ \t]+(\S.*?)[ \t]*$")
-_FIGURE_ROW = LazyPattern(r"\t|^[\W\d\s%.,]+$")
-
-
-#: the environment variable naming the folder of source texts
-ENV_SOURCES = "LAOKG_SEEDS"
-
-
-def sources_dir(root: Path | None = None) -> Path:
-    """The directory holding the source texts: ``$LAOKG_SEEDS``, else ``../shared/seeds``
-    beside the project root."""
-    env = os.environ.get(ENV_SOURCES)
-    if env:
-        return Path(env)
-    root = Path(root) if root else Path.cwd()
-    return root.resolve().parent / "shared" / "seeds"
-
-
-def source_fingerprint(root: Path | None = None) -> list[list]:
-    """[name, size, mtime_ns] of each file in the sources directory (for the store's record)."""
-    folder = sources_dir(root)
-    out: list[list] = []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return out
-    for entry in entries:
-        if entry.is_file():
-            st = entry.stat()
-            out.append([f"sources/{entry.name}", st.st_size, st.st_mtime_ns])
-    return out
+SUPERSCRIPT_RUN = re.compile(f"[{_SUPER}]+")
+_FOOTNOTE_LINE = re.compile(rf"^[ \t]*([{_SUPER}]+|[0-9]{{1,3}})[ \t]+(\S.*?)[ \t]*$")
+_FIGURE_ROW = re.compile(r"\t|^[\W\d\s%.,]+$")
 
 
 def sha256_file(path: Path) -> str:

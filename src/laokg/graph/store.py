@@ -34,7 +34,7 @@ def fingerprint(root=None) -> list[list]:
         text = str(path)
         st = os.stat(text)
         out.append([text[prefix:], st.st_size, st.st_mtime_ns])
-    from laokg.graph.sourcetext import source_fingerprint
+    from laokg.graph.sources import source_fingerprint
 
     return out + source_fingerprint(files.root)  # the source texts the quotes are located in
 

@@ -11,7 +11,6 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from laokg.errors import ParameterError
@@ -379,7 +378,12 @@ def _literal(value: str, datatype: str, kit: TermKit) -> Any:
     if dt == XSD.decimal:
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", v):
             raise ValueError
-        return Literal(str(Decimal(v)), datatype=dt)
+        from decimal import Decimal, InvalidOperation  # here: decimal costs its import on every run
+
+        try:
+            return Literal(str(Decimal(v)), datatype=dt)
+        except InvalidOperation:
+            raise ValueError from None
     if dt == XSD.double:
         try:
             float(v)
@@ -455,7 +459,7 @@ def coerce(
             f"{where}parameter '{param.name}': a number of {exc.args[0]:,} digits is too long "
             f"(laokg takes at most {MAX_DIGITS:,} digits)"
         ) from None
-    except (ValueError, InvalidOperation):
+    except ValueError:
         example = _EXAMPLES.get(t.datatype or "", "")
         hint = f" such as {example}" if example else ""
         raise ParameterError(f"{where}parameter '{param.name}' expects {t.label}{hint}, got {shown(value)}") from None
