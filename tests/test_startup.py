@@ -130,10 +130,34 @@ def test_a_saved_query_is_parsed_once_per_run(monkeypatch, project, tmp_path):
         cli, ["query", "run", "instruments", "--format", "csv", "--root", str(project)], catch_exceptions=False
     )
     assert result.exit_code == 0 and result.output.startswith("instrument")
-    # Once in the budgeted parse worker (its facts come back to laokg as text) and once in the
-    # evaluation worker, which needs rdflib's parse tree: a never-built project pays a second
-    # parse for the budget from the first byte (docs/limits.md); a built one parses nothing.
-    assert len(calls) == 2
+    # Once, in the budgeted parse worker: its facts and the parse itself come back
+    # (laokg.query.parsecopy), so the evaluation worker, which needs rdflib's parse tree, finds
+    # it; a built project parses nothing.
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "auto"])
+def test_the_rdflib_engine_parses_a_query_once_never_built_and_uncached(monkeypatch, project, tmp_path, engine):
+    """A never-built project without the first-use cache answers on the rdflib engine: the
+    saved query (and an ad-hoc one) is parsed once, in its budget, and the answer is the one
+    the parse in the evaluating worker gave before."""
+    monkeypatch.setenv("LAOKG_CACHE", "off")
+    calls = _count_parses(monkeypatch, tmp_path)
+    args = ["query", "run", "instruments", "--format", "csv", "--engine", engine, "--root", str(project)]
+    once = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert once.exit_code == 0 and len(calls) == 1
+    (tmp_path / "again").mkdir()
+    calls = _count_parses(monkeypatch, tmp_path / "again")
+    monkeypatch.setattr("laokg.query.parsecopy.MAX_BYTES", 0)  # nothing taken back: parsed where evaluated
+    twice = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert twice.exit_code == 0 and len(calls) == 2 and twice.output == once.output
+    monkeypatch.undo()
+    monkeypatch.setenv("LAOKG_CACHE", "off")
+    (tmp_path / "adhoc").mkdir()
+    calls = _count_parses(monkeypatch, tmp_path / "adhoc")
+    sparql = ["sparql", "SELECT ?s WHERE { ?s a eli:LegalResource } ORDER BY ?s LIMIT 3", "--engine", engine]
+    adhoc = CliRunner().invoke(cli, sparql + ["--format", "csv", "--root", str(project)], catch_exceptions=False)
+    assert adhoc.exit_code == 0 and adhoc.output.count("\n") == 4 and len(calls) == 1
 
 
 def test_after_a_build_a_saved_query_is_not_parsed_at_all(monkeypatch, project, tmp_path):

@@ -40,16 +40,26 @@ def facts_within(text: str, budget, source: str = "query", line_offset: int = 0)
     """Parse ``text`` within ``budget`` (a :class:`~laokg.query.budget.Budget`: in its worker,
     under its deadline and memory cap) and register its facts for this process, so that the
     checks that follow (:func:`laokg.query.safety.check_query`, the parameters) read them and
-    nothing parses the text outside the budget. A text whose facts are known (the build's) is
-    not parsed; a syntax error, an update or a limit hit is raised as one laokg error. Returns
-    the facts it computed ({text key: facts}; {} when it parsed nothing)."""
+    nothing parses the text outside the budget; the parse itself comes back too
+    (:mod:`laokg.query.parsecopy`), so the rdflib engine's evaluation does not parse it again.
+    A text whose facts are known (the build's) is not parsed; a syntax error, an update or a
+    limit hit is raised as one laokg error. Returns the facts it computed ({text key: facts};
+    {} when it parsed nothing)."""
     from laokg.query.budget import _budgeted, run_budgeted
     from laokg.query.facts import lookup, register
+    from laokg.query.parsecopy import adopt_parse, export_parse
 
     if lookup(text) is not None or not _budgeted(budget):
         return {}
-    computed = {text_key(text): run_budgeted(lambda: facts_of(text, source, line_offset), budget)}
+
+    def parse() -> tuple[dict, bytes | None]:
+        facts = facts_of(text, source, line_offset)
+        return facts, export_parse(text)  # the parse itself too: the rdflib engine evaluates it
+
+    facts, parse_bytes = run_budgeted(parse, budget)
+    computed = {text_key(text): facts}
     register(computed)
+    adopt_parse(text, parse_bytes)  # so the worker that evaluates it does not parse it again
     return computed
 
 
