@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench.py [--scales real,10k,100k,1m] [--repeats 3] [--repeats-large N]
-                               [--json FILE] [--work DIR] [--timeout SECONDS] [--only NAME,...]
+                               [--json FILE] [--work DIR] [--reuse] [--timeout SECONDS] [--only NAME,...]
 
 For each scale (``real`` = a copy of this checkout's project; ``10k``, ``100k``, ``1m`` ... = a synthetic
 project made by benchmarks/generate.py, cached in --work) it times whole processes, as a user
@@ -19,7 +19,9 @@ runs them, and records each one's peak memory (the child's maximum resident set,
 * the baselines, side by side in the same run: ``python -c "import rdflib"`` (start-up floor),
   pyoxigraph's own load of the same files and a query on them, and Oxigraph's CLI
   (``oxigraph query``, PyPI ``oxigraph``) on the store ``laokg build`` wrote, and the other
-  store kind: the release's N-Triples bulk-loaded into an in-memory store, then the query.
+  store kind: the release's N-Triples bulk-loaded into an in-memory store, then the query;
+* every saved query paired with Oxigraph's CLI on the same store, given the exact text laokg
+  evaluates (``cli: query NAME``; :func:`cli_pair_rows`), each ratio against issue 21's target.
 
 Each measurement is the median of --repeats runs; a run over --timeout seconds is stopped and
 recorded as such. It prints a table per scale and the fitted growth exponent per command (the
