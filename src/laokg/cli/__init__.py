@@ -6,6 +6,7 @@ Every failure becomes one line ``Error: ...`` on stderr and a documented exit co
 
 import importlib
 import sys
+from collections.abc import MutableMapping
 
 import click
 
@@ -51,7 +52,7 @@ class LaokgGroup(click.Group):
             self._registered.add(module)
             importlib.import_module(f"laokg.cli.{module}").register(self)
 
-    def load_all(self) -> dict:
+    def load_all(self) -> MutableMapping[str, click.Command]:
         """Every command, registered: ``self.commands``."""
         for module in dict.fromkeys(MODULES.values()):
             self._register(module)
