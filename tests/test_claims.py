@@ -14,7 +14,8 @@ from rdflib.namespace import RDF
 
 from laokg.errors import QuoteError, SourceTextError
 from laokg.graph import claims, sourcetext
-from laokg.graph.load import clear_cache, load_data_graph, load_data_text
+from laokg.graph.load import load_data_graph, load_data_text
+from laokg.graph.parse import clear_cache
 from laokg.namespaces import LAOKG, OA
 
 ROOT = Path(__file__).resolve().parent.parent

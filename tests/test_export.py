@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from laokg.graph import export, load
+from laokg.graph import export, load, parse
 
 from .coretools import REAL_ROOT, assert_clean_exit, invoke, make_project, need_binary, requires_real, write
 
@@ -150,7 +150,7 @@ ex:a ex:i "01"^^xsd:integer ; ex:d "1.0E0"^^xsd:double ; ex:b "1"^^xsd:boolean ;
      ex:dec "1.50"^^xsd:decimal ; ex:dur "P24M"^^xsd:duration ; ex:n 366 .
 """,
     )
-    graph = load.parse_file(path)
+    graph = parse.parse_file(path)
     back = _parse_back(export.serialize(graph, fmt), fmt)
     assert sorted(o.n3() for o in back.objects()) == sorted(o.n3() for o in graph.objects())
 

@@ -1,4 +1,4 @@
-"""laokg.graph.load: finding the project root, loading the data and shapes graphs, syntax errors."""
+"""laokg.graph.load, .parse and .project: finding the project root, loading the data and shapes, syntax errors."""
 
 import os
 import re
@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from laokg.errors import InputError, RDFSyntaxError
-from laokg.graph import checks, load
+from laokg.graph import checks, load, parse, project
 from laokg.namespaces import KG, LAOKG, SCHEMA, SH
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
@@ -18,7 +18,7 @@ from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_proj
 
 @pytest.fixture(autouse=True)
 def _no_env_root(monkeypatch):
-    monkeypatch.delenv(load.ENV_ROOT, raising=False)
+    monkeypatch.delenv(project.ENV_ROOT, raising=False)
 
 
 # ---------------------------------------------------------------- the project root
@@ -26,31 +26,31 @@ def _no_env_root(monkeypatch):
 
 def test_find_root_explicit(tmp_path):
     root = make_project(tmp_path)
-    assert load.find_root(root) == root.resolve()
-    assert load.find_root(str(root)) == root.resolve()
+    assert project.find_root(root) == root.resolve()
+    assert project.find_root(str(root)) == root.resolve()
 
 
 def test_find_root_from_environment(tmp_path, monkeypatch):
     root = make_project(tmp_path)
-    monkeypatch.setenv(load.ENV_ROOT, str(root))
-    assert load.find_root() == root.resolve()
+    monkeypatch.setenv(project.ENV_ROOT, str(root))
+    assert project.find_root() == root.resolve()
 
 
 def test_explicit_root_beats_environment(tmp_path, monkeypatch):
     one, two = make_project(tmp_path, "one"), make_project(tmp_path, "two")
-    monkeypatch.setenv(load.ENV_ROOT, str(one))
-    assert load.find_root(two) == two.resolve()
+    monkeypatch.setenv(project.ENV_ROOT, str(one))
+    assert project.find_root(two) == two.resolve()
 
 
 def test_find_root_walks_up_from_the_current_directory(tmp_path, monkeypatch):
     root = make_project(tmp_path)
     monkeypatch.chdir(root / "graph")
-    assert load.find_root() == root.resolve()
+    assert project.find_root() == root.resolve()
 
 
 def test_find_root_falls_back_to_the_checkout(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert load.find_root() == REAL_ROOT
+    assert project.find_root() == REAL_ROOT
 
 
 @pytest.mark.parametrize("kind", ["missing", "file", "not-a-project"])
@@ -61,20 +61,20 @@ def test_bad_root_is_an_input_error(tmp_path, kind):
     elif kind == "not-a-project":
         path.mkdir()
     with pytest.raises(InputError) as info:
-        load.find_root(path)
+        project.find_root(path)
     assert str(path) in str(info.value)
 
 
 def test_bad_environment_root_names_the_variable(tmp_path, monkeypatch):
-    monkeypatch.setenv(load.ENV_ROOT, str(tmp_path / "nowhere"))
+    monkeypatch.setenv(project.ENV_ROOT, str(tmp_path / "nowhere"))
     with pytest.raises(InputError, match=r"\$LAOKG_ROOT"):
-        load.find_root()
+        project.find_root()
 
 
 def test_project_files_are_listed_in_order(tmp_path):
     root = make_project(tmp_path)
     write(root / "graph" / "aaa.ttl", "# first\n")
-    files = load.project_files(root)
+    files = project.project_files(root)
     assert files.ontology.name == "laokg.ttl"
     assert [p.name for p in files.vocab] == ["sector.ttl"]
     assert [p.name for p in files.graph] == ["aaa.ttl", "people.ttl", "sources.ttl"]
@@ -87,7 +87,7 @@ def test_vocab_directory_is_optional(tmp_path):
     for path in (root / "ontology" / "vocab").iterdir():
         path.unlink()
     (root / "ontology" / "vocab").rmdir()
-    assert load.project_files(root).vocab == ()
+    assert project.project_files(root).vocab == ()
     assert len(load.load_data_graph(root)) > 0
 
 
@@ -230,7 +230,7 @@ def test_syntax_error_names_file_and_line(tmp_path, text, line, words):
     path = tmp_path / "bad.ttl"
     path.write_bytes(text.encode("utf-8"))
     with pytest.raises(RDFSyntaxError) as info:
-        load.parse_file(path)
+        parse.parse_file(path)
     error = info.value
     assert error.line == line
     assert str(error).startswith(f"{path}:{line}: ")
@@ -242,13 +242,13 @@ def test_invalid_utf8_names_the_line(tmp_path):
     path = tmp_path / "bad.ttl"
     path.write_bytes(b'@prefix ex: <http://e/> .\nex:a ex:b "caf\xe9" .\n')
     with pytest.raises(RDFSyntaxError, match=r"bad\.ttl:2: not valid UTF-8"):
-        load.parse_file(path)
+        parse.parse_file(path)
 
 
 def test_other_parser_failures_are_syntax_errors_without_a_line(tmp_path):
     path = write(tmp_path / "bad.ttl", '@prefix ex: <http://e/> .\nex:a ex:b "x"^^ .\n')
     with pytest.raises(RDFSyntaxError) as info:
-        load.parse_file(path)
+        parse.parse_file(path)
     assert info.value.line is None
     assert str(info.value).startswith(f"{path}: Turtle syntax error")
 
@@ -279,7 +279,7 @@ def test_reported_line_is_the_line_of_the_error(tmp_path, before, crlf):
     path = tmp_path / "prop.ttl"
     path.write_bytes(text.encode("utf-8"))
     with pytest.raises(RDFSyntaxError) as info:
-        load.parse_file(path)
+        parse.parse_file(path)
     assert info.value.line == bad_line
 
 
@@ -472,25 +472,25 @@ def test_checking_many_files_at_once_refuses_what_the_one_file_check_refuses(tmp
 
     def one_by_one():
         for path in files:
-            load.check_inside(path, root)
+            project.check_inside(path, root)
 
     want = _refusal(one_by_one)
-    assert _refusal(lambda: load.check_all_inside(files, root)) == want
+    assert _refusal(lambda: project.check_all_inside(files, root)) == want
     assert (want is None) == (kind in ("regular", "symlink inside", "graph folder inside", "root through a symlink"))
     if want is None:
-        assert [p.name for p in load.project_files(root).graph] == [
+        assert [p.name for p in project.project_files(root).graph] == [
             p.name for p in sorted((root / "graph").glob("*.ttl"))
         ]
     else:
         with pytest.raises(InputError, match="^" + re.escape(want) + "$"):
-            load.project_files(root)
+            project.project_files(root)
 
 
 def test_many_files_are_listed_in_path_order(tmp_path):
     root = make_project(tmp_path)
     for name in ("b.ttl", "a-b.ttl", "a.ttl", "A.ttl", "a_b.ttl", "ä.ttl", "a.b.ttl", "10.ttl", "9.ttl", ".hidden.ttl"):
         write(root / "graph" / name, PREFIXES)
-    assert list(load.project_files(root).graph) == sorted((root / "graph").glob("*.ttl"))  # pathlib's own order
+    assert list(project.project_files(root).graph) == sorted((root / "graph").glob("*.ttl"))  # pathlib's own order
 
 
 # ------------------------------------------------- hostile data: one answer from every command (issue 17)
@@ -582,7 +582,7 @@ def test_the_library_loaders_refuse_what_the_commands_refuse(tmp_path):
     root = make_project(tmp_path)
     write(root / "graph" / "hostile.ttl", PREFIXES + HOSTILE["ill-typed literal"][0])
     for loader in (load.load_data_graph, load.load_data_text):
-        load.clear_cache()
+        parse.clear_cache()
         with pytest.raises(RDFSyntaxError, match=r"hostile.ttl:9: \"1980-02-30\" is not a valid xsd:date"):
             loader(root)
 
@@ -654,12 +654,12 @@ def test_a_project_file_swapped_for_a_fifo_after_the_listing_is_not_read(tmp_pat
     import signal
 
     root = make_project(tmp_path)
-    files = load.project_files(root)
+    files = project.project_files(root)
     monkeypatch.setattr(load, "project_files", lambda r=None: files)
     people = root / "graph" / "people.ttl"
     people.unlink()
     os.mkfifo(people)
-    load.clear_cache()
+    parse.clear_cache()
 
     def ring(signum, frame):
         raise TimeoutError("blocked on a FIFO")

@@ -167,7 +167,7 @@ def test_installed_build_and_site_write_into_the_current_directory(installed, tm
     work = tmp_path / "work"
     work.mkdir()
     data = Path(
-        _run(str(bindir / "python"), "-c", "import laokg.graph.load as l; print(l.installed_root())").stdout.strip()
+        _run(str(bindir / "python"), "-c", "import laokg.graph.project as p; print(p.installed_root())").stdout.strip()
     )
     assert data.name == "data" and str(data).startswith(str(bindir.parent))
     built = _run(str(bindir / "laokg"), "build", cwd=work, env=env)

@@ -241,7 +241,8 @@ def test_ten_claim_blocks_give_cited_facts_trace_and_audit(project):
     assert result.exit_code == 0, result.output
     assert "Conforms: yes (0 violations" in result.output
 
-    from laokg.graph.load import clear_cache, load_data_graph
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.parse import clear_cache
 
     clear_cache()
     g = load_data_graph(project)

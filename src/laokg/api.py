@@ -219,7 +219,7 @@ class KnowledgeGraph:
     def root(self) -> Path:
         """The project root the graph, shapes and saved queries are read from (docs/install.md)."""
         if self._root is None:
-            from laokg.graph.load import find_root
+            from laokg.graph.project import find_root
 
             self._root = find_root(self._root_arg)
         return self._root

@@ -123,7 +123,7 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
       laokg audit
       laokg audit --rule AUD03 --rule AUD07 --format json
     """
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
     from laokg.provenance import audit as au
     from laokg.query.oxigraph import local_engine
 

@@ -32,7 +32,7 @@ def output_default(root, sub: str) -> str | None:
     no place to write), else None: the library's default under the project root."""
     from pathlib import Path
 
-    from laokg.graph.load import find_root, installed_root
+    from laokg.graph.project import find_root, installed_root
 
     installed = installed_root()
     if installed is None or installed.name != "data" or find_root(root) != installed:

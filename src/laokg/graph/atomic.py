@@ -76,7 +76,7 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
 def write_output_file(path: str | os.PathLike, data: bytes, root=None) -> Path:
     """Write an output file atomically (mode of a replaced file kept), refusing any path in
     the sources of the project at ``root`` (or the project found from the current directory)."""
-    from laokg.graph.load import find_root, refuse_source_target
+    from laokg.graph.project import find_root, refuse_source_target
 
     try:
         base = find_root(root)

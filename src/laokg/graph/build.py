@@ -97,7 +97,8 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     graph is refused before that work).
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
     """
-    from laokg.graph.load import find_root, load_data_graph, load_data_text, load_shapes, refuse_source_target
+    from laokg.graph.load import load_data_graph, load_data_text, load_shapes
+    from laokg.graph.project import find_root, refuse_source_target
     from laokg.graph.triples import from_ascii_ntriples, from_ntriples
 
     base = find_root(root)

@@ -72,7 +72,7 @@ def _parse(path: Path) -> frozenset:
         assert text is not None  # with no output file given, serialize returns the bytes
         return frozenset(from_ntriples(text.decode("utf-8")))
     except (SyntaxError, ValueError, OSError, UnicodeDecodeError):
-        from laokg.graph.load import parse_file
+        from laokg.graph.parse import parse_file
 
         return frozenset(from_rdflib(parse_file(path)))
 
@@ -135,7 +135,7 @@ def graph_at_revision(root: Path, revision: str) -> frozenset:
         raise InputError(f"git archive failed for {revision!r}")
     import io
 
-    from laokg.graph.load import clear_cache
+    from laokg.graph.parse import clear_cache
 
     with tempfile.TemporaryDirectory(prefix="laokg-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -148,7 +148,7 @@ def graph_at_revision(root: Path, revision: str) -> frozenset:
 
 def resolve(spec: str, root=None, _memo: dict | None = None) -> Side:
     """Read one side of a diff (see the module docstring for what ``spec`` may be)."""
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
 
     path = Path(spec)
     if path.exists():
@@ -178,7 +178,7 @@ def resolve(spec: str, root=None, _memo: dict | None = None) -> Side:
 
 def _links(root, memo: dict | None = None) -> frozenset:
     """The project's ``laokg:supersededBy`` and ``oa:hasSource`` triples (the diff's hints)."""
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
     from laokg.graph.triples import from_ntriples
 
     memo = {} if memo is None else memo
@@ -699,7 +699,7 @@ def diff(a: str, b: str, root=None) -> dict:
     dates = [spec for spec in dict.fromkeys((a, b)) if _DATE.match(spec) and not Path(spec).exists()]
     if len(dates) == 2:  # two views of one text: only what either leaves out is compared
         from laokg.graph.asof import as_of_changes, parse_day
-        from laokg.graph.load import find_root
+        from laokg.graph.project import find_root
 
         days = [parse_day(d) for d in dates]
         text = memo["text"] = _project_ntriples(find_root(root))
@@ -709,7 +709,7 @@ def diff(a: str, b: str, root=None) -> dict:
             return _diff(shared, only_old, only_new, a, b, frozenset(kept))
     if dates:  # the project's text read once for both dated views and the hints
         from laokg.graph.asof import as_of_views, parse_day
-        from laokg.graph.load import find_root
+        from laokg.graph.project import find_root
 
         days = [parse_day(d) for d in dates]  # a bad date is refused before the project is read
         text = memo["text"] = _project_ntriples(find_root(root))

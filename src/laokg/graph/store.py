@@ -19,7 +19,7 @@ from pathlib import Path
 
 from laokg.errors import InputError
 from laokg.graph.checks import check_named, check_text, read_regular
-from laokg.graph.load import find_root, project_files
+from laokg.graph.project import find_root, project_files
 
 STORE_DIR = "store"
 MANIFEST = "store.json"

@@ -22,7 +22,9 @@ def expanded_files(root: Path) -> dict[str, bytes]:
     from rdflib.namespace import RDF
 
     from laokg.graph.claims import READS, SHORT_FORM, expand, literal_finder
-    from laokg.graph.load import load_data_graph, parse_file, project_files
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.parse import parse_file
+    from laokg.graph.project import project_files
     from laokg.namespaces import LAOKG
 
     files = project_files(root)

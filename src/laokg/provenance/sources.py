@@ -99,7 +99,7 @@ def add_source(
     graph/sources.ttl, and return what the build reads in it. ``edition_of`` (``kg:DOC``): the
     text is an edition of DOC's work (``dct:isVersionOf`` the work DOC is an edition of, or DOC
     itself), read instead of DOC from its own date on (docs/time.md)."""
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
 
     base = find_root(root)
     source = Path(file)
@@ -235,7 +235,8 @@ def _registered(graph, doc: str, root):
     """(document IRI, claims.Document) for ``doc`` (an IRI, a kg: CURIE or the file name),
     read with the outline and short title its record gives (graph/ as written, before the
     expansion removes them)."""
-    from laokg.graph.load import parse_file, project_files
+    from laokg.graph.parse import parse_file
+    from laokg.graph.project import project_files
 
     iri = URIRef(claims.KG + doc[3:]) if doc.startswith("kg:") else URIRef(doc)
     file = graph.value(iri, DCTERMS.identifier)
@@ -279,7 +280,8 @@ class Place:
 
 def locate(root, doc: str, phrase: str) -> tuple[str, list[Place]]:
     """Where ``phrase`` stands in the registered document ``doc``: (document file, places)."""
-    from laokg.graph.load import find_root, load_data_graph
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.project import find_root
 
     base = find_root(root)
     graph = load_data_graph(base)
@@ -399,7 +401,8 @@ def factual_sentences(text: str, notes) -> list[tuple[int, int, str]]:
 def show(root, doc: str) -> SourceReport:
     """The passages the graph quotes from ``doc`` and its factual sentences, cited or not."""
 
-    from laokg.graph.load import find_root, load_data_graph
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.project import find_root
 
     base = find_root(root)
     graph = load_data_graph(base)

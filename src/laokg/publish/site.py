@@ -209,7 +209,8 @@ def collect(
     What the data holds that cannot be published safely is left out, with one line each
     appended to ``warnings``. ``changes``: the release's diff against the previous release
     (``changes.json``), shown on changes.html."""
-    from laokg.graph.load import find_root, load_data_graph
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.project import find_root
     from laokg.labels import LabelIndex
     from laokg.provenance.audit import audit, load_rules, rules_dir
     from laokg.publish import pages as pg
@@ -399,7 +400,7 @@ def build_site(
     :class:`~laokg.errors.ValidationFailed` and nothing is written.
     """
     from laokg.graph.export import write_files_atomic
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
 
     base = find_root(root)
     target_dir = Path(out) if out is not None else base / "dist" / "site"
@@ -432,7 +433,7 @@ def build_site(
 def build_with_site(root=None, dist=None, extra=()) -> SiteResult:
     """``laokg build --site``: the release in ``dist`` (default ROOT/dist) and the site in
     ``dist/site`` (its downloads page lists the release)."""
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
 
     base = find_root(root)
     dist_dir = Path(dist) if dist is not None else base / "dist"

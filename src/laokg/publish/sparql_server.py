@@ -132,7 +132,8 @@ def start(
 ) -> Served:
     """Load the graph into a fresh Oxigraph store and serve it read-only on ``host:port``."""
     from laokg.graph.export import serialize
-    from laokg.graph.load import find_root, load_data_graph
+    from laokg.graph.load import load_data_graph
+    from laokg.graph.project import find_root
     from laokg.publish.sparql_front import DEFAULT_QUERY_TIMEOUT, Front, Log, OxigraphBackend, spawn
 
     command = oxigraph_command()

@@ -60,7 +60,7 @@ def entry_of(root) -> Path | None:
         return None
     import pyoxigraph
 
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
     from laokg.graph.store import fingerprint
     from laokg.query.facts import FACTS_VERSION
 

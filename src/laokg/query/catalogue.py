@@ -341,7 +341,7 @@ def read_query_text(path, root=None) -> str:
     file inside the project ``root`` (default: the project of the file's folder, see
     :func:`~laokg.graph.checks.enclosing_root`); a symlink that leads outside it, a FIFO or a
     device is refused before anything is read, and nothing of it is quoted."""
-    from laokg.graph.load import check_inside  # (rdflib: imported when a file is read)
+    from laokg.graph.project import check_inside  # (rdflib: imported when a file is read)
 
     path = Path(path)
     if not (path.exists() or path.is_symlink()):
@@ -353,8 +353,8 @@ def read_query_text(path, root=None) -> str:
 def read_named_query(path, root=None) -> str:
     """The text of a query file named on the command line (``sparql -f FILE``, ``query run
     PATH.rq``): anywhere, but a regular file, and a symlink only into the project (``root``,
-    as :func:`~laokg.graph.load.find_root` finds it; :func:`~laokg.graph.checks.check_named`)."""
-    from laokg.graph.load import find_root
+    as :func:`~laokg.graph.project.find_root` finds it; :func:`~laokg.graph.checks.check_named`)."""
+    from laokg.graph.project import find_root
 
     try:
         base = find_root(root)

@@ -88,7 +88,7 @@ def build_release(root=None, dist=None, extra=()):
     """``laokg build``: :func:`laokg.graph.build.build` with the saved queries' facts
     (``queries.json``) in the release, beside the store."""
     from laokg.graph.build import build
-    from laokg.graph.load import find_root
+    from laokg.graph.project import find_root
 
     base = find_root(root)
     # the facts are computed once the graph has loaded and conforms: hostile data is refused first
