@@ -192,7 +192,8 @@ def test_each_method_virtuoso_answers(virtuoso, method):
 
 
 def test_a_direct_post_is_not_answered_and_auto_falls_back(virtuoso):
-    from laokg.query.remote import _WORKING, RemoteOptions, sparql
+    from laokg.query.remote import _WORKING, sparql
+    from laokg.query.transport import RemoteOptions
 
     direct = CliRunner().invoke(
         cli,

@@ -323,7 +323,8 @@ class KnowledgeGraph:
         Oxigraph (``engine="oxigraph"``, or ``"auto"`` for a large graph)."""
         if self._engine is None:
             if self.endpoint:
-                from laokg.query.remote import RemoteEngine, RemoteOptions
+                from laokg.query.remote import RemoteEngine
+                from laokg.query.transport import RemoteOptions
 
                 if self.data:
                     from laokg.errors import InputError

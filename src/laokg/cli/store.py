@@ -56,7 +56,7 @@ def push_command(store_url, graph, endpoint, timeout, retries, user, headers, ro
       laokg push http://localhost:3030/laokg/data --endpoint http://localhost:3030/laokg/query
     """
     from laokg.publish.push import push
-    from laokg.query.remote import RemoteOptions
+    from laokg.query.transport import RemoteOptions
 
     options = RemoteOptions.from_cli(timeout, retries, user, headers, chosen_method())
     result = push(store_url, root, data, graph=graph, query_url=endpoint, options=options)

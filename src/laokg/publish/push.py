@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from laokg.errors import EndpointError, InputError, ValidationFailed, VerificationFailed
-from laokg.query.remote import RemoteOptions, mask, parse_url, request, sparql
+from laokg.query.remote import sparql
+from laokg.query.transport import RemoteOptions, mask, parse_url, request
 
 
 @dataclass
