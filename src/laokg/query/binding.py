@@ -19,13 +19,13 @@ from laokg.errors import ParameterError, QueryError
 from laokg.lazyre import LazyPattern
 from laokg.query.catalogue import SavedQuery
 from laokg.query.parameters import (
-    _BAD_IRI_CHARS,
-    _SCHEME,
+    BAD_IRI_CHARS,
+    IRI_SCHEME,
     Resolver,
-    _show,
     coerce,
     expanded_iri,
     expected_classes,
+    show_term,
     shown,
     term_kit,
 )
@@ -48,7 +48,7 @@ def _listed(terms: list, resolver) -> str:
     terms = [URIRef(t.value) if _kind(t) == "iri" and not isinstance(t, URIRef) else t for t in terms]
     labels_of = getattr(resolver, "labels_of", None)
     pool = labels_of([t for t in terms if isinstance(t, URIRef)]) if labels_of is not None else {}
-    return ", ".join(f"{pool[t][0]} ({_show(t)})" if pool.get(t) else _show(t) for t in terms)
+    return ", ".join(f"{pool[t][0]} ({show_term(t)})" if pool.get(t) else show_term(t) for t in terms)
 
 
 def bind_parameters(
@@ -155,8 +155,8 @@ def sparql_term(term) -> str:
     kind = _kind(term)
     if kind == "iri":
         iri = term.value if type(term).__module__.split(".")[0] == "pyoxigraph" else str(term)
-        bad = _BAD_IRI_CHARS.search(iri)
-        if bad or not _SCHEME.match(iri):
+        bad = BAD_IRI_CHARS.search(iri)
+        if bad or not IRI_SCHEME.match(iri):
             raise ParameterError(f"'{iri}' is not a valid absolute IRI")
         return f"<{iri}>"
     if kind == "literal":
@@ -167,8 +167,8 @@ def sparql_term(term) -> str:
                 raise ParameterError(f"'{language}' is not a valid language tag")
             return body + "@" + language
         if datatype and datatype != _XSD_STRING:
-            bad = _BAD_IRI_CHARS.search(datatype)
-            if bad or not _SCHEME.match(datatype):
+            bad = BAD_IRI_CHARS.search(datatype)
+            if bad or not IRI_SCHEME.match(datatype):
                 raise ParameterError(f"'{datatype}' is not a valid absolute IRI")
             return body + "^^<" + datatype + ">"
         return body
@@ -191,7 +191,9 @@ _TOKEN = LazyPattern(
 )
 
 
-def _tokens(text: str):
+def tokens(text: str):
+    """The SPARQL tokens of ``text`` as (kind, text, start, end), white space and comments
+    skipped: enough to find where a block may go and to prove a rewrite changed nothing else."""
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind in ("ws", "comment"):
@@ -220,7 +222,7 @@ def _scan(text: str, names: set[str]) -> tuple[_Frame, list[_Frame]]:
     """The top-level WHERE group and every group pattern, with the parameter variables each
     contains directly (occurrences in FILTER/BIND expressions and EXISTS patterns count for
     the enclosing group; in a sub-select's projection, for the sub-select's WHERE group)."""
-    toks = list(_tokens(text))
+    toks = list(tokens(text))
     form_at = next(
         (
             i
@@ -372,11 +374,11 @@ def _verify_tokens(text: str, new: str, edits: list[tuple[int, str]]) -> None:
     (the inserts sit between tokens; no value runs into or out of a string, IRI or comment)."""
     expected, pos = [], 0
     for offset, insert in sorted(edits, key=lambda e: e[0]):
-        expected += [(kind, value) for kind, value, _, _ in _tokens(text[pos:offset])]
-        expected += [(kind, value) for kind, value, _, _ in _tokens(insert)]
+        expected += [(kind, value) for kind, value, _, _ in tokens(text[pos:offset])]
+        expected += [(kind, value) for kind, value, _, _ in tokens(insert)]
         pos = offset
-    expected += [(kind, value) for kind, value, _, _ in _tokens(text[pos:])]
-    if [(kind, value) for kind, value, _, _ in _tokens(new)] != expected:
+    expected += [(kind, value) for kind, value, _, _ in tokens(text[pos:])]
+    if [(kind, value) for kind, value, _, _ in tokens(new)] != expected:
         raise ParameterError("a parameter value cannot be bound safely (it would change the query's tokens)")
 
 

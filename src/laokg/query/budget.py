@@ -80,7 +80,7 @@ def can_fork() -> bool:
 def run_budgeted(call, budget: Budget | None, what: str = "query"):
     """Return ``call()``, run within ``budget`` (see the module text). ``call`` must return a
     picklable value; laokg errors it raises come back as the same class and message."""
-    if not _budgeted(budget):
+    if not needs_worker(budget):
         return call()
     return _in_worker(call, budget, what)
 
@@ -283,7 +283,7 @@ def _rebuild(name: str, message: str, code: int) -> LaokgError:
     return exc
 
 
-def _budgeted(budget: Budget | None) -> TypeGuard[Budget]:
+def needs_worker(budget: Budget | None) -> TypeGuard[Budget]:
     """Whether ``budget`` asks for a worker (else the call runs in this process)."""
     return not (
         budget is None
@@ -369,7 +369,7 @@ def stream_budgeted(produce, budget: Budget | None, what: str = "query"):
     """Run ``produce(send)`` within ``budget`` and yield, as they come, the items it passes to
     ``send`` (so the caller can write them while the worker still runs: memory does not grow
     with the result). Limits are reported as by :func:`run_budgeted`."""
-    if not _budgeted(budget):
+    if not needs_worker(budget):
         items: list = []
         produce(items.append)
         yield from items  # pragma: no cover - callers stream only with a worker

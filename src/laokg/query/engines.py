@@ -27,9 +27,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from laokg.errors import EndpointError, LaokgError, QueryError
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
-from laokg.query.interface import QueryResult, prepare
-from laokg.query.interface import portable as _portable
-from laokg.query.interface import unportable as _unportable
+from laokg.query.interface import QueryResult, portable, prepare, unportable
 from laokg.query.names import DEFAULT_TIMEOUT
 from laokg.query.safety import FetchBlocked, ParsedQuery, no_fetch
 
@@ -37,11 +35,11 @@ from laokg.query.safety import FetchBlocked, ParsedQuery, no_fetch
 def declared_prefixes(text: str) -> set[str]:
     """The prefixes the prologue of ``text`` declares (``PREFIX p: <iri>``), read by a token
     scan of the prologue only: no SPARQL parse (that happens inside the query's budget)."""
-    from laokg.query.binding import _tokens
+    from laokg.query.binding import tokens
 
     declared: set[str] = set()
     expect = None  # what the prologue needs next: None (a keyword), "pname", "iri"
-    for kind, value, _, _ in _tokens(text):
+    for kind, value, _, _ in tokens(text):
         if expect is None and kind == "word" and value.upper() in ("PREFIX", "BASE"):
             expect = "pname" if value.upper() == "PREFIX" else "iri"
         elif expect == "pname" and kind == "word" and value.endswith(":"):
@@ -124,8 +122,8 @@ class EmbeddedEngine:
         if budget is None or budget.in_process:
             return evaluate()
         # in a budgeted worker: graphs travel back as triples (pickling a store is slow)
-        form, payload = run_budgeted(lambda: _portable(evaluate()), budget)
-        return _unportable(form, payload)
+        form, payload = run_budgeted(lambda: portable(evaluate()), budget)
+        return unportable(form, payload)
 
     def stream_select(
         self,

@@ -42,9 +42,10 @@ XSD = _XsdNames()
 
 
 def curie(iri) -> str:
-    from laokg.labels import curie as _curie
+    """:func:`laokg.labels.curie`, imported when first used (it loads rdflib)."""
+    from laokg import labels
 
-    return _curie(iri)
+    return labels.curie(iri)
 
 
 class TermKit:
@@ -285,8 +286,8 @@ def shown(value: str, limit: int = 60) -> str:
     return "'" + text + ("…" if cut else "") + "'"
 
 
-_SCHEME = LazyPattern(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_BAD_IRI_CHARS = LazyPattern(r'[<>"{}|^`\\\x00-\x20\x7f]')
+IRI_SCHEME = LazyPattern(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+BAD_IRI_CHARS = LazyPattern(r'[<>"{}|^`\\\x00-\x20\x7f]')
 _CURIE = LazyPattern(r"^([A-Za-z][A-Za-z0-9_\-]*):(.*)$")
 
 
@@ -306,23 +307,23 @@ def expanded_iri(value: str) -> str | None:
     v = value.strip()
     if v.startswith("<") and v.endswith(">"):
         v = v[1:-1]
-        if not _SCHEME.match(v):
+        if not IRI_SCHEME.match(v):
             raise ParameterError(f"{shown(value)} is not an absolute IRI")
     m = _CURIE.match(v)
     if m and m.group(1) in PREFIX_IRIS:
-        bad = _BAD_IRI_CHARS.search(v)
+        bad = BAD_IRI_CHARS.search(v)
         if bad:  # checked before the term is made (rdflib would warn about an invalid URI)
             raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
         iri = PREFIX_IRIS[m.group(1)] + m.group(2)
     elif (
-        _SCHEME.match(v)
+        IRI_SCHEME.match(v)
         and " " not in v
         and (v.split(":", 1)[1].startswith("//") or v.startswith(("urn:", "mailto:", "tag:")))
     ):
         iri = v
     else:
         return None
-    bad = _BAD_IRI_CHARS.search(iri)
+    bad = BAD_IRI_CHARS.search(iri)
     if bad:
         raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
     return iri
@@ -492,7 +493,7 @@ def _resolve_label(
         if not candidates:
             raise ParameterError(
                 f"{where}parameter '{param.name}' must be one of: "
-                f"{', '.join(_show(a) for a in allowed)} (got {shown(value)})"
+                f"{', '.join(show_term(a) for a in allowed)} (got {shown(value)})"
             )
     types = getattr(resolver, "types", None)
     if classes and types is not None:
@@ -601,7 +602,8 @@ def _pick(param: Parameter, value: str, pool: dict, where: str, what: str, liste
     raise ParameterError(f"{where}parameter '{param.name}' expects a {what}: nothing is labelled {shown(value)}{hint}")
 
 
-def _show(term) -> str:
+def show_term(term) -> str:
+    """A term as a message shows it: an IRI as a CURIE, a literal as its lexical form."""
     import pyoxigraph
 
     if isinstance(term, pyoxigraph.NamedNode):

@@ -1,5 +1,16 @@
-"""Computing the saved queries' facts (:mod:`laokg.query.facts`) at build time, with rdflib's
-full parse and the same checks a run makes, and ``laokg build`` with them in the release."""
+"""The saved queries' facts (:mod:`laokg.query.facts`) computed ahead of a run, with rdflib's
+full parse and the same checks a run makes: for the release (:func:`compute_facts`), or for
+one query inside its budget (:func:`facts_within`); and :func:`build_release`, what ``laokg
+build`` does.
+
+:func:`build_release` lives here, not in :mod:`laokg.graph.build`, because of the layering
+(tests/test_architecture.py): building the release itself (validation, exports, store,
+changes, the atomic switch) is :func:`laokg.graph.build.build` in the graph layer, which
+cannot import the query layer; the facts of the saved queries need the query parser and
+checks. So ``graph.build.build`` takes the extra files of a release as ``attachments``, and
+this function, the lowest place that knows both, hands it ``queries.json``. Its callers (the
+``build`` command and the site) call this one function.
+"""
 
 from __future__ import annotations
 
@@ -45,11 +56,11 @@ def facts_within(text: str, budget, source: str = "query", line_offset: int = 0)
     A text whose facts are known (the build's) is not parsed; a syntax error, an update or a
     limit hit is raised as one laokg error. Returns the facts it computed ({text key: facts};
     {} when it parsed nothing)."""
-    from laokg.query.budget import _budgeted, run_budgeted
+    from laokg.query.budget import needs_worker, run_budgeted
     from laokg.query.facts import lookup, register
     from laokg.query.parsecopy import adopt_parse, export_parse
 
-    if lookup(text) is not None or not _budgeted(budget):
+    if lookup(text) is not None or not needs_worker(budget):
         return {}
 
     def parse() -> tuple[dict, bytes | None]:
