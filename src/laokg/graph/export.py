@@ -13,15 +13,14 @@ Every namespace used as a predicate or class gets a readable prefix (no ``ns1:``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from laokg.errors import InputError, OutputError
+from laokg.graph import checks, writers
 from laokg.graph import triples as tr
-from laokg.graph import writers
 from laokg.graph.atomic import write_atomic, write_files_atomic, write_output_file
 from laokg.namespaces import PREFIXES
 
@@ -97,15 +96,12 @@ def _rdfxml(graph: Graph) -> bytes:
     return view.serialize(format="xml", encoding="utf-8")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def check_writable(graph: Graph) -> None:
     """Refuse a graph holding a term no UTF-8 writer can write (a lone surrogate), naming
     the node. rdflib's Turtle and RDF/XML writers would put a ``?`` in its place."""
     for triple in graph:
         for term in triple:
-            if isinstance(term, (Literal, URIRef)) and (match := _SURROGATE.search(term)):
+            if isinstance(term, (Literal, URIRef)) and (match := checks.LONE_SURROGATE.search(term)):
                 code = ord(match.group())
                 s, p, _ = triple
                 raise OutputError(

@@ -195,6 +195,7 @@ def _child_setup():  # runs in the child between fork and exec: no imports, no a
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that nothing listens on now (the kernel's choice)."""
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]

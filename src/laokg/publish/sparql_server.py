@@ -61,12 +61,6 @@ def grlc_command(python: str | None = None) -> str:
     )
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether a server could listen on ``port`` now (as servers do, with SO_REUSEADDR: a
     connection of a stopped server still in TIME_WAIT does not hold the port)."""

@@ -23,6 +23,7 @@ import re
 import shutil
 
 from laokg.errors import InputError, OutputError, escape_control
+from laokg.graph.checks import LONE_SURROGATE
 from laokg.query.interface import QueryResult
 
 # rdflib (its terms), the labels and the namespaces are imported by the functions that write
@@ -343,9 +344,6 @@ def _jsonld_context(graph) -> dict:
     return {p: str(ns) for p, ns in PREFIXES.items() if any(u.startswith(str(ns)) for u in used)}
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def check_writable(result: QueryResult, first: int = 1, written: str = "nothing written") -> None:
     """Refuse a result holding a value no UTF-8 writer can write (a lone surrogate, e.g. from
     ``BIND("\\uD800" AS ?x)``), naming the row and variable; never write a ``?`` instead."""
@@ -356,8 +354,8 @@ def check_writable(result: QueryResult, first: int = 1, written: str = "nothing 
         return
     for number, row in enumerate(result.rows, first):
         for var, term in row.items():
-            found = _SURROGATE.search(str(term)) or (
-                getattr(term, "datatype", None) is not None and _SURROGATE.search(str(term.datatype))
+            found = LONE_SURROGATE.search(str(term)) or (
+                getattr(term, "datatype", None) is not None and LONE_SURROGATE.search(str(term.datatype))
             )
             if found:
                 raise OutputError(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from laokg.errors import ParameterError
+from laokg.graph.checks import MAX_DIGITS
 from laokg.lazyre import LazyPattern
 from laokg.prefixes import PREFIX_IRIS
 
@@ -349,8 +350,7 @@ _EXAMPLES = {
 }
 
 
-#: The most digits a number parameter may have (Python's own limit for int <-> text).
-MAX_DIGITS = 4300
+# MAX_DIGITS (graph/checks.py): the most digits a number may have, in the data and in a parameter
 
 
 class _TooLong(ValueError):
