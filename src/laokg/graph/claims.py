@@ -19,7 +19,7 @@ and, where its headings need choosing, an outline (``laokg:outline``, see
 from the text; the curator adds only what reading cannot know (``cito:citesAsEvidence`` on a
 footnote ``kg:<document>-fn-<n>``).
 
-:func:`expand` turns the short form into what the graph has always held: for each quote a
+:func:`expand` turns the short form into the full pattern every reader walks: for each quote a
 ``laokg:DocumentEvidence`` (``ev:<subject>-<n>``, numbered in the order the quotes stand in
 the documents, skipping numbers already used), its passage ``…-passage`` (an
 ``oa:SpecificResource``) with an ``oa:TextQuoteSelector`` (``oa:exact``, ``oa:prefix``,

@@ -1,13 +1,13 @@
 """Write canonical triples (:mod:`laokg.graph.triples`) as N-Triples, Turtle and JSON-LD.
 
 The input is sorted, with canonical blank-node labels, so the same triples always give the
-same bytes. The layout is rdflib's (which laokg used until a 1M-triple release took its
-writers ~10 minutes): Turtle with one block per subject, ``a`` first, then ``rdfs:label``,
-then the other predicates in IRI order, objects in order, nested ``[ ... ]`` for blank nodes
-used once and ``( ... )`` for lists; JSON-LD compacted with a context of the prefixes it uses,
-one node per subject, lists as ``@list``. Literals keep their lexical form in every format: a
-typed literal is written bare in Turtle only when its lexical form is the Turtle token that
-reads back as exactly that form.
+same bytes. The layout is rdflib's, so a file reads as rdflib would write it: Turtle with
+one block per subject, ``a`` first, then ``rdfs:label``, then the other predicates in IRI
+order, objects in order, nested ``[ ... ]`` for blank nodes used once and ``( ... )`` for
+lists; JSON-LD compacted with a context of the prefixes it uses, one node per subject, lists
+as ``@list``. Literals keep their lexical form in every format: a typed literal is written
+bare in Turtle only when its lexical form is the Turtle token that reads back as exactly that
+form.
 
 Why not a library's writer: rdflib's needs an rdflib graph and its Turtle and JSON-LD writers
 take minutes per million triples; Oxigraph's Turtle writer is fast but writes ``"01"^^xsd:integer``

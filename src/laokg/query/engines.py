@@ -1,16 +1,15 @@
-"""The embedded engine: SPARQL queries run by rdflib on an already loaded graph.
+"""The embedded engine: SPARQL queries run by rdflib on an already loaded graph
+(:class:`EmbeddedEngine`, and :func:`load_graph`, the graph it queries), and the project
+prefixes an ad-hoc query gets when it does not declare them (:func:`with_project_prefixes`).
 
-It implements :class:`laokg.query.interface.Engine` as the Oxigraph engine
-(:mod:`laokg.query.oxigraph`) and a SPARQL endpoint (:mod:`laokg.query.remote`) do: the same
-query text and parameter bindings ({variable: [terms]}), the same :class:`QueryResult`, so a
-saved query gives the same answer on each.
-
-* Embedded: the query is checked (:func:`laokg.query.safety.check_query`), then evaluated by rdflib
-  inside :func:`laokg.query.safety.no_fetch`. One value per parameter goes in through
-  ``initBindings``; several values through a ``VALUES`` block (:func:`inject_values`).
-* Remote: :class:`laokg.query.remote.RemoteEngine` (parameters always in a ``VALUES`` block,
-  one POST under a total deadline; every HTTP, network, timeout or malformed-answer problem
-  is one :class:`EndpointError` line).
+:class:`EmbeddedEngine` implements :class:`laokg.query.interface.Engine` as the Oxigraph
+engine (:mod:`laokg.query.oxigraph`) and a SPARQL endpoint (:mod:`laokg.query.remote`) do: the
+same query text and parameter bindings ({variable: [terms]}), the same :class:`QueryResult`,
+so a saved query gives the same answer on each. The query is checked
+(:func:`laokg.query.interface.prepare`, which puts several values of a parameter in a
+``VALUES`` block), then evaluated by rdflib inside :func:`laokg.query.safety.no_fetch`, under
+the :class:`~laokg.query.budget.Budget` (in a forked worker when it has a deadline or a
+memory cap); one value per parameter goes in through rdflib's ``initBindings``.
 """
 
 from __future__ import annotations

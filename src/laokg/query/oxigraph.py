@@ -2,7 +2,7 @@
 wrote to dist/store/, or the Turtle loaded into memory; see :mod:`laokg.graph.store`).
 
 It takes the same query text and bindings as the embedded rdflib engine and returns the same
-:class:`~laokg.query.engines.QueryResult` with rdflib terms, so every output format is shared;
+:class:`~laokg.query.interface.QueryResult` with rdflib terms, so every output format is shared;
 asked for csv, tsv or json (``fmt=``, what ``laokg query run`` asks for), it writes a SELECT's
 text itself, straight from Oxigraph's terms (:func:`laokg.query.formats.write_solutions`, the
 same bytes), so a large result makes no rdflib term per cell and only text leaves the worker.
