@@ -96,6 +96,31 @@ def test_no_import_cycles():
             visit(module)
 
 
+def _private_imports(path: Path) -> list[str]:
+    """Names starting with ``_`` that ``path`` imports from a laokg module, or imports under a
+    private alias (``__version__`` and other dunders are public by convention)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("laokg"):
+            for alias in node.names:
+                for name in (alias.name, alias.asname or ""):
+                    if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+                        found.append(f"{node.module}.{alias.name}" + (f" as {alias.asname}" if alias.asname else ""))
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_private_name_crosses_a_module(module):
+    """What one module needs of another is public (no underscore); a private name stays in its module."""
+    assert not _private_imports(MODULES[module]), f"{module} imports private names: {_private_imports(MODULES[module])}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_each_module_opens_with_what_it_holds(module):
+    doc = ast.get_docstring(ast.parse(MODULES[module].read_text(encoding="utf-8")))
+    assert doc and len(doc.split()) >= 5, f"{module} has no opening docstring saying what it holds"
+
+
 @pytest.mark.parametrize("package", ["cli", "graph", "query", "provenance", "publish"])
 def test_each_package_says_what_lives_there(package):
     doc = ast.get_docstring(ast.parse((SRC / package / "__init__.py").read_text(encoding="utf-8")))

@@ -44,9 +44,9 @@ XSD = _XsdNames()
 
 def curie(iri) -> str:
     """:func:`laokg.labels.curie`, imported when first used (it loads rdflib)."""
-    from laokg import labels
+    import laokg.labels
 
-    return labels.curie(iri)
+    return laokg.labels.curie(iri)
 
 
 class TermKit:
