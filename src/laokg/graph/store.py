@@ -5,9 +5,10 @@ part of the release: published whole with the other files by the same atomic swi
 (:mod:`laokg.graph.release`).
 
 ``store.json`` beside it records the files the store was built from (path, size, modification
-time). :func:`open_store` uses the built store only while that record still matches the
-project's files; otherwise (or with extra ``--data`` files) it loads the Turtle into an
-in-memory Oxigraph store, which is still much faster than rdflib's parser. Either way the
+time) and the graph's counts; ``labels.tsv`` is the label index ``search`` reads
+(:func:`label_index`). :func:`open_store` uses the built store only while that record still
+matches the project's files; otherwise (or with extra ``--data`` files) it loads the Turtle
+into an in-memory Oxigraph store, which is still much faster than rdflib's parser. Either way the
 store holds exactly the data graph that :func:`laokg.graph.load.load_data_graph` gives.
 """
 
