@@ -1,4 +1,4 @@
 """The data side of laokg: finding the project and loading its graph (project, parse, load,
 checks, claims, sourcetext), the graph as of a date and what changed (asof, changes), validating,
 exporting and building the release (validate, triples, writers, export, store, release, build,
-atomic, wheel), and reading it (stats, evidence, corroboration)."""
+atomic, wheel, prebuilt), and reading it (stats, evidence, corroboration)."""

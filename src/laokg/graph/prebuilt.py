@@ -25,7 +25,8 @@ import os
 from pathlib import Path
 
 from laokg.graph.checks import read_regular
-from laokg.graph.load import find_root, load_data_text, project_files
+from laokg.graph.load import load_data_text
+from laokg.graph.project import find_root, project_files
 
 #: the folder of an installed project that holds what the wheel's build made
 FOLDER = "prebuilt"
