@@ -471,8 +471,6 @@ class KnowledgeGraph:
             from laokg.query.formats import check_format
 
             check_format(query.form, fmt)
-        from laokg.query.names import DEFAULT_TIMEOUT
-
         engine = self.engine
         bindings = bind_parameters(query, _pairs(params), _Resolver(self), terms=engine.terms)
         # a local engine runs within the budget (laokg.query.budget; the CLI always gives one,
@@ -482,14 +480,7 @@ class KnowledgeGraph:
         if text_format and query.form == "SELECT" and text_format in engine.writes:
             local["fmt"] = text_format
         result = engine.run(
-            query.text,
-            bindings,
-            allow_service=allow_service,
-            allow_from=allow_from,
-            timeout=self.timeout or DEFAULT_TIMEOUT,
-            source=source or str(query.path or query.name),
-            line_offset=line_offset,
-            **local,
+            query.text, bindings, **self._run_options(query, allow_service, allow_from, source, line_offset), **local
         )
         if budget is not None and engine.remote:  # the row budget, once more
             from laokg.query.budget import check_rows
@@ -513,6 +504,18 @@ class KnowledgeGraph:
         # and a limit to keep
         return can_fork() and not (budget.timeout is None and budget.max_memory_mb is None)
 
+    def _run_options(self, query, allow_service: bool, allow_from: bool, source, line_offset: int) -> dict:
+        """The options :meth:`run` and :meth:`stream` give the engine alike."""
+        from laokg.query.names import DEFAULT_TIMEOUT
+
+        return {
+            "allow_service": allow_service,
+            "allow_from": allow_from,
+            "timeout": self.timeout or DEFAULT_TIMEOUT,
+            "source": source or str(query.path or query.name),
+            "line_offset": line_offset,
+        }
+
     def stream(
         self,
         query,
@@ -531,7 +534,6 @@ class KnowledgeGraph:
         raises after the chunks already yielded."""
         from laokg.query.binding import bind_parameters
         from laokg.query.formats import check_format, stream_lines
-        from laokg.query.names import DEFAULT_TIMEOUT
 
         check_format(query.form, fmt)
         engine = self.engine
@@ -540,11 +542,7 @@ class KnowledgeGraph:
         items = engine.stream_select(
             query.text,
             bindings,
-            allow_service=allow_service,
-            allow_from=allow_from,
-            timeout=self.timeout or DEFAULT_TIMEOUT,
-            source=source or str(query.path or query.name),
-            line_offset=line_offset,
+            **self._run_options(query, allow_service, allow_from, source, line_offset),
             budget=budget,
             fmt=fmt if written else None,
         )

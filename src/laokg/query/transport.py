@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.utils
+import functools
 import http.client
 import os
 import random
@@ -320,7 +321,9 @@ def _follow(
     original = target
     for _ in range(MAX_REDIRECTS + 1):
         same_host = target.host == original.host
-        resp = _exchange(
+        # this hop's request, sent again below with other credentials
+        exchange = functools.partial(
+            _exchange,
             target,
             method,
             body,
@@ -332,40 +335,17 @@ def _follow(
             sink=sink,
             max_body=max_body,
         )
+        resp = exchange()
         user, password = _credentials(target, options)
         if resp.status == 401 and same_host and user is not None and "www-authenticate" not in resp.headers:
             # Virtuoso answers a Basic attempt on a digest-only path with a bare 401: ask for the challenge
-            resp = _exchange(
-                target,
-                method,
-                body,
-                headers,
-                options,
-                deadline,
-                same_host=same_host,
-                probe=probe,
-                authorization=False,
-                sink=sink,
-                max_body=max_body,
-            )
+            resp = exchange(authorization=False)
         challenge = resp.headers.get("www-authenticate", "")
         # answer the server's digest challenge, once
         if resp.status == 401 and same_host and challenge.lower().startswith("digest") and user is not None:
             auth = _digest_authorization(challenge, user, password or "", method, _request_path(target.path))
             if auth:
-                resp = _exchange(
-                    target,
-                    method,
-                    body,
-                    headers,
-                    options,
-                    deadline,
-                    same_host=same_host,
-                    probe=probe,
-                    authorization=auth,
-                    sink=sink,
-                    max_body=max_body,
-                )
+                resp = exchange(authorization=auth)
         if resp.status in (301, 302, 303, 307, 308):
             location = resp.headers.get("location")
             if not location:
