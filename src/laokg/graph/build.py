@@ -45,6 +45,12 @@ class BuildResult:
 CHANGES_FILES = ("changes.txt", "changes.json")
 
 
+#: bytes of Turtle (the project's data files) from which validation and the changes run in a
+#: child process of their own: their memory (most of a million-triple build's) is returned to
+#: the system when it ends, instead of adding to the writers' (docs/performance.md)
+ISOLATE_ABOVE = 4_000_000
+
+
 def previous_graph(dist: Path) -> Path | None:
     """The N-Triples of the release ``dist`` publishes now (the one a new build replaces), if any."""
     from laokg.graph.release import current_release
@@ -57,35 +63,120 @@ def previous_graph(dist: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def changes_files(dist: Path, ntriples: bytes) -> list[tuple[str, bytes]]:
-    """``changes.txt`` and ``changes.json``: the new graph against the previous release's.
-
-    Each side is named by the SHA-256 of its N-Triples (not by release id, which hashes the
-    release's files, this one included). Rebuilding an unchanged graph is not a new release:
-    the current release's changes files are kept, so the build gives the same files and
-    reuses the same release. The first release is compared with the empty graph."""
+def _sha256(path: Path) -> str:
     import hashlib
 
-    from laokg.graph.changes import diff_triples, format_json, format_text
-    from laokg.graph.triples import from_ntriples
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    import filecmp
+
+    return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+
+
+def changes_files(dist: Path, ntriples: bytes | Path, spool: Path | None = None) -> list[tuple[str, bytes | Path]]:
+    """``changes.txt`` and ``changes.json``: the new graph against the previous release's.
+
+    ``ntriples``: the new release's N-Triples, as bytes or as the file holding them. Each side
+    is named by the SHA-256 of its N-Triples (not by release id, which hashes the release's
+    files, this one included). Rebuilding an unchanged graph is not a new release: the current
+    release's changes files are kept, so the build gives the same files and reuses the same
+    release. The first release is compared with the empty graph. With ``spool`` (a directory)
+    the files are written there, a line at a time, and their paths returned instead of bytes."""
+    import hashlib
+
+    from laokg.graph.changes import diff_triples, format_json, format_text, write_json, write_text
+    from laokg.graph.triples import from_ntriples, read_ntriples
 
     previous = previous_graph(dist)
-    old_bytes = previous.read_bytes() if previous is not None else b""
-    if previous is not None and old_bytes and old_bytes == ntriples:
+    if isinstance(ntriples, Path):
+        new_path: Path | None = ntriples
+        empty = new_path.stat().st_size == 0
+        same = previous is not None and not empty and _same_file(previous, new_path)
+        new_name = "sha256:" + _sha256(new_path)[:16] if not empty else ""
+    else:
+        new_path = None
+        empty = not ntriples
+        same = previous is not None and not empty and previous.read_bytes() == ntriples
+        new_name = "sha256:" + hashlib.sha256(ntriples).hexdigest()[:16] if not empty else ""
+    if same:
+        assert previous is not None
         kept = [previous.parent / name for name in CHANGES_FILES]
         if all(p.is_file() and not p.is_symlink() for p in kept):
-            return [(p.name, p.read_bytes()) for p in kept]
-    old = from_ntriples(old_bytes.decode("utf-8")) if old_bytes else set()
-    new = from_ntriples(ntriples.decode("utf-8"))  # both written by the release writers: one triple a line
+            if spool is None:
+                return [(p.name, p.read_bytes()) for p in kept]
+            import shutil
 
-    def name(data: bytes) -> str:
-        return "sha256:" + hashlib.sha256(data).hexdigest()[:16] if data else "(no previous release)"
+            return [(p.name, Path(shutil.copyfile(p, Path(spool) / p.name))) for p in kept]
+    old_empty = previous is None or previous.stat().st_size == 0
+    old_name = "sha256:" + _sha256(previous)[:16] if not old_empty else "(no previous release)"
+    old = read_ntriples(previous) if not old_empty else set()
+    # both written by the release writers: one triple a line
+    new = read_ntriples(new_path) if new_path is not None else from_ntriples(ntriples.decode("utf-8"))
+    result = diff_triples(old, new, old_name, new_name or "(no previous release)")
+    del old, new
+    if spool is None:
+        return [
+            (CHANGES_FILES[0], format_text(result).encode("utf-8")),
+            (CHANGES_FILES[1], format_json(result).encode("utf-8")),
+        ]
+    out: list[tuple[str, bytes | Path]] = []
+    for name, write in zip(CHANGES_FILES, (write_text, write_json), strict=True):
+        path = Path(spool) / name
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            write(result, handle)
+        out.append((name, path))
+    return out
 
-    result = diff_triples(old, new, name(old_bytes), name(ntriples))
-    return [
-        (CHANGES_FILES[0], format_text(result).encode("utf-8")),
-        (CHANGES_FILES[1], format_json(result).encode("utf-8")),
-    ]
+
+def _validate(base, extra) -> ValidationResult:
+    """Validate the project as ``laokg validate`` does (the text handed to pyshacl-turbo)."""
+    from laokg.graph.load import load_data_graph, load_data_text, load_shapes
+    from laokg.graph.validate import text_for_shacl
+
+    text = load_data_text(base, extra)
+    data = None if text is not None else load_data_graph(base, extra)
+    if text is not None:
+        text, _ = text_for_shacl(text)
+    return run_shacl(text if text is not None else data, load_shapes(base))
+
+
+def _in_child(func, *args):
+    """``func(*args)`` in a fresh Python process (spawned: nothing of this one is copied), its
+    answer (or exception) pickled back; all the memory it took is the system's again once it
+    returns."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from laokg.errors import OutputError
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return pool.submit(func, *args).result()
+    except BrokenProcessPool:
+        raise OutputError(
+            f"the build's worker process ({func.__name__.strip('_')}) ended without an answer "
+            "(killed, or out of memory); nothing written"
+        ) from None
+
+
+def isolated(base: Path, extra=()) -> bool:
+    """Whether ``build`` runs validation and the changes in child processes (:data:`ISOLATE_ABOVE`)."""
+    from laokg.graph.store import data_size
+
+    return data_size(base, extra) >= ISOLATE_ABOVE
+
+
+def _spool(path: Path, data: bytes) -> Path:
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path
 
 
 def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachments=()) -> BuildResult:
@@ -96,21 +187,33 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     callable giving them, called only once the graph has loaded and conforms (so a refused
     graph is refused before that work).
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
+
+    Memory: one step's data at a time. A large project (:func:`isolated`) is validated in a
+    child process; then the writers read the project again, and each release file goes to a
+    spool directory (the system's temporary directory) as soon as it is written, so no file is
+    held while the next one is made; the changes run in a child process from the N-Triples
+    file, and the query store is bulk-loaded from it.
     """
+    import tempfile
+
     from laokg.graph.load import load_data_graph, load_data_text, load_shapes
     from laokg.graph.project import find_root, refuse_source_target
     from laokg.graph.triples import from_ascii_ntriples, from_ntriples
 
     base = find_root(root)
-    text = load_data_text(base, extra)  # validated as N-Triples text (as `laokg validate` does)
-    data = None if text is not None else load_data_graph(base, extra)  # the rdflib loader reports odd files
-    from laokg.graph.validate import text_for_shacl
-
+    isolate = isolated(base, extra)
+    text = data = None
     wide = False
-    if text is not None:  # as `laokg validate` reads it; an escaped text is read back exactly below
-        text, wide = text_for_shacl(text)
-    shapes = load_shapes(base)
-    result = run_shacl(text if text is not None else data, shapes)
+    if isolate:
+        result = _in_child(_validate, base, tuple(extra))
+    else:
+        text = load_data_text(base, extra)  # validated as N-Triples text (as `laokg validate` does)
+        data = None if text is not None else load_data_graph(base, extra)  # the rdflib loader reports odd files
+        from laokg.graph.validate import text_for_shacl
+
+        if text is not None:  # as `laokg validate` reads it; an escaped text is read back exactly below
+            text, wide = text_for_shacl(text)
+        result = run_shacl(text if text is not None else data, load_shapes(base))
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(
@@ -119,34 +222,46 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     out = Path(dist) if dist is not None else base / "dist"
     refuse_source_target(out, base, "--dist")
     attachments = list(attachments() if callable(attachments) else attachments)
-    # serialise everything first, then write: a serialiser error leaves dist/ untouched
-    if text is not None:
-        ready = prepare((from_ascii_ntriples if wide else from_ntriples)(text.ntriples), text.prefixes)
-    else:
-        assert data is not None  # loaded when there is no text
-        ready = prepare_graph(data)
-    del text, data
-    contents = [(name, write_triples(ready, fmt)) for name, fmt in GRAPH_FILES]
-    contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
-    contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
-    # the query store (Oxigraph) is part of the release: built in the staging directory from
-    # the N-Triples above, its record (store.json) a file of the release
-    from laokg.graph.store import MANIFEST, STORE_DIR, manifest, write_store
-
-    ntriples = dict(contents)["laokg.nt"]
     from laokg.graph.stats import triple_stats
-    from laokg.graph.store import LABEL_INDEX, label_index
+    from laokg.graph.store import LABEL_INDEX, MANIFEST, STORE_DIR, label_index, manifest, write_store
 
-    labels = label_index(ready.triples)  # what `laokg search` reads on the store
-    # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
-    record = manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())
-    del ready  # before the changes are worked out: they read the N-Triples into a graph of their own
-    contents.extend(changes_files(out, ntriples))
-    contents.append((LABEL_INDEX, labels))
-    contents.append((MANIFEST, record))
-    contents.extend((name, bytes(payload)) for name, payload in attachments)
-    paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
-    sizes = [len(payload) for _, payload in contents]
+    with tempfile.TemporaryDirectory(prefix="laokg-build-") as tmp:
+        spool = Path(tmp)
+        # serialise everything first, then publish: a serialiser error leaves dist/ untouched
+        if isolate:  # read again here: the validation's memory went with its process
+            text = load_data_text(base, extra)
+            data = None if text is not None else load_data_graph(base, extra)
+        if text is not None:
+            triples = (from_ascii_ntriples if wide else from_ntriples)(text.ntriples)
+            prefixes = text.prefixes
+            text = None  # the triples hold the terms now
+            ready = prepare(triples, prefixes)
+            del triples
+        else:
+            assert data is not None  # loaded when there is no text
+            ready = prepare_graph(data)
+        data = None
+        contents: list[tuple[str, bytes | Path]] = [
+            (name, _spool(spool / name, write_triples(ready, fmt))) for name, fmt in GRAPH_FILES
+        ]
+        contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
+        contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
+        # the query store (Oxigraph) is part of the release: built in the staging directory from
+        # the N-Triples above, its record (store.json) a file of the release
+        ntriples = spool / "laokg.nt"
+        labels = _spool(spool / LABEL_INDEX, label_index(ready.triples))  # what `laokg search` reads on the store
+        # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
+        record = manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())
+        del ready  # before the changes are worked out: they read the N-Triples into a graph of their own
+        if isolate:
+            contents.extend(_in_child(changes_files, out, ntriples, spool))
+        else:
+            contents.extend(changes_files(out, ntriples, spool))
+        contents.append((LABEL_INDEX, labels))
+        contents.append((MANIFEST, record))
+        contents.extend((name, bytes(payload)) for name, payload in attachments)
+        paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
+        sizes = [len(payload) if isinstance(payload, bytes) else payload.stat().st_size for _, payload in contents]
     store = paths[-1]
     sizes.append(sum(p.stat().st_size for p in store.resolve().rglob("*") if p.is_file()))
     written = [Written(path, size) for path, size in zip(paths, sizes, strict=True)]
@@ -164,4 +279,6 @@ __all__ = [
     "CHANGES_FILES",
     "changes_files",
     "previous_graph",
+    "isolated",
+    "ISOLATE_ABOVE",
 ]

@@ -730,48 +730,87 @@ def format_json(result: dict) -> str:
     return json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def write_json(result: dict, handle) -> None:
+    """Write :func:`format_json`'s text to the text file ``handle``, a batch of pieces at a
+    time (at a million triples the text is hundreds of megabytes)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, sort_keys=True)  # json.dumps's encoder
+    batch: list[str] = []
+    for piece in encoder.iterencode(result):
+        batch.append(piece)
+        if len(batch) >= 65536:
+            handle.write("".join(batch))
+            batch.clear()
+    batch.append("\n")
+    handle.write("".join(batch))
+
+
 def _source_text(sources: list[dict]) -> str:
     if not sources:
         return "no source"
     return "; ".join(s["title"] + (f" ({s['issued']})" if s.get("issued") else "") for s in sources)
 
 
-def format_text(result: dict) -> str:
+def _text_lines(result: dict):
+    """The lines of :func:`format_text`, one at a time (an entry's line may hold several)."""
     s = result["summary"]
-    lines = [
+    yield (
         f"Changes from {result['from']} to {result['to']}: {s['added']} added, {s['removed']} removed, "
         f"{s['changed']} changed; evidence changed on {s['evidence']} subject{'' if s['evidence'] == 1 else 's'}"
-    ]
+    )
     if result["added"]:
-        lines += ["", "Added:"]
-        lines += [
-            f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
-            f"      source: {_source_text(f['sources'])}"
-            for f in result["added"]
-        ]
+        yield from ("", "Added:")
+        for f in result["added"]:
+            yield (
+                f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
+                f"      source: {_source_text(f['sources'])}"
+            )
     if result["removed"]:
-        lines += ["", "Removed:"]
-        lines += [
-            f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
-            f"      source: {_source_text(f['sources'])}"
-            + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
-            for f in result["removed"]
-        ]
+        yield from ("", "Removed:")
+        for f in result["removed"]:
+            yield (
+                f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
+                f"      source: {_source_text(f['sources'])}"
+                + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
+            )
     if result["changed"]:
-        lines += ["", "Changed:"]
+        yield from ("", "Changed:")
         for f in result["changed"]:
             was = f" (was {_curie(f['was'])})" if f.get("was") else ""
-            lines.append(
-                f"  ~ {_curie(f['subject'])}{was} {_curie(f['predicate'])}: {_curie(f['from'])} -> {_curie(f['to'])}"
-            )
-            lines.append(f"      was from: {_source_text(f['sourcesFrom'])}")
-            lines.append(f"      now from: {_source_text(f['sourcesTo'])}")
+            yield f"  ~ {_curie(f['subject'])}{was} {_curie(f['predicate'])}: {_curie(f['from'])} -> {_curie(f['to'])}"
+            yield f"      was from: {_source_text(f['sourcesFrom'])}"
+            yield f"      now from: {_source_text(f['sourcesTo'])}"
     if result["evidence"]:
-        lines += ["", "Evidence:"]
+        yield from ("", "Evidence:")
         for e in result["evidence"]:
             parts = [f"{len(e[k])} {k}" for k in ("added", "removed", "changed") if e[k]]
-            lines.append(f"  {_curie(e['subject'])}: " + ", ".join(parts))
-    return "\n".join(lines) + "\n"
+            yield f"  {_curie(e['subject'])}: " + ", ".join(parts)
 
 
-__all__ = ["diff", "diff_graphs", "diff_triples", "resolve", "graph_at_revision", "format_json", "format_text", "Side"]
+def format_text(result: dict) -> str:
+    return "\n".join(_text_lines(result)) + "\n"
+
+
+def write_text(result: dict, handle) -> None:
+    """Write :func:`format_text`'s text to the text file ``handle``, a batch of lines at a time."""
+    batch: list[str] = []
+    for line in _text_lines(result):
+        batch.append(line)
+        if len(batch) >= 16384:
+            handle.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        handle.write("\n".join(batch) + "\n")
+
+
+__all__ = [
+    "diff",
+    "diff_graphs",
+    "diff_triples",
+    "resolve",
+    "graph_at_revision",
+    "format_json",
+    "format_text",
+    "write_json",
+    "write_text",
+    "Side",
+]

@@ -39,11 +39,23 @@ TMP_PREFIX = ".tmp-"
 KEEP = 3
 
 
+def _digest(data) -> bytes:
+    """SHA-256 of ``data``: bytes, or a file (a path) read a block at a time."""
+    if not isinstance(data, os.PathLike):
+        return hashlib.sha256(data).digest()
+    digest = hashlib.sha256()
+    with open(data, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest()
+
+
 def release_id(files) -> str:
-    """A stable id for a release: a hash of its file names and contents."""
+    """A stable id for a release: a hash of its file names and contents (bytes, or the path
+    of a file holding them: the same id)."""
     digest = hashlib.sha256()
     for name, data in files:
-        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+        digest.update(name.encode("utf-8") + b"\0" + _digest(data))
     return digest.hexdigest()[:16]
 
 
@@ -112,7 +124,11 @@ def _write_release(folder: Path, files, directories=()) -> None:
     for name, data in files:
         fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, os.PathLike):  # a file written beforehand (a large release spools)
+                with open(data, "rb") as source:
+                    shutil.copyfileobj(source, handle, 1 << 20)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     for name, make in directories:  # e.g. the Oxigraph store: its builder syncs its own files
@@ -207,8 +223,8 @@ def _prune(dist: Path, keep_id: str) -> None:
 
 
 def publish(dist: str | os.PathLike, files, directories=()) -> list[Path]:
-    """Publish ``files`` (``[(name, bytes)]``) and ``directories`` (``[(name, make, key)]``:
-    ``make(path)`` creates the directory ``path``; ``key`` (bytes) stands for its content in
+    """Publish ``files`` (``[(name, bytes or the path of a file holding them)]``) and ``directories`` (``[(name, make, key)]``:
+    ``make(path)`` creates the directory ``path``; ``key`` (bytes, or a file's path) stands for its content in
     the release id) as the release in ``dist``, whole; return the stable paths
     (``dist/<name>``, files then directories). OSError -> :class:`InputError` naming the path."""
     dist = Path(dist)

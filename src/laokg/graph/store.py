@@ -50,15 +50,19 @@ def manifest(triples: int, root=None, stats: dict | None = None) -> bytes:
     return (json.dumps(record, indent=1) + "\n").encode("utf-8")
 
 
-def write_store(target: Path, ntriples: bytes) -> Path:
+def write_store(target: Path, ntriples: bytes | Path) -> Path:
     """Build an Oxigraph store in the new directory ``target`` from the N-Triples of the data
-    graph (the build calls this inside the release being staged). Returns ``target``."""
+    graph, as bytes or the file holding them (read by Oxigraph as it loads; the build calls
+    this inside the release being staged). Returns ``target``."""
     import pyoxigraph
 
     target = Path(target)
     try:
         store = pyoxigraph.Store(str(target))
-        store.bulk_load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if isinstance(ntriples, os.PathLike):
+            store.bulk_load(path=os.fspath(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        else:
+            store.bulk_load(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         store.optimize()
         store.flush()
         del store
