@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from laokg.errors import ValidationFailed
-from laokg.graph.export import prepare, prepare_graph, write_triples
+from laokg.graph.export import prepare, prepare_graph, write_triples_file
 from laokg.graph.release import publish
 from laokg.graph.validate import ValidationResult, format_json, format_text, run_shacl
 
@@ -95,17 +95,14 @@ def changes_files(dist: Path, ntriples: bytes | Path, spool: Path | None = None)
 
     previous = previous_graph(dist)
     if isinstance(ntriples, Path):
-        new_path: Path | None = ntriples
-        empty = new_path.stat().st_size == 0
-        same = previous is not None and not empty and _same_file(previous, new_path)
-        new_name = "sha256:" + _sha256(new_path)[:16] if not empty else ""
+        empty = ntriples.stat().st_size == 0
+        same = previous is not None and not empty and _same_file(previous, ntriples)
+        new_name = "sha256:" + _sha256(ntriples)[:16] if not empty else ""
     else:
-        new_path = None
         empty = not ntriples
         same = previous is not None and not empty and previous.read_bytes() == ntriples
         new_name = "sha256:" + hashlib.sha256(ntriples).hexdigest()[:16] if not empty else ""
-    if same:
-        assert previous is not None
+    if same and previous is not None:
         kept = [previous.parent / name for name in CHANGES_FILES]
         if all(p.is_file() and not p.is_symlink() for p in kept):
             if spool is None:
@@ -113,11 +110,15 @@ def changes_files(dist: Path, ntriples: bytes | Path, spool: Path | None = None)
             import shutil
 
             return [(p.name, Path(shutil.copyfile(p, Path(spool) / p.name))) for p in kept]
-    old_empty = previous is None or previous.stat().st_size == 0
-    old_name = "sha256:" + _sha256(previous)[:16] if not old_empty else "(no previous release)"
-    old = read_ntriples(previous) if not old_empty else set()
+    old: set = set()
+    old_name = "(no previous release)"
+    terms: dict[str, str] = {}  # the terms both releases hold are one string each
+    if previous is not None and previous.stat().st_size:
+        old_name = "sha256:" + _sha256(previous)[:16]
+        old = read_ntriples(previous, terms)
     # both written by the release writers: one triple a line
-    new = read_ntriples(new_path) if new_path is not None else from_ntriples(ntriples.decode("utf-8"))
+    new = read_ntriples(ntriples, terms) if isinstance(ntriples, Path) else from_ntriples(ntriples.decode("utf-8"))
+    del terms
     result = diff_triples(old, new, old_name, new_name or "(no previous release)")
     del old, new
     if spool is None:
@@ -173,12 +174,6 @@ def isolated(base: Path, extra=()) -> bool:
     return data_size(base, extra) >= ISOLATE_ABOVE
 
 
-def _spool(path: Path, data: bytes) -> Path:
-    with open(path, "wb") as handle:
-        handle.write(data)
-    return path
-
-
 def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachments=()) -> BuildResult:
     """Validate the project and write the release files into ``dist`` (default root/dist).
 
@@ -223,7 +218,7 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     refuse_source_target(out, base, "--dist")
     attachments = list(attachments() if callable(attachments) else attachments)
     from laokg.graph.stats import triple_stats
-    from laokg.graph.store import LABEL_INDEX, MANIFEST, STORE_DIR, label_index, manifest, write_store
+    from laokg.graph.store import LABEL_INDEX, MANIFEST, STORE_DIR, manifest, write_label_index, write_store
 
     with tempfile.TemporaryDirectory(prefix="laokg-build-") as tmp:
         spool = Path(tmp)
@@ -241,15 +236,17 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
             assert data is not None  # loaded when there is no text
             ready = prepare_graph(data)
         data = None
-        contents: list[tuple[str, bytes | Path]] = [
-            (name, _spool(spool / name, write_triples(ready, fmt))) for name, fmt in GRAPH_FILES
-        ]
+        contents: list[tuple[str, bytes | Path]] = []
+        for name, fmt in GRAPH_FILES:
+            write_triples_file(ready, fmt, spool / name)
+            contents.append((name, spool / name))
         contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
         contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
         # the query store (Oxigraph) is part of the release: built in the staging directory from
         # the N-Triples above, its record (store.json) a file of the release
         ntriples = spool / "laokg.nt"
-        labels = _spool(spool / LABEL_INDEX, label_index(ready.triples))  # what `laokg search` reads on the store
+        labels = spool / LABEL_INDEX
+        write_label_index(ready.triples, labels)  # what `laokg search` reads on the store
         # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
         record = manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())
         del ready  # before the changes are worked out: they read the N-Triples into a graph of their own

@@ -123,6 +123,21 @@ def write_triples(ready: Triples, fmt: str) -> bytes:
     return _rdfxml(tr.to_graph(ready.triples, ready.prefixes))
 
 
+def write_triples_file(ready: Triples, fmt: str, path) -> None:
+    """:func:`write_triples` into the file ``path``; N-Triples, Turtle and JSON-LD are written a
+    batch at a time (their text is never held whole: hundreds of megabytes at a million triples)."""
+    if fmt == "nt":
+        writers.write_ntriples(ready.triples, path)
+    elif fmt == "turtle":
+        writers.write_turtle(ready.triples, ready.prefixes, path, ready.shape)
+    elif fmt == "jsonld":
+        writers.write_jsonld(ready.triples, ready.prefixes, path, ready.shape)
+    else:
+        data = write_triples(ready, fmt)
+        with open(path, "wb") as handle:
+            handle.write(data)
+
+
 def serialize(graph: Graph, fmt: str) -> bytes:
     """Serialise ``graph`` as ``fmt`` (turtle, nt, jsonld, xml), deterministically.
 
@@ -165,6 +180,7 @@ __all__ = [
     "prepare_graph",
     "serialize",
     "write_triples",
+    "write_triples_file",
     "write_atomic",
     "write_files_atomic",
     "write_output_file",

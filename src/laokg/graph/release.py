@@ -223,9 +223,10 @@ def _prune(dist: Path, keep_id: str) -> None:
 
 
 def publish(dist: str | os.PathLike, files, directories=()) -> list[Path]:
-    """Publish ``files`` (``[(name, bytes or the path of a file holding them)]``) and ``directories`` (``[(name, make, key)]``:
-    ``make(path)`` creates the directory ``path``; ``key`` (bytes, or a file's path) stands for its content in
-    the release id) as the release in ``dist``, whole; return the stable paths
+    """Publish ``files`` (``[(name, bytes or the path of a file holding them)]``) and
+    ``directories`` (``[(name, make, key)]``: ``make(path)`` creates the directory ``path``;
+    ``key`` (bytes, or a file's path) stands for its content in the release id) as the release
+    in ``dist``, whole; return the stable paths
     (``dist/<name>``, files then directories). OSError -> :class:`InputError` naming the path."""
     dist = Path(dist)
     files = list(files)

@@ -81,16 +81,30 @@ def label_index(triples) -> bytes:
     every label (:data:`laokg.labels.LABEL_PROPERTIES`, literal value) of an IRI, in the
     triples' order. The folded text (:func:`laokg.labels.fold`: no tab, no line break) is what
     :func:`laokg.query.storeview.index_candidates` searches, so that ``search`` on a built project folds no label."""
+    return "".join(_label_lines(triples)).encode("utf-8")
+
+
+def write_label_index(triples, path) -> None:
+    """:func:`label_index` into the file ``path``, a batch of lines at a time."""
+    batch: list[str] = []
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        for line in _label_lines(triples):
+            batch.append(line)
+            if len(batch) >= 8192:
+                handle.write("".join(batch))
+                batch.clear()
+        handle.write("".join(batch))
+
+
+def _label_lines(triples):
     from laokg.graph.triples import literal_parts, unescape
     from laokg.labels import LABEL_PROPERTIES, fold
 
     rank = {f"<{p}>": str(i) for i, p in enumerate(LABEL_PROPERTIES)}
-    lines = []
     for s, p, o in triples:
         r = rank.get(p)
         if r is not None and s[0] == "<" and o[0] == '"':
-            lines.append(f"{fold(unescape(literal_parts(o).body))}\t{r}\t{s}\t{o}\n")
-    return "".join(lines).encode("utf-8")
+            yield f"{fold(unescape(literal_parts(o).body))}\t{r}\t{s}\t{o}\n"
 
 
 def release_folder(root=None) -> Path | None:
@@ -230,6 +244,7 @@ __all__ = [
     "built_store",
     "built_record",
     "label_index",
+    "write_label_index",
     "LABEL_INDEX",
     "data_size",
     "open_store",

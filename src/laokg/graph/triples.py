@@ -85,13 +85,13 @@ def _lines(text: str):
         start = stop
 
 
-def _triples(lines, term=None) -> set[tuple[str, str, str]]:
+def _triples(lines, term=None, terms: dict[str, str] | None = None) -> set[tuple[str, str, str]]:
     """The distinct triples of N-Triples lines as Oxigraph writes them (``s p o .``), each
     distinct term one string object (a graph repeats its subjects and predicates many times:
-    shared, a million triples take about half the memory). ``term``: applied to each term first."""
-    terms: dict[str, str] = {}
-    share = terms.setdefault
-    out = set()
+    shared, a million triples take about half the memory). ``term``: applied to each term first;
+    ``terms``: the strings to share (with another graph read with the same dict)."""
+    share = (terms if terms is not None else {}).setdefault
+    out: set[tuple[str, str, str]] = set()
     add = out.add
     for line in lines:
         s, p, o = line.split(" ", 2)
@@ -107,9 +107,10 @@ def from_ntriples(text: str) -> set[tuple[str, str, str]]:
     return _triples(_lines(text))
 
 
-def read_ntriples(path) -> set[tuple[str, str, str]]:
+def read_ntriples(path, terms: dict[str, str] | None = None) -> set[tuple[str, str, str]]:
     """:func:`from_ntriples` of a UTF-8 N-Triples file written by Oxigraph (or the release
-    writers), read a chunk of lines at a time (never the whole text at once)."""
+    writers), read a chunk of lines at a time (never the whole text at once). ``terms``: a dict
+    shared by the graphs read together (two releases), so a term they share is one string."""
 
     def lines():
         with open(path, encoding="utf-8", newline="\n") as handle:
@@ -119,7 +120,7 @@ def read_ntriples(path) -> set[tuple[str, str, str]]:
                     return
                 yield from (line.rstrip("\n") for line in chunk if line != "\n")
 
-    return _triples(lines())
+    return _triples(lines(), terms=terms)
 
 
 _WIDE = re.compile(r"\\(?:u([0-9A-F]{4})|U([0-9A-F]{8})|.)")

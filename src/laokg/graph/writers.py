@@ -149,6 +149,45 @@ def ntriples(triples) -> bytes:
     return "".join([f"{s} {p} {o} .\n" for s, p, o in triples]).encode("utf-8")
 
 
+#: triples, blocks or nodes written to a file at a time by the ``write_*`` functions
+_BATCH = 8192
+
+
+def _write_batched(handle, pieces, sep: str = "") -> bool:
+    """Write ``pieces`` joined by ``sep`` to ``handle``, a batch at a time; whether any was."""
+    batch: list[str] = []
+    wrote = False
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= _BATCH:
+            handle.write((sep if wrote else "") + sep.join(batch))
+            wrote = True
+            batch.clear()
+    if batch:
+        handle.write((sep if wrote else "") + sep.join(batch))
+        wrote = True
+    return wrote
+
+
+def write_ntriples(triples, path) -> None:
+    """:func:`ntriples` into the file ``path``, a batch of lines at a time."""
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        _write_batched(handle, (f"{s} {p} {o} .\n" for s, p, o in triples))
+
+
+def _with_header(path, header: str, body_path) -> None:
+    """``path``: ``header`` and then the text of the file ``body_path`` (removed after)."""
+    import os
+    import shutil
+
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(header)
+        handle.flush()
+        with open(body_path, "rb") as body:
+            shutil.copyfileobj(body, handle.buffer, 1 << 20)
+    os.unlink(body_path)
+
+
 # ---------------------------------------------------------------- shared structure
 
 
@@ -212,6 +251,31 @@ def _predicate_order(props) -> list[str]:
 def turtle(triples, prefixes, shape=None) -> bytes:
     """Turtle with the prefixes it uses, one block per subject (IRIs, then blank nodes).
     ``shape``: :func:`structure` of ``triples``, if already made."""
+    blocks, header = _turtle(triples, prefixes, shape)
+    body = "\n\n".join(list(blocks))
+    head = header()
+    return (head + ("\n" if head and body else "") + body + ("\n" if body else "")).encode("utf-8")
+
+
+def write_turtle(triples, prefixes, path, shape=None) -> None:
+    """:func:`turtle` into the file ``path``: the blocks go to a file beside it as they are made
+    (the prefixes, which come first, are known only once every block is written), never the
+    whole text at once."""
+    blocks, header = _turtle(triples, prefixes, shape)
+    body_path = f"{path}.body"
+    with open(body_path, "w", encoding="utf-8", newline="\n") as handle:
+        if _write_batched(handle, blocks, "\n\n"):
+            handle.write("\n")
+            head = header()
+            head += "\n" if head else ""
+        else:
+            head = header()
+    _with_header(path, head, body_path)
+
+
+def _turtle(triples, prefixes, shape=None):
+    """The blocks of :func:`turtle` (made as they are read) and a function giving its prefix
+    lines (those the blocks used, once they are all made)."""
     subjects, references, lists, _, cells = shape or structure(triples)
     names = _Names(prefixes, strict=True)
 
@@ -268,16 +332,19 @@ def turtle(triples, prefixes, shape=None) -> bytes:
             return "[ " + predicates(subjects[subject], 1) + " ] ."
         return f"{iri(subject) if subject[0] == '<' else subject} {predicates(subjects[subject], 0)} ."
 
-    # IRIs and shared or unreferenced blank nodes first (the input is sorted), then any blank
-    # node used once that no block took in (a cycle, or nesting deeper than _INLINE_DEPTH)
-    blocks = [block(s) for s in subjects if s[0] == "<" or references.get(s, 0) != 1]
-    blocks.extend(block(s) for s in subjects if s[0] == "_" and s not in written)
-    header = "".join(
-        f"@prefix {prefix}: <{ns}> .\n"
-        for prefix, ns in sorted((prefix, ns) for ns, prefix in names.by_ns.items() if prefix in names.used)
-    )
-    body = "\n\n".join(blocks)
-    return (header + ("\n" if header and body else "") + body + ("\n" if body else "")).encode("utf-8")
+    def blocks():
+        # IRIs and shared or unreferenced blank nodes first (the input is sorted), then any blank
+        # node used once that no block took in (a cycle, or nesting deeper than _INLINE_DEPTH)
+        yield from (block(s) for s in subjects if s[0] == "<" or references.get(s, 0) != 1)
+        yield from (block(s) for s in subjects if s[0] == "_" and s not in written)
+
+    def header() -> str:
+        return "".join(
+            f"@prefix {prefix}: <{ns}> .\n"
+            for prefix, ns in sorted((prefix, ns) for ns, prefix in names.by_ns.items() if prefix in names.used)
+        )
+
+    return blocks(), header
 
 
 # ---------------------------------------------------------------- JSON-LD
@@ -301,6 +368,26 @@ def jsonld(triples, prefixes, shape=None) -> bytes:
     subject (sorted by ``@id``; a lone node sits beside the context), single values bare and
     several in a sorted array, every literal with its lexical form (``@value`` as a string);
     laid out as ``json.dumps(indent=2)``."""
+    body, header = _jsonld(triples, prefixes, shape)
+    lines = list(body)
+    return ("\n".join([header(bool(lines)), *lines, "}"]) + "\n").encode("utf-8")
+
+
+def write_jsonld(triples, prefixes, path, shape=None) -> None:
+    """:func:`jsonld` into the file ``path``, the nodes written to a file beside it as they are
+    made (the context, which comes first, is known only once they all are)."""
+    body, header = _jsonld(triples, prefixes, shape)
+    body_path = f"{path}.body"
+    with open(body_path, "w", encoding="utf-8", newline="\n") as handle:
+        wrote = _write_batched(handle, body, "\n")
+        handle.write(("\n" if wrote else "") + "}\n")
+    _with_header(path, header(wrote) + "\n", body_path)
+
+
+def _jsonld(triples, prefixes, shape=None):
+    """The lines of :func:`jsonld` after its context (made as they are read), and a function
+    giving the lines before them (``{`` and the context of the prefixes they used; its
+    argument: whether there were any)."""
     subjects, references, lists, inner, _ = shape or structure(triples)
     names = _Names(prefixes, strict=False)
 
@@ -381,25 +468,22 @@ def jsonld(triples, prefixes, shape=None) -> bytes:
         first = f'{pad}"@id": {_json(node_id)}'
         return ",\n".join([first, *(entry(key, item, level) for key, item in entries[1:])])
 
-    # the body first: the context holds the prefixes it used
-    if len(nodes) == 1:  # one node: its entries beside the context, as JSON-LD compaction gives
-        body = [node_text(*nodes[0], 1)]
-    elif nodes:
-        last = len(nodes) - 1
-        body = [
-            '  "@graph": [',
-            *(
-                "    {\n" + node_text(node_id, entries, 3) + "\n    }" + ("," if index < last else "")
-                for index, (node_id, entries) in enumerate(nodes)
-            ),
-            "  ]",
-        ]
-    else:
-        body = []
-    context = {prefix: ns for ns, prefix in names.by_ns.items() if prefix in names.used and prefix != "xml"}
-    out = ["{", '  "@context": ' + _indent(dict(sorted(context.items())), 1) + ("," if body else ""), *body]
-    out.append("}")
-    return ("\n".join(out) + "\n").encode("utf-8")
+    def body():
+        # the body first: the context holds the prefixes it used
+        if len(nodes) == 1:  # one node: its entries beside the context, as JSON-LD compaction gives
+            yield node_text(*nodes[0], 1)
+        elif nodes:
+            last = len(nodes) - 1
+            yield '  "@graph": ['
+            for index, (node_id, entries) in enumerate(nodes):
+                yield "    {\n" + node_text(node_id, entries, 3) + "\n    }" + ("," if index < last else "")
+            yield "  ]"
+
+    def header(any_body: bool) -> str:
+        context = {prefix: ns for ns, prefix in names.by_ns.items() if prefix in names.used and prefix != "xml"}
+        return "{\n" + '  "@context": ' + _indent(dict(sorted(context.items())), 1) + ("," if any_body else "")
+
+    return body(), header
 
 
 def _indent(value, level: int) -> str:
@@ -420,4 +504,13 @@ def _indent(value, level: int) -> str:
     return _json(value)
 
 
-__all__ = ["complete_prefixes", "jsonld", "ntriples", "structure", "turtle"]
+__all__ = [
+    "complete_prefixes",
+    "jsonld",
+    "ntriples",
+    "structure",
+    "turtle",
+    "write_jsonld",
+    "write_ntriples",
+    "write_turtle",
+]
