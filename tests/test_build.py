@@ -1,5 +1,6 @@
 """laokg.graph.build and ``laokg build``: validate, then write dist/ atomically, or write nothing."""
 
+import contextlib
 import json
 import os
 
@@ -201,3 +202,110 @@ def test_real_build(tmp_path):
     graph = load.load_data_graph(REAL_ROOT)
     assert isomorphic(graph, parse.parse_file(tmp_path / "laokg.ttl"))  # keeps lexical forms, as load does
     assert (tmp_path / "laokg.nt").read_bytes() == export.serialize(graph, "nt")
+
+
+#: a person whose name holds the characters Oxigraph writes as they are and str.splitlines
+#: takes for line ends, and characters outside Latin-1 (the text is made ASCII for validation)
+ODD_LINES = (
+    PREFIXES
+    + """
+kg:noi a schema:Person ; schema:name "Noi\u2028Line\u0085Next\u2029ນ້ອຍ" ; schema:jobTitle "Clerk" ;
+    schema:affiliation kg:ministry ; prov:qualifiedDerivation ev:somchai-1 .
+"""
+)
+MORE = (
+    PREFIXES
+    + '\nkg:kham a schema:Person ; schema:name "Kham" ; schema:jobTitle "Clerk\u2028Two" ;'
+    + " schema:affiliation kg:ministry .\n"
+)
+
+
+@contextlib.contextmanager
+def pyoxigraph_store(dist):
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(dist / "store"))
+    try:
+        yield store
+    finally:
+        del store
+
+
+def _release_bytes(dist) -> dict:
+    """Every file of the published release (not the store: bulk loads label blank nodes at random)."""
+    current = (dist / "current").resolve()
+    return {p.name: p.read_bytes() for p in current.iterdir() if p.is_file()}
+
+
+def test_literals_with_line_separators_are_built_and_diffed(project):
+    write(project / "graph" / "noi.ttl", ODD_LINES)
+    build.build(project)
+    dist = project / "dist"
+    name = '"Noi\u2028Line\u0085Next\u2029ນ້ອຍ"'
+    assert f"<https://w3id.org/laokg/id/noi> <https://schema.org/name> {name} .\n" in (dist / "laokg.nt").read_text()
+    assert name in {f["object"] for f in json.loads((dist / "changes.json").read_text())["added"]}
+    write(project / "graph" / "kham.ttl", MORE)
+    build.build(project)  # the previous release's N-Triples read back line by line
+    changes = json.loads((dist / "changes.json").read_text())
+    assert changes["summary"] == {"added": 4, "removed": 0, "changed": 0, "evidence": 0}
+    assert {f["object"] for f in changes["added"]} >= {'"Kham"', '"Clerk\u2028Two"'}
+
+
+def test_a_large_project_is_built_in_child_processes_into_the_same_bytes(project, tmp_path, monkeypatch):
+    """Above ISOLATE_ABOVE validation and the changes run in child processes and the release
+    files are spooled to disk: the release is byte for byte the one built in one process."""
+    write(project / "graph" / "noi.ttl", ODD_LINES)
+    calls = []
+    real = build._in_child
+
+    def in_child(func, *args):
+        calls.append(func.__name__)
+        return real(func, *args)
+
+    monkeypatch.setattr(build, "_in_child", in_child)
+    one, two = tmp_path / "one", tmp_path / "two"
+    releases = []
+    for step in range(2):
+        if step:
+            write(project / "graph" / "kham.ttl", MORE)
+        for dist, threshold in ((one, 10**12), (two, 0)):
+            monkeypatch.setattr(build, "ISOLATE_ABOVE", threshold)
+            result = build.build(project, dist)
+            assert result.validation.conforms
+            releases.append((_release_bytes(dist), result.validation.results, result.validation.iri_results))
+        assert releases[-2] == releases[-1]
+    assert calls == ["_validate", "_write_graph", "changes_files", "write_store"] * 2
+    assert json.loads(releases[-1][0]["changes.json"])["summary"]["added"] == 4
+    assert sorted(releases[-1][0]) == sorted(n for n in LIBRARY if n != "store")
+    current = (two / "current").resolve()
+    assert build.build(project, two).validation.conforms  # unchanged: the same release, changes kept
+    assert (two / "current").resolve() == current and _release_bytes(two) == releases[-1][0]
+    with pyoxigraph_store(two) as store:
+        assert len(store) == len((two / "laokg.nt").read_text(encoding="utf-8").split("\n")) - 1
+
+
+def test_a_large_project_that_does_not_conform_writes_nothing(project, monkeypatch):
+    monkeypatch.setattr(build, "ISOLATE_ABOVE", 0)
+    write(project / "graph" / "anon.ttl", NO_NAME)
+    with pytest.raises(ValidationFailed, match="does not conform"):
+        build.build(project)
+    assert not (project / "dist").exists()
+
+
+def test_changes_written_to_a_spool_are_the_same_bytes(project, tmp_path, monkeypatch):
+    from laokg.graph import changes
+
+    build.build(project)
+    write(project / "graph" / "noi.ttl", ODD_LINES)
+    ready = export.data_triples(project)
+    data = export.write_triples(ready, "nt")
+    expected = dict(build.changes_files(project / "dist", data))
+    (tmp_path / "new.nt").write_bytes(data)
+    for batch in (1, 3, 10**6):  # write_text and write_json, a batch of lines or pieces at a time
+        monkeypatch.setattr(changes, "_TEXT_BATCH", batch)
+        monkeypatch.setattr(changes, "_JSON_BATCH", batch)
+        spool = tmp_path / f"spool-{batch}"
+        spool.mkdir()
+        got = build.changes_files(project / "dist", tmp_path / "new.nt", spool)
+        assert {name: path.read_bytes() for name, path in got} == expected
+    assert json.loads(expected["changes.json"])["summary"]["added"] == 4

@@ -94,3 +94,46 @@ def test_canonical_falls_back_for_shared_nodes_and_keeps_the_graph():
 def test_to_rdflib_keeps_lexical_forms():
     graph = tr.to_graph([("<http://a/s>", "<http://a/p>", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>')])
     assert next(graph.objects()).n3() == '"01"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+
+#: characters Oxigraph writes as they are in a literal, and str.splitlines takes for line ends
+LINE_LIKE = "\u0085\u2028\u2029\x1c"
+
+
+def test_from_ntriples_splits_lines_at_newlines_only():
+    literal = pyoxigraph.Literal(f"one{LINE_LIKE}two")
+    line = f"<http://a/s> <http://a/p> {literal} .\n"
+    assert LINE_LIKE[:3] in line  # written as they are (\x1c is escaped)
+    assert tr.from_ntriples(line + "<http://a/s> <http://a/q> <http://a/o> .\n") == {
+        ("<http://a/s>", "<http://a/p>", str(literal)),
+        ("<http://a/s>", "<http://a/q>", "<http://a/o>"),
+    }
+
+
+def _text(n: int) -> str:
+    return "".join(f'<http://a/s{i % 7}> <http://a/p{i % 3}> "v{i}\u2028é" .\n' for i in range(n))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 40, 1 << 22])
+def test_chunked_reading_gives_every_triple(monkeypatch, tmp_path, chunk):
+    monkeypatch.setattr(tr, "_CHUNK", chunk)
+    text = _text(50)
+    expected = {(f"<http://a/s{i % 7}>", f"<http://a/p{i % 3}>", f'"v{i}\u2028é"') for i in range(50)}
+    assert tr.from_ntriples(text) == expected
+    path = tmp_path / "g.nt"
+    path.write_text(text + "\n", encoding="utf-8")  # a blank line is skipped
+    assert tr.read_ntriples(path) == expected
+    from laokg.graph.load import ascii_escaped
+
+    assert tr.from_ascii_ntriples(ascii_escaped(text)) == expected
+
+
+def test_a_term_is_one_string_however_often_it_occurs(tmp_path):
+    path = tmp_path / "g.nt"
+    path.write_text(_text(30), encoding="utf-8")
+    for triples in (tr.from_ntriples(_text(30)), tr.read_ntriples(path)):
+        assert len({id(t) for triple in triples for t in triple}) == len({t for triple in triples for t in triple})
+    terms: dict = {}
+    first, second = tr.read_ntriples(path, terms), tr.read_ntriples(path, terms)
+    shared = {id(t) for triple in first for t in triple}
+    assert all(id(t) in shared for triple in second for t in triple)

@@ -176,3 +176,24 @@ def test_jsonld_lone_node_sits_beside_the_context():
 )
 def test_value_order_key_is_sorted_keys_json(value):
     assert writers._sorted_json(value) == json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 8192])
+@pytest.mark.parametrize("case", [*CASES, "empty", "lone node"])
+def test_writing_to_a_file_gives_the_same_bytes(case, batch, monkeypatch, tmp_path):
+    """write_ntriples, write_turtle and write_jsonld (the build's, a batch at a time, the
+    prefixes or context put in front afterwards) write what ntriples, turtle and jsonld give."""
+    monkeypatch.setattr(writers, "_BATCH", batch)
+    body = {**CASES, "empty": "", "lone node": 'ex:a ex:p "x" ; ex:q ex:b .'}[case]
+    ready = export.prepare_graph(_graph(body))
+    expected = {
+        "nt": writers.ntriples(ready.triples),
+        "turtle": writers.turtle(ready.triples, ready.prefixes),
+        "jsonld": writers.jsonld(ready.triples, ready.prefixes),
+    }
+    for fmt, data in expected.items():
+        path = tmp_path / f"out.{fmt}"
+        export.write_triples_file(ready, fmt, path)
+        assert path.read_bytes() == data, fmt
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f"out.{fmt}"]  # no body file left
+        path.unlink()

@@ -45,9 +45,9 @@ class BuildResult:
 CHANGES_FILES = ("changes.txt", "changes.json")
 
 
-#: bytes of Turtle (the project's data files) from which validation and the changes run in a
-#: child process of their own: their memory (most of a million-triple build's) is returned to
-#: the system when it ends, instead of adding to the writers' (docs/performance.md)
+#: bytes of Turtle (the project's data files) from which each step of a build that holds the
+#: graph runs in a child process of its own: its memory is returned to the system when it
+#: ends, instead of adding to the next step's (docs/performance.md)
 ISOLATE_ABOVE = 4_000_000
 
 
@@ -168,10 +168,41 @@ def _in_child(func, *args):
 
 
 def isolated(base: Path, extra=()) -> bool:
-    """Whether ``build`` runs validation and the changes in child processes (:data:`ISOLATE_ABOVE`)."""
+    """Whether ``build`` runs its steps in child processes (:data:`ISOLATE_ABOVE`)."""
     from laokg.graph.store import data_size
 
     return data_size(base, extra) >= ISOLATE_ABOVE
+
+
+def _write_graph(base: Path, extra, spool: Path, loaded=None) -> bytes:
+    """Write the data graph's release files (:data:`GRAPH_FILES`) and the label index into
+    ``spool``, each file as it is made; return the store's record (``store.json``).
+    ``loaded``: ``(text, wide, data)`` as validation read the project, else it is read again."""
+    from laokg.graph.load import load_data_graph, load_data_text
+    from laokg.graph.stats import triple_stats
+    from laokg.graph.store import LABEL_INDEX, manifest, write_label_index
+    from laokg.graph.triples import from_ascii_ntriples, from_ntriples
+
+    if loaded is None:
+        text = load_data_text(base, extra)
+        loaded = (text, False, None if text is not None else load_data_graph(base, extra))
+    text, wide, data = loaded
+    del loaded
+    if text is not None:
+        triples = (from_ascii_ntriples if wide else from_ntriples)(text.ntriples)
+        prefixes = text.prefixes
+        text = None  # the triples hold the terms now
+        ready = prepare(triples, prefixes)
+        del triples
+    else:
+        assert data is not None  # loaded when there is no text
+        ready = prepare_graph(data)
+    data = None
+    for name, fmt in GRAPH_FILES:
+        write_triples_file(ready, fmt, spool / name)
+    write_label_index(ready.triples, spool / LABEL_INDEX)  # what `laokg search` reads on the store
+    # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
+    return manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())
 
 
 def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachments=()) -> BuildResult:
@@ -183,22 +214,22 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     graph is refused before that work).
     Raises :class:`ValidationFailed` (and writes nothing) if the graph does not conform.
 
-    Memory: one step's data at a time. A large project (:func:`isolated`) is validated in a
-    child process; then the writers read the project again, and each release file goes to a
-    spool directory (the system's temporary directory) as soon as it is written, so no file is
-    held while the next one is made; the changes run in a child process from the N-Triples
-    file, and the query store is bulk-loaded from it.
+    Memory: each release file goes to a spool directory (the system's temporary directory) as
+    it is written, so none is held while the next is made, and is published from there; the
+    query store is bulk-loaded from the N-Triples file. A large project (:func:`isolated`)
+    runs each step that holds the graph (validation, the writers, the changes, the store) in
+    a child process of its own, one after the other, so at most one step's memory is in use
+    and this process holds no graph.
     """
     import tempfile
 
     from laokg.graph.load import load_data_graph, load_data_text, load_shapes
     from laokg.graph.project import find_root, refuse_source_target
-    from laokg.graph.triples import from_ascii_ntriples, from_ntriples
+    from laokg.graph.store import LABEL_INDEX, MANIFEST, STORE_DIR, write_store
 
     base = find_root(root)
     isolate = isolated(base, extra)
-    text = data = None
-    wide = False
+    loaded = None
     if isolate:
         result = _in_child(_validate, base, tuple(extra))
     else:
@@ -206,9 +237,12 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
         data = None if text is not None else load_data_graph(base, extra)  # the rdflib loader reports odd files
         from laokg.graph.validate import text_for_shacl
 
-        if text is not None:  # as `laokg validate` reads it; an escaped text is read back exactly below
+        wide = False
+        if text is not None:  # as `laokg validate` reads it; an escaped text is read back exactly
             text, wide = text_for_shacl(text)
         result = run_shacl(text if text is not None else data, load_shapes(base))
+        loaded = (text, wide, data)
+        del text, data
     if not result.conforms:
         counts = ", ".join(f"{n} {severity.lower()}{'' if n == 1 else 's'}" for severity, n in result.counts().items())
         raise ValidationFailed(
@@ -217,47 +251,36 @@ def build(root=None, dist: str | os.PathLike | None = None, extra=(), attachment
     out = Path(dist) if dist is not None else base / "dist"
     refuse_source_target(out, base, "--dist")
     attachments = list(attachments() if callable(attachments) else attachments)
-    from laokg.graph.stats import triple_stats
-    from laokg.graph.store import LABEL_INDEX, MANIFEST, STORE_DIR, manifest, write_label_index, write_store
 
     with tempfile.TemporaryDirectory(prefix="laokg-build-") as tmp:
         spool = Path(tmp)
         # serialise everything first, then publish: a serialiser error leaves dist/ untouched
-        if isolate:  # read again here: the validation's memory went with its process
-            text = load_data_text(base, extra)
-            data = None if text is not None else load_data_graph(base, extra)
-        if text is not None:
-            triples = (from_ascii_ntriples if wide else from_ntriples)(text.ntriples)
-            prefixes = text.prefixes
-            text = None  # the triples hold the terms now
-            ready = prepare(triples, prefixes)
-            del triples
+        if isolate:
+            record = _in_child(_write_graph, base, tuple(extra), spool)
         else:
-            assert data is not None  # loaded when there is no text
-            ready = prepare_graph(data)
-        data = None
-        contents: list[tuple[str, bytes | Path]] = []
-        for name, fmt in GRAPH_FILES:
-            write_triples_file(ready, fmt, spool / name)
-            contents.append((name, spool / name))
+            record = _write_graph(base, extra, spool, loaded)
+        loaded = None
+        contents: list[tuple[str, bytes | Path]] = [(name, spool / name) for name, _ in GRAPH_FILES]
         contents.append((REPORT_FILES[0], format_text(result).encode("utf-8")))
         contents.append((REPORT_FILES[1], format_json(result).encode("utf-8")))
         # the query store (Oxigraph) is part of the release: built in the staging directory from
         # the N-Triples above, its record (store.json) a file of the release
         ntriples = spool / "laokg.nt"
-        labels = spool / LABEL_INDEX
-        write_label_index(ready.triples, labels)  # what `laokg search` reads on the store
-        # the store's record, with what `laokg stats` counts in it (read back instead of recounting)
-        record = manifest(len(ready), base, stats=triple_stats(ready.triples).to_dict())
-        del ready  # before the changes are worked out: they read the N-Triples into a graph of their own
         if isolate:
             contents.extend(_in_child(changes_files, out, ntriples, spool))
         else:
             contents.extend(changes_files(out, ntriples, spool))
-        contents.append((LABEL_INDEX, labels))
+        contents.append((LABEL_INDEX, spool / LABEL_INDEX))
         contents.append((MANIFEST, record))
         contents.extend((name, bytes(payload)) for name, payload in attachments)
-        paths = publish(out, contents, [(STORE_DIR, lambda path: write_store(path, ntriples), ntriples)])
+
+        def make_store(path: Path) -> None:
+            if isolate:
+                _in_child(write_store, path, ntriples)
+            else:
+                write_store(path, ntriples)
+
+        paths = publish(out, contents, [(STORE_DIR, make_store, ntriples)])
         sizes = [len(payload) if isinstance(payload, bytes) else payload.stat().st_size for _, payload in contents]
     store = paths[-1]
     sizes.append(sum(p.stat().st_size for p in store.resolve().rglob("*") if p.is_file()))

@@ -730,6 +730,10 @@ def format_json(result: dict) -> str:
     return json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+#: pieces of JSON and lines of text written at a time by :func:`write_json` and :func:`write_text`
+_JSON_BATCH, _TEXT_BATCH = 65536, 16384
+
+
 def write_json(result: dict, handle) -> None:
     """Write :func:`format_json`'s text to the text file ``handle``, a batch of pieces at a
     time (at a million triples the text is hundreds of megabytes)."""
@@ -737,7 +741,7 @@ def write_json(result: dict, handle) -> None:
     batch: list[str] = []
     for piece in encoder.iterencode(result):
         batch.append(piece)
-        if len(batch) >= 65536:
+        if len(batch) >= _JSON_BATCH:
             handle.write("".join(batch))
             batch.clear()
     batch.append("\n")
@@ -795,7 +799,7 @@ def write_text(result: dict, handle) -> None:
     batch: list[str] = []
     for line in _text_lines(result):
         batch.append(line)
-        if len(batch) >= 16384:
+        if len(batch) >= _TEXT_BATCH:
             handle.write("\n".join(batch) + "\n")
             batch.clear()
     if batch:
