@@ -168,10 +168,11 @@ def _in_child(func, *args):
 
 
 def isolated(base: Path, extra=()) -> bool:
-    """Whether ``build`` runs its steps in child processes (:data:`ISOLATE_ABOVE`)."""
-    from laokg.graph.store import data_size
+    """Whether ``build`` runs its steps in child processes (:data:`ISOLATE_ABOVE`). Not while
+    this process reads the graph as of a day (a state a fresh process would not share)."""
+    from laokg.graph.store import current_as_of, data_size
 
-    return data_size(base, extra) >= ISOLATE_ABOVE
+    return current_as_of() is None and data_size(base, extra) >= ISOLATE_ABOVE
 
 
 def _write_graph(base: Path, extra, spool: Path, loaded=None) -> bytes:
