@@ -309,3 +309,15 @@ def test_changes_written_to_a_spool_are_the_same_bytes(project, tmp_path, monkey
         got = build.changes_files(project / "dist", tmp_path / "new.nt", spool)
         assert {name: path.read_bytes() for name, path in got} == expected
     assert json.loads(expected["changes.json"])["summary"]["added"] == 4
+
+
+def test_diff_taking_is_the_diff_and_frees_both_sides(project):
+    from laokg.graph import changes
+
+    before = set(export.data_triples(project).triples)
+    write(project / "graph" / "noi.ttl", ODD_LINES)
+    after = set(export.data_triples(project).triples)
+    expected = changes.diff_triples(before, after, "a", "b")
+    old, new = set(before), set(after)
+    assert changes.diff_taking(old, new, "a", "b") == expected and expected["summary"]["added"] == 4
+    assert old == set() and new == set()

@@ -90,7 +90,7 @@ def changes_files(dist: Path, ntriples: bytes | Path, spool: Path | None = None)
     the files are written there, a line at a time, and their paths returned instead of bytes."""
     import hashlib
 
-    from laokg.graph.changes import diff_triples, format_json, format_text, write_json, write_text
+    from laokg.graph.changes import diff_taking, format_json, format_text, write_json, write_text
     from laokg.graph.triples import from_ntriples, read_ntriples
 
     previous = previous_graph(dist)
@@ -119,7 +119,7 @@ def changes_files(dist: Path, ntriples: bytes | Path, spool: Path | None = None)
     # both written by the release writers: one triple a line
     new = read_ntriples(ntriples, terms) if isinstance(ntriples, Path) else from_ntriples(ntriples.decode("utf-8"))
     del terms
-    result = diff_triples(old, new, old_name, new_name or "(no previous release)")
+    result = diff_taking(old, new, old_name, new_name or "(no previous release)")  # empties both sets
     del old, new
     if spool is None:
         return [
