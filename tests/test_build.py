@@ -321,3 +321,11 @@ def test_diff_taking_is_the_diff_and_frees_both_sides(project):
     old, new = set(before), set(after)
     assert changes.diff_taking(old, new, "a", "b") == expected and expected["summary"]["added"] == 4
     assert old == set() and new == set()
+
+
+def test_a_worker_process_that_dies_is_an_error_not_a_hang():
+    from laokg.errors import OutputError
+
+    with pytest.raises(OutputError, match=r"worker process \(exit\) ended without an answer .*nothing written"):
+        build._in_child(os._exit, 9)  # killed: no answer, no exception pickled back
+    assert build._in_child(sorted, [3, 1, 2]) == [1, 2, 3]
