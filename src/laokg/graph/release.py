@@ -125,6 +125,8 @@ def _write_release(folder: Path, files, directories=()) -> None:
         fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, os.PathLike):  # a file written beforehand (a large release spools)
+                import shutil
+
                 with open(data, "rb") as source:
                     shutil.copyfileobj(source, handle, 1 << 20)
             else:
