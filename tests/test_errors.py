@@ -312,6 +312,18 @@ def test_escape_control():
     assert escape_control("Décret n° 245 — ລາວ") == "Décret n° 245 — ລາວ"
 
 
+def test_escape_control_escapes_exactly_the_unsafe_characters():
+    # the one-pattern scan must agree with the rule, character by character, at every code
+    # point (the ranges' ends included), alone and inside text
+    from laokg.errors import _escape_char, _unsafe
+
+    for code in range(0x110000):
+        ch = chr(code)
+        want = _escape_char(ch) if _unsafe(ch) else ch
+        assert escape_control(ch) == want, hex(code)
+    assert escape_control("a\u2066b\u2069c\x9fd\u2028") == "a\\u2066b\\u2069c\\x9fd\\u2028"
+
+
 def test_control_characters_from_a_file_name_are_escaped(project):
     result = invoke("stats", "--root", project, "--data", "evil\x1b]0;owned\x07.ttl")
     assert_one_line(result, "evil\\e]0;owned\\x07.ttl: file not found")

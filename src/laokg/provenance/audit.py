@@ -132,7 +132,24 @@ def audit(graph: Graph, rules: list[Rule], only: list[str] | None = None, engine
     # the labels of the nodes the findings name, read node by node (on a store, not every label
     # of the graph first: 1M triples, 3.9 s and 230 MiB for an index the report used 1 % of)
     index = NodeLabels(graph)
-    return AuditReport([run_rule(graph, rule, index, engine) for rule in rules])
+    results = []
+    for rule in rules:
+        results.append(run_rule(graph, rule, index, engine))
+        if engine is not None:
+            _give_back_freed_memory()
+    return AuditReport(results)
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system the memory a rule's query freed (glibc keeps it in the process
+    otherwise: at 1M triples the pairwise rules' working sets stayed resident, 290 MiB after
+    the last rule for 110 MiB in use). Nothing where the C library has no ``malloc_trim``."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: the C library's, on Linux
+    except (OSError, AttributeError):
+        pass
 
 
 # ---------------------------------------------------------------- formatting
