@@ -315,12 +315,13 @@ def test_escape_control():
 def test_escape_control_escapes_exactly_the_unsafe_characters():
     # the one-pattern scan must agree with the rule, character by character, at every code
     # point (the ranges' ends included), alone and inside text
-    from laokg.errors import _escape_char, _unsafe
+    from laokg.errors import _escape_char, _unsafe, escape_text
 
     for code in range(0x110000):
         ch = chr(code)
         want = _escape_char(ch) if _unsafe(ch) else ch
         assert escape_control(ch) == want, hex(code)
+        assert escape_text(f"a{ch}\nb") == (f"a{ch}\nb" if ch == "\n" else f"a{want}\nb"), hex(code)
     assert escape_control("a\u2066b\u2069c\x9fd\u2028") == "a\\u2066b\\u2069c\\x9fd\\u2028"
 
 

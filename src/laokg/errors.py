@@ -125,10 +125,18 @@ def escape_control(text: str) -> str:
     return _UNSAFE.sub(lambda m: _escape_char(m.group(0)), text)
 
 
+#: what :data:`_UNSAFE` matches but the line break
+_UNSAFE_IN_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def escape_text(text: str) -> str:
     """Text of several lines for a terminal (a card, a trace, a table): each line made safe as
-    :func:`escape_control` makes it; only the line breaks between them are kept."""
-    return "\n".join(escape_control(line) for line in str(text).split("\n"))
+    :func:`escape_control` makes it; only the line breaks between them are kept. (One scan of
+    the whole text: a long report is not split into lines and joined again.)"""
+    text = str(text)
+    if _UNSAFE_IN_TEXT.search(text) is None:
+        return text
+    return _UNSAFE_IN_TEXT.sub(lambda m: _escape_char(m.group(0)), text)
 
 
 def error_line(message: str) -> str:
