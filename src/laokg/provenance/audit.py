@@ -136,11 +136,11 @@ def audit(graph: Graph, rules: list[Rule], only: list[str] | None = None, engine
     for rule in rules:
         results.append(run_rule(graph, rule, index, engine))
         if engine is not None:
-            _give_back_freed_memory()
+            give_back_freed_memory()
     return AuditReport(results)
 
 
-def _give_back_freed_memory() -> None:
+def give_back_freed_memory() -> None:
     """Return to the system the memory a rule's query freed (glibc keeps it in the process
     otherwise: at 1M triples the pairwise rules' working sets stayed resident, 290 MiB after
     the last rule for 110 MiB in use). Nothing where the C library has no ``malloc_trim``."""
