@@ -144,12 +144,11 @@ def give_back_freed_memory() -> None:
     """Return to the system the memory a rule's query freed (glibc keeps it in the process
     otherwise: at 1M triples the pairwise rules' working sets stayed resident, 290 MiB after
     the last rule for 110 MiB in use). Nothing where the C library has no ``malloc_trim``."""
+    import contextlib
     import ctypes
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)  # the process's own symbols: the C library's, on Linux
-    except (OSError, AttributeError):
-        pass
 
 
 # ---------------------------------------------------------------- formatting
