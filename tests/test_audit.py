@@ -534,9 +534,7 @@ def test_the_audit_reads_the_labels_of_the_nodes_it_names_only(monkeypatch):
     230 MiB of the audit's time and memory, for a report naming about 1 % of the nodes)."""
     from laokg.labels import LabelIndex
 
-    want = audit.format_json(
-        audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit"))
-    )
+    want = audit.format_json(audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit")))
 
     def refuse(self, graph):
         raise AssertionError("the audit built an index of every label")
