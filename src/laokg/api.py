@@ -442,9 +442,9 @@ class KnowledgeGraph:
             from laokg.query.facts import register, use_prebuilt_facts, use_release_facts
 
             if not use_release_facts(self.root):  # never built: the facts kept in the first-use cache
-                from laokg.query.cache import read_facts
+                from laokg.query.cache import cached_facts
 
-                register(read_facts(self.root))
+                register(cached_facts(self.root))
                 use_prebuilt_facts(self.root)  # and those an installed laokg's wheel ships
 
     def run(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from laokg.errors import ValidationFailed
-from laokg.graph.export import prepare, prepare_graph, write_triples_file
+from laokg.graph.export import prepare_graph, prepare_triples, write_triples_file
 from laokg.graph.release import publish
 from laokg.graph.validate import ValidationResult, format_json, format_text, run_shacl
 
@@ -193,7 +193,7 @@ def _write_graph(base: Path, extra, spool: Path, loaded=None) -> bytes:
         triples = (from_ascii_ntriples if wide else from_ntriples)(text.ntriples)
         prefixes = text.prefixes
         text = None  # the triples hold the terms now
-        ready = prepare(triples, prefixes)
+        ready = prepare_triples(triples, prefixes)
         del triples
     else:
         assert data is not None  # loaded when there is no text

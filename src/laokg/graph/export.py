@@ -60,7 +60,7 @@ class Triples:
         return writers.structure(self.triples)
 
 
-def prepare(triples, prefixes) -> Triples:
+def prepare_triples(triples, prefixes) -> Triples:
     """:class:`Triples` from N-Triples term strings and ``(prefix, namespace)`` pairs."""
     ordered = tr.canonical(triples)
     return Triples(ordered, writers.complete_prefixes(ordered, prefixes))
@@ -69,7 +69,7 @@ def prepare(triples, prefixes) -> Triples:
 def prepare_graph(graph: Graph) -> Triples:
     """:class:`Triples` from an rdflib graph (refusing what no writer can write exactly)."""
     check_writable(graph)
-    return prepare(tr.from_rdflib(graph), _namespaces(graph))
+    return prepare_triples(tr.from_rdflib(graph), _namespaces(graph))
 
 
 def canonical_graph(graph: Graph) -> Graph:
@@ -155,7 +155,7 @@ def data_triples(root=None, extra=()) -> Triples:
     text = load_data_text(root, extra)
     if text is None:
         return prepare_graph(load_data_graph(root, extra))
-    return prepare(tr.from_ntriples(text.ntriples), text.prefixes)
+    return prepare_triples(tr.from_ntriples(text.ntriples), text.prefixes)
 
 
 # ---------------------------------------------------------------- writing
@@ -176,7 +176,7 @@ __all__ = [
     "Triples",
     "canonical_graph",
     "data_triples",
-    "prepare",
+    "prepare_triples",
     "prepare_graph",
     "serialize",
     "write_triples",

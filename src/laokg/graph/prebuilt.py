@@ -47,7 +47,7 @@ def prebuilt_files(root) -> dict[str, bytes]:
     """``laokg.nt`` and ``prebuilt.json`` for the project at ``root`` (laid out as it will be
     installed: the expanded graph/). Raises InputError if the data do not load as N-Triples."""
     from laokg.errors import InputError
-    from laokg.graph.export import prepare, write_triples
+    from laokg.graph.export import prepare_triples, write_triples
     from laokg.graph.triples import from_ntriples
 
     text = load_data_text(root)
@@ -56,7 +56,7 @@ def prebuilt_files(root) -> dict[str, bytes]:
     record = {"files": content_fingerprint(root)}
     # written as `laokg build` writes its laokg.nt: sorted, blank nodes labelled canonically, so
     # that the wheel is the same bytes from one build to the next
-    ntriples = write_triples(prepare(from_ntriples(text.ntriples), text.prefixes), "nt")
+    ntriples = write_triples(prepare_triples(from_ntriples(text.ntriples), text.prefixes), "nt")
     return {
         NTRIPLES: ntriples,
         RECORD: (json.dumps(record, indent=1) + "\n").encode("utf-8"),

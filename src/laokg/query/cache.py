@@ -150,7 +150,7 @@ def _facts_folder(entry: Path) -> Path:
     return entry.with_name(entry.name + "." + FACTS)
 
 
-def read_facts(root=None) -> dict[str, dict]:
+def cached_facts(root=None) -> dict[str, dict]:
     """The facts kept in the cache entry of the project at ``root`` ({} without an entry)."""
     entry = entry_of(root)
     if entry is None or not _facts_folder(entry).is_dir():
@@ -186,4 +186,4 @@ def keep_facts(root, computed: dict[str, dict]) -> None:
                 staging.unlink()
 
 
-__all__ = ["ENV_CACHE", "cache_folder", "entry_of", "cached_store", "read_facts", "keep_facts"]
+__all__ = ["ENV_CACHE", "cache_folder", "entry_of", "cached_store", "cached_facts", "keep_facts"]

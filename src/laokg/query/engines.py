@@ -6,7 +6,7 @@ prefixes an ad-hoc query gets when it does not declare them (:func:`with_project
 engine (:mod:`laokg.query.oxigraph`) and a SPARQL endpoint (:mod:`laokg.query.remote`) do: the
 same query text and parameter bindings ({variable: [terms]}), the same :class:`QueryResult`,
 so a saved query gives the same answer on each. The query is checked
-(:func:`laokg.query.interface.prepare`, which puts several values of a parameter in a
+(:func:`laokg.query.interface.prepare_query`, which puts several values of a parameter in a
 ``VALUES`` block), then evaluated by rdflib inside :func:`laokg.query.safety.no_fetch`, under
 the :class:`~laokg.query.budget.Budget` (in a forked worker when it has a deadline or a
 memory cap); one value per parameter goes in through rdflib's ``initBindings``.
@@ -26,7 +26,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from laokg.errors import EndpointError, LaokgError, QueryError
 from laokg.namespaces import PREFIXES, bind_prefixes
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
-from laokg.query.interface import QueryResult, portable, prepare, unportable
+from laokg.query.interface import QueryResult, portable, prepare_query, unportable
 from laokg.query.names import DEFAULT_TIMEOUT
 from laokg.query.safety import FetchBlocked, ParsedQuery, no_fetch
 
@@ -85,6 +85,7 @@ class EmbeddedEngine:
         self.remote = False
         self._dataset: Dataset | None = None
 
+    # Engine.run's signature, as every engine has it (the Protocol in laokg.query.interface)
     def run(
         self,
         text: str,
@@ -124,6 +125,7 @@ class EmbeddedEngine:
         form, payload = run_budgeted(lambda: portable(evaluate()), budget)
         return unportable(form, payload)
 
+    # Engine.stream_select's signature, as every engine has it (laokg.query.interface)
     def stream_select(
         self,
         text: str,
@@ -175,7 +177,7 @@ class EmbeddedEngine:
         per parameter goes in through ``initBindings``, several through ``VALUES`` blocks."""
         if use_values is None:
             use_values = any(len(v) > 1 for v in (bindings or {}).values())
-        prepared = prepare(
+        prepared = prepare_query(
             text,
             bindings,
             allow_service=allow_service,

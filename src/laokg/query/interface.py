@@ -1,5 +1,5 @@
 """What every query engine is: the :class:`Engine` protocol, the :class:`QueryResult` it
-returns, and the preamble every engine runs before evaluating (:func:`prepare`: check the
+returns, and the preamble every engine runs before evaluating (:func:`prepare_query`: check the
 query, drop empty bindings, put the parameters in ``VALUES`` blocks).
 
 The embedded rdflib engine (:class:`laokg.query.engines.EmbeddedEngine`), the Oxigraph engine
@@ -86,6 +86,7 @@ class Engine(Protocol):
     terms: str
     remote: bool
 
+    # each engine repeats this signature and the next: a Protocol is checked against them
     def run(
         self,
         text: str,
@@ -134,7 +135,7 @@ class Prepared:
     bindings: dict[str, list]
 
 
-def prepare(
+def prepare_query(
     text: str,
     bindings: dict[str, list] | None,
     *,
@@ -168,4 +169,4 @@ def prepare(
     return Prepared(check_query(bound, allow_service=allow_service, allow_from=allow_from, source=source), bound, {})
 
 
-__all__ = ["Engine", "QueryResult", "Prepared", "prepare", "portable", "unportable"]
+__all__ = ["Engine", "QueryResult", "Prepared", "prepare_query", "portable", "unportable"]

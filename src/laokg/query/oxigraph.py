@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from laokg.errors import ParameterError, QueryError
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
-from laokg.query.interface import QueryResult, portable, prepare, unportable
+from laokg.query.interface import QueryResult, portable, prepare_query, unportable
 from laokg.query.names import ENGINES
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
@@ -112,6 +112,7 @@ class OxigraphEngine:
         self.terms = "oxigraph"  # bindings as pyoxigraph terms: no rdflib term is made for them
         self.remote = False
 
+    # Engine.run's signature, as every engine has it (the Protocol in laokg.query.interface)
     def run(
         self,
         text: str,
@@ -147,7 +148,7 @@ class OxigraphEngine:
     @staticmethod
     def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
         """(the checked query, its text with the parameters bound in VALUES blocks)."""
-        prepared = prepare(
+        prepared = prepare_query(
             text,
             bindings,
             allow_service=allow_service,
@@ -162,6 +163,7 @@ class OxigraphEngine:
             )
         return prepared.parsed, prepared.text
 
+    # Engine.stream_select's signature, as every engine has it (laokg.query.interface)
     def stream_select(
         self,
         text: str,

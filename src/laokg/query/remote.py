@@ -537,6 +537,7 @@ class RemoteEngine:
         self.terms = "rdflib"
         self.remote = True
 
+    # Engine.run's signature, as every engine has it (the Protocol in laokg.query.interface)
     def run(
         self,
         text: str,
@@ -570,6 +571,7 @@ class RemoteEngine:
         kind, payload = run_budgeted(lambda: portable(call()), _worker_budget(budget, options), "endpoint's answer")
         return unportable(kind, payload)
 
+    # Engine.stream_select's signature, as every engine has it (laokg.query.interface)
     def stream_select(
         self,
         text: str,
@@ -627,9 +629,9 @@ class RemoteEngine:
     @staticmethod
     def _prepare(text, bindings, allow_service, allow_from, source, line_offset):
         """The checked query with its parameters in VALUES blocks (checked again once there)."""
-        from laokg.query.interface import prepare
+        from laokg.query.interface import prepare_query
 
-        return prepare(
+        return prepare_query(
             text, bindings, allow_service=allow_service, allow_from=allow_from, source=source, line_offset=line_offset
         ).parsed
 
