@@ -24,16 +24,21 @@ def made():
     return prebuilt.prebuilt_files(ROOT)
 
 
-@pytest.fixture
-def project(tmp_path, made):
-    """A copy of this checkout's data with its prebuilt/ folder."""
+def _with_prebuilt(folder, made):
     for name in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    folder = tmp_path / prebuilt.FOLDER
-    folder.mkdir()
+        shutil.copytree(ROOT / name, folder / name)
+    (folder / prebuilt.FOLDER).mkdir()
     for name, body in made.items():
-        (folder / name).write_bytes(body)
-    return tmp_path
+        (folder / prebuilt.FOLDER / name).write_bytes(body)
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path, made, monkeypatch):
+    """A copy of this checkout's data with its prebuilt/ folder, standing for the data installed
+    with the wheel (the one project whose prebuilt/ is read)."""
+    monkeypatch.setattr(prebuilt, "WHEEL_DATA", tmp_path.resolve())
+    return _with_prebuilt(tmp_path, made)
 
 
 def test_the_shipped_ntriples_are_the_release_ntriples(made):
@@ -66,6 +71,26 @@ def test_a_damaged_record_is_not_used(project):
 
 def test_no_prebuilt_folder_in_a_checkout():
     assert prebuilt.prebuilt_ntriples(ROOT) is None
+
+
+def test_another_projects_prebuilt_folder_is_never_read(tmp_path_factory, made, monkeypatch):
+    """A folder that is not the wheel's data may hold a prebuilt/ whose record matches its files
+    (copied, or planted): its N-Triples would skip every check, so the Turtle is read instead."""
+    monkeypatch.setattr(prebuilt, "WHEEL_DATA", tmp_path_factory.mktemp("the-wheels-data").resolve())
+    other = _with_prebuilt(tmp_path_factory.mktemp("other"), made)
+    shipped = other / prebuilt.FOLDER / prebuilt.NTRIPLES
+    shipped.write_bytes(shipped.read_bytes() + MARKER.encode())
+    text = (other / "queries" / "instruments.rq").read_text(encoding="utf-8")
+    record = {"version": facts.FACTS_VERSION, "queries": {facts.text_key(text): {"form": "ASK"}}}
+    (other / prebuilt.FOLDER / prebuilt.FACTS).write_text(json.dumps(record), encoding="utf-8")
+    assert prebuilt.prebuilt_ntriples(other) is None and prebuilt.prebuilt_facts(other) is None
+    assert not _holds_marker(load_into(pyoxigraph.Store(), other))
+    facts.clear()
+    try:
+        facts.use_prebuilt_facts(other)
+        assert facts.lookup(text) is None
+    finally:
+        facts.clear()
 
 
 def _holds_marker(store) -> bool:

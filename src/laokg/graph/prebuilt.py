@@ -12,8 +12,9 @@ The wheel's ``laokg/data/prebuilt/`` (beside ``ontology/``, ``graph/`` and ``que
 The first command that needs a store loads ``laokg.nt`` into it with Oxigraph's N-Triples
 parser (:func:`laokg.graph.store.load_into`), instead of reading the Turtle files with every
 check and expanding the claims again; its saved query is not parsed either. The N-Triples are
-used only while every data file is the one they were made from: an edited installed file (or a
-project with no ``prebuilt/``, a checkout) is read from its Turtle.
+used only for the data installed with the wheel (:data:`WHEEL_DATA`), and only while every data
+file is the one they were made from: an edited installed file, and any other project, is read
+from its Turtle.
 hatch_build.py calls :func:`prebuilt_files` (and :func:`laokg.query.precompute.compute_facts`).
 """
 
@@ -30,6 +31,10 @@ from laokg.graph.project import find_root, project_files
 
 #: the folder of an installed project that holds what the wheel's build made
 FOLDER = "prebuilt"
+#: the one project whose ``prebuilt/`` is read: the data installed with laokg's wheel. A
+#: checkout or any other folder may hold a ``prebuilt/`` too (copied, or planted by whoever
+#: made the folder); its N-Triples would enter the store unchecked, so it is never read.
+WHEEL_DATA = Path(__file__).resolve().parents[1] / "data"
 NTRIPLES = "laokg.nt"
 RECORD = "prebuilt.json"
 FACTS = "queries.json"
@@ -64,9 +69,13 @@ def prebuilt_files(root) -> dict[str, bytes]:
 
 
 def prebuilt_ntriples(root=None) -> Path | None:
-    """The shipped ``laokg.nt`` of the project at ``root`` if it was made from the data files as
-    they are now, else None (no ``prebuilt/``, or a file changed since)."""
-    folder = find_root(root) / FOLDER
+    """The shipped ``laokg.nt`` of the project at ``root`` if it is the data installed with the
+    wheel and the N-Triples were made from its data files as they are now, else None (another
+    project, no ``prebuilt/``, or a file changed since)."""
+    base = _wheel_data(root)
+    if base is None:
+        return None
+    folder = base / FOLDER
     ntriples = folder / NTRIPLES
     try:
         record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
@@ -77,9 +86,16 @@ def prebuilt_ntriples(root=None) -> Path | None:
     return ntriples if record.get("files") == content_fingerprint(root) else None
 
 
-def prebuilt_facts(root=None) -> Path:
-    """Where the shipped saved queries' facts are (the file may not exist)."""
-    return find_root(root) / FOLDER / FACTS
+def prebuilt_facts(root=None) -> Path | None:
+    """Where the shipped saved queries' facts are (the file may not exist); None for a project
+    that is not the data installed with the wheel."""
+    base = _wheel_data(root)
+    return None if base is None else base / FOLDER / FACTS
+
+
+def _wheel_data(root) -> Path | None:
+    base = find_root(root)
+    return base if base.resolve() == WHEEL_DATA else None
 
 
 __all__ = [

@@ -89,6 +89,8 @@ def use_prebuilt_facts(root) -> None:
     from laokg.graph.prebuilt import prebuilt_facts
 
     path = prebuilt_facts(root)
+    if path is None:
+        return
     key = str(path)
     if key not in _LOADED:
         _LOADED.add(key)
