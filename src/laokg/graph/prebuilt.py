@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from laokg.graph.checks import read_regular
 from laokg.graph.load import load_data_text
-from laokg.graph.project import find_root, project_files
+from laokg.graph.project import data_files, find_root
 
 #: the folder of an installed project that holds what the wheel's build made
 FOLDER = "prebuilt"
@@ -43,9 +42,7 @@ FACTS = "queries.json"
 def content_fingerprint(root=None) -> list[list[str]]:
     """[relative path, SHA-256] of every data file of the project, in load order. By content, not
     modification time: installing a wheel gives its files new times, not new bytes."""
-    files = project_files(root)
-    prefix = len(os.path.join(str(files.root), ""))
-    return [[str(path)[prefix:], hashlib.sha256(read_regular(path)).hexdigest()] for path in files.data]
+    return [[name, hashlib.sha256(read_regular(path)).hexdigest()] for name, path in data_files(root)[1]]
 
 
 def prebuilt_files(root) -> dict[str, bytes]:

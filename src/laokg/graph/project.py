@@ -188,7 +188,16 @@ def check_all_inside(paths, root: Path) -> None:
             raise checks.system_file_error(path)
 
 
+def data_files(root=None):
+    """(project files, [(path relative to the root, path)] of every data file, in load order):
+    what :func:`laokg.graph.store.fingerprint` and :func:`laokg.graph.prebuilt.content_fingerprint` walk."""
+    files = project_files(root)
+    prefix = len(os.path.join(str(files.root), ""))  # every file is files.root / "folder" / ... (project_files)
+    return files, [(str(path)[prefix:], path) for path in files.data]
+
+
 __all__ = [
+    "data_files",
     "ENV_ROOT",
     "MARKER",
     "SOURCE_DIRS",

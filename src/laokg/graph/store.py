@@ -20,7 +20,7 @@ from pathlib import Path
 
 from laokg.errors import InputError
 from laokg.graph.checks import check_named, check_text, read_regular
-from laokg.graph.project import find_root, project_files
+from laokg.graph.project import data_files, find_root, project_files
 
 STORE_DIR = "store"
 MANIFEST = "store.json"
@@ -28,13 +28,11 @@ MANIFEST = "store.json"
 
 def fingerprint(root=None) -> list[list]:
     """[relative path, size, mtime_ns] of every data file of the project, in load order."""
-    files = project_files(root)
-    prefix = len(os.path.join(str(files.root), ""))  # every file is files.root / "folder" / ... (project_files)
+    files, named = data_files(root)
     out = []
-    for path in files.data:
-        text = str(path)
-        st = os.stat(text)
-        out.append([text[prefix:], st.st_size, st.st_mtime_ns])
+    for name, path in named:
+        st = os.stat(path)
+        out.append([name, st.st_size, st.st_mtime_ns])
     from laokg.graph.sources import source_fingerprint
 
     return out + source_fingerprint(files.root)  # the source texts the quotes are located in
