@@ -428,6 +428,10 @@ _KEPT = {
     _XSD + "gYear": re.compile(r"[1-9][0-9]{3}"),
     _XSD + "gYearMonth": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"),
     _XSD + "boolean": re.compile(r"true|false"),
+    # a positive duration in years, months (under 12) and days, no part zero, no time part:
+    # Oxigraph's canonical form, which rdflib writes back unchanged (it rewrites "P24M", "PT0S",
+    # "PT36H", and refuses a negative duration with years and days)
+    _XSD + "duration": re.compile(r"P(?=[1-9])([1-9][0-9]{0,5}Y)?([1-9]M|1[01]M)?([1-9][0-9]{0,5}D)?"),
 }
 
 
