@@ -718,7 +718,7 @@ def _step(argv, what: str, env=None, timeout: float | None = None) -> float:
     except subprocess.TimeoutExpired as exc:
         raise RuntimeError(f"{what}: stopped after {timeout:.0f} s") from exc
     if proc.returncode != 0:
-        tail = [line for line in proc.stderr.splitlines() if not line.startswith("WARNING: Location")]
+        tail = [line for line in proc.stderr.splitlines() if not line.startswith("WARNING:")]
         raise RuntimeError(f"{what}: exit {proc.returncode}: {' '.join(tail[-3:])[-400:]}")
     return time.perf_counter() - start
 
