@@ -425,7 +425,7 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
     totals = [r for r in rows if _s(r, "unit") == "USD" and not _s(r, "channel") and not _s(r, "intermediary")]
     totals.sort(key=lambda r: (_p(r), _who(r)))
     if totals:
-
+        # alike in shape with the other charts' builders: each its own data and words (see _draw)
         def build(narrow: bool):
             chart = pygal.Bar(
                 **_config(
@@ -544,7 +544,7 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
         )
     shares = sorted((r for r in rows if _s(r, "unit") == "%"), key=lambda r: _p(r))
     if shares:
-
+        # alike in shape with the other charts' builders: each its own data and words (see _draw)
         def build(narrow: bool):
             chart = pygal.Bar(
                 **_config(
