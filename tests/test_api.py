@@ -170,6 +170,18 @@ def test_rows_html_escapes_every_value():
     assert html.count("<tr>") == 3  # the header and two rows (an unbound value is an empty cell)
 
 
+def test_rows_html_right_aligns_the_numbers_the_terminal_table_does():
+    from laokg.query.formats import NUMERIC_DATATYPES
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert {xsd + "short", xsd + "unsignedByte", xsd + "integer", xsd + "double"} <= NUMERIC_DATATYPES
+    for datatype in sorted(NUMERIC_DATATYPES) + [xsd + "string", xsd + "date", xsd + "gYear"]:
+        cell = Literal("7" if not datatype.endswith("date") else "2020-01-01", datatype=URIRef(datatype))
+        html = laokg.Rows([{"n": cell}], ["n"])._repr_html_()
+        number = datatype in NUMERIC_DATATYPES
+        assert ('<td class="num">' in html) == number, datatype
+
+
 def test_show_prefers_things_over_concepts_and_says_so(kg):
     with pytest.warns(UserWarning, match="'Ministry' begins the names of several things"):
         card = kg.show("Ministry")

@@ -342,15 +342,32 @@ def emit(result: QueryResult, fmt: str | None, output: str | None) -> int:
     return 0
 
 
-def output_options(func):
-    """The output options every query-like command shares: ``--format`` and ``-o/--output``."""
-    func = click.option(
+def output_file_option(func):
+    """``-o/--output FILE``: the command writes FILE (atomically) instead of standard output."""
+    return click.option(
         "-o",
         "--output",
         metavar="FILE",
         default=None,
         help="Write to FILE (atomically) instead of standard output.",
     )(func)
+
+
+def text_json_option(func):
+    """``--format text|json`` for a report: text for people (the default), json for programs."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for programs.",
+    )(func)
+
+
+def output_options(func):
+    """The output options every query-like command shares: ``--format`` and ``-o/--output``."""
+    func = output_file_option(func)
     func = click.option(
         "--format",
         "fmt",
@@ -365,6 +382,8 @@ def output_options(func):
 def remote_options(func):
     """How to reach a remote endpoint: ``--retries``, ``--user``, ``-H``; with ``--endpoint`` and
     ``--timeout`` (added here unless the command has them already, as ``query run`` does)."""
+    # these option declarations are alike in shape only (duplicates pairs them with endpoint_options'
+    # and cli/query.py's): each is its own option, with its own type, default and help
     func = click.option(
         "-H",
         "--header",
@@ -415,6 +434,8 @@ def endpoint_options(func):
     read the whole graph (show, search, trace, audit, stats, export, validate)."""
     from laokg.query.names import DEFAULT_TIMEOUT
 
+    # not cli/query.py's engine_options: there --endpoint replaces the engine and --timeout 0 lifts
+    # the embedded engine's limit; here the endpoint is read once, within a deadline of at least 0.1 s
     func = remote_options(func)
     func = click.option(
         "--timeout",

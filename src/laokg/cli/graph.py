@@ -18,6 +18,7 @@ from laokg.cli.common import (
     project_options,
     read_engine_option,
     read_graph,
+    text_json_option,
     write_stdout_bytes,
     write_text,
 )
@@ -59,14 +60,7 @@ def validate_command(fmt, root, data, endpoint, timeout, retries, user, headers)
 
 
 @click.command("stats", context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--format",
-    "fmt",
-    type=FormatChoice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
+@text_json_option
 @project_options
 @read_engine_option
 @endpoint_options
@@ -93,6 +87,8 @@ def stats_command(fmt, root, data, engine, endpoint, timeout, retries, user, hea
     write_text(format_json(result) if fmt == "json" else format_text(result))
 
 
+# --format (RDF formats) and -o ('-' is standard output) are export's own, not text_json_option or
+# output_file_option; alike in shape only with trace's options in cli/provenance.py
 @click.command("export", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--format",
@@ -135,6 +131,7 @@ def export_command(fmt, output, root, data, endpoint, timeout, retries, user, he
         click.echo(f"Wrote {output} ({len(payload):,} bytes)", err=True)
 
 
+# build's own options: alike in shape only with push's in cli/store.py (other names, types and help)
 @click.command("build", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--dist",

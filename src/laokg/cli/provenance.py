@@ -15,9 +15,11 @@ from laokg.cli.common import (
     as_of_option,
     endpoint_options,
     os_errors,
+    output_file_option,
     project_options,
     read_engine_option,
     read_graph,
+    text_json_option,
     write_output,
 )
 from laokg.errors import InputError, escape_text
@@ -25,6 +27,8 @@ from laokg.errors import InputError, escape_text
 TRACE_FORMATS = ("text", "json", "turtle")
 
 
+# --format adds turtle to text_json_option's choices, so trace declares its own (alike in shape
+# only with export's in cli/graph.py)
 @click.command("trace", context_settings=CONTEXT_SETTINGS)
 @click.argument("thing", required=False)
 @click.option(
@@ -42,9 +46,7 @@ TRACE_FORMATS = ("text", "json", "turtle")
     show_default=True,
     help="text for people, json for programs, turtle for the PROV-O provenance subgraph.",
 )
-@click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
-)
+@output_file_option
 @project_options
 @read_engine_option
 @endpoint_options
@@ -93,19 +95,10 @@ def trace_command(thing, source, fmt, output, root, data, engine, endpoint, time
 
 
 @click.command("audit", context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--format",
-    "fmt",
-    type=FormatChoice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
+@text_json_option
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable), e.g. AUD03.")
 @click.option("--all", "show_all", is_flag=True, help="Also list the rules that hold.")
-@click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
-)
+@output_file_option
 @project_options
 @endpoint_options
 @os_errors
@@ -299,17 +292,8 @@ def source_show_command(doc, root):
 @click.command("diff", context_settings=CONTEXT_SETTINGS)
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "fmt",
-    type=FormatChoice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
-@click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
-)
+@text_json_option
+@output_file_option
 @click.option("--root", metavar="DIR", default=None, help="Project root (for git revisions and dates).")
 @os_errors
 def diff_command(old, new, fmt, output, root):

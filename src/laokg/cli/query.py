@@ -18,6 +18,7 @@ from laokg.cli.common import (
     as_of_option,
     chosen_method,
     emit,
+    output_file_option,
     output_options,
     project_options,
     read_engine_option,
@@ -43,6 +44,8 @@ root_options = project_options  # --root DIR, --data FILE: the same on every com
 
 def engine_options(func):
     """Where a query runs and what it may do: shared by ``query run`` and ``sparql``."""
+    # --endpoint and --timeout are declared here, not taken from common.endpoint_options: a query's
+    # endpoint replaces the engine and --timeout 0 means no limit (see the comment there)
     func = click.option(
         "--allow-from",
         is_flag=True,
@@ -91,6 +94,7 @@ def budget_options(func):
         click.get_current_context().meta["laokg.budget"] = (max_rows, max_memory, in_process)
         return func(*args, **kwargs)
 
+    # three different options, alike in shape (duplicates pairs --max-memory with --max-rows)
     wrapper = click.option(
         "--in-process",
         is_flag=True,
@@ -149,6 +153,19 @@ def _kg(root, data=(), endpoint=None, timeout=None, queries=None, engine="auto",
     import laokg
 
     return laokg.KnowledgeGraph(root, data, endpoint, timeout, queries, engine=engine, remote=remote)
+
+
+def _engine_kg(where: dict, queries=None):
+    """The graph :func:`engine_options` name: ``where`` holds those options' values (``root``,
+    ``data``, ``endpoint``, ``engine``, ``timeout``, ``retries``, ``user``, ``headers``), as
+    ``query run`` and ``sparql`` receive them."""
+    remote = {
+        "retries": where["retries"],
+        "user": where["user"],
+        "headers": where["headers"],
+        "method": chosen_method(),
+    }
+    return _kg(where["root"], where["data"], where["endpoint"], where["timeout"], queries, where["engine"], remote)
 
 
 def _run(kg, sq: SavedQuery, params, allow_service, allow_from, fmt, output, *, source: str, line_offset: int = 0):
@@ -324,23 +341,7 @@ def query_show(name, queries, root, output):
 @engine_options
 @output_options
 @as_of_option
-def query_run(
-    name,
-    params,
-    queries,
-    root,
-    data,
-    endpoint,
-    engine,
-    timeout,
-    retries,
-    user,
-    headers,
-    allow_service,
-    allow_from,
-    fmt,
-    output,
-):
+def query_run(name, params, queries, allow_service, allow_from, fmt, output, **where):
     """Run a saved query. Values are bound as typed RDF terms, never pasted into the text.
 
     A parameter takes several values with several -p (they are alternatives). Where an IRI
@@ -353,15 +354,7 @@ def query_run(
       laokg query run instruments -p type=decree -p fromYear=2020 --format csv -o decrees.csv
       laokg query run instruments --endpoint http://localhost:7878/query
     """
-    kg = _kg(
-        root,
-        data,
-        endpoint,
-        timeout,
-        queries,
-        engine,
-        {"retries": retries, "user": user, "headers": headers, "method": chosen_method()},
-    )
+    kg = _engine_kg(where, queries)
     sq = kg.saved(name, budget=_budget(kg._timeout))  # a query the build did not parse: parsed within the budget
     _run(kg, sq, params, allow_service, allow_from, fmt, output, source=str(sq.path or name))
 
@@ -383,23 +376,7 @@ def query_run(
 @engine_options
 @output_options
 @as_of_option
-def sparql_command(
-    query,
-    file,
-    params,
-    root,
-    data,
-    endpoint,
-    engine,
-    timeout,
-    retries,
-    user,
-    headers,
-    allow_service,
-    allow_from,
-    fmt,
-    output,
-):
+def sparql_command(query, file, params, allow_service, allow_from, fmt, output, **where):
     """Run an ad-hoc SPARQL query (read-only) on the graph or an endpoint.
 
     The project prefixes (kg:, laokg:, eli:, dct:, skos: ...) are declared for you. Updates
@@ -420,17 +397,10 @@ def sparql_command(
         else:
             from laokg.query.catalogue import read_named_query
 
-            text, source = read_named_query(file, root), file
+            text, source = read_named_query(file, where["root"]), file
     else:
         text, source = query, "query"
-    kg = _kg(
-        root,
-        data,
-        endpoint,
-        timeout,
-        engine=engine,
-        remote={"retries": retries, "user": user, "headers": headers, "method": chosen_method()},
-    )
+    kg = _engine_kg(where)
     sq, offset = kg.prepare(
         text,
         name=Path(source).stem if file else "query",
@@ -454,9 +424,7 @@ def sparql_command(
     show_default=True,
     help="text card, JSON card, or the entity's triples and evidence as RDF.",
 )
-@click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE (atomically) instead of standard output."
-)
+@output_file_option
 @click.option("--all", "show_all", is_flag=True, help="List every incoming link (default: 12 per property).")
 @read_engine_option
 @graph_endpoint_options

@@ -14,6 +14,8 @@ import click
 from laokg.cli.common import CONTEXT_SETTINGS, as_of_option, chosen_method, os_errors, project_options, remote_options
 
 
+# push's own options (its --timeout covers an upload: a longer default than endpoint_options'); alike
+# in shape only with build's in cli/graph.py
 @click.command("push", context_settings=CONTEXT_SETTINGS)
 @click.argument("store_url", metavar="STORE_URL")
 @click.option(
@@ -74,6 +76,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+# serve's options: alike in shape only (each its own name, range, default and help)
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--port",

@@ -491,6 +491,8 @@ def _evidence(graph: _Graph, namer: _Namer, subject: str) -> dict:
     for link in _LINKS:
         for evidence in graph.objects(subject, link):
             lines = []
+            # a worklist walk like query/entity.py's describe_graph, on this module's string graph
+            # and with its own rule (follow prov:entity to IRI passages): the loop is all they share
             frontier = [evidence]
             seen = set()
             while frontier:
@@ -765,6 +767,17 @@ def _source_text(sources: list[dict]) -> str:
     return "; ".join(s["title"] + (f" ({s['issued']})" if s.get("issued") else "") for s in sources)
 
 
+def _fact_entry(mark: str, fact: dict) -> str:
+    """An added (``+``) or removed (``-``) fact: the triple, its sources, and for a removed one
+    the later edition that dropped it."""
+    dropped = fact.get("droppedBy")
+    return (
+        f"  {mark} {_curie(fact['subject'])} {_curie(fact['predicate'])} {_curie(fact['object'])}\n"
+        f"      source: {_source_text(fact['sources'])}"
+        + (f"\n      dropped by the later edition {_curie(dropped)}" if dropped else "")
+    )
+
+
 def _text_lines(result: dict):
     """The lines of :func:`format_text`, one at a time (an entry's line may hold several)."""
     s = result["summary"]
@@ -774,19 +787,10 @@ def _text_lines(result: dict):
     )
     if result["added"]:
         yield from ("", "Added:")
-        for f in result["added"]:
-            yield (
-                f"  + {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
-                f"      source: {_source_text(f['sources'])}"
-            )
+        yield from (_fact_entry("+", f) for f in result["added"])
     if result["removed"]:
         yield from ("", "Removed:")
-        for f in result["removed"]:
-            yield (
-                f"  - {_curie(f['subject'])} {_curie(f['predicate'])} {_curie(f['object'])}\n"
-                f"      source: {_source_text(f['sources'])}"
-                + (f"\n      dropped by the later edition {_curie(f['droppedBy'])}" if f.get("droppedBy") else "")
-            )
+        yield from (_fact_entry("-", f) for f in result["removed"])
     if result["changed"]:
         yield from ("", "Changed:")
         for f in result["changed"]:

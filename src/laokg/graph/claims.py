@@ -52,7 +52,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from laokg.errors import QuoteError, SourceTextError
 from laokg.graph import sourcetext
-from laokg.graph.sources import ENV_SOURCES, source_fingerprint, sources_dir
+from laokg.graph.sourcefiles import ENV_SOURCES, source_fingerprint, sources_dir
 from laokg.namespaces import LAOKG, OA
 
 KG = "https://w3id.org/laokg/id/"

@@ -247,7 +247,7 @@ def footnotes_after(text: str, start: int, end: int, notes: list[Footnote], mark
     2. the marks inside the quote and those that follow it to the end of its sentence (a mark
        after the closing punctuation counts: ``abroad”.¹``);
     3. else, when the quote's paragraph has one mark and it closes the paragraph, that mark:
-       a note at the end of a paragraph sources the paragraph.
+       a note that closes a paragraph gives the source of the whole paragraph.
     """
     for note in notes:
         if note.start <= start and end <= note.end:

@@ -93,18 +93,30 @@ def compute_stats(graph: Graph) -> Stats:
     cited = {o for prop in CITING_PROPERTIES for o in graph.objects(None, prop)}
     # the documents the evidence was read in (the seed report and news item): the passages' sources
     documents = {d for ev in evidence for d in passage_documents(graph, ev)}
-    return Stats(
+    return _stats(
+        per_class,
+        cited,
+        documents,
         triples=len(graph),
         entities=len(entities),
         facts=facts,
-        sources=len(cited | documents),
-        documents=len(documents),
-        cited_works=len(cited),
         footnotes=len(_instances(graph, _subclasses(graph, DOCO.Footnote))),
         evidence=len(evidence),
         observations=len(_instances(graph, _subclasses(graph, QB.Observation))),
-        classes=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
         editions_not_held=_editions_not_held(graph, lambda iri: _curie(graph, iri)),
+    )
+
+
+def _stats(per_class: Counter, cited: set, documents: set, **counts) -> Stats:
+    """The :class:`Stats` of counts taken on an rdflib graph (:func:`compute_stats`) or by a store
+    (:func:`store_stats`): the sources are the cited works and the documents read, together; the
+    classes run from the most instances to the fewest, then by name."""
+    return Stats(
+        sources=len(cited | documents),
+        documents=len(documents),
+        cited_works=len(cited),
+        classes=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+        **counts,
     )
 
 
@@ -154,17 +166,17 @@ def store_stats(store) -> Stats:
     def count(where: str) -> int:
         return int(_store_values(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}")[0][0].value)
 
-    return Stats(
+    # the same counts as compute_stats, taken by the store: alike in shape (tests/test_stats.py checks they agree)
+    return _stats(
+        per_class,
+        cited,
+        documents,
         triples=len(store),
         entities=len(per_subject),
         facts=facts,
-        sources=len(cited | documents),
-        documents=len(documents),
-        cited_works=len(cited),
         footnotes=count(instances_of(DOCO.Footnote)),
         evidence=len(evidence),
         observations=count(instances_of(QB.Observation)),
-        classes=dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
         editions_not_held=_editions_not_held(_editions_graph(store), lambda iri: _curie_with(manager, str(iri))),
     )
 

@@ -33,7 +33,7 @@ def fingerprint(root=None) -> list[list]:
     for name, path in named:
         st = os.stat(path)
         out.append([name, st.st_size, st.st_mtime_ns])
-    from laokg.graph.sources import source_fingerprint
+    from laokg.graph.sourcefiles import source_fingerprint
 
     return out + source_fingerprint(files.root)  # the source texts the quotes are located in
 

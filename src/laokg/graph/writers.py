@@ -34,6 +34,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Turtle's bare number/boolean tokens: a literal may be written bare only if its lexical
 # form is such a token in canonical spelling (rdflib's parser turns a bare 01 or +5 into "1", "5").
+# Not query/formats.py's _KEPT, though alike in shape: that one lists the forms rdflib keeps unchanged.
 _BARE = {
     XSD + "integer": re.compile(r"-?(0|[1-9][0-9]*)"),
     XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),

@@ -129,6 +129,8 @@ def add_source(
     title = title or (heads[0].text.strip("*# ") if heads else source.stem)
     cls, doctype = KINDS[kind]
     lines = [f"kg:{slug} a {cls}", f"rdfs:label {_lit(title)}@en", f"dct:type {doctype}", f"dct:title {_lit(title)}@en"]
+    # one plain `if` per optional field: each checks and writes its value its own way (a CURIE, a
+    # date, an edition's links, an IRI), so a table of fields would need a function per row
     if creator:
         lines.append(f"dct:creator {_curie(creator, '--creator')}")
     if publisher:

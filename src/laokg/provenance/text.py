@@ -111,6 +111,7 @@ def card_text(graph: Graph, iri: URIRef, index: LabelIndex | None = None, max_li
     def iri_name(node) -> str:
         return term_text(terms.iri(node))
 
+    # worded as trace_text words a trace's evidence groups, from other data: kept apart (see there)
     for i, ev in enumerate(c.evidence, 1):
         if ev.kind == "laokg:ProjectAssertion":
             out.append(f"  [{i}] Project assertion — added by laokg, not stated by a source")

@@ -87,9 +87,18 @@ def _config(narrow: bool = False, **kw):
     return base
 
 
+# Each chart's build(narrow) is a pygal chart of its own data and words: they are alike in shape
+# (a chart type, _config with a title and axes, labels, series), the drawing in common is _chart.
 def _draw(build, name: str) -> tuple[bytes, bytes]:
     """Render ``build(narrow)`` twice: for wide screens and for phones."""
     return _render(build(False), name), _render(build(True), name + "-narrow")
+
+
+def _chart(name: str, build, **fields) -> Chart:
+    """The chart ``name``, drawn by ``build(narrow)`` for wide screens and phones, with the
+    ``fields`` that say what it shows (title, source, period, alt, table, notes)."""
+    wide, narrow = _draw(build, name)
+    return Chart(name=name, svg=wide, svg_narrow=narrow, **fields)
 
 
 def _render(chart, name: str) -> bytes:
@@ -226,11 +235,11 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             chart.add(kind, points)
         return chart
 
-    wide, narrow = _draw(build, "timeline")
     rows = [[i[2][:-1], i[3], date_text(i[5]) if i[5] else "undated"] for i in dated + undated]
     notes = [f"Undated in the sources: {', '.join(i[3] for i in undated)}."] if undated else []
-    return Chart(
-        name="timeline",
+    return _chart(
+        "timeline",
+        build,
         title=f"Timeline of instruments, programmes and events, {period}",
         source=source,
         period=period,
@@ -239,8 +248,6 @@ def timeline(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             + "; ".join(f"{i[3]} ({date_text(i[5] or '')})" for i in dated)
             + "."
         ),
-        svg=wide,
-        svg_narrow=narrow,
         table={
             "caption": "Dated and undated items, oldest first",
             "head": ["kind", "name", "date as the source gives it"],
@@ -277,15 +284,13 @@ def emigrants_by_destination(graph: Graph, index: LabelIndex, catalogue: dict) -
         chart.add("emigrants", [v for _, v in reversed(data)])
         return chart
 
-    wide, narrow = _draw(build, "emigrants-by-destination")
-    return Chart(
-        name="emigrants-by-destination",
+    return _chart(
+        "emigrants-by-destination",
+        build,
         title=f"Lao emigrants by destination, {period}",
         source=source,
         period=period,
         alt="Horizontal bars: " + "; ".join(f"{name} {v:,.0f}" for name, v in data) + f" ({period}, {source}).",
-        svg=wide,
-        svg_narrow=narrow,
         table={
             "caption": "Emigrants by destination",
             "head": ["destination", "emigrants", "period", "source"],
@@ -358,7 +363,6 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             )
         return chart
 
-    wide, narrow = _draw(build, "emigrants-by-sex")
     women = [(name(k), groups[k].get("female")) for k in ordered if groups[k].get("female") is not None]
     periods = sorted({k[1] for k in ordered})
     notes = []
@@ -368,8 +372,9 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             + ", ".join(f"{v}% ({n})" for n, v in women)
             + ". laokg records each as printed and corrects none."
         )
-    return Chart(
-        name="emigrants-by-sex",
+    return _chart(
+        "emigrants-by-sex",
+        build,
         title="Lao emigrants by sex, every breakdown as printed",
         source=source,
         period=", ".join("year not stated" if p == "unknown" else p for p in periods),
@@ -378,8 +383,6 @@ def emigrants_by_sex(graph: Graph, index: LabelIndex, catalogue: dict) -> Chart:
             f"{name(k)}: women {groups[k].get('female', '—')}%, men {groups[k].get('male', '—')}%" for k in ordered
         )
         + ".",
-        svg=wide,
-        svg_narrow=narrow,
         table={
             "caption": "Shares by sex, as printed",
             "head": ["breakdown", "women", "men"],
@@ -422,7 +425,7 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
     totals = [r for r in rows if _s(r, "unit") == "USD" and not _s(r, "channel") and not _s(r, "intermediary")]
     totals.sort(key=lambda r: (_p(r), _who(r)))
     if totals:
-
+        # alike in shape with the other charts' builders: each its own data and words (see _draw)
         def build(narrow: bool):
             chart = pygal.Bar(
                 **_config(
@@ -441,17 +444,15 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
             chart.add("USD million", [_number(_s(r, "value")) for r in totals])
             return chart
 
-        wide, narrow = _draw(build, "remittances")
         periods = ", ".join(period_text(_p(r)) for r in totals)
         charts.append(
-            Chart(
-                name="remittances",
+            _chart(
+                "remittances",
+                build,
                 title="Remittances received, by source and period",
                 source="; ".join(sorted({_who(r) for r in totals})),
                 period=periods,
                 alt="Bars: " + "; ".join(f"{period_text(_p(r))}: {_amount(r)} ({_who(r)})" for r in totals) + ".",
-                svg=wide,
-                svg_narrow=narrow,
                 table={
                     "caption": "Remittance inflows",
                     "head": ["period", "amount", "approximate", "released by", "source it names", "read in"],
@@ -518,16 +519,14 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
             chart.add("USD million", [b[1] for b in reversed(bars)])
             return chart
 
-        wide, narrow = _draw(build, "remittance-breakdown")
         charts.append(
-            Chart(
-                name="remittance-breakdown",
+            _chart(
+                "remittance-breakdown",
+                build,
                 title=f"Remittances in the {period}, by channel and bank",
                 source=source,
                 period=period,
                 alt="Horizontal bars: " + "; ".join(f"{n}: USD {v:g} million" for n, v in bars if v is not None) + ".",
-                svg=wide,
-                svg_narrow=narrow,
                 table={
                     "caption": "Breakdown",
                     "head": ["part", "channel or bank", "amount", "part of"],
@@ -545,7 +544,7 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
         )
     shares = sorted((r for r in rows if _s(r, "unit") == "%"), key=lambda r: _p(r))
     if shares:
-
+        # alike in shape with the other charts' builders: each its own data and words (see _draw)
         def build(narrow: bool):
             chart = pygal.Bar(
                 **_config(
@@ -561,18 +560,16 @@ def remittances(graph: Graph, index: LabelIndex, catalogue: dict) -> list[Chart]
             chart.add("% of GDP", [_number(_s(r, "value")) for r in shares])
             return chart
 
-        wide, narrow = _draw(build, "remittances-share-of-gdp")
         charts.append(
-            Chart(
-                name="remittances-share-of-gdp",
+            _chart(
+                "remittances-share-of-gdp",
+                build,
                 title="Remittances as a share of GDP",
                 source="; ".join(sorted({_who(r) for r in shares})),
                 period=", ".join(_p(r) or "year not stated" for r in shares),
                 alt="Bars: "
                 + "; ".join(f"{_p(r) or 'year not stated'}: {_s(r, 'value')}% of GDP" for r in shares)
                 + ".",
-                svg=wide,
-                svg_narrow=narrow,
                 table={
                     "caption": "Share of GDP",
                     "head": ["year", "share of GDP", "source"],

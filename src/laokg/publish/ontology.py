@@ -25,6 +25,7 @@ from laokg.namespaces import BASE, LAOKG, VOCAB
 from laokg.publish.paths import anchor
 
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
+# two tables of (term, the words the page shows for it), alike in shape only: alignments, then kinds
 _ALIGN = (
     (RDFS.subClassOf, "subclass of"),
     (OWL.equivalentClass, "equivalent class"),

@@ -405,6 +405,7 @@ __all__ = [
 #: unit and multiplier. A third element ``{"where": VAR, "title": …}`` shows only the rows
 #: where VAR is bound (the same answer, narrowed), under that title.
 # config: each value's shape depends on its key (slug, name, line: str; classes: CURIEs; queries: rows)
+# A table of data: its entries are alike in shape by design (duplicates pairs them).
 CATEGORIES: tuple[dict[str, Any], ...] = (
     {
         "slug": "laws",

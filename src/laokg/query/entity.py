@@ -191,6 +191,7 @@ def describe_graph(graph: Graph, iri: URIRef) -> Graph:
     """The entity's own triples, its blank nodes, its evidence nodes and project assertions, and
     the passages the evidence quotes (with their selectors)."""
     out = bind_prefixes(Graph())
+    # a worklist walk like graph/changes.py's _evidence, with its own rule of what to follow
     todo: list[Node] = [iri]
     seen: set[Node] = set()
     while todo:

@@ -67,8 +67,9 @@ def _cell(term) -> str:
     return escape_control(str(term).replace("\r\n", "⏎").replace("\n", "⏎").replace("\t", " "))
 
 
-#: the numeric XSD datatypes: their cells are right-aligned in a table
-_NUMERIC_TYPES = tuple(
+#: the numeric XSD datatypes: their cells are right-aligned in a table (here and in the
+#: notebook HTML of :mod:`laokg.query.html`)
+NUMERIC_DATATYPES = frozenset(
     "http://www.w3.org/2001/XMLSchema#" + t
     for t in (
         "integer",
@@ -97,7 +98,7 @@ def _numeric(column: list) -> bool:
     from rdflib import Literal
 
     cells = [t for t in column if t is not None]
-    return bool(cells) and all(isinstance(t, Literal) and str(t.datatype) in _NUMERIC_TYPES for t in cells)
+    return bool(cells) and all(isinstance(t, Literal) and str(t.datatype) in NUMERIC_DATATYPES for t in cells)
 
 
 def _fit(widths: list[int], floors: list[int], budget: int, least: list[int]) -> list[int]:
@@ -247,6 +248,7 @@ _TSV_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TSV_TABLE = str.maketrans(_TSV_ESC)  # the same replacements, done by str.translate
 
 
+# _csv_cell, _tsv_term and _json_term write rdflib terms; _ox_writers writes pyoxigraph terms the same way
 def _tsv_term(term) -> str:
     from rdflib import BNode, URIRef
     from rdflib.namespace import XSD
@@ -421,6 +423,8 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: canonical forms Oxigraph writes. A literal that matches is written as it comes, without
 #: making an rdflib Literal (and without importing rdflib); any other goes through
 #: :func:`_typed` (tests/test_formats.py compares both on every pattern and its edges).
+#: Not graph/writers.py's ``_BARE``, though alike in shape: that table says which literals Turtle
+#: may write as bare tokens; this one which lexical forms rdflib keeps unchanged.
 _KEPT = {
     _XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
     _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,17}"),
@@ -443,6 +447,9 @@ def _kept(value: str, datatype: str) -> bool:
 
 def _ox_writers():
     """(csv cell, tsv term, json term) functions of one pyoxigraph term (or None)."""
+    # the same cases as _csv_cell, _tsv_term and _json_term, kept apart on purpose: these read
+    # pyoxigraph terms without making rdflib ones (nor importing rdflib), and hand only the
+    # literals whose text rdflib would change to those writers (tests/test_formats.py compares them)
     named, blank = _ox_kinds()
 
     def csv_cell(term) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from laokg.query.formats import NUMERIC_DATATYPES
+
 _STYLE = (
     "<style>.laokg td,.laokg th{text-align:left;vertical-align:top;padding:2px 8px}"
     ".laokg td.num{text-align:right;font-variant-numeric:tabular-nums}"
@@ -28,17 +30,7 @@ def _is_iri(term) -> bool:
 
 
 def _is_number(term) -> bool:
-    dt = str(getattr(term, "datatype", "") or "")
-    return dt.startswith("http://www.w3.org/2001/XMLSchema#") and dt.rsplit("#", 1)[1] in (
-        "integer",
-        "decimal",
-        "double",
-        "float",
-        "int",
-        "long",
-        "nonNegativeInteger",
-        "positiveInteger",
-    )
+    return str(getattr(term, "datatype", "") or "") in NUMERIC_DATATYPES
 
 
 def term_html(term, label_of: Callable | None = None) -> str:
