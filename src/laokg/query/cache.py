@@ -122,6 +122,9 @@ def _build(entry: Path, root) -> Path:
         staging.mkdir()
         store = pyoxigraph.Store(str(staging / STORE))
         load_into(store, root)
+        # compacted as `laokg build` compacts its store: a bulk load leaves many overlapping
+        # files, and every query then reads them all (1M triples: the audit's rules 1.7x slower)
+        store.optimize()
         store.flush()
         del store  # closes the store: the folder is complete
         try:
