@@ -528,6 +528,37 @@ def test_cli_runs_the_rules_on_oxigraph_with_the_same_report(monkeypatch):
     assert audit.format_json(laokg.open(ROOT).audit()) == by_rdflib
 
 
+def test_on_a_store_on_disk_each_rule_has_the_store_opened_afresh(monkeypatch, tmp_path):
+    """On an on-disk store (here the first-use cache's) each rule runs on the store opened again,
+    so what one rule's reads left in RocksDB's cache is given back before the next (at 1M
+    triples: 278 -> 248 MiB), and the report is rdflib's."""
+    import laokg
+    from laokg.graph import store as store_module
+
+    monkeypatch.setenv("LAOKG_CACHE", str(tmp_path / "cache"))
+    by_rdflib = audit.format_json(
+        audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit"))
+    )
+    opened = []
+    real_open = store_module.open_built
+
+    def counting(path):
+        opened.append(path)
+        return real_open(path)
+
+    monkeypatch.setattr(store_module, "open_built", counting)
+    result = run("audit", "--root", ROOT, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.output == by_rdflib
+    assert len(opened) == len(audit.load_rules(Path(ROOT) / "queries" / "audit"))
+    assert len(set(opened)) == 1 and opened[0].is_relative_to(tmp_path / "cache")
+    opened.clear()
+    assert audit.format_json(laokg.open(ROOT).audit(["AUD03", "AUD07"])) == audit.format_json(
+        audit.audit(load_data_graph(ROOT), audit.load_rules(Path(ROOT) / "queries" / "audit"), ["AUD03", "AUD07"])
+    )
+    assert len(opened) == 2
+
+
 def test_the_audit_reads_the_labels_of_the_nodes_it_names_only(monkeypatch):
     """The labels in the report are those of the findings' nodes, each looked up on its own: no
     index of every label of the graph is built first (at 1M triples that index took 3.9 s and

@@ -696,17 +696,11 @@ class KnowledgeGraph:
     def audit(self, rules: Iterable[str] | None = None) -> AuditReport:
         """The source audit (``queries/audit/``), optionally only the rules with these ids."""
         from laokg.provenance import audit as au
-        from laokg.query.oxigraph import local_engine
 
-        # as `laokg audit`: the rules on Oxigraph unless rdflib was asked for (same report)
-        name = "rdflib" if self.engine_name == "rdflib" else "oxigraph"
-        engine = local_engine(name, self._root_arg, self.data) if not self._by_query else None
-        graph = self.graph
-        if engine is not None:  # the findings' labels read from the same store
-            from laokg.query.storeview import store_graph
-
-            graph = store_graph(engine.store)
-        return au.audit(graph, au.load_rules(au.rules_dir(self.root)), list(rules) if rules else None, engine)
+        only = list(rules) if rules else None
+        if self.engine_name != "rdflib" and not self._by_query:  # as `laokg audit` (same report)
+            return au.audit_project(self._root_arg, self.data, only)
+        return au.audit(self.graph, au.load_rules(au.rules_dir(self.root)), only)
 
     def stats(self) -> dict:
         """The counts ``laokg stats --format json`` prints."""

@@ -118,20 +118,13 @@ def audit_command(fmt, rules, show_all, output, root, data, endpoint, timeout, r
     """
     from laokg.graph.project import find_root
     from laokg.provenance import audit as au
-    from laokg.query.oxigraph import local_engine
 
-    # the rules' queries run on Oxigraph (the built store, else the Turtle loaded into memory):
-    # the same rows as rdflib (tests/test_oxigraph_engine.py), and the pairwise rules (AUD11,
-    # AUD12) grow with the square of the graph on rdflib (9 s of 15 on the real graph)
-    engine = local_engine("oxigraph", root, data) if endpoint is None else None
-    if engine is not None:  # the labels of the findings read from the same store
-        from laokg.query.storeview import store_graph
-
-        graph = store_graph(engine.store)
+    if endpoint is None:  # the rules on Oxigraph, the store closed before the report is written
+        report = au.audit_project(root, data, list(rules) or None)
     else:
         graph = read_graph(root, data, endpoint, timeout, retries, user, headers)
-    report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None, engine)
-    del graph, engine  # the store closed before the report is written: its cache (1M: 75 MiB) given back
+        report = au.audit(graph, au.load_rules(au.rules_dir(find_root(root))), list(rules) or None)
+        del graph
     au.give_back_freed_memory()
     width = common.terminal_width() if not output and common.stdout_is_terminal() else None  # wrap for people only
     text = escape_text(au.format_text(report, show_all, width)) if fmt == "text" else au.format_json(report)

@@ -176,11 +176,9 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
 
     if not extra:
         path = built_store(root) if built is UNCHECKED else built
-        if path is not None:
-            try:
-                return pyoxigraph.Store.read_only(str(path))
-            except OSError:
-                pass  # a damaged store: fall back to the Turtle files
+        store = open_built(path) if path is not None else None
+        if store is not None:
+            return store  # else no store there, or a damaged one: the Turtle files are read
     if current_as_of() is not None:  # --as-of: the dated view, made once by the project loader
         from laokg.graph.load import load_data_graph, load_data_text
 
@@ -194,6 +192,17 @@ def open_store(root=None, extra=(), *, built=UNCHECKED):
         store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     return load_into(pyoxigraph.Store(), root, extra)
+
+
+def open_built(path):
+    """The on-disk store at ``path`` (a built or cached one), opened read-only; None when it
+    cannot be opened (gone, or damaged)."""
+    import pyoxigraph
+
+    try:
+        return pyoxigraph.Store.read_only(str(path))
+    except OSError:
+        return None
 
 
 def load_into(store, root=None, extra=()):

@@ -22,6 +22,8 @@ from laokg.query.interface import QueryResult, portable, prepare_query, unportab
 from laokg.query.names import ENGINES
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from pathlib import Path
+
     from rdflib import Graph, URIRef
 
 # rdflib is imported where its terms are made (to_rdflib, results with rows or a graph): a
@@ -102,8 +104,11 @@ def check_values(clause: str, var: str, terms: list) -> None:
 class OxigraphEngine:
     """pyoxigraph in-process, on a store holding the data graph."""
 
-    def __init__(self, store):
+    def __init__(self, store, location: Path | None = None):
         self.store = store
+        #: the folder of the on-disk store ``store`` reads (opened read-only), None for a store
+        #: in memory: a caller may open the same store again (:func:`laokg.graph.store.open_built`)
+        self.location = location
         self.name = "oxigraph"
         #: the formats :meth:`run` writes a SELECT result in itself (``fmt=``), and
         #: :meth:`stream_select` streams as text
@@ -382,9 +387,13 @@ def local_engine(name: str, root=None, data=()) -> OxigraphEngine | None:
     name, built = _choice(name, root, data)
     if name == "rdflib":
         return None
-    from laokg.graph.store import open_store
+    from laokg.graph.store import open_built, open_store
 
-    return OxigraphEngine(open_store(root, data, built=built))
+    if built is not None and not data:
+        store = open_built(built)
+        if store is not None:
+            return OxigraphEngine(store, built)
+    return OxigraphEngine(open_store(root, data, built=None))
 
 
 __all__ = [
