@@ -125,6 +125,25 @@ def test_the_wheel_targets_are_set_against_import_rdflib_in_its_venv():
     assert got["real: query instruments (before build) / import rdflib"]["baseline"] == 1.0
 
 
+def test_the_memory_limits_are_the_issues_megabytes_not_mebibytes():
+    """300 MB is 286.1 MiB and 1 GB 953.7 MiB: a 290 MiB audit (304 MB) is over its limit, a
+    950 MiB build within."""
+    results = {
+        "audit (built store)": {**_result(20.0, 19.0), "peak_mib": 290.0},
+        "show (built store)": {**_result(0.5, 0.2), "peak_mib": 286.0},
+        "build": {**_result(90.0, 85.0), "peak_mib": 950.0},
+        "validate": {**_result(40.0, 30.0), "peak_mib": 960.0},
+    }
+    got = {t["target"]: t for t in bench.issue21_targets([{"scale": "1m", "triples": 10**6, "results": results}], {})}
+    assert (got["1m: audit (built store) peak"]["limit"], got["1m: audit (built store) peak"]["met"]) == (
+        286.102,
+        False,
+    )
+    assert got["1m: show (built store) peak"]["met"] is True
+    assert (got["1m: build peak"]["limit"], got["1m: build peak"]["met"]) == (953.674, True)
+    assert got["1m: validate peak"]["met"] is False
+
+
 def _offline_install(wheel, venv):
     """The wheel into a fresh venv, its dependencies taken from this environment (a .pth line)
     instead of the registry: what bench.install_wheel does, offline and quick."""
