@@ -50,4 +50,8 @@ PREFIX_IRIS: dict[str, str] = {
     "sdg": "https://w3id.org/laokg/vocab/sdg/",
 }
 
-__all__ = ["PREFIX_IRIS"]
+#: the XML Schema datatypes' namespace, and the datatype of a plain literal, as text
+XSD = PREFIX_IRIS["xsd"]
+XSD_STRING = XSD + "string"
+
+__all__ = ["PREFIX_IRIS", "XSD", "XSD_STRING"]

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from laokg.errors import InputError, RDFSyntaxError
+from laokg.prefixes import XSD
 
 #: a lone surrogate (U+D800 to U+DFFF) is not a Unicode character: no UTF-8 writer can write it
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -50,7 +51,6 @@ MAX_DEPTH = 64
 #: Oxigraph's Turtle lexer refuses a token longer than this (its buffer limit)
 OXIGRAPH_TOKEN_LIMIT = 16 * 1024 * 1024
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _REST = RDF + "rest"
 

@@ -29,8 +29,7 @@ from laokg.graph.triples import (
     literal_parts,
     unescape,
 )
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from laokg.prefixes import XSD
 
 # Turtle's bare number/boolean tokens: a literal may be written bare only if its lexical
 # form is such a token in canonical spelling (rdflib's parser turns a bare 01 or +5 into "1", "5").

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from laokg.errors import ParameterError, QueryError
 from laokg.lazyre import LazyPattern
+from laokg.prefixes import XSD_STRING
 from laokg.query.catalogue import SavedQuery
 from laokg.query.parameters import (
     BAD_IRI_CHARS,
@@ -29,8 +30,6 @@ from laokg.query.parameters import (
     shown,
     term_kit,
 )
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _is_label(value: str) -> bool:
@@ -166,7 +165,7 @@ def sparql_term(term) -> str:
             if not re.fullmatch(r"[A-Za-z]+(-[A-Za-z0-9]+)*", language):
                 raise ParameterError(f"'{language}' is not a valid language tag")
             return body + "@" + language
-        if datatype and datatype != _XSD_STRING:
+        if datatype and datatype != XSD_STRING:
             bad = BAD_IRI_CHARS.search(datatype)
             if bad or not IRI_SCHEME.match(datatype):
                 raise ParameterError(f"'{datatype}' is not a valid absolute IRI")

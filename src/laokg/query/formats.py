@@ -24,6 +24,7 @@ import shutil
 
 from laokg.errors import InputError, OutputError, escape_control
 from laokg.graph.checks import LONE_SURROGATE
+from laokg.prefixes import XSD, XSD_STRING
 from laokg.query.interface import QueryResult
 
 # rdflib (its terms), the labels and the namespaces are imported by the functions that write
@@ -400,7 +401,6 @@ def render(result: QueryResult, fmt: str, width: int | None = None) -> str:
 # ("01"^^xsd:integer is written "1") and the bytes must stay those of the rdflib path.
 
 WRITTEN_FORMATS = ("csv", "tsv", "json")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
@@ -418,7 +418,6 @@ def _typed(value: str, datatype: str):
     return Literal(value, datatype=URIRef(datatype))
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 #: typed literals whose lexical form rdflib keeps exactly as written, by datatype: the
 #: canonical forms Oxigraph writes. A literal that matches is written as it comes, without
 #: making an rdflib Literal (and without importing rdflib); any other goes through
@@ -426,16 +425,16 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Not graph/writers.py's ``_BARE``, though alike in shape: that table says which literals Turtle
 #: may write as bare tokens; this one which lexical forms rdflib keeps unchanged.
 _KEPT = {
-    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
-    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,17}"),
-    _XSD + "date": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
-    _XSD + "gYear": re.compile(r"[1-9][0-9]{3}"),
-    _XSD + "gYearMonth": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"),
-    _XSD + "boolean": re.compile(r"true|false"),
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}"),
+    XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]{0,17})\.[0-9]{1,17}"),
+    XSD + "date": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
+    XSD + "gYear": re.compile(r"[1-9][0-9]{3}"),
+    XSD + "gYearMonth": re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])"),
+    XSD + "boolean": re.compile(r"true|false"),
     # a positive duration in years, months (under 12) and days, no part zero, no time part:
     # Oxigraph's canonical form, which rdflib writes back unchanged (it rewrites "P24M", "PT0S",
     # "PT36H", and refuses a negative duration with years and days)
-    _XSD + "duration": re.compile(r"P(?=[1-9])([1-9][0-9]{0,5}Y)?([1-9]M|1[01]M)?([1-9][0-9]{0,5}D)?"),
+    XSD + "duration": re.compile(r"P(?=[1-9])([1-9][0-9]{0,5}Y)?([1-9]M|1[01]M)?([1-9][0-9]{0,5}D)?"),
 }
 
 
@@ -460,7 +459,7 @@ def _ox_writers():
         if isinstance(term, named):
             return term.value
         datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _LANG_STRING) or _kept(term.value, datatype):
+        if datatype in (XSD_STRING, _LANG_STRING) or _kept(term.value, datatype):
             return term.value
         return _csv_cell(_typed(term.value, datatype))
 
@@ -472,7 +471,7 @@ def _ox_writers():
         if isinstance(term, blank):
             return f"_:{term.value}"
         datatype = term.datatype.value
-        if datatype == _XSD_STRING:
+        if datatype == XSD_STRING:
             return '"' + term.value.translate(_TSV_TABLE) + '"'
         if datatype == _LANG_STRING:
             return '"' + term.value.translate(_TSV_TABLE) + '"@' + term.language
@@ -486,7 +485,7 @@ def _ox_writers():
         if isinstance(term, blank):
             return {"type": "bnode", "value": term.value}
         datatype = term.datatype.value
-        if datatype == _XSD_STRING:
+        if datatype == XSD_STRING:
             return {"type": "literal", "value": term.value}
         if datatype == _LANG_STRING:
             return {"type": "literal", "value": term.value, "xml:lang": term.language}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from laokg.errors import ParameterError, QueryError
+from laokg.prefixes import XSD_STRING
 from laokg.query.budget import Budget, check_rows, run_budgeted, send_in_batches, stream_budgeted
 from laokg.query.interface import QueryResult, portable, prepare_query, unportable
 from laokg.query.names import ENGINES
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 # rdflib is imported where its terms are made (to_rdflib, results with rows or a graph): a
 # SELECT written as text by this engine, with parameters given as IRIs or values, loads none
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: "auto" picks Oxigraph above this many bytes of Turtle (about 30k triples); below it the
 #: graph is small enough that rdflib's parse costs little and nothing else is needed.
 AUTO_BYTES = 3_000_000

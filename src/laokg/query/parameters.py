@@ -13,18 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import laokg.prefixes as prefixes
 from laokg.errors import ParameterError
 from laokg.graph.checks import MAX_DIGITS
 from laokg.lazyre import LazyPattern
-from laokg.prefixes import PREFIX_IRIS
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from rdflib import URIRef
 
 # No RDF library at module level: a saved query run on the store binds its values as
 # pyoxigraph terms (:func:`term_kit`), and rdflib is imported only where its terms are made.
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class _XsdNames:
@@ -33,10 +31,10 @@ class _XsdNames:
     def __getattr__(self, name: str) -> str:
         if name.startswith("__"):
             raise AttributeError(name)
-        return _XSD + name
+        return prefixes.XSD + name
 
     def __str__(self) -> str:
-        return _XSD
+        return prefixes.XSD
 
 
 XSD = _XsdNames()
@@ -70,7 +68,7 @@ class TermKit:
 
     def literal(self, value: str, datatype: str | None = None, lang: str | None = None):
         if self.kind == "plain":
-            return ("literal", value, None if lang else (datatype or _XSD + "string"), lang)
+            return ("literal", value, None if lang else (datatype or prefixes.XSD_STRING), lang)
         if self.kind == "oxigraph":
             import pyoxigraph
 
@@ -311,11 +309,11 @@ def expanded_iri(value: str) -> str | None:
         if not IRI_SCHEME.match(v):
             raise ParameterError(f"{shown(value)} is not an absolute IRI")
     m = _CURIE.match(v)
-    if m and m.group(1) in PREFIX_IRIS:
+    if m and m.group(1) in prefixes.PREFIX_IRIS:
         bad = BAD_IRI_CHARS.search(v)
         if bad:  # checked before the term is made (rdflib would warn about an invalid URI)
             raise ParameterError(f"{shown(value)} is not a valid IRI (character {bad.group()!r} is not allowed)")
-        iri = PREFIX_IRIS[m.group(1)] + m.group(2)
+        iri = prefixes.PREFIX_IRIS[m.group(1)] + m.group(2)
     elif (
         IRI_SCHEME.match(v)
         and " " not in v

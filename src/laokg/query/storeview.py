@@ -21,8 +21,7 @@ from rdflib.store import Store
 
 from laokg.graph.store import LABEL_INDEX  # the label index the build writes (graph.store.label_index)
 from laokg.namespaces import bind_prefixes
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from laokg.prefixes import XSD_STRING
 
 
 class OxigraphView(Store):
