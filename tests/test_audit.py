@@ -531,7 +531,7 @@ def test_cli_runs_the_rules_on_oxigraph_with_the_same_report(monkeypatch):
 def test_on_a_store_on_disk_each_rule_has_the_store_opened_afresh(monkeypatch, tmp_path):
     """On an on-disk store (here the first-use cache's) each rule runs on the store opened again,
     so what one rule's reads left in RocksDB's cache is given back before the next (at 1M
-    triples: 278 -> 248 MiB), and the report is rdflib's."""
+    triples: 305 -> 262 MB), and the report is rdflib's."""
     import laokg
     from laokg.graph import store as store_module
 

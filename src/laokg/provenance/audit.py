@@ -170,8 +170,8 @@ def audit_project(root=None, data=(), only: list[str] | None = None) -> AuditRep
 def _audit_on_disk(handed: list, rules: list[Rule]) -> AuditReport:
     """Each rule on the on-disk store opened afresh. RocksDB keeps the blocks a query read in
     its cache, and what the large rules read stayed in the process for the rules after them:
-    at 1M triples the peak was 278 MiB with one store and is 248 MiB with a store per rule, for
-    0.7 s more CPU of 24 (docs/performance.md). ``handed`` holds the engine on the store, the
+    at 1M triples `laokg audit` peaked at 305 MB with one store and 262 MB with a store per rule, for
+    1.1-1.4 s more CPU of 24 (docs/performance.md). ``handed`` holds the engine on the store, the
     only reference to it, so each store closes once the next one is open."""
     from laokg.graph.store import open_built
     from laokg.query.oxigraph import OxigraphEngine
