@@ -73,6 +73,11 @@ def test_facts_give_the_same_checks_as_the_parse(fresh, text):
         parsed.graph_patterns,
     )
     safety._PARSED.clear()
+    if query_facts.has_checked_keyword(text):  # facts never speak for a text with SERVICE, FROM ...
+        query_facts.register({query_facts.text_key(text): facts_of(text)})
+        assert safety.parse_query(text).facts is None
+        assert [_refusal(text), _refusal(text, allow_service=True), _refusal(text, allow_from=True)] == expected
+        return
     known = _from_facts(text)
     assert (
         known.form,
@@ -93,6 +98,61 @@ def test_facts_serve_only_their_exact_text(fresh):
     with pytest.raises(UnsafeQueryError):
         safety.check_query(changed)
     assert safety.parse_query(text + " ").facts is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *SERVICES,
+        *(t for t, _ in FROMS),
+        "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }",
+        "PREFIX x: <http://example.org/#>  SELECT * FROM <http://example.org/g> { ?s ?p ?o }",  # '#' in an IRI
+        "SELECT * { ?s ?p ?o .SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p ?o } # a comment\nfrom <http://example.org/g>",
+        "SELECT * { ?s <http://example.org/from> ?o }",  # an IRI's words count too
+    ],
+)
+def test_a_text_with_a_checked_keyword_is_never_taken_from_facts(text):
+    assert query_facts.has_checked_keyword(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT ?from WHERE { ?from <http://example.org/p> "SERVICE" } # FROM <g>',
+        "SELECT * { ?s ?p kg:employment-service-facilities . ?s ?p $delete }",
+        'SELECT * { ?s ?p """a " FROM <g>""" FILTER(?a<?b) }',
+    ],
+)
+def test_keywords_in_strings_comments_names_and_variables_are_not_keywords(text):
+    assert not query_facts.has_checked_keyword(text)
+
+
+def test_no_saved_query_or_audit_rule_loses_its_facts():
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").rglob("*.rq"))]
+    assert len(texts) > 30 and not [t for t in texts if query_facts.has_checked_keyword(t)]
+
+
+def test_planted_facts_do_not_let_a_service_query_run(built, tmp_path, fresh):
+    """dist/ is written by whoever made the folder: facts planted in its queries.json that say
+    a query has no SERVICE (copied from a harmless query's) do not spare that query the check."""
+    import json
+
+    project = tmp_path / "p"
+    shutil.copytree(built, project, symlinks=True)
+    hostile = "SELECT ?s WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }\n"
+    (project / "queries" / "hostile.rq").write_text("#+ summary: planted\n" + hostile, encoding="utf-8")
+    facts_file = project / "dist" / "current" / query_facts.FACTS_FILE
+    record = json.loads(facts_file.read_text(encoding="utf-8"))
+    lie = dict(facts_of("SELECT ?s WHERE { ?s ?p ?o }"))
+    assert lie["services"] == []
+    for text in ("#+ summary: planted\n" + hostile, hostile):
+        record["queries"][query_facts.text_key(text)] = lie
+    facts_file.write_text(json.dumps(record), encoding="utf-8")
+    for engine in ("auto", "rdflib", "oxigraph"):
+        result = CliRunner().invoke(cli, ["query", "run", "hostile", "--root", str(project), "--engine", engine])
+        assert result.exit_code == UnsafeQueryError.exit_code, (engine, result.output)
+        assert "SERVICE" in result.output, (engine, result.output)
 
 
 @pytest.mark.parametrize("sq", QUERIES, ids=[q.name for q in QUERIES])

@@ -12,6 +12,13 @@ query (one byte) has another hash and is parsed again. Ad-hoc ``laokg sparql`` t
 always parsed. The rdflib engine still parses a query lazily when it evaluates it (it needs
 rdflib's algebra); the Oxigraph engine never does.
 
+The facts of a release are read from the project's ``dist/``, which whoever made the folder
+wrote (an unpacked archive, say), so they may lie: facts claiming no ``SERVICE`` for a text with
+one would have the store fetch from the network. So facts are used only for a text in which
+no keyword those checks look for (``SERVICE``, ``FROM``, an update's) stands outside strings
+and comments (:func:`has_checked_keyword`); such a text is parsed and checked every time, as
+without facts. No saved query or audit rule has one.
+
 This module imports no RDF library: it is read on the fast path of ``laokg query run``. The
 facts are computed by :mod:`laokg.query.precompute`.
 """
@@ -21,6 +28,8 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+
+from laokg.lazyre import LazyPattern
 
 #: file name of the facts in a release
 FACTS_FILE = "queries.json"
@@ -35,11 +44,53 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: the keywords of what the checks refuse (laokg.query.safety): a text with one of them is parsed
+CHECKED_KEYWORDS = frozenset(
+    {"SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
+)
+
+# SPARQL's tokens that can hold a keyword's letters without being one, leftmost first as a
+# lexer reads them: an IRI (its text is still looked at: a "<" may be less-than, and a "#" in
+# an IRI starts no comment), a long or short string, a comment, a prefixed name (kg:a-service),
+# a word; a word after "?" or "$" is a variable's name. Where this reading and SPARQL's differ,
+# it sees more words than SPARQL does, never fewer.
+_TOKENS = LazyPattern(
+    r'<(?P<iri>[^<>"{}|^`\\\x00-\x20]*)>'
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|#[^\n\r]*"
+    r"|(?:[A-Za-z][\w.-]*)?:[\w.%:-]*"
+    r"|(?<![?$\w])(?P<word>[A-Za-z]+)(?!\w)"
+)
+_WORDS = LazyPattern(r"[A-Za-z]+")
+
+
+def has_checked_keyword(text: str) -> bool:
+    """Whether a keyword of :data:`CHECKED_KEYWORDS` (any case) stands in ``text`` outside its
+    strings and comments, or anywhere inside something read as an IRI; or any ``\\u``/``\\U``
+    escape (SPARQL reads them before its grammar: ``\\u0053ERVICE`` is ``SERVICE``)."""
+    if "\\u" in text or "\\U" in text:
+        return True
+    for m in _TOKENS.finditer(text):
+        word, iri = m.group("word"), m.group("iri")
+        if word is not None and word.upper() in CHECKED_KEYWORDS:
+            return True
+        if iri is not None and any(w.upper() in CHECKED_KEYWORDS for w in _WORDS.findall(iri)):
+            return True
+    return False
+
+
 def lookup(text: str) -> dict | None:
-    """The stored facts of exactly this query text, or None."""
+    """The stored facts of exactly this query text, or None: always None for a text with one
+    of the keywords the checks look for (the module's note)."""
     if not _FACTS:
         return None
-    return _FACTS.get(text_key(text))
+    found = _FACTS.get(text_key(text))
+    if found is None or has_checked_keyword(text):
+        return None
+    return found
 
 
 def register(mapping: dict[str, dict]) -> None:
@@ -101,6 +152,8 @@ __all__ = [
     "FACTS_FILE",
     "FACTS_VERSION",
     "lookup",
+    "has_checked_keyword",
+    "CHECKED_KEYWORDS",
     "register",
     "clear",
     "read_facts",
