@@ -318,6 +318,10 @@ rows = list(s.query(Path(sys.argv[2]).read_text()))
 """
 
 
+#: the first command of a never-built project, which builds its store into the first-use cache
+FIRST_USE = f"query {PROBE_QUERY} (first use: the store built into the cache)"
+
+
 def bench_scale(scale: str, args, work: Path) -> dict:
     root, triples = project_for(scale, work, args.reuse)
     print(f"\n== {scale}: {triples} triples ({root})", flush=True)
@@ -327,6 +331,10 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     # as a user runs laokg: Python keeps the modules it compiled (an installed wheel has them
     # compiled); without this, every run of a checkout would compile laokg's modules again
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # a first-use cache of the run's own (a never-built project's store is built there once),
+    # emptied before the saved queries run on the never-built project, below
+    cache = work / f"cache-{scale}"
+    env["LAOKG_CACHE"] = str(cache)
 
     large = triples > 50_000
     pairs: dict = {}
@@ -374,6 +382,15 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     rebuild = not only or any("build".startswith(o) or o.startswith("build") for o in only)
     if rebuild:  # else the release already built there is kept (and measured)
         shutil.rmtree(root / "dist", ignore_errors=True)
+        # the first command of a never-built project builds its store into the cache: one run
+        # of its own, from an empty cache, so that the saved queries' rows below are what the
+        # target speaks of, a query after that first run
+        shutil.rmtree(cache, ignore_errors=True)
+        go(
+            FIRST_USE,
+            LAOKG + ["query", "run", PROBE_QUERY, "--format", "csv"] + query_args(root, PROBE_QUERY) + r,
+            repeats=1,
+        )
     for q in saved_queries(root) if rebuild else ():
         go(f"query {q} (before build)", LAOKG + ["query", "run", q, "--format", "csv"] + query_args(root, q) + r)
     if triples < 50_000:  # the other engine, on the Turtle, where it is not the default
