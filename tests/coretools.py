@@ -1,5 +1,5 @@
 """Helpers for the load/validate/stats/export/build tests: a small fixture project, the real
-project root, in-process CLI runs and the independent RDF parsers."""
+project root and copies of it, in-process CLI runs and the independent RDF parsers."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def make_project(tmp_path: Path, name: str = "project") -> Path:
     """A fresh copy of the fixture project (ontology, vocab, shapes, graph) in tmp_path."""
     target = tmp_path / name
     shutil.copytree(FIXTURE, target)
+    return target
+
+
+def copy_real_project(target: Path, parts: tuple[str, ...] = ("ontology", "graph", "queries")) -> Path:
+    """A copy of the real project's ``parts`` (folders below its root) in ``target``; ``target``."""
+    for part in parts:
+        shutil.copytree(REAL_ROOT / part, target / part)
     return target
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +35,7 @@ from laokg.graph.load import load_data_graph
 from laokg.labels import curie
 from laokg.provenance import audit
 
-from .coretools import assert_one_line_error
+from .coretools import assert_one_line_error, copy_real_project
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -648,10 +647,7 @@ kg:lao-mission-japan a laokg:MissionAbroad ; schema:location kg:japan ; laokg:li
 @pytest.fixture
 def project_copy(tmp_path):
     """A copy of the project's ontology, graph and audit rules."""
-    target = tmp_path / "project"
-    for part in ("ontology", "graph", "queries/audit"):
-        shutil.copytree(ROOT / part, target / part)
-    return target
+    return copy_real_project(tmp_path / "project", ("ontology", "graph", "queries/audit"))
 
 
 def test_cli_exit_1_on_a_project_copy_with_a_violation(project_copy):

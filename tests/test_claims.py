@@ -18,6 +18,8 @@ from laokg.graph.load import load_data_graph, load_data_text
 from laokg.graph.parse import clear_cache
 from laokg.namespaces import LAOKG, OA
 
+from .coretools import copy_real_project
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(os.environ["LAOKG_SEEDS"])
 EUDIF = SEEDS / "000_77cab7939497e3f4.txt"
@@ -95,9 +97,7 @@ def test_every_position_points_at_its_quote():
 
 @pytest.fixture()
 def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, root / part)
+    root = copy_real_project(tmp_path / "project")
     sources = tmp_path / "sources"
     shutil.copytree(SEEDS, sources)
     monkeypatch.setenv("LAOKG_SEEDS", str(sources))

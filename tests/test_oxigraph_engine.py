@@ -9,7 +9,6 @@ ORDER BY leaves tied to the engine (byte-identical order across engines is issue
 import csv
 import io
 import re
-import shutil
 import sys
 
 import pytest
@@ -24,6 +23,7 @@ from laokg.query.formats import render
 from laokg.query.oxigraph import AUTO_BYTES, OxigraphEngine, choose_engine, oxigraph_engine
 
 from .conftest import ROOT
+from .coretools import copy_real_project
 
 QUERIES = sorted(load_catalogue(ROOT / "queries"), key=lambda q: q.name)
 RULES = sorted(load_catalogue(ROOT / "queries" / "audit"), key=lambda q: q.name)
@@ -180,10 +180,7 @@ def test_parameters_bind_the_same(real_engines):
 
 @pytest.fixture
 def project(tmp_path):
-    dst = tmp_path / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, dst / part)
-    return dst
+    return copy_real_project(tmp_path / "p")
 
 
 def test_build_writes_a_store_that_queries_use_until_a_file_changes(project):

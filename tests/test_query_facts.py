@@ -4,8 +4,6 @@ exact text they were computed from; after a build every saved query answers with
 bytes on the store (the default then) as on rdflib; VALUES bound without rdflib's parser are
 verified by the engine that runs them."""
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
@@ -21,6 +19,7 @@ from laokg.query.oxigraph import check_values, choose_engine
 from laokg.query.precompute import facts_of
 
 from .conftest import ROOT
+from .coretools import copy_real_project
 from .test_safety import FROMS, SERVICES
 
 QUERIES = sorted(load_catalogue(ROOT / "queries"), key=lambda q: q.name)
@@ -166,9 +165,7 @@ def test_a_saved_query_reads_the_same_from_its_facts(fresh, sq):
 def built(tmp_path_factory):
     from laokg.query.precompute import build_release
 
-    project = tmp_path_factory.mktemp("facts") / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, project / part)
+    project = copy_real_project(tmp_path_factory.mktemp("facts") / "p")
     build_release(project)
     return project
 
@@ -184,9 +181,7 @@ def test_the_build_stores_the_facts_of_every_saved_query_and_rule(built):
 def test_auto_uses_a_current_store_and_rdflib_without_one(built, tmp_path):
     assert choose_engine("auto", built) == "oxigraph"
     assert choose_engine("auto", built, [str(ROOT / "graph" / "people.ttl")]) == "rdflib"  # --data: no store
-    plain = tmp_path / "plain"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, plain / part)
+    plain = copy_real_project(tmp_path / "plain")
     assert choose_engine("auto", plain) == "rdflib"
 
 

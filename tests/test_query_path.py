@@ -7,7 +7,6 @@ rdflib) agree with their rdflib counterparts, and every engine declares its capa
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -19,6 +18,7 @@ from rdflib import Literal, URIRef
 from laokg.cli import cli
 
 from .conftest import ROOT
+from .coretools import copy_real_project
 
 PROBE = r"""
 import json, sys
@@ -51,9 +51,7 @@ def built(tmp_path_factory):
     """A copy of the project, built (its store and query facts in dist/)."""
     from laokg.query.precompute import build_release
 
-    dst = tmp_path_factory.mktemp("built") / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, dst / part)
+    dst = copy_real_project(tmp_path_factory.mktemp("built") / "p")
     build_release(dst)
     return dst
 
@@ -255,10 +253,7 @@ def test_every_engine_declares_its_capabilities_when_made(real_graph):
 @pytest.fixture
 def never_built(tmp_path):
     """A copy of the project that was never built, and a cache folder of its own."""
-    dst = tmp_path / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, dst / part)
-    return dst, tmp_path / "cache"
+    return copy_real_project(tmp_path / "p"), tmp_path / "cache"
 
 
 def _run(project, cache, *args):

@@ -33,7 +33,7 @@ from laokg.publish.paths import (
     type_page,
 )
 from laokg.publish.site import HEADER_POLICY, META_POLICY, build_site
-from tests.coretools import FIXTURE, REAL_ROOT, assert_one_line_error, invoke
+from tests.coretools import FIXTURE, REAL_ROOT, assert_one_line_error, copy_real_project, invoke
 
 ID = "https://w3id.org/laokg/id/"
 
@@ -249,9 +249,7 @@ def test_validate_reports_the_iris_the_site_refuses():
 
 
 def test_cli_validate_exits_1_on_the_issue_iri(tmp_path):
-    project = tmp_path / "real"
-    for part in ("graph", "ontology", "queries"):
-        shutil.copytree(REAL_ROOT / part, project / part)
+    project = copy_real_project(tmp_path / "real")
     plant(project, '<https://w3id.org/laokg/id/../../../graph/people> schema:name "Evil" .\n')
     result = invoke("validate", "--root", str(project))
     assert result.exit_code == 1, result.output

@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from laokg.namespaces import LAOKG, OA
-from tests.coretools import invoke
+from tests.coretools import copy_real_project, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "claims" / "mekong-labour-review.txt"
@@ -125,9 +125,7 @@ kg:mekong-labour-review-fn-3 cito:citesAsEvidence kg:decree-overseas-placement-2
 
 @pytest.fixture()
 def project(tmp_path, monkeypatch):
-    root = tmp_path / "project"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, root / part)
+    root = copy_real_project(tmp_path / "project")
     sources = tmp_path / "sources"
     sources.mkdir()
     for text in SEEDS.glob("*.txt"):

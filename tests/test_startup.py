@@ -13,6 +13,7 @@ from laokg.query import catalogue, safety
 from laokg.query import facts as query_facts
 
 from .conftest import ROOT
+from .coretools import copy_real_project
 
 HEAVY = ("rdflib", "pyparsing", "pyshacl", "SPARQLWrapper", "pyoxigraph")
 
@@ -79,12 +80,7 @@ def test_a_command_that_queries_does_load_rdflib():
 @pytest.fixture
 def project(tmp_path):
     """A copy of the project without a built release."""
-    import shutil
-
-    dst = tmp_path / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, dst / part)
-    return dst
+    return copy_real_project(tmp_path / "p")
 
 
 class _Parses:

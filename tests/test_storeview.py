@@ -5,7 +5,6 @@ for every node with evidence, every work or document something cites, and every 
 
 import os
 import re
-import shutil
 import sys
 
 import pytest
@@ -28,6 +27,7 @@ from laokg.query.oxigraph import OxigraphEngine
 from laokg.query.storeview import label_candidates, store_graph
 
 from .conftest import ROOT
+from .coretools import copy_real_project
 
 
 def _pair(root):
@@ -256,9 +256,7 @@ def test_the_view_is_read_only(real):
 
 @pytest.fixture
 def built(tmp_path):
-    dst = tmp_path / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, dst / part)
+    dst = copy_real_project(tmp_path / "p")
     build.build(dst)
     return dst
 

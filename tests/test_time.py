@@ -21,7 +21,7 @@ from laokg.graph.asof import as_of, editions_read, parse_day
 from laokg.graph.corroboration import compare_values, fact_sources, rounds_to
 from laokg.namespaces import KG
 
-from .coretools import FIXTURE, assert_clean_exit, invoke
+from .coretools import FIXTURE, assert_clean_exit, copy_real_project, invoke
 
 HERE = Path(__file__).resolve().parent
 TIME_GRAPH = HERE / "fixtures" / "time" / "graph" / "time.ttl"
@@ -740,9 +740,7 @@ def test_diff_across_the_lao_editions_lists_the_profile_as_added_by_the_update(r
 def test_source_add_edition_of(tmp_path, monkeypatch):
     """``laokg source add --edition-of DOC``: the record names DOC's work (DOC itself, or the
     work DOC is an edition of), so a dated view reads the latest edition only."""
-    root = tmp_path / "project"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(HERE.parent / part, root / part)
+    root = copy_real_project(tmp_path / "project")
     sources = tmp_path / "sources"
     sources.mkdir()
     monkeypatch.setenv("LAOKG_SEEDS", str(sources))
@@ -824,9 +822,7 @@ def test_source_add_edition_of(tmp_path, monkeypatch):
     ],
 )
 def test_source_add_edition_of_records_the_edition_it_revises(tmp_path, monkeypatch, edition_of, issued, revised):
-    root = tmp_path / "project"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(HERE.parent / part, root / part)
+    root = copy_real_project(tmp_path / "project")
     sources = tmp_path / "sources"
     shutil.copytree(Path(os.environ["LAOKG_SEEDS"]), sources)
     monkeypatch.setenv("LAOKG_SEEDS", str(sources))

@@ -4,7 +4,6 @@ must be the one the rdflib-loaded graph gives — rows, text, JSON and report gr
 graph and on a synthetic project with planted violations of every kind; a file that needs the
 rdflib loader's checks falls back to it, with its error messages."""
 
-import shutil
 import sys
 
 import pytest
@@ -15,6 +14,7 @@ from laokg.graph.load import DataText, load_data_graph, load_data_text, load_sha
 from laokg.graph.validate import format_json, format_text, run_shacl, validate
 
 from .conftest import ROOT
+from .coretools import copy_real_project
 
 
 def _same_report(root):
@@ -66,9 +66,7 @@ def test_prefixes_are_merged_as_the_rdflib_loader_merges_them():
     ],
 )
 def test_a_file_the_fast_loader_cannot_read_gets_the_rdflib_loaders_error(tmp_path, body, message):
-    project = tmp_path / "p"
-    for part in ("ontology", "graph"):
-        shutil.copytree(ROOT / part, project / part)
+    project = copy_real_project(tmp_path / "p", ("ontology", "graph"))
     (project / "graph" / "zz-bad.ttl").write_text(body + "\n", encoding="utf-8")
     assert load_data_text(project) is None
     with pytest.raises(RDFSyntaxError, match=message):
@@ -81,9 +79,7 @@ def test_text_outside_ascii_gives_the_same_report(tmp_path):
     and values, with their labels, as the reference (rdflib graph of the files)."""
     from laokg.graph.load import ascii_escaped
 
-    root = tmp_path / "p"
-    for part in ("ontology", "graph", "queries"):
-        shutil.copytree(ROOT / part, root / part)
+    root = copy_real_project(tmp_path / "p")
     (root / "graph" / "zz-outside-ascii.ttl").write_text(
         "@prefix kg: <https://w3id.org/laokg/id/> .\n"
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
