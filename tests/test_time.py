@@ -745,60 +745,19 @@ def test_source_add_edition_of(tmp_path, monkeypatch):
     sources.mkdir()
     monkeypatch.setenv("LAOKG_SEEDS", str(sources))
     review = HERE / "fixtures" / "claims" / "mekong-labour-review.txt"
-    first = invoke(
-        "source",
-        "add",
-        str(review),
-        "--root",
-        str(root),
-        "--title",
-        "Mekong Labour Review",
-        "--creator",
-        "kg:a-tester",
-        "--issued",
-        "2026",
-    )
-    assert_clean_exit(first, 0)
+
+    def add(text: Path, issued: str, *more: str) -> None:
+        """``laokg source add TEXT`` with the review's title and creator, issued ``issued``."""
+        common = ["--title", "Mekong Labour Review", "--creator", "kg:a-tester", "--issued", issued]
+        assert_clean_exit(invoke("source", "add", str(text), "--root", str(root), *common, *more), 0)
+
+    add(review, "2026")
     second_text = tmp_path / "mekong-labour-review-revised.txt"
     second_text.write_bytes(review.read_bytes())
-    second = invoke(
-        "source",
-        "add",
-        str(second_text),
-        "--root",
-        str(root),
-        "--id",
-        "mekong-labour-review-revised",
-        "--title",
-        "Mekong Labour Review",
-        "--creator",
-        "kg:a-tester",
-        "--issued",
-        "2027-02",
-        "--edition-of",
-        "kg:mekong-labour-review",
-    )
-    assert_clean_exit(second, 0)
+    add(second_text, "2027-02", "--id", "mekong-labour-review-revised", "--edition-of", "kg:mekong-labour-review")
     third_text = tmp_path / "mekong-labour-review-third.txt"
     third_text.write_bytes(review.read_bytes())
-    third = invoke(
-        "source",
-        "add",
-        str(third_text),
-        "--root",
-        str(root),
-        "--id",
-        "mekong-labour-review-third",
-        "--title",
-        "Mekong Labour Review",
-        "--creator",
-        "kg:a-tester",
-        "--issued",
-        "2028",
-        "--edition-of",
-        "kg:mekong-labour-review-revised",
-    )
-    assert_clean_exit(third, 0)
+    add(third_text, "2028", "--id", "mekong-labour-review-third", "--edition-of", "kg:mekong-labour-review-revised")
     record = (root / "graph" / "sources.ttl").read_text(encoding="utf-8")
     assert record.count("dct:isVersionOf kg:mekong-labour-review ;") == 2  # both name the first's work
     # each revises the edition it names, which was issued before it
