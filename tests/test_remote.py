@@ -413,21 +413,14 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+def _select_everything(huge, fmt: str, *budget: str):
+    """``laokg sparql`` asking ``huge`` for every row as ``fmt``, with the given budget options."""
+    query = "SELECT ?s ?label WHERE { ?s ?p ?label }"
+    return _peak("sparql", query, "--endpoint", huge.url, *budget, "--timeout", "300", "--format", fmt)
+
+
 def test_a_huge_select_answer_is_streamed_within_the_memory_budget(huge):
-    code, lines, err, peak = _peak(
-        "sparql",
-        "SELECT ?s ?label WHERE { ?s ?p ?label }",
-        "--endpoint",
-        huge.url,
-        "--max-memory",
-        "60",
-        "--max-rows",
-        "0",
-        "--timeout",
-        "300",
-        "--format",
-        "csv",
-    )
+    code, lines, err, peak = _select_everything(huge, "csv", "--max-memory", "60", "--max-rows", "0")
     assert (code, err) == (0, "")
     assert lines == huge.rows + 1
     # the answer is ~30 MB of JSON, ~150 MB as rdflib terms: laokg and its worker stay at
@@ -436,20 +429,7 @@ def test_a_huge_select_answer_is_streamed_within_the_memory_budget(huge):
 
 
 def test_a_huge_select_answer_kept_whole_stops_at_the_memory_budget(huge):
-    code, lines, err, peak = _peak(
-        "sparql",
-        "SELECT ?s ?label WHERE { ?s ?p ?label }",
-        "--endpoint",
-        huge.url,
-        "--max-memory",
-        "60",
-        "--max-rows",
-        "0",
-        "--timeout",
-        "300",
-        "--format",
-        "json",
-    )
+    code, lines, err, peak = _select_everything(huge, "json", "--max-memory", "60", "--max-rows", "0")
     assert code == 2 and lines == 0
     assert (
         err.startswith("Error: the endpoint's answer needed more than 60 MB (the memory budget)")
@@ -459,16 +439,5 @@ def test_a_huge_select_answer_kept_whole_stops_at_the_memory_budget(huge):
 
 
 def test_a_huge_select_answer_stops_at_the_row_budget_before_it_is_all_read(huge):
-    code, lines, err, _ = _peak(
-        "sparql",
-        "SELECT ?s ?label WHERE { ?s ?p ?label }",
-        "--endpoint",
-        huge.url,
-        "--max-rows",
-        "1000",
-        "--timeout",
-        "300",
-        "--format",
-        "json",
-    )
+    code, lines, err, _ = _select_everything(huge, "json", "--max-rows", "1000")
     assert code == 2 and "more than 1,000 rows (the row budget)" in err and err.count("\n") == 1, err
