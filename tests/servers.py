@@ -1,5 +1,7 @@
 """Real servers for the tests, on 127.0.0.1, started and stopped by the tests themselves:
-an Oxigraph server (the ``oxigraph`` command from PyPI ``oxigraph``, in the test extra)."""
+an Oxigraph server (the ``oxigraph`` command from PyPI ``oxigraph``, in the test extra) and
+Virtuoso; the start and stop of any server process (also grlc's, tests/test_grlc.py); and
+in-process ``http.server`` servers run on a thread."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -34,6 +37,9 @@ def oxigraph_command() -> str:
 
 def wait_for(url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0) -> None:
     """Poll ``url`` until it answers (any HTTP status), or fail."""
+    # laokg.publish.sparql_server._wait polls the same way, but it is part of what the tests
+    # check (`laokg serve`), names a log file and raises the user-facing InputError; the test
+    # servers write no log, so a failure here shows the server's own stderr instead.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -46,6 +52,42 @@ def wait_for(url: str, proc: subprocess.Popen | None = None, timeout: float = 60
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
+
+
+def stop_process(proc: subprocess.Popen, stop: int = signal.SIGTERM, grace: float = 10.0) -> None:
+    """End a server process: signal ``stop``, SIGKILL if it outlives ``grace`` seconds; close its stderr."""
+    if proc.poll() is None:
+        proc.send_signal(stop)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+def await_start(
+    url: str, proc: subprocess.Popen, stop: int = signal.SIGTERM, grace: float = 10.0, timeout: float = 60.0
+) -> None:
+    """:func:`wait_for` ``url``; a server that does not come up is stopped (:func:`stop_process`)."""
+    try:
+        wait_for(url, proc, timeout)
+    except Exception:
+        stop_process(proc, stop, grace)
+        raise
+
+
+def serve_in_thread(server) -> str:
+    """Run an ``http.server`` server bound to 127.0.0.1 on a daemon thread; its base URL."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def shut_down(server) -> None:
+    """Stop a server started with :func:`serve_in_thread` and close its socket."""
+    server.shutdown()
+    server.server_close()
 
 
 class Oxigraph:
@@ -66,22 +108,10 @@ class Oxigraph:
             f"127.0.0.1:{self.port}",
         ]
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for(self.query_url + "?query=ASK%7B%7D", self.proc)
-        except Exception:
-            self.stop()
-            raise
+        await_start(self.query_url + "?query=ASK%7B%7D", self.proc, signal.SIGINT)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stderr:
-            self.proc.stderr.close()
+        stop_process(self.proc, signal.SIGINT)
 
     def count(self) -> int:
         """Triples in the default graph, asked over HTTP."""
@@ -188,23 +218,11 @@ class Virtuoso:
             stderr=subprocess.PIPE,
             text=True,
         )
-        try:
-            wait_for(self.sparql_url + "?query=ASK%7B%7D", self.proc, timeout=180)
-        except Exception:
-            self.stop()
-            raise
+        await_start(self.sparql_url + "?query=ASK%7B%7D", self.proc, grace=30, timeout=180)
         self.startup_seconds = time.monotonic() - self.started
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stderr:
-            self.proc.stderr.close()
+        stop_process(self.proc, grace=30)
 
     def push_args(self) -> list[str]:
         return ["push", self.store_url, "--graph", VIRTUOSO_GRAPH, "--endpoint", self.sparql_url, "--user", self.user]

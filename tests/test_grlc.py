@@ -21,7 +21,7 @@ import pytest
 
 from .parity_support import parity_cases, rendered
 from .saved_query_support import ROOT, bind, catalogue, query_names
-from .servers import Oxigraph, free_port, push_real_graph, wait_for
+from .servers import Oxigraph, await_start, free_port, push_real_graph, stop_process
 
 GRLC_VERSION = "1.3.11"
 
@@ -62,22 +62,10 @@ class Grlc:
         self.proc = subprocess.Popen(
             [python, "-c", code], cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
-        try:
-            wait_for(self.base + "/", self.proc)
-        except Exception:
-            self.stop()
-            raise
+        await_start(self.base + "/", self.proc)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stderr:
-            self.proc.stderr.close()
+        stop_process(self.proc)
 
     def get(self, path: str, params: list[tuple[str, str]] = ()) -> tuple[int, str]:
         url = f"{self.base}/api-local/{path}"

@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from .coretools import assert_one_line_error, invoke
 from .saved_query_support import ROOT, real_graph
-from .servers import Oxigraph
+from .servers import Oxigraph, serve_in_thread, shut_down
 
 EXTRA = """@prefix ex: <http://example.org/laokg-push/> .
 ex:a ex:b "an extra triple" .
@@ -118,7 +118,6 @@ class _Proxy:
 
     def __init__(self, store, status=504, delay=0.0, forward=True, rewrite=None):
         import http.server
-        import threading
         import urllib.request
 
         proxy = self
@@ -152,12 +151,10 @@ class _Proxy:
 
         self.store_status = None
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.store_url = f"http://127.0.0.1:{self.server.server_address[1]}/store"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.store_url = serve_in_thread(self.server) + "/store"
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        shut_down(self.server)
 
 
 def _push_through(proxy, store, *extra):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from laokg.publish.serve import make_server
 from tests.browser import Browser, axe_path
 from tests.coretools import REAL_ROOT, invoke, need_binary
+from tests.servers import serve_in_thread, shut_down
 
 ARTIFACTS = Path(os.environ.get("LAOKG_ARTIFACTS", REAL_ROOT / "tmp" / "artifacts"))
 
@@ -23,11 +23,8 @@ ARTIFACTS = Path(os.environ.get("LAOKG_ARTIFACTS", REAL_ROOT / "tmp" / "artifact
 @pytest.fixture(scope="module")
 def base_url(built_site):
     server = make_server(built_site.out, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield serve_in_thread(server) + "/"
+    shut_down(server)
 
 
 @pytest.fixture(scope="module")
@@ -288,11 +285,8 @@ def hostile_url(tmp_path_factory):
     plant(project, "kg:somchai schema:url <javascript:document.title='XSS'>, <JaVaScRiPt:document.title='XSS2'> .\n")
     site = build_site(project, project.parent / "site", release=False)
     server = make_server(site.out, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield serve_in_thread(server) + "/"
+    shut_down(server)
 
 
 def test_a_javascript_url_from_data_cannot_be_clicked_into_running(browser, hostile_url):

@@ -14,14 +14,13 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from .saved_query_support import ROOT, real_graph
-from .servers import free_port
+from .servers import free_port, serve_in_thread, shut_down
 
 
 def _interactive():
@@ -235,12 +234,10 @@ class _Target:
                 pass
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = serve_in_thread(self.server) + "/sparql"
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        shut_down(self.server)
 
 
 def _oxigraph_of(proc):
