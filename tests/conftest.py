@@ -1,4 +1,5 @@
-"""Shared fixtures: the project root and the merged real graph (parsed once per session)."""
+"""Shared fixtures: the project root, the merged real graph (parsed once per session), the
+source documents and the built site; the markers of slow and external-tool tests."""
 
 import glob
 import os
@@ -37,6 +38,20 @@ def real_graph():
     for triple in load_data_graph(ROOT):
         g.add(triple)
     return g
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    """The folder of source documents (``$LAOKG_SEEDS``, else ../shared/seeds): skipped where it
+    is missing, a failure on CI (``CI`` set), so the checks on them never skip silently there."""
+    from laokg.provenance.curation import seeds_dir
+
+    path = seeds_dir(ROOT)
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"source documents not found at {path}; set LAOKG_SEEDS")
+        pytest.skip(f"source documents not found at {path}")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -6,23 +6,9 @@ on CI (``CI`` set) a missing seeds directory is a failure, so the check can neve
 skipped silently there.
 """
 
-import os
-
 import pytest
 
-from laokg.provenance.curation import check_excerpts, normalise, seeds_dir
-
-from .conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def seeds():
-    path = seeds_dir(ROOT)
-    if not path.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"source documents not found at {path}; set LAOKG_SEEDS")
-        pytest.skip(f"source documents not found at {path}")
-    return path
+from laokg.provenance.curation import check_excerpts, normalise
 
 
 def test_every_excerpt_is_verbatim(real_graph, seeds):

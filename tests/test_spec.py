@@ -15,7 +15,6 @@ starts with ``http://example.org/bad`` (the ``ok`` nodes are near misses that mu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV
 
 from laokg.namespaces import OA
-from laokg.provenance.curation import normalise, seeds_dir
+from laokg.provenance.curation import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "tests" / "spec"
@@ -154,16 +153,6 @@ def _occurrences(text: str, quote: str, before: str, after: str) -> int:
             n += 1
         start = i + 1
     return n
-
-
-@pytest.fixture(scope="module")
-def seeds():
-    path = seeds_dir(ROOT)
-    if not path.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"source documents not found at {path}; set LAOKG_SEEDS")
-        pytest.skip(f"source documents not found at {path}")
-    return path
 
 
 def test_repeated_excerpts_carry_prefix_or_suffix(real_graph, seeds):
