@@ -3,6 +3,7 @@ project root and copies of it, in-process CLI runs and the independent RDF parse
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -62,6 +63,16 @@ def invoke(*args: str, env: dict | None = None):
     """Run ``laokg ARGS`` in-process; exceptions are caught so tests can assert there are none."""
     runner = CliRunner()
     return runner.invoke(cli, list(args), env=env, catch_exceptions=True)
+
+
+def query_bindings(name: str, *params: str) -> list[dict]:
+    """``laokg query run NAME -p PARAM… --format json`` on the real project: its JSON bindings."""
+    args = ["query", "run", name, "--format", "json", "--root", str(REAL_ROOT)]
+    for p in params:
+        args += ["-p", p]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["results"]["bindings"]
 
 
 def assert_clean_exit(result, code: int):

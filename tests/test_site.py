@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 from laokg.publish.paths import entity_stem, relative, target
 from laokg.publish.serve import make_server, negotiate
 from laokg.query.entity import describe_graph
-from tests.coretools import REAL_ROOT, assert_one_line_error, invoke
+from tests.coretools import REAL_ROOT, assert_one_line_error, invoke, query_bindings
 from tests.site_support import broken_links, parse_pages, site_bytes, visible_text
 
 
@@ -332,14 +332,7 @@ def test_cli_site_serve_on_a_taken_port_is_one_line(tmp_path):
 
 def cli_rows(name: str, *params: str) -> list[dict]:
     """`laokg query run NAME --format json`, as {variable: (type, value)} per row."""
-    args = ["query", "run", name, "--format", "json", "--root", str(REAL_ROOT)]
-    for p in params:
-        args += ["-p", p]
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    return [
-        {k: (v["type"], v["value"]) for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]
-    ]
+    return [{k: (v["type"], v["value"]) for k, v in b.items()} for b in query_bindings(name, *params)]
 
 
 def _v(row: dict, key: str) -> str | None:

@@ -14,7 +14,7 @@ import pytest
 
 from laokg.publish.serve import make_server
 from tests.browser import Browser, axe_path
-from tests.coretools import REAL_ROOT, invoke, need_binary
+from tests.coretools import REAL_ROOT, need_binary, query_bindings
 from tests.servers import serve_in_thread, shut_down
 
 ARTIFACTS = Path(os.environ.get("LAOKG_ARTIFACTS", REAL_ROOT / "tmp" / "artifacts"))
@@ -321,12 +321,7 @@ def test_a_javascript_url_from_data_cannot_be_clicked_into_running(browser, host
 
 def _cli(name: str, *params: str) -> list[dict]:
     """`laokg query run NAME --format json` rows as {variable: value}."""
-    args = ["query", "run", name, "--format", "json", "--root", str(REAL_ROOT)]
-    for p in params:
-        args += ["-p", p]
-    result = invoke(*args)
-    assert result.exit_code == 0, result.output
-    return [{k: v["value"] for k, v in b.items()} for b in json.loads(result.stdout)["results"]["bindings"]]
+    return [{k: v["value"] for k, v in b.items()} for b in query_bindings(name, *params)]
 
 
 _ROWS = (
