@@ -26,7 +26,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .parity_support import bindings_of, embedded_outputs, parity_cases, rendered, text_of
+from .parity_support import bindings_of, embedded_outputs, parity_cases, rendered, run_all, text_of
 
 STORES = ("oxigraph", "virtuoso", "jena", "grlc")
 
@@ -73,11 +73,7 @@ def run_oxigraph(want, work: Path) -> dict:
     server = Oxigraph(work / "oxigraph")
     try:
         push_real_graph(server)
-        engine = RemoteEngine(server.query_url)
-        answers = {
-            label: rendered(engine.run(text_of(name), bindings_of(name, params), source=name))
-            for label, name, params in parity_cases()
-        }
+        answers = run_all(RemoteEngine(server.query_url))
     finally:
         server.stop()
     return _tally(
@@ -95,12 +91,9 @@ def run_virtuoso(want, work: Path) -> dict:
     server = Virtuoso(work / "virtuoso")
     try:
         push_to_virtuoso(server)
-        engine = RemoteEngine(server.query_url)
-        answers = {}
-        for label, name, params in parity_cases():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RemoteLiteralWarning)
-                answers[label] = rendered(engine.run(text_of(name), bindings_of(name, params), source=name))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RemoteLiteralWarning)
+            answers = run_all(RemoteEngine(server.query_url))
     finally:
         server.stop()
 

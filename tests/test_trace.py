@@ -25,7 +25,7 @@ from laokg.labels import LabelIndex, curie
 from laokg.namespaces import CITO, LAOKG, OA
 from laokg.provenance import trace as tr
 
-from .coretools import assert_one_line_error
+from .coretools import assert_one_line_error, write
 
 ROOT = Path(__file__).resolve().parent.parent
 KG = "https://w3id.org/laokg/id/"
@@ -314,8 +314,7 @@ ev:test-shared-project a laokg:ProjectAssertion ; prov:agent kg:laokg ;
 
 
 def test_by_value_names_only_its_values_and_its_subject(tmp_path):
-    path = tmp_path / "by-value.ttl"
-    path.write_text(BY_VALUE, encoding="utf-8")
+    path = write(tmp_path / "by-value.ttl", BY_VALUE)
     data = json.loads(ok("kg:test-practice-a", "--data", path, "--format", "json"))
     project = next(g for g in data["evidence"] if g["kind"] == "project")
     document = next(g for g in data["evidence"] if g["kind"] == "document")
@@ -362,9 +361,7 @@ ev:half-cited-agency-project a laokg:ProjectAssertion ; laokg:assertedProperty o
 
 @pytest.fixture
 def no_evidence(tmp_path):
-    path = tmp_path / "no-evidence.ttl"
-    path.write_text(NO_EVIDENCE, encoding="utf-8")
-    return path
+    return write(tmp_path / "no-evidence.ttl", NO_EVIDENCE)
 
 
 def test_node_without_evidence(no_evidence):
@@ -725,9 +722,7 @@ kg:labour-force-survey-2017 a fabio:Dataset ; dct:title "Lao Labour Force Survey
 
 @pytest.fixture
 def secondary(tmp_path):
-    path = tmp_path / "secondary.ttl"
-    path.write_text(SECONDARY, encoding="utf-8")
-    return path
+    return write(tmp_path / "secondary.ttl", SECONDARY)
 
 
 def _works(group):
