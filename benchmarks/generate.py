@@ -149,6 +149,8 @@ def generate(triples: int, out: Path, violations: int = 0, source: Path = DEFAUL
 
 # ---------------------------------------------------------------- sources over time
 
+# the prefixes of the generated documents: the generator writes whole Turtle documents, as the
+# tests' data texts are, and imports nothing from tests/
 TIME_PREFIXES = """@prefix kg: <https://w3id.org/laokg/id/> .
 @prefix ev: <https://w3id.org/laokg/id/evidence/> .
 @prefix laokg: <https://w3id.org/laokg/ontology#> .

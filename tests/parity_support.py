@@ -72,6 +72,9 @@ def embedded_outputs() -> dict[str, str]:
 # ---------------------------------------------------------------- pyoxigraph in process
 
 
+# Written out here, not imported from laokg (query/oxigraph.py's to_rdflib, graph/claims.py's
+# apply_to_store): this engine is the parity tests' independent reference, so a fault in
+# laokg's own conversion of Oxigraph terms cannot stand on both sides of a comparison and pass.
 def _rdflib_term(term):
     import pyoxigraph
     from rdflib import BNode, Literal, URIRef

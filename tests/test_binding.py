@@ -53,6 +53,7 @@ def test_values_become_typed_terms(var, raw, term):
         assert got.datatype == term.datatype and got.language == term.language
 
 
+# a data table, one row per ill-typed value: its rows are alike by design
 @pytest.mark.parametrize(
     "var, raw, message",
     [

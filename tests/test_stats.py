@@ -116,6 +116,9 @@ def test_cli_help_has_an_example():
     assert "Example:" in result.stdout
 
 
+# Each command's test file runs that command's --help and that command on the real project
+# (as test_validate.py, test_build.py and test_export.py do): the calls look alike, what is
+# asserted is the command's own.
 @requires_real
 def test_real_graph_stats():
     result = invoke("stats", "--root", str(REAL_ROOT), "--format", "json")
@@ -139,7 +142,9 @@ def _triple_stats(root):
 
 
 def test_counted_on_term_strings_as_on_the_graph(project):
-    # a subclass declared in the data, a work both read and cited, untyped evidence subclasses
+    # a subclass declared in the data, a work both read and cited, untyped evidence subclasses:
+    # the cases of the tests above (with one more level of subclass) in one file, written out
+    # again on purpose, as those tests pin each count alone and this one compares two counters
     write(
         project / "graph" / "more.ttl",
         PREFIXES

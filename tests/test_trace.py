@@ -697,6 +697,8 @@ def test_thing_and_source_both_or_neither(args):
 
 # ---------------------------------------------------------------- a chain through a secondary report
 
+# A whole Turtle document with its own prefixes, like each data text here (and the documents
+# benchmarks/generate.py writes): each reads on its own.
 SECONDARY = """@prefix kg: <https://w3id.org/laokg/id/> .
 @prefix ev: <https://w3id.org/laokg/id/evidence/> .
 @prefix laokg: <https://w3id.org/laokg/ontology#> .

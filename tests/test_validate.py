@@ -13,6 +13,8 @@ from laokg.namespaces import SH
 
 from .coretools import PREFIXES, REAL_ROOT, assert_clean_exit, invoke, make_project, requires_real, write
 
+# Fixture documents, each whole and each breaking one rule of the shapes (no job title, no
+# name, an untitled source): alike by design, so a test plants exactly one fault.
 NO_JOB = (
     PREFIXES
     + """
@@ -240,6 +242,8 @@ def test_cli_help_has_an_example():
 
 
 # ---------------------------------------------------------------- the real project
+# Alike in shape to test_stats.py's real-project test on purpose: each command's test file
+# runs its own command on the real project and asserts that command's own result.
 
 
 @requires_real
