@@ -212,24 +212,15 @@ def test_trace_as_of_sees_only_what_was_stated_then(project):
     assert gone.exit_code != 0 and "skills-fund" in gone.output
 
 
+def _fact_sources(project, fact: str, *extra: str):
+    """``laokg query run fact_sources -p fact=kg:FACT --format csv`` on ``project``, with ``extra``."""
+    args = ["--root", str(project), "--queries", str(QUERIES), "-p", f"fact=kg:{fact}", "--format", "csv"]
+    return invoke("query", "run", "fact_sources", *args, *extra)
+
+
 def test_fact_sources_query(project):
     def rows(fact, engine, *extra):
-        result = invoke(
-            "query",
-            "run",
-            "fact_sources",
-            "--root",
-            str(project),
-            "--queries",
-            str(QUERIES),
-            "-p",
-            f"fact=kg:{fact}",
-            "--engine",
-            engine,
-            "--format",
-            "csv",
-            *extra,
-        )
+        result = _fact_sources(project, fact, "--engine", engine, *extra)
         assert_clean_exit(result, 0)
         return [line.split(",")[:4] for line in result.output.splitlines()[1:]]
 
@@ -344,36 +335,8 @@ def test_as_of_view_pushed_to_an_oxigraph_server_answers_the_same(project, tmp_p
         remote = invoke("sparql", FIGURE, "--endpoint", server.query_url, "--root", str(project), "--format", "csv")
         assert_clean_exit(remote, 0)
         assert remote.output == _figures(project, "rdflib", day)
-        rows = invoke(
-            "query",
-            "run",
-            "fact_sources",
-            "--endpoint",
-            server.query_url,
-            "--root",
-            str(project),
-            "--queries",
-            str(QUERIES),
-            "-p",
-            "fact=kg:obs-workers",
-            "--format",
-            "csv",
-        )
-        local = invoke(
-            "query",
-            "run",
-            "fact_sources",
-            "--root",
-            str(project),
-            "--queries",
-            str(QUERIES),
-            "-p",
-            "fact=kg:obs-workers",
-            "--format",
-            "csv",
-            "--as-of",
-            day,
-        )
+        rows = _fact_sources(project, "obs-workers", "--endpoint", server.query_url)
+        local = _fact_sources(project, "obs-workers", "--as-of", day)
         assert rows.output == local.output
     finally:
         server.stop()
