@@ -1,4 +1,5 @@
-"""Helpers for the site tests: parse the built pages, resolve their links."""
+"""Helpers for the site tests: parse the built pages, resolve their links; what the front page
+lists."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ import posixpath
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+#: the groups the front page lists, in its order (what people look for, not record types)
+FRONT_PAGE_GROUPS = (
+    "Laws and agreements",
+    "Institutions",
+    "Figures",
+    "Rights",
+    "Programmes and practices",
+    "Findings and obstacles",
+    "Sources",
+)
 
 
 class PageParser(HTMLParser):

@@ -593,18 +593,10 @@ def test_readable_formats():
 
 
 def test_front_page_lists_what_people_look_for_not_records(site):
-    from tests.site_support import visible_text
+    from tests.site_support import FRONT_PAGE_GROUPS, visible_text
 
     text = visible_text(site / "index.html")
-    for group in (
-        "Laws and agreements",
-        "Institutions",
-        "Figures",
-        "Rights",
-        "Programmes and practices",
-        "Findings and obstacles",
-        "Sources",
-    ):
+    for group in FRONT_PAGE_GROUPS:
         assert group in text
     for record in ("document evidence", "SpecificResource", "DataStructureDefinition", "ProperInterval"):
         assert record not in text
