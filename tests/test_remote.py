@@ -16,7 +16,7 @@ import time
 import pytest
 
 from .coretools import assert_one_line_error, invoke
-from .servers import free_port
+from .servers import free_port, serve_in_thread, shut_down
 
 ASK_TRUE = json.dumps({"head": {}, "boolean": True}).encode()
 SELECT_ONE = json.dumps(
@@ -86,12 +86,10 @@ def fault():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fault)
     server.daemon_threads = True
     server.seen, server.plan, server.stopping = [], [("status", 200, {}, b"")], threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/query"
+    server.url = serve_in_thread(server) + "/query"
     yield server
     server.stopping.set()
-    server.shutdown()
-    server.server_close()
+    shut_down(server)
 
 
 def sparql(url, *extra, query="ASK { ?s ?p ?o }", env=None):
@@ -379,11 +377,9 @@ def huge():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Huge)
     server.daemon_threads = True
     server.rows = 200_000
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.url = serve_in_thread(server) + "/sparql"
     yield server
-    server.shutdown()
-    server.server_close()
+    shut_down(server)
 
 
 def _peak(*args):
