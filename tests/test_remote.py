@@ -372,6 +372,8 @@ class Huge(http.server.BaseHTTPRequestHandler):
         pass
 
 
+# Like the fault fixture in shape (a silent handler, a server with its own state); what they
+# share, starting and stopping the server, is servers.serve_in_thread/shut_down.
 @pytest.fixture()
 def huge():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Huge)
