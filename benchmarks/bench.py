@@ -716,6 +716,8 @@ WHEEL_STAMP = "laokg-wheel.sha256"
 WHEEL_UNSET = ("LAOKG_ROOT", "LAOKG_SEEDS", "LAOKG_CACHE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
 
 
+# The same few lines as laokg.graph.build's private _sha256, kept here: the harness's module
+# level imports the standard library only (laokg is imported inside the functions that use it).
 def sha256_file(path: Path) -> str:
     import hashlib
 
