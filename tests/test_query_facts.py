@@ -4,6 +4,8 @@ exact text they were computed from; after a build every saved query answers with
 bytes on the store (the default then) as on rdflib; VALUES bound without rdflib's parser are
 verified by the engine that runs them."""
 
+import shutil
+
 import pytest
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
